@@ -1,0 +1,527 @@
+//! Findings from a parsed `.npmrc` (pure).
+//!
+//! One pass over the lines of a file: credential keys (`_authToken`,
+//! `_auth`, `_password`) with literal values, passwords in registry URLs,
+//! variable references npm will not expand, unscoped credentials, and
+//! recognisable tokens anywhere in the file (comments included) when their
+//! format makes them certain.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::finding::{fingerprint, Finding, Rule, Secret, Severity};
+use crate::npmrc::{self, Entry, LineKind, Value};
+use crate::tokens::{self, Kind, TokenMatch};
+
+/// Which credential a key holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    AuthToken,
+    Auth,
+    Password,
+}
+
+impl Field {
+    /// The environment variable a fix names by default (SPEC.md, "Fix").
+    pub fn var_base(self) -> &'static str {
+        match self {
+            Field::AuthToken => "NPM_TOKEN",
+            Field::Auth => "NPM_AUTH",
+            Field::Password => "NPM_PASSWORD",
+        }
+    }
+
+    /// The key's own name, as npm spells it.
+    pub fn key_name(self) -> &'static str {
+        match self {
+            Field::AuthToken => "_authToken",
+            Field::Auth => "_auth",
+            Field::Password => "_password",
+        }
+    }
+
+    fn from_key(key: &str) -> Option<(Field, bool)> {
+        let (field, name) = [
+            (Field::AuthToken, "_authToken"),
+            (Field::Auth, "_auth"),
+            (Field::Password, "_password"),
+        ]
+        .into_iter()
+        .find(|(_, name)| key.ends_with(name))?;
+        let prefix = &key[..key.len() - name.len()];
+        if prefix.is_empty() {
+            return Some((field, false));
+        }
+        if !prefix.ends_with(':') {
+            return None;
+        }
+        Some((field, prefix.starts_with("//")))
+    }
+}
+
+/// What the detectors add to a [`Finding`] for the fixer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixSite {
+    pub field: Field,
+    /// Bytes of the file the fix replaces with `${VAR}`.
+    pub span: Range<usize>,
+}
+
+/// A finding together with what the fixer needs to rewrite it.
+#[derive(Clone, Debug)]
+pub struct Detected {
+    pub finding: Finding,
+    pub fix: Option<FixSite>,
+    pub secret: Option<Secret>,
+}
+
+/// Scan one file. `path` is only used to name findings.
+pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
+    let tokens = tokens::find_tokens(src);
+    let mut next_token = 0;
+    let mut out = Vec::new();
+    let mut allow_next = false;
+    let bom = src.starts_with(b"\xEF\xBB\xBF");
+    for line in npmrc::lines(src) {
+        let allowed = allow_next;
+        allow_next = matches!(&line.kind, LineKind::Comment(r) if is_allow_marker(&src[r.clone()]));
+
+        let first = next_token;
+        while next_token < tokens.len() && tokens[next_token].span.start < line.span.end {
+            next_token += 1;
+        }
+        if allowed {
+            continue;
+        }
+        let entry = line.entry();
+        let mut ctx = LineCtx {
+            path,
+            src,
+            line: line.number,
+            line_start: line.span.start,
+            col_base: line.span.start + if line.number == 1 && bom { 3 } else { 0 },
+            tokens: &tokens[first..next_token],
+            key: entry.as_ref().map(|e| e.key.clone()),
+            host: None,
+            claimed: Vec::new(),
+            out: &mut out,
+        };
+        if let Some(entry) = &entry {
+            ctx.entry(entry);
+        }
+        // Tokens elsewhere on the line (comments, other keys) count when
+        // their format makes them certain.
+        ctx.host = None;
+        for t in ctx.tokens {
+            if t.is_certain() && !ctx.claimed.iter().any(|c| overlaps(c, &t.span)) {
+                ctx.token(t, None);
+            }
+        }
+    }
+    out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
+    out
+}
+
+struct LineCtx<'a, 'o> {
+    path: &'a str,
+    src: &'a [u8],
+    line: usize,
+    line_start: usize,
+    /// Where column 1 is (after a byte-order mark on line 1).
+    col_base: usize,
+    tokens: &'a [TokenMatch],
+    key: Option<String>,
+    host: Option<String>,
+    /// Spans already reported on this line.
+    claimed: Vec<Range<usize>>,
+    out: &'o mut Vec<Detected>,
+}
+
+impl LineCtx<'_, '_> {
+    fn push(
+        &mut self,
+        rule: Rule,
+        span: Range<usize>,
+        secret: Option<String>,
+        fix: Option<FixSite>,
+        detail: Option<String>,
+    ) {
+        let fp_value = match &secret {
+            Some(s) => s.clone(),
+            None => format!(
+                "{}\0{}",
+                self.key.as_deref().unwrap_or(""),
+                lossy(&self.src[span.clone()])
+            ),
+        };
+        let secret = secret.map(Secret::new);
+        self.claimed.push(span.clone());
+        self.out.push(Detected {
+            finding: Finding {
+                rule,
+                severity: rule.severity(),
+                path: self.path.to_string(),
+                line: self.line,
+                column: span.start.saturating_sub(self.col_base) + 1,
+                key: self.key.clone(),
+                secret: secret.clone(),
+                fingerprint: fingerprint(rule, self.path, &fp_value),
+                commit: None,
+                fix: None,
+                span,
+                host: self.host.clone(),
+                detail,
+            },
+            fix,
+            secret,
+        });
+    }
+
+    /// Report a recognised token; `field` when it sits in a credential.
+    fn token(&mut self, t: &TokenMatch, field: Option<Field>) {
+        let secret = lossy(&self.src[t.span.clone()]);
+        let fix = field.map(|field| FixSite {
+            field,
+            span: t.span.clone(),
+        });
+        self.push(token_rule(t.kind), t.span.clone(), Some(secret), fix, None);
+    }
+
+    fn entry(&mut self, entry: &Entry<'_>) {
+        let Value::Str(value) = &entry.value else {
+            return;
+        };
+        if let Some((field, scoped)) = Field::from_key(&entry.key) {
+            self.host = if scoped { key_host(&entry.key) } else { None };
+            if !value.is_empty() && !scoped {
+                let detail = format!(
+                    "npm 9 and later ignore `{}`; scope it to a registry: //registry.example/:{}",
+                    entry.key,
+                    field.key_name()
+                );
+                let at = key_start(self.src, self.line_start, entry.value_span.start);
+                self.push(Rule::UnscopedCredential, at..at, None, None, Some(detail));
+            }
+            self.credential(entry, field, value);
+        } else if entry.key.ends_with("registry") || entry.key.starts_with("//") {
+            if let Some(what) = broken_interpolation(value) {
+                self.broken(entry, &what);
+            }
+        }
+        self.url_credentials(entry, value);
+    }
+
+    fn credential(&mut self, entry: &Entry<'_>, field: Field, value: &str) {
+        if value.is_empty() {
+            return;
+        }
+        let tokens: Vec<TokenMatch> = self
+            .tokens
+            .iter()
+            .filter(|t| contains(&entry.value_span, &t.span))
+            .cloned()
+            .collect();
+        // Tokens inside a credential value count whatever their checksum,
+        // even beside a `${VAR}` npm expands.
+        for t in &tokens {
+            if !is_placeholder(&lossy(&self.src[t.span.clone()])) {
+                self.token(t, Some(field));
+            }
+        }
+        if !tokens.is_empty() {
+            return;
+        }
+        if npmrc::interpolations(value).iter().any(|r| !r.escaped) {
+            return;
+        }
+        if let Some(what) = broken_interpolation(value) {
+            return self.broken(entry, &what);
+        }
+        if is_placeholder(value) {
+            return;
+        }
+        let rule = match field {
+            Field::AuthToken => Rule::AuthToken,
+            Field::Auth | Field::Password => Rule::BasicAuth,
+        };
+        let span = entry.value_span.clone();
+        let fix = Some(FixSite {
+            field,
+            span: span.clone(),
+        });
+        self.push(rule, span, Some(value.to_string()), fix, None);
+    }
+
+    fn broken(&mut self, entry: &Entry<'_>, what: &str) {
+        let detail = format!(
+            "{what}; npm sends it literally. Write ${{NAME}} (or ${{NAME?}} when it may be unset)"
+        );
+        self.push(
+            Rule::BrokenInterpolation,
+            entry.value_span.clone(),
+            None,
+            None,
+            Some(detail),
+        );
+    }
+
+    /// `scheme://user:password@` in a value.
+    fn url_credentials(&mut self, entry: &Entry<'_>, value: &str) {
+        static URL: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+            regex::bytes::Regex::new(r"(?i-u)[a-z][a-z0-9+.\-]*://[^/@\s:?#]*:([^/@\s?#]+)@")
+                .expect("valid regex")
+        });
+        if !value.contains('@') {
+            return;
+        }
+        let base = entry.value_span.start;
+        let raw = &self.src[entry.value_span.clone()];
+        let passwords: Vec<Range<usize>> = URL
+            .captures_iter(raw)
+            .filter_map(|c| c.get(1))
+            .map(|m| base + m.start()..base + m.end())
+            .collect();
+        for span in passwords {
+            if self.claimed.iter().any(|c| overlaps(c, &span)) {
+                continue;
+            }
+            let tokens: Vec<TokenMatch> = self
+                .tokens
+                .iter()
+                .filter(|t| contains(&span, &t.span))
+                .cloned()
+                .collect();
+            if !tokens.is_empty() {
+                for t in &tokens {
+                    self.token(t, Some(Field::Password));
+                }
+                continue;
+            }
+            let password = lossy(&self.src[span.clone()]);
+            if npmrc::interpolations(&password).iter().any(|r| !r.escaped)
+                || is_placeholder(&password)
+            {
+                continue;
+            }
+            let fix = Some(FixSite {
+                field: Field::Password,
+                span: span.clone(),
+            });
+            self.push(Rule::UrlCredentials, span, Some(password), fix, None);
+        }
+    }
+}
+
+/// The first non-blank byte of the line holding `value_start`.
+fn key_start(src: &[u8], line_start: usize, value_start: usize) -> usize {
+    src[line_start..value_start]
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map_or(line_start, |i| line_start + i)
+}
+
+fn token_rule(kind: Kind) -> Rule {
+    match kind {
+        Kind::Npm => Rule::NpmToken,
+        Kind::GitHub => Rule::GithubToken,
+        Kind::GitLab => Rule::GitlabToken,
+    }
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end || (a.is_empty() && a.start == b.start)
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `; npmrc-guard: allow` (the comment character already stripped).
+fn is_allow_marker(text: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(text);
+    let t = text.trim();
+    t.eq_ignore_ascii_case("npmrc-guard: allow") || t.eq_ignore_ascii_case("npmrc-guard:allow")
+}
+
+/// The registry host of a scoped key (`//host[:port]/path/:_authToken`).
+pub fn key_host(key: &str) -> Option<String> {
+    let rest = key.strip_prefix("//")?;
+    let end = rest.find(['/', ':']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    (!host.is_empty()).then(|| host.to_string())
+}
+
+/// An obvious stand-in rather than a credential.
+pub fn is_placeholder(value: &str) -> bool {
+    static WORDS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r"(?i-u)^(?:",
+            r"(?:your|my|the|an?)?[-_ ]?(?:npm|github|gh|gitlab|registry|auth|access|api|personal|private)?[-_ ]?",
+            r"(?:auth)?[-_ ]?(?:token|password|passwd|pass|secret|key|pat|auth|credentials?)(?:[-_ ]?(?:here|goes[-_ ]here))?",
+            r"|changeme|change[-_]me|redacted|replace[-_]?me|placeholder|example|dummy|fake|secret|none|todo|tbd",
+            r")$"
+        ))
+        .expect("valid regex")
+    });
+    let v = value.trim();
+    if v.is_empty() || WORDS.is_match(v) {
+        return true;
+    }
+    if (v.starts_with('<') && v.ends_with('>')) || (v.starts_with('[') && v.ends_with(']')) {
+        return true;
+    }
+    // `xxxxxxxx`, `********`, and token prefixes followed by one repeated
+    // character (`npm_xxxxxxxx…`).
+    let body = [
+        "npm_",
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+    ]
+    .iter()
+    .find_map(|p| v.strip_prefix(p))
+    .unwrap_or(v);
+    let mut chars = body.chars().filter(|c| *c != '_' && *c != '-');
+    match chars.next() {
+        Some(first) => {
+            chars.all(|c| c.eq_ignore_ascii_case(&first))
+                && (matches!(first, 'x' | 'X' | '*' | '.' | '0') || body.len() >= 8)
+        }
+        None => true,
+    }
+}
+
+/// A description of a variable reference npm will not expand, if `value`
+/// holds one outside its valid `${…}` references.
+pub fn broken_interpolation(value: &str) -> Option<String> {
+    static BROKEN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r"(\$\{[A-Za-z_][A-Za-z0-9_]*(?:[^A-Za-z0-9_?}]|$))",
+            r"|(\$\{\})",
+            r"|(\$<[A-Za-z_][A-Za-z0-9_]*>)",
+            r"|(\$[A-Za-z_][A-Za-z0-9_]*)",
+            r"|(%[A-Za-z_][A-Za-z0-9_]*%)",
+            r"|(\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\})",
+        ))
+        .expect("valid regex")
+    });
+    // Blank out the references npm does expand so they are not misread.
+    let mut masked = value.as_bytes().to_vec();
+    for r in npmrc::interpolations(value) {
+        if !r.escaped {
+            masked[r.span].fill(b' ');
+        }
+    }
+    let masked = String::from_utf8_lossy(&masked).into_owned();
+    if let Some(r) = npmrc::interpolations(value).into_iter().find(|r| r.escaped) {
+        return Some(format!("`\\${{{}}}` is escaped", r.name));
+    }
+    let caps = BROKEN.captures(&masked)?;
+    let what = if caps.get(1).is_some() {
+        "`${` is never closed"
+    } else if caps.get(2).is_some() {
+        "`${}` names no variable"
+    } else if caps.get(3).is_some() {
+        "`$<NAME>` is not npm syntax"
+    } else if caps.get(4).is_some() {
+        "`$NAME` without braces is not expanded"
+    } else if caps.get(5).is_some() {
+        "`%NAME%` is Windows shell syntax"
+    } else {
+        "`{{NAME}}` is template syntax"
+    };
+    Some(what.to_string())
+}
+
+/// The severity totals of a list of findings.
+pub fn count(findings: &[Finding]) -> (usize, usize) {
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    (errors, findings.len() - errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "",
+            "TOKEN",
+            "YOUR_TOKEN",
+            "<token>",
+            "xxxxxxxx",
+            "your-npm-token",
+            "NPM_TOKEN",
+            "changeme",
+            "********",
+            "[token]",
+        ] {
+            assert!(is_placeholder(p), "{p:?} should be a placeholder");
+        }
+        for s in [
+            "hunter2secret",
+            "a1b2c3d4e5",
+            "npm_abcDEF0123456789abcDEF0123456789abcd",
+        ] {
+            assert!(!is_placeholder(s), "{s:?} should not be a placeholder");
+        }
+    }
+
+    #[test]
+    fn broken_forms() {
+        for b in [
+            "$NPM_TOKEN",
+            "$<NPM_TOKEN>",
+            "${NPM_TOKEN",
+            "%NPM_TOKEN%",
+            "{{NPM_TOKEN}}",
+            "\\${NPM_TOKEN}",
+            "${}",
+        ] {
+            assert!(broken_interpolation(b).is_some(), "{b:?}");
+        }
+        for ok in ["${NPM_TOKEN}", "${NPM_TOKEN?}", "\\\\${NPM_TOKEN}", "plain"] {
+            assert!(broken_interpolation(ok).is_none(), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn key_fields() {
+        assert_eq!(
+            Field::from_key("//r.example/:_authToken"),
+            Some((Field::AuthToken, true))
+        );
+        assert_eq!(
+            Field::from_key("_authToken"),
+            Some((Field::AuthToken, false))
+        );
+        assert_eq!(Field::from_key("_auth"), Some((Field::Auth, false)));
+        assert_eq!(
+            Field::from_key("//h/:_password"),
+            Some((Field::Password, true))
+        );
+        assert_eq!(Field::from_key("my_authToken"), None);
+        assert_eq!(
+            key_host("//npm.pkg.github.com/:_authToken").as_deref(),
+            Some("npm.pkg.github.com")
+        );
+        assert_eq!(
+            key_host("//localhost:4873/:_authToken").as_deref(),
+            Some("localhost")
+        );
+    }
+}

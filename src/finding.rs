@@ -1,0 +1,220 @@
+//! What a scan produces: findings, their rules and a secret type that can
+//! only ever show its mask.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// Every rule the detectors know, with its id from SPEC.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    NpmToken,
+    GithubToken,
+    GitlabToken,
+    AuthToken,
+    BasicAuth,
+    UrlCredentials,
+    BrokenInterpolation,
+    UnscopedCredential,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 8] = [
+        Rule::NpmToken,
+        Rule::GithubToken,
+        Rule::GitlabToken,
+        Rule::AuthToken,
+        Rule::BasicAuth,
+        Rule::UrlCredentials,
+        Rule::BrokenInterpolation,
+        Rule::UnscopedCredential,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::NpmToken => "npm-token",
+            Rule::GithubToken => "github-token",
+            Rule::GitlabToken => "gitlab-token",
+            Rule::AuthToken => "auth-token",
+            Rule::BasicAuth => "basic-auth",
+            Rule::UrlCredentials => "url-credentials",
+            Rule::BrokenInterpolation => "broken-interpolation",
+            Rule::UnscopedCredential => "unscoped-credential",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            Rule::BrokenInterpolation | Rule::UnscopedCredential => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// One line on what the rule finds, for reports and SARIF rule help.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Rule::NpmToken => "npm access token",
+            Rule::GithubToken => "GitHub token",
+            Rule::GitlabToken => "GitLab personal access token",
+            Rule::AuthToken => "literal auth token",
+            Rule::BasicAuth => "literal basic-auth credential",
+            Rule::UrlCredentials => "password in a registry URL",
+            Rule::BrokenInterpolation => "variable reference npm will not expand",
+            Rule::UnscopedCredential => "credential not scoped to a registry",
+        }
+    }
+
+    /// Whether findings of this rule carry a secret.
+    pub fn is_secret(self) -> bool {
+        self.severity() == Severity::Error
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// A secret value. `Display`, `Debug` and `Serialize` show only the mask:
+/// at most the first 4 and last 2 characters, nothing of a secret shorter
+/// than 12 characters. The whole value is reachable only through
+/// [`Secret::expose`], which the fixer and the secret store use.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The whole secret. Callers must not print it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn mask(&self) -> String {
+        mask(&self.0)
+    }
+}
+
+/// The mask of `value` as SPEC.md defines it.
+pub fn mask(value: &str) -> String {
+    let n = value.chars().count();
+    if n < 12 {
+        return "…".to_string();
+    }
+    let head: String = value.chars().take(4).collect();
+    let tail: String = value.chars().skip(n - 2).collect();
+    format!("{head}…{tail}")
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.mask())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({})", self.mask())
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.mask())
+    }
+}
+
+/// One finding, as the JSON format of SPEC.md lays it out.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub rule: Rule,
+    pub severity: Severity,
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub key: Option<String>,
+    pub secret: Option<Secret>,
+    pub fingerprint: String,
+    pub commit: Option<String>,
+    pub fix: Option<String>,
+    /// Byte range of the secret (or the offending value) in the file.
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
+    /// Registry host the credential belongs to, when the key names one.
+    #[serde(skip)]
+    pub host: Option<String>,
+    /// Why this finding exists, for warnings that carry no secret.
+    #[serde(skip)]
+    pub detail: Option<String>,
+}
+
+/// A stable, non-reversible fingerprint of (rule, path, secret).
+pub fn fingerprint(rule: Rule, path: &str, secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"npmrc-guard/v1\0");
+    h.update(rule.id().as_bytes());
+    h.update(b"\0");
+    h.update(path.as_bytes());
+    h.update(b"\0");
+    h.update(secret.as_bytes());
+    let digest = h.finalize();
+    let mut out = String::with_capacity(32);
+    for b in &digest[..16] {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_rules() {
+        assert_eq!(mask("short"), "…");
+        assert_eq!(mask("elevenchars"), "…");
+        assert_eq!(mask("twelve_chars"), "twel…rs");
+        let s = Secret::new("npm_abcdefghijklmnopqrstuvwxyz0123456789");
+        assert_eq!(s.to_string(), "npm_…89");
+        assert_eq!(format!("{s:?}"), "Secret(npm_…89)");
+        assert_eq!(
+            serde_json::to_string(&s).expect("serialises"),
+            "\"npm_…89\""
+        );
+    }
+
+    #[test]
+    fn fingerprint_is_stable_and_distinct() {
+        let a = fingerprint(Rule::NpmToken, ".npmrc", "x");
+        assert_eq!(a, fingerprint(Rule::NpmToken, ".npmrc", "x"));
+        assert_ne!(a, fingerprint(Rule::NpmToken, "a/.npmrc", "x"));
+        assert_ne!(a, fingerprint(Rule::AuthToken, ".npmrc", "x"));
+        assert_eq!(a.len(), 32);
+    }
+}

@@ -1,0 +1,21 @@
+//! npmrc-guard: find literal registry credentials in `.npmrc` files and
+//! rewrite them to `${NPM_TOKEN}` interpolation.
+//!
+//! The pipeline, one module a stage:
+//! [`inputs`] (what to read) → [`npmrc`] (parse as npm does) →
+//! [`detect`] (findings; uses [`tokens`]) → [`report`] (one emitter per
+//! format) / [`fix`] (edits as data). [`app`] wires them together.
+//! `npmrc`, `tokens`, `detect` and `fix` are pure: no file system, no
+//! environment, no terminal.
+
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod app;
+pub mod cli;
+pub mod detect;
+pub mod finding;
+pub mod fix;
+pub mod inputs;
+pub mod npmrc;
+pub mod report;
+pub mod tokens;

@@ -1,0 +1,119 @@
+//! `--format human`: one finding per line, what to do on the next.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use super::{FixHint, Report};
+use crate::finding::{Finding, Rule, Severity};
+
+const BOLD: Style = Style::new().bold();
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+const HELP: Style = AnsiColor::Cyan.on_default().bold();
+
+#[derive(Debug)]
+pub struct Human<'a> {
+    pub hint: &'a FixHint,
+}
+
+impl Human<'_> {
+    pub fn emit(&self, w: &mut dyn Write, report: &Report) -> io::Result<()> {
+        for f in &report.findings {
+            self.finding(w, f)?;
+        }
+        let (errors, warnings) = crate::detect::count(&report.findings);
+        if errors + warnings > 0 {
+            let mut parts = Vec::new();
+            if errors > 0 {
+                parts.push(plural(errors, "error"));
+            }
+            if warnings > 0 {
+                parts.push(plural(warnings, "warning"));
+            }
+            writeln!(
+                w,
+                "{} in {}",
+                parts.join(", "),
+                plural(report.files, "file")
+            )?;
+        }
+        Ok(())
+    }
+
+    fn finding(&self, w: &mut dyn Write, f: &Finding) -> io::Result<()> {
+        let style = match f.severity {
+            Severity::Error => ERROR,
+            Severity::Warning => WARNING,
+        };
+        write!(
+            w,
+            "{BOLD}{}:{}:{}{BOLD:#} {style}{}[{}]{style:#} {}",
+            f.path,
+            f.line,
+            f.column,
+            f.severity,
+            f.rule,
+            f.rule.summary()
+        )?;
+        match &f.key {
+            Some(key) => write!(w, " in {BOLD}{key}{BOLD:#}")?,
+            None if f.rule.is_secret() => write!(w, " in a comment")?,
+            None => {}
+        }
+        if let Some(secret) = &f.secret {
+            write!(w, ": {secret}")?;
+        }
+        if let Some(commit) = &f.commit {
+            write!(w, " (first in commit {})", &commit[..commit.len().min(12)])?;
+        }
+        writeln!(w)?;
+        writeln!(w, "  {HELP}fix:{HELP:#} {}", self.advice(f))
+    }
+
+    fn advice(&self, f: &Finding) -> String {
+        if let Some(detail) = &f.detail {
+            return detail.clone();
+        }
+        if f.commit.is_some() {
+            return "revoke this token: it is in the history, and rewriting the file does not \
+                    un-leak it"
+                .to_string();
+        }
+        let Some(fix) = &f.fix else {
+            return match f.rule {
+                Rule::NpmToken | Rule::GithubToken | Rule::GitlabToken => {
+                    "delete the token from the file and revoke it".to_string()
+                }
+                _ => "move the credential out of the file (npm reads ~/.npmrc too)".to_string(),
+            };
+        };
+        let var = fix.trim_start_matches("${").trim_end_matches('}');
+        let command = match self.hint {
+            FixHint::Staged => " (npmrc-guard fix --staged)".to_string(),
+            FixHint::Files => format!(" (npmrc-guard fix {})", shell_quote(&f.path)),
+            FixHint::None => String::new(),
+        };
+        format!("replace it with {fix} and set {var} in your environment{command}")
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// Quote `s` for a POSIX shell when it needs it.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+@%:,=".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
