@@ -121,12 +121,13 @@ pub fn edits(found: &[Detected]) -> (Vec<Edit>, Vec<Moved>) {
     (edits, moved)
 }
 
-/// Apply `edits` to `src`. Edits are applied in order of position; one that
+/// Apply `edits` to `src`. Edits are applied in order of position (ties in
+/// the order given); one that
 /// overlaps an earlier one is skipped. Bytes outside the edits are copied
 /// unchanged.
 pub fn apply(src: &[u8], edits: &[Edit]) -> Vec<u8> {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    sorted.sort_by_key(|e| e.span.start);
     let mut out = Vec::with_capacity(src.len());
     let mut pos = 0;
     for e in sorted {
@@ -150,15 +151,15 @@ mod tests {
         let src = b"\xEF\xBB\xBFa=1\r\nb=22\rc=3";
         let e = [
             Edit {
-                span: 13..14,
+                span: 15..16,
                 text: "X".into(),
             },
             Edit {
-                span: 9..11,
+                span: 10..12,
                 text: "${Y}".into(),
             },
             Edit {
-                span: 9..10,
+                span: 10..11,
                 text: "overlap".into(),
             },
         ];
