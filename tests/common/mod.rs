@@ -1,0 +1,175 @@
+//! Shared test helpers: fabricated tokens and a hermetic command runner.
+//!
+//! Every token the tests use is made here. The random part starts with
+//! `FAKE` so a fabricated token is recognisable at a glance; the checksum is
+//! computed, so the tool treats it as certain.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// The zlib CRC-32, written out again here so the tests do not trust the
+/// code they test.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn checksum(random: &str) -> String {
+    let mut n = crc32(random.as_bytes());
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    String::from_utf8(out.to_vec()).expect("ascii")
+}
+
+/// 30 base62 characters derived from `seed`, starting with `FAKE`.
+fn random_part(seed: u64) -> String {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    let mut s = String::from("FAKE");
+    while s.len() < 30 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.push(BASE62[(x % 62) as usize] as char);
+    }
+    s
+}
+
+/// A fabricated npm token with a valid checksum.
+pub fn npm_token(seed: u64) -> String {
+    let r = random_part(seed);
+    format!("npm_{r}{}", checksum(&r))
+}
+
+/// A fabricated GitHub classic token (`ghp_`, `gho_`, ...) with a valid checksum.
+pub fn github_token(prefix: &str, seed: u64) -> String {
+    let r = random_part(seed);
+    format!("{prefix}_{r}{}", checksum(&r))
+}
+
+/// The same token with its last character changed: the checksum no longer holds.
+pub fn break_checksum(token: &str) -> String {
+    let mut t = token.to_string();
+    let last = t.pop().expect("non-empty");
+    t.push(if last == 'A' { 'B' } else { 'A' });
+    t
+}
+
+/// A fabricated fine-grained GitHub token.
+pub fn github_pat(seed: u64) -> String {
+    let a = random_part(seed);
+    let b = format!("{}{}", random_part(seed + 1), random_part(seed + 2));
+    format!("github_pat_{}_{}", &a[..22], &b[..59])
+}
+
+/// A fabricated GitLab personal access token (classic form).
+pub fn gitlab_token(seed: u64) -> String {
+    format!("glpat-{}", &random_part(seed)[..20])
+}
+
+/// The tool, with a hermetic environment: no inherited variables but PATH
+/// and HOME, so the user's colour or git settings cannot change the result.
+pub fn npmrc_guard(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_npmrc-guard"));
+    cmd.current_dir(dir).env_clear();
+    for var in ["PATH", "HOME"] {
+        if let Some(v) = std::env::var_os(var) {
+            cmd.env(var, v);
+        }
+    }
+    cmd
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Panics when any of `secrets` appears whole in the output.
+pub fn assert_no_secret(out: &Output, secrets: &[String]) {
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    for s in secrets {
+        assert!(
+            !all.contains(s.as_str()),
+            "output contains a whole secret ({} characters, starting {:?})",
+            s.len(),
+            &s[..s.len().min(4)]
+        );
+    }
+}
+
+/// Whether a test that needs an external tool must fail rather than skip.
+pub fn required() -> bool {
+    std::env::var_os("CI").is_some_and(|v| v == "true" || v == "1")
+}
+
+#[test]
+fn fabricated_tokens_are_valid_and_distinct() {
+    // The public vector from SPEC.md checks our helper's checksum.
+    assert_eq!(checksum("M7H4jxUDDWHP4kZ6A4dxlQYsQIWJuq"), "11T4V4");
+    assert_ne!(npm_token(1), npm_token(2));
+    assert_eq!(npm_token(1).len(), 40);
+    assert_eq!(github_pat(1).len(), 93);
+}
+
+/// A fixture file: a name, its content, and the whole secrets it holds.
+pub struct Fixture {
+    pub name: &'static str,
+    pub content: String,
+    pub secrets: Vec<String>,
+}
+
+/// One fixture per kind of secret, in the shapes people write them.
+pub fn fixtures() -> Vec<Fixture> {
+    let npm = npm_token(101);
+    let ghp = github_token("ghp", 102);
+    let pat = github_pat(103);
+    let glpat = gitlab_token(104);
+    let bad = break_checksum(&npm_token(105));
+    let uuid = "3f2c1a9e-6b7d-4e21-9a8f-0c5d7e9b1a24".to_string();
+    let auth = "ZGVwbG95OmNvcnJlY3QtaG9yc2UtYmF0dGVyeQ==".to_string();
+    let pass = "correct-horse-battery".to_string();
+    let short = "hunter2".to_string();
+    vec![
+        Fixture {
+            name: "npm",
+            content: format!("registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken={npm}\n"),
+            secrets: vec![npm.clone()],
+        },
+        Fixture {
+            name: "github",
+            content: format!("@acme:registry=https://npm.pkg.github.com\n//npm.pkg.github.com/:_authToken=\"{ghp}\"\n; backup {pat}\n"),
+            secrets: vec![ghp.clone(), pat.clone()],
+        },
+        Fixture {
+            name: "gitlab",
+            content: format!("//gitlab.example.com/api/v4/packages/npm/:_authToken = {glpat} ; ci\r\n"),
+            secrets: vec![glpat.clone()],
+        },
+        Fixture {
+            name: "legacy",
+            content: format!("\u{feff}_authToken={uuid}\r//r.example/:_authToken={bad}"),
+            secrets: vec![uuid.clone(), bad.clone()],
+        },
+        Fixture {
+            name: "basic",
+            content: format!("//r.example/:_auth={auth}\n//r.example/:_password='{pass}'\nregistry=https://deploy:{short}@r.example/\n"),
+            secrets: vec![auth.clone(), pass.clone(), short.clone()],
+        },
+    ]
+}
