@@ -92,24 +92,32 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         while next_token < tokens.len() && tokens[next_token].span.start < line.span.end {
             next_token += 1;
         }
-        if allowed {
+        let line_tokens = &tokens[first..next_token];
+        if allowed || (line_tokens.is_empty() && !worth_decoding(&line)) {
             continue;
         }
-        let entry = line.entry();
+        let key = line.key();
         let mut ctx = LineCtx {
             path,
             src,
             line: line.number,
             line_start: line.span.start,
             col_base: line.span.start + if line.number == 1 && bom { 3 } else { 0 },
-            tokens: &tokens[first..next_token],
-            key: entry.as_ref().map(|e| e.key.clone()),
+            tokens: line_tokens,
+            key: key.as_ref().map(|(k, _)| k.as_ref()),
             host: None,
             claimed: Vec::new(),
             out: &mut out,
         };
-        if let Some(entry) = &entry {
-            ctx.entry(entry);
+        if let Some((k, _)) = &key {
+            if Field::from_key(k).is_some()
+                || is_registry_key(k)
+                || memchr::memchr(b'@', line.raw_value()).is_some()
+            {
+                if let Some(entry) = line.entry() {
+                    ctx.entry(&entry);
+                }
+            }
         }
         // Tokens elsewhere on the line (comments, other keys) count when
         // their format makes them certain.
@@ -124,6 +132,25 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     out
 }
 
+/// Decoding is most of the cost of a parse: only entry lines whose raw
+/// bytes could hold what the detectors look for are decoded. A credential
+/// key holds `_auth` or `_password` (or a `\` escape that could spell one);
+/// a broken reference needs `$`, `%` or `{`; URL credentials need `@`.
+fn worth_decoding(line: &npmrc::Line<'_>) -> bool {
+    let LineKind::Entry { key, .. } = &line.kind else {
+        return false;
+    };
+    let raw_key = &line.bytes()[key.start - line.span.start..key.end - line.span.start];
+    let value = line.raw_value();
+    raw_key.iter().enumerate().any(|(i, &b)| {
+        b == b'\\'
+            || (b == b'_'
+                && (raw_key[i..].starts_with(b"_auth") || raw_key[i..].starts_with(b"_password")))
+    }) || value
+        .iter()
+        .any(|&b| matches!(b, b'$' | b'%' | b'{' | b'@'))
+}
+
 struct LineCtx<'a, 'o> {
     path: &'a str,
     src: &'a [u8],
@@ -132,7 +159,7 @@ struct LineCtx<'a, 'o> {
     /// Where column 1 is (after a byte-order mark on line 1).
     col_base: usize,
     tokens: &'a [TokenMatch],
-    key: Option<String>,
+    key: Option<&'a str>,
     host: Option<String>,
     /// Spans already reported on this line.
     claimed: Vec<Range<usize>>,
@@ -152,7 +179,7 @@ impl LineCtx<'_, '_> {
             Some(s) => s.clone(),
             None => format!(
                 "{}\0{}",
-                self.key.as_deref().unwrap_or(""),
+                self.key.unwrap_or(""),
                 lossy(&self.src[span.clone()])
             ),
         };
@@ -165,7 +192,7 @@ impl LineCtx<'_, '_> {
                 path: self.path.to_string(),
                 line: self.line,
                 column: span.start.saturating_sub(self.col_base) + 1,
-                key: self.key.clone(),
+                key: self.key.map(str::to_string),
                 secret: secret.clone(),
                 fingerprint: fingerprint(rule, self.path, &fp_value),
                 commit: None,
@@ -205,7 +232,7 @@ impl LineCtx<'_, '_> {
                 self.push(Rule::UnscopedCredential, at..at, None, None, Some(detail));
             }
             self.credential(entry, field, value);
-        } else if entry.key.ends_with("registry") || entry.key.starts_with("//") {
+        } else if is_registry_key(&entry.key) {
             if let Some(what) = broken_interpolation(value) {
                 self.broken(entry, &what);
             }
@@ -314,6 +341,11 @@ impl LineCtx<'_, '_> {
     }
 }
 
+/// Keys whose values name registries, where a broken `${VAR}` matters.
+fn is_registry_key(key: &str) -> bool {
+    key.ends_with("registry") || key.starts_with("//")
+}
+
 /// The first non-blank byte of the line holding `value_start`.
 fn key_start(src: &[u8], line_start: usize, value_start: usize) -> usize {
     src[line_start..value_start]
@@ -339,11 +371,16 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 }
 
 fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    npmrc::lossy(bytes).into_owned()
 }
 
 /// `; npmrc-guard: allow` (the comment character already stripped).
 fn is_allow_marker(text: &[u8]) -> bool {
+    static MARKER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"npmrc-guard"));
+    if MARKER.find(text).is_none() {
+        return false;
+    }
     let text = String::from_utf8_lossy(text);
     let t = text.trim();
     t.eq_ignore_ascii_case("npmrc-guard: allow") || t.eq_ignore_ascii_case("npmrc-guard:allow")
@@ -415,6 +452,7 @@ pub fn broken_interpolation(value: &str) -> Option<String> {
         ))
         .expect("valid regex")
     });
+    memchr::memchr3(b'$', b'%', b'{', value.as_bytes())?;
     // Blank out the references npm does expand so they are not misread.
     let mut masked = value.as_bytes().to_vec();
     for r in npmrc::interpolations(value) {

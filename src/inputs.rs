@@ -22,7 +22,7 @@ pub fn read_named(path: &Path) -> Input {
     if path.as_os_str() == "-" {
         return Input {
             path: "-".to_string(),
-            content: read_limited(io::stdin().lock()),
+            content: read_limited(io::stdin().lock(), 0),
         };
     }
     let display = path.to_string_lossy().replace('\\', "/");
@@ -34,15 +34,20 @@ pub fn read_named(path: &Path) -> Input {
             Ok(f)
         })
         .map_err(|e| describe(&e))
-        .and_then(read_limited);
+        .and_then(|f| {
+            // Size the buffer once: growing it by doubling copies a large
+            // file several times over.
+            let hint = f.metadata().map_or(0, |m| m.len()).min(MAX_FILE_BYTES);
+            read_limited(f, hint as usize)
+        });
     Input {
         path: display,
         content,
     }
 }
 
-fn read_limited(r: impl Read) -> Result<Vec<u8>, String> {
-    let mut buf = Vec::new();
+fn read_limited(r: impl Read, size_hint: usize) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::with_capacity(size_hint + 1);
     r.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut buf)
         .map_err(|e| describe(&e))?;

@@ -32,7 +32,33 @@ pub struct Line<'a> {
     /// Byte range of the line, without its line break.
     pub span: Range<usize>,
     pub kind: LineKind,
-    src: &'a [u8],
+    src: Src<'a>,
+}
+
+/// The input, with its text when the whole input is valid UTF-8 (checked
+/// once, so slicing values out of it needs no further validation).
+#[derive(Clone, Copy, Debug)]
+struct Src<'a> {
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+}
+
+impl<'a> Src<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Src {
+            bytes,
+            text: std::str::from_utf8(bytes).ok(),
+        }
+    }
+
+    /// `range` as text. Ranges always start and end at character
+    /// boundaries: they are cut at ASCII bytes or after whole characters.
+    fn str(&self, range: Range<usize>) -> Cow<'a, str> {
+        match self.text.and_then(|t| t.get(range.clone())) {
+            Some(s) => Cow::Borrowed(s),
+            None => lossy(&self.bytes[range]),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,7 +91,7 @@ pub enum Value<'a> {
     Json(serde_json::Value),
 }
 
-impl Value<'_> {
+impl<'a> Value<'a> {
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s),
@@ -85,12 +111,12 @@ impl Value<'_> {
 
     /// The value as JavaScript's `String(value)` shows it (what a value
     /// becomes when it is used as a property name).
-    fn into_js_string(self) -> String {
+    fn into_js_string(self) -> Cow<'a, str> {
         match self {
-            Value::Str(s) => s.into_owned(),
-            Value::Bool(b) => b.to_string(),
-            Value::Null => "null".to_string(),
-            Value::Json(v) => js_string(&v),
+            Value::Str(s) => s,
+            Value::Bool(b) => Cow::Borrowed(if b { "true" } else { "false" }),
+            Value::Null => Cow::Borrowed("null"),
+            Value::Json(v) => Cow::Owned(js_string(&v)),
         }
     }
 }
@@ -123,7 +149,7 @@ pub enum Quote {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry<'a> {
     /// The key as npm reads it: trimmed, unquoted, without a trailing `[]`.
-    pub key: String,
+    pub key: Cow<'a, str>,
     /// The line used `key[]=`: the value is appended to an array.
     pub array: bool,
     pub value: Value<'a>,
@@ -140,64 +166,91 @@ impl<'a> Line<'a> {
     /// The decoded entry, or `None` for lines that are not entries and for
     /// the key `__proto__`, which `ini` drops.
     pub fn entry(&self) -> Option<Entry<'a>> {
-        let LineKind::Entry { key, value } = &self.kind else {
+        let (key, array) = self.key()?;
+        let (value, value_span, quote) = self.value();
+        Some(Entry {
+            key,
+            array,
+            value,
+            value_span,
+            quote,
+            assigned: matches!(self.kind, LineKind::Entry { value: Some(_), .. }),
+        })
+    }
+
+    /// The key of an entry line as npm reads it, and whether it was written
+    /// `key[]`. `None` for other lines and for `__proto__`.
+    pub fn key(&self) -> Option<(Cow<'a, str>, bool)> {
+        let LineKind::Entry { key, .. } = &self.kind else {
             return None;
         };
-        let raw_key = unsafe_decode(self.src, key.clone()).value.into_js_string();
+        let raw_key = unsafe_decode(&self.src, key.clone()).value.into_js_string();
         let array = raw_key.len() > 2 && raw_key.ends_with("[]");
         let key = if array {
-            raw_key[..raw_key.len() - 2].to_string()
+            match raw_key {
+                Cow::Borrowed(k) => Cow::Borrowed(&k[..k.len() - 2]),
+                Cow::Owned(mut k) => {
+                    k.truncate(k.len() - 2);
+                    Cow::Owned(k)
+                }
+            }
         } else {
             raw_key
         };
-        if key == "__proto__" {
-            return None;
+        (key != "__proto__").then_some((key, array))
+    }
+
+    /// The raw bytes of an entry's value, before decoding (empty for other
+    /// lines): cheap to test before paying for [`Line::value`].
+    pub fn raw_value(&self) -> &'a [u8] {
+        match &self.kind {
+            LineKind::Entry { value: Some(r), .. } => &self.src.bytes[r.clone()],
+            _ => &[],
         }
-        let Some(range) = value else {
-            return Some(Entry {
-                key,
-                array,
-                value: Value::Bool(true),
-                value_span: self.span.end..self.span.end,
-                quote: Quote::None,
-                assigned: false,
-            });
+    }
+
+    /// The decoded value of an entry line, its span and its quoting. A line
+    /// without `=` (and any other line) reads as `true`.
+    pub fn value(&self) -> (Value<'a>, Range<usize>, Quote) {
+        let LineKind::Entry {
+            value: Some(range), ..
+        } = &self.kind
+        else {
+            return (Value::Bool(true), self.span.end..self.span.end, Quote::None);
         };
-        let decoded = unsafe_decode(self.src, range.clone());
+        let decoded = unsafe_decode(&self.src, range.clone());
         let value = match decoded.value {
             Value::Str(s) if s == "true" => Value::Bool(true),
             Value::Str(s) if s == "false" => Value::Bool(false),
             Value::Str(s) if s == "null" => Value::Null,
             other => other,
         };
-        Some(Entry {
-            key,
-            array,
-            value,
-            value_span: decoded.span,
-            quote: decoded.quote,
-            assigned: true,
-        })
+        (value, decoded.span, decoded.quote)
     }
 
     /// The decoded section name; `None` for lines that are not sections.
     pub fn section(&self) -> Option<String> {
         match &self.kind {
-            LineKind::Section(r) => Some(unsafe_decode(self.src, r.clone()).value.into_js_string()),
+            LineKind::Section(r) => Some(
+                unsafe_decode(&self.src, r.clone())
+                    .value
+                    .into_js_string()
+                    .into_owned(),
+            ),
             _ => None,
         }
     }
 
     /// The raw bytes of the line.
     pub fn bytes(&self) -> &'a [u8] {
-        &self.src[self.span.clone()]
+        &self.src.bytes[self.span.clone()]
     }
 }
 
 /// The physical lines of `src`, classified as `ini` would.
 pub fn lines(src: &[u8]) -> Lines<'_> {
     Lines {
-        src,
+        src: Src::new(src),
         pos: 0,
         number: 0,
     }
@@ -205,7 +258,7 @@ pub fn lines(src: &[u8]) -> Lines<'_> {
 
 #[derive(Debug, Clone)]
 pub struct Lines<'a> {
-    src: &'a [u8],
+    src: Src<'a>,
     pos: usize,
     number: usize,
 }
@@ -214,22 +267,22 @@ impl<'a> Iterator for Lines<'a> {
     type Item = Line<'a>;
 
     fn next(&mut self) -> Option<Line<'a>> {
-        if self.pos > self.src.len() || (self.pos == self.src.len() && self.number > 0) {
+        let src = self.src.bytes;
+        if self.pos > src.len() || (self.pos == src.len() && self.number > 0) {
             return None;
         }
         let start = self.pos;
-        let end =
-            memchr::memchr2(b'\n', b'\r', &self.src[start..]).map_or(self.src.len(), |i| start + i);
-        self.pos = match self.src.get(end) {
-            None => self.src.len() + 1,
-            Some(b'\r') if self.src.get(end + 1) == Some(&b'\n') => end + 2,
+        let end = memchr::memchr2(b'\n', b'\r', &src[start..]).map_or(src.len(), |i| start + i);
+        self.pos = match src.get(end) {
+            None => src.len() + 1,
+            Some(b'\r') if src.get(end + 1) == Some(&b'\n') => end + 2,
             Some(_) => end + 1,
         };
         self.number += 1;
         Some(Line {
             number: self.number,
             span: start..end,
-            kind: classify(self.src, start..end),
+            kind: classify(src, start..end),
             src: self.src,
         })
     }
@@ -273,8 +326,8 @@ fn classify(src: &[u8], span: Range<usize>) -> LineKind {
 
 /// U+2028 or U+2029, which JavaScript's `.` does not match.
 fn has_js_line_terminator(bytes: &[u8]) -> bool {
-    memchr::memmem::find_iter(bytes, b"\xE2\x80")
-        .any(|i| matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)))
+    memchr::memchr_iter(0xE2, bytes)
+        .any(|i| bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)))
 }
 
 /// A value decoded by `ini`'s `unsafe`, with the bytes it came from.
@@ -285,14 +338,24 @@ struct Decoded<'a> {
     quote: Quote,
 }
 
-fn unsafe_decode(src: &[u8], raw: Range<usize>) -> Decoded<'_> {
+/// Bytes as Node.js decodes them: invalid UTF-8 becomes U+FFFD. Borrows
+/// when the bytes are valid.
+pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+fn unsafe_decode<'a>(input: &Src<'a>, raw: Range<usize>) -> Decoded<'a> {
+    let src = input.bytes;
     let t = trim(src, raw);
     let bytes = &src[t.clone()];
     let first = bytes.first().copied();
     let last = bytes.last().copied();
     if first == Some(b'"') && last == Some(b'"') {
         // `"` alone starts and ends with a quote; JSON.parse rejects it.
-        let text = String::from_utf8_lossy(bytes);
+        let text = input.str(t.clone());
         if let Ok(s) = serde_json::from_str::<String>(&text) {
             return Decoded {
                 value: Value::Str(Cow::Owned(s)),
@@ -301,7 +364,7 @@ fn unsafe_decode(src: &[u8], raw: Range<usize>) -> Decoded<'_> {
             };
         }
         return Decoded {
-            value: Value::Str(String::from_utf8_lossy(bytes)),
+            value: Value::Str(text),
             span: t,
             quote: Quote::None,
         };
@@ -312,7 +375,7 @@ fn unsafe_decode(src: &[u8], raw: Range<usize>) -> Decoded<'_> {
         } else {
             t.end..t.end
         };
-        let text = String::from_utf8_lossy(&src[inner.clone()]);
+        let text = input.str(inner.clone());
         let value = match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(serde_json::Value::String(s)) => Value::Str(Cow::Owned(s)),
             Ok(serde_json::Value::Bool(b)) => Value::Bool(b),
@@ -329,30 +392,41 @@ fn unsafe_decode(src: &[u8], raw: Range<usize>) -> Decoded<'_> {
     // Unquoted: cut at the first `;` or `#` not escaped by `\`; `\;`, `\#`
     // and `\\` lose their backslash, any other `\x` keeps it.
     let mut end = bytes.len();
-    let mut escaped = false;
     let mut has_escape = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if escaped {
-            escaped = false;
-        } else if b == b';' || b == b'#' {
-            end = i;
-            break;
-        } else if b == b'\\' {
-            escaped = true;
+    let mut i = 0;
+    while let Some(j) = find3(b';', b'#', b'\\', &bytes[i..]) {
+        let at = i + j;
+        if bytes[at] == b'\\' {
             has_escape = true;
+            i = at + 2;
+            if i >= bytes.len() {
+                break;
+            }
+        } else {
+            end = at;
+            break;
         }
     }
     let span = trim_end(src, t.start..t.start + end);
-    let raw = &src[span.clone()];
     let value = if has_escape {
-        Cow::Owned(String::from_utf8_lossy(&unescape(raw)).into_owned())
+        Cow::Owned(String::from_utf8_lossy(&unescape(&src[span.clone()])).into_owned())
     } else {
-        String::from_utf8_lossy(raw)
+        input.str(span.clone())
     };
     Decoded {
         value: Value::Str(value),
         span,
         quote: Quote::None,
+    }
+}
+
+/// `memchr3`, with a plain loop for the short keys and values that make up
+/// most of a file (the vector search costs more than it saves on them).
+fn find3(a: u8, b: u8, c: u8, hay: &[u8]) -> Option<usize> {
+    if hay.len() < 64 {
+        hay.iter().position(|&x| x == a || x == b || x == c)
+    } else {
+        memchr::memchr3(a, b, c, hay)
     }
 }
 
@@ -444,7 +518,11 @@ pub fn interpolations(value: &str) -> Vec<Interpolation> {
     let bytes = value.as_bytes();
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(i) = memchr::memmem::find(&bytes[from..], b"${").map(|i| from + i) {
+    while let Some(i) = memchr::memchr(b'$', &bytes[from..]).map(|i| from + i) {
+        if bytes.get(i + 1) != Some(&b'{') {
+            from = i + 1;
+            continue;
+        }
         let name_start = i + 2;
         let name_len = bytes[name_start..]
             .iter()
@@ -565,7 +643,7 @@ mod tests {
     fn line_ends_and_numbers() {
         let src = b"a=1\r\nb=2\rc=3\n\nd=4";
         let got: Vec<(usize, String)> = lines(src)
-            .filter_map(|l| l.entry().map(|e| (l.number, e.key)))
+            .filter_map(|l| l.entry().map(|e| (l.number, e.key.into_owned())))
             .collect();
         assert_eq!(
             got,

@@ -166,8 +166,8 @@ fn to_object(src: &[u8]) -> Value {
                 section = Some(name);
             }
             Item::Entry(e) => {
-                if section.is_none() && !out.contains_key(&e.key) {
-                    order.push(e.key.clone());
+                if section.is_none() && !out.contains_key(e.key.as_ref()) {
+                    order.push(e.key.to_string());
                 }
                 let target = match &section {
                     None => &mut out,
@@ -192,18 +192,18 @@ fn to_object(src: &[u8]) -> Value {
                 };
                 let value = e.value.to_json();
                 if e.array {
-                    match target.get_mut(&e.key) {
+                    match target.get_mut(e.key.as_ref()) {
                         None => {
-                            target.insert(e.key.clone(), Value::Array(Vec::new()));
+                            target.insert(e.key.to_string(), Value::Array(Vec::new()));
                         }
                         Some(Value::Array(_)) => {}
                         Some(old) => *old = Value::Array(vec![old.take()]),
                     }
                 }
-                match target.get_mut(&e.key) {
+                match target.get_mut(e.key.as_ref()) {
                     Some(Value::Array(items)) => items.push(value),
                     _ => {
-                        target.insert(e.key.clone(), value);
+                        target.insert(e.key.to_string(), value);
                     }
                 }
             }

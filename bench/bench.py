@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Benchmarks for npmrc-guard: the tool against the floor, in one run, as ratios.
+
+    python3 bench/bench.py check      # one small file vs `cat`; 100 MB throughput
+    python3 bench/bench.py staged     # scan --staged vs `git diff --cached --name-only`
+    python3 bench/bench.py history    # scan --history vs `git rev-list --objects --all`
+
+Commands are run alternately (tool, floor, tool, floor, ...) so machine noise
+hits both alike; each figure is the median of the runs. Peak memory is the
+resident set of one more run under GNU time (/usr/bin/time -f %M), since
+a child's ru_maxrss would include the Python process it was forked from.
+Synthetic
+repositories come from ../shared/bench/make-repo.sh (override with
+MAKE_REPO=path). Everything is written under $BENCH_DIR (default
+/tmp/npmrc-guard-bench). Not a test: absolute times on shared machines move.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+import zlib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("NPMRC_GUARD", os.path.join(ROOT, "target", "release", "npmrc-guard"))
+WORK = os.environ.get("BENCH_DIR", "/tmp/npmrc-guard-bench")
+MAKE_REPO = os.environ.get(
+    "MAKE_REPO", os.path.join(os.path.dirname(ROOT), "shared", "bench", "make-repo.sh")
+)
+B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def fake_token(prefix, i):
+    body = ("FAKEbench" + str(i).rjust(21, "0"))[:30]
+    n = zlib.crc32(body.encode())
+    tail = ""
+    for _ in range(6):
+        tail = B62[n % 62] + tail
+        n //= 62
+    return prefix + body + tail
+
+
+def run_once(cmd, cwd=None, env=None):
+    """Wall time and exit status of one run; output discarded."""
+    start = time.perf_counter()
+    code = subprocess.call(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start, code
+
+
+def peak_kib(cmd, cwd=None, env=None):
+    """Peak resident set (KiB) of one run, measured by GNU time."""
+    if not os.path.exists("/usr/bin/time"):
+        return float("nan")
+    p = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *cmd], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    return int(p.stderr.strip().splitlines()[-1])
+
+
+def compare(named_cmds, runs, cwd=None, env=None, warmup=3):
+    """Run each command `runs` times, interleaved; return {name: (median, peak_kib, codes)}."""
+    for _ in range(warmup):
+        for _, cmd in named_cmds:
+            run_once(cmd, cwd, env)
+    times = {name: [] for name, _ in named_cmds}
+    codes = {name: set() for name, _ in named_cmds}
+    for _ in range(runs):
+        for name, cmd in named_cmds:
+            t, code = run_once(cmd, cwd, env)
+            times[name].append(t)
+            codes[name].add(code)
+    peaks = {name: peak_kib(cmd, cwd, env) for name, cmd in named_cmds}
+    return {n: (statistics.median(times[n]), peaks[n], sorted(codes[n])) for n, _ in named_cmds}
+
+
+def report(results, floor):
+    base = results[floor][0]
+    for name, (med, peak, codes) in results.items():
+        print(f"  {name:<44} {med * 1000:9.2f} ms  ×{med / base:5.2f}  peak {peak / 1024:7.1f} MiB  exit {codes}")
+
+
+def ensure_binary():
+    if not os.path.exists(BIN):
+        subprocess.run(["cargo", "build", "--release", "--locked"], cwd=ROOT, check=True)
+
+
+def bench_check():
+    os.makedirs(WORK, exist_ok=True)
+    small = os.path.join(WORK, "small.npmrc")
+    with open(small, "w") as f:
+        f.write("registry=https://registry.npmjs.org/\n")
+        f.write("@acme:registry=https://npm.pkg.github.com\n")
+        f.write("//npm.pkg.github.com/:_authToken=${GITHUB_TOKEN}\n")
+        f.write(f"//registry.npmjs.org/:_authToken={fake_token('npm_', 1)}\n")
+    print("check: one small file, whole process (floor: cat FILE)")
+    res = compare([("npmrc-guard check FILE", [BIN, "check", small]), ("cat FILE", ["cat", small])], runs=200)
+    report(res, "cat FILE")
+
+    big = os.path.join(WORK, "big.npmrc")
+    target = 100 * 1024 * 1024
+    if not os.path.exists(big) or os.path.getsize(big) < target:
+        lines = [
+            "registry=https://registry.npmjs.org/",
+            "; a comment line with some words in it",
+            "@scope-{i}:registry=https://npm.pkg.github.com/",
+            "//npm.pkg.github.com/:_authToken=${{GITHUB_TOKEN}}",
+            "# another comment, hashed",
+            "save-exact=true",
+            "//registry-{i}.example.com/:always-auth=true",
+            "cache=/home/user/.npm-cache-{i}",
+        ]
+        with open(big, "w") as f:
+            size, i = 0, 0
+            while size < target:
+                line = lines[i % len(lines)].format(i=i) + "\n"
+                if i % 100_000 == 0:
+                    line = f"//r{i}.example/:_authToken={fake_token('npm_', i)}\n"
+                f.write(line)
+                size += len(line)
+                i += 1
+    mb = os.path.getsize(big) / 1e6
+    print(f"check: parse+detect throughput on a {mb:.0f} MB file (whole process, one core)")
+    res = compare(
+        [("npmrc-guard check BIG --format json", [BIN, "check", "--format", "json", big]), ("cat BIG", ["cat", big])],
+        runs=7,
+        warmup=1,
+    )
+    report(res, "cat BIG")
+    med, peak, _ = res["npmrc-guard check BIG --format json"]
+    print(f"  throughput {mb / med:.0f} MB/s; peak memory {peak / 1024:.0f} MiB = {peak * 1024 / os.path.getsize(big):.2f}× the file")
+    print("  in-process, stage by stage (cargo bench --bench throughput):")
+    subprocess.run(["cargo", "bench", "-q", "--bench", "throughput", "--", big], cwd=ROOT, check=True)
+
+
+def main():
+    ensure_binary()
+    what = sys.argv[1:] or ["check"]
+    for w in what:
+        {"check": bench_check}[w]()
+
+
+if __name__ == "__main__":
+    main()
