@@ -4,12 +4,14 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use crate::cli::{CheckArgs, Cli, Command};
+use crate::cli::{CheckArgs, Cli, Command, HookArgs, ScanArgs};
 use crate::detect::{self, Detected};
 use crate::finding::Severity;
 use crate::fix;
 use crate::inputs::{self, Input};
 use crate::report::{self, FixHint, Format, Report};
+use crate::select::Selector;
+use crate::{git, hook};
 
 /// How a run ended (SPEC.md, "Exit status").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,20 +34,96 @@ impl std::fmt::Debug for Io<'_> {
 }
 
 pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
-    match cli.command {
-        Command::Check(args) => check(&args, cli.output.format, cli.output.quiet, io),
-    }
+    let (format, quiet) = (cli.output.format, cli.output.quiet);
+    let result = match cli.command {
+        Command::Check(args) => check(&args, format, quiet, io),
+        Command::Scan(args) => scan(&args, format, quiet, io),
+        Command::Install(args) => hooks(&args, true, io),
+        Command::Uninstall(args) => hooks(&args, false, io),
+    };
+    result.unwrap_or_else(|msg| {
+        let _ = writeln!(io.err, "error: {msg}");
+        ExitStatus::Error
+    })
 }
 
-fn check(args: &CheckArgs, format: Format, quiet: bool, io: &mut Io<'_>) -> ExitStatus {
+/// `-C DIR`: run as if started there.
+fn enter(dir: Option<&PathBuf>) -> Result<(), String> {
+    if let Some(dir) = dir {
+        std::env::set_current_dir(dir).map_err(|e| {
+            format!(
+                "cannot change to {}: {}",
+                dir.display(),
+                inputs::describe(&e)
+            )
+        })?;
+    }
+    Ok(())
+}
+
+fn check(
+    args: &CheckArgs,
+    format: Format,
+    quiet: bool,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, String> {
     let files = if args.files.is_empty() {
         vec![PathBuf::from(".npmrc")]
     } else {
         args.files.clone()
     };
-    let inputs = files.iter().map(|p| inputs::read_named(p));
+    let sel = Selector::new(&[], &args.exclude)?;
+    let files = files.iter().filter(|p| {
+        use std::os::unix::ffi::OsStrExt;
+        let rel = p.as_os_str().as_bytes();
+        let rel = rel.strip_prefix(b"./").unwrap_or(rel);
+        !(args.force_exclude && sel.is_excluded(rel))
+    });
+    let inputs = files.map(|p| inputs::read_named(p));
     let (report, read_failed) = scan_inputs(inputs, io);
-    finish(&report, read_failed, format, quiet, &FixHint::Files, io)
+    Ok(finish(
+        &report,
+        read_failed,
+        format,
+        quiet,
+        &FixHint::Files,
+        io,
+    ))
+}
+
+fn scan(
+    args: &ScanArgs,
+    format: Format,
+    quiet: bool,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, String> {
+    enter(args.repo.as_ref())?;
+    let sel = Selector::new(&args.globs.include, &args.globs.exclude)?;
+    let repo = git::open()?;
+    let (listing, hint) = if args.staged {
+        (git::staged(&repo, &sel)?, FixHint::Staged)
+    } else {
+        (git::worktree(&repo, &sel)?, FixHint::Files)
+    };
+    for note in &listing.notes {
+        let _ = writeln!(io.err, "note: {note}");
+    }
+    let quiet = quiet || args.staged;
+    let (report, read_failed) = scan_inputs(listing.inputs.into_iter(), io);
+    Ok(finish(&report, read_failed, format, quiet, &hint, io))
+}
+
+fn hooks(args: &HookArgs, install: bool, io: &mut Io<'_>) -> Result<ExitStatus, String> {
+    enter(args.repo.as_ref())?;
+    let outcome = if install {
+        let exe = std::env::current_exe()
+            .map_err(|e| format!("cannot find this program's own path: {e}"))?;
+        hook::install(args.hook, &exe)?
+    } else {
+        hook::uninstall(args.hook)?
+    };
+    let _ = writeln!(io.err, "{}", outcome.message);
+    Ok(ExitStatus::Clean)
 }
 
 /// Detect in every input; unreadable ones are reported on `io.err` and make

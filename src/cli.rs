@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::hook::HookKind;
 use crate::report::Format;
 
 /// Find literal registry credentials in .npmrc files before they are
@@ -44,6 +45,12 @@ pub enum ColorChoice {
 pub enum Command {
     /// Check the named files on disk (for the pre-commit framework, editors, scripts).
     Check(CheckArgs),
+    /// Scan a git repository: its work tree, or with --staged what the next commit will contain.
+    Scan(ScanArgs),
+    /// Install the git hook into the folder git runs hooks from.
+    Install(HookArgs),
+    /// Remove the git hook and restore the one that was there before.
+    Uninstall(HookArgs),
 }
 
 #[derive(Debug, Args)]
@@ -51,4 +58,50 @@ pub struct CheckArgs {
     /// Files to check; `-` reads standard input. Default: ./.npmrc
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+
+    /// Skip files that an exclude glob names (with --force-exclude).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Apply --exclude to files named on the command line too (what the
+    /// pre-commit framework needs: it passes every matching file).
+    #[arg(long)]
+    pub force_exclude: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Scan the blobs in the index that differ from HEAD (the pre-commit hook).
+    #[arg(long)]
+    pub staged: bool,
+
+    /// Run as if started in DIR (like `git -C`).
+    #[arg(short = 'C', long = "repo", value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub globs: GlobArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobArgs {
+    /// Files to scan, as globs over paths relative to the repository root
+    /// (repeatable). Default: **/.npmrc
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Files not to scan (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// Which hook.
+    #[arg(long, value_enum, default_value_t = HookKind::PreCommit)]
+    pub hook: HookKind,
+
+    /// Run as if started in DIR (like `git -C`).
+    #[arg(short = 'C', long = "repo", value_name = "DIR")]
+    pub repo: Option<PathBuf>,
 }

@@ -2,9 +2,10 @@
 //! rewrite them to `${NPM_TOKEN}` interpolation.
 //!
 //! The pipeline, one module a stage:
-//! [`inputs`] (what to read) → [`npmrc`] (parse as npm does) →
+//! [`inputs`] / [`git`] / [`select`] (what to read) → [`npmrc`] (parse as npm does) →
 //! [`detect`] (findings; uses [`tokens`]) → [`report`] (one emitter per
-//! format) / [`fix`] (edits as data). [`app`] wires them together.
+//! format) / [`fix`] (edits as data); [`hook`] installs the git hook.
+//! [`app`] wires them together.
 //! `npmrc`, `tokens`, `detect` and `fix` are pure: no file system, no
 //! environment, no terminal.
 
@@ -15,7 +16,10 @@ pub mod cli;
 pub mod detect;
 pub mod finding;
 pub mod fix;
+pub mod git;
+pub mod hook;
 pub mod inputs;
 pub mod npmrc;
 pub mod report;
+pub mod select;
 pub mod tokens;

@@ -173,3 +173,98 @@ pub fn fixtures() -> Vec<Fixture> {
         },
     ]
 }
+
+/// A temporary git repository driven by the real `git` binary, with the
+/// user's and the system's git config blanked.
+pub struct TestRepo {
+    pub dir: tempfile::TempDir,
+    /// The work tree (may be a sub-folder of `dir`, e.g. with spaces).
+    pub root: std::path::PathBuf,
+}
+
+impl TestRepo {
+    pub fn new() -> Self {
+        Self::named("repo")
+    }
+
+    /// A repository in a folder called `name` (spaces, quotes welcome).
+    pub fn named(name: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join(name);
+        std::fs::create_dir_all(&root).expect("mkdir");
+        let repo = TestRepo { dir, root };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com");
+    }
+
+    /// A `git` command in the work tree.
+    pub fn git_cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("git");
+        self.env(&mut cmd);
+        cmd.current_dir(&self.root).args(args);
+        cmd
+    }
+
+    /// Run git; panic unless it succeeds. Returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.git_cmd(args).output().expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// Run git and return its whole output, whatever the status.
+    pub fn git_out(&self, args: &[&str]) -> Output {
+        self.git_cmd(args).output().expect("git runs")
+    }
+
+    /// The tool, started in the work tree with the same environment.
+    pub fn tool(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_npmrc-guard"));
+        self.env(&mut cmd);
+        cmd.current_dir(&self.root)
+            .args(args)
+            .output()
+            .expect("tool runs")
+    }
+
+    pub fn write(&self, path: &str, content: &str) {
+        let p = self.root.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, content).expect("write");
+    }
+
+    pub fn head(&self) -> Option<String> {
+        let out = self.git_out(&["rev-parse", "-q", "--verify", "HEAD"]);
+        out.status
+            .success()
+            .then(|| text(&out.stdout).trim().to_string())
+    }
+
+    /// Commit everything staged, bypassing hooks (to set up history).
+    pub fn commit_setup(&self, msg: &str) {
+        self.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", msg]);
+    }
+}
+
+pub fn literal_npmrc(token: &str) -> String {
+    format!("registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken={token}\n")
+}
+
+pub const SAFE_NPMRC: &str =
+    "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n";

@@ -1,0 +1,169 @@
+//! The git2 adapter: all of git lives here. Opens the repository the way git
+//! describes it to a hook, and lists what to scan: the staged blobs that
+//! differ from HEAD, or the work tree.
+
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use git2::{ErrorCode, Repository, StatusOptions, Tree};
+
+use crate::inputs::{self, Input, MAX_FILE_BYTES};
+use crate::select::Selector;
+
+const MODE_SYMLINK: u32 = 0o120000;
+const MODE_GITLINK: u32 = 0o160000;
+const STAGE_MASK: u16 = 0x3000;
+
+/// Open the repository as git would: `GIT_DIR`, `GIT_WORK_TREE`,
+/// `GIT_INDEX_FILE` (what `git commit -a` and `git commit PATH` set for the
+/// hook), `GIT_OBJECT_DIRECTORY`; otherwise discovered from the current
+/// directory, linked worktrees and `.git` files included.
+pub fn open() -> Result<Repository, String> {
+    Repository::open_from_env().map_err(|e| match e.code() {
+        ErrorCode::NotFound => {
+            let here = std::env::current_dir().unwrap_or_default();
+            format!("not a git repository (or any parent): {}", here.display())
+        }
+        _ => format!("cannot open the repository: {}", e.message()),
+    })
+}
+
+/// What the scan found to read, and notes for standard error.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub inputs: Vec<Input>,
+    pub notes: Vec<String>,
+}
+
+fn path_str(path: &[u8]) -> String {
+    String::from_utf8_lossy(path).into_owned()
+}
+
+fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {
+    match repo.head() {
+        Ok(head) => head
+            .peel_to_tree()
+            .map(Some)
+            .map_err(|e| format!("cannot read HEAD's tree: {}", e.message())),
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+        Err(e) => Err(format!("cannot read HEAD: {}", e.message())),
+    }
+}
+
+/// The index entries (stage 0) at matching paths whose blob differs from
+/// HEAD: new, modified, renamed or copied files. Deletions are not in the
+/// index; symlinks and gitlinks are not files and are skipped. Blobs are read
+/// from the object database, never from the work tree.
+pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
+    let index = repo
+        .index()
+        .map_err(|e| format!("cannot read the index: {}", e.message()))?;
+    let head = head_tree(repo)?;
+    let mut listing = Listing::default();
+    let mut conflicts = Vec::new();
+    for entry in index.iter() {
+        if !sel.matches(&entry.path) {
+            continue;
+        }
+        let path = path_str(&entry.path);
+        if entry.flags & STAGE_MASK != 0 {
+            if !conflicts.contains(&path) {
+                conflicts.push(path);
+            }
+            continue;
+        }
+        match entry.mode & 0o170000 {
+            MODE_GITLINK => continue,
+            MODE_SYMLINK => {
+                listing.notes.push(format!(
+                    "{path}: a symbolic link; not scanned, not followed"
+                ));
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(tree) = &head {
+            let unchanged = tree
+                .get_path(Path::new(std::ffi::OsStr::from_bytes(&entry.path)))
+                .is_ok_and(|t| t.id() == entry.id);
+            if unchanged {
+                continue;
+            }
+        }
+        let content = read_blob(repo, entry.id);
+        listing.inputs.push(Input { path, content });
+    }
+    if !conflicts.is_empty() {
+        return Err(format!(
+            "unmerged (conflicted) in the index: {}; resolve the conflict and `git add` the file first",
+            conflicts.join(", ")
+        ));
+    }
+    Ok(listing)
+}
+
+fn read_blob(repo: &Repository, id: git2::Oid) -> Result<Vec<u8>, String> {
+    let blob = repo
+        .find_blob(id)
+        .map_err(|e| format!("cannot read blob {id}: {}", e.message()))?;
+    if blob.size() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "blob {id} is larger than {} MiB; not scanned",
+            MAX_FILE_BYTES / 1024 / 1024
+        ));
+    }
+    Ok(blob.content().to_vec())
+}
+
+/// The work tree: tracked files and untracked ones git does not ignore, at
+/// matching paths, read from disk. Symbolic links are not followed.
+pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
+    let root = repo
+        .workdir()
+        .ok_or("a bare repository has no work tree; use --staged or --history")?
+        .to_path_buf();
+    let index = repo
+        .index()
+        .map_err(|e| format!("cannot read the index: {}", e.message()))?;
+    let mut paths: Vec<Vec<u8>> = index
+        .iter()
+        .filter(|e| e.mode & 0o170000 != MODE_GITLINK && sel.matches(&e.path))
+        .map(|e| e.path)
+        .collect();
+    let mut opts = StatusOptions::new();
+    opts.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false)
+        .include_unmodified(false)
+        .exclude_submodules(true);
+    let statuses = repo
+        .statuses(Some(&mut opts))
+        .map_err(|e| format!("cannot list the work tree: {}", e.message()))?;
+    for s in statuses.iter() {
+        if s.status().is_wt_new() && sel.matches(s.path_bytes()) {
+            paths.push(s.path_bytes().to_vec());
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    let mut listing = Listing::default();
+    for p in paths {
+        let path = path_str(&p);
+        let full: PathBuf = root.join(std::ffi::OsStr::from_bytes(&p));
+        match fs::symlink_metadata(&full) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Ok(m) if m.file_type().is_symlink() => {
+                listing.notes.push(format!(
+                    "{path}: a symbolic link; not scanned, not followed"
+                ));
+            }
+            _ => {
+                let mut input = inputs::read_named(&full);
+                input.path = path;
+                listing.inputs.push(input);
+            }
+        }
+    }
+    Ok(listing)
+}

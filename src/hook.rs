@@ -1,0 +1,261 @@
+//! Install and uninstall the git hook, and the hook script itself.
+//!
+//! git is asked where hooks live (`git rev-parse --git-path hooks`, which
+//! honours `core.hooksPath`, linked worktrees and submodules). A hook that is
+//! not ours is kept: renamed to `<hook>.pre-npmrc-guard` and run first by our
+//! script, its exit status respected; `uninstall` renames it back.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The line that marks a hook script as ours.
+pub const MARKER: &str = "# npmrc-guard-hook:";
+/// Bumped when the script changes shape.
+pub const SCRIPT_VERSION: u32 = 1;
+/// Suffix of a foreign hook kept beside ours.
+pub const KEPT_SUFFIX: &str = ".pre-npmrc-guard";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum HookKind {
+    PreCommit,
+    PrePush,
+}
+
+impl HookKind {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            HookKind::PreCommit => "pre-commit",
+            HookKind::PrePush => "pre-push",
+        }
+    }
+}
+
+/// Quote `s` for a POSIX shell, always.
+fn sh_quote(s: &[u8]) -> String {
+    let text = String::from_utf8_lossy(s);
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// The hook script (pure). `exe` is the binary it calls first; `PATH` is
+/// the fallback.
+pub fn script(kind: HookKind, exe: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let name = kind.file_name();
+    let exe_q = sh_quote(exe.as_os_str().as_bytes());
+    let run = match kind {
+        HookKind::PreCommit => "\"$npmrc_guard\" scan --staged".to_string(),
+        HookKind::PrePush => "\"$npmrc_guard\" pre-push \"$@\"".to_string(),
+    };
+    format!(
+        r#"#!/bin/sh
+{MARKER} {name} v{SCRIPT_VERSION}
+# Installed by npmrc-guard {version}: blocks commits that add literal registry
+# credentials to .npmrc files. `npmrc-guard uninstall` removes this hook and
+# restores the one that was here before, if any.
+npmrc_guard={exe_q}
+if [ ! -x "$npmrc_guard" ]; then
+  npmrc_guard=$(command -v npmrc-guard 2>/dev/null) || npmrc_guard=
+fi
+if [ -z "$npmrc_guard" ]; then
+  echo "npmrc-guard: not found at "{exe_q}" nor on PATH; blocking this {name} so no token slips through." >&2
+  echo "  reinstall it:   cargo install npmrc-guard && npmrc-guard install --hook {name}" >&2
+  echo "  or bypass once: git {bypass} --no-verify" >&2
+  exit 1
+fi
+{stdin_save}kept="$(dirname -- "$0")/{name}{KEPT_SUFFIX}"
+if [ -x "$kept" ]; then
+  {feed}"$kept" "$@" || exit $?
+fi
+{feed}{run}
+"#,
+        version = env!("CARGO_PKG_VERSION"),
+        bypass = if kind == HookKind::PrePush {
+            "push"
+        } else {
+            "commit"
+        },
+        stdin_save = if kind == HookKind::PrePush {
+            "# git writes the refs being pushed to standard input: keep them for both hooks.\nrefs=$(cat)\n"
+        } else {
+            ""
+        },
+        feed = if kind == HookKind::PrePush {
+            "printf '%s\\n' \"$refs\" | "
+        } else {
+            ""
+        },
+    )
+}
+
+/// Whether `content` is a hook script we wrote.
+pub fn is_ours(content: &[u8]) -> bool {
+    memchr::memmem::find(content, MARKER.as_bytes()).is_some()
+}
+
+/// What `install` or `uninstall` did, in words for the user.
+#[derive(Debug)]
+pub struct Outcome {
+    pub message: String,
+}
+
+fn git(args: &[&str]) -> Result<String, String> {
+    let out = Command::new("git")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(err.trim().trim_start_matches("fatal: ").to_string());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// The folder git runs hooks from, for the repository at the current
+/// directory.
+pub fn hooks_dir() -> Result<PathBuf, String> {
+    let dir = git(&["rev-parse", "--path-format=absolute", "--git-path", "hooks"])?;
+    Ok(PathBuf::from(dir))
+}
+
+/// A hook manager owns `dir` and regenerates it: writing there would be
+/// undone (or would break the manager).
+fn manager_of(dir: &Path) -> Option<&'static str> {
+    let s = dir.to_string_lossy();
+    if s.contains("/.husky/") || s.ends_with("/.husky") || dir.join("husky.sh").exists() {
+        return Some("husky");
+    }
+    None
+}
+
+pub fn install(kind: HookKind, exe: &Path) -> Result<Outcome, String> {
+    let dir = hooks_dir()?;
+    let name = kind.file_name();
+    if let Some(manager) = manager_of(&dir) {
+        return Err(format!(
+            "core.hooksPath points at {}, which {manager} manages; add this line to {manager}'s own hook file (.husky/{name}) instead:\n  npmrc-guard {}",
+            dir.display(),
+            match kind {
+                HookKind::PreCommit => "scan --staged",
+                HookKind::PrePush => "pre-push \"$@\"",
+            }
+        ));
+    }
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let target = dir.join(name);
+    let kept = dir.join(format!("{name}{KEPT_SUFFIX}"));
+    let wanted = script(kind, exe);
+    let mut message = String::new();
+    match fs::symlink_metadata(&target) {
+        Ok(_) => {
+            let current = fs::read(&target).unwrap_or_default();
+            if is_ours(&current) {
+                if current == wanted.as_bytes() {
+                    return Ok(Outcome {
+                        message: format!("{name} hook already installed: {}", target.display()),
+                    });
+                }
+            } else {
+                if fs::symlink_metadata(&kept).is_ok() {
+                    return Err(format!(
+                        "{} exists and is not ours, and {} is taken too; move one of them away and run `npmrc-guard install` again",
+                        target.display(),
+                        kept.display()
+                    ));
+                }
+                fs::rename(&target, &kept).map_err(|e| {
+                    format!("cannot keep the existing hook {}: {e}", target.display())
+                })?;
+                message.push_str(&format!(
+                    "kept the existing {name} hook as {} (it still runs first)\n",
+                    kept.display()
+                ));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("cannot inspect {}: {e}", target.display())),
+    }
+    write_executable(&target, wanted.as_bytes())?;
+    message.push_str(&format!("installed the {name} hook: {}", target.display()));
+    Ok(Outcome { message })
+}
+
+pub fn uninstall(kind: HookKind) -> Result<Outcome, String> {
+    let dir = hooks_dir()?;
+    let name = kind.file_name();
+    let target = dir.join(name);
+    let kept = dir.join(format!("{name}{KEPT_SUFFIX}"));
+    let current = match fs::read(&target) {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Outcome {
+                message: format!("no {name} hook installed in {}", dir.display()),
+            })
+        }
+        Err(e) => return Err(format!("cannot read {}: {e}", target.display())),
+    };
+    if !is_ours(&current) {
+        return Ok(Outcome {
+            message: format!(
+                "{} is not npmrc-guard's hook; left as it is",
+                target.display()
+            ),
+        });
+    }
+    fs::remove_file(&target).map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
+    let mut message = format!("removed the {name} hook: {}", target.display());
+    if fs::symlink_metadata(&kept).is_ok() {
+        fs::rename(&kept, &target)
+            .map_err(|e| format!("cannot restore {}: {e}", kept.display()))?;
+        message.push_str(&format!(
+            "\nrestored the previous hook from {}",
+            kept.display()
+        ));
+    }
+    Ok(Outcome { message })
+}
+
+/// Write `content` to `path` through a temporary file in the same folder
+/// and a rename, mode 0755.
+fn write_executable(path: &Path, content: &[u8]) -> Result<(), String> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.npmrc-guard-{}.tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(content)?;
+        f.set_permissions(fs::Permissions::from_mode(0o755))?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(format!("cannot write {}: {e}", path.display()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_quotes_the_binary_path() {
+        let s = script(
+            HookKind::PreCommit,
+            Path::new("/opt/my tools/it's/npmrc-guard"),
+        );
+        assert!(s.contains(r"npmrc_guard='/opt/my tools/it'\''s/npmrc-guard'"));
+        assert!(is_ours(s.as_bytes()));
+        assert!(s.contains("scan --staged"));
+        assert!(s.contains("--no-verify"));
+    }
+}

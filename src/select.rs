@@ -1,0 +1,116 @@
+//! Which paths count: include and exclude globs (pure).
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+/// The files the tool looks at unless told otherwise.
+pub const DEFAULT_INCLUDE: &[&str] = &["**/.npmrc"];
+
+/// Include and exclude globs over `/`-separated paths relative to the
+/// repository root. `*` does not cross `/`; `**/` matches any depth,
+/// including none.
+#[derive(Debug, Clone)]
+pub struct Selector {
+    include: GlobSet,
+    exclude: GlobSet,
+    /// When every include glob is `**/NAME` with a literal NAME: those
+    /// names, so the common case is a byte comparison, not a glob match
+    /// (a large index has 100,000 paths and the hook runs on every commit).
+    basenames: Option<Vec<String>>,
+}
+
+impl Selector {
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, String> {
+        let include: Vec<String> = if include.is_empty() {
+            DEFAULT_INCLUDE.iter().map(|s| s.to_string()).collect()
+        } else {
+            include.to_vec()
+        };
+        let basenames = include
+            .iter()
+            .map(|g| {
+                g.strip_prefix("**/")
+                    .filter(|name| !name.contains(['*', '?', '[', '{', '/', '\\']))
+                    .map(str::to_string)
+            })
+            .collect();
+        Ok(Selector {
+            include: build(&include)?,
+            exclude: build(exclude)?,
+            basenames,
+        })
+    }
+
+    /// Whether `path` (relative, `/`-separated) is one to scan.
+    pub fn matches(&self, path: &[u8]) -> bool {
+        let included = match &self.basenames {
+            Some(names) => {
+                let base = match memchr::memrchr(b'/', path) {
+                    Some(i) => &path[i + 1..],
+                    None => path,
+                };
+                names.iter().any(|n| n.as_bytes() == base)
+            }
+            None => self
+                .include
+                .is_match_candidate(&globset::Candidate::from_bytes(path)),
+        };
+        included && !self.is_excluded(path)
+    }
+
+    /// Whether an exclude glob names `path`.
+    pub fn is_excluded(&self, path: &[u8]) -> bool {
+        !self.exclude.is_empty()
+            && self
+                .exclude
+                .is_match_candidate(&globset::Candidate::from_bytes(path))
+    }
+}
+
+fn build(globs: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let glob = GlobBuilder::new(g)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+            .map_err(|e| format!("invalid glob {g:?}: {e}"))?;
+        b.add(glob);
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sel(inc: &[&str], exc: &[&str]) -> Selector {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        Selector::new(&s(inc), &s(exc)).expect("valid globs")
+    }
+
+    #[test]
+    fn default_is_npmrc_at_any_depth() {
+        let s = sel(&[], &[]);
+        assert!(s.matches(b".npmrc"));
+        assert!(s.matches(b"packages/app/.npmrc"));
+        assert!(!s.matches(b"packages/app/.npmrc.bak"));
+        assert!(!s.matches(b"x.npmrc"));
+    }
+
+    #[test]
+    fn include_and_exclude() {
+        let s = sel(&["**/.npmrc", "config/*.ini"], &["vendor/**"]);
+        assert!(s.matches(b"config/a.ini"));
+        assert!(!s.matches(b"config/sub/a.ini"));
+        assert!(!s.matches(b"vendor/x/.npmrc"));
+        assert!(s.is_excluded(b"vendor/.npmrc"));
+        let fast = sel(&["**/.npmrc"], &["vendor/**"]);
+        assert!(!fast.matches(b"vendor/x/.npmrc"));
+        assert!(fast.matches(b"app/.npmrc"));
+    }
+
+    #[test]
+    fn bad_glob_is_an_error() {
+        assert!(Selector::new(&["a[".to_string()], &[]).is_err());
+    }
+}
