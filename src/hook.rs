@@ -90,6 +90,19 @@ fi
     )
 }
 
+/// The script shipped as `hooks/<hook>` for people who copy hooks by hand:
+/// the installed script, calling `npmrc-guard` from `PATH`, with a comment
+/// on how to use it.
+pub fn manual_script(kind: HookKind) -> String {
+    let name = kind.file_name();
+    let usage = format!(
+        "#\n# Manual install (or let `npmrc-guard install --hook {name}` do it):\n#   cp hooks/{name} \"$(git rev-parse --git-path hooks)/{name}\"\n#   chmod +x \"$(git rev-parse --git-path hooks)/{name}\"\n# npmrc-guard must be on PATH (cargo install npmrc-guard). A hook that was\n# already there can be kept as {name}{KEPT_SUFFIX}: this script runs it first.\n"
+    );
+    let full = script(kind, Path::new("npmrc-guard"));
+    let (head, rest) = full.split_at(full.find("npmrc_guard=").unwrap_or(0));
+    format!("{head}{usage}{rest}")
+}
+
 /// Whether `content` is a hook script we wrote.
 pub fn is_ours(content: &[u8]) -> bool {
     memchr::memmem::find(content, MARKER.as_bytes()).is_some()

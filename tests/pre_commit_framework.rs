@@ -1,0 +1,106 @@
+//! `.pre-commit-hooks.yaml`, proven with the real `pre-commit` tool: a test
+//! repository uses this project as a hook repository (`pre-commit
+//! try-repo`), which builds it with cargo (`language: rust`).
+//!
+//! `pre-commit` comes from PATH (`.ci/run` installs it into `.venv/`) or is
+//! installed here into `target/pre-commit-venv` from PyPI. Missing under
+//! `CI=true` is a failure.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::*;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn pre_commit() -> Option<PathBuf> {
+    let found = Command::new("pre-commit").arg("--version").output();
+    if found.is_ok_and(|o| o.status.success()) {
+        return Some(PathBuf::from("pre-commit"));
+    }
+    let venv = Path::new(ROOT).join("target/pre-commit-venv");
+    let bin = venv.join("bin/pre-commit");
+    if !bin.exists() {
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status();
+        if !made.is_ok_and(|s| s.success()) {
+            return None;
+        }
+        let pip = Command::new(venv.join("bin/python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "pre-commit==4.*",
+            ])
+            .status();
+        if !pip.is_ok_and(|s| s.success()) {
+            return None;
+        }
+    }
+    Some(bin)
+}
+
+/// `pre-commit try-repo ROOT HOOK` in `repo`, on the staged files.
+fn try_repo(pc: &Path, repo: &TestRepo, hook: &str, extra: &[&str]) -> Output {
+    let mut cmd = Command::new(pc);
+    cmd.current_dir(&repo.root)
+        .args(["try-repo", ROOT, hook, "--verbose"])
+        .args(extra)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        // The built hook environment is kept between runs; cargo shares
+        // its build cache so a rebuild only compiles this crate.
+        .env(
+            "PRE_COMMIT_HOME",
+            Path::new(ROOT).join("target/pre-commit-home"),
+        )
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(ROOT).join("target/pre-commit-build"),
+        )
+        .env_remove("NO_COLOR");
+    cmd.output().expect("pre-commit runs")
+}
+
+#[test]
+fn pre_commit_framework_blocks_literals_and_passes_interpolation() {
+    let Some(pc) = pre_commit() else {
+        assert!(
+            !required(),
+            "pre-commit is not available and could not be installed"
+        );
+        eprintln!("skipped: pre-commit is not available");
+        return;
+    };
+    let repo = TestRepo::new();
+    let t = npm_token(401);
+    repo.write("packages/app/.npmrc", &literal_npmrc(&t));
+    repo.write("README.md", "no tokens here\n");
+    repo.git(&["add", "."]);
+    let out = try_repo(&pc, &repo, "npmrc-guard", &[]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("packages/app/.npmrc:2:34 error[npm-token]"),
+        "{all}"
+    );
+    assert!(!all.contains(&t), "pre-commit output holds the token");
+
+    repo.write("packages/app/.npmrc", SAFE_NPMRC);
+    repo.git(&["add", "."]);
+    let out = try_repo(&pc, &repo, "npmrc-guard", &[]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("Passed"), "{all}");
+}
