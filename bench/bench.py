@@ -81,8 +81,10 @@ def report(results, floor):
 
 
 def ensure_binary():
-    if not os.path.exists(BIN):
-        subprocess.run(["cargo", "build", "--release", "--locked"], cwd=ROOT, check=True)
+    """Build the release binary (a no-op when it is up to date), unless
+    NPMRC_GUARD names another one."""
+    if "NPMRC_GUARD" not in os.environ:
+        subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
 
 
 def bench_check():
@@ -133,11 +135,41 @@ def bench_check():
     subprocess.run(["cargo", "bench", "-q", "--bench", "throughput", "--", big], cwd=ROOT, check=True)
 
 
+def make_repo(name, files, commits, **env):
+    """A synthetic repository from make-repo.sh, built once and kept."""
+    path = os.path.join(WORK, name)
+    if not os.path.exists(os.path.join(path, ".git")):
+        subprocess.run(["rm", "-rf", path], check=True)
+        subprocess.run(["bash", MAKE_REPO, str(files), str(commits), path], check=True, env={**os.environ, **env})
+    return path
+
+
+def bench_staged():
+    files, commits = int(os.environ.get("FILES", 100_000)), int(os.environ.get("COMMITS", 1000))
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    for label, name, extra in [
+        ("one .npmrc staged", f"repo-{files}-{commits}", {}),
+        ("nothing staged", f"repo-{files}-{commits}-clean", {"NO_STAGE": "1"}),
+    ]:
+        repo = make_repo(name, files, commits, **extra)
+        print(f"scan --staged, {files} files / {commits} commits, {label} (floor: git diff --cached --name-only)")
+        cmds = [
+            ("npmrc-guard scan --staged", [BIN, "scan", "--staged"]),
+            ("git diff --cached --name-only", ["git", "diff", "--cached", "--name-only"]),
+        ]
+        peers = os.environ.get("PEERS", "/tmp/peers")
+        rip = os.path.join(peers, "bin", "ripsecrets")
+        if os.path.exists(rip):
+            cmds.append(("ripsecrets --strict-ignore (its hook line)", [rip, "--strict-ignore"]))
+        res = compare(cmds, runs=int(os.environ.get("RUNS", 20)), cwd=repo, env=env)
+        report(res, "git diff --cached --name-only")
+
+
 def main():
     ensure_binary()
     what = sys.argv[1:] or ["check"]
     for w in what:
-        {"check": bench_check}[w]()
+        {"check": bench_check, "staged": bench_staged}[w]()
 
 
 if __name__ == "__main__":

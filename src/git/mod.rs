@@ -11,6 +11,8 @@ use git2::{ErrorCode, Repository, StatusOptions, Tree};
 use crate::inputs::{self, Input, MAX_FILE_BYTES};
 use crate::select::Selector;
 
+pub mod index;
+
 const MODE_SYMLINK: u32 = 0o120000;
 const MODE_GITLINK: u32 = 0o160000;
 const STAGE_MASK: u16 = 0x3000;
@@ -20,6 +22,9 @@ const STAGE_MASK: u16 = 0x3000;
 /// hook), `GIT_OBJECT_DIRECTORY`; otherwise discovered from the current
 /// directory, linked worktrees and `.git` files included.
 pub fn open() -> Result<Repository, String> {
+    // Like git, trust the object database on read (fsck verifies it):
+    // hashing every tree on the way to a path costs more than the lookup.
+    git2::opts::strict_hash_verification(false);
     Repository::open_from_env().map_err(|e| match e.code() {
         ErrorCode::NotFound => {
             let here = std::env::current_dir().unwrap_or_default();
@@ -51,28 +56,88 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {
     }
 }
 
+/// The index entries at matching paths, conflict stages included: read by
+/// [`index::entries`] when it can, by libgit2 otherwise. The index is the one
+/// git will commit: `GIT_INDEX_FILE` when set (relative to the current
+/// directory, as git sets it for hooks), else the repository's own.
+fn index_entries(repo: &Repository, sel: &Selector) -> Result<Vec<index::Entry>, String> {
+    let path = match std::env::var_os("GIT_INDEX_FILE") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => repo.path().join("index"),
+    };
+    let sha1 = repo
+        .config()
+        .and_then(|c| c.get_string("extensions.objectformat"))
+        .map_or(true, |f| f.eq_ignore_ascii_case("sha1"));
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        // No index yet: nothing has been staged.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(format!(
+                "cannot read the index {}: {}",
+                path.display(),
+                inputs::describe(&e)
+            ))
+        }
+    };
+    if sha1 {
+        match index::entries(&bytes, |p| sel.matches(p)) {
+            Ok(entries) => return Ok(entries),
+            Err(index::Error::Corrupt(msg)) => return Err(format!("{msg} ({})", path.display())),
+            Err(index::Error::Unsupported(_)) => {}
+        }
+    }
+    let index = repo
+        .index()
+        .map_err(|e| format!("cannot read the index: {}", e.message()))?;
+    Ok(index
+        .iter()
+        .filter(|e| sel.matches(&e.path))
+        .map(|e| {
+            let mut id = [0u8; 20];
+            let raw = e.id.as_bytes();
+            id[..raw.len().min(20)].copy_from_slice(&raw[..raw.len().min(20)]);
+            index::Entry {
+                path: e.path,
+                mode: e.mode,
+                id,
+                stage: ((e.flags & STAGE_MASK) >> 12) as u8,
+            }
+        })
+        .collect())
+}
+
 /// The index entries (stage 0) at matching paths whose blob differs from
 /// HEAD: new, modified, renamed or copied files. Deletions are not in the
 /// index; symlinks and gitlinks are not files and are skipped. Blobs are read
 /// from the object database, never from the work tree.
 pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
-    let index = repo
-        .index()
-        .map_err(|e| format!("cannot read the index: {}", e.message()))?;
-    let head = head_tree(repo)?;
-    let mut listing = Listing::default();
-    let mut conflicts = Vec::new();
-    for entry in index.iter() {
-        if !sel.matches(&entry.path) {
-            continue;
-        }
-        let path = path_str(&entry.path);
-        if entry.flags & STAGE_MASK != 0 {
-            if !conflicts.contains(&path) {
-                conflicts.push(path);
+    let entries = index_entries(repo, sel)?;
+    let conflicts: Vec<String> = entries
+        .iter()
+        .filter(|e| e.stage != 0)
+        .map(|e| path_str(&e.path))
+        .fold(Vec::new(), |mut v, p| {
+            if !v.contains(&p) {
+                v.push(p);
             }
-            continue;
-        }
+            v
+        });
+    if !conflicts.is_empty() {
+        return Err(format!(
+            "unmerged (conflicted) in the index: {}; resolve the conflict and `git add` the file first",
+            conflicts.join(", ")
+        ));
+    }
+    let head = if entries.is_empty() {
+        None
+    } else {
+        head_tree(repo)?
+    };
+    let mut listing = Listing::default();
+    for entry in entries {
+        let path = path_str(&entry.path);
         match entry.mode & 0o170000 {
             MODE_GITLINK => continue,
             MODE_SYMLINK => {
@@ -83,22 +148,17 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
             }
             _ => {}
         }
+        let id = git2::Oid::from_bytes(&entry.id).map_err(|e| e.message().to_string())?;
         if let Some(tree) = &head {
             let unchanged = tree
                 .get_path(Path::new(std::ffi::OsStr::from_bytes(&entry.path)))
-                .is_ok_and(|t| t.id() == entry.id);
+                .is_ok_and(|t| t.id() == id);
             if unchanged {
                 continue;
             }
         }
-        let content = read_blob(repo, entry.id);
+        let content = read_blob(repo, id);
         listing.inputs.push(Input { path, content });
-    }
-    if !conflicts.is_empty() {
-        return Err(format!(
-            "unmerged (conflicted) in the index: {}; resolve the conflict and `git add` the file first",
-            conflicts.join(", ")
-        ));
     }
     Ok(listing)
 }
