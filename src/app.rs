@@ -4,12 +4,13 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use crate::cli::{CheckArgs, Cli, Command, HookArgs, ScanArgs};
+use crate::cli::{CheckArgs, Cli, Command, FixArgs, HookArgs, ScanArgs, SecretArgs};
 use crate::detect::{self, Detected};
 use crate::finding::Severity;
 use crate::fix;
 use crate::inputs::{self, Input};
 use crate::report::{self, FixHint, Format, Report};
+use crate::rewrite::{self, Disposition, FilePlan};
 use crate::select::Selector;
 use crate::{git, hook};
 
@@ -38,6 +39,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
     let result = match cli.command {
         Command::Check(args) => check(&args, format, quiet, io),
         Command::Scan(args) => scan(&args, format, quiet, io),
+        Command::Fix(args) => fix(&args, format, quiet, io),
         Command::Install(args) => hooks(&args, true, io),
         Command::Uninstall(args) => hooks(&args, false, io),
     };
@@ -110,7 +112,314 @@ fn scan(
     }
     let quiet = quiet || args.staged;
     let (report, read_failed) = scan_inputs(listing.inputs.into_iter(), io);
-    Ok(finish(&report, read_failed, format, quiet, &hint, io))
+    let status = finish(&report, read_failed, format, quiet, &hint, io);
+    if status == ExitStatus::Findings && args.offer_fix {
+        return offer_fix(&repo, &sel, &report, io);
+    }
+    Ok(status)
+}
+
+/// In the hook, with literals staged: ask on the terminal; if the user
+/// accepts, fix the index and the work tree and let the commit go on.
+fn offer_fix(
+    repo: &git2::Repository,
+    sel: &Selector,
+    report: &Report,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, String> {
+    let secrets: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && f.fix.is_some())
+        .collect();
+    if secrets.is_empty() {
+        return Ok(ExitStatus::Findings);
+    }
+    let mut summary = String::new();
+    for f in &secrets {
+        summary.push_str(&format!(
+            "npmrc-guard: {}:{} holds a literal {} ({}) in {}\n",
+            f.path,
+            f.line,
+            f.rule.summary(),
+            f.secret.as_ref().map(|s| s.mask()).unwrap_or_default(),
+            f.key.as_deref().unwrap_or("?"),
+        ));
+    }
+    let root = git::workdir(repo)?;
+    let pnpm = rewrite::uses_pnpm(&root);
+    let env_file = root.join(".env.local");
+    let Some(disposition) = rewrite::ask(summary.trim_end(), &env_file, pnpm) else {
+        let _ = writeln!(io.err, "npmrc-guard: commit blocked; fix it with `npmrc-guard fix --staged`, or bypass once with `git commit --no-verify`");
+        return Ok(ExitStatus::Findings);
+    };
+    if disposition == Disposition::SaveEnv(env_file.clone())
+        && git::ignored(&env_file)? == Some(false)
+    {
+        git::exclude_locally(repo, "/.env.local")?;
+        let _ = writeln!(
+            io.err,
+            "  added /.env.local to .git/info/exclude so git ignores it"
+        );
+    }
+    let status = fix_staged(repo, sel, &disposition, None, io)?;
+    if status == ExitStatus::Clean {
+        let _ = writeln!(io.err, "  the commit goes on with the fixed content");
+    }
+    Ok(status)
+}
+
+fn fix(args: &FixArgs, format: Format, quiet: bool, io: &mut Io<'_>) -> Result<ExitStatus, String> {
+    if args.staged {
+        enter(args.repo.as_ref())?;
+        let sel = Selector::new(&args.globs.include, &args.globs.exclude)?;
+        let repo = git::open()?;
+        let root = git::workdir(&repo)?;
+        let disposition = disposition(&args.secrets, &root, io)?;
+        let status = fix_staged(&repo, &sel, &disposition, args.secrets.var.as_deref(), io)?;
+        return Ok(status);
+    }
+    enter(args.repo.as_ref())?;
+    let files = if args.files.is_empty() {
+        vec![PathBuf::from(".npmrc")]
+    } else {
+        args.files.clone()
+    };
+    fix_files(&files, &args.secrets, format, quiet, io)
+}
+
+/// The user's choice for the secrets: a flag, or the answer on a terminal,
+/// or an error that lists the choices.
+fn disposition(
+    args: &SecretArgs,
+    root: &std::path::Path,
+    io: &mut Io<'_>,
+) -> Result<Disposition, String> {
+    if let Some(file) = &args.save_env {
+        return Ok(Disposition::SaveEnv(file.clone()));
+    }
+    if args.move_to_user_config {
+        return Ok(Disposition::MoveToUserConfig(rewrite::user_config_path()));
+    }
+    if args.discard_secrets {
+        return Ok(Disposition::Discard);
+    }
+    let pnpm = rewrite::uses_pnpm(root);
+    if pnpm {
+        let _ = writeln!(io.err, "note: {}", rewrite::PNPM_NOTE);
+    }
+    if io::IsTerminal::is_terminal(&io::stdin()) {
+        if let Some(d) = rewrite::ask(
+            "npmrc-guard: literal credentials found",
+            &root.join(".env.local"),
+            pnpm,
+        ) {
+            return Ok(d);
+        }
+        return Err("nothing was changed".to_string());
+    }
+    Err(rewrite::CHOICES.to_string())
+}
+
+/// Fix files on disk.
+fn fix_files(
+    files: &[PathBuf],
+    secrets: &SecretArgs,
+    format: Format,
+    quiet: bool,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, String> {
+    let mut failed = false;
+    let mut names = HashMap::new();
+    let mut planned: Vec<(PathBuf, FilePlan)> = Vec::new();
+    let mut report = Report::default();
+    for path in files {
+        let input = inputs::read_named(path);
+        let bytes = match input.content {
+            Ok(b) => b,
+            Err(msg) => {
+                failed = true;
+                let _ = writeln!(io.err, "error: {}: {msg}", input.path);
+                continue;
+            }
+        };
+        report.files += 1;
+        let strategy = if secrets.move_to_user_config {
+            fix::Strategy::MoveLines
+        } else {
+            fix::Strategy::Interpolate
+        };
+        let plan = rewrite::plan_file(
+            &input.path,
+            &bytes,
+            strategy,
+            secrets.var.as_deref(),
+            &mut names,
+        )?;
+        if plan.rewritten > 0 {
+            if let Err(msg) = crate::write::check_writable(path) {
+                failed = true;
+                let _ = writeln!(io.err, "error: {msg}");
+                report.findings.extend(
+                    scan_bytes(&input.path, &bytes)
+                        .into_iter()
+                        .map(|d| d.finding)
+                        .filter(|f| f.severity == Severity::Error),
+                );
+                continue;
+            }
+        }
+        planned.push((path.clone(), plan));
+    }
+    let to_fix: Vec<&FilePlan> = planned
+        .iter()
+        .map(|(_, p)| p)
+        .filter(|p| p.rewritten > 0)
+        .collect();
+    if !to_fix.is_empty() {
+        let root = std::env::current_dir().unwrap_or_default();
+        let disposition = disposition(secrets, &root, io)?;
+        let stored = rewrite::dispose(&to_fix, &disposition)?;
+        for (path, plan) in planned.iter().filter(|(_, p)| p.rewritten > 0) {
+            match crate::write::replace_file(path, &plan.fixed) {
+                Ok(()) => {
+                    let _ = writeln!(io.err, "rewrote {}: {}", plan.path, describe_plan(plan));
+                }
+                Err(msg) => {
+                    failed = true;
+                    let _ = writeln!(io.err, "error: {msg}");
+                }
+            }
+        }
+        let _ = writeln!(io.err, "{stored}");
+    }
+    for (_, plan) in planned {
+        report.findings.extend(plan.remaining);
+    }
+    report.sort();
+    Ok(finish(&report, failed, format, quiet, &FixHint::None, io))
+}
+
+fn describe_plan(plan: &FilePlan) -> String {
+    if !plan.plan.lines.is_empty() {
+        return format!(
+            "removed {} credential line{}",
+            plan.plan.lines.len(),
+            if plan.plan.lines.len() == 1 { "" } else { "s" }
+        );
+    }
+    let vars: Vec<String> = plan
+        .plan
+        .moved
+        .iter()
+        .map(|m| format!("${{{}}}", m.var))
+        .collect();
+    format!(
+        "{} literal credential{} → {}",
+        plan.rewritten,
+        if plan.rewritten == 1 { "" } else { "s" },
+        vars.join(", ")
+    )
+}
+
+/// Fix what is staged: the index blob and the work-tree file, each on its own.
+fn fix_staged(
+    repo: &git2::Repository,
+    sel: &Selector,
+    disposition: &Disposition,
+    var: Option<&str>,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, String> {
+    let root = git::workdir(repo)?;
+    let listing = git::staged(repo, sel)?;
+    let strategy = disposition.strategy();
+    let mut names = HashMap::new();
+    let mut staged: Vec<FilePlan> = Vec::new();
+    let mut worktree: Vec<(PathBuf, FilePlan)> = Vec::new();
+    let mut remaining: Vec<crate::finding::Finding> = Vec::new();
+    for input in listing.inputs {
+        let blob = input.content.map_err(|m| format!("{}: {m}", input.path))?;
+        let plan = rewrite::plan_file(&input.path, &blob, strategy, var, &mut names)?;
+        remaining.extend(plan.remaining.iter().cloned());
+        let full = root.join(&input.path);
+        let on_disk = std::fs::symlink_metadata(&full)
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|_| std::fs::read(&full).ok());
+        if let Some(w) = on_disk {
+            let wplan = rewrite::plan_file(&input.path, &w, strategy, var, &mut names)?;
+            if wplan.rewritten > 0 {
+                crate::write::check_writable(&full)?;
+                worktree.push((full, wplan));
+            }
+        }
+        if plan.rewritten > 0 {
+            staged.push(plan);
+        }
+    }
+    if staged.is_empty() && worktree.is_empty() {
+        let _ = writeln!(io.err, "nothing to fix in the staged files");
+        return Ok(if remaining.is_empty() {
+            ExitStatus::Clean
+        } else {
+            ExitStatus::Findings
+        });
+    }
+    let all: Vec<&FilePlan> = staged
+        .iter()
+        .chain(worktree.iter().map(|(_, p)| p))
+        .collect();
+    let stored = rewrite::dispose(&all, disposition)?;
+    let files: Vec<(String, Vec<u8>)> = staged
+        .iter()
+        .map(|p| (p.path.clone(), p.fixed.clone()))
+        .collect();
+    git::restage(repo, &files)?;
+    for (full, plan) in &worktree {
+        crate::write::replace_file(full, &plan.fixed)?;
+    }
+    for p in &staged {
+        let both = worktree.iter().any(|(_, w)| w.path == p.path);
+        let _ = writeln!(
+            io.err,
+            "rewrote {} ({}): {}",
+            p.path,
+            if both {
+                "staged and work tree"
+            } else {
+                "staged"
+            },
+            describe_plan(p)
+        );
+    }
+    for (_, w) in worktree
+        .iter()
+        .filter(|(_, w)| !staged.iter().any(|p| p.path == w.path))
+    {
+        let _ = writeln!(
+            io.err,
+            "rewrote {} (work tree): {}",
+            w.path,
+            describe_plan(w)
+        );
+    }
+    let _ = writeln!(io.err, "{stored}");
+    if remaining.is_empty() {
+        Ok(ExitStatus::Clean)
+    } else {
+        for f in &remaining {
+            let _ = writeln!(
+                io.err,
+                "{}:{}:{} error[{}] still there: {} (remove it by hand and revoke it)",
+                f.path,
+                f.line,
+                f.column,
+                f.rule,
+                f.secret.as_ref().map(|s| s.mask()).unwrap_or_default()
+            );
+        }
+        Ok(ExitStatus::Findings)
+    }
 }
 
 fn hooks(args: &HookArgs, install: bool, io: &mut Io<'_>) -> Result<ExitStatus, String> {

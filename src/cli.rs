@@ -47,6 +47,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Scan a git repository: its work tree, or with --staged what the next commit will contain.
     Scan(ScanArgs),
+    /// Rewrite literal credentials to ${VAR} interpolation (or move them out).
+    Fix(FixArgs),
     /// Install the git hook into the folder git runs hooks from.
     Install(HookArgs),
     /// Remove the git hook and restore the one that was there before.
@@ -67,6 +69,70 @@ pub struct CheckArgs {
     /// pre-commit framework needs: it passes every matching file).
     #[arg(long)]
     pub force_exclude: bool,
+
+    /// Rewrite what can be rewritten (see `npmrc-guard fix`).
+    #[arg(long)]
+    pub fix: bool,
+
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files to fix. Default: ./.npmrc
+    #[arg(value_name = "FILE", conflicts_with = "staged")]
+    pub files: Vec<PathBuf>,
+
+    /// Fix the staged files: the index blob and the work-tree file, each on
+    /// its own (unstaged changes stay unstaged).
+    #[arg(long)]
+    pub staged: bool,
+
+    /// Run as if started in DIR (like `git -C`).
+    #[arg(short = 'C', long = "repo", value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub globs: GlobArgs,
+
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+}
+
+/// Where the secrets a fix removes go. One is required unless a terminal
+/// can be asked.
+#[derive(Debug, Args)]
+#[group(id = "secret-store", multiple = false)]
+pub struct SecretArgs {
+    /// Append NAME=value lines to this dotenv file (mode 0600; refused when
+    /// it is in the repository and git does not ignore it).
+    #[arg(long, value_name = "FILE", group = "secret-store")]
+    pub save_env: Option<PathBuf>,
+
+    /// Move the credential lines to your user npm config
+    /// ($NPM_CONFIG_USERCONFIG or ~/.npmrc), where npm, pnpm, yarn 1 and bun read them.
+    #[arg(long, group = "secret-store")]
+    pub move_to_user_config: bool,
+
+    /// Drop the secrets: you will revoke them.
+    #[arg(long, group = "secret-store")]
+    pub discard_secrets: bool,
+
+    /// The variable name to use (when the file holds one secret).
+    #[arg(long, value_name = "NAME", value_parser = var_name)]
+    pub var: Option<String>,
+}
+
+fn var_name(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("a variable name is letters, digits and _, not starting with a digit".to_string())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +140,10 @@ pub struct ScanArgs {
     /// Scan the blobs in the index that differ from HEAD (the pre-commit hook).
     #[arg(long)]
     pub staged: bool,
+
+    /// With --staged, in the hook: offer the fix on the terminal.
+    #[arg(long, hide = true, requires = "staged")]
+    pub offer_fix: bool,
 
     /// Run as if started in DIR (like `git -C`).
     #[arg(short = 'C', long = "repo", value_name = "DIR")]

@@ -83,11 +83,13 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     let mut next_token = 0;
     let mut out = Vec::new();
     let mut allow_next = false;
+    let mut in_section = false;
     let bom = src.starts_with(b"\xEF\xBB\xBF");
     for line in npmrc::lines(src) {
         let allowed = allow_next;
         allow_next = matches!(&line.kind, LineKind::Comment(r) if is_allow_marker(&src[r.clone()]));
 
+        in_section |= matches!(line.kind, LineKind::Section(_));
         let first = next_token;
         while next_token < tokens.len() && tokens[next_token].span.start < line.span.end {
             next_token += 1;
@@ -106,6 +108,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
             tokens: line_tokens,
             key: key.as_ref().map(|(k, _)| k.as_ref()),
             host: None,
+            in_section,
             claimed: Vec::new(),
             out: &mut out,
         };
@@ -161,6 +164,9 @@ struct LineCtx<'a, 'o> {
     tokens: &'a [TokenMatch],
     key: Option<&'a str>,
     host: Option<String>,
+    /// After a `[section]` header: npm neither uses credentials there nor
+    /// expands `${…}` in them, so a `${VAR}` rewrite would not be lossless.
+    in_section: bool,
     /// Spans already reported on this line.
     claimed: Vec<Range<usize>>,
     out: &'o mut Vec<Detected>,
@@ -184,6 +190,17 @@ impl LineCtx<'_, '_> {
             ),
         };
         let secret = secret.map(Secret::new);
+        let (fix, detail) = match fix {
+            Some(_) if self.in_section => (
+                None,
+                Some(
+                    "npm ignores credentials inside a [section] and does not expand ${…} there: \
+                     delete the line and revoke the secret"
+                        .to_string(),
+                ),
+            ),
+            _ => (fix, detail),
+        };
         self.claimed.push(span.clone());
         self.out.push(Detected {
             finding: Finding {

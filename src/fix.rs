@@ -32,6 +32,18 @@ impl std::fmt::Debug for Moved {
 /// secret always gets the same name. `vars` maps a registry host to a name
 /// the user chose; `single` overrides the name when there is one secret.
 pub fn assign_vars(found: &mut [Detected], vars: &HashMap<String, String>, single: Option<&str>) {
+    assign_vars_with(found, vars, single, &mut HashMap::new());
+}
+
+/// [`assign_vars`], starting from (and extending) names already given to
+/// secrets, so the staged blob and the work-tree file of the same path name
+/// the same secret alike.
+pub fn assign_vars_with(
+    found: &mut [Detected],
+    vars: &HashMap<String, String>,
+    single: Option<&str>,
+    by_secret: &mut HashMap<String, String>,
+) {
     let mut distinct: Vec<&str> = Vec::new();
     for d in found.iter() {
         if let (Some(_), Some(s)) = (&d.fix, &d.secret) {
@@ -41,8 +53,7 @@ pub fn assign_vars(found: &mut [Detected], vars: &HashMap<String, String>, singl
         }
     }
     let several = distinct.len() > 1;
-    let mut by_secret: HashMap<String, String> = HashMap::new();
-    let mut taken: Vec<String> = Vec::new();
+    let mut taken: Vec<String> = by_secret.values().cloned().collect();
     for d in found.iter_mut() {
         let (Some(site), Some(secret)) = (&d.fix, &d.secret) else {
             continue;
@@ -95,6 +106,80 @@ fn unique(wanted: String, taken: &[String]) -> String {
         .expect("an unused name exists")
 }
 
+/// How a fix takes the secrets out of the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// Replace each secret with `${VAR}`.
+    Interpolate,
+    /// Delete each line holding a secret (it moves to the user's npm config).
+    MoveLines,
+}
+
+/// Everything a fix of one file does, as data.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub edits: Vec<Edit>,
+    /// Variables and the secrets they now stand for (Interpolate).
+    pub moved: Vec<Moved>,
+    /// Whole lines taken out of the file, without their line break
+    /// (MoveLines).
+    pub lines: Vec<Vec<u8>>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
+    }
+}
+
+/// The plan that rewrites every fixable finding of `src`.
+pub fn plan(src: &[u8], found: &[Detected], strategy: Strategy) -> Plan {
+    match strategy {
+        Strategy::Interpolate => {
+            let (edits, moved) = edits(found);
+            Plan {
+                edits,
+                moved,
+                lines: Vec::new(),
+            }
+        }
+        Strategy::MoveLines => {
+            let mut plan = Plan::default();
+            for d in found.iter().filter(|d| d.fix.is_some()) {
+                let (line, with_break) = line_around(src, d.finding.span.start);
+                if plan.edits.iter().any(|e| e.span == with_break) {
+                    continue;
+                }
+                plan.lines.push(src[line].to_vec());
+                plan.edits.push(Edit {
+                    span: with_break,
+                    text: String::new(),
+                });
+            }
+            plan
+        }
+    }
+}
+
+/// The line holding byte `at`: its range without, then with, its line break
+/// (`\n`, `\r\n` or `\r`).
+fn line_around(src: &[u8], at: usize) -> (Range<usize>, Range<usize>) {
+    let start = src[..at]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |i| i + 1);
+    let end = src[at..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(src.len(), |i| at + i);
+    let brk = match (src.get(end), src.get(end + 1)) {
+        (Some(b'\r'), Some(b'\n')) => 2,
+        (Some(_), _) => 1,
+        (None, _) => 0,
+    };
+    (start..end, start..end + brk)
+}
+
 /// The edits that rewrite every fixable finding, and the secrets they move.
 pub fn edits(found: &[Detected]) -> (Vec<Edit>, Vec<Moved>) {
     let mut edits = Vec::new();
@@ -145,6 +230,14 @@ pub fn apply(src: &[u8], edits: &[Edit]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_around_handles_every_line_end() {
+        let src = b"a=1\r\nb=2\rc=3";
+        assert_eq!(line_around(src, 5), (5..8, 5..9));
+        assert_eq!(line_around(src, 0), (0..3, 0..5));
+        assert_eq!(line_around(src, 10), (9..12, 9..12));
+    }
 
     #[test]
     fn apply_keeps_other_bytes() {

@@ -46,7 +46,7 @@ pub fn script(kind: HookKind, exe: &Path) -> String {
     let name = kind.file_name();
     let exe_q = sh_quote(exe.as_os_str().as_bytes());
     let run = match kind {
-        HookKind::PreCommit => "\"$npmrc_guard\" scan --staged".to_string(),
+        HookKind::PreCommit => "\"$npmrc_guard\" scan --staged --offer-fix".to_string(),
         HookKind::PrePush => "\"$npmrc_guard\" pre-push \"$@\"".to_string(),
     };
     format!(

@@ -21,5 +21,7 @@ pub mod hook;
 pub mod inputs;
 pub mod npmrc;
 pub mod report;
+pub mod rewrite;
 pub mod select;
 pub mod tokens;
+pub mod write;

@@ -227,3 +227,81 @@ pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
     }
     Ok(listing)
 }
+
+/// Replace the staged content of `files` (path → new content): new blobs in
+/// the object database, the same index entries (mode, flags) pointing at
+/// them, and the index written back to the file git will commit from.
+pub fn restage(repo: &Repository, files: &[(String, Vec<u8>)]) -> Result<(), String> {
+    let mut index = repo
+        .index()
+        .map_err(|e| format!("cannot read the index: {}", e.message()))?;
+    for (path, content) in files {
+        let id = repo
+            .blob(content)
+            .map_err(|e| format!("cannot write a blob for {path}: {}", e.message()))?;
+        let mut entry = index
+            .get_path(Path::new(path), 0)
+            .ok_or_else(|| format!("{path} is no longer in the index"))?;
+        entry.id = id;
+        entry.file_size = u32::try_from(content.len()).unwrap_or(u32::MAX);
+        index
+            .add(&entry)
+            .map_err(|e| format!("cannot stage {path}: {}", e.message()))?;
+    }
+    index
+        .write()
+        .map_err(|e| format!("cannot write the index: {}", e.message()))
+}
+
+/// The work tree of `repo`, or an error for a bare repository.
+pub fn workdir(repo: &Repository) -> Result<PathBuf, String> {
+    repo.workdir()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| "a bare repository has no work tree".to_string())
+}
+
+/// For a path inside some repository's work tree: whether git ignores it.
+/// `None` when the path is in no repository.
+pub fn ignored(path: &Path) -> Result<Option<bool>, String> {
+    let abs = std::path::absolute(path).map_err(|e| e.to_string())?;
+    let dir = abs.parent().unwrap_or(Path::new("/"));
+    let Ok(repo) = Repository::discover(dir) else {
+        return Ok(None);
+    };
+    let Some(root) = repo.workdir() else {
+        return Ok(None);
+    };
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let Ok(rel_dir) = dir.strip_prefix(&root) else {
+        return Ok(None);
+    };
+    let rel = rel_dir.join(abs.file_name().unwrap_or_default());
+    repo.is_path_ignored(&rel).map(Some).map_err(|e| {
+        format!(
+            "cannot ask git whether {} is ignored: {}",
+            path.display(),
+            e.message()
+        )
+    })
+}
+
+/// Have git ignore `pattern` in this clone only (`info/exclude`).
+pub fn exclude_locally(repo: &Repository, pattern: &str) -> Result<(), String> {
+    let file = repo.commondir().join("info").join("exclude");
+    let existing = fs::read_to_string(&file).unwrap_or_default();
+    if existing.lines().any(|l| l.trim() == pattern) {
+        return Ok(());
+    }
+    if let Some(dir) = file.parent() {
+        fs::create_dir_all(dir)
+            .map_err(|e| format!("{}: {}", dir.display(), inputs::describe(&e)))?;
+    }
+    let sep = if existing.is_empty() || existing.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    fs::write(&file, format!("{existing}{sep}{pattern}\n"))
+        .map_err(|e| format!("cannot write {}: {}", file.display(), inputs::describe(&e)))
+}

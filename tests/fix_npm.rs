@@ -1,0 +1,195 @@
+//! The fix is lossless by npm's own measure: `@npmcli/config`, loading the
+//! fixed file with each variable set to the value it replaced, resolves
+//! exactly what it resolved from the original, for every key. Runs the real
+//! binary (`fix --save-env`) on generated files full of awkward cases.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::*;
+use serde_json::{json, Value};
+
+fn npm_root() -> Option<String> {
+    let out = Command::new("npm").args(["root", "-g"]).output().ok()?;
+    let root = String::from_utf8(out.stdout).ok()?;
+    let dir = format!("{}/npm", root.trim());
+    std::path::Path::new(&dir)
+        .join("node_modules/@npmcli/config")
+        .exists()
+        .then_some(dir)
+}
+
+/// Deterministic awkward files: each mixes secrets into the shapes people
+/// write (quotes, inline comments, CRLF, BOM, sections, several registries).
+fn files() -> Vec<String> {
+    let mut out = Vec::new();
+    let ends = ["\n", "\r\n", "\r"];
+    for i in 0..60u64 {
+        let e = ends[(i % 3) as usize];
+        let t1 = npm_token(600 + i);
+        let t2 = github_token("ghp", 700 + i);
+        let t3 = gitlab_token(800 + i);
+        let bad = break_checksum(&npm_token(900 + i));
+        let mut f = String::new();
+        if i % 5 == 0 {
+            f.push('\u{feff}');
+        }
+        f.push_str(&format!(
+            "; project config {i}{e}registry=https://registry.npmjs.org/{e}"
+        ));
+        match i % 6 {
+            0 => f.push_str(&format!("//registry.npmjs.org/:_authToken={t1}{e}")),
+            1 => f.push_str(&format!("//registry.npmjs.org/:_authToken = \"{t1}\"{e}")),
+            2 => f.push_str(&format!("//registry.npmjs.org/:_authToken='{t1}' ; old{e}")),
+            3 => f.push_str(&format!(
+                "  //registry.npmjs.org/:_authToken\t=\t{t1}#comment{e}"
+            )),
+            4 => f.push_str(&format!("//registry.npmjs.org/:_authToken={t1}{e}")),
+            _ => f.push_str(&format!("//registry.npmjs.org/:_authToken={bad}{e}")),
+        }
+        if i % 2 == 0 {
+            f.push_str(&format!("@acme:registry=https://npm.pkg.github.com{e}//npm.pkg.github.com/:_authToken={t2}{e}"));
+        }
+        if i % 3 == 0 {
+            f.push_str(&format!(
+                "//gitlab.example.com/api/v4/packages/npm/:_authToken={t3}{e}"
+            ));
+            f.push_str(&format!(
+                "//gitlab.example.com/api/v4/projects/7/packages/npm/:_authToken={t3}{e}"
+            ));
+        }
+        if i % 4 == 1 {
+            f.push_str(&format!("//r.example/:_auth=ZGVwbG95OnMzY3IzdC17aX0={i}{e}//r.example/:_password=cGFzc3dvcmQ{i}{e}"));
+        }
+        if i % 7 == 2 {
+            f.push_str(&format!(
+                "registry=https://deploy:pa55-{i}-word@artifactory.example/api/npm/{e}"
+            ));
+        }
+        f.push_str(&format!(
+            "//other.example/:_authToken=${{OTHER_TOKEN}}{e}save-exact=true"
+        ));
+        if i % 6 == 4 {
+            // npm ignores credentials in sections and does not expand
+            // `${…}` there: the fix leaves them, and says so (exit 1).
+            f.push_str(&format!("{e}[work]{e}//legacy.example/:_authToken={t1}"));
+        }
+        if i % 2 == 1 {
+            f.push_str(e);
+        }
+        out.push(f);
+    }
+    out
+}
+
+fn parse_env(text: &str) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    for line in text.lines() {
+        let (k, v) = line.split_once('=').expect("NAME=value");
+        let v = if v.starts_with('"') {
+            serde_json::from_str::<String>(v).expect("quoted value")
+        } else {
+            v.to_string()
+        };
+        m.insert(k.to_string(), Value::String(v));
+    }
+    m
+}
+
+#[test]
+fn npm_resolves_the_same_credentials_after_the_fix() {
+    let Some(npm) = npm_root() else {
+        assert!(
+            !required(),
+            "npm's @npmcli/config was not found (npm root -g)"
+        );
+        eprintln!("skipped: npm is not installed");
+        return;
+    };
+    let base = tempfile::tempdir().expect("tempdir");
+    let mut jobs = Vec::new();
+    let mut fixed_text = Vec::new();
+    for (i, content) in files().iter().enumerate() {
+        let before = base.path().join(format!("before-{i}"));
+        let after = base.path().join(format!("after-{i}"));
+        for d in [&before, &after] {
+            std::fs::create_dir_all(d).expect("mkdir");
+            std::fs::write(d.join("package.json"), "{}").expect("write");
+            std::fs::write(d.join(".npmrc"), content).expect("write");
+        }
+        let env_file = base.path().join(format!("secrets-{i}.env"));
+        let out = npmrc_guard(&after)
+            .args(["fix", "--save-env"])
+            .arg(&env_file)
+            .output()
+            .expect("runs");
+        let in_section = content.contains("[work]");
+        let expected = if in_section { 1 } else { 0 };
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "file {i}: {}",
+            text(&out.stderr)
+        );
+        let all: Vec<String> = content
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
+            .filter(|w| w.len() >= 20)
+            .map(str::to_string)
+            .collect();
+        assert_no_secret(&out, &all);
+        let env = parse_env(&std::fs::read_to_string(&env_file).unwrap_or_default());
+        let fixed = std::fs::read_to_string(after.join(".npmrc")).expect("read");
+        // Fixing twice changes nothing the second time.
+        let again = npmrc_guard(&after)
+            .args(["fix", "--discard-secrets"])
+            .output()
+            .expect("runs");
+        assert_eq!(again.status.code(), Some(expected));
+        assert_eq!(
+            std::fs::read_to_string(after.join(".npmrc")).expect("read"),
+            fixed,
+            "file {i}: second fix changed it"
+        );
+        fixed_text.push(fixed);
+        jobs.push(json!({"cwd": before, "env": {}}));
+        jobs.push(json!({"cwd": after, "env": env}));
+    }
+    let mut child = Command::new("node")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/npm_config.js"))
+        .arg(&npm)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&serde_json::to_vec(&jobs).expect("json"))
+        .expect("write");
+    let out = child.wait_with_output().expect("node");
+    assert!(out.status.success(), "node failed");
+    let results: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");
+    for (i, pair) in results.chunks(2).enumerate() {
+        let (before, after) = (&pair[0]["data"], &pair[1]["data"]);
+        assert!(
+            before.as_object().is_some_and(|o| !o.is_empty()),
+            "file {i}: npm read nothing"
+        );
+        assert_eq!(
+            before, after,
+            "file {i}: npm resolves differently after the fix:\n{}",
+            fixed_text[i]
+        );
+    }
+    // The fixed files hold no literal any more.
+    for (i, f) in fixed_text.iter().enumerate() {
+        let f = f.split("[work]").next().unwrap_or_default();
+        assert!(
+            !f.contains("npm_FAKE") && !f.contains("ghp_FAKE") && !f.contains("glpat-FAKE"),
+            "file {i}: {f}"
+        );
+    }
+}
