@@ -81,6 +81,10 @@ fn check(
         let rel = rel.strip_prefix(b"./").unwrap_or(rel);
         !(args.force_exclude && sel.is_excluded(rel))
     });
+    if args.fix {
+        let files: Vec<PathBuf> = files.cloned().collect();
+        return fix_files(&files, &args.secrets, format, quiet, io);
+    }
     let inputs = files.map(|p| inputs::read_named(p));
     let (report, read_failed) = scan_inputs(inputs, io);
     Ok(finish(
@@ -175,7 +179,7 @@ fn fix(args: &FixArgs, format: Format, quiet: bool, io: &mut Io<'_>) -> Result<E
         let sel = Selector::new(&args.globs.include, &args.globs.exclude)?;
         let repo = git::open()?;
         let root = git::workdir(&repo)?;
-        let disposition = disposition(&args.secrets, &root, io)?;
+        let disposition = disposition(&args.secrets, &root)?;
         let status = fix_staged(&repo, &sel, &disposition, args.secrets.var.as_deref(), io)?;
         return Ok(status);
     }
@@ -190,11 +194,7 @@ fn fix(args: &FixArgs, format: Format, quiet: bool, io: &mut Io<'_>) -> Result<E
 
 /// The user's choice for the secrets: a flag, or the answer on a terminal,
 /// or an error that lists the choices.
-fn disposition(
-    args: &SecretArgs,
-    root: &std::path::Path,
-    io: &mut Io<'_>,
-) -> Result<Disposition, String> {
+fn disposition(args: &SecretArgs, root: &std::path::Path) -> Result<Disposition, String> {
     if let Some(file) = &args.save_env {
         return Ok(Disposition::SaveEnv(file.clone()));
     }
@@ -205,9 +205,6 @@ fn disposition(
         return Ok(Disposition::Discard);
     }
     let pnpm = rewrite::uses_pnpm(root);
-    if pnpm {
-        let _ = writeln!(io.err, "note: {}", rewrite::PNPM_NOTE);
-    }
     if io::IsTerminal::is_terminal(&io::stdin()) {
         if let Some(d) = rewrite::ask(
             "npmrc-guard: literal credentials found",
@@ -278,7 +275,8 @@ fn fix_files(
         .collect();
     if !to_fix.is_empty() {
         let root = std::env::current_dir().unwrap_or_default();
-        let disposition = disposition(secrets, &root, io)?;
+        let disposition = disposition(secrets, &root)?;
+        pnpm_note(&root, &disposition, io);
         let stored = rewrite::dispose(&to_fix, &disposition)?;
         for (path, plan) in planned.iter().filter(|(_, p)| p.rewritten > 0) {
             match crate::write::replace_file(path, &plan.fixed) {
@@ -298,6 +296,14 @@ fn fix_files(
     }
     report.sort();
     Ok(finish(&report, failed, format, quiet, &FixHint::None, io))
+}
+
+/// pnpm no longer expands `${…}` in project credentials: say so when the
+/// fix relies on it.
+fn pnpm_note(root: &std::path::Path, disposition: &Disposition, io: &mut Io<'_>) {
+    if disposition.strategy() == fix::Strategy::Interpolate && rewrite::uses_pnpm(root) {
+        let _ = writeln!(io.err, "note: {}", rewrite::PNPM_NOTE);
+    }
 }
 
 fn describe_plan(plan: &FilePlan) -> String {
@@ -365,6 +371,7 @@ fn fix_staged(
             ExitStatus::Findings
         });
     }
+    pnpm_note(&root, disposition, io);
     let all: Vec<&FilePlan> = staged
         .iter()
         .chain(worktree.iter().map(|(_, p)| p))

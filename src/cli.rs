@@ -103,20 +103,19 @@ pub struct FixArgs {
 /// Where the secrets a fix removes go. One is required unless a terminal
 /// can be asked.
 #[derive(Debug, Args)]
-#[group(id = "secret-store", multiple = false)]
 pub struct SecretArgs {
     /// Append NAME=value lines to this dotenv file (mode 0600; refused when
     /// it is in the repository and git does not ignore it).
-    #[arg(long, value_name = "FILE", group = "secret-store")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["move_to_user_config", "discard_secrets"])]
     pub save_env: Option<PathBuf>,
 
     /// Move the credential lines to your user npm config
     /// ($NPM_CONFIG_USERCONFIG or ~/.npmrc), where npm, pnpm, yarn 1 and bun read them.
-    #[arg(long, group = "secret-store")]
+    #[arg(long, conflicts_with = "discard_secrets")]
     pub move_to_user_config: bool,
 
     /// Drop the secrets: you will revoke them.
-    #[arg(long, group = "secret-store")]
+    #[arg(long)]
     pub discard_secrets: bool,
 
     /// The variable name to use (when the file holds one secret).

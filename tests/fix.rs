@@ -1,0 +1,381 @@
+//! `npmrc-guard fix`, `check --fix` and `fix --staged`: what changes, where
+//! the secret goes, and what never happens.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use common::*;
+
+fn dir_with(content: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join(".npmrc"), content).expect("write");
+    dir
+}
+
+#[test]
+fn no_choice_for_the_secret_exits_two_and_changes_nothing() {
+    let t = npm_token(1001);
+    let content = literal_npmrc(&t);
+    let dir = dir_with(content.as_bytes());
+    let out = npmrc_guard(dir.path()).arg("fix").output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    for choice in ["--save-env", "--move-to-user-config", "--discard-secrets"] {
+        assert!(err.contains(choice), "{err}");
+    }
+    assert_eq!(
+        fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+        content
+    );
+}
+
+#[test]
+fn save_env_keeps_every_other_byte_and_the_mode() {
+    let t = npm_token(1002);
+    let g = github_token("ghp", 1003);
+    let original = format!(
+        "\u{feff}; keep this comment\r\n//registry.npmjs.org/:_authToken = \"{t}\" ; inline\r\n\r\n//npm.pkg.github.com/:_authToken={g}\rsave-exact=true"
+    );
+    let dir = dir_with(original.as_bytes());
+    let npmrc = dir.path().join(".npmrc");
+    fs::set_permissions(&npmrc, fs::Permissions::from_mode(0o640)).expect("chmod");
+    let store = tempfile::tempdir().expect("tempdir");
+    let env = store.path().join("secrets.env");
+    let out = npmrc_guard(dir.path())
+        .args(["fix", "--save-env"])
+        .arg(&env)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret(&out, &[t.clone(), g.clone()]);
+    let expected = "\u{feff}; keep this comment\r\n//registry.npmjs.org/:_authToken = \"${NPM_TOKEN_REGISTRY_NPMJS_ORG}\" ; inline\r\n\r\n//npm.pkg.github.com/:_authToken=${NPM_TOKEN_NPM_PKG_GITHUB_COM}\rsave-exact=true";
+    assert_eq!(fs::read_to_string(&npmrc).expect("read"), expected);
+    assert_eq!(
+        fs::metadata(&npmrc).expect("meta").permissions().mode() & 0o777,
+        0o640
+    );
+    assert_eq!(
+        fs::read_to_string(&env).expect("env"),
+        format!("NPM_TOKEN_REGISTRY_NPMJS_ORG={t}\nNPM_TOKEN_NPM_PKG_GITHUB_COM={g}\n")
+    );
+    assert_eq!(
+        fs::metadata(&env).expect("meta").permissions().mode() & 0o777,
+        0o600
+    );
+}
+
+#[test]
+fn save_env_inside_a_repository_must_be_ignored() {
+    let repo = TestRepo::new();
+    let t = npm_token(1004);
+    repo.write(".npmrc", &literal_npmrc(&t));
+    let out = repo.tool(&["fix", "--save-env", ".env.local"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not ignored by git"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!repo.root.join(".env.local").exists());
+    assert_eq!(
+        fs::read_to_string(repo.root.join(".npmrc")).expect("read"),
+        literal_npmrc(&t)
+    );
+
+    repo.write(".gitignore", ".env.local\n");
+    let out = repo.tool(&["fix", "--save-env", ".env.local", "--var", "REGISTRY_TOKEN"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        fs::read_to_string(repo.root.join(".npmrc")).expect("read"),
+        "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${REGISTRY_TOKEN}\n"
+    );
+    assert_eq!(
+        fs::read_to_string(repo.root.join(".env.local")).expect("env"),
+        format!("REGISTRY_TOKEN={t}\n")
+    );
+}
+
+#[test]
+fn a_token_in_a_comment_is_reported_not_guessed() {
+    let t = npm_token(1005);
+    let u = npm_token(1006);
+    let dir = dir_with(format!("# old: {t}\n//registry.npmjs.org/:_authToken={u}\n").as_bytes());
+    let out = npmrc_guard(dir.path())
+        .args(["fix", "--discard-secrets", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["findings"].as_array().expect("array").len(), 1);
+    assert_eq!(json["findings"][0]["line"], 1);
+    assert_eq!(
+        fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+        format!("# old: {t}\n//registry.npmjs.org/:_authToken=${{NPM_TOKEN}}\n")
+    );
+}
+
+#[test]
+fn symlinks_and_read_only_files_are_left_alone() {
+    let t = npm_token(1007);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("real.npmrc");
+    fs::write(&target, literal_npmrc(&t)).expect("write");
+    std::os::unix::fs::symlink(&target, dir.path().join(".npmrc")).expect("symlink");
+    let out = npmrc_guard(dir.path())
+        .args(["fix", "--discard-secrets"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("symbolic link"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(&target).expect("read"),
+        literal_npmrc(&t)
+    );
+    assert!(fs::symlink_metadata(dir.path().join(".npmrc"))
+        .expect("meta")
+        .file_type()
+        .is_symlink());
+
+    let ro = dir_with(literal_npmrc(&t).as_bytes());
+    let p = ro.path().join(".npmrc");
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o444)).expect("chmod");
+    let out = npmrc_guard(ro.path())
+        .args(["fix", "--discard-secrets"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("read-only"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(fs::read_to_string(&p).expect("read"), literal_npmrc(&t));
+}
+
+#[test]
+fn move_to_user_config_moves_the_line_once() {
+    let t = npm_token(1008);
+    let line = format!("//registry.npmjs.org/:_authToken={t}");
+    let dir = dir_with(
+        format!("registry=https://registry.npmjs.org/\n{line}\nsave-exact=true\n").as_bytes(),
+    );
+    let home = tempfile::tempdir().expect("tempdir");
+    let user = home.path().join("user.npmrc");
+    fs::write(&user, "color=false").expect("write");
+    for _ in 0..2 {
+        let out = npmrc_guard(dir.path())
+            .args(["fix", "--move-to-user-config"])
+            .env("NPM_CONFIG_USERCONFIG", &user)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert_eq!(
+            fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+            "registry=https://registry.npmjs.org/\nsave-exact=true\n"
+        );
+        // Put the line back: moving it again must not duplicate it.
+        fs::write(
+            dir.path().join(".npmrc"),
+            format!("registry=https://registry.npmjs.org/\n{line}\nsave-exact=true\n"),
+        )
+        .expect("write");
+    }
+    assert_eq!(
+        fs::read_to_string(&user).expect("read"),
+        format!("color=false\n{line}\n")
+    );
+}
+
+#[test]
+fn pnpm_repositories_get_the_advisory() {
+    let t = npm_token(1009);
+    let dir = dir_with(literal_npmrc(&t).as_bytes());
+    fs::write(
+        dir.path().join("package.json"),
+        r#"{"packageManager": "pnpm@10.34.2"}"#,
+    )
+    .expect("write");
+    let out = npmrc_guard(dir.path())
+        .args(["fix", "--discard-secrets"])
+        .output()
+        .expect("runs");
+    assert!(
+        text(&out.stderr).contains("GHSA-3qhv-2rgh-x77r"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = npmrc_guard(dir.path())
+        .args(["fix", "--discard-secrets"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn check_fix_for_the_pre_commit_framework() {
+    let t = npm_token(1010);
+    let dir = dir_with(literal_npmrc(&t).as_bytes());
+    let out = npmrc_guard(dir.path())
+        .args(["check", "--fix", "--discard-secrets", ".npmrc"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+        SAFE_NPMRC
+    );
+}
+
+#[test]
+fn staged_fix_keeps_unstaged_changes_unstaged() {
+    let repo = TestRepo::new();
+    repo.write(".gitignore", ".env.local\n");
+    repo.git(&["add", ".gitignore"]);
+    repo.commit_setup("init");
+    let t = npm_token(1011);
+    repo.write(".npmrc", &literal_npmrc(&t));
+    repo.git(&["add", ".npmrc"]);
+    // Half-done work, not staged.
+    repo.write(".npmrc", &format!("{}save-exact=true\n", literal_npmrc(&t)));
+    let out = repo.tool(&["fix", "--staged", "--save-env", ".env.local"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("staged and work tree"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(repo.git(&["show", ":.npmrc"]), SAFE_NPMRC);
+    assert_eq!(
+        fs::read_to_string(repo.root.join(".npmrc")).expect("read"),
+        format!("{SAFE_NPMRC}save-exact=true\n")
+    );
+    let unstaged = repo.git(&["diff", "--", ".npmrc"]);
+    assert!(unstaged.contains("+save-exact=true"), "{unstaged}");
+    let changed = |l: &&str| l.starts_with('+') || l.starts_with('-');
+    assert!(
+        !unstaged
+            .lines()
+            .filter(changed)
+            .any(|l| l.contains("_authToken")),
+        "{unstaged}"
+    );
+    assert_eq!(
+        fs::read_to_string(repo.root.join(".env.local")).expect("env"),
+        format!("NPM_TOKEN={t}\n")
+    );
+    // And the hook now lets the commit through.
+    assert_eq!(repo.tool(&["install"]).status.code(), Some(0));
+    let out = repo.git_out(&["commit", "-q", "-m", "fixed"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// Run `git commit` under a pseudo-terminal (util-linux `script`), typing
+/// `answers` at the hook's questions.
+fn commit_on_a_terminal(repo: &TestRepo, answers: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = repo
+        .git_cmd(&[])
+        .current_dir(&repo.root)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn_with_program(
+            "script",
+            &["-qec", "git commit -m from-a-terminal", "/dev/null"],
+        );
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(answers.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("script finishes")
+}
+
+trait SpawnWith {
+    fn spawn_with_program(&mut self, program: &str, args: &[&str]) -> std::process::Child;
+}
+
+impl SpawnWith for std::process::Command {
+    fn spawn_with_program(&mut self, program: &str, args: &[&str]) -> std::process::Child {
+        let mut cmd = std::process::Command::new(program);
+        cmd.args(args);
+        for (k, v) in self.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        cmd.env_clear();
+        for (k, v) in self.get_envs() {
+            if let Some(v) = v {
+                cmd.env(k, v);
+            }
+        }
+        if let Some(dir) = self.get_current_dir() {
+            cmd.current_dir(dir);
+        }
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script runs")
+    }
+}
+
+#[test]
+fn hook_offers_the_fix_on_a_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            !required(),
+            "util-linux `script` is needed for the terminal test"
+        );
+        return;
+    }
+    let repo = TestRepo::new();
+    assert_eq!(repo.tool(&["install"]).status.code(), Some(0));
+    let t = npm_token(1012);
+    repo.write(".npmrc", &literal_npmrc(&t));
+    repo.git(&["add", ".npmrc"]);
+
+    // Declined: blocked.
+    let out = commit_on_a_terminal(&repo, "n\n");
+    assert_eq!(repo.head(), None, "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("rewrite to ${VAR}"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Accepted, secret to .env.local: the commit goes on with the fix.
+    let out = commit_on_a_terminal(&repo, "y\n1\n");
+    let screen = text(&out.stdout);
+    assert!(repo.head().is_some(), "the commit did not go on:\n{screen}");
+    assert!(!screen.contains(&t), "the terminal showed the token");
+    assert_eq!(repo.git(&["show", "HEAD:.npmrc"]), SAFE_NPMRC);
+    assert_eq!(
+        fs::read_to_string(repo.root.join(".npmrc")).expect("read"),
+        SAFE_NPMRC
+    );
+    let env = repo.root.join(".env.local");
+    assert_eq!(
+        fs::read_to_string(&env).expect("env"),
+        format!("NPM_TOKEN={t}\n")
+    );
+    assert_eq!(
+        fs::metadata(&env).expect("meta").permissions().mode() & 0o777,
+        0o600
+    );
+    // .env.local is ignored, so it is not about to be committed.
+    assert!(repo.git(&["status", "--porcelain"]).trim().is_empty());
+}
