@@ -48,11 +48,11 @@ fn pre_commit() -> Option<PathBuf> {
 }
 
 /// `pre-commit try-repo ROOT HOOK` in `repo`, on the staged files.
-fn try_repo(pc: &Path, repo: &TestRepo, hook: &str, extra: &[&str]) -> Output {
+fn try_repo(pc: &Path, repo: &TestRepo, hook: &str, extra: &[(&str, &Path)]) -> Output {
     let mut cmd = Command::new(pc);
     cmd.current_dir(&repo.root)
         .args(["try-repo", ROOT, hook, "--verbose"])
-        .args(extra)
+        .envs(extra.iter().copied())
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", "Test")
@@ -103,4 +103,42 @@ fn pre_commit_framework_blocks_literals_and_passes_interpolation() {
     let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert!(all.contains("Passed"), "{all}");
+}
+
+#[test]
+fn pre_commit_fix_hook_moves_the_credential_out() {
+    let Some(pc) = pre_commit() else {
+        assert!(
+            !required(),
+            "pre-commit is not available and could not be installed"
+        );
+        eprintln!("skipped: pre-commit is not available");
+        return;
+    };
+    let repo = TestRepo::new();
+    let t = npm_token(402);
+    let line = format!("//registry.npmjs.org/:_authToken={t}");
+    repo.write(
+        ".npmrc",
+        &format!("registry=https://registry.npmjs.org/\n{line}\n"),
+    );
+    repo.git(&["add", "."]);
+    let user = repo.dir.path().join("user.npmrc");
+    let env = [("NPM_CONFIG_USERCONFIG", user.as_path())];
+    let out = try_repo(&pc, &repo, "npmrc-guard-fix", &env);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    // The framework fails a hook that modified files, so the user looks.
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(!all.contains(&t), "pre-commit output holds the token");
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".npmrc")).expect("read"),
+        "registry=https://registry.npmjs.org/\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&user).expect("user config"),
+        format!("{line}\n")
+    );
+    repo.git(&["add", "."]);
+    let out = try_repo(&pc, &repo, "npmrc-guard-fix", &env);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
