@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use crate::cli::{CheckArgs, Cli, Command, FixArgs, HookArgs, ScanArgs, SecretArgs};
+use crate::config::{self, Config};
 use crate::detect::{self, Detected};
 use crate::finding::Severity;
 use crate::fix;
@@ -34,12 +35,59 @@ impl std::fmt::Debug for Io<'_> {
     }
 }
 
+/// The options every command shares, and the config file once loaded.
+#[derive(Debug)]
+pub struct Settings {
+    pub format: Format,
+    pub quiet: bool,
+    pub exit_zero: bool,
+    config_file: Option<PathBuf>,
+    no_config: bool,
+    pub config: Config,
+}
+
+impl Settings {
+    /// Load the config file: `--config FILE`, else `.npmrc-guard.toml` at
+    /// `root` (the repository root), unless `--no-config`.
+    fn load_config(&mut self, root: &std::path::Path) -> Result<(), String> {
+        if !self.no_config {
+            self.config = config::load(self.config_file.as_deref(), root)?;
+        }
+        Ok(())
+    }
+
+    fn selector(&self, include: &[String], exclude: &[String]) -> Result<Selector, String> {
+        let mut inc = include.to_vec();
+        inc.extend(self.config.include.iter().cloned());
+        let mut exc = exclude.to_vec();
+        exc.extend(self.config.exclude.iter().cloned());
+        Selector::new(&inc, &exc)
+    }
+}
+
+/// The repository root of the current directory, or the directory itself.
+fn root_here() -> PathBuf {
+    let here = std::env::current_dir().unwrap_or_default();
+    git2::Repository::discover(&here)
+        .ok()
+        .and_then(|r| r.workdir().map(std::path::Path::to_path_buf))
+        .unwrap_or(here)
+}
+
 pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
-    let (format, quiet) = (cli.output.format, cli.output.quiet);
+    let mut s = Settings {
+        format: cli.output.format,
+        quiet: cli.output.quiet,
+        exit_zero: cli.output.exit_zero,
+        config_file: cli.output.config.clone(),
+        no_config: cli.output.no_config,
+        config: Config::default(),
+    };
     let result = match cli.command {
-        Command::Check(args) => check(&args, format, quiet, io),
-        Command::Scan(args) => scan(&args, format, quiet, io),
-        Command::Fix(args) => fix(&args, format, quiet, io),
+        Command::Check(args) => check(&args, &mut s, io),
+        Command::Scan(args) => scan(&args, &mut s, io),
+        Command::Fix(args) => fix(&args, &mut s, io),
+        Command::PrePush(args) => pre_push(&args, &mut s, io),
         Command::Install(args) => hooks(&args, true, io),
         Command::Uninstall(args) => hooks(&args, false, io),
     };
@@ -63,18 +111,14 @@ fn enter(dir: Option<&PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-fn check(
-    args: &CheckArgs,
-    format: Format,
-    quiet: bool,
-    io: &mut Io<'_>,
-) -> Result<ExitStatus, String> {
+fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {
     let files = if args.files.is_empty() {
         vec![PathBuf::from(".npmrc")]
     } else {
         args.files.clone()
     };
-    let sel = Selector::new(&[], &args.exclude)?;
+    s.load_config(&root_here())?;
+    let sel = s.selector(&[], &args.exclude)?;
     let files = files.iter().filter(|p| {
         use std::os::unix::ffi::OsStrExt;
         let rel = p.as_os_str().as_bytes();
@@ -83,29 +127,25 @@ fn check(
     });
     if args.fix {
         let files: Vec<PathBuf> = files.cloned().collect();
-        return fix_files(&files, &args.secrets, format, quiet, io);
+        return fix_files(&files, &args.secrets, s, io);
     }
     let inputs = files.map(|p| inputs::read_named(p));
-    let (report, read_failed) = scan_inputs(inputs, io);
-    Ok(finish(
-        &report,
-        read_failed,
-        format,
-        quiet,
-        &FixHint::Files,
-        io,
-    ))
+    let (report, read_failed) = scan_inputs(inputs, &s.config, io);
+    Ok(finish(&report, read_failed, s, &FixHint::Files, io))
 }
 
-fn scan(
-    args: &ScanArgs,
-    format: Format,
-    quiet: bool,
-    io: &mut Io<'_>,
-) -> Result<ExitStatus, String> {
+fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {
     enter(args.repo.as_ref())?;
-    let sel = Selector::new(&args.globs.include, &args.globs.exclude)?;
     let repo = git::open()?;
+    s.load_config(repo.workdir().unwrap_or(repo.path()))?;
+    let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
+    if args.history || args.range.is_some() {
+        let range = match &args.range {
+            Some(spec) => git::Range::Spec(spec.clone()),
+            None => git::Range::All,
+        };
+        return history(&repo, &sel, &[range], s, io);
+    }
     let (listing, hint) = if args.staged {
         (git::staged(&repo, &sel)?, FixHint::Staged)
     } else {
@@ -114,13 +154,106 @@ fn scan(
     for note in &listing.notes {
         let _ = writeln!(io.err, "note: {note}");
     }
-    let quiet = quiet || args.staged;
-    let (report, read_failed) = scan_inputs(listing.inputs.into_iter(), io);
-    let status = finish(&report, read_failed, format, quiet, &hint, io);
+    let (report, read_failed) = scan_inputs(listing.inputs.into_iter(), &s.config, io);
+    let quiet = s.quiet;
+    s.quiet |= args.staged;
+    let status = finish(&report, read_failed, s, &hint, io);
+    s.quiet = quiet;
     if status == ExitStatus::Findings && args.offer_fix {
-        return offer_fix(&repo, &sel, &report, io);
+        return offer_fix(&repo, &sel, &report, s, io);
     }
     Ok(status)
+}
+
+/// Scan the history of `ranges`: every distinct (path, blob), each finding
+/// attributed to the first commit that holds it.
+fn history(
+    repo: &git2::Repository,
+    sel: &Selector,
+    ranges: &[git::Range],
+    s: &Settings,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, String> {
+    let mut progress = Progress::new();
+    let mut report = Report::default();
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut shallow = false;
+    for range in ranges {
+        let walked = git::history(repo, sel, range, &mut |c, b| progress.update(c, b))?;
+        shallow |= walked.shallow;
+        for h in walked.inputs {
+            let Ok(bytes) = &h.input.content else {
+                continue;
+            };
+            report.files += 1;
+            for f in scan_bytes(&h.input.path, bytes, &s.config) {
+                let mut f = f.finding;
+                f.commit = Some(h.commit.clone());
+                // The same secret at the same path in a later blob is the
+                // same leak: keep the first commit's finding.
+                if let std::collections::hash_map::Entry::Vacant(v) =
+                    first.entry(f.fingerprint.clone())
+                {
+                    v.insert(report.findings.len());
+                    report.findings.push(f);
+                }
+            }
+        }
+    }
+    progress.clear();
+    if shallow {
+        let _ = writeln!(io.err, "note: this is a shallow clone: history was scanned only as far as it goes (git fetch --unshallow for all of it)");
+    }
+    report.sort();
+    Ok(finish(&report, false, s, &FixHint::None, io))
+}
+
+/// A one-line progress report on standard error, only on a terminal.
+struct Progress {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Progress {
+            on: io::IsTerminal::is_terminal(&io::stderr()),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn update(&mut self, commits: usize, blobs: usize) {
+        if self.on && self.last.elapsed() > std::time::Duration::from_millis(100) {
+            self.last = std::time::Instant::now();
+            let _ = write!(
+                io::stderr(),
+                "\r\x1b[2Knpmrc-guard: {commits} commits walked, {blobs} files scanned"
+            );
+        }
+    }
+
+    fn clear(&self) {
+        if self.on {
+            let _ = write!(io::stderr(), "\r\x1b[2K");
+        }
+    }
+}
+
+/// The pre-push hook: scan the commits being pushed.
+fn pre_push(
+    args: &crate::cli::PrePushArgs,
+    s: &mut Settings,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, String> {
+    let _ = &args.remote;
+    let repo = git::open()?;
+    s.load_config(repo.workdir().unwrap_or(repo.path()))?;
+    let sel = s.selector(&[], &[])?;
+    let mut stdin = String::new();
+    io::Read::read_to_string(&mut io::stdin(), &mut stdin)
+        .map_err(|e| format!("cannot read the refs git is pushing: {e}"))?;
+    let ranges = git::pre_push_ranges(&repo, &stdin)?;
+    history(&repo, &sel, &ranges, s, io)
 }
 
 /// In the hook, with literals staged: ask on the terminal; if the user
@@ -129,6 +262,7 @@ fn offer_fix(
     repo: &git2::Repository,
     sel: &Selector,
     report: &Report,
+    s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
     let secrets: Vec<_> = report
@@ -166,30 +300,38 @@ fn offer_fix(
             "  added /.env.local to .git/info/exclude so git ignores it"
         );
     }
-    let status = fix_staged(repo, sel, &disposition, None, io)?;
+    let status = fix_staged(repo, sel, &disposition, None, s, io)?;
     if status == ExitStatus::Clean {
         let _ = writeln!(io.err, "  the commit goes on with the fixed content");
     }
     Ok(status)
 }
 
-fn fix(args: &FixArgs, format: Format, quiet: bool, io: &mut Io<'_>) -> Result<ExitStatus, String> {
+fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {
     if args.staged {
         enter(args.repo.as_ref())?;
-        let sel = Selector::new(&args.globs.include, &args.globs.exclude)?;
         let repo = git::open()?;
         let root = git::workdir(&repo)?;
+        s.load_config(&root)?;
+        let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
         let disposition = disposition(&args.secrets, &root)?;
-        let status = fix_staged(&repo, &sel, &disposition, args.secrets.var.as_deref(), io)?;
-        return Ok(status);
+        return fix_staged(
+            &repo,
+            &sel,
+            &disposition,
+            args.secrets.var.as_deref(),
+            s,
+            io,
+        );
     }
     enter(args.repo.as_ref())?;
+    s.load_config(&root_here())?;
     let files = if args.files.is_empty() {
         vec![PathBuf::from(".npmrc")]
     } else {
         args.files.clone()
     };
-    fix_files(&files, &args.secrets, format, quiet, io)
+    fix_files(&files, &args.secrets, s, io)
 }
 
 /// The user's choice for the secrets: a flag, or the answer on a terminal,
@@ -222,8 +364,7 @@ fn disposition(args: &SecretArgs, root: &std::path::Path) -> Result<Disposition,
 fn fix_files(
     files: &[PathBuf],
     secrets: &SecretArgs,
-    format: Format,
-    quiet: bool,
+    s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
     let mut failed = false;
@@ -251,6 +392,7 @@ fn fix_files(
             &bytes,
             strategy,
             secrets.var.as_deref(),
+            &s.config.vars,
             &mut names,
         )?;
         if plan.rewritten > 0 {
@@ -258,7 +400,7 @@ fn fix_files(
                 failed = true;
                 let _ = writeln!(io.err, "error: {msg}");
                 report.findings.extend(
-                    scan_bytes(&input.path, &bytes)
+                    scan_bytes(&input.path, &bytes, &s.config)
                         .into_iter()
                         .map(|d| d.finding)
                         .filter(|f| f.severity == Severity::Error),
@@ -295,7 +437,7 @@ fn fix_files(
         report.findings.extend(plan.remaining);
     }
     report.sort();
-    Ok(finish(&report, failed, format, quiet, &FixHint::None, io))
+    Ok(finish(&report, failed, s, &FixHint::None, io))
 }
 
 /// pnpm no longer expands `${…}` in project credentials: say so when the
@@ -334,6 +476,7 @@ fn fix_staged(
     sel: &Selector,
     disposition: &Disposition,
     var: Option<&str>,
+    s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
     let root = git::workdir(repo)?;
@@ -345,7 +488,14 @@ fn fix_staged(
     let mut remaining: Vec<crate::finding::Finding> = Vec::new();
     for input in listing.inputs {
         let blob = input.content.map_err(|m| format!("{}: {m}", input.path))?;
-        let plan = rewrite::plan_file(&input.path, &blob, strategy, var, &mut names)?;
+        let plan = rewrite::plan_file(
+            &input.path,
+            &blob,
+            strategy,
+            var,
+            &s.config.vars,
+            &mut names,
+        )?;
         remaining.extend(plan.remaining.iter().cloned());
         let full = root.join(&input.path);
         let on_disk = std::fs::symlink_metadata(&full)
@@ -353,7 +503,8 @@ fn fix_staged(
             .filter(|m| m.is_file())
             .and_then(|_| std::fs::read(&full).ok());
         if let Some(w) = on_disk {
-            let wplan = rewrite::plan_file(&input.path, &w, strategy, var, &mut names)?;
+            let wplan =
+                rewrite::plan_file(&input.path, &w, strategy, var, &s.config.vars, &mut names)?;
             if wplan.rewritten > 0 {
                 crate::write::check_writable(&full)?;
                 worktree.push((full, wplan));
@@ -444,14 +595,18 @@ fn hooks(args: &HookArgs, install: bool, io: &mut Io<'_>) -> Result<ExitStatus, 
 
 /// Detect in every input; unreadable ones are reported on `io.err` and make
 /// the run fail, after the others were still scanned.
-pub fn scan_inputs(inputs: impl Iterator<Item = Input>, io: &mut Io<'_>) -> (Report, bool) {
+pub fn scan_inputs(
+    inputs: impl Iterator<Item = Input>,
+    config: &Config,
+    io: &mut Io<'_>,
+) -> (Report, bool) {
     let mut report = Report::default();
     let mut failed = false;
     for input in inputs {
         match input.content {
             Ok(bytes) => {
                 report.files += 1;
-                let found = scan_bytes(&input.path, &bytes);
+                let found = scan_bytes(&input.path, &bytes, config);
                 report.findings.extend(found.into_iter().map(|d| d.finding));
             }
             Err(msg) => {
@@ -465,9 +620,11 @@ pub fn scan_inputs(inputs: impl Iterator<Item = Input>, io: &mut Io<'_>) -> (Rep
 }
 
 /// Parse, detect and name the fix variables of one file.
-pub fn scan_bytes(path: &str, bytes: &[u8]) -> Vec<Detected> {
+pub fn scan_bytes(path: &str, bytes: &[u8], config: &Config) -> Vec<Detected> {
     let mut found = detect::detect(path, bytes);
-    fix::assign_vars(&mut found, &HashMap::new(), None);
+    fix::assign_vars(&mut found, &config.vars, None);
+    // Findings acknowledged in the config no longer count.
+    found.retain(|d| !config.allow.contains(&d.finding.fingerprint));
     found
 }
 
@@ -475,18 +632,18 @@ pub fn scan_bytes(path: &str, bytes: &[u8]) -> Vec<Detected> {
 pub fn finish(
     report: &Report,
     failed: bool,
-    format: Format,
-    quiet: bool,
+    s: &Settings,
     hint: &FixHint,
     io: &mut Io<'_>,
 ) -> ExitStatus {
+    let (format, quiet) = (s.format, s.quiet);
     let errors = report
         .findings
         .iter()
         .any(|f| f.severity == Severity::Error);
     let status = if failed {
         ExitStatus::Error
-    } else if errors {
+    } else if errors && !s.exit_zero {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean

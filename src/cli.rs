@@ -32,6 +32,18 @@ pub struct OutputArgs {
     /// Print nothing when nothing was found.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+
+    /// Exit 0 even when errors were found (advisory runs); failures still exit 2.
+    #[arg(long, global = true)]
+    pub exit_zero: bool,
+
+    /// Read this config file instead of .npmrc-guard.toml at the repository root.
+    #[arg(long, value_name = "FILE", global = true, conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore .npmrc-guard.toml.
+    #[arg(long, global = true)]
+    pub no_config: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -51,6 +63,9 @@ pub enum Command {
     Fix(FixArgs),
     /// Install the git hook into the folder git runs hooks from.
     Install(HookArgs),
+    /// Run as git's pre-push hook: scan the commits being pushed (refs on stdin).
+    #[command(hide = true)]
+    PrePush(PrePushArgs),
     /// Remove the git hook and restore the one that was there before.
     Uninstall(HookArgs),
 }
@@ -144,6 +159,15 @@ pub struct ScanArgs {
     #[arg(long, hide = true, requires = "staged")]
     pub offer_fix: bool,
 
+    /// Scan every distinct blob at a matching path in every commit reachable
+    /// from any ref: was a token ever committed?
+    #[arg(long, conflicts_with = "staged")]
+    pub history: bool,
+
+    /// With --history: only the commits of this range (A..B, as git reads it).
+    #[arg(long, value_name = "A..B", conflicts_with = "staged")]
+    pub range: Option<String>,
+
     /// Run as if started in DIR (like `git -C`).
     #[arg(short = 'C', long = "repo", value_name = "DIR")]
     pub repo: Option<PathBuf>,
@@ -173,4 +197,11 @@ pub struct HookArgs {
     /// Run as if started in DIR (like `git -C`).
     #[arg(short = 'C', long = "repo", value_name = "DIR")]
     pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PrePushArgs {
+    /// The remote's name and URL, as git passes them to the hook.
+    #[arg(num_args = 0..=2)]
+    pub remote: Vec<String>,
 }

@@ -13,6 +13,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod detect;
 pub mod finding;
 pub mod fix;

@@ -64,10 +64,11 @@ pub fn plan_file(
     src: &[u8],
     strategy: Strategy,
     var: Option<&str>,
+    vars: &HashMap<String, String>,
     names: &mut HashMap<String, String>,
 ) -> Result<FilePlan, String> {
     let mut found = detect::detect(path, src);
-    fix::assign_vars_with(&mut found, &HashMap::new(), var, names);
+    fix::assign_vars_with(&mut found, vars, var, names);
     let plan = fix::plan(src, &found, strategy);
     let fixed = fix::apply(src, &plan.edits);
     // The fix must leave nothing it could have fixed: check, do not assume.

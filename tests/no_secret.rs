@@ -65,7 +65,11 @@ fn every_fixture_is_found() {
 #[test]
 fn debug_and_display_show_only_the_mask() {
     for f in fixtures() {
-        let found = npmrc_guard::app::scan_bytes(f.name, f.content.as_bytes());
+        let found = npmrc_guard::app::scan_bytes(
+            f.name,
+            f.content.as_bytes(),
+            &npmrc_guard::config::Config::default(),
+        );
         let text = format!("{found:?}");
         for s in &f.secrets {
             assert!(

@@ -1,7 +1,9 @@
 //! One emitter per output format, each writing into the writer it is handed.
 
+mod github;
 mod human;
 mod json;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -9,11 +11,31 @@ use crate::finding::Finding;
 
 pub use human::Human;
 
+/// One line on a finding, without its location: what, where in the config,
+/// and the secret masked.
+pub fn message(f: &Finding) -> String {
+    let mut m = f.rule.summary().to_string();
+    match &f.key {
+        Some(key) => m.push_str(&format!(" in {key}")),
+        None if f.rule.is_secret() => m.push_str(" in a comment"),
+        None => {}
+    }
+    if let Some(secret) = &f.secret {
+        m.push_str(&format!(": {secret}"));
+    }
+    if let Some(detail) = &f.detail {
+        m.push_str(&format!(" ({detail})"));
+    }
+    m
+}
+
 /// The output formats of SPEC.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 /// How a reader of the report fixes what it found.
@@ -48,5 +70,7 @@ pub fn emit(w: &mut dyn Write, format: Format, report: &Report, hint: &FixHint) 
     match format {
         Format::Human => Human { hint }.emit(w, report),
         Format::Json => json::emit(w, report),
+        Format::Sarif => sarif::emit(w, report),
+        Format::Github => github::emit(w, report),
     }
 }

@@ -1,0 +1,87 @@
+//! `.npmrc-guard.toml`: a pure `from_str`, and a thin loader.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The file looked for at the repository root.
+pub const FILE_NAME: &str = ".npmrc-guard.toml";
+
+/// Every key is optional; an unknown key is an error, not ignored.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Globs of files to scan (added to `--include`). Default `**/.npmrc`.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Globs of files not to scan (added to `--exclude`).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Registry host → variable name the fixer uses for its credential.
+    #[serde(default)]
+    pub vars: HashMap<String, String>,
+    /// Fingerprints of findings acknowledged for good (a token that lives in
+    /// history and was revoked, say): they no longer count.
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+impl Config {
+    pub fn from_str(text: &str, origin: &str) -> Result<Config, String> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| format!("{origin}: {}", e.to_string().trim_end()))?;
+        for name in config.vars.values() {
+            let ok = !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                return Err(format!(
+                    "{origin}: [vars] value {name:?} is not a variable name"
+                ));
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// Load `explicit`, else `dir/.npmrc-guard.toml` when it exists. A file
+/// named with `--config` must exist.
+pub fn load(explicit: Option<&Path>, dir: &Path) -> Result<Config, String> {
+    let (path, required): (PathBuf, bool) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => (dir.join(FILE_NAME), false),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Config::from_str(&text, &path.display().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Config::default()),
+        Err(e) => Err(format!(
+            "{}: {}",
+            path.display(),
+            crate::inputs::describe(&e)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key() {
+        let c = Config::from_str(
+            "include = [\"**/.npmrc\", \"**/.yarnrc\"]\nexclude = [\"vendor/**\"]\nallow = [\"abc\"]\n[vars]\n\"npm.pkg.github.com\" = \"GH_PACKAGES_TOKEN\"\n",
+            "t",
+        )
+        .expect("valid");
+        assert_eq!(c.include.len(), 2);
+        assert_eq!(c.vars["npm.pkg.github.com"], "GH_PACKAGES_TOKEN");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_names_are_errors() {
+        assert!(Config::from_str("exlude = []", "t").is_err());
+        assert!(Config::from_str("[vars]\nh = \"1BAD\"", "t").is_err());
+        assert_eq!(Config::from_str("", "t"), Ok(Config::default()));
+    }
+}
