@@ -19,7 +19,7 @@ fn no_output_format_contains_a_secret() {
         names.push(name);
     }
     let mut runs = 0;
-    for format in ["human", "json"] {
+    for format in ["human", "json", "sarif", "github"] {
         for color in ["always", "never"] {
             let out = npmrc_guard(dir.path())
                 .args(["check", "--format", format, "--color", color])
@@ -37,7 +37,7 @@ fn no_output_format_contains_a_secret() {
             runs += 1;
         }
     }
-    assert_eq!(runs, 4);
+    assert_eq!(runs, 8);
 }
 
 #[test]
