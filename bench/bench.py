@@ -165,11 +165,24 @@ def bench_staged():
         report(res, "git diff --cached --name-only")
 
 
+def bench_history():
+    files, commits = int(os.environ.get("FILES", 100_000)), int(os.environ.get("COMMITS", 5000))
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    repo = make_repo(f"hist-{files}-{commits}", files, commits, NO_STAGE="1")
+    print(f"scan --history, {files} files / {commits} commits (floor: git rev-list --objects --all)")
+    cmds = [
+        ("npmrc-guard scan --history", [BIN, "scan", "--history", "--format", "json"]),
+        ("git rev-list --objects --all", ["git", "rev-list", "--objects", "--all"]),
+    ]
+    res = compare(cmds, runs=int(os.environ.get("RUNS", 5)), cwd=repo, env=env, warmup=1)
+    report(res, "git rev-list --objects --all")
+
+
 def main():
     ensure_binary()
     what = sys.argv[1:] or ["check"]
     for w in what:
-        {"check": bench_check, "staged": bench_staged}[w]()
+        {"check": bench_check, "staged": bench_staged, "history": bench_history}[w]()
 
 
 if __name__ == "__main__":

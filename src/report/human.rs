@@ -23,7 +23,9 @@ impl Human<'_> {
             self.finding(w, f)?;
         }
         let (errors, warnings) = crate::detect::count(&report.findings);
-        if errors + warnings > 0 {
+        if errors + warnings == 0 {
+            writeln!(w, "no literal credentials in {}", plural(report.files, "file"))?;
+        } else {
             let mut parts = Vec::new();
             if errors > 0 {
                 parts.push(plural(errors, "error"));
