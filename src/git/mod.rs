@@ -351,6 +351,9 @@ pub fn history(
     use std::collections::HashSet;
     use std::hash::{Hash, Hasher};
 
+    // Each object is read once: libgit2's object cache would only cost memory.
+    git2::opts::enable_caching(false);
+    limit_pack_windows();
     let git_err = |what: &str, e: git2::Error| format!("{what}: {}", e.message());
     let mut walk = repo
         .revwalk()
@@ -409,24 +412,31 @@ pub fn history(
             .tree()
             .map_err(|e| git_err(&format!("cannot read the tree of commit {oid}"), e))?;
         out.commits += 1;
+        if !seen_trees.insert((path_key(b""), tree.id())) {
+            progress(out.commits, out.inputs.len());
+            continue;
+        }
         let mut stack: Vec<(Vec<u8>, Tree<'_>)> = vec![(Vec::new(), tree)];
         while let Some((prefix, tree)) = stack.pop() {
-            if !seen_trees.insert((path_key(&prefix), tree.id())) {
-                continue;
-            }
+            // One buffer for every entry's path in this tree.
+            let mut path = prefix.clone();
             for entry in tree.iter() {
-                let mut path = prefix.clone();
+                path.truncate(prefix.len());
                 path.extend_from_slice(entry.name_bytes());
                 match entry.filemode() as u32 & 0o170000 {
                     0o040000 => {
+                        path.push(b'/');
+                        // Seen at this path already: all below it was walked.
+                        if !seen_trees.insert((path_key(&path), entry.id())) {
+                            continue;
+                        }
                         let sub = repo.find_tree(entry.id()).map_err(|e| {
                             git_err(
                                 &format!("cannot read tree {} ({})", entry.id(), path_str(&path)),
                                 e,
                             )
                         })?;
-                        path.push(b'/');
-                        stack.push((path, sub));
+                        stack.push((path.clone(), sub));
                     }
                     0o100000 if sel.matches(&path) => {
                         if !seen_blobs.insert((path.clone(), entry.id())) {
@@ -450,6 +460,19 @@ pub fn history(
         progress(out.commits, out.inputs.len());
     }
     Ok(out)
+}
+
+/// Keep at most 32 MiB of pack files mapped (libgit2's default is 8 GiB on
+/// 64-bit): a history walk touches every pack, and every mapped page it
+/// touched would count against memory.
+#[allow(unsafe_code)]
+fn limit_pack_windows() {
+    // SAFETY: these setters write process-global libgit2 options; they are
+    // called before any pack is opened, from the one thread that uses git.
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(4 * 1024 * 1024);
+        let _ = git2::opts::set_mwindow_mapped_limit(32 * 1024 * 1024);
+    }
 }
 
 /// The ranges a `pre-push` hook must scan, from the lines git writes to its

@@ -24,7 +24,11 @@ impl Human<'_> {
         }
         let (errors, warnings) = crate::detect::count(&report.findings);
         if errors + warnings == 0 {
-            writeln!(w, "no literal credentials in {}", plural(report.files, "file"))?;
+            writeln!(
+                w,
+                "no literal credentials in {}",
+                plural(report.files, "file")
+            )?;
         } else {
             let mut parts = Vec::new();
             if errors > 0 {
