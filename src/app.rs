@@ -146,6 +146,29 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
         };
         return history(&repo, &sel, &[range], s, io);
     }
+    if args.fix {
+        let root = git::workdir(&repo)?;
+        if args.staged {
+            let disposition = disposition(&args.secrets, &root)?;
+            return fix_staged(
+                &repo,
+                &sel,
+                &disposition,
+                args.secrets.var.as_deref(),
+                s,
+                io,
+            );
+        }
+        let listing = git::worktree(&repo, &sel)?;
+        // Report paths relative to the root, as a scan does.
+        enter(Some(&root))?;
+        let files: Vec<PathBuf> = listing
+            .inputs
+            .iter()
+            .map(|i| PathBuf::from(&i.path))
+            .collect();
+        return fix_files(&files, &args.secrets, s, io);
+    }
     let (listing, hint) = if args.staged {
         (git::staged(&repo, &sel)?, FixHint::Staged)
     } else {

@@ -174,6 +174,13 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub globs: GlobArgs,
+
+    /// Rewrite what can be rewritten (see `npmrc-guard fix`).
+    #[arg(long, conflicts_with_all = ["history", "range"])]
+    pub fix: bool,
+
+    #[command(flatten)]
+    pub secrets: SecretArgs,
 }
 
 #[derive(Debug, Args)]

@@ -379,3 +379,30 @@ fn hook_offers_the_fix_on_a_terminal() {
     // .env.local is ignored, so it is not about to be committed.
     assert!(repo.git(&["status", "--porcelain"]).trim().is_empty());
 }
+
+#[test]
+fn scan_fix_rewrites_the_work_tree_and_the_index() {
+    let repo = TestRepo::new();
+    repo.write(".gitignore", "secrets.env\n");
+    let t = npm_token(1013);
+    repo.write("packages/a/.npmrc", &literal_npmrc(&t));
+    let out = repo.tool(&["scan", "--fix", "--save-env", "secrets.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        fs::read_to_string(repo.root.join("packages/a/.npmrc")).expect("read"),
+        SAFE_NPMRC
+    );
+    assert!(
+        text(&out.stderr).contains("rewrote packages/a/.npmrc"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    repo.write("packages/b/.npmrc", &literal_npmrc(&t));
+    repo.git(&["add", "packages/b/.npmrc"]);
+    let out = repo.tool(&["scan", "--staged", "--fix", "--discard-secrets"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(repo.git(&["show", ":packages/b/.npmrc"]), SAFE_NPMRC);
+    let out = repo.tool(&["scan", "--history", "--fix", "--discard-secrets"]);
+    assert_eq!(out.status.code(), Some(2), "history cannot be rewritten");
+}
