@@ -149,15 +149,7 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
     if args.fix {
         let root = git::workdir(&repo)?;
         if args.staged {
-            let disposition = disposition(&args.secrets, &root)?;
-            return fix_staged(
-                &repo,
-                &sel,
-                &disposition,
-                args.secrets.var.as_deref(),
-                s,
-                io,
-            );
+            return fix_staged_as_asked(&repo, &sel, &root, &args.secrets, s, io);
         }
         let listing = git::worktree(&repo, &sel)?;
         // Report paths relative to the root, as a scan does.
@@ -337,15 +329,7 @@ fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, 
         let root = git::workdir(&repo)?;
         s.load_config(&root)?;
         let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
-        let disposition = disposition(&args.secrets, &root)?;
-        return fix_staged(
-            &repo,
-            &sel,
-            &disposition,
-            args.secrets.var.as_deref(),
-            s,
-            io,
-        );
+        return fix_staged_as_asked(&repo, &sel, &root, &args.secrets, s, io);
     }
     enter(args.repo.as_ref())?;
     s.load_config(&root_here())?;
@@ -491,6 +475,20 @@ fn describe_plan(plan: &FilePlan) -> String {
         if plan.rewritten == 1 { "" } else { "s" },
         vars.join(", ")
     )
+}
+
+/// `fix --staged` / `scan --staged --fix`: where the secrets go is the
+/// user's choice (flags, or the terminal).
+fn fix_staged_as_asked(
+    repo: &git2::Repository,
+    sel: &Selector,
+    root: &std::path::Path,
+    secrets: &SecretArgs,
+    s: &Settings,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, String> {
+    let disposition = disposition(secrets, root)?;
+    fix_staged(repo, sel, &disposition, secrets.var.as_deref(), s, io)
 }
 
 /// Fix what is staged: the index blob and the work-tree file, each on its own.

@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::*;
 use serde_json::{json, Value};
@@ -156,22 +155,12 @@ fn npm_resolves_the_same_credentials_after_the_fix() {
         jobs.push(json!({"cwd": before, "env": {}}));
         jobs.push(json!({"cwd": after, "env": env}));
     }
-    let mut child = Command::new("node")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/npm_config.js"))
-        .arg(&npm)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&serde_json::to_vec(&jobs).expect("json"))
-        .expect("write");
-    let out = child.wait_with_output().expect("node");
-    assert!(out.status.success(), "node failed");
-    let results: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");
+    let stdout = node_json(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/npm_config.js"),
+        &npm,
+        &serde_json::to_vec(&jobs).expect("json"),
+    );
+    let results: Vec<Value> = serde_json::from_slice(&stdout).expect("json");
     for (i, pair) in results.chunks(2).enumerate() {
         let (before, after) = (&pair[0]["data"], &pair[1]["data"]);
         assert!(

@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use npmrc_guard::npmrc::{items, Item};
 use proptest::prelude::*;
@@ -329,22 +328,12 @@ fn parser_agrees_with_npm_ini() {
         .collect();
     let input =
         serde_json::to_vec(&files.iter().map(|f| b64(f)).collect::<Vec<_>>()).expect("json");
-    let mut child = Command::new("node")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/npm_ini.js"))
-        .arg(&ini)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&input)
-        .expect("write");
-    let out = child.wait_with_output().expect("node finishes");
-    assert!(out.status.success(), "node failed");
-    let theirs: Vec<Value> = serde_json::from_slice(&out.stdout).expect("node printed JSON");
+    let stdout = common::node_json(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/npm_ini.js"),
+        &ini,
+        &input,
+    );
+    let theirs: Vec<Value> = serde_json::from_slice(&stdout).expect("node printed JSON");
     assert_eq!(theirs.len(), files.len());
     let mut failures = Vec::new();
     for (file, expected) in files.iter().zip(&theirs) {

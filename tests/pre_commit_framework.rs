@@ -47,6 +47,20 @@ fn pre_commit() -> Option<PathBuf> {
     Some(bin)
 }
 
+/// `pre-commit`, or `None` (a skip) when it is missing outside CI; missing
+/// under `CI=true` fails the test.
+fn pre_commit_or_skip() -> Option<PathBuf> {
+    let pc = pre_commit();
+    if pc.is_none() {
+        assert!(
+            !required(),
+            "pre-commit is not available and could not be installed"
+        );
+        eprintln!("skipped: pre-commit is not available");
+    }
+    pc
+}
+
 /// `pre-commit try-repo ROOT HOOK` in `repo`, on the staged files.
 fn try_repo(pc: &Path, repo: &TestRepo, hook: &str, extra: &[(&str, &Path)]) -> Output {
     let mut cmd = Command::new(pc);
@@ -75,12 +89,7 @@ fn try_repo(pc: &Path, repo: &TestRepo, hook: &str, extra: &[(&str, &Path)]) -> 
 
 #[test]
 fn pre_commit_framework_blocks_literals_and_passes_interpolation() {
-    let Some(pc) = pre_commit() else {
-        assert!(
-            !required(),
-            "pre-commit is not available and could not be installed"
-        );
-        eprintln!("skipped: pre-commit is not available");
+    let Some(pc) = pre_commit_or_skip() else {
         return;
     };
     let repo = TestRepo::new();
@@ -107,12 +116,7 @@ fn pre_commit_framework_blocks_literals_and_passes_interpolation() {
 
 #[test]
 fn pre_commit_fix_hook_moves_the_credential_out() {
-    let Some(pc) = pre_commit() else {
-        assert!(
-            !required(),
-            "pre-commit is not available and could not be installed"
-        );
-        eprintln!("skipped: pre-commit is not available");
+    let Some(pc) = pre_commit_or_skip() else {
         return;
     };
     let repo = TestRepo::new();

@@ -268,3 +268,24 @@ pub fn literal_npmrc(token: &str) -> String {
 
 pub const SAFE_NPMRC: &str =
     "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n";
+
+/// Run `node SCRIPT ARG` with `input` on standard input; its standard output.
+pub fn node_json(script: &str, arg: &str, input: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = Command::new("node")
+        .arg(script)
+        .arg(arg)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write");
+    let out = child.wait_with_output().expect("node finishes");
+    assert!(out.status.success(), "node {script} failed");
+    out.stdout
+}
