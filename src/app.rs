@@ -191,7 +191,7 @@ fn history(
 ) -> Result<ExitStatus, String> {
     let mut progress = Progress::new();
     let mut report = Report::default();
-    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut first: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut shallow = false;
     for range in ranges {
         let walked = git::history(repo, sel, range, &mut |c, b| progress.update(c, b))?;
@@ -206,10 +206,7 @@ fn history(
                 f.commit = Some(h.commit.clone());
                 // The same secret at the same path in a later blob is the
                 // same leak: keep the first commit's finding.
-                if let std::collections::hash_map::Entry::Vacant(v) =
-                    first.entry(f.fingerprint.clone())
-                {
-                    v.insert(report.findings.len());
+                if first.insert(f.fingerprint.clone()) {
                     report.findings.push(f);
                 }
             }
@@ -254,13 +251,13 @@ impl Progress {
     }
 }
 
-/// The pre-push hook: scan the commits being pushed.
+/// The pre-push hook: scan the commits being pushed, which git names on
+/// standard input (the remote's name and URL, the arguments, do not matter).
 fn pre_push(
-    args: &crate::cli::PrePushArgs,
+    _args: &crate::cli::PrePushArgs,
     s: &mut Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
-    let _ = &args.remote;
     let repo = git::open()?;
     s.load_config(repo.workdir().unwrap_or(repo.path()))?;
     let sel = s.selector(&[], &[])?;

@@ -435,3 +435,39 @@ fn broken_pipe_is_not_an_error() {
     assert_eq!(text(&out.stderr), "");
     assert!(matches!(out.status.code(), Some(0 | 1)), "{:?}", out.status);
 }
+
+#[test]
+fn force_exclude_skips_named_files_an_exclude_matches() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(dir.path().join("vendor/x")).expect("mkdir");
+    let t = npm_token(18);
+    fs::write(
+        dir.path().join("vendor/x/.npmrc"),
+        format!("//r.example/:_authToken={t}\n"),
+    )
+    .expect("write");
+    let args = ["check", "--exclude", "vendor/**", "vendor/x/.npmrc"];
+    let out = npmrc_guard(dir.path()).args(args).output().expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "named files are checked without --force-exclude"
+    );
+    let out = npmrc_guard(dir.path())
+        .args(args)
+        .arg("--force-exclude")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let out = npmrc_guard(dir.path())
+        .args([
+            "check",
+            "--exclude",
+            "vendor/**",
+            "--force-exclude",
+            "./vendor/x/.npmrc",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+}

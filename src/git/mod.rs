@@ -1,6 +1,7 @@
 //! The git2 adapter: all of git lives here. Opens the repository the way git
-//! describes it to a hook, and lists what to scan: the staged blobs that
-//! differ from HEAD, or the work tree.
+//! describes it to a hook, and lists what to scan (the staged blobs that
+//! differ from HEAD, the work tree, the history); writes fixed blobs back
+//! into the index.
 
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
