@@ -1,6 +1,7 @@
 // Load project .npmrc files with npm's own config loader (@npmcli/config)
-// and print what npm resolves from each.
-// stdin: JSON array of {cwd, env}; stdout: JSON array of {source, data}.
+// and print what npm resolves from each: the project's config data, and
+// getCredentialsByURI for every registry the file names.
+// stdin: JSON array of {cwd, env}; stdout: JSON array of {source, data, credentials}.
 // Usage: node tests/npm_config.js "$(npm root -g)/npm"
 const npmRoot = process.argv[2]
 const Config = require(npmRoot + '/node_modules/@npmcli/config')
@@ -19,7 +20,16 @@ process.stdin.on('end', async () => {
     })
     await config.load()
     const d = config.data.get('project')
-    out.push({ source: d.source, data: { ...d.data } })
+    // What npm authenticates with, registry by registry: the URIs the file
+    // scopes credentials to, and the default registry.
+    const uris = new Set(['https://registry.npmjs.org/'])
+    for (const key of Object.keys(d.data)) {
+      const m = /^(\/\/.*\/):_(authToken|auth|password|username)$/.exec(key)
+      if (m) uris.add('https:' + m[1])
+    }
+    const credentials = {}
+    for (const uri of [...uris].sort()) credentials[uri] = config.getCredentialsByURI(uri)
+    out.push({ source: d.source, data: { ...d.data }, credentials })
   }
   process.stdout.write(JSON.stringify(out))
 })
