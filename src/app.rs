@@ -65,13 +65,15 @@ impl Settings {
     }
 }
 
-/// The repository root of the current directory, or the directory itself.
+/// The work-tree root of the repository around the current directory (the
+/// nearest folder holding `.git`), or the directory itself. Plain file
+/// system checks: `check` runs on every commit and must not pay for
+/// opening a repository.
 fn root_here() -> PathBuf {
     let here = std::env::current_dir().unwrap_or_default();
-    git2::Repository::discover(&here)
-        .ok()
-        .and_then(|r| r.workdir().map(std::path::Path::to_path_buf))
-        .unwrap_or(here)
+    here.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map_or_else(|| here.clone(), std::path::Path::to_path_buf)
 }
 
 pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {

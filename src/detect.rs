@@ -413,18 +413,8 @@ pub fn key_host(key: &str) -> Option<String> {
 
 /// An obvious stand-in rather than a credential.
 pub fn is_placeholder(value: &str) -> bool {
-    static WORDS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(concat!(
-            r"(?i-u)^(?:",
-            r"(?:your|my|the|an?)?[-_ ]?(?:npm|github|gh|gitlab|registry|auth|access|api|personal|private)?[-_ ]?",
-            r"(?:auth)?[-_ ]?(?:token|password|passwd|pass|secret|key|pat|auth|credentials?)(?:[-_ ]?(?:here|goes[-_ ]here))?",
-            r"|changeme|change[-_]me|redacted|replace[-_]?me|placeholder|example|dummy|fake|secret|none|todo|tbd",
-            r")$"
-        ))
-        .expect("valid regex")
-    });
     let v = value.trim();
-    if v.is_empty() || WORDS.is_match(v) {
+    if v.is_empty() || is_placeholder_word(v) {
         return true;
     }
     if (v.starts_with('<') && v.ends_with('>')) || (v.starts_with('[') && v.ends_with(']')) {
@@ -453,6 +443,74 @@ pub fn is_placeholder(value: &str) -> bool {
         }
         None => true,
     }
+}
+
+/// `TOKEN`, `YOUR_TOKEN`, `my-npm-auth-token-here`, `changeme`…: written
+/// out by hand (separators and case ignored) rather than as a regex, whose
+/// compilation would cost more than the scan of a small file.
+fn is_placeholder_word(v: &str) -> bool {
+    const WHOLE: &[&str] = &[
+        "changeme",
+        "redacted",
+        "replaceme",
+        "placeholder",
+        "example",
+        "dummy",
+        "fake",
+        "secret",
+        "none",
+        "todo",
+        "tbd",
+    ];
+    const OWNER: &[&str] = &["your", "my", "the", "an", "a"];
+    const PROVIDER: &[&str] = &[
+        "npm", "github", "gh", "gitlab", "registry", "auth", "access", "api", "personal", "private",
+    ];
+    const CORE: &[&str] = &[
+        "token",
+        "password",
+        "passwd",
+        "pass",
+        "secret",
+        "key",
+        "pat",
+        "auth",
+        "credentials",
+        "credential",
+    ];
+    const SUFFIX: &[&str] = &["goeshere", "here"];
+    if v.len() > 64
+        || !v
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b"-_ ".contains(&b))
+    {
+        return false;
+    }
+    let norm: String = v
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if WHOLE.contains(&norm.as_str()) {
+        return true;
+    }
+    let strip = |s: &'_ str, list: &[&str]| -> Vec<String> {
+        let mut out = vec![s.to_string()];
+        out.extend(
+            list.iter()
+                .filter_map(|p| s.strip_prefix(p))
+                .map(str::to_string),
+        );
+        out
+    };
+    strip(&norm, OWNER).iter().any(|s| {
+        strip(s, PROVIDER).iter().any(|s| {
+            strip(s, &["auth"]).iter().any(|s| {
+                let s = SUFFIX.iter().find_map(|x| s.strip_suffix(x)).unwrap_or(s);
+                CORE.contains(&s)
+            })
+        })
+    })
 }
 
 /// A description of a variable reference npm will not expand, if `value`

@@ -8,8 +8,6 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::bytes::Regex;
-
 /// The providers whose token formats we recognise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -45,57 +43,106 @@ impl TokenMatch {
 
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-static TOKEN_RE: LazyLock<Regex> = LazyLock::new(|| {
-    // The `(?-u)` keeps `\b`-free ASCII classes fast on arbitrary bytes; word
-    // boundaries are checked by hand in `find_tokens` so that a token glued
-    // to other base62 characters is not taken for one.
-    Regex::new(concat!(
-        r"(?-u)(npm_[0-9A-Za-z]{36})",
-        r"|(gh[pousr]_[0-9A-Za-z]{36})",
-        r"|(github_pat_[0-9A-Za-z]{22}_[0-9A-Za-z]{59})",
-        r"|(glpat-[0-9A-Za-z_-]{20,}(?:\.[0-9a-z]{2}\.[0-9a-z]{7,9})?)",
-    ))
-    .expect("token regex is valid")
-});
-
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
+/// The length of the run of ASCII alphanumerics at `at` (at most `max`).
+fn alnum_run(input: &[u8], at: usize, max: usize) -> usize {
+    input.get(at..).map_or(0, |rest| {
+        rest.iter()
+            .take(max)
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count()
+    })
+}
+
 /// Every recognisable token in `input`, in order of position.
+///
+/// A hand-written scanner rather than a regex: `check` runs on every commit,
+/// and compiling the counted repetitions of a token regex cost more than
+/// scanning a small file. Prefixes are found with `memmem`; the characters
+/// after them are checked by hand; a token glued to other word characters
+/// (`[0-9A-Za-z_-]`) is not taken for one.
 pub fn find_tokens(input: &[u8]) -> Vec<TokenMatch> {
+    use memchr::memmem::Finder;
+    static PREFIXES: LazyLock<[Finder<'static>; 4]> = LazyLock::new(|| {
+        [
+            Finder::new(b"npm_"),
+            Finder::new(b"gh"),
+            Finder::new(b"github_pat_"),
+            Finder::new(b"glpat-"),
+        ]
+    });
     let mut out = Vec::new();
-    for caps in TOKEN_RE.captures_iter(input) {
-        let whole = caps.get(0).expect("group 0 always matches");
-        let (start, end) = (whole.start(), whole.end());
-        if start > 0 && is_word(input[start - 1]) {
-            continue;
-        }
-        if end < input.len() && is_word(input[end]) && caps.get(4).is_none() {
-            continue;
-        }
-        let (kind, checksum) = if caps.get(1).is_some() {
-            (Kind::Npm, classic_checksum(&input[start + 4..end]))
-        } else if caps.get(2).is_some() {
-            (Kind::GitHub, classic_checksum(&input[start + 4..end]))
-        } else if caps.get(3).is_some() {
-            (Kind::GitHub, Checksum::None)
-        } else {
-            // GitLab tokens of the classic form are exactly 20 characters;
-            // the routable form carries its dotted suffix.
-            let body = &input[start + 6..end];
-            if !body.contains(&b'.') && body.len() != 20 {
+    for finder in PREFIXES.iter() {
+        for start in finder.find_iter(input) {
+            if start > 0 && is_word(input[start - 1]) {
                 continue;
             }
-            (Kind::GitLab, Checksum::None)
-        };
-        out.push(TokenMatch {
-            kind,
-            span: start..end,
-            checksum,
-        });
+            if let Some(t) = token_at(input, start) {
+                out.push(t);
+            }
+        }
     }
+    out.sort_by_key(|t| t.span.start);
     out
+}
+
+/// The token starting at `start`, if one does.
+fn token_at(input: &[u8], start: usize) -> Option<TokenMatch> {
+    let rest = &input[start..];
+    let bounded = |end: usize| input.get(end).is_none_or(|&b| !is_word(b));
+    let (kind, end, checksum) = if rest.starts_with(b"npm_") {
+        let end = start + 4 + 36;
+        (alnum_run(input, start + 4, 36) == 36).then_some(())?;
+        (Kind::Npm, end, classic_checksum(&input[start + 4..end]))
+    } else if rest.starts_with(b"github_pat_") {
+        let a = start + 11;
+        let end = a + 22 + 1 + 59;
+        let ok = alnum_run(input, a, 22) == 22
+            && input.get(a + 22) == Some(&b'_')
+            && alnum_run(input, a + 23, 59) == 59;
+        ok.then_some(())?;
+        (Kind::GitHub, end, Checksum::None)
+    } else if rest.len() >= 4 && b"pousr".contains(&rest[2]) && rest[3] == b'_' && rest[0] == b'g' {
+        let end = start + 4 + 36;
+        (alnum_run(input, start + 4, 36) == 36).then_some(())?;
+        (Kind::GitHub, end, classic_checksum(&input[start + 4..end]))
+    } else if rest.starts_with(b"glpat-") {
+        let body = start + 6;
+        let run = input[body..].iter().take_while(|&&b| is_word(b)).count();
+        if run < 20 {
+            return None;
+        }
+        let end = body + run;
+        // The routable form: `.` two characters `.` seven to nine.
+        let lower = |b: &u8| b.is_ascii_digit() || b.is_ascii_lowercase();
+        let two = input
+            .get(end + 1..end + 3)
+            .is_some_and(|s| s.iter().all(lower));
+        let tail = input
+            .get(end + 4..)
+            .map_or(0, |s| s.iter().take(9).take_while(|b| lower(b)).count());
+        let routable = input.get(end) == Some(&b'.')
+            && two
+            && input.get(end + 3) == Some(&b'.')
+            && (7..=9).contains(&tail);
+        if routable {
+            (Kind::GitLab, end + 4 + tail, Checksum::None)
+        } else if run == 20 {
+            (Kind::GitLab, end, Checksum::None)
+        } else {
+            return None;
+        }
+    } else {
+        return None;
+    };
+    bounded(end).then_some(TokenMatch {
+        kind,
+        span: start..end,
+        checksum,
+    })
 }
 
 /// Check the 36-character body of a classic token: 30 random characters

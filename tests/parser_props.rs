@@ -54,3 +54,52 @@ proptest! {
         }
     }
 }
+
+/// The token scanner against a regex statement of the same formats, with
+/// word boundaries on both sides.
+fn reference_tokens(input: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let re = regex::bytes::Regex::new(concat!(
+        r"(?-u)npm_[0-9A-Za-z]{36}|gh[pousr]_[0-9A-Za-z]{36}|github_pat_[0-9A-Za-z]{22}_[0-9A-Za-z]{59}",
+        r"|glpat-[0-9A-Za-z_-]{20}(?:[0-9A-Za-z_-]*\.[0-9a-z]{2}\.[0-9a-z]{7,9})?",
+    ))
+    .expect("valid");
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let mut out = Vec::new();
+    for start in 0..input.len() {
+        if start > 0 && word(input[start - 1]) {
+            continue;
+        }
+        if let Some(m) = re.find_at(input, start).filter(|m| m.start() == start) {
+            if input.get(m.end()).is_none_or(|&b| !word(b)) {
+                out.push(m.range());
+            }
+        }
+    }
+    out
+}
+
+fn tokenish() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        Just(b"npm_".to_vec()),
+        Just(b"ghp_".to_vec()),
+        Just(b"gho_".to_vec()),
+        Just(b"github_pat_".to_vec()),
+        Just(b"glpat-".to_vec()),
+        Just(b".01.".to_vec()),
+        Just(b"_".to_vec()),
+        "[0-9A-Za-z]{1,40}".prop_map(String::into_bytes),
+        "[a-z0-9]{7,10}".prop_map(String::into_bytes),
+        prop::sample::select(b" =;#.-\n\"".to_vec()).prop_map(|b| vec![b]),
+    ];
+    prop::collection::vec(piece, 0..12).prop_map(|p| p.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn token_scanner_matches_the_reference(input in tokenish()) {
+        let ours: Vec<_> = npmrc_guard::tokens::find_tokens(&input).into_iter().map(|t| t.span).collect();
+        prop_assert_eq!(ours, reference_tokens(&input));
+    }
+}
