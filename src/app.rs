@@ -374,59 +374,68 @@ fn fix_files(
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
     let mut failed = false;
-    let mut names = HashMap::new();
-    let mut planned: Vec<(PathBuf, FilePlan)> = Vec::new();
-    let mut report = Report::default();
+    let mut read: Vec<(PathBuf, String, Vec<u8>)> = Vec::new();
     for path in files {
         let input = inputs::read_named(path);
-        let bytes = match input.content {
-            Ok(b) => b,
+        match input.content {
+            Ok(bytes) => read.push((path.clone(), input.path, bytes)),
             Err(msg) => {
                 failed = true;
                 let _ = writeln!(io.err, "error: {}: {msg}", input.path);
-                continue;
-            }
-        };
-        report.files += 1;
-        let strategy = if secrets.move_to_user_config {
-            fix::Strategy::MoveLines
-        } else {
-            fix::Strategy::Interpolate
-        };
-        let plan = rewrite::plan_file(
-            &input.path,
-            &bytes,
-            strategy,
-            secrets.var.as_deref(),
-            &s.config.vars,
-            &mut names,
-        )?;
-        if plan.rewritten > 0 {
-            if let Err(msg) = crate::write::check_writable(path) {
-                failed = true;
-                let _ = writeln!(io.err, "error: {msg}");
-                report.findings.extend(
-                    scan_bytes(&input.path, &bytes, &s.config)
-                        .into_iter()
-                        .map(|d| d.finding)
-                        .filter(|f| f.severity == Severity::Error),
-                );
-                continue;
             }
         }
-        planned.push((path.clone(), plan));
     }
-    let to_fix: Vec<&FilePlan> = planned
-        .iter()
-        .map(|(_, p)| p)
-        .filter(|p| p.rewritten > 0)
-        .collect();
-    if !to_fix.is_empty() {
+    let plan_all = |strategy| -> Result<Vec<FilePlan>, String> {
+        let mut names = HashMap::new();
+        read.iter()
+            .map(|(_, shown, bytes)| {
+                let var = secrets.var.as_deref();
+                rewrite::plan_file(shown, bytes, strategy, var, &s.config.vars, &mut names)
+            })
+            .collect()
+    };
+    let mut strategy = if secrets.move_to_user_config {
+        fix::Strategy::MoveLines
+    } else {
+        fix::Strategy::Interpolate
+    };
+    let mut plans = plan_all(strategy)?;
+    let mut report = Report {
+        files: read.len(),
+        ..Report::default()
+    };
+    if plans.iter().any(|p| p.rewritten > 0) {
         let root = std::env::current_dir().unwrap_or_default();
         let disposition = disposition(secrets, &root)?;
+        // The answer on a terminal may call for the other way of fixing.
+        if disposition.strategy() != strategy {
+            strategy = disposition.strategy();
+            plans = plan_all(strategy)?;
+        }
         pnpm_note(&root, &disposition, io);
-        let stored = rewrite::dispose(&to_fix, &disposition)?;
-        for (path, plan) in planned.iter().filter(|(_, p)| p.rewritten > 0) {
+        // Files that cannot be written keep their findings, and fail the run.
+        let mut writable = Vec::new();
+        for ((path, shown, bytes), plan) in read.iter().zip(&plans) {
+            if plan.rewritten == 0 {
+                continue;
+            }
+            match crate::write::check_writable(path) {
+                Ok(_) => writable.push((path, plan)),
+                Err(msg) => {
+                    failed = true;
+                    let _ = writeln!(io.err, "error: {msg}");
+                    report.findings.extend(
+                        scan_bytes(shown, bytes, &s.config)
+                            .into_iter()
+                            .map(|d| d.finding)
+                            .filter(|f| f.severity == Severity::Error && f.fix.is_some()),
+                    );
+                }
+            }
+        }
+        let to_store: Vec<&FilePlan> = writable.iter().map(|(_, p)| *p).collect();
+        let stored = rewrite::dispose(&to_store, &disposition)?;
+        for (path, plan) in writable {
             match crate::write::replace_file(path, &plan.fixed) {
                 Ok(()) => {
                     let _ = writeln!(io.err, "rewrote {}: {}", plan.path, describe_plan(plan));
@@ -439,7 +448,7 @@ fn fix_files(
         }
         let _ = writeln!(io.err, "{stored}");
     }
-    for (_, plan) in planned {
+    for plan in plans {
         report.findings.extend(plan.remaining);
     }
     report.sort();

@@ -406,3 +406,47 @@ fn scan_fix_rewrites_the_work_tree_and_the_index() {
     let out = repo.tool(&["scan", "--history", "--fix", "--discard-secrets"]);
     assert_eq!(out.status.code(), Some(2), "history cannot be rewritten");
 }
+
+#[test]
+fn fix_on_a_terminal_can_move_the_line_to_the_user_config() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            !required(),
+            "util-linux `script` is needed for the terminal test"
+        );
+        return;
+    }
+    let repo = TestRepo::new();
+    let t = npm_token(1014);
+    repo.write(".npmrc", &literal_npmrc(&t));
+    let user = repo.dir.path().join("user.npmrc");
+    let bin = env!("CARGO_BIN_EXE_npmrc-guard");
+    let cmd = format!("'{bin}' fix");
+    let mut child = repo
+        .git_cmd(&[])
+        .env("NPM_CONFIG_USERCONFIG", &user)
+        .spawn_with_program("script", &["-qec", &cmd, "/dev/null"]);
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"y\n2\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("script finishes");
+    let screen = text(&out.stdout);
+    assert!(!screen.contains(&t), "the terminal showed the token");
+    assert_eq!(
+        fs::read_to_string(repo.root.join(".npmrc")).expect("read"),
+        "registry=https://registry.npmjs.org/\n",
+        "{screen}"
+    );
+    assert_eq!(
+        fs::read_to_string(&user).expect("user config"),
+        format!("//registry.npmjs.org/:_authToken={t}\n")
+    );
+}
