@@ -275,62 +275,16 @@ fn staged_fix_keeps_unstaged_changes_unstaged() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
-/// Run `git commit` under a pseudo-terminal (util-linux `script`), typing
-/// `answers` at the hook's questions.
-fn commit_on_a_terminal(repo: &TestRepo, answers: &str) -> std::process::Output {
+/// Run `command_line` in the repository under a pseudo-terminal
+/// (util-linux `script`), typing `answers` at its questions. `None` (a skip)
+/// when `script` is missing outside CI.
+fn on_a_terminal(
+    repo: &TestRepo,
+    command_line: &str,
+    answers: &str,
+    env: &[(&str, &std::path::Path)],
+) -> Option<std::process::Output> {
     use std::io::Write;
-    let mut child = repo
-        .git_cmd(&[])
-        .current_dir(&repo.root)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn_with_program(
-            "script",
-            &["-qec", "git commit -m from-a-terminal", "/dev/null"],
-        );
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(answers.as_bytes())
-        .expect("write");
-    child.wait_with_output().expect("script finishes")
-}
-
-trait SpawnWith {
-    fn spawn_with_program(&mut self, program: &str, args: &[&str]) -> std::process::Child;
-}
-
-impl SpawnWith for std::process::Command {
-    fn spawn_with_program(&mut self, program: &str, args: &[&str]) -> std::process::Child {
-        let mut cmd = std::process::Command::new(program);
-        cmd.args(args);
-        for (k, v) in self.get_envs() {
-            match v {
-                Some(v) => cmd.env(k, v),
-                None => cmd.env_remove(k),
-            };
-        }
-        cmd.env_clear();
-        for (k, v) in self.get_envs() {
-            if let Some(v) = v {
-                cmd.env(k, v);
-            }
-        }
-        if let Some(dir) = self.get_current_dir() {
-            cmd.current_dir(dir);
-        }
-        cmd.stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("script runs")
-    }
-}
-
-#[test]
-fn hook_offers_the_fix_on_a_terminal() {
     if std::process::Command::new("script")
         .arg("--version")
         .output()
@@ -338,10 +292,30 @@ fn hook_offers_the_fix_on_a_terminal() {
     {
         assert!(
             !required(),
-            "util-linux `script` is needed for the terminal test"
+            "util-linux `script` is needed for the terminal tests"
         );
-        return;
+        return None;
     }
+    let mut child = repo
+        .command("script")
+        .args(["-qec", command_line, "/dev/null"])
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(answers.as_bytes())
+        .expect("write");
+    Some(child.wait_with_output().expect("script finishes"))
+}
+
+#[test]
+fn hook_offers_the_fix_on_a_terminal() {
     let repo = TestRepo::new();
     assert_eq!(repo.tool(&["install"]).status.code(), Some(0));
     let t = npm_token(1012);
@@ -349,7 +323,10 @@ fn hook_offers_the_fix_on_a_terminal() {
     repo.git(&["add", ".npmrc"]);
 
     // Declined: blocked.
-    let out = commit_on_a_terminal(&repo, "n\n");
+    let commit = "git commit -m from-a-terminal";
+    let Some(out) = on_a_terminal(&repo, commit, "n\n", &[]) else {
+        return;
+    };
     assert_eq!(repo.head(), None, "{}", text(&out.stdout));
     assert!(
         text(&out.stdout).contains("rewrite to ${VAR}"),
@@ -358,7 +335,7 @@ fn hook_offers_the_fix_on_a_terminal() {
     );
 
     // Accepted, secret to .env.local: the commit goes on with the fix.
-    let out = commit_on_a_terminal(&repo, "y\n1\n");
+    let out = on_a_terminal(&repo, commit, "y\n1\n", &[]).expect("script is there");
     let screen = text(&out.stdout);
     assert!(repo.head().is_some(), "the commit did not go on:\n{screen}");
     assert!(!screen.contains(&t), "the terminal showed the token");
@@ -409,35 +386,16 @@ fn scan_fix_rewrites_the_work_tree_and_the_index() {
 
 #[test]
 fn fix_on_a_terminal_can_move_the_line_to_the_user_config() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(
-            !required(),
-            "util-linux `script` is needed for the terminal test"
-        );
-        return;
-    }
     let repo = TestRepo::new();
     let t = npm_token(1014);
     repo.write(".npmrc", &literal_npmrc(&t));
     let user = repo.dir.path().join("user.npmrc");
     let bin = env!("CARGO_BIN_EXE_npmrc-guard");
     let cmd = format!("'{bin}' fix");
-    let mut child = repo
-        .git_cmd(&[])
-        .env("NPM_CONFIG_USERCONFIG", &user)
-        .spawn_with_program("script", &["-qec", &cmd, "/dev/null"]);
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"y\n2\n")
-        .expect("write");
-    let out = child.wait_with_output().expect("script finishes");
+    let Some(out) = on_a_terminal(&repo, &cmd, "y\n2\n", &[("NPM_CONFIG_USERCONFIG", &user)])
+    else {
+        return;
+    };
     let screen = text(&out.stdout);
     assert!(!screen.contains(&t), "the terminal showed the token");
     assert_eq!(

@@ -209,11 +209,18 @@ impl TestRepo {
             .env("GIT_COMMITTER_EMAIL", "test@example.com");
     }
 
+    /// `program`, started in the work tree with the hermetic environment.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        self.env(&mut cmd);
+        cmd.current_dir(&self.root);
+        cmd
+    }
+
     /// A `git` command in the work tree.
     pub fn git_cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new("git");
-        self.env(&mut cmd);
-        cmd.current_dir(&self.root).args(args);
+        let mut cmd = self.command("git");
+        cmd.args(args);
         cmd
     }
 
