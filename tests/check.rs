@@ -14,8 +14,7 @@ struct Run {
 }
 
 fn check_bytes(content: &[u8]) -> Run {
-    let dir = tempfile::tempdir().expect("tempdir");
-    fs::write(dir.path().join(".npmrc"), content).expect("write");
+    let dir = npmrc_dir(content);
     let out = npmrc_guard(dir.path())
         .args(["check", "--format", "json", ".npmrc"])
         .output()
@@ -293,13 +292,8 @@ fn clean_file_exits_zero() {
 
 #[test]
 fn unreadable_inputs_exit_two_after_scanning_the_rest() {
-    let dir = tempfile::tempdir().expect("tempdir");
     let t = npm_token(15);
-    fs::write(
-        dir.path().join(".npmrc"),
-        format!("//r.example/:_authToken={t}\n"),
-    )
-    .expect("write");
+    let dir = npmrc_dir(format!("//r.example/:_authToken={t}\n"));
     fs::create_dir(dir.path().join("adir")).expect("mkdir");
     let out = npmrc_guard(dir.path())
         .args([
@@ -359,13 +353,8 @@ fn bad_arguments_exit_two() {
 
 #[test]
 fn human_format_says_what_to_do() {
-    let dir = tempfile::tempdir().expect("tempdir");
     let t = npm_token(17);
-    fs::write(
-        dir.path().join(".npmrc"),
-        format!("//registry.npmjs.org/:_authToken={t}\n"),
-    )
-    .expect("write");
+    let dir = npmrc_dir(format!("//registry.npmjs.org/:_authToken={t}\n"));
     let out = npmrc_guard(dir.path())
         .args(["check", ".npmrc"])
         .output()
@@ -380,8 +369,7 @@ fn human_format_says_what_to_do() {
 
 #[test]
 fn colour_follows_the_flag_and_no_color() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    fs::write(dir.path().join(".npmrc"), "_authToken=${X}\n").expect("write");
+    let dir = npmrc_dir("_authToken=${X}\n");
     let always = npmrc_guard(dir.path())
         .args(["check", "--color", "always"])
         .output()
@@ -418,12 +406,11 @@ fn colour_follows_the_flag_and_no_color() {
 
 #[test]
 fn broken_pipe_is_not_an_error() {
-    let dir = tempfile::tempdir().expect("tempdir");
     let mut content = String::new();
     for i in 0..20_000 {
         content.push_str(&format!("//r{i}.example/:_authToken=${{T}}x$NOPE\n"));
     }
-    fs::write(dir.path().join(".npmrc"), content).expect("write");
+    let dir = npmrc_dir(content);
     let mut child = npmrc_guard(dir.path())
         .args(["check", ".npmrc"])
         .stdout(std::process::Stdio::piped())

@@ -8,17 +8,11 @@ use std::os::unix::fs::PermissionsExt;
 
 use common::*;
 
-fn dir_with(content: &[u8]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    fs::write(dir.path().join(".npmrc"), content).expect("write");
-    dir
-}
-
 #[test]
 fn no_choice_for_the_secret_exits_two_and_changes_nothing() {
     let t = npm_token(1001);
     let content = literal_npmrc(&t);
-    let dir = dir_with(content.as_bytes());
+    let dir = npmrc_dir(content.as_bytes());
     let out = npmrc_guard(dir.path()).arg("fix").output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
@@ -38,7 +32,7 @@ fn save_env_keeps_every_other_byte_and_the_mode() {
     let original = format!(
         "\u{feff}; keep this comment\r\n//registry.npmjs.org/:_authToken = \"{t}\" ; inline\r\n\r\n//npm.pkg.github.com/:_authToken={g}\rsave-exact=true"
     );
-    let dir = dir_with(original.as_bytes());
+    let dir = npmrc_dir(original.as_bytes());
     let npmrc = dir.path().join(".npmrc");
     fs::set_permissions(&npmrc, fs::Permissions::from_mode(0o640)).expect("chmod");
     let store = tempfile::tempdir().expect("tempdir");
@@ -101,7 +95,7 @@ fn save_env_inside_a_repository_must_be_ignored() {
 fn a_token_in_a_comment_is_reported_not_guessed() {
     let t = npm_token(1005);
     let u = npm_token(1006);
-    let dir = dir_with(format!("# old: {t}\n//registry.npmjs.org/:_authToken={u}\n").as_bytes());
+    let dir = npmrc_dir(format!("# old: {t}\n//registry.npmjs.org/:_authToken={u}\n").as_bytes());
     let out = npmrc_guard(dir.path())
         .args(["fix", "--discard-secrets", "--format", "json"])
         .output()
@@ -142,7 +136,7 @@ fn symlinks_and_read_only_files_are_left_alone() {
         .file_type()
         .is_symlink());
 
-    let ro = dir_with(literal_npmrc(&t).as_bytes());
+    let ro = npmrc_dir(literal_npmrc(&t).as_bytes());
     let p = ro.path().join(".npmrc");
     fs::set_permissions(&p, fs::Permissions::from_mode(0o444)).expect("chmod");
     let out = npmrc_guard(ro.path())
@@ -162,7 +156,7 @@ fn symlinks_and_read_only_files_are_left_alone() {
 fn move_to_user_config_moves_the_line_once() {
     let t = npm_token(1008);
     let line = format!("//registry.npmjs.org/:_authToken={t}");
-    let dir = dir_with(
+    let dir = npmrc_dir(
         format!("registry=https://registry.npmjs.org/\n{line}\nsave-exact=true\n").as_bytes(),
     );
     let home = tempfile::tempdir().expect("tempdir");
@@ -195,7 +189,7 @@ fn move_to_user_config_moves_the_line_once() {
 #[test]
 fn pnpm_repositories_get_the_advisory() {
     let t = npm_token(1009);
-    let dir = dir_with(literal_npmrc(&t).as_bytes());
+    let dir = npmrc_dir(literal_npmrc(&t).as_bytes());
     fs::write(
         dir.path().join("package.json"),
         r#"{"packageManager": "pnpm@10.34.2"}"#,
@@ -220,7 +214,7 @@ fn pnpm_repositories_get_the_advisory() {
 #[test]
 fn check_fix_for_the_pre_commit_framework() {
     let t = npm_token(1010);
-    let dir = dir_with(literal_npmrc(&t).as_bytes());
+    let dir = npmrc_dir(literal_npmrc(&t).as_bytes());
     let out = npmrc_guard(dir.path())
         .args(["check", "--fix", "--discard-secrets", ".npmrc"])
         .output()

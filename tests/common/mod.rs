@@ -113,6 +113,13 @@ pub fn assert_no_secret(out: &Output, secrets: &[String]) {
     }
 }
 
+/// A temporary folder holding one `.npmrc` with `content`.
+pub fn npmrc_dir(content: impl AsRef<[u8]>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(".npmrc"), content).expect("write");
+    dir
+}
+
 /// Whether a test that needs an external tool must fail rather than skip.
 pub fn required() -> bool {
     std::env::var_os("CI").is_some_and(|v| v == "true" || v == "1")
