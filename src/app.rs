@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use crate::cli::{CheckArgs, Cli, Command, FixArgs, HookArgs, ScanArgs, SecretArgs};
@@ -13,7 +14,7 @@ use crate::inputs::{self, Input};
 use crate::report::{self, FixHint, Format, Report};
 use crate::rewrite::{self, Disposition, FilePlan};
 use crate::select::Selector;
-use crate::{git, hook};
+use crate::{docs, git, hook};
 
 /// How a run ended (SPEC.md, "Exit status").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -92,6 +93,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
         Command::PrePush(args) => pre_push(&args, &mut s, io),
         Command::Install(args) => hooks(&args, true, io),
         Command::Uninstall(args) => hooks(&args, false, io),
+        Command::Completions(args) => docs::completions(args.shell, io.out),
+        Command::Man(args) => docs::man(args.command.as_deref(), io.out),
     };
     result.unwrap_or_else(|msg| {
         let _ = writeln!(io.err, "error: {msg}");
@@ -159,7 +162,7 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
         let files: Vec<PathBuf> = listing
             .inputs
             .iter()
-            .map(|i| PathBuf::from(&i.path))
+            .map(|i| PathBuf::from(std::ffi::OsStr::from_bytes(&i.name)))
             .collect();
         return fix_files(&files, &args.secrets, s, io);
     }
@@ -512,7 +515,7 @@ fn fix_staged(
     let listing = git::staged(repo, sel)?;
     let strategy = disposition.strategy();
     let mut names = HashMap::new();
-    let mut staged: Vec<FilePlan> = Vec::new();
+    let mut staged: Vec<(Vec<u8>, FilePlan)> = Vec::new();
     let mut worktree: Vec<(PathBuf, FilePlan)> = Vec::new();
     let mut remaining: Vec<crate::finding::Finding> = Vec::new();
     for input in listing.inputs {
@@ -526,7 +529,7 @@ fn fix_staged(
             &mut names,
         )?;
         remaining.extend(plan.remaining.iter().cloned());
-        let full = root.join(&input.path);
+        let full = root.join(std::ffi::OsStr::from_bytes(&input.name));
         let on_disk = std::fs::symlink_metadata(&full)
             .ok()
             .filter(|m| m.is_file())
@@ -540,7 +543,7 @@ fn fix_staged(
             }
         }
         if plan.rewritten > 0 {
-            staged.push(plan);
+            staged.push((input.name, plan));
         }
     }
     if staged.is_empty() && worktree.is_empty() {
@@ -554,18 +557,23 @@ fn fix_staged(
     pnpm_note(&root, disposition, io);
     let all: Vec<&FilePlan> = staged
         .iter()
+        .map(|(_, p)| p)
         .chain(worktree.iter().map(|(_, p)| p))
         .collect();
     let stored = rewrite::dispose(&all, disposition)?;
-    let files: Vec<(String, Vec<u8>)> = staged
+    let files: Vec<git::Restage> = staged
         .iter()
-        .map(|p| (p.path.clone(), p.fixed.clone()))
+        .map(|(name, p)| git::Restage {
+            name: name.clone(),
+            path: p.path.clone(),
+            content: p.fixed.clone(),
+        })
         .collect();
     git::restage(repo, &files)?;
     for (full, plan) in &worktree {
         crate::write::replace_file(full, &plan.fixed)?;
     }
-    for p in &staged {
+    for (_, p) in &staged {
         let both = worktree.iter().any(|(_, w)| w.path == p.path);
         let _ = writeln!(
             io.err,
@@ -581,7 +589,7 @@ fn fix_staged(
     }
     for (_, w) in worktree
         .iter()
-        .filter(|(_, w)| !staged.iter().any(|p| p.path == w.path))
+        .filter(|(_, w)| !staged.iter().any(|(_, p)| p.path == w.path))
     {
         let _ = writeln!(
             io.err,

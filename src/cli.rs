@@ -7,10 +7,23 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::hook::HookKind;
 use crate::report::Format;
 
+/// The version and the commit the binary was built from (see `build.rs`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("NPMRC_GUARD_COMMIT"),
+    ")"
+);
+
 /// Find literal registry credentials in .npmrc files before they are
 /// committed, and rewrite them to ${NPM_TOKEN} interpolation.
 #[derive(Debug, Parser)]
-#[command(name = "npmrc-guard", version, about, max_term_width = 100)]
+#[command(
+    name = "npmrc-guard",
+    version = VERSION,
+    about,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -68,6 +81,34 @@ pub enum Command {
     PrePush(PrePushArgs),
     /// Remove the git hook and restore the one that was there before.
     Uninstall(HookArgs),
+    /// Print a shell completion script (e.g. `npmrc-guard completions bash > /etc/bash_completion.d/npmrc-guard`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): `npmrc-guard man | man -l -`.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The page of this command (`npmrc-guard-COMMAND(1)`) instead of the tool's.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(name = "powershell")]
+    PowerShell,
+    Elvish,
 }
 
 #[derive(Debug, Args)]

@@ -12,9 +12,60 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 /// One file to scan, or why it could not be read.
 #[derive(Debug)]
 pub struct Input {
-    /// The path as it appears in reports.
+    /// The path as it appears in reports (see [`shown_path`]).
     pub path: String,
+    /// The path's own bytes, as git or the command line gave them: what
+    /// a fix writes to.
+    pub name: Vec<u8>,
     pub content: Result<Vec<u8>, String>,
+}
+
+/// A path as reports show it: as it is when it is printable UTF-8, or else
+/// quoted the way git quotes it (`"a\nb/caf\351"`), so that no file name
+/// can break a line of output, forge a GitHub workflow command's line, or
+/// send escape codes to a terminal. Bidirectional overrides count as
+/// unprintable.
+pub fn shown_path(bytes: &[u8]) -> String {
+    fn plain(c: char) -> bool {
+        !(c.is_control()
+            || c == '"'
+            || c == '\\'
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c))
+    }
+    let clean = bytes
+        .utf8_chunks()
+        .all(|chunk| chunk.invalid().is_empty() && chunk.valid().chars().all(plain));
+    if clean {
+        // All valid UTF-8, checked just above.
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    let mut out = String::from("\"");
+    let octal = |out: &mut String, bytes: &[u8]| {
+        for b in bytes {
+            out.push_str(&format!("\\{b:03o}"));
+        }
+    };
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\u{7}' => out.push_str("\\a"),
+                '\u{8}' => out.push_str("\\b"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\u{b}' => out.push_str("\\v"),
+                '\u{c}' => out.push_str("\\f"),
+                '\r' => out.push_str("\\r"),
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if plain(c) => out.push(c),
+                c => octal(&mut out, c.encode_utf8(&mut [0; 4]).as_bytes()),
+            }
+        }
+        octal(&mut out, chunk.invalid());
+    }
+    out.push('"');
+    out
 }
 
 /// Read a named file from disk; `-` is standard input.
@@ -22,14 +73,22 @@ pub fn read_named(path: &Path) -> Input {
     if path.as_os_str() == "-" {
         return Input {
             path: "-".to_string(),
+            name: b"-".to_vec(),
             content: read_limited(io::stdin().lock(), 0),
         };
     }
-    let display = path.to_string_lossy().replace('\\', "/");
+    use std::os::unix::ffi::OsStrExt;
+    let display = shown_path(path.as_os_str().as_bytes());
     let content = File::open(path)
         .and_then(|f| {
-            if f.metadata()?.is_dir() {
+            use std::os::unix::fs::FileTypeExt;
+            let kind = f.metadata()?.file_type();
+            if kind.is_dir() {
                 return Err(io::Error::other("is a directory"));
+            }
+            // `/dev/zero` and its kin never end: refuse them up front.
+            if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
+                return Err(io::Error::other("is a device, not a file; not scanned"));
             }
             Ok(f)
         })
@@ -42,6 +101,7 @@ pub fn read_named(path: &Path) -> Input {
         });
     Input {
         path: display,
+        name: path.as_os_str().as_bytes().to_vec(),
         content,
     }
 }
@@ -69,4 +129,21 @@ pub fn describe(e: &io::Error) -> String {
     };
     let msg = msg.split(" (os error").next().unwrap_or(&msg).to_string();
     msg.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_path;
+
+    #[test]
+    fn paths_are_quoted_as_git_quotes_them() {
+        assert_eq!(shown_path(b"a/.npmrc"), "a/.npmrc");
+        assert_eq!(shown_path("café $(x) `y` 'z'/.npmrc".as_bytes()), "café $(x) `y` 'z'/.npmrc");
+        assert_eq!(shown_path(b"a\nb/.npmrc"), r#""a\nb/.npmrc""#);
+        assert_eq!(shown_path(b"caf\xe9/.npmrc"), r#""caf\351/.npmrc""#);
+        assert_eq!(shown_path(b"esc\x1b[31m"), r#""esc\033[31m""#);
+        assert_eq!(shown_path(br#"q"b\s"#), r#""q\"b\\s""#);
+        assert_eq!(shown_path("x\u{202e}y".as_bytes()), r#""x\342\200\256y""#);
+        assert_eq!(shown_path("\u{9b}".as_bytes()), r#""\302\233""#);
+    }
 }

@@ -15,6 +15,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod detect;
+pub mod docs;
 pub mod finding;
 pub mod fix;
 pub mod git;

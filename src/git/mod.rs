@@ -43,7 +43,7 @@ pub struct Listing {
 }
 
 fn path_str(path: &[u8]) -> String {
-    String::from_utf8_lossy(path).into_owned()
+    inputs::shown_path(path)
 }
 
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {
@@ -140,7 +140,12 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
     for entry in entries {
         let path = path_str(&entry.path);
         match entry.mode & 0o170000 {
-            MODE_GITLINK => continue,
+            MODE_GITLINK => {
+                listing.notes.push(format!(
+                    "{path}: a submodule; not scanned here (run npmrc-guard in it)"
+                ));
+                continue;
+            }
             MODE_SYMLINK => {
                 listing.notes.push(format!(
                     "{path}: a symbolic link; not scanned, not followed"
@@ -159,7 +164,11 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
             }
         }
         let content = read_blob(repo, id);
-        listing.inputs.push(Input { path, content });
+        listing.inputs.push(Input {
+            path,
+            name: entry.path,
+            content,
+        });
     }
     Ok(listing)
 }
@@ -222,6 +231,7 @@ pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
             _ => {
                 let mut input = inputs::read_named(&full);
                 input.path = path;
+                input.name = p;
                 listing.inputs.push(input);
             }
         }
@@ -229,19 +239,34 @@ pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
     Ok(listing)
 }
 
-/// Replace the staged content of `files` (path → new content): new blobs in
+/// One staged file's new content.
+#[derive(Debug)]
+pub struct Restage {
+    /// The path's bytes in the index.
+    pub name: Vec<u8>,
+    /// The path as messages show it.
+    pub path: String,
+    pub content: Vec<u8>,
+}
+
+/// Replace the staged content of `files`: new blobs in
 /// the object database, the same index entries (mode, flags) pointing at
 /// them, and the index written back to the file git will commit from.
-pub fn restage(repo: &Repository, files: &[(String, Vec<u8>)]) -> Result<(), String> {
+pub fn restage(repo: &Repository, files: &[Restage]) -> Result<(), String> {
     let mut index = repo
         .index()
         .map_err(|e| format!("cannot read the index: {}", e.message()))?;
-    for (path, content) in files {
+    for Restage {
+        name,
+        path,
+        content,
+    } in files
+    {
         let id = repo
             .blob(content)
             .map_err(|e| format!("cannot write a blob for {path}: {}", e.message()))?;
         let mut entry = index
-            .get_path(Path::new(path), 0)
+            .get_path(Path::new(std::ffi::OsStr::from_bytes(name)), 0)
             .ok_or_else(|| format!("{path} is no longer in the index"))?;
         entry.id = id;
         entry.file_size = u32::try_from(content.len()).unwrap_or(u32::MAX);
@@ -448,6 +473,7 @@ pub fn history(
                         out.inputs.push(HistoryInput {
                             input: Input {
                                 path: path_str(&path),
+                                name: path.clone(),
                                 content: Ok(content),
                             },
                             commit: oid.to_string(),

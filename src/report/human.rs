@@ -97,6 +97,9 @@ impl Human<'_> {
         let var = fix.trim_start_matches("${").trim_end_matches('}');
         let command = match self.hint {
             FixHint::Staged => " (npmrc-guard fix --staged)".to_string(),
+            // A path shown quoted (a newline, bytes that are not UTF-8) cannot
+            // be pasted back to a shell as it is.
+            FixHint::Files if f.path.starts_with('"') => String::new(),
             FixHint::Files => format!(" (npmrc-guard fix {})", shell_quote(&f.path)),
             FixHint::None => String::new(),
         };
