@@ -53,11 +53,11 @@ pub fn load(explicit: Option<&Path>, dir: &Path) -> Result<Config, String> {
         None => (dir.join(FILE_NAME), false),
     };
     match std::fs::read_to_string(&path) {
-        Ok(text) => Config::from_str(&text, &path.display().to_string()),
+        Ok(text) => Config::from_str(&text, &crate::inputs::shown(&path)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Config::default()),
         Err(e) => Err(format!(
             "{}: {}",
-            path.display(),
+            crate::inputs::shown(&path),
             crate::inputs::describe(&e)
         )),
     }

@@ -33,10 +33,32 @@ impl HookKind {
     }
 }
 
-/// Quote `s` for a POSIX shell, always.
+/// Quote `s` for a POSIX shell, always. Bytes that are not UTF-8 cannot be
+/// written into the script as they are: such a path is spelled out with
+/// octal escapes for `printf` to turn back into the same bytes.
 fn sh_quote(s: &[u8]) -> String {
-    let text = String::from_utf8_lossy(s);
-    format!("'{}'", text.replace('\'', r"'\''"))
+    match std::str::from_utf8(s) {
+        Ok(text) => format!("'{}'", text.replace('\'', r"'\''")),
+        Err(_) => {
+            let mut format = String::new();
+            for &b in s {
+                match b {
+                    b'%' => format.push_str("%%"),
+                    b'\\' => format.push_str("\\\\"),
+                    b'\'' => format.push_str(r"'\''"),
+                    0x20..=0x7e => format.push(b as char),
+                    _ => format.push_str(&format!("\\{b:03o}")),
+                }
+            }
+            format!("\"$(printf '{format}')\"")
+        }
+    }
+}
+
+/// A path for messages (quoted as git quotes unprintable names).
+fn shown(p: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    crate::inputs::shown_path(p.as_os_str().as_bytes())
 }
 
 /// The hook script (pure). `exe` is the binary it calls first; `PATH` is
@@ -114,24 +136,24 @@ pub struct Outcome {
     pub message: String,
 }
 
-fn git(args: &[&str]) -> Result<String, String> {
+/// The folder git runs hooks from, for the repository at the current
+/// directory. Taken as bytes: a path that is not UTF-8 must stay the same
+/// path.
+pub fn hooks_dir() -> Result<PathBuf, String> {
+    use std::os::unix::ffi::OsStrExt;
     let out = Command::new("git")
-        .args(args)
+        .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         return Err(err.trim().trim_start_matches("fatal: ").to_string());
     }
-    let text = String::from_utf8_lossy(&out.stdout);
-    Ok(text.trim_end_matches(['\n', '\r']).to_string())
-}
-
-/// The folder git runs hooks from, for the repository at the current
-/// directory.
-pub fn hooks_dir() -> Result<PathBuf, String> {
-    let dir = git(&["rev-parse", "--path-format=absolute", "--git-path", "hooks"])?;
-    Ok(PathBuf::from(dir))
+    let mut dir = out.stdout;
+    if dir.last() == Some(&b'\n') {
+        dir.pop();
+    }
+    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&dir)))
 }
 
 /// A hook manager owns `dir` and regenerates it: writing there would be
@@ -150,14 +172,14 @@ pub fn install(kind: HookKind, exe: &Path) -> Result<Outcome, String> {
     if let Some(manager) = manager_of(&dir) {
         return Err(format!(
             "core.hooksPath points at {}, which {manager} manages; add this line to {manager}'s own hook file (.husky/{name}) instead:\n  npmrc-guard {}",
-            dir.display(),
+            shown(&dir),
             match kind {
                 HookKind::PreCommit => "scan --staged",
                 HookKind::PrePush => "pre-push \"$@\"",
             }
         ));
     }
-    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", shown(&dir)))?;
     let target = dir.join(name);
     let kept = dir.join(format!("{name}{KEPT_SUFFIX}"));
     let wanted = script(kind, exe);
@@ -168,31 +190,31 @@ pub fn install(kind: HookKind, exe: &Path) -> Result<Outcome, String> {
             if is_ours(&current) {
                 if current == wanted.as_bytes() {
                     return Ok(Outcome {
-                        message: format!("{name} hook already installed: {}", target.display()),
+                        message: format!("{name} hook already installed: {}", shown(&target)),
                     });
                 }
             } else {
                 if fs::symlink_metadata(&kept).is_ok() {
                     return Err(format!(
                         "{} exists and is not ours, and {} is taken too; move one of them away and run `npmrc-guard install` again",
-                        target.display(),
-                        kept.display()
+                        shown(&target),
+                        shown(&kept)
                     ));
                 }
                 fs::rename(&target, &kept).map_err(|e| {
-                    format!("cannot keep the existing hook {}: {e}", target.display())
+                    format!("cannot keep the existing hook {}: {e}", shown(&target))
                 })?;
                 message.push_str(&format!(
                     "kept the existing {name} hook as {} (it still runs first)\n",
-                    kept.display()
+                    shown(&kept)
                 ));
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(format!("cannot inspect {}: {e}", target.display())),
+        Err(e) => return Err(format!("cannot inspect {}: {e}", shown(&target))),
     }
     write_executable(&target, wanted.as_bytes())?;
-    message.push_str(&format!("installed the {name} hook: {}", target.display()));
+    message.push_str(&format!("installed the {name} hook: {}", shown(&target)));
     Ok(Outcome { message })
 }
 
@@ -205,27 +227,26 @@ pub fn uninstall(kind: HookKind) -> Result<Outcome, String> {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Outcome {
-                message: format!("no {name} hook installed in {}", dir.display()),
+                message: format!("no {name} hook installed in {}", shown(&dir)),
             })
         }
-        Err(e) => return Err(format!("cannot read {}: {e}", target.display())),
+        Err(e) => return Err(format!("cannot read {}: {e}", shown(&target))),
     };
     if !is_ours(&current) {
         return Ok(Outcome {
             message: format!(
                 "{} is not npmrc-guard's hook; left as it is",
-                target.display()
+                shown(&target)
             ),
         });
     }
-    fs::remove_file(&target).map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
-    let mut message = format!("removed the {name} hook: {}", target.display());
+    fs::remove_file(&target).map_err(|e| format!("cannot remove {}: {e}", shown(&target)))?;
+    let mut message = format!("removed the {name} hook: {}", shown(&target));
     if fs::symlink_metadata(&kept).is_ok() {
-        fs::rename(&kept, &target)
-            .map_err(|e| format!("cannot restore {}: {e}", kept.display()))?;
+        fs::rename(&kept, &target).map_err(|e| format!("cannot restore {}: {e}", shown(&kept)))?;
         message.push_str(&format!(
             "\nrestored the previous hook from {}",
-            kept.display()
+            shown(&kept)
         ));
     }
     Ok(Outcome { message })
@@ -251,7 +272,7 @@ fn write_executable(path: &Path, content: &[u8]) -> Result<(), String> {
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(format!("cannot write {}: {e}", path.display()));
+        return Err(format!("cannot write {}: {e}", shown(&path)));
     }
     Ok(())
 }

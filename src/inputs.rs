@@ -68,6 +68,12 @@ pub fn shown_path(bytes: &[u8]) -> String {
     out
 }
 
+/// A file-system path for messages: [`shown_path`] of its bytes.
+pub fn shown(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    shown_path(path.as_os_str().as_bytes())
+}
+
 /// Read a named file from disk; `-` is standard input.
 pub fn read_named(path: &Path) -> Input {
     if path.as_os_str() == "-" {
@@ -138,7 +144,10 @@ mod tests {
     #[test]
     fn paths_are_quoted_as_git_quotes_them() {
         assert_eq!(shown_path(b"a/.npmrc"), "a/.npmrc");
-        assert_eq!(shown_path("café $(x) `y` 'z'/.npmrc".as_bytes()), "café $(x) `y` 'z'/.npmrc");
+        assert_eq!(
+            shown_path("café $(x) `y` 'z'/.npmrc".as_bytes()),
+            "café $(x) `y` 'z'/.npmrc"
+        );
         assert_eq!(shown_path(b"a\nb/.npmrc"), r#""a\nb/.npmrc""#);
         assert_eq!(shown_path(b"caf\xe9/.npmrc"), r#""caf\351/.npmrc""#);
         assert_eq!(shown_path(b"esc\x1b[31m"), r#""esc\033[31m""#);

@@ -20,16 +20,34 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
     let extra = [
         ("safe", SAFE_NPMRC.to_string()),
         ("section", format!("[work]\n//r.example/:_authToken={t}\n")),
-        ("allow", format!("; npmrc-guard: allow\n//r.example/:_authToken={t}\n")),
-        ("interp", "//r.example/:_authToken=${A}${B?}\\${C}\n_auth=${BROKEN\n".to_string()),
-        ("array", format!("ca[]=x\nca[] = \"y\"\n//r.example/:_password[]={t}\n")),
-        ("userinfo", format!("@s:registry=https://u:{t}@r.example/npm/\n")),
-        ("escapes", "k\\;=v\\#x ; c\n'quoted'='[1,2]'\n\"a\"=\"true\"\n=x\n".to_string()),
+        (
+            "allow",
+            format!("; npmrc-guard: allow\n//r.example/:_authToken={t}\n"),
+        ),
+        (
+            "interp",
+            "//r.example/:_authToken=${A}${B?}\\${C}\n_auth=${BROKEN\n".to_string(),
+        ),
+        (
+            "array",
+            format!("ca[]=x\nca[] = \"y\"\n//r.example/:_password[]={t}\n"),
+        ),
+        (
+            "userinfo",
+            format!("@s:registry=https://u:{t}@r.example/npm/\n"),
+        ),
+        (
+            "escapes",
+            "k\\;=v\\#x ; c\n'quoted'='[1,2]'\n\"a\"=\"true\"\n=x\n".to_string(),
+        ),
     ];
     files.extend(extra.map(|(n, c)| (n.to_string(), c)));
     let mut out = BTreeMap::new();
     for (name, content) in files {
-        out.insert(("parse", format!("seed-{name}")), content.clone().into_bytes());
+        out.insert(
+            ("parse", format!("seed-{name}")),
+            content.clone().into_bytes(),
+        );
         out.insert(("fix", format!("seed-{name}")), content.into_bytes());
     }
     let tokens = [
@@ -41,7 +59,10 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
         gitlab_token(507),
     ];
     for (i, tok) in tokens.iter().enumerate() {
-        out.insert(("tokens", format!("seed-{i}")), format!("x={tok} y").into_bytes());
+        out.insert(
+            ("tokens", format!("seed-{i}")),
+            format!("x={tok} y").into_bytes(),
+        );
     }
     out
 }
@@ -67,7 +88,11 @@ fn seed_corpora_match_the_fixtures() {
     // No stale seeds either.
     for target in ["parse", "fix", "tokens"] {
         for entry in fs::read_dir(root.join(target)).expect("corpus folder") {
-            let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+            let name = entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
             if name.starts_with("seed-") {
                 assert!(
                     want.contains_key(&(target, name.clone())),

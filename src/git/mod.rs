@@ -29,7 +29,10 @@ pub fn open() -> Result<Repository, String> {
     Repository::open_from_env().map_err(|e| match e.code() {
         ErrorCode::NotFound => {
             let here = std::env::current_dir().unwrap_or_default();
-            format!("not a git repository (or any parent): {}", here.display())
+            format!(
+                "not a git repository (or any parent): {}",
+                inputs::shown(&here)
+            )
         }
         _ => format!("cannot open the repository: {}", e.message()),
     })
@@ -77,7 +80,7 @@ fn index_entries(repo: &Repository, sel: &Selector) -> Result<Vec<index::Entry>,
         Err(e) => {
             return Err(format!(
                 "cannot read the index {}: {}",
-                path.display(),
+                inputs::shown(&path),
                 inputs::describe(&e)
             ))
         }
@@ -85,7 +88,9 @@ fn index_entries(repo: &Repository, sel: &Selector) -> Result<Vec<index::Entry>,
     if sha1 {
         match index::entries(&bytes, |p| sel.matches(p)) {
             Ok(entries) => return Ok(entries),
-            Err(index::Error::Corrupt(msg)) => return Err(format!("{msg} ({})", path.display())),
+            Err(index::Error::Corrupt(msg)) => {
+                return Err(format!("{msg} ({})", inputs::shown(&path)))
+            }
             Err(index::Error::Unsupported(_)) => {}
         }
     }
@@ -306,7 +311,7 @@ pub fn ignored(path: &Path) -> Result<Option<bool>, String> {
     repo.is_path_ignored(&rel).map(Some).map_err(|e| {
         format!(
             "cannot ask git whether {} is ignored: {}",
-            path.display(),
+            inputs::shown(&path),
             e.message()
         )
     })
@@ -321,15 +326,20 @@ pub fn exclude_locally(repo: &Repository, pattern: &str) -> Result<(), String> {
     }
     if let Some(dir) = file.parent() {
         fs::create_dir_all(dir)
-            .map_err(|e| format!("{}: {}", dir.display(), inputs::describe(&e)))?;
+            .map_err(|e| format!("{}: {}", inputs::shown(&dir), inputs::describe(&e)))?;
     }
     let sep = if existing.is_empty() || existing.ends_with('\n') {
         ""
     } else {
         "\n"
     };
-    fs::write(&file, format!("{existing}{sep}{pattern}\n"))
-        .map_err(|e| format!("cannot write {}: {}", file.display(), inputs::describe(&e)))
+    fs::write(&file, format!("{existing}{sep}{pattern}\n")).map_err(|e| {
+        format!(
+            "cannot write {}: {}",
+            inputs::shown(&file),
+            inputs::describe(&e)
+        )
+    })
 }
 
 /// One blob to scan from history, and the first commit that holds it.

@@ -196,6 +196,11 @@ impl TestRepo {
 
     /// A repository in a folder called `name` (spaces, quotes welcome).
     pub fn named(name: &str) -> Self {
+        Self::named_os(std::ffi::OsStr::new(name))
+    }
+
+    /// A repository in a folder whose name is any bytes (newlines, not UTF-8).
+    pub fn named_os(name: &std::ffi::OsStr) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path().join(name);
         std::fs::create_dir_all(&root).expect("mkdir");
@@ -259,6 +264,14 @@ impl TestRepo {
 
     pub fn write(&self, path: &str, content: &str) {
         let p = self.root.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, content).expect("write");
+    }
+
+    /// Write a file whose path is any bytes.
+    pub fn write_bytes(&self, path: &[u8], content: &[u8]) {
+        use std::os::unix::ffi::OsStrExt;
+        let p = self.root.join(std::ffi::OsStr::from_bytes(path));
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
         std::fs::write(p, content).expect("write");
     }
