@@ -658,11 +658,26 @@ pub fn scan_inputs(
 
 /// Parse, detect and name the fix variables of one file.
 pub fn scan_bytes(path: &str, bytes: &[u8], config: &Config) -> Vec<Detected> {
+    test_panic(bytes);
     let mut found = detect::detect(path, bytes);
     fix::assign_vars(&mut found, &config.vars, None);
     // Findings acknowledged in the config no longer count.
     found.retain(|d| !config.allow.contains(&d.finding.fingerprint));
     found
+}
+
+/// With `NPMRC_GUARD_TEST_PANIC=1`, panic with the file's whole content in
+/// the message: the worst bug we could have. `tests/no_secret.rs` uses it
+/// to prove that the panic hook in `main.rs` prints none of it.
+fn test_panic(bytes: &[u8]) {
+    static ON: std::sync::LazyLock<bool> =
+        std::sync::LazyLock::new(|| std::env::var_os("NPMRC_GUARD_TEST_PANIC").is_some());
+    if *ON {
+        panic!(
+            "test panic; the input was: {}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
 }
 
 /// Emit the report and decide the exit status.
