@@ -108,7 +108,7 @@ fn enter(dir: Option<&PathBuf>) -> Result<(), String> {
         std::env::set_current_dir(dir).map_err(|e| {
             format!(
                 "cannot change to {}: {}",
-                inputs::shown(&dir),
+                inputs::shown(dir),
                 inputs::describe(&e)
             )
         })?;

@@ -272,7 +272,7 @@ fn write_executable(path: &Path, content: &[u8]) -> Result<(), String> {
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(format!("cannot write {}: {e}", shown(&path)));
+        return Err(format!("cannot write {}: {e}", shown(path)));
     }
     Ok(())
 }

@@ -11,24 +11,24 @@ use crate::inputs::describe;
 /// Refuse symbolic links and read-only files; return the file's mode.
 pub fn check_writable(path: &Path) -> Result<u32, String> {
     let meta = fs::symlink_metadata(path)
-        .map_err(|e| format!("{}: {}", crate::inputs::shown(&path), describe(&e)))?;
+        .map_err(|e| format!("{}: {}", crate::inputs::shown(path), describe(&e)))?;
     if meta.file_type().is_symlink() {
         return Err(format!(
             "{}: a symbolic link; not rewritten (links are not followed; fix the file it points to)",
-            crate::inputs::shown(&path)
+            crate::inputs::shown(path)
         ));
     }
     if !meta.is_file() {
         return Err(format!(
             "{}: not a regular file",
-            crate::inputs::shown(&path)
+            crate::inputs::shown(path)
         ));
     }
     let mode = meta.permissions().mode();
     if mode & 0o222 == 0 {
         return Err(format!(
             "{}: read-only; not rewritten",
-            crate::inputs::shown(&path)
+            crate::inputs::shown(path)
         ));
     }
     Ok(mode)
@@ -63,7 +63,7 @@ pub fn replace_file(path: &Path, content: &[u8]) -> Result<(), String> {
         let _ = fs::remove_file(&tmp);
         format!(
             "cannot write {}: {}",
-            crate::inputs::shown(&path),
+            crate::inputs::shown(path),
             describe(&e)
         )
     })
@@ -90,11 +90,11 @@ pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<usize, String>
         Ok(m) if m.file_type().is_symlink() => {
             return Err(format!(
                 "{}: a symbolic link; not written",
-                crate::inputs::shown(&path)
+                crate::inputs::shown(path)
             ))
         }
         Ok(_) => fs::read_to_string(path)
-            .map_err(|e| format!("{}: {}", crate::inputs::shown(&path), describe(&e)))?,
+            .map_err(|e| format!("{}: {}", crate::inputs::shown(path), describe(&e)))?,
         Err(_) => String::new(),
     };
     let mut lines = String::new();
@@ -110,7 +110,7 @@ pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<usize, String>
             Some(_) => {
                 return Err(format!(
                     "{name} is already set in {} to another value; choose another name with --var",
-                    crate::inputs::shown(&path)
+                    crate::inputs::shown(path)
                 ))
             }
             None => {}
@@ -131,7 +131,7 @@ pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<usize, String>
 pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<usize, String> {
     let existing = match fs::symlink_metadata(path) {
         Ok(_) => fs::read(path)
-            .map_err(|e| format!("{}: {}", crate::inputs::shown(&path), describe(&e)))?,
+            .map_err(|e| format!("{}: {}", crate::inputs::shown(path), describe(&e)))?,
         Err(_) => Vec::new(),
     };
     let have: Vec<&[u8]> = existing
@@ -166,7 +166,7 @@ fn append(path: &Path, existing: &str, add: &[u8]) -> Result<(), String> {
         .map_err(|e| {
             format!(
                 "cannot write {}: {}",
-                crate::inputs::shown(&path),
+                crate::inputs::shown(path),
                 describe(&e)
             )
         })?;
@@ -178,7 +178,7 @@ fn append(path: &Path, existing: &str, add: &[u8]) -> Result<(), String> {
     f.write_all(&buf).and_then(|()| f.sync_all()).map_err(|e| {
         format!(
             "cannot write {}: {}",
-            crate::inputs::shown(&path),
+            crate::inputs::shown(path),
             describe(&e)
         )
     })

@@ -311,7 +311,7 @@ pub fn ignored(path: &Path) -> Result<Option<bool>, String> {
     repo.is_path_ignored(&rel).map(Some).map_err(|e| {
         format!(
             "cannot ask git whether {} is ignored: {}",
-            inputs::shown(&path),
+            inputs::shown(path),
             e.message()
         )
     })
@@ -326,7 +326,7 @@ pub fn exclude_locally(repo: &Repository, pattern: &str) -> Result<(), String> {
     }
     if let Some(dir) = file.parent() {
         fs::create_dir_all(dir)
-            .map_err(|e| format!("{}: {}", inputs::shown(&dir), inputs::describe(&e)))?;
+            .map_err(|e| format!("{}: {}", inputs::shown(dir), inputs::describe(&e)))?;
     }
     let sep = if existing.is_empty() || existing.ends_with('\n') {
         ""
