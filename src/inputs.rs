@@ -68,6 +68,51 @@ pub fn shown_path(bytes: &[u8]) -> String {
     out
 }
 
+/// The bytes of a path [`shown_path`] showed: the reverse of it.
+pub fn path_bytes(shown: &str) -> Vec<u8> {
+    let Some(inner) = shown
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .filter(|_| shown.len() >= 2)
+    else {
+        return shown.as_bytes().to_vec();
+    };
+    let b = inner.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' || i + 1 == b.len() {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        let (byte, len) = match b[i + 1] {
+            b'a' => (7, 2),
+            b'b' => (8, 2),
+            b't' => (b'\t', 2),
+            b'n' => (b'\n', 2),
+            b'v' => (11, 2),
+            b'f' => (12, 2),
+            b'r' => (b'\r', 2),
+            d @ b'0'..=b'3' if b.len() >= i + 4 => {
+                let digits = &b[i + 1..i + 4];
+                let n = digits
+                    .iter()
+                    .fold(0u32, |n, &d| n * 8 + u32::from(d.wrapping_sub(b'0')));
+                if digits.iter().all(|d| (b'0'..=b'7').contains(d)) {
+                    (n as u8, 4)
+                } else {
+                    (d, 2)
+                }
+            }
+            other => (other, 2),
+        };
+        out.push(byte);
+        i += len;
+    }
+    out
+}
+
 /// A file-system path for messages: [`shown_path`] of its bytes.
 pub fn shown(path: &Path) -> String {
     use std::os::unix::ffi::OsStrExt;
@@ -139,7 +184,7 @@ pub fn describe(e: &io::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::shown_path;
+    use super::{path_bytes, shown_path};
 
     #[test]
     fn paths_are_quoted_as_git_quotes_them() {
@@ -154,5 +199,26 @@ mod tests {
         assert_eq!(shown_path(br#"q"b\s"#), r#""q\"b\\s""#);
         assert_eq!(shown_path("x\u{202e}y".as_bytes()), r#""x\342\200\256y""#);
         assert_eq!(shown_path("\u{9b}".as_bytes()), r#""\302\233""#);
+    }
+
+    #[test]
+    fn path_bytes_reverses_shown_path() {
+        let names: [&[u8]; 7] = [
+            b"a/.npmrc",
+            b"a\nb\t\x07\x08\x0b\x0c\r/.npmrc",
+            b"caf\xe9/\xff\x00",
+            br#"q"b\s\0"#,
+            "x\u{202e}y \u{9b}".as_bytes(),
+            b"\"quoted\"",
+            b"\\",
+        ];
+        for name in names {
+            assert_eq!(
+                path_bytes(&shown_path(name)),
+                name,
+                "{:?}",
+                shown_path(name)
+            );
+        }
     }
 }

@@ -121,6 +121,29 @@ fn hostile_names_are_quoted_and_never_run() {
         .collect();
     assert_eq!(lines.len(), 5, "{lines:?}");
     assert!(lines.iter().all(|l| l.starts_with("::error file=")));
+    let out = repo.tool(&["scan", "--staged", "--format", "sarif"]);
+    let sarif = json(&out);
+    let mut uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .expect("uri")
+        })
+        .collect();
+    uris.sort_unstable();
+    assert_eq!(
+        uris,
+        [
+            "%24%28touch%20PWNED2%29/.npmrc",
+            "%60touch%20PWNED3%60%3Bx/.npmrc",
+            "a%0Ab/.npmrc",
+            "caf%E9/.npmrc",
+            "esc%1B%5B31m%E2%80%AEred/.npmrc",
+        ]
+    );
     let out = repo.tool(&["scan", "--format", "human"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(

@@ -103,3 +103,22 @@ proptest! {
         prop_assert_eq!(ours, reference_tokens(&input));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// Paths shown in reports are one line of printable text, and the SARIF
+    /// emitter gets the real bytes back from them.
+    #[test]
+    fn shown_paths_are_printable_and_reversible(
+        name in prop::collection::vec(
+            prop_oneof![any::<u8>(), Just(b'"'), Just(b'\\'), Just(b'\n'), Just(b'/')],
+            0..40,
+        )
+    ) {
+        use npmrc_guard::inputs::{path_bytes, shown_path};
+        let shown = shown_path(&name);
+        prop_assert!(!shown.chars().any(char::is_control), "{:?}", shown);
+        prop_assert_eq!(path_bytes(&shown), name);
+    }
+}

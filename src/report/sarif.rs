@@ -53,6 +53,20 @@ fn rules() -> Vec<Value> {
         .collect()
 }
 
+/// A relative URI reference for a path as reports show it: its real bytes,
+/// percent-encoded but for unreserved characters and `/`.
+fn uri(shown: &str) -> String {
+    let mut out = String::new();
+    for b in crate::inputs::path_bytes(shown) {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 pub fn emit(w: &mut dyn Write, report: &Report) -> io::Result<()> {
     let results: Vec<Value> = report
         .findings
@@ -66,7 +80,7 @@ pub fn emit(w: &mut dyn Write, report: &Report) -> io::Result<()> {
                 "endLine": f.line,
                 "endColumn": end_column,
             });
-            let location = json!({ "uri": f.path, "uriBaseId": "SRCROOT" });
+            let location = json!({ "uri": uri(&f.path), "uriBaseId": "SRCROOT" });
             let mut result = json!({
                 "ruleId": f.rule.id(),
                 "ruleIndex": rule_index,
