@@ -4,6 +4,7 @@
     python3 bench/bench.py check      # one small file vs `cat`; 100 MB throughput
     python3 bench/bench.py staged     # scan --staged vs `git diff --cached --name-only`
     python3 bench/bench.py history    # scan --history vs `git rev-list --objects --all`
+    python3 bench/bench.py startup    # binary size; --version vs `true`
 
 Commands are run alternately (tool, floor, tool, floor, ...) so machine noise
 hits both alike; each figure is the median of the runs. Peak memory is the
@@ -178,11 +179,22 @@ def bench_history():
     report(res, "git rev-list --objects --all")
 
 
+def bench_startup():
+    size = os.path.getsize(BIN)
+    print(f"startup: release binary {size / 1e6:.2f} MB ({size} bytes; LTO, stripped)")
+    print("startup: --version (floor: true; git --version for scale)")
+    res = compare(
+        [("npmrc-guard --version", [BIN, "--version"]), ("git --version", ["git", "--version"]), ("true", ["true"])],
+        runs=300,
+    )
+    report(res, "true")
+
+
 def main():
     ensure_binary()
     what = sys.argv[1:] or ["check"]
     for w in what:
-        {"check": bench_check, "staged": bench_staged, "history": bench_history}[w]()
+        {"check": bench_check, "staged": bench_staged, "history": bench_history, "startup": bench_startup}[w]()
 
 
 if __name__ == "__main__":
