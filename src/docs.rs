@@ -53,15 +53,6 @@ pub fn man_page(command: Option<&str>) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
-/// The names of the commands that have a man page of their own.
-pub fn man_commands() -> Vec<String> {
-    Cli::command()
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set())
-        .map(|s| s.get_name().to_string())
-        .collect()
-}
-
 fn emit(out: &mut dyn Write, bytes: &[u8]) -> Result<ExitStatus, String> {
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(ExitStatus::Clean),

@@ -11,6 +11,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::inputs::shown;
+
 /// The line that marks a hook script as ours.
 pub const MARKER: &str = "# npmrc-guard-hook:";
 /// Bumped when the script changes shape.
@@ -53,12 +55,6 @@ fn sh_quote(s: &[u8]) -> String {
             format!("\"$(printf '{format}')\"")
         }
     }
-}
-
-/// A path for messages (quoted as git quotes unprintable names).
-fn shown(p: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
-    crate::inputs::shown_path(p.as_os_str().as_bytes())
 }
 
 /// The hook script (pure). `exe` is the binary it calls first; `PATH` is

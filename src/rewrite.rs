@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::detect::Detected;
 use crate::finding::{Finding, Severity};
 use crate::fix::{self, Plan, Strategy};
+use crate::inputs::shown;
 use crate::{detect, git, write};
 
 /// Where the removed secrets go.
@@ -102,7 +103,7 @@ pub fn dispose(plans: &[&FilePlan], disposition: &Disposition) -> Result<String,
             if git::ignored(file)? == Some(false) {
                 return Err(format!(
                     "{} is inside a repository and not ignored by git: the secrets would be committed next. Add it to .gitignore, or choose a file outside the repository",
-                    crate::inputs::shown(file)
+                    shown(file)
                 ));
             }
             let mut vars: Vec<(String, String)> = Vec::new();
@@ -116,7 +117,7 @@ pub fn dispose(plans: &[&FilePlan], disposition: &Disposition) -> Result<String,
             Ok(format!(
                 "{} saved to {} (mode 0600); set {} in your shell and in CI secrets before the next npm install",
                 names.join(", "),
-                crate::inputs::shown(file),
+                shown(file),
                 if names.len() == 1 { "it" } else { "them" }
             ))
         }
@@ -130,7 +131,7 @@ pub fn dispose(plans: &[&FilePlan], disposition: &Disposition) -> Result<String,
                 "moved {} credential line{} to {} (npm, pnpm, yarn 1 and bun read it)",
                 lines.len(),
                 if lines.len() == 1 { "" } else { "s" },
-                crate::inputs::shown(file)
+                shown(file)
             ) + if added < lines.len() {
                 "; some were already there"
             } else {
@@ -190,8 +191,8 @@ pub fn ask(summary: &str, default_env: &Path, pnpm: bool) -> Option<Disposition>
     let default = if pnpm { "2" } else { "1" };
     let choice = answer(&format!(
         "  keep the secret in (1) {} (git-ignored)  (2) your user npm config {}  (3) nowhere, I will revoke it [{default}]: ",
-        crate::inputs::shown(default_env),
-        crate::inputs::shown(&user_config_path())
+        shown(default_env),
+        shown(&user_config_path())
     ))?;
     match if choice.is_empty() {
         default

@@ -6,30 +6,24 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
-use crate::inputs::describe;
+use crate::inputs::{describe, shown};
 
 /// Refuse symbolic links and read-only files; return the file's mode.
 pub fn check_writable(path: &Path) -> Result<u32, String> {
-    let meta = fs::symlink_metadata(path)
-        .map_err(|e| format!("{}: {}", crate::inputs::shown(path), describe(&e)))?;
+    let meta =
+        fs::symlink_metadata(path).map_err(|e| format!("{}: {}", shown(path), describe(&e)))?;
     if meta.file_type().is_symlink() {
         return Err(format!(
             "{}: a symbolic link; not rewritten (links are not followed; fix the file it points to)",
-            crate::inputs::shown(path)
+            shown(path)
         ));
     }
     if !meta.is_file() {
-        return Err(format!(
-            "{}: not a regular file",
-            crate::inputs::shown(path)
-        ));
+        return Err(format!("{}: not a regular file", shown(path)));
     }
     let mode = meta.permissions().mode();
     if mode & 0o222 == 0 {
-        return Err(format!(
-            "{}: read-only; not rewritten",
-            crate::inputs::shown(path)
-        ));
+        return Err(format!("{}: read-only; not rewritten", shown(path)));
     }
     Ok(mode)
 }
@@ -61,11 +55,7 @@ pub fn replace_file(path: &Path, content: &[u8]) -> Result<(), String> {
     })();
     result.map_err(|e| {
         let _ = fs::remove_file(&tmp);
-        format!(
-            "cannot write {}: {}",
-            crate::inputs::shown(path),
-            describe(&e)
-        )
+        format!("cannot write {}: {}", shown(path), describe(&e))
     })
 }
 
@@ -88,13 +78,11 @@ fn dotenv_value(v: &str) -> String {
 pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<usize, String> {
     let existing = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
-            return Err(format!(
-                "{}: a symbolic link; not written",
-                crate::inputs::shown(path)
-            ))
+            return Err(format!("{}: a symbolic link; not written", shown(path)))
         }
-        Ok(_) => fs::read_to_string(path)
-            .map_err(|e| format!("{}: {}", crate::inputs::shown(path), describe(&e)))?,
+        Ok(_) => {
+            fs::read_to_string(path).map_err(|e| format!("{}: {}", shown(path), describe(&e)))?
+        }
         Err(_) => String::new(),
     };
     let mut lines = String::new();
@@ -110,7 +98,7 @@ pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<usize, String>
             Some(_) => {
                 return Err(format!(
                     "{name} is already set in {} to another value; choose another name with --var",
-                    crate::inputs::shown(path)
+                    shown(path)
                 ))
             }
             None => {}
@@ -130,8 +118,7 @@ pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<usize, String>
 /// lines it already holds.
 pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<usize, String> {
     let existing = match fs::symlink_metadata(path) {
-        Ok(_) => fs::read(path)
-            .map_err(|e| format!("{}: {}", crate::inputs::shown(path), describe(&e)))?,
+        Ok(_) => fs::read(path).map_err(|e| format!("{}: {}", shown(path), describe(&e)))?,
         Err(_) => Vec::new(),
     };
     let have: Vec<&[u8]> = existing
@@ -163,23 +150,13 @@ fn append(path: &Path, existing: &str, add: &[u8]) -> Result<(), String> {
         .append(true)
         .mode(0o600)
         .open(path)
-        .map_err(|e| {
-            format!(
-                "cannot write {}: {}",
-                crate::inputs::shown(path),
-                describe(&e)
-            )
-        })?;
+        .map_err(|e| format!("cannot write {}: {}", shown(path), describe(&e)))?;
     let mut buf = Vec::new();
     if !existing.is_empty() && !existing.ends_with('\n') {
         buf.push(b'\n');
     }
     buf.extend_from_slice(add);
-    f.write_all(&buf).and_then(|()| f.sync_all()).map_err(|e| {
-        format!(
-            "cannot write {}: {}",
-            crate::inputs::shown(path),
-            describe(&e)
-        )
-    })
+    f.write_all(&buf)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| format!("cannot write {}: {}", shown(path), describe(&e)))
 }

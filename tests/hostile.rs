@@ -564,7 +564,9 @@ fn read_only_work_tree() {
         let out = read_only_tool(&repo, args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         assert!(
-            stderr(&out).to_lowercase().contains("read-only file system"),
+            stderr(&out)
+                .to_lowercase()
+                .contains("read-only file system"),
             "{args:?}: {}",
             stderr(&out)
         );
