@@ -32,25 +32,8 @@ fn finding_paths(out: &Output) -> Vec<String> {
 }
 
 /// Every file under `dir`, with its content: to see that nothing changed.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).expect("read_dir") {
-            let p = entry.expect("entry").path();
-            let m = fs::symlink_metadata(&p).expect("metadata");
-            if m.is_dir() {
-                stack.push(p);
-            } else if m.is_file() {
-                let content = fs::read(&p).expect("read");
-                out.push((p, content));
-            } else {
-                out.push((p, Vec::new()));
-            }
-        }
-    }
-    out.sort();
-    out
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    files_under(dir, |_| false)
 }
 
 /// Whether a file that one of the hostile names would `touch` exists
@@ -61,7 +44,7 @@ fn anything_ran(dir: &Path) -> bool {
             .and_then(OsStr::to_str)
             .is_some_and(|n| n.starts_with("PWNED") && n.len() <= 6)
     };
-    snapshot(dir).iter().any(|(p, _)| made(p))
+    snapshot(dir).keys().any(|p| made(p))
         || fs::read_dir(".").is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| made(&e.path()))))
 }
 
@@ -285,24 +268,17 @@ fn submodule_named_npmrc_and_a_submodule_whose_git_is_a_file() {
     let repo = TestRepo::new();
     let sub = sub_repository(&repo);
     let sub_url = sub.to_str().expect("utf8");
-    repo.git(&[
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "add",
-        "-q",
-        sub_url,
-        ".npmrc",
-    ]);
-    repo.git(&[
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "add",
-        "-q",
-        sub_url,
-        "packages/app",
-    ]);
+    for at in [".npmrc", "packages/app"] {
+        repo.git(&[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            sub_url,
+            at,
+        ]);
+    }
     // A submodule at .npmrc is not a file: noted, nothing read, nothing found.
     let out = repo.tool(&["scan", "--staged"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

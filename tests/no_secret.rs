@@ -3,7 +3,9 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::fs;
+use std::path::PathBuf;
 
 use common::*;
 
@@ -83,23 +85,8 @@ fn debug_and_display_show_only_the_mask() {
 
 /// Every file under `dir` but git's object store (zlib-compressed, and git
 /// itself put the staged secrets there), with its content.
-fn files_under(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).expect("read_dir") {
-            let p = entry.expect("entry").path();
-            let m = fs::symlink_metadata(&p).expect("metadata");
-            if m.is_dir() {
-                if !p.ends_with(".git/objects") {
-                    stack.push(p);
-                }
-            } else if m.is_file() {
-                out.insert(p.clone(), fs::read(&p).expect("read"));
-            }
-        }
-    }
-    out
+fn files_but_objects(dir: &std::path::Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    files_under(dir, |p| p.ends_with(".git/objects"))
 }
 
 /// One command run over one fixture: what it runs, and the file it was
@@ -204,7 +191,7 @@ fn no_secret_anywhere_from_any_command() {
                     Some(0)
                 );
             }
-            let before = files_under(repo.dir.path());
+            let before = files_but_objects(repo.dir.path());
 
             let mut cmd = if case.git {
                 repo.git_cmd(&[])
@@ -226,7 +213,7 @@ fn no_secret_anywhere_from_any_command() {
             // secrets it held before (a token in a comment stays until the
             // user removes it); the chosen store is the exception.
             let store = case.store.map(|s| repo.dir.path().join(s));
-            for (path, content) in files_under(repo.dir.path()) {
+            for (path, content) in files_but_objects(repo.dir.path()) {
                 if Some(&path) == store.as_ref() || before.get(&path) == Some(&content) {
                     continue;
                 }

@@ -120,6 +120,36 @@ pub fn npmrc_dir(content: impl AsRef<[u8]>) -> tempfile::TempDir {
     dir
 }
 
+/// Every entry under `dir` but the folders `skip` names: files with their
+/// content, anything else (links, sockets) with none. To see what a run
+/// wrote.
+pub fn files_under(
+    dir: &Path,
+    skip: impl Fn(&Path) -> bool,
+) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read_dir") {
+            let p = entry.expect("entry").path();
+            let m = std::fs::symlink_metadata(&p).expect("metadata");
+            if m.is_dir() {
+                if !skip(&p) {
+                    stack.push(p);
+                }
+            } else {
+                let content = if m.is_file() {
+                    std::fs::read(&p).expect("read")
+                } else {
+                    Vec::new()
+                };
+                out.insert(p, content);
+            }
+        }
+    }
+    out
+}
+
 /// Whether a test that needs an external tool must fail rather than skip.
 pub fn required() -> bool {
     std::env::var_os("CI").is_some_and(|v| v == "true" || v == "1")
