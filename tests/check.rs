@@ -324,20 +324,10 @@ fn default_file_and_stdin() {
         "no ./.npmrc: cannot read, fail closed"
     );
     let t = npm_token(16);
-    let mut child = npmrc_guard(dir.path())
-        .args(["check", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("//r.example/:_authToken={t}\n").as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    let out = output_with_stdin(
+        npmrc_guard(dir.path()).args(["check", "-"]),
+        format!("//r.example/:_authToken={t}\n").as_bytes(),
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).starts_with("-:1:25 error[npm-token]"));
 }

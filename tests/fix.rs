@@ -278,7 +278,6 @@ fn on_a_terminal(
     answers: &str,
     env: &[(&str, &std::path::Path)],
 ) -> Option<std::process::Output> {
-    use std::io::Write;
     if std::process::Command::new("script")
         .arg("--version")
         .output()
@@ -290,22 +289,12 @@ fn on_a_terminal(
         );
         return None;
     }
-    let mut child = repo
-        .command("script")
-        .args(["-qec", command_line, "/dev/null"])
-        .envs(env.iter().copied())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("script runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(answers.as_bytes())
-        .expect("write");
-    Some(child.wait_with_output().expect("script finishes"))
+    Some(output_with_stdin(
+        repo.command("script")
+            .args(["-qec", command_line, "/dev/null"])
+            .envs(env.iter().copied()),
+        answers.as_bytes(),
+    ))
 }
 
 #[test]

@@ -9,15 +9,7 @@ use common::*;
 use serde_json::Value;
 
 fn fixture_dir() -> (tempfile::TempDir, Vec<String>, Vec<String>) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut names = Vec::new();
-    let mut secrets = Vec::new();
-    for f in fixtures() {
-        let name = format!("{}.npmrc", f.name);
-        fs::write(dir.path().join(&name), &f.content).expect("write");
-        names.push(name);
-        secrets.extend(f.secrets);
-    }
+    let (dir, mut names, secrets) = fixture_files();
     fs::write(dir.path().join("warn.npmrc"), "_authToken=$NPM_TOKEN\n").expect("write");
     names.push("warn.npmrc".to_string());
     (dir, names, secrets)

@@ -301,17 +301,7 @@ fn husky_hooks_path_gets_instructions() {
 #[test]
 fn conflicted_index_is_an_error() {
     let repo = TestRepo::new();
-    repo.write(".npmrc", "a=1\n");
-    repo.git(&["add", ".npmrc"]);
-    repo.commit_setup("base");
-    repo.git(&["checkout", "-q", "-b", "other"]);
-    repo.write(".npmrc", "a=2\n");
-    repo.git(&["commit", "-q", "--no-verify", "-am", "other"]);
-    repo.git(&["checkout", "-q", "main"]);
-    repo.write(".npmrc", "a=3\n");
-    repo.git(&["commit", "-q", "--no-verify", "-am", "main"]);
-    let merge = repo.git_out(&["merge", "other"]);
-    assert!(!merge.status.success(), "expected a conflict");
+    repo.conflict(".npmrc");
     let out = repo.tool(&["scan", "--staged"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(

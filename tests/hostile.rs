@@ -420,16 +420,7 @@ fn ten_megabyte_line() {
 #[test]
 fn conflict_elsewhere_does_not_hide_a_staged_literal() {
     let repo = TestRepo::new();
-    repo.write("README", "a\n");
-    repo.git(&["add", "README"]);
-    repo.commit_setup("base");
-    repo.git(&["checkout", "-q", "-b", "other"]);
-    repo.write("README", "b\n");
-    repo.git(&["commit", "-q", "--no-verify", "-am", "other"]);
-    repo.git(&["checkout", "-q", "main"]);
-    repo.write("README", "c\n");
-    repo.git(&["commit", "-q", "--no-verify", "-am", "main"]);
-    assert!(!repo.git_out(&["merge", "other"]).status.success());
+    repo.conflict("README");
     repo.write(".npmrc", &literal_npmrc(&npm_token(1060)));
     repo.git(&["add", ".npmrc"]);
     let out = repo.tool(&["scan", "--staged"]);

@@ -64,16 +64,7 @@ fn every_index_version_reads_the_same_as_libgit2() {
 #[test]
 fn conflict_stages_are_read() {
     let repo = TestRepo::new();
-    repo.write(".npmrc", "a=1\n");
-    repo.git(&["add", "."]);
-    repo.commit_setup("base");
-    repo.git(&["checkout", "-q", "-b", "b"]);
-    repo.write(".npmrc", "a=2\n");
-    repo.git(&["commit", "-q", "--no-verify", "-am", "b"]);
-    repo.git(&["checkout", "-q", "main"]);
-    repo.write(".npmrc", "a=3\n");
-    repo.git(&["commit", "-q", "--no-verify", "-am", "m"]);
-    assert!(!repo.git_out(&["merge", "b"]).status.success());
+    repo.conflict(".npmrc");
     for version in ["2", "4"] {
         repo.git(&["update-index", "--index-version", version]);
         let ours = ours(&repo).expect("reads");

@@ -11,15 +11,7 @@ use common::*;
 
 #[test]
 fn no_output_format_contains_a_secret() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut all = Vec::new();
-    let mut names = Vec::new();
-    for f in fixtures() {
-        let name = format!("{}.npmrc", f.name);
-        fs::write(dir.path().join(&name), &f.content).expect("write");
-        all.extend(f.secrets);
-        names.push(name);
-    }
+    let (dir, names, all) = fixture_files();
     let mut runs = 0;
     for format in ["human", "json", "sarif", "github"] {
         for color in ["always", "never"] {

@@ -211,6 +211,21 @@ pub fn fixtures() -> Vec<Fixture> {
     ]
 }
 
+/// A temporary folder holding every fixture as `NAME.npmrc`; their file
+/// names and all their secrets.
+pub fn fixture_files() -> (tempfile::TempDir, Vec<String>, Vec<String>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut names = Vec::new();
+    let mut secrets = Vec::new();
+    for f in fixtures() {
+        let name = format!("{}.npmrc", f.name);
+        std::fs::write(dir.path().join(&name), &f.content).expect("write");
+        names.push(name);
+        secrets.extend(f.secrets);
+    }
+    (dir, names, secrets)
+}
+
 /// A temporary git repository driven by the real `git` binary, with the
 /// user's and the system's git config blanked.
 pub struct TestRepo {
@@ -313,6 +328,23 @@ impl TestRepo {
             .then(|| text(&out.stdout).trim().to_string())
     }
 
+    /// Leave `path` unmerged in the index: a base commit, a branch `other`
+    /// and `main` each change it, and `git merge other` stops on the
+    /// conflict.
+    pub fn conflict(&self, path: &str) {
+        self.write(path, "a=1\n");
+        self.git(&["add", path]);
+        self.commit_setup("base");
+        self.git(&["checkout", "-q", "-b", "other"]);
+        self.write(path, "a=2\n");
+        self.git(&["commit", "-q", "--no-verify", "-am", "other"]);
+        self.git(&["checkout", "-q", "main"]);
+        self.write(path, "a=3\n");
+        self.git(&["commit", "-q", "--no-verify", "-am", "main"]);
+        let merge = self.git_out(&["merge", "other"]);
+        assert!(!merge.status.success(), "expected a conflict at {path}");
+    }
+
     /// Commit everything staged, bypassing hooks (to set up history).
     pub fn commit_setup(&self, msg: &str) {
         self.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", msg]);
@@ -326,23 +358,32 @@ pub fn literal_npmrc(token: &str) -> String {
 pub const SAFE_NPMRC: &str =
     "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n";
 
-/// Run `node SCRIPT ARG` with `input` on standard input; its standard output.
-pub fn node_json(script: &str, arg: &str, input: &[u8]) -> Vec<u8> {
+/// Run `cmd` with `input` on its standard input; its whole output.
+pub fn output_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
     use std::io::Write;
-    let mut child = Command::new("node")
-        .arg(script)
-        .arg(arg)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
-        .expect("node runs");
+        .expect("spawn");
     child
         .stdin
         .take()
         .expect("stdin")
         .write_all(input)
         .expect("write");
-    let out = child.wait_with_output().expect("node finishes");
-    assert!(out.status.success(), "node {script} failed");
+    child.wait_with_output().expect("wait")
+}
+
+/// Run `node SCRIPT ARG` with `input` on standard input; its standard output.
+pub fn node_json(script: &str, arg: &str, input: &[u8]) -> Vec<u8> {
+    let out = output_with_stdin(Command::new("node").arg(script).arg(arg), input);
+    assert!(
+        out.status.success(),
+        "node {script} failed: {}",
+        text(&out.stderr)
+    );
     out.stdout
 }
