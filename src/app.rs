@@ -701,12 +701,25 @@ pub fn finish(
         ExitStatus::Clean
     };
     if !(quiet && report.findings.is_empty() && format == Format::Human) {
-        if let Err(e) = report::emit(io.out, format, report, hint).and_then(|()| io.out.flush()) {
-            if e.kind() != io::ErrorKind::BrokenPipe {
-                let _ = writeln!(io.err, "error: cannot write the report: {e}");
-                return ExitStatus::Error;
-            }
+        if let Err(msg) = write_out(io.out, |w| report::emit(w, format, report, hint)) {
+            let _ = writeln!(io.err, "error: {msg}");
+            return ExitStatus::Error;
         }
     }
     status
+}
+
+/// Write to standard output with `write`, then flush. A reader that went
+/// away (`| head`) is not an error; any other failure is.
+pub fn write_out(
+    out: &mut dyn Write,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), String> {
+    match write(out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(format!(
+            "cannot write to standard output: {}",
+            inputs::describe(&e)
+        )),
+        _ => Ok(()),
+    }
 }

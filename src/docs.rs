@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::CommandFactory;
 use clap_complete::Shell as Target;
 
-use crate::app::ExitStatus;
+use crate::app::{write_out, ExitStatus};
 use crate::cli::{Cli, Shell};
 
 /// Print the completion script for `shell`.
@@ -54,9 +54,5 @@ pub fn man_page(command: Option<&str>) -> Result<Vec<u8>, String> {
 }
 
 fn emit(out: &mut dyn Write, bytes: &[u8]) -> Result<ExitStatus, String> {
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => Ok(ExitStatus::Clean),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitStatus::Clean),
-        Err(e) => Err(format!("cannot write: {}", crate::inputs::describe(&e))),
-    }
+    write_out(out, |w| w.write_all(bytes)).map(|()| ExitStatus::Clean)
 }
