@@ -130,11 +130,10 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
         let rel = rel.strip_prefix(b"./").unwrap_or(rel);
         !(args.force_exclude && sel.is_excluded(rel))
     });
-    if args.fix {
-        let files: Vec<PathBuf> = files.cloned().collect();
-        return fix_files(&files, &args.secrets, s, io);
-    }
     let inputs = files.map(|p| inputs::read_named(p));
+    if args.fix {
+        return fix_files(inputs.collect(), &args.secrets, s, io);
+    }
     let (report, read_failed) = scan_inputs(inputs, &s.config, io);
     Ok(finish(&report, read_failed, s, &FixHint::Files, io))
 }
@@ -157,14 +156,9 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
             return fix_staged_as_asked(&repo, &sel, &root, &args.secrets, s, io);
         }
         let listing = git::worktree(&repo, &sel)?;
-        // Report paths relative to the root, as a scan does.
+        // The paths are relative to the root: write them from there.
         enter(Some(&root))?;
-        let files: Vec<PathBuf> = listing
-            .inputs
-            .iter()
-            .map(|i| PathBuf::from(std::ffi::OsStr::from_bytes(&i.name)))
-            .collect();
-        return fix_files(&files, &args.secrets, s, io);
+        return fix_files(listing.inputs, &args.secrets, s, io);
     }
     let (listing, hint) = if args.staged {
         (git::staged(&repo, &sel)?, FixHint::Staged)
@@ -335,12 +329,12 @@ fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, 
     }
     enter(args.repo.as_ref())?;
     s.load_config(&root_here())?;
-    let files = if args.files.is_empty() {
-        vec![PathBuf::from(".npmrc")]
+    let inputs = if args.files.is_empty() {
+        vec![inputs::read_named(std::path::Path::new(".npmrc"))]
     } else {
-        args.files.clone()
+        args.files.iter().map(|p| inputs::read_named(p)).collect()
     };
-    fix_files(&files, &args.secrets, s, io)
+    fix_files(inputs, &args.secrets, s, io)
 }
 
 /// The user's choice for the secrets: a flag, or the answer on a terminal,
@@ -369,19 +363,21 @@ fn disposition(args: &SecretArgs, root: &std::path::Path) -> Result<Disposition,
     Err(rewrite::CHOICES.to_string())
 }
 
-/// Fix files on disk.
+/// Fix files on disk, as read: each input's `name` is where it is written.
 fn fix_files(
-    files: &[PathBuf],
+    inputs: Vec<Input>,
     secrets: &SecretArgs,
     s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
     let mut failed = false;
     let mut read: Vec<(PathBuf, String, Vec<u8>)> = Vec::new();
-    for path in files {
-        let input = inputs::read_named(path);
+    for input in inputs {
         match input.content {
-            Ok(bytes) => read.push((path.clone(), input.path, bytes)),
+            Ok(bytes) => {
+                let path = PathBuf::from(std::ffi::OsStr::from_bytes(&input.name));
+                read.push((path, input.path, bytes));
+            }
             Err(msg) => {
                 failed = true;
                 let _ = writeln!(io.err, "error: {}: {msg}", input.path);
