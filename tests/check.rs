@@ -401,7 +401,8 @@ fn broken_pipe_is_not_an_error() {
         content.push_str(&format!("//r{i}.example/:_authToken=${{T}}x$NOPE\n"));
     }
     let dir = npmrc_dir(content);
-    let mut child = npmrc_guard(dir.path())
+    let mut tool = npmrc_guard(dir.path());
+    let mut child = tool
         .args(["check", ".npmrc"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -11,7 +11,11 @@ use common::*;
 use serde_json::{json, Value};
 
 fn npm_root() -> Option<String> {
-    let out = Command::new("npm").args(["root", "-g"]).output().ok()?;
+    let home = tempfile::tempdir().ok()?;
+    let out = hermetic(&mut Command::new("npm"), home.path())
+        .args(["root", "-g"])
+        .output()
+        .ok()?;
     let root = String::from_utf8(out.stdout).ok()?;
     let dir = format!("{}/npm", root.trim());
     std::path::Path::new(&dir)

@@ -252,12 +252,10 @@ fn missing_binary_blocks_with_instructions() {
     let bin_dir = repo.dir.path().join("bin dir");
     fs::create_dir_all(&bin_dir).expect("mkdir");
     let copy = bin_dir.join("npmrc-guard");
-    fs::copy(env!("CARGO_BIN_EXE_npmrc-guard"), &copy).expect("copy");
-    let out = std::process::Command::new(&copy)
+    copy_executable(env!("CARGO_BIN_EXE_npmrc-guard").as_ref(), &copy);
+    let out = repo
+        .command(copy.to_str().expect("utf-8"))
         .arg("install")
-        .current_dir(&repo.root)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -551,25 +551,14 @@ fn hook_calls_a_binary_whose_path_is_not_utf8() {
         .join(OsStr::from_bytes(b"bin \xff '$(touch PWNED)' %s \\n"));
     fs::create_dir_all(&bin_dir).expect("mkdir");
     let exe = bin_dir.join("npmrc-guard");
-    // Copied by `cp`, not in this process: a file this multi-threaded test
-    // process holds open for writing could leak into another test's child,
-    // and executing it would fail with "text file busy".
-    let cp = std::process::Command::new("cp")
-        .arg(env!("CARGO_BIN_EXE_npmrc-guard"))
-        .arg(&exe)
-        .status()
-        .expect("cp");
-    assert!(cp.success());
+    copy_executable(env!("CARGO_BIN_EXE_npmrc-guard").as_ref(), &exe);
     assert!(exe.to_str().is_none(), "the path must not be UTF-8");
-    let out = std::process::Command::new(&exe)
+    let mut install = std::process::Command::new(&exe);
+    hermetic(&mut install, repo.dir.path())
         .current_dir(&repo.root)
         .arg("install")
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", repo.dir.path())
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("runs");
+        .env("PATH", "/usr/bin:/bin");
+    let out = install.output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     repo.write(".npmrc", &literal_npmrc(&npm_token(1090)));
     repo.git(&["add", ".npmrc"]);

@@ -16,33 +16,56 @@ use common::*;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn pre_commit() -> Option<PathBuf> {
-    let found = Command::new("pre-commit").arg("--version").output();
-    if found.is_ok_and(|o| o.status.success()) {
+    let home = tempfile::tempdir().expect("tempdir");
+    let on_path = || {
+        let mut cmd = Command::new("pre-commit");
+        hermetic(&mut cmd, home.path());
+        installer_env(&mut cmd).arg("--version").output()
+    };
+    if on_path().is_ok_and(|o| o.status.success()) {
         return Some(PathBuf::from("pre-commit"));
     }
-    let venv = Path::new(ROOT).join("target/pre-commit-venv");
+    // Installed once: one test thread or process at a time gets here, and
+    // the venv counts only once pip has finished (`installed` marker), so
+    // a run that was killed half-way is redone, not trusted.
+    let target = Path::new(ROOT).join("target");
+    std::fs::create_dir_all(&target).expect("target/");
+    let _lock = FileLock::acquire(&target.join("pre-commit-venv.lock"));
+    let venv = target.join("pre-commit-venv");
     let bin = venv.join("bin/pre-commit");
-    if !bin.exists() {
-        let made = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status();
+    let done = venv.join("installed");
+    if !done.exists() {
+        if venv.exists() {
+            std::fs::remove_dir_all(&venv).expect("remove a half-made venv");
+        }
+        let run = |program: &Path, args: &[&std::ffi::OsStr]| {
+            let mut cmd = Command::new(program);
+            hermetic(&mut cmd, home.path());
+            installer_env(&mut cmd).args(args).status()
+        };
+        let made = run(
+            Path::new("python3"),
+            &["-m".as_ref(), "venv".as_ref(), venv.as_os_str()],
+        );
         if !made.is_ok_and(|s| s.success()) {
             return None;
         }
-        let pip = Command::new(venv.join("bin/python"))
-            .args([
+        let pip = run(
+            &venv.join("bin/python"),
+            &[
                 "-m",
                 "pip",
                 "install",
                 "--quiet",
                 "--disable-pip-version-check",
                 "pre-commit==4.*",
-            ])
-            .status();
+            ]
+            .map(std::ffi::OsStr::new),
+        );
         if !pip.is_ok_and(|s| s.success()) {
             return None;
         }
+        std::fs::write(&done, "").expect("marker");
     }
     Some(bin)
 }
@@ -64,11 +87,13 @@ fn pre_commit_or_skip() -> Option<PathBuf> {
 /// `pre-commit try-repo ROOT HOOK` in `repo`, on the staged files.
 fn try_repo(pc: &Path, repo: &TestRepo, hook: &str, extra: &[(&str, &Path)]) -> Output {
     let mut cmd = Command::new(pc);
-    cmd.current_dir(&repo.root)
+    // pre-commit builds the hook with cargo: it needs the real cargo and
+    // rustup homes (read, and the registry cache) but gets its own HOME.
+    hermetic(&mut cmd, repo.dir.path());
+    installer_env(&mut cmd)
+        .current_dir(&repo.root)
         .args(["try-repo", ROOT, hook, "--verbose"])
         .envs(extra.iter().copied())
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", "Test")
         .env("GIT_AUTHOR_EMAIL", "test@example.com")
         .env("GIT_COMMITTER_NAME", "Test")
@@ -82,8 +107,7 @@ fn try_repo(pc: &Path, repo: &TestRepo, hook: &str, extra: &[(&str, &Path)]) -> 
         .env(
             "CARGO_TARGET_DIR",
             Path::new(ROOT).join("target/pre-commit-build"),
-        )
-        .env_remove("NO_COLOR");
+        );
     cmd.output().expect("pre-commit runs")
 }
 

@@ -14,11 +14,10 @@ fn run(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn version_names_the_commit_it_was_built_from() {
-    let head = Command::new("git")
+    let home = tempfile::tempdir().expect("tempdir");
+    let head = hermetic(&mut Command::new("git"), home.path())
         .args(["rev-parse", "--short=12", "HEAD"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
         .output()
         .expect("git runs");
     assert!(head.status.success(), "tests run from a git checkout");
@@ -52,7 +51,7 @@ fn completions_for_every_shell() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("npmrc-guard.bash");
     std::fs::write(&file, &out.stdout).expect("write");
-    let check = Command::new("bash")
+    let check = hermetic(&mut Command::new("bash"), dir.path())
         .arg("-n")
         .arg(&file)
         .output()

@@ -83,17 +83,179 @@ pub fn gitlab_token(seed: u64) -> String {
     format!("glpat-{}", &random_part(seed)[..20])
 }
 
-/// The tool, with a hermetic environment: no inherited variables but PATH
-/// and HOME, so the user's colour or git settings cannot change the result.
-pub fn npmrc_guard(dir: &Path) -> Command {
+/// The tool, with a hermetic environment (see [`hermetic`]) and a home of
+/// its own that lives as long as the returned command.
+pub fn npmrc_guard(dir: &Path) -> Tool {
+    let home = tempfile::tempdir().expect("tempdir");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_npmrc-guard"));
-    cmd.current_dir(dir).env_clear();
-    for var in ["PATH", "HOME"] {
-        if let Some(v) = std::env::var_os(var) {
-            cmd.env(var, v);
+    hermetic(&mut cmd, home.path()).current_dir(dir);
+    Tool { cmd, home }
+}
+
+/// A command and the temporary home it runs with; derefs to the command.
+/// Keep it alive until the process has finished (a `spawn`ed child
+/// outliving it would lose its home).
+#[derive(Debug)]
+pub struct Tool {
+    cmd: Command,
+    home: tempfile::TempDir,
+}
+
+impl Tool {
+    /// The temporary `HOME` the process gets.
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+}
+
+impl std::ops::Deref for Tool {
+    type Target = Command;
+    fn deref(&self) -> &Command {
+        &self.cmd
+    }
+}
+
+impl std::ops::DerefMut for Tool {
+    fn deref_mut(&mut self) -> &mut Command {
+        &mut self.cmd
+    }
+}
+
+/// Make `cmd` unable to touch the developer's machine or terminal: no
+/// inherited variables but `PATH`; `HOME`, `XDG_CONFIG_HOME`, npm's user
+/// config and git's global config all under `home`, git's system config
+/// off; standard input closed; and its own session, so it has no
+/// controlling terminal (`/dev/tty` cannot be opened). Every process a test
+/// starts goes through here, but the terminal tests, which say so.
+pub fn hermetic<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
+    cmd.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("NPM_CONFIG_USERCONFIG", home.join(".npmrc"))
+        .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(std::process::Stdio::null());
+    own_session(cmd)
+}
+
+/// Start `cmd` in a new session (setsid(2)): it has no controlling
+/// terminal, so nothing it starts can prompt on `/dev/tty` or be stopped by
+/// the terminal.
+#[allow(unsafe_code)]
+pub fn own_session(cmd: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    extern "C" {
+        fn setsid() -> i32;
+    }
+    // SAFETY: the closure runs in the child between fork and exec, where
+    // only async-signal-safe calls are allowed; setsid(2) is one, and the
+    // closure allocates nothing and touches no shared state. EPERM means
+    // the child already leads its process group (a second call): still no
+    // terminal, so it is not an error.
+    unsafe {
+        cmd.pre_exec(|| {
+            if setsid() == -1 {
+                let err = std::io::Error::last_os_error();
+                if err.raw_os_error() != Some(1) {
+                    return Err(err);
+                }
+            }
+            Ok(())
+        });
+    }
+    cmd
+}
+
+/// The variables a toolchain or package installer started by a test needs
+/// to find what is already installed (cargo and rustup homes, pyenv, pip's
+/// settings) once `HOME` is temporary. Nothing here is written to.
+pub fn installer_env(cmd: &mut Command) -> &mut Command {
+    let real_home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    for (var, default) in [("CARGO_HOME", ".cargo"), ("RUSTUP_HOME", ".rustup")] {
+        match (std::env::var_os(var), &real_home) {
+            (Some(v), _) => {
+                cmd.env(var, v);
+            }
+            (None, Some(h)) => {
+                cmd.env(var, h.join(default));
+            }
+            (None, None) => {}
+        }
+    }
+    for (var, value) in std::env::vars_os() {
+        let name = var.to_string_lossy();
+        if name == "RUSTUP_TOOLCHAIN" || name.starts_with("PYENV") || name.starts_with("PIP_") {
+            cmd.env(&var, value);
         }
     }
     cmd
+}
+
+/// Copy an executable so that it can be run at once: the copy is written
+/// by `cp` (its file descriptor never lives in this multi-threaded process,
+/// where a child forked by another test could inherit it and make `exec`
+/// fail with "Text file busy"), to a temporary name, then renamed.
+pub fn copy_executable(from: &Path, to: &Path) {
+    let mut name = to.file_name().expect("file name").to_os_string();
+    name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = to.with_file_name(name);
+    let home = tempfile::tempdir().expect("tempdir");
+    let cp = hermetic(&mut Command::new("cp"), home.path())
+        .arg("--")
+        .arg(from)
+        .arg(&tmp)
+        .status()
+        .expect("cp runs");
+    assert!(cp.success(), "cp failed");
+    std::fs::rename(&tmp, to).expect("rename");
+}
+
+/// Hold an exclusive lock on `path` (created if need be) until the value
+/// is dropped: for installing a tool the tests share, once, whatever the
+/// number of test threads and processes.
+pub struct FileLock(std::fs::File);
+
+impl FileLock {
+    #[allow(unsafe_code)]
+    pub fn acquire(path: &Path) -> Self {
+        use std::os::unix::io::AsRawFd;
+        extern "C" {
+            fn flock(fd: i32, operation: i32) -> i32;
+        }
+        const LOCK_EX: i32 = 2;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .expect("open the lock file");
+        loop {
+            // SAFETY: flock(2) on a descriptor this File owns and keeps
+            // open; no memory is shared with the call.
+            if unsafe { flock(file.as_raw_fd(), LOCK_EX) } == 0 {
+                return FileLock(file);
+            }
+            let err = std::io::Error::last_os_error();
+            assert!(
+                err.kind() == std::io::ErrorKind::Interrupted,
+                "flock: {err}"
+            );
+        }
+    }
+}
+
+/// Whether the run must not rewrite expected files (`NPMRC_GUARD_BLESS`):
+/// under `CI=true` a test that would rewrite its expectations fails instead.
+pub fn bless() -> bool {
+    let asked = std::env::var_os("NPMRC_GUARD_BLESS").is_some();
+    assert!(
+        !(asked && required()),
+        "NPMRC_GUARD_BLESS rewrites expectations; it is refused under CI=true"
+    );
+    asked
 }
 
 pub fn text(bytes: &[u8]) -> String {
@@ -255,11 +417,7 @@ impl TestRepo {
     }
 
     fn env(&self, cmd: &mut Command) {
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
+        hermetic(cmd, self.dir.path())
             .env("GIT_AUTHOR_NAME", "Test")
             .env("GIT_AUTHOR_EMAIL", "test@example.com")
             .env("GIT_COMMITTER_NAME", "Test")
@@ -379,7 +537,10 @@ pub fn output_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
 
 /// Run `node SCRIPT ARG` with `input` on standard input; its standard output.
 pub fn node_json(script: &str, arg: &str, input: &[u8]) -> Vec<u8> {
-    let out = output_with_stdin(Command::new("node").arg(script).arg(arg), input);
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut node = Command::new("node");
+    hermetic(&mut node, home.path()).arg(script).arg(arg);
+    let out = output_with_stdin(&mut node, input);
     assert!(
         out.status.success(),
         "node {script} failed: {}",
