@@ -57,9 +57,17 @@ impl Settings {
         Ok(())
     }
 
+    /// The command line's include globs replace the defaults; the config
+    /// file's only ever add to them (SPEC: a config file inside the scanned
+    /// tree cannot narrow what is scanned).
     fn selector(&self, include: &[String], exclude: &[String]) -> Result<Selector, String> {
         let mut inc = include.to_vec();
-        inc.extend(self.config.include.iter().cloned());
+        if !self.config.include.is_empty() {
+            if inc.is_empty() {
+                inc.extend(crate::select::DEFAULT_INCLUDE.iter().map(|g| g.to_string()));
+            }
+            inc.extend(self.config.include.iter().cloned());
+        }
         let mut exc = exclude.to_vec();
         exc.extend(self.config.exclude.iter().cloned());
         Selector::new(&inc, &exc)
