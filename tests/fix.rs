@@ -278,11 +278,7 @@ fn on_a_terminal(
     answers: &str,
     env: &[(&str, &std::path::Path)],
 ) -> Option<std::process::Output> {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
+    if repo.command("script").arg("--version").output().is_err() {
         assert!(
             !required(),
             "util-linux `script` is needed for the terminal tests"

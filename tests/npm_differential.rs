@@ -302,7 +302,11 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 fn npm_ini_dir() -> Option<String> {
-    let out = Command::new("npm").args(["root", "-g"]).output().ok()?;
+    let home = tempfile::tempdir().ok()?;
+    let out = common::hermetic(&mut Command::new("npm"), home.path())
+        .args(["root", "-g"])
+        .output()
+        .ok()?;
     let root = String::from_utf8(out.stdout).ok()?;
     let dir = format!("{}/npm/node_modules/ini", root.trim());
     std::path::Path::new(&dir).exists().then_some(dir)
