@@ -330,3 +330,34 @@ fn the_gitlab_job_runs_locally() {
     assert_eq!(status, 1, "the job must fail");
     assert_eq!(findings(&report), 1);
 }
+
+/// The README's plain shell step (the ```sh block under "Anything else").
+fn plain_step() -> &'static str {
+    let at = README
+        .find("### Anything else")
+        .expect("an \"Anything else\" recipe");
+    let rest = &README[at..];
+    let start = rest.find("```sh\n").expect("its sh block") + "```sh\n".len();
+    let end = start + rest[start..].find("```").expect("closed");
+    &rest[start..end]
+}
+
+#[test]
+fn the_plain_shell_step_runs_locally() {
+    let step = plain_step();
+    for (kind, want, findings) in [(Origin::Clean, 0, 0), (Origin::Removed, 1, 1)] {
+        let (repo, bare) = origin(kind);
+        let work = repo.dir.path().join("ci");
+        let url = format!("file://{}", bare.display());
+        repo.git(&["clone", "-q", &url, work.to_str().expect("utf-8")]);
+        let out = shell(&repo, &work, step);
+        assert_eq!(out.status.code(), Some(want), "{}", text(&out.stderr));
+        let report: Value =
+            serde_json::from_slice(&std::fs::read(work.join("npmrc-guard.json")).expect("report"))
+                .expect("json");
+        assert_eq!(
+            report["findings"].as_array().expect("findings").len(),
+            findings
+        );
+    }
+}
