@@ -11,8 +11,7 @@ hits both alike; each figure is the median of the runs. Peak memory is the
 resident set of one more run under GNU time (/usr/bin/time -f %M), since
 a child's ru_maxrss would include the Python process it was forked from.
 Synthetic
-repositories come from ../shared/bench/make-repo.sh (override with
-MAKE_REPO=path). Everything is written under $BENCH_DIR (default
+repositories come from bench/make-repo.sh (override with MAKE_REPO=path). Everything is written under $BENCH_DIR (default
 /tmp/npmrc-guard-bench). Not a test: absolute times on shared machines move.
 """
 
@@ -26,9 +25,7 @@ import zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("NPMRC_GUARD", os.path.join(ROOT, "target", "release", "npmrc-guard"))
 WORK = os.environ.get("BENCH_DIR", "/tmp/npmrc-guard-bench")
-MAKE_REPO = os.environ.get(
-    "MAKE_REPO", os.path.join(os.path.dirname(ROOT), "shared", "bench", "make-repo.sh")
-)
+MAKE_REPO = os.environ.get("MAKE_REPO", os.path.join(ROOT, "bench", "make-repo.sh"))
 B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 

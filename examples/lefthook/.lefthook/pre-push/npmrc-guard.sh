@@ -1,0 +1,2 @@
+# .lefthook/pre-push/npmrc-guard.sh
+exec npmrc-guard pre-push "$@"
