@@ -193,7 +193,13 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
 
 fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {
     enter(args.repo.as_ref())?;
-    let repo = git::open()?;
+    let repo = match git::open() {
+        Ok(repo) => repo,
+        Err(e) if args.staged && !args.fix && !args.history && args.range.is_none() => {
+            return staged_by_plumbing(args, s, io, e);
+        }
+        Err(e) => return Err(e),
+    };
     s.load_config(repo.workdir().unwrap_or(repo.path()))?;
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.history || args.range.is_some() {
@@ -242,6 +248,36 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
     s.quiet = quiet;
     if status == ExitStatus::Findings && args.offer_fix {
         return offer_fix(&repo, &sel, &report, s, io);
+    }
+    Ok(status)
+}
+
+/// `scan --staged` in a repository libgit2 cannot open (the SHA-256 object
+/// format): git's plumbing lists and reads what is staged. `open_error` is
+/// the answer when git does not know the repository either.
+fn staged_by_plumbing(
+    args: &ScanArgs,
+    s: &mut Settings,
+    io: &mut Io<'_>,
+    open_error: String,
+) -> Result<ExitStatus, String> {
+    match git::plumbing::object_format() {
+        Ok(format) if format != "sha1" => {}
+        _ => return Err(open_error),
+    }
+    s.load_config(&git::plumbing::toplevel()?)?;
+    let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
+    let listing = git::plumbing::staged(&sel)?;
+    for note in &listing.notes {
+        let _ = writeln!(io.err, "note: {note}");
+    }
+    let (report, read_failed) = scan_inputs(listing.inputs.into_iter(), &s.config, io);
+    let quiet = s.quiet;
+    s.quiet = true;
+    let status = finish(&report, read_failed, s, &FixHint::Staged, io);
+    s.quiet = quiet;
+    if status == ExitStatus::Findings && args.offer_fix {
+        let _ = writeln!(io.err, "npmrc-guard: commit blocked; the fix cannot rewrite this repository's object format yet: replace the literal with ${{VAR}} by hand and `git add` it, or bypass once with `git commit --no-verify`");
     }
     Ok(status)
 }

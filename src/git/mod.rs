@@ -13,6 +13,7 @@ use crate::inputs::{self, Input, MAX_FILE_BYTES};
 use crate::select::Selector;
 
 pub mod index;
+pub mod plumbing;
 
 const MODE_SYMLINK: u32 = 0o120000;
 const MODE_GITLINK: u32 = 0o160000;
@@ -60,23 +61,23 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {
     }
 }
 
-/// The index entries at matching paths, conflict stages included: read by
-/// [`index::entries`] when it can, by libgit2 otherwise. The index is the one
-/// git will commit: `GIT_INDEX_FILE` when set (relative to the current
-/// directory, as git sets it for hooks), else the repository's own.
-fn index_entries(repo: &Repository, sel: &Selector) -> Result<Vec<index::Entry>, String> {
+/// The index entries at matching paths, conflict stages included, and the
+/// directory entries of a sparse index (paths ending in `/`): read by
+/// [`index::entries`] when it can, by libgit2 otherwise; `None` when
+/// neither can read it (a split index), for git's plumbing to answer. The
+/// index is the one git will commit: `GIT_INDEX_FILE` when set (relative to
+/// the current directory, as git sets it for hooks), else the repository's
+/// own.
+fn index_entries(repo: &Repository, sel: &Selector) -> Result<Option<Vec<index::Entry>>, String> {
     let path = match std::env::var_os("GIT_INDEX_FILE") {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => repo.path().join("index"),
     };
-    let sha1 = repo
-        .config()
-        .and_then(|c| c.get_string("extensions.objectformat"))
-        .map_or(true, |f| f.eq_ignore_ascii_case("sha1"));
+    let wanted = |p: &[u8]| p.last() == Some(&b'/') || sel.matches(p);
     let bytes = match fs::read(&path) {
         Ok(b) => b,
         // No index yet: nothing has been staged.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Some(Vec::new())),
         Err(e) => {
             return Err(format!(
                 "cannot read the index {}: {}",
@@ -85,33 +86,31 @@ fn index_entries(repo: &Repository, sel: &Selector) -> Result<Vec<index::Entry>,
             ))
         }
     };
-    if sha1 {
-        match index::entries(&bytes, |p| sel.matches(p)) {
-            Ok(entries) => return Ok(entries),
-            Err(index::Error::Corrupt(msg)) => {
-                return Err(format!("{msg} ({})", inputs::shown(&path)))
-            }
-            Err(index::Error::Unsupported(_)) => {}
-        }
+    match index::entries(&bytes, wanted) {
+        Ok(entries) => return Ok(Some(entries)),
+        Err(index::Error::Corrupt(msg)) => return Err(format!("{msg} ({})", inputs::shown(&path))),
+        Err(index::Error::Unsupported(_)) => {}
     }
-    let index = repo
-        .index()
-        .map_err(|e| format!("cannot read the index: {}", e.message()))?;
-    Ok(index
-        .iter()
-        .filter(|e| sel.matches(&e.path))
-        .map(|e| {
-            let mut id = [0u8; 20];
-            let raw = e.id.as_bytes();
-            id[..raw.len().min(20)].copy_from_slice(&raw[..raw.len().min(20)]);
-            index::Entry {
-                path: e.path,
-                mode: e.mode,
-                id,
-                stage: ((e.flags & STAGE_MASK) >> 12) as u8,
-            }
-        })
-        .collect())
+    let Ok(index) = repo.index() else {
+        return Ok(None);
+    };
+    Ok(Some(
+        index
+            .iter()
+            .filter(|e| wanted(&e.path))
+            .map(|e| {
+                let mut id = [0u8; 20];
+                let raw = e.id.as_bytes();
+                id[..raw.len().min(20)].copy_from_slice(&raw[..raw.len().min(20)]);
+                index::Entry {
+                    path: e.path,
+                    mode: e.mode,
+                    id,
+                    stage: ((e.flags & STAGE_MASK) >> 12) as u8,
+                }
+            })
+            .collect(),
+    ))
 }
 
 /// The index entries (stage 0) at matching paths whose blob differs from
@@ -119,7 +118,9 @@ fn index_entries(repo: &Repository, sel: &Selector) -> Result<Vec<index::Entry>,
 /// index; symlinks and gitlinks are not files and are skipped. Blobs are read
 /// from the object database, never from the work tree.
 pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
-    let entries = index_entries(repo, sel)?;
+    let Some(entries) = index_entries(repo, sel)? else {
+        return plumbing::staged(sel);
+    };
     let conflicts: Vec<String> = entries
         .iter()
         .filter(|e| e.stage != 0)
@@ -141,8 +142,25 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
     } else {
         head_tree(repo)?
     };
+    // A sparse index keeps whole directories as one tree entry: when one
+    // differs from HEAD, what it holds is staged too; git lists it.
+    let sparse_changed = entries.iter().any(|e| {
+        e.mode & 0o170000 == 0o040000
+            && git2::Oid::from_bytes(&e.id).is_ok_and(|id| {
+                let dir = e.path.strip_suffix(b"/").unwrap_or(&e.path);
+                head.as_ref()
+                    .and_then(|t| t.get_path(Path::new(std::ffi::OsStr::from_bytes(dir))).ok())
+                    .is_none_or(|t| t.id() != id)
+            })
+    });
+    if sparse_changed {
+        return plumbing::staged(sel);
+    }
     let mut listing = Listing::default();
     for entry in entries {
+        if entry.mode & 0o170000 == 0o040000 {
+            continue;
+        }
         let path = path_str(&entry.path);
         match entry.mode & 0o170000 {
             MODE_GITLINK => {
