@@ -57,21 +57,66 @@ impl Settings {
         Ok(())
     }
 
-    /// The command line's include globs replace the defaults; the config
-    /// file's only ever add to them (SPEC: a config file inside the scanned
-    /// tree cannot narrow what is scanned).
     fn selector(&self, include: &[String], exclude: &[String]) -> Result<Selector, String> {
-        let mut inc = include.to_vec();
-        if !self.config.include.is_empty() {
-            if inc.is_empty() {
-                inc.extend(crate::select::DEFAULT_INCLUDE.iter().map(|g| g.to_string()));
-            }
-            inc.extend(self.config.include.iter().cloned());
-        }
-        let mut exc = exclude.to_vec();
-        exc.extend(self.config.exclude.iter().cloned());
-        Selector::new(&inc, &exc)
+        selector(&self.config, include, exclude)
     }
+
+    /// The config for reviewing commits against `base` (`A` of `A..B`, the
+    /// remote's commit for pre-push): `--config FILE` when given, else the
+    /// file in `base`'s tree, never the one in the commits under review.
+    /// No base, or `--no-config`: the defaults. Also the config file's blob
+    /// id in `base`, to tell a change inside the range.
+    fn base_config(
+        &self,
+        repo: &git2::Repository,
+        base: Option<git2::Oid>,
+    ) -> Result<(Config, Option<git2::Oid>), String> {
+        let in_base = match base {
+            Some(commit) => git::file_at(repo, commit, config::FILE_NAME)?,
+            None => None,
+        };
+        let id = in_base.as_ref().map(|(id, _)| *id);
+        if self.no_config {
+            return Ok((Config::default(), id));
+        }
+        if let Some(file) = &self.config_file {
+            return Ok((config::load(Some(file), std::path::Path::new("."))?, id));
+        }
+        let config = match (&in_base, base) {
+            (Some((_, bytes)), Some(commit)) => Config::from_str(
+                &String::from_utf8_lossy(bytes),
+                &format!("{} in {commit}", config::FILE_NAME),
+            )?,
+            _ => Config::default(),
+        };
+        Ok((config, id))
+    }
+}
+
+/// The include globs always start from the defaults: a config file or an
+/// option adds to them and can never narrow them.
+fn selector(config: &Config, include: &[String], exclude: &[String]) -> Result<Selector, String> {
+    let mut inc: Vec<String> = crate::select::DEFAULT_INCLUDE
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    inc.extend(include.iter().cloned());
+    inc.extend(config.include.iter().cloned());
+    inc.sort();
+    inc.dedup();
+    let mut exc = exclude.to_vec();
+    exc.extend(config.exclude.iter().cloned());
+    Selector::new(&inc, &exc)
+}
+
+/// One set of commits to review, with the config it is reviewed under.
+struct Review {
+    range: git::Range,
+    config: Config,
+    sel: Selector,
+    /// The config file's blob id on the base side, when the review has
+    /// one: a commit in the range with another is a `config-changed`.
+    base_config: Option<Option<git2::Oid>>,
 }
 
 /// The work-tree root of the repository around the current directory (the
@@ -148,15 +193,35 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
 
 fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {
     enter(args.repo.as_ref())?;
-    let repo = git::open()?;
+    let repo = match git::open() {
+        Ok(repo) => repo,
+        Err(e) if args.staged && !args.fix && !args.history && args.range.is_none() => {
+            return staged_by_plumbing(args, s, io, e);
+        }
+        Err(e) => return Err(e),
+    };
     s.load_config(repo.workdir().unwrap_or(repo.path()))?;
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.history || args.range.is_some() {
-        let range = match &args.range {
-            Some(spec) => git::Range::Spec(spec.clone()),
-            None => git::Range::All,
+        let review = match &args.range {
+            Some(spec) => {
+                let base = git::range_base(&repo, spec)?;
+                let (config, id) = s.base_config(&repo, base)?;
+                Review {
+                    range: git::Range::Spec(spec.clone()),
+                    sel: selector(&config, &args.globs.include, &args.globs.exclude)?,
+                    config,
+                    base_config: Some(id),
+                }
+            }
+            None => Review {
+                range: git::Range::All,
+                config: s.config.clone(),
+                sel,
+                base_config: None,
+            },
         };
-        return history(&repo, &sel, &[range], s, io);
+        return history(&repo, &[review], s, io);
     }
     if args.fix {
         let root = git::workdir(&repo)?;
@@ -187,28 +252,75 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
     Ok(status)
 }
 
-/// Scan the history of `ranges`: every distinct (path, blob), each finding
-/// attributed to the first commit that holds it.
+/// `scan --staged` in a repository libgit2 cannot open (the SHA-256 object
+/// format): git's plumbing lists and reads what is staged. `open_error` is
+/// the answer when git does not know the repository either.
+fn staged_by_plumbing(
+    args: &ScanArgs,
+    s: &mut Settings,
+    io: &mut Io<'_>,
+    open_error: String,
+) -> Result<ExitStatus, String> {
+    match git::plumbing::object_format() {
+        Ok(format) if format != "sha1" => {}
+        _ => return Err(open_error),
+    }
+    s.load_config(&git::plumbing::toplevel()?)?;
+    let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
+    let listing = git::plumbing::staged(&sel)?;
+    for note in &listing.notes {
+        let _ = writeln!(io.err, "note: {note}");
+    }
+    let (report, read_failed) = scan_inputs(listing.inputs.into_iter(), &s.config, io);
+    let quiet = s.quiet;
+    s.quiet = true;
+    let status = finish(&report, read_failed, s, &FixHint::Staged, io);
+    s.quiet = quiet;
+    if status == ExitStatus::Findings && args.offer_fix {
+        let _ = writeln!(io.err, "npmrc-guard: commit blocked; the fix cannot rewrite this repository's object format yet: replace the literal with ${{VAR}} by hand and `git add` it, or bypass once with `git commit --no-verify`");
+    }
+    Ok(status)
+}
+
+/// Scan the history of each review: every distinct (path, blob), each
+/// finding attributed to the first commit that holds it. Fails closed where
+/// a shallow clone hides part of what was asked for.
 fn history(
     repo: &git2::Repository,
-    sel: &Selector,
-    ranges: &[git::Range],
+    reviews: &[Review],
     s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
     let mut progress = Progress::new();
     let mut report = Report::default();
     let mut first: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut shallow = false;
-    for range in ranges {
-        let walked = git::history(repo, sel, range, &mut |c, b| progress.update(c, b))?;
-        shallow |= walked.shallow;
+    for review in reviews {
+        let walked = git::history(repo, &review.sel, &review.range, &mut |c, b| {
+            progress.update(c, b)
+        })?;
+        if walked.shallow && matches!(review.range, git::Range::All) {
+            progress.clear();
+            return Err("this is a shallow clone: the history it lacks cannot be scanned; run `git fetch --unshallow` first (or fetch-depth: 0 in actions/checkout), or scan a --range whose commits are all here".to_string());
+        }
+        if let Some(cut) = walked.cut_off.first() {
+            progress.clear();
+            return Err(format!(
+                "the range reaches commit {cut}, where this shallow clone is cut off: what came before it cannot be seen; run `git fetch --unshallow` (or fetch the base commit) first"
+            ));
+        }
+        if let Some(base) = review.base_config {
+            for (id, commit) in &walked.configs {
+                if *id != base {
+                    report.findings.push(config_changed(commit));
+                }
+            }
+        }
         for h in walked.inputs {
             let Ok(bytes) = &h.input.content else {
                 continue;
             };
             report.files += 1;
-            for f in scan_bytes(&h.input.path, bytes, &s.config) {
+            for f in scan_bytes(&h.input.path, bytes, &review.config) {
                 let mut f = f.finding;
                 f.commit = Some(h.commit.clone());
                 // The same secret at the same path in a later blob is the
@@ -220,11 +332,33 @@ fn history(
         }
     }
     progress.clear();
-    if shallow {
-        let _ = writeln!(io.err, "note: this is a shallow clone: history was scanned only as far as it goes (git fetch --unshallow for all of it)");
-    }
     report.sort();
     Ok(finish(&report, false, s, &FixHint::None, io))
+}
+
+/// The warning for a config file that a commit under review changes: the
+/// scan went on with the base side's.
+fn config_changed(commit: &str) -> crate::finding::Finding {
+    use crate::finding::{fingerprint, Finding, Rule};
+    let rule = Rule::ConfigChanged;
+    Finding {
+        rule,
+        severity: rule.severity(),
+        path: config::FILE_NAME.to_string(),
+        line: 1,
+        column: 1,
+        key: None,
+        secret: None,
+        fingerprint: fingerprint(rule, config::FILE_NAME, commit),
+        commit: Some(commit.to_string()),
+        fix: None,
+        span: 0..0,
+        host: None,
+        detail: Some(format!(
+            "{} changed in commit {commit}; this scan used the base side's version",
+            config::FILE_NAME
+        )),
+    }
 }
 
 /// A one-line progress report on standard error, only on a terminal.
@@ -258,21 +392,32 @@ impl Progress {
     }
 }
 
-/// The pre-push hook: scan the commits being pushed, which git names on
-/// standard input (the remote's name and URL, the arguments, do not matter).
+/// The pre-push hook: scan the commits the destination remote (`$1`) does
+/// not have yet, which git names on standard input, under the config of
+/// the remote's side.
 fn pre_push(
-    _args: &crate::cli::PrePushArgs,
+    args: &crate::cli::PrePushArgs,
     s: &mut Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
     let repo = git::open()?;
-    s.load_config(repo.workdir().unwrap_or(repo.path()))?;
-    let sel = s.selector(&[], &[])?;
     let mut stdin = String::new();
     io::Read::read_to_string(&mut io::stdin(), &mut stdin)
         .map_err(|e| format!("cannot read the refs git is pushing: {e}"))?;
-    let ranges = git::pre_push_ranges(&repo, &stdin)?;
-    history(&repo, &sel, &ranges, s, io)
+    let push = git::pre_push(&repo, args.remote.first().map(String::as_str), &stdin)?;
+    let (config, id) = s.base_config(&repo, push.base)?;
+    let sel = selector(&config, &[], &[])?;
+    let reviews: Vec<Review> = push
+        .ranges
+        .into_iter()
+        .map(|range| Review {
+            range,
+            config: config.clone(),
+            sel: sel.clone(),
+            base_config: push.base.map(|_| id),
+        })
+        .collect();
+    history(&repo, &reviews, s, io)
 }
 
 /// In the hook, with literals staged: ask on the terminal; if the user

@@ -16,10 +16,11 @@ pub enum Rule {
     UrlCredentials,
     BrokenInterpolation,
     UnscopedCredential,
+    ConfigChanged,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Rule::NpmToken,
         Rule::GithubToken,
         Rule::GitlabToken,
@@ -28,6 +29,7 @@ impl Rule {
         Rule::UrlCredentials,
         Rule::BrokenInterpolation,
         Rule::UnscopedCredential,
+        Rule::ConfigChanged,
     ];
 
     pub fn id(self) -> &'static str {
@@ -40,12 +42,15 @@ impl Rule {
             Rule::UrlCredentials => "url-credentials",
             Rule::BrokenInterpolation => "broken-interpolation",
             Rule::UnscopedCredential => "unscoped-credential",
+            Rule::ConfigChanged => "config-changed",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
-            Rule::BrokenInterpolation | Rule::UnscopedCredential => Severity::Warning,
+            Rule::BrokenInterpolation | Rule::UnscopedCredential | Rule::ConfigChanged => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }
@@ -61,6 +66,7 @@ impl Rule {
             Rule::UrlCredentials => "password in a registry URL",
             Rule::BrokenInterpolation => "variable reference npm will not expand",
             Rule::UnscopedCredential => "credential not scoped to a registry",
+            Rule::ConfigChanged => "config file changed inside the scanned range",
         }
     }
 

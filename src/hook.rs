@@ -19,6 +19,9 @@ pub const MARKER: &str = "# npmrc-guard-hook:";
 pub const SCRIPT_VERSION: u32 = 1;
 /// Suffix of a foreign hook kept beside ours.
 pub const KEPT_SUFFIX: &str = ".pre-npmrc-guard";
+/// Suffix of an edited copy of our own script, kept beside ours but not
+/// run: it would call npmrc-guard again, and run itself as the kept hook.
+pub const BACKUP_SUFFIX: &str = ".npmrc-guard-backup";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum HookKind {
@@ -121,9 +124,58 @@ pub fn manual_script(kind: HookKind) -> String {
     format!("{head}{usage}{rest}")
 }
 
-/// Whether `content` is a hook script we wrote.
-pub fn is_ours(content: &[u8]) -> bool {
+/// Whether `content` carries our marker line: a script we wrote, or a copy
+/// of one, edited or not.
+pub fn is_marked(content: &[u8]) -> bool {
     memchr::memmem::find(content, MARKER.as_bytes()).is_some()
+}
+
+/// The SHA-256 (hex) of every hook script this tool has ever written, with
+/// the binary's path normalised (see [`identity`]): installed and shipped
+/// (`hooks/<hook>`) scripts, pre-commit and pre-push, every version. When the
+/// script changes, its new hash is added here and the old ones stay (a test
+/// fails until it is): an older script of ours is replaced, an edited copy
+/// is never mistaken for ours.
+pub const KNOWN_HASHES: &[&str] = &[
+    // 0.1.0, pre-commit `scan --staged` (236decc..b3e62f0): installed, shipped.
+    "9a8ba08a4f70bf75c6be297db16b876c6a93fe1cbbdc5b753c135ec3e08056cb",
+    "e78772faff634df2d4dee349c33e3d6588fe04584013a1282488ae25ec392912",
+    // 0.1.0, pre-commit `scan --staged --offer-fix` (ee9c9fb..): installed, shipped.
+    "fcf7adfce0e7820bb9cc4aedc33a595cd95c534bade951eea93057d6f27f6908",
+    "e768e6c34768d29256c2bd5a11d21050cd6e12c1880351bbf45498c5203bf3e6",
+    // 0.1.0, pre-push (every version so far): installed, shipped.
+    "49f814bbb44598df0399df58ce40fdbbe5a03f8f285c7e2238e998a98bb6b1a6",
+    "7aed3dcf565f01b18a13d3818809e2a1cf0f9141a03221c73fbbe252edc2b3b9",
+];
+
+/// The hash that identifies a hook script whatever binary path it calls:
+/// the value of its `npmrc_guard=` line is replaced, wherever it occurs, by
+/// a fixed placeholder, and the result hashed. `None` without that line.
+pub fn identity(content: &[u8]) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let key = b"\nnpmrc_guard=";
+    let at = memchr::memmem::find(content, key)? + key.len();
+    let end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
+    let exe = &content[at..end];
+    let mut normal = Vec::with_capacity(content.len());
+    let mut rest = content;
+    while let Some(i) = (!exe.is_empty())
+        .then(|| memchr::memmem::find(rest, exe))
+        .flatten()
+    {
+        normal.extend_from_slice(&rest[..i]);
+        normal.extend_from_slice(b"@NPMRC_GUARD_EXE@");
+        rest = &rest[i + exe.len()..];
+    }
+    normal.extend_from_slice(rest);
+    let digest = Sha256::digest(&normal);
+    Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Whether `content` is, byte for byte, a hook script this tool wrote (any
+/// version, any binary path).
+pub fn is_ours(content: &[u8]) -> bool {
+    identity(content).is_some_and(|h| KNOWN_HASHES.contains(&h.as_str()))
 }
 
 /// What `install` or `uninstall` did, in words for the user.
@@ -189,6 +241,23 @@ pub fn install(kind: HookKind, exe: &Path) -> Result<Outcome, String> {
                         message: format!("{name} hook already installed: {}", shown(&target)),
                     });
                 }
+            } else if is_marked(&current) {
+                // A copy of ours edited by hand: kept, never overwritten.
+                let backup = dir.join(format!("{name}{BACKUP_SUFFIX}"));
+                if fs::symlink_metadata(&backup).is_ok() {
+                    return Err(format!(
+                        "{} carries npmrc-guard's marker but was edited by hand, and {} is taken; move one of them away and run `npmrc-guard install` again",
+                        shown(&target),
+                        shown(&backup)
+                    ));
+                }
+                fs::rename(&target, &backup)
+                    .map_err(|e| format!("cannot keep the edited hook {}: {e}", shown(&target)))?;
+                message.push_str(&format!(
+                    "{} carried npmrc-guard's marker but was edited by hand: kept as {} (not run; `npmrc-guard uninstall` puts it back)\n",
+                    shown(&target),
+                    shown(&backup)
+                ));
             } else {
                 if fs::symlink_metadata(&kept).is_ok() {
                     return Err(format!(
@@ -230,20 +299,32 @@ pub fn uninstall(kind: HookKind) -> Result<Outcome, String> {
     };
     if !is_ours(&current) {
         return Ok(Outcome {
-            message: format!(
-                "{} is not npmrc-guard's hook; left as it is",
-                shown(&target)
-            ),
+            message: if is_marked(&current) {
+                format!(
+                    "{} carries npmrc-guard's marker but was edited by hand; left as it is (remove it yourself if you mean to)",
+                    shown(&target)
+                )
+            } else {
+                format!(
+                    "{} is not npmrc-guard's hook; left as it is",
+                    shown(&target)
+                )
+            },
         });
     }
     fs::remove_file(&target).map_err(|e| format!("cannot remove {}: {e}", shown(&target)))?;
     let mut message = format!("removed the {name} hook: {}", shown(&target));
-    if fs::symlink_metadata(&kept).is_ok() {
-        fs::rename(&kept, &target).map_err(|e| format!("cannot restore {}: {e}", shown(&kept)))?;
-        message.push_str(&format!(
-            "\nrestored the previous hook from {}",
-            shown(&kept)
-        ));
+    let backup = dir.join(format!("{name}{BACKUP_SUFFIX}"));
+    for previous in [&kept, &backup] {
+        if fs::symlink_metadata(previous).is_ok() {
+            fs::rename(previous, &target)
+                .map_err(|e| format!("cannot restore {}: {e}", shown(previous)))?;
+            message.push_str(&format!(
+                "\nrestored the previous hook from {}",
+                shown(previous)
+            ));
+            break;
+        }
     }
     Ok(Outcome { message })
 }
@@ -276,6 +357,54 @@ fn write_executable(path: &Path, content: &[u8]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scripts written before `--offer-fix` (236decc..b3e62f0).
+    fn before_offer_fix(script: &str) -> String {
+        script.replace(" scan --staged --offer-fix\n", " scan --staged\n")
+    }
+
+    #[test]
+    fn every_script_we_write_is_known() {
+        for exe in ["/usr/bin/npmrc-guard", "/opt/my tools/it's/npmrc-guard"] {
+            for kind in [HookKind::PreCommit, HookKind::PrePush] {
+                let installed = script(kind, Path::new(exe));
+                assert!(
+                    is_ours(installed.as_bytes()),
+                    "{kind:?} at {exe}: add its hash to KNOWN_HASHES: {:?}",
+                    identity(installed.as_bytes())
+                );
+                let manual = manual_script(kind);
+                assert!(
+                    is_ours(manual.as_bytes()),
+                    "shipped {kind:?}: add its hash to KNOWN_HASHES: {:?}",
+                    identity(manual.as_bytes())
+                );
+                assert!(is_ours(before_offer_fix(&installed).as_bytes()));
+                assert!(is_ours(before_offer_fix(&manual).as_bytes()));
+            }
+        }
+        // A non-UTF-8 binary path: the same identity.
+        use std::os::unix::ffi::OsStrExt;
+        let odd = script(
+            HookKind::PreCommit,
+            Path::new(std::ffi::OsStr::from_bytes(b"/tmp/\xff/npmrc-guard")),
+        );
+        assert!(is_ours(odd.as_bytes()));
+    }
+
+    #[test]
+    fn an_edited_copy_is_marked_but_not_ours() {
+        let ours = script(HookKind::PreCommit, Path::new("/usr/bin/npmrc-guard"));
+        for edited in [
+            ours.replace("exit 1\n", "exit 0\n"),
+            format!("{ours}npx lint-staged\n"),
+            ours.replacen("#!/bin/sh\n", "#!/bin/bash\n", 1),
+        ] {
+            assert!(is_marked(edited.as_bytes()));
+            assert!(!is_ours(edited.as_bytes()));
+        }
+        assert!(!is_ours(b"#!/bin/sh\nexit 0\n"));
+    }
 
     #[test]
     fn script_quotes_the_binary_path() {

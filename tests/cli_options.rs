@@ -39,10 +39,11 @@ fn include_names_the_files_to_scan() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert_eq!(paths(&out), [".npmrc"], "the default globs only");
 
-    // On the command line, the operator's globs replace the default.
+    // On the command line too, globs add to the default (SPEC: nothing
+    // narrows it, so a pre-commit config in the tree cannot either).
     let out = repo.tool(&["scan", "--format", "json", "--include", "config/*.npmrc"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert_eq!(paths(&out), ["config/deploy.npmrc"]);
+    assert_eq!(paths(&out), [".npmrc", "config/deploy.npmrc"]);
     assert_no_secret(&out, &secrets);
 
     // Repeatable; a glob that matches nothing adds nothing.
@@ -76,7 +77,7 @@ fn include_reaches_the_staged_scan_and_the_fix() {
         "config/*",
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert_eq!(paths(&out), ["config/deploy.npmrc"]);
+    assert_eq!(paths(&out), [".npmrc", "config/deploy.npmrc"]);
 
     let out = repo.tool(&[
         "fix",
@@ -94,9 +95,9 @@ fn include_reaches_the_staged_scan_and_the_fix() {
     );
     let staged = repo.git(&["show", ":config/deploy.npmrc"]);
     assert!(!staged.contains(&secrets[1]), "the index blob not fixed");
-    // Only what --include named.
+    // And the default glob's file beside it.
     let root = std::fs::read_to_string(repo.root.join(".npmrc")).expect("read");
-    assert!(root.contains(&secrets[0]), ".npmrc was not named");
+    assert!(!root.contains(&secrets[0]), ".npmrc not fixed");
 }
 
 #[test]

@@ -70,7 +70,8 @@ fn sarif_validates_against_the_schema() {
             "basic-auth",
             "url-credentials",
             "broken-interpolation",
-            "unscoped-credential"
+            "unscoped-credential",
+            "config-changed"
         ]
     );
     for r in driver["rules"].as_array().expect("rules") {

@@ -168,7 +168,7 @@ fn allowlisted_fingerprints_stop_failing() {
 }
 
 #[test]
-fn shallow_clones_say_so() {
+fn shallow_clones_fail_closed() {
     let p = planted();
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("file://{}", p.repo.root.display());
@@ -188,13 +188,14 @@ fn shallow_clones_say_so() {
         .expect("git");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let shallow = TestRepo { dir, root: clone };
+    // What it cannot see it does not pass: exit 2, and how to see it all.
     let out = shallow.tool(&["scan", "--history", "--format", "json"]);
     assert!(
-        text(&out.stderr).contains("shallow"),
+        text(&out.stderr).contains("git fetch --unshallow"),
         "{}",
         text(&out.stderr)
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

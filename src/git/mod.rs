@@ -13,6 +13,7 @@ use crate::inputs::{self, Input, MAX_FILE_BYTES};
 use crate::select::Selector;
 
 pub mod index;
+pub mod plumbing;
 
 const MODE_SYMLINK: u32 = 0o120000;
 const MODE_GITLINK: u32 = 0o160000;
@@ -60,23 +61,23 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {
     }
 }
 
-/// The index entries at matching paths, conflict stages included: read by
-/// [`index::entries`] when it can, by libgit2 otherwise. The index is the one
-/// git will commit: `GIT_INDEX_FILE` when set (relative to the current
-/// directory, as git sets it for hooks), else the repository's own.
-fn index_entries(repo: &Repository, sel: &Selector) -> Result<Vec<index::Entry>, String> {
+/// The index entries at matching paths, conflict stages included, and the
+/// directory entries of a sparse index (paths ending in `/`): read by
+/// [`index::entries`] when it can, by libgit2 otherwise; `None` when
+/// neither can read it (a split index), for git's plumbing to answer. The
+/// index is the one git will commit: `GIT_INDEX_FILE` when set (relative to
+/// the current directory, as git sets it for hooks), else the repository's
+/// own.
+fn index_entries(repo: &Repository, sel: &Selector) -> Result<Option<Vec<index::Entry>>, String> {
     let path = match std::env::var_os("GIT_INDEX_FILE") {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => repo.path().join("index"),
     };
-    let sha1 = repo
-        .config()
-        .and_then(|c| c.get_string("extensions.objectformat"))
-        .map_or(true, |f| f.eq_ignore_ascii_case("sha1"));
+    let wanted = |p: &[u8]| p.last() == Some(&b'/') || sel.matches(p);
     let bytes = match fs::read(&path) {
         Ok(b) => b,
         // No index yet: nothing has been staged.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Some(Vec::new())),
         Err(e) => {
             return Err(format!(
                 "cannot read the index {}: {}",
@@ -85,33 +86,31 @@ fn index_entries(repo: &Repository, sel: &Selector) -> Result<Vec<index::Entry>,
             ))
         }
     };
-    if sha1 {
-        match index::entries(&bytes, |p| sel.matches(p)) {
-            Ok(entries) => return Ok(entries),
-            Err(index::Error::Corrupt(msg)) => {
-                return Err(format!("{msg} ({})", inputs::shown(&path)))
-            }
-            Err(index::Error::Unsupported(_)) => {}
-        }
+    match index::entries(&bytes, wanted) {
+        Ok(entries) => return Ok(Some(entries)),
+        Err(index::Error::Corrupt(msg)) => return Err(format!("{msg} ({})", inputs::shown(&path))),
+        Err(index::Error::Unsupported(_)) => {}
     }
-    let index = repo
-        .index()
-        .map_err(|e| format!("cannot read the index: {}", e.message()))?;
-    Ok(index
-        .iter()
-        .filter(|e| sel.matches(&e.path))
-        .map(|e| {
-            let mut id = [0u8; 20];
-            let raw = e.id.as_bytes();
-            id[..raw.len().min(20)].copy_from_slice(&raw[..raw.len().min(20)]);
-            index::Entry {
-                path: e.path,
-                mode: e.mode,
-                id,
-                stage: ((e.flags & STAGE_MASK) >> 12) as u8,
-            }
-        })
-        .collect())
+    let Ok(index) = repo.index() else {
+        return Ok(None);
+    };
+    Ok(Some(
+        index
+            .iter()
+            .filter(|e| wanted(&e.path))
+            .map(|e| {
+                let mut id = [0u8; 20];
+                let raw = e.id.as_bytes();
+                id[..raw.len().min(20)].copy_from_slice(&raw[..raw.len().min(20)]);
+                index::Entry {
+                    path: e.path,
+                    mode: e.mode,
+                    id,
+                    stage: ((e.flags & STAGE_MASK) >> 12) as u8,
+                }
+            })
+            .collect(),
+    ))
 }
 
 /// The index entries (stage 0) at matching paths whose blob differs from
@@ -119,7 +118,9 @@ fn index_entries(repo: &Repository, sel: &Selector) -> Result<Vec<index::Entry>,
 /// index; symlinks and gitlinks are not files and are skipped. Blobs are read
 /// from the object database, never from the work tree.
 pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
-    let entries = index_entries(repo, sel)?;
+    let Some(entries) = index_entries(repo, sel)? else {
+        return plumbing::staged(sel);
+    };
     let conflicts: Vec<String> = entries
         .iter()
         .filter(|e| e.stage != 0)
@@ -141,8 +142,25 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
     } else {
         head_tree(repo)?
     };
+    // A sparse index keeps whole directories as one tree entry: when one
+    // differs from HEAD, what it holds is staged too; git lists it.
+    let sparse_changed = entries.iter().any(|e| {
+        e.mode & 0o170000 == 0o040000
+            && git2::Oid::from_bytes(&e.id).is_ok_and(|id| {
+                let dir = e.path.strip_suffix(b"/").unwrap_or(&e.path);
+                head.as_ref()
+                    .and_then(|t| t.get_path(Path::new(std::ffi::OsStr::from_bytes(dir))).ok())
+                    .is_none_or(|t| t.id() != id)
+            })
+    });
+    if sparse_changed {
+        return plumbing::staged(sel);
+    }
     let mut listing = Listing::default();
     for entry in entries {
+        if entry.mode & 0o170000 == 0o040000 {
+            continue;
+        }
         let path = path_str(&entry.path);
         match entry.mode & 0o170000 {
             MODE_GITLINK => {
@@ -342,7 +360,8 @@ pub fn exclude_locally(repo: &Repository, pattern: &str) -> Result<(), String> {
     })
 }
 
-/// One blob to scan from history, and the first commit that holds it.
+/// One blob to scan from history, and the first commit (or ref) that
+/// holds it.
 #[derive(Debug)]
 pub struct HistoryInput {
     pub input: Input,
@@ -353,16 +372,24 @@ pub struct HistoryInput {
 #[derive(Debug, Default)]
 pub struct History {
     /// Distinct (path, blob) pairs at matching paths, in the topological
-    /// order of the commits that first hold them.
+    /// order of the commits that first hold them, then those of refs that
+    /// name trees or blobs directly.
     pub inputs: Vec<HistoryInput>,
     pub commits: usize,
     pub shallow: bool,
+    /// Walked commits at the edge of a shallow clone: their parents are
+    /// not here, so what they changed cannot be seen.
+    pub cut_off: Vec<String>,
+    /// Each distinct blob id of the config file at the root of a walked
+    /// commit (`None`: no such file), with the first commit that has it.
+    pub configs: Vec<(Option<git2::Oid>, String)>,
 }
 
 /// Which commits a history scan walks.
 #[derive(Debug, Clone)]
 pub enum Range {
-    /// Everything reachable from any ref (and HEAD).
+    /// Everything reachable from any ref (and HEAD), and the trees and
+    /// blobs refs name directly.
     All,
     /// `A..B`, as git reads it.
     Spec(String),
@@ -373,29 +400,175 @@ pub enum Range {
     },
 }
 
+/// The commit a range is reviewed against: `A` of `A..B` (the merge base
+/// for `A...B`). `None` when the range has no base side.
+pub fn range_base(repo: &Repository, spec: &str) -> Result<Option<git2::Oid>, String> {
+    let rs = repo
+        .revparse(spec)
+        .map_err(|e| format!("bad range {spec:?}: {}", e.message()))?;
+    let peel = |o: Option<&git2::Object<'_>>| -> Result<Option<git2::Oid>, String> {
+        o.map(|o| o.peel_to_commit().map(|c| c.id()))
+            .transpose()
+            .map_err(|e| format!("bad range {spec:?}: {}", e.message()))
+    };
+    let from = peel(rs.from())?;
+    if rs.mode().contains(git2::RevparseMode::MERGE_BASE) {
+        if let (Some(a), Some(b)) = (from, peel(rs.to())?) {
+            return repo
+                .merge_base(a, b)
+                .map(Some)
+                .map_err(|e| format!("bad range {spec:?}: {}", e.message()));
+        }
+    }
+    Ok(from)
+}
+
+/// The blob id and content of `name` at the root of `commit`'s tree;
+/// `None` when there is no such file.
+pub fn file_at(
+    repo: &Repository,
+    commit: git2::Oid,
+    name: &str,
+) -> Result<Option<(git2::Oid, Vec<u8>)>, String> {
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(|e| format!("cannot read commit {commit}: {}", e.message()))?;
+    let Some(entry) = tree.get_name(name) else {
+        return Ok(None);
+    };
+    if entry.filemode() as u32 & 0o170000 != 0o100000 {
+        return Ok(None);
+    }
+    let content = read_blob(repo, entry.id())?;
+    Ok(Some((entry.id(), content)))
+}
+
+/// The commits at the edge of a shallow clone (`$GIT_DIR/shallow`).
+fn shallow_edge(repo: &Repository) -> Vec<git2::Oid> {
+    fs::read_to_string(repo.path().join("shallow"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| git2::Oid::from_str(l.trim()).ok())
+        .collect()
+}
+
+/// The state shared by every tree walked in one history scan: what was
+/// seen, and what was found.
+struct Walker<'r, 's> {
+    repo: &'r Repository,
+    sel: &'s Selector,
+    seen_trees: std::collections::HashSet<(u64, git2::Oid)>,
+    seen_blobs: std::collections::HashSet<(Vec<u8>, git2::Oid)>,
+    out: History,
+}
+
+fn path_key(p: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    p.hash(&mut h);
+    h.finish()
+}
+
+fn git_err(what: &str, e: git2::Error) -> String {
+    format!("{what}: {}", e.message())
+}
+
+impl Walker<'_, '_> {
+    /// Every matching blob under `tree` not seen at its path yet, each
+    /// attributed to `origin` (a commit id, or a ref's name). A subtree
+    /// already seen at the same path is not walked again.
+    fn tree(&mut self, tree: Tree<'_>, origin: &str) -> Result<(), String> {
+        self.walk_tree(tree, Some(origin))
+    }
+
+    /// Mark everything under `tree` as seen, reading no blob: what the
+    /// destination of a push has already is not new there.
+    fn known(&mut self, tree: Tree<'_>) -> Result<(), String> {
+        self.walk_tree(tree, None)
+    }
+
+    fn walk_tree(&mut self, tree: Tree<'_>, origin: Option<&str>) -> Result<(), String> {
+        if !self.seen_trees.insert((path_key(b""), tree.id())) {
+            return Ok(());
+        }
+        let repo = self.repo;
+        let mut stack: Vec<(Vec<u8>, Tree<'_>)> = vec![(Vec::new(), tree)];
+        while let Some((prefix, tree)) = stack.pop() {
+            // One buffer for every entry's path in this tree.
+            let mut path = prefix.clone();
+            for entry in tree.iter() {
+                path.truncate(prefix.len());
+                path.extend_from_slice(entry.name_bytes());
+                match entry.filemode() as u32 & 0o170000 {
+                    0o040000 => {
+                        path.push(b'/');
+                        // Seen at this path already: all below it was walked.
+                        if !self.seen_trees.insert((path_key(&path), entry.id())) {
+                            continue;
+                        }
+                        let sub = repo.find_tree(entry.id()).map_err(|e| {
+                            git_err(
+                                &format!("cannot read tree {} ({})", entry.id(), path_str(&path)),
+                                e,
+                            )
+                        })?;
+                        stack.push((path.clone(), sub));
+                    }
+                    0o100000 if self.sel.matches(&path) => {
+                        if !self.seen_blobs.insert((path.clone(), entry.id())) {
+                            continue;
+                        }
+                        let Some(origin) = origin else {
+                            continue;
+                        };
+                        let content = read_blob(repo, entry.id())
+                            .map_err(|e| format!("{e} ({} in {origin})", path_str(&path)))?;
+                        self.out.inputs.push(HistoryInput {
+                            input: Input {
+                                path: path_str(&path),
+                                name: path.clone(),
+                                content: Ok(content),
+                            },
+                            commit: origin.to_string(),
+                        });
+                    }
+                    // Symbolic links, gitlinks, non-matching files.
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Every distinct blob at a matching path in every commit of `range`, each
 /// (path, blob) read once and attributed to the first commit, parents before
 /// children, that holds it. A subtree already seen at the same path is not
 /// walked again, so the cost follows the distinct objects, not commits ×
 /// files. A missing or corrupt object is an error that names it.
+///
+/// With [`Range::All`], refs that name a tree (`git tag t $(git
+/// write-tree)`) or a blob directly are scanned too, as `git rev-list
+/// --objects --all` lists them: a tree's files at their paths inside it; a
+/// blob, which has no path, as if it were a matching file, shown under its
+/// ref's name (a blob hidden behind a ref is a file somebody kept).
 pub fn history(
     repo: &Repository,
     sel: &Selector,
     range: &Range,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<History, String> {
-    use std::collections::HashSet;
-    use std::hash::{Hash, Hasher};
-
     // Each object is read once: libgit2's object cache would only cost memory.
     git2::opts::enable_caching(false);
     limit_pack_windows();
-    let git_err = |what: &str, e: git2::Error| format!("{what}: {}", e.message());
     let mut walk = repo
         .revwalk()
         .map_err(|e| git_err("cannot walk history", e))?;
     walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
         .map_err(|e| git_err("cannot walk history", e))?;
+    // Refs naming a tree or a blob directly, peeled through tags.
+    let mut direct: Vec<(String, git2::Object<'_>)> = Vec::new();
     match range {
         Range::Spec(spec) => walk
             .push_range(spec)
@@ -414,10 +587,18 @@ pub fn history(
                 .map_err(|e| git_err("cannot list refs", e))?;
             for r in refs {
                 let r = r.map_err(|e| git_err("cannot read a ref", e))?;
-                // Tags of trees or blobs hold no commit to walk.
-                if let Ok(c) = r.peel_to_commit() {
-                    walk.push(c.id())
-                        .map_err(|e| git_err("cannot walk history", e))?;
+                let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+                let target = r
+                    .peel(git2::ObjectType::Any)
+                    .map_err(|e| git_err(&format!("cannot read ref {name}"), e))?;
+                match target.kind() {
+                    Some(git2::ObjectType::Commit) => walk
+                        .push(target.id())
+                        .map_err(|e| git_err("cannot walk history", e))?,
+                    Some(git2::ObjectType::Tree | git2::ObjectType::Blob) => {
+                        direct.push((name, target));
+                    }
+                    _ => {}
                 }
             }
             if let Ok(head) = repo.head() {
@@ -428,17 +609,30 @@ pub fn history(
             }
         }
     }
-    let mut out = History {
-        shallow: repo.is_shallow(),
-        ..History::default()
+    let edge = if repo.is_shallow() {
+        shallow_edge(repo)
+    } else {
+        Vec::new()
     };
-    let mut seen_trees: HashSet<(u64, git2::Oid)> = HashSet::new();
-    let mut seen_blobs: HashSet<(Vec<u8>, git2::Oid)> = HashSet::new();
-    let path_key = |p: &[u8]| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        p.hash(&mut h);
-        h.finish()
+    let mut w = Walker {
+        repo,
+        sel,
+        seen_trees: std::collections::HashSet::new(),
+        seen_blobs: std::collections::HashSet::new(),
+        out: History {
+            shallow: repo.is_shallow(),
+            ..History::default()
+        },
     };
+    if let Range::Tips { hide, .. } = range {
+        // The files the destination has at the same path are not new to it:
+        // a clean push on top of an old leak it already holds passes.
+        for h in hide {
+            if let Ok(tree) = repo.find_commit(*h).and_then(|c| c.tree()) {
+                w.known(tree)?;
+            }
+        }
+    }
     for oid in walk {
         let oid = oid.map_err(|e| git_err("cannot walk history", e))?;
         let commit = repo
@@ -447,56 +641,44 @@ pub fn history(
         let tree = commit
             .tree()
             .map_err(|e| git_err(&format!("cannot read the tree of commit {oid}"), e))?;
-        out.commits += 1;
-        if !seen_trees.insert((path_key(b""), tree.id())) {
-            progress(out.commits, out.inputs.len());
-            continue;
+        w.out.commits += 1;
+        if edge.contains(&oid) {
+            w.out.cut_off.push(oid.to_string());
         }
-        let mut stack: Vec<(Vec<u8>, Tree<'_>)> = vec![(Vec::new(), tree)];
-        while let Some((prefix, tree)) = stack.pop() {
-            // One buffer for every entry's path in this tree.
-            let mut path = prefix.clone();
-            for entry in tree.iter() {
-                path.truncate(prefix.len());
-                path.extend_from_slice(entry.name_bytes());
-                match entry.filemode() as u32 & 0o170000 {
-                    0o040000 => {
-                        path.push(b'/');
-                        // Seen at this path already: all below it was walked.
-                        if !seen_trees.insert((path_key(&path), entry.id())) {
-                            continue;
-                        }
-                        let sub = repo.find_tree(entry.id()).map_err(|e| {
-                            git_err(
-                                &format!("cannot read tree {} ({})", entry.id(), path_str(&path)),
-                                e,
-                            )
-                        })?;
-                        stack.push((path.clone(), sub));
-                    }
-                    0o100000 if sel.matches(&path) => {
-                        if !seen_blobs.insert((path.clone(), entry.id())) {
-                            continue;
-                        }
-                        let content = read_blob(repo, entry.id())
-                            .map_err(|e| format!("{e} ({} in commit {oid})", path_str(&path)))?;
-                        out.inputs.push(HistoryInput {
-                            input: Input {
-                                path: path_str(&path),
-                                name: path.clone(),
-                                content: Ok(content),
-                            },
-                            commit: oid.to_string(),
-                        });
-                    }
-                    // Symbolic links, gitlinks, non-matching files.
-                    _ => {}
+        let config = tree.get_name(crate::config::FILE_NAME).map(|e| e.id());
+        if !w.out.configs.iter().any(|(c, _)| *c == config) {
+            w.out.configs.push((config, oid.to_string()));
+        }
+        w.tree(tree, &oid.to_string())?;
+        progress(w.out.commits, w.out.inputs.len());
+    }
+    for (name, target) in direct {
+        match target.kind() {
+            Some(git2::ObjectType::Tree) => {
+                let tree = target
+                    .peel_to_tree()
+                    .map_err(|e| git_err(&format!("cannot read ref {name}"), e))?;
+                w.tree(tree, &name)?;
+            }
+            _ => {
+                let path = name.clone().into_bytes();
+                if !w.seen_blobs.insert((path.clone(), target.id())) {
+                    continue;
                 }
+                let content =
+                    read_blob(repo, target.id()).map_err(|e| format!("{e} (named by {name})"))?;
+                w.out.inputs.push(HistoryInput {
+                    input: Input {
+                        path: path_str(&path),
+                        name: path,
+                        content: Ok(content),
+                    },
+                    commit: name,
+                });
             }
         }
-        progress(out.commits, out.inputs.len());
     }
-    Ok(out)
+    Ok(w.out)
 }
 
 /// Keep at most 32 MiB of pack files mapped (libgit2's default is 8 GiB on
@@ -512,37 +694,81 @@ fn limit_pack_windows() {
     }
 }
 
-/// The ranges a `pre-push` hook must scan, from the lines git writes to its
-/// standard input (`<local ref> <local oid> <remote ref> <remote oid>`).
-pub fn pre_push_ranges(repo: &Repository, stdin: &str) -> Result<Vec<Range>, String> {
-    let zero = git2::Oid::ZERO_SHA1;
-    let mut out = Vec::new();
+/// What a `pre-push` hook must review, from the lines git writes to its
+/// standard input (`<local ref> <local oid> <remote ref> <remote oid>`) and
+/// the destination remote's name (`$1`): for each pushed ref, the commits
+/// reachable from it and from none of the destination's refs (its
+/// remote-tracking refs, and the remote oids git names when they are here).
+/// A commit another remote already has is still new to this one.
+#[derive(Debug)]
+pub struct PrePush {
+    pub ranges: Vec<Range>,
+    /// The destination's commit the push builds on, when known: the
+    /// base side the config is read from.
+    pub base: Option<git2::Oid>,
+}
+
+pub fn pre_push(repo: &Repository, remote: Option<&str>, stdin: &str) -> Result<PrePush, String> {
+    let mut lines = Vec::new();
     for line in stdin.lines().filter(|l| !l.trim().is_empty()) {
         let parts: Vec<&str> = line.split_whitespace().collect();
-        let [_, local, _, remote] = parts[..] else {
+        let [_, local, remote_ref, remote_oid] = parts[..] else {
             return Err(format!("unexpected pre-push input line: {line:?}"));
         };
         let local = git2::Oid::from_str(local).map_err(|e| e.message().to_string())?;
-        let remote = git2::Oid::from_str(remote).map_err(|e| e.message().to_string())?;
-        if local == zero {
-            continue; // a deletion pushes no content
-        }
-        let hide = if remote == zero {
-            // A new branch: what no remote-tracking ref already has.
-            let mut hide = Vec::new();
-            let refs = repo
-                .references_glob("refs/remotes/*")
-                .map_err(|e| e.message().to_string())?;
-            for r in refs.flatten() {
-                if let Ok(c) = r.peel_to_commit() {
-                    hide.push(c.id());
-                }
-            }
-            hide
-        } else {
-            vec![remote]
-        };
-        out.push(Range::Tips { tip: local, hide });
+        let remote_oid = git2::Oid::from_str(remote_oid).map_err(|e| e.message().to_string())?;
+        lines.push((local, remote_ref.to_string(), remote_oid));
     }
-    Ok(out)
+    let here = |oid: git2::Oid| !oid.is_zero() && repo.find_commit(oid).is_ok();
+    let mut hide: Vec<git2::Oid> = lines
+        .iter()
+        .map(|(_, _, r)| *r)
+        .filter(|r| here(*r))
+        .collect();
+    let mut remote_head = None;
+    for dst in tracking_globs(repo, remote) {
+        let refs = repo
+            .references_glob(&dst)
+            .map_err(|e| e.message().to_string())?;
+        for r in refs.flatten() {
+            if let Ok(c) = r.peel_to_commit() {
+                if r.name_bytes().ends_with(b"/HEAD") {
+                    remote_head = Some(c.id());
+                }
+                hide.push(c.id());
+            }
+        }
+    }
+    hide.sort();
+    hide.dedup();
+    let base = lines
+        .iter()
+        .map(|(_, _, r)| *r)
+        .find(|r| here(*r))
+        .or(remote_head);
+    let ranges = lines
+        .iter()
+        // A deletion pushes no content.
+        .filter(|(local, _, _)| !local.is_zero())
+        .map(|(local, _, _)| Range::Tips {
+            tip: *local,
+            hide: hide.clone(),
+        })
+        .collect();
+    Ok(PrePush { ranges, base })
+}
+
+/// The ref globs under which the remote `name` keeps its tracking refs
+/// (the destinations of its fetch refspecs); none for a URL or an unknown
+/// remote.
+fn tracking_globs(repo: &Repository, name: Option<&str>) -> Vec<String> {
+    let Some(remote) = name.and_then(|n| repo.find_remote(n).ok()) else {
+        return Vec::new();
+    };
+    remote
+        .refspecs()
+        .filter(|spec| spec.direction() == git2::Direction::Fetch)
+        .filter_map(|spec| spec.dst().ok().map(str::to_string))
+        .filter(|dst| dst.starts_with("refs/"))
+        .collect()
 }

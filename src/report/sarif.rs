@@ -30,6 +30,9 @@ fn help(rule: Rule) -> &'static str {
         Rule::BrokenInterpolation => {
             "npm only expands ${NAME} and ${NAME?}. `$NAME`, `$<NAME>`, `%NAME%`, `{{NAME}}`, an unclosed `${NAME` or an escaped `\\${NAME}` are sent literally, so authentication fails."
         }
+        Rule::ConfigChanged => {
+            "A commit under review changes .npmrc-guard.toml. The scan used the base side's version, so a pull request cannot switch off its own scan; review the config change on its own."
+        }
         Rule::UnscopedCredential => {
             "npm 9 and later ignore credentials that are not scoped to a registry. Write `//registry.example/:_authToken=${NPM_TOKEN}` instead of `_authToken=…`."
         }

@@ -1,0 +1,128 @@
+//! The scanned tree cannot configure its own scan away: `include` adds to
+//! the defaults, and a range or a push is reviewed under the base side's
+//! `.npmrc-guard.toml`, with a `config-changed` warning when the commits
+//! under review change it (real git).
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn commit_files(repo: &TestRepo, files: &[(&str, &str)], msg: &str) -> String {
+    for (path, content) in files {
+        repo.write(path, content);
+    }
+    repo.git(&["add", "-A"]);
+    repo.commit_setup(msg);
+    repo.head().expect("HEAD")
+}
+
+fn rules(out: &std::process::Output) -> Vec<String> {
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("rule").to_string())
+        .collect()
+}
+
+#[test]
+fn include_adds_to_the_default_globs() {
+    let repo = TestRepo::new();
+    repo.write(".npmrc-guard.toml", "include = [\"**/.yarnrc\"]\n");
+    repo.write(".npmrc", &literal_npmrc(&npm_token(2401)));
+    let out = repo.tool(&["scan"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let out = repo.tool(&["scan", "--include", "**/.yarnrc"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+}
+
+/// A base commit with a clean `.npmrc`, and a head commit that adds a token
+/// together with a config that would hide it.
+fn pull_request(config: impl Fn(&str) -> String) -> (TestRepo, String, String) {
+    let repo = TestRepo::new();
+    let base = commit_files(&repo, &[(".npmrc", SAFE_NPMRC)], "base");
+    let token = npm_token(2402);
+    repo.write(".npmrc", &literal_npmrc(&token));
+    let fp = {
+        let out = repo.tool(&["scan", "--format", "json"]);
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["findings"][0]["fingerprint"]
+            .as_str()
+            .expect("fp")
+            .to_string()
+    };
+    let head = commit_files(
+        &repo,
+        &[(".npmrc-guard.toml", &config(&fp))],
+        "head: token, and a config that hides it",
+    );
+    (repo, base, head)
+}
+
+#[test]
+fn a_range_is_reviewed_under_the_base_config() {
+    for hide in [
+        |_: &str| "exclude = [\"**/.npmrc\"]\n".to_string(),
+        |fp: &str| format!("allow = [\"{fp}\"]\n"),
+    ] {
+        let (repo, base, _) = pull_request(hide);
+        // The work tree's config does hide it from a plain scan...
+        assert_eq!(repo.tool(&["scan"]).status.code(), Some(0));
+        // ...but not from the review of the range that brings it.
+        let range = format!("{base}..HEAD");
+        let out = repo.tool(&["scan", "--history", "--range", &range, "--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let got = rules(&out);
+        assert!(got.contains(&"npm-token".to_string()), "{got:?}");
+        assert!(got.contains(&"config-changed".to_string()), "{got:?}");
+    }
+}
+
+#[test]
+fn the_base_config_applies_and_an_unchanged_one_is_no_warning() {
+    let repo = TestRepo::new();
+    let base = commit_files(
+        &repo,
+        &[
+            (".npmrc", SAFE_NPMRC),
+            (".npmrc-guard.toml", "exclude = [\"vendor/**\"]\n"),
+        ],
+        "base",
+    );
+    commit_files(
+        &repo,
+        &[("vendor/x/.npmrc", &literal_npmrc(&npm_token(2403)))],
+        "vendored",
+    );
+    let out = repo.tool(&[
+        "scan",
+        "--history",
+        "--range",
+        &format!("{base}..HEAD"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(rules(&out), Vec::<String>::new());
+}
+
+#[test]
+fn a_push_is_reviewed_under_the_remote_side_config() {
+    let (repo, base, head) = pull_request(|_| "exclude = [\"**/.npmrc\"]\n".to_string());
+    let bare = repo.dir.path().join("origin.git");
+    repo.git(&["init", "-q", "--bare", bare.to_str().expect("utf8")]);
+    repo.git(&["remote", "add", "origin", bare.to_str().expect("utf8")]);
+    repo.git(&["push", "-q", "origin", &format!("{base}:refs/heads/main")]);
+    let mut cmd = repo.command(env!("CARGO_BIN_EXE_npmrc-guard"));
+    cmd.args(["pre-push", "origin", "url", "--format", "json"]);
+    let out = output_with_stdin(
+        &mut cmd,
+        format!("refs/heads/main {head} refs/heads/main {base}\n").as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let got = rules(&out);
+    assert!(got.contains(&"npm-token".to_string()), "{got:?}");
+    assert!(got.contains(&"config-changed".to_string()), "{got:?}");
+}
