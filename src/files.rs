@@ -7,8 +7,15 @@
 use crate::decode;
 use crate::detect::{self, Detected};
 
+/// The manifest npm reads `publishConfig` from.
+pub const PACKAGE_JSON: &str = "package.json";
+
 /// Findings in one file, `path` as reports show it.
 pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name == PACKAGE_JSON {
+        return crate::publish_config::detect(path, bytes);
+    }
     if let Some((kind, text)) = decode::utf16(bytes) {
         return utf16_findings(path, &text, kind);
     }

@@ -24,6 +24,7 @@ pub mod git;
 pub mod hook;
 pub mod inputs;
 pub mod npmrc;
+pub mod publish_config;
 pub mod report;
 pub mod rewrite;
 pub mod select;

@@ -3,7 +3,8 @@
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// The files the tool looks at unless told otherwise.
-pub const DEFAULT_INCLUDE: &[&str] = &["**/.npmrc"];
+/// `package.json` for its `publishConfig` (SPEC.md, "Files read").
+pub const DEFAULT_INCLUDE: &[&str] = &["**/.npmrc", "**/package.json"];
 
 /// The one file name matched ignoring ASCII case (SPEC.md, "Files read"):
 /// npm opens `.npmrc` on macOS and Windows whatever case the file has, so

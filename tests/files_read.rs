@@ -206,3 +206,58 @@ fn a_long_line_of_tokens_takes_linear_time() {
         assert_eq!(found(&out).len(), 20_000);
     }
 }
+
+#[test]
+fn package_json_publish_config_credentials_are_found_where_they_are() {
+    let repo = TestRepo::new();
+    let token = npm_token(31);
+    let other = npm_token(32);
+    let manifest = format!(
+        "{{\n  \"name\": \"x\",\n  \"publishConfig\": {{\n    \"access\": \"public\",\n    \"//registry.npmjs.org/:_authToken\": \"{token}\",\n    \"registry\": \"https://alice:Hunter2Hunter2@npm.corp.example/\"\n  }}\n}}\n"
+    );
+    repo.write("pkg/package.json", &manifest);
+    // Without publishConfig npm takes nothing from package.json.
+    repo.write(
+        "package.json",
+        &format!("{{\"name\": \"y\", \"config\": {{\"t\": \"//r/:_authToken={other}\"}}}}\n"),
+    );
+    let want = |out: &Output| {
+        let f = found(out);
+        let token_col = "    \"//registry.npmjs.org/:_authToken\": \"".len() as u64 + 1;
+        let pw_col = "    \"registry\": \"https://alice:".len() as u64 + 1;
+        assert!(
+            f.contains(&("pkg/package.json".into(), 5, token_col, "npm-token".into())),
+            "{f:?}"
+        );
+        assert!(
+            f.contains(&(
+                "pkg/package.json".into(),
+                6,
+                pw_col,
+                "url-credentials".into()
+            )),
+            "{f:?}"
+        );
+        assert!(f.iter().all(|x| x.0 == "pkg/package.json"), "{f:?}");
+        assert_no_secret(out, &[token.clone(), "Hunter2Hunter2".to_string()]);
+    };
+    let out = repo.tool(&["scan", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    want(&out);
+    repo.git(&["add", "-A"]);
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    want(&out);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "manifest"]);
+    let out = repo.tool(&["scan", "--history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    want(&out);
+    // The fixer never rewrites package.json.
+    let before = std::fs::read(repo.root.join("pkg/package.json")).expect("read");
+    let out = repo.tool(&["fix", "--discard-secrets", "pkg/package.json"]);
+    assert_ne!(out.status.code(), Some(0), "{}", text_of(&out));
+    assert_eq!(
+        std::fs::read(repo.root.join("pkg/package.json")).expect("read"),
+        before
+    );
+}
