@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::cli::{CheckArgs, Cli, Command, FixArgs, HookArgs, ScanArgs, SecretArgs};
 use crate::config::{self, Config};
-use crate::detect::{self, Detected};
+use crate::detect::Detected;
 use crate::finding::Severity;
 use crate::fix;
 use crate::inputs::{self, Input};
@@ -808,7 +808,7 @@ pub fn scan_inputs(
 /// Parse, detect and name the fix variables of one file.
 pub fn scan_bytes(path: &str, bytes: &[u8], config: &Config) -> Vec<Detected> {
     test_panic(bytes);
-    let mut found = detect::detect(path, bytes);
+    let mut found = crate::files::detect_file(path, bytes);
     fix::assign_vars(&mut found, &config.vars, None);
     // Findings acknowledged in the config no longer count.
     found.retain(|d| !config.allow.contains(&d.finding.fingerprint));
@@ -864,7 +864,12 @@ pub fn write_out(
     out: &mut dyn Write,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), String> {
-    match write(out).and_then(|()| out.flush()) {
+    // One write(2) per 64 KiB, not one per line: standard output is line
+    // buffered, and a report of 100,000 findings is a million lines.
+    let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut *out);
+    let written = write(&mut buffered).and_then(|()| buffered.flush());
+    drop(buffered);
+    match written.and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(format!(
             "cannot write to standard output: {}",
             inputs::describe(&e)

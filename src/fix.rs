@@ -44,16 +44,19 @@ pub fn assign_vars_with(
     single: Option<&str>,
     by_secret: &mut HashMap<String, String>,
 ) {
-    let mut distinct: Vec<&str> = Vec::new();
+    // Sets, not lists: a file of 100,000 secrets must not cost 100,000²
+    // comparisons.
+    let mut distinct: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for d in found.iter() {
         if let (Some(_), Some(s)) = (&d.fix, &d.secret) {
-            if !distinct.contains(&s.expose()) {
-                distinct.push(s.expose());
-            }
+            distinct.insert(s.expose());
         }
     }
     let several = distinct.len() > 1;
-    let mut taken: Vec<String> = by_secret.values().cloned().collect();
+    let mut taken: Taken = Taken::default();
+    for name in by_secret.values() {
+        taken.names.insert(name.clone());
+    }
     for d in found.iter_mut() {
         let (Some(site), Some(secret)) = (&d.fix, &d.secret) else {
             continue;
@@ -66,8 +69,7 @@ pub fn assign_vars_with(
                     .and_then(|h| vars.get(h).cloned())
                     .or_else(|| (!several).then(|| single.map(str::to_string)).flatten())
                     .unwrap_or_else(|| default_name(site.field, host, several));
-                let name = unique(wanted, &taken);
-                taken.push(name.clone());
+                let name = taken.unique(wanted);
                 by_secret.insert(secret.expose().to_string(), name.clone());
                 name
             }
@@ -96,14 +98,33 @@ fn default_name(field: Field, host: Option<&str>, several: bool) -> String {
     }
 }
 
-fn unique(wanted: String, taken: &[String]) -> String {
-    if !taken.contains(&wanted) {
-        return wanted;
+/// The names given so far, and for each wanted name the next suffix to
+/// try, so that the n-th `NPM_TOKEN_HOST` costs one try, not n.
+#[derive(Default)]
+struct Taken {
+    names: std::collections::HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Taken {
+    /// `wanted`, or `wanted_2`, `wanted_3`, …: the first not given yet; now
+    /// given.
+    fn unique(&mut self, wanted: String) -> String {
+        let name = if self.names.contains(&wanted) {
+            let n = self.next.entry(wanted.clone()).or_insert(2);
+            loop {
+                let candidate = format!("{wanted}_{n}");
+                *n += 1;
+                if !self.names.contains(&candidate) {
+                    break candidate;
+                }
+            }
+        } else {
+            wanted
+        };
+        self.names.insert(name.clone());
+        name
     }
-    (2..)
-        .map(|n| format!("{wanted}_{n}"))
-        .find(|c| !taken.contains(c))
-        .expect("an unused name exists")
 }
 
 /// How a fix takes the secrets out of the file.
@@ -145,9 +166,17 @@ pub fn plan(src: &[u8], found: &[Detected], strategy: Strategy) -> Plan {
         }
         Strategy::MoveLines => {
             let mut plan = Plan::default();
+            let mut moved_lines = std::collections::HashSet::new();
             for d in found.iter().filter(|d| d.fix.is_some()) {
-                let (line, with_break) = line_around(src, d.finding.span.start);
-                if plan.edits.iter().any(|e| e.span == with_break) {
+                // Findings come in order of position: a line already moved
+                // is the last edit (asked first, so that many findings on
+                // one long line do not each look for its ends).
+                let at = d.finding.span.start;
+                if plan.edits.last().is_some_and(|e| e.span.contains(&at)) {
+                    continue;
+                }
+                let (line, with_break) = line_around(src, at);
+                if !moved_lines.insert(with_break.start) {
                     continue;
                 }
                 plan.lines.push(src[line].to_vec());
@@ -184,6 +213,7 @@ fn line_around(src: &[u8], at: usize) -> (Range<usize>, Range<usize>) {
 pub fn edits(found: &[Detected]) -> (Vec<Edit>, Vec<Moved>) {
     let mut edits = Vec::new();
     let mut moved: Vec<Moved> = Vec::new();
+    let mut vars = std::collections::HashSet::new();
     for d in found {
         let (Some(site), Some(secret), Some(text)) = (&d.fix, &d.secret, &d.finding.fix) else {
             continue;
@@ -196,7 +226,7 @@ pub fn edits(found: &[Detected]) -> (Vec<Edit>, Vec<Moved>) {
             .trim_start_matches("${")
             .trim_end_matches('}')
             .to_string();
-        if !moved.iter().any(|m| m.var == var) {
+        if vars.insert(var.clone()) {
             moved.push(Moved {
                 var,
                 value: secret.clone(),

@@ -130,17 +130,13 @@ pub fn read_named(path: &Path) -> Input {
     }
     use std::os::unix::ffi::OsStrExt;
     let display = shown_path(path.as_os_str().as_bytes());
-    let content = File::open(path)
+    // The kind is asked before opening: opening a FIFO for reading blocks
+    // until some process opens it for writing, which may be never.
+    let content = std::fs::metadata(path)
+        .and_then(|m| refuse_special(m.file_type()))
+        .and_then(|()| File::open(path))
         .and_then(|f| {
-            use std::os::unix::fs::FileTypeExt;
-            let kind = f.metadata()?.file_type();
-            if kind.is_dir() {
-                return Err(io::Error::other("is a directory"));
-            }
-            // `/dev/zero` and its kin never end: refuse them up front.
-            if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
-                return Err(io::Error::other("is a device, not a file; not scanned"));
-            }
+            refuse_special(f.metadata()?.file_type())?;
             Ok(f)
         })
         .map_err(|e| describe(&e))
@@ -155,6 +151,27 @@ pub fn read_named(path: &Path) -> Input {
         name: path.as_os_str().as_bytes().to_vec(),
         content,
     }
+}
+
+/// Only regular files are read: a directory is an error, and so are
+/// `/dev/zero` and its kin (they never end), FIFOs (opening one blocks until
+/// a writer comes) and sockets.
+fn refuse_special(kind: std::fs::FileType) -> io::Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    let what = if kind.is_dir() {
+        return Err(io::Error::other("is a directory"));
+    } else if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        return Ok(());
+    };
+    Err(io::Error::other(format!(
+        "is {what}, not a file; not scanned"
+    )))
 }
 
 fn read_limited(r: impl Read, size_hint: usize) -> Result<Vec<u8>, String> {

@@ -6,7 +6,7 @@
 //! [`detect`] (findings; uses [`tokens`]) → [`report`] (one emitter per
 //! format) / [`fix`] (edits as data); [`hook`] installs the git hook.
 //! [`app`] wires them together.
-//! `npmrc`, `tokens`, `detect` and `fix` are pure: no file system, no
+//! `npmrc`, `tokens`, `decode`, `detect` and `fix` are pure: no file system, no
 //! environment, no terminal.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -14,14 +14,17 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod decode;
 pub mod detect;
 pub mod docs;
+pub mod files;
 pub mod finding;
 pub mod fix;
 pub mod git;
 pub mod hook;
 pub mod inputs;
 pub mod npmrc;
+pub mod publish_config;
 pub mod report;
 pub mod rewrite;
 pub mod select;

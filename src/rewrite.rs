@@ -12,7 +12,7 @@ use crate::detect::Detected;
 use crate::finding::{Finding, Severity};
 use crate::fix::{self, Plan, Strategy};
 use crate::inputs::shown;
-use crate::{detect, git, write};
+use crate::{git, write};
 
 /// Where the removed secrets go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,12 +68,12 @@ pub fn plan_file(
     vars: &HashMap<String, String>,
     names: &mut HashMap<String, String>,
 ) -> Result<FilePlan, String> {
-    let mut found = detect::detect(path, src);
+    let mut found = crate::files::detect_file(path, src);
     fix::assign_vars_with(&mut found, vars, var, names);
     let plan = fix::plan(src, &found, strategy);
     let fixed = fix::apply(src, &plan.edits);
     // The fix must leave nothing it could have fixed: check, do not assume.
-    let left: Vec<Detected> = detect::detect(path, &fixed);
+    let left: Vec<Detected> = crate::files::detect_file(path, &fixed);
     if left.iter().any(|d| d.fix.is_some()) {
         return Err(format!(
             "{path}: the rewrite left a literal credential behind; nothing was written (please report this)"

@@ -3,7 +3,18 @@
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// The files the tool looks at unless told otherwise.
-pub const DEFAULT_INCLUDE: &[&str] = &["**/.npmrc"];
+/// `package.json` for its `publishConfig` (SPEC.md, "Files read").
+pub const DEFAULT_INCLUDE: &[&str] = &["**/.npmrc", "**/package.json"];
+
+/// The one file name matched ignoring ASCII case (SPEC.md, "Files read"):
+/// npm opens `.npmrc` on macOS and Windows whatever case the file has, so
+/// `**/.npmrc` also matches `.NPMRC` and `.Npmrc`.
+const NPMRC: &str = ".npmrc";
+
+/// Whether a file name is `.npmrc` in any ASCII case.
+pub fn is_npmrc_name(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(NPMRC.as_bytes())
+}
 
 /// Include and exclude globs over `/`-separated paths relative to the
 /// repository root. `*` does not cross `/`; `**/` matches any depth,
@@ -48,7 +59,9 @@ impl Selector {
                     Some(i) => &path[i + 1..],
                     None => path,
                 };
-                names.iter().any(|n| n.as_bytes() == base)
+                names.iter().any(|n| {
+                    n.as_bytes() == base || (is_npmrc_name(n.as_bytes()) && is_npmrc_name(base))
+                })
             }
             None => self
                 .include
@@ -69,7 +82,11 @@ impl Selector {
 fn build(globs: &[String]) -> Result<GlobSet, String> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
+        // `**/.npmrc` and `.npmrc` ignore case, as npm's file opening does
+        // where the file system does.
+        let npmrc = g == NPMRC || g.strip_prefix("**/") == Some(NPMRC);
         let glob = GlobBuilder::new(g)
+            .case_insensitive(npmrc)
             .literal_separator(true)
             .backslash_escape(true)
             .build()
@@ -95,6 +112,20 @@ mod tests {
         assert!(s.matches(b"packages/app/.npmrc"));
         assert!(!s.matches(b"packages/app/.npmrc.bak"));
         assert!(!s.matches(b"x.npmrc"));
+    }
+
+    #[test]
+    fn npmrc_ignores_ascii_case() {
+        for s in [sel(&[], &[]), sel(&["**/.npmrc", "config/*.ini"], &[])] {
+            assert!(s.matches(b".NPMRC"));
+            assert!(s.matches(b"a/.Npmrc"));
+            assert!(s.matches(b"A/b/.npmRC"));
+            assert!(!s.matches(b"a/.npmrc.bak"));
+            assert!(!s.matches(b"a/npmrc"));
+        }
+        // Other names keep their case.
+        assert!(!sel(&["**/.yarnrc"], &[]).matches(b".YARNRC"));
+        assert!(!sel(&["config/*.ini"], &[]).matches(b"config/A.INI"));
     }
 
     #[test]

@@ -1,0 +1,263 @@
+//! The files npm reads (SPEC.md, "Files read"), and reading that is never
+//! slow or stuck: `.npmrc` in any ASCII case (work tree, index, history, with
+//! real git), UTF-16 files with a byte-order mark, FIFOs and sockets refused
+//! at once, and time linear in the input whatever its shape.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("JSON on standard output")
+}
+
+/// (path, line, column, rule) of every finding.
+fn found(out: &Output) -> Vec<(String, u64, u64, String)> {
+    json(out)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().expect("path").to_string(),
+                f["line"].as_u64().expect("line"),
+                f["column"].as_u64().expect("column"),
+                f["rule"].as_str().expect("rule").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Run `cmd` (standard output to a file in `dir`) and kill it if it has not
+/// ended within `limit`: a test of "never stuck" must not hang itself.
+/// Returns the output, or `None` when it had to be killed.
+fn run_within(mut cmd: Command, dir: &Path, limit: Duration) -> Option<(Output, Duration)> {
+    let out_file = dir.join("stdout.txt");
+    let err_file = dir.join("stderr.txt");
+    let start = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_file).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_file).expect("stderr file"))
+        .spawn()
+        .expect("tool starts");
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let took = start.elapsed();
+            let output = Output {
+                status,
+                stdout: std::fs::read(&out_file).expect("stdout"),
+                stderr: std::fs::read(&err_file).expect("stderr"),
+            };
+            return Some((output, took));
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The tool in `dir`, with `dir` as its HOME.
+fn tool_in(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = npmrc_guard(dir);
+    cmd.env("HOME", dir).args(args);
+    cmd
+}
+
+#[test]
+fn npmrc_in_any_ascii_case_is_scanned_in_the_work_tree_the_index_and_history() {
+    let repo = TestRepo::new();
+    let (a, b) = (npm_token(101), npm_token(102));
+    repo.write(".NPMRC", &literal_npmrc(&a));
+    repo.write("pkg/.Npmrc", &literal_npmrc(&b));
+    repo.write("pkg/.npmrc.bak", &literal_npmrc(&b));
+    let paths = |out: &Output| {
+        let mut p: Vec<String> = found(out).into_iter().map(|f| f.0).collect();
+        p.dedup();
+        p
+    };
+    let want = vec![".NPMRC".to_string(), "pkg/.Npmrc".to_string()];
+
+    let out = repo.tool(&["scan", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(paths(&out), want);
+
+    repo.git(&["add", "-A"]);
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(paths(&out), want);
+
+    repo.git(&["commit", "-q", "--no-verify", "-m", "tokens"]);
+    let out = repo.tool(&["scan", "--history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(paths(&out), want);
+    assert_no_secret(&out, &[a, b]);
+}
+
+fn utf16(text: &str, little: bool) -> Vec<u8> {
+    let mut out = if little {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for u in text.encode_utf16() {
+        out.extend(if little {
+            u.to_le_bytes()
+        } else {
+            u.to_be_bytes()
+        });
+    }
+    out
+}
+
+#[test]
+fn utf16_with_a_bom_is_decoded_and_scanned() {
+    let token = npm_token(7);
+    let content = format!(
+        "registry=https://registry.npmjs.org/\r\n  //registry.npmjs.org/:_authToken={token}\r\n"
+    );
+    for little in [true, false] {
+        let dir = npmrc_dir(utf16(&content, little));
+        let out = tool_in(dir.path(), &["check", "--format", "json"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{}", text_of(&out));
+        let f = found(&out);
+        assert_eq!(f.len(), 1, "{f:?}");
+        // Line 2, at the token: columns count characters of the text, not
+        // bytes of UTF-16.
+        let column = "  //registry.npmjs.org/:_authToken=".len() as u64 + 1;
+        assert_eq!((f[0].1, f[0].2), (2, column));
+        assert_no_secret(&out, std::slice::from_ref(&token));
+        // Human output says why npm never saw it.
+        let human = tool_in(dir.path(), &["check"]).output().expect("runs");
+        let which = if little { "UTF-16LE" } else { "UTF-16BE" };
+        assert!(text(&human.stdout).contains(which), "{}", text_of(&human));
+        assert_no_secret(&human, std::slice::from_ref(&token));
+    }
+}
+
+fn text_of(out: &Output) -> String {
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn fifo_and_socket_are_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("fifo.npmrc");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if made.is_err() && !required() {
+        eprintln!("skipped: no mkfifo");
+        return;
+    }
+    assert!(made.expect("mkfifo runs").success());
+    let sock = dir.path().join("sock.npmrc");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).expect("socket");
+    for (name, what) in [("fifo.npmrc", "named pipe"), ("sock.npmrc", "socket")] {
+        let (out, took) = run_within(
+            tool_in(dir.path(), &["check", name]),
+            dir.path(),
+            Duration::from_secs(30),
+        )
+        .unwrap_or_else(|| panic!("check {name} blocked"));
+        assert_eq!(out.status.code(), Some(2), "{}", text_of(&out));
+        assert!(text(&out.stderr).contains(what), "{}", text_of(&out));
+        assert!(took < Duration::from_secs(30));
+    }
+}
+
+/// One line of `n` checksum-valid tokens back to back, after `prefix`.
+fn token_line(prefix: &str, n: u64) -> String {
+    let mut line = prefix.to_string();
+    for i in 0..n {
+        if i > 0 {
+            line.push(' ');
+        }
+        line.push_str(&npm_token(1000 + i));
+    }
+    line.push('\n');
+    line
+}
+
+#[test]
+fn a_long_line_of_tokens_takes_linear_time() {
+    // Before: every token was checked against every token reported before
+    // it, and every variable name against every name given before it, so
+    // 4,000 tokens in one credential took 40 s (release build) and 20,000
+    // would take hours. Now it is seconds even in a debug build; the bound
+    // is generous so a busy machine cannot make it fail.
+    let limit = Duration::from_secs(120);
+    for prefix in ["//registry.npmjs.org/:_authToken=", "key="] {
+        let dir = npmrc_dir(token_line(prefix, 20_000));
+        let run = run_within(
+            tool_in(dir.path(), &["check", "--format", "json"]),
+            dir.path(),
+            limit,
+        );
+        let (out, _) = run.unwrap_or_else(|| panic!("{prefix}: not done within {limit:?}"));
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert_eq!(found(&out).len(), 20_000);
+    }
+}
+
+#[test]
+fn package_json_publish_config_credentials_are_found_where_they_are() {
+    let repo = TestRepo::new();
+    let token = npm_token(31);
+    let other = npm_token(32);
+    let manifest = format!(
+        "{{\n  \"name\": \"x\",\n  \"publishConfig\": {{\n    \"access\": \"public\",\n    \"//registry.npmjs.org/:_authToken\": \"{token}\",\n    \"registry\": \"https://alice:Hunter2Hunter2@npm.corp.example/\"\n  }}\n}}\n"
+    );
+    repo.write("pkg/package.json", &manifest);
+    // Without publishConfig npm takes nothing from package.json.
+    repo.write(
+        "package.json",
+        &format!("{{\"name\": \"y\", \"config\": {{\"t\": \"//r/:_authToken={other}\"}}}}\n"),
+    );
+    let want = |out: &Output| {
+        let f = found(out);
+        let token_col = "    \"//registry.npmjs.org/:_authToken\": \"".len() as u64 + 1;
+        let pw_col = "    \"registry\": \"https://alice:".len() as u64 + 1;
+        assert!(
+            f.contains(&("pkg/package.json".into(), 5, token_col, "npm-token".into())),
+            "{f:?}"
+        );
+        assert!(
+            f.contains(&(
+                "pkg/package.json".into(),
+                6,
+                pw_col,
+                "url-credentials".into()
+            )),
+            "{f:?}"
+        );
+        assert!(f.iter().all(|x| x.0 == "pkg/package.json"), "{f:?}");
+        assert_no_secret(out, &[token.clone(), "Hunter2Hunter2".to_string()]);
+    };
+    let out = repo.tool(&["scan", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    want(&out);
+    repo.git(&["add", "-A"]);
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    want(&out);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "manifest"]);
+    let out = repo.tool(&["scan", "--history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    want(&out);
+    // The fixer never rewrites package.json.
+    let before = std::fs::read(repo.root.join("pkg/package.json")).expect("read");
+    let out = repo.tool(&["fix", "--discard-secrets", "pkg/package.json"]);
+    assert_ne!(out.status.code(), Some(0), "{}", text_of(&out));
+    assert_eq!(
+        std::fs::read(repo.root.join("pkg/package.json")).expect("read"),
+        before
+    );
+}
