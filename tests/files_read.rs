@@ -66,8 +66,8 @@ fn run_within(mut cmd: Command, dir: &Path, limit: Duration) -> Option<(Output, 
 
 /// The tool in `dir`, with `dir` as its HOME.
 fn tool_in(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = npmrc_guard(dir);
-    cmd.env("HOME", dir).args(args);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_npmrc-guard"));
+    hermetic(&mut cmd, dir).current_dir(dir).args(args);
     cmd
 }
 
