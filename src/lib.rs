@@ -6,7 +6,9 @@
 //! [`detect`] (findings; uses [`tokens`]) → [`report`] (one emitter per
 //! format) / [`fix`] (edits as data); [`hook`] installs the git hook.
 //! [`app`] wires them together.
-//! `npmrc`, `tokens`, `detect` and `fix` are pure: no file system, no
+//! [`eval`] (npm's `${…}` evaluation), [`standin`] and [`urlcreds`] serve
+//! [`detect`].
+//! `npmrc`, `tokens`, `eval`, `standin`, `urlcreds`, `detect` and `fix` are pure: no file system, no
 //! environment, no terminal.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -16,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod docs;
+pub mod eval;
 pub mod finding;
 pub mod fix;
 pub mod git;
@@ -25,5 +28,7 @@ pub mod npmrc;
 pub mod report;
 pub mod rewrite;
 pub mod select;
+pub mod standin;
 pub mod tokens;
+pub mod urlcreds;
 pub mod write;
