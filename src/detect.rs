@@ -300,15 +300,18 @@ impl LineCtx<'_, '_> {
             );
             self.credential(entry, Field::AuthToken, &residue);
             self.note = None;
-        } else if is_registry_key(key) {
+        }
+        self.private_key(entry, &residue.text);
+        self.url_credentials(entry, &residue.text);
+        // A `$` inside a URL's password is part of the secret, reported
+        // above; elsewhere in a registry URL it is a broken reference.
+        if is_registry_key(key) && Field::from_key(key).is_none() && self.claimed.is_empty() {
             if let Value::Str(value) = &entry.value {
                 if let Some(what) = broken_interpolation(value) {
                     self.broken(entry, &what);
                 }
             }
         }
-        self.private_key(entry, &residue.text);
-        self.url_credentials(entry, &residue.text);
     }
 
     fn credential(&mut self, entry: &Entry<'_>, field: Field, residue: &Residue) {
@@ -400,6 +403,18 @@ impl LineCtx<'_, '_> {
         if !password && !username {
             return;
         }
+        // A username alone is a credential (`https://TOKEN@host/`), but not
+        // beside a password npm takes from the environment
+        // (`https://deploy:${NPM_PASSWORD}@host/`).
+        if !password
+            && entry
+                .value
+                .as_str()
+                .and_then(urlcreds::credentials)
+                .is_some_and(|i| !i.password.is_empty())
+        {
+            return;
+        }
         let raw = &self.src[entry.value_span.clone()];
         let base = entry.value_span.start;
         let secret = if password {
@@ -443,14 +458,12 @@ fn residue_is_raw(raw: &[u8], text: &str) -> bool {
 }
 
 /// `_auth` and `_password` hold base64: Node decodes it leniently, so the
-/// decoded bytes decide too (`cGFzc3dvcmQ=` is the word `password`).
+/// decoded bytes decide too.
 fn decoded_standin(field: Field, text: &str) -> bool {
-    let decoded = eval::base64_lenient(text);
-    if decoded.is_empty() {
-        // npm sends `_password` decoded: nothing of it reaches the wire.
-        return field == Field::Password;
-    }
-    std::str::from_utf8(&decoded).is_ok_and(is_standin)
+    // npm sends `_password` decoded: when nothing decodes, nothing of it
+    // reaches the wire. Brackets or other characters around base64 are
+    // skipped, so they never make a stand-in.
+    field == Field::Password && eval::base64_lenient(text).is_empty()
 }
 
 /// What makes a whole residue a reference npm will not expand, if it is one.

@@ -109,10 +109,12 @@ pub fn is_standin(value: &str) -> bool {
     if v.is_empty() {
         return true;
     }
+    // A token whose checksum holds is never a stand-in (a GitLab token has
+    // no checksum: its format alone is not enough).
     if v.len() > 128
         || tokens::find_tokens(v.as_bytes())
             .iter()
-            .any(|t| t.is_certain())
+            .any(|t| t.kind != tokens::Kind::GitLab && t.is_certain())
     {
         return false;
     }

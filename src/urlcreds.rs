@@ -27,9 +27,7 @@ pub fn parse(s: &str) -> Option<(String, UserInfo)> {
 /// The credentials npm would send from a registry-like URL (`http:` or
 /// `https:`), percent-decoded; `None` without any.
 pub fn credentials(s: &str) -> Option<UserInfo> {
-    if memchr::memchr(b'@', s.as_bytes()).is_none() {
-        return None;
-    }
+    memchr::memchr(b'@', s.as_bytes())?;
     let url = Url::parse(s.trim()).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
         return None;

@@ -309,6 +309,10 @@ fn stand_in_rule_on_a_table() {
         assert!(is_standin(s), "should be a stand-in: {s:?}");
     }
     for s in &outs {
-        assert!(!is_standin(s), "should be a secret: {}", &s[..s.len().min(4)]);
+        assert!(
+            !is_standin(s),
+            "should be a secret: {}",
+            &s[..s.len().min(4)]
+        );
     }
 }
