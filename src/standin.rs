@@ -86,9 +86,10 @@ pub const VOCABULARY: &[&str] = &[
     "your",
 ];
 
-/// Separators allowed between placeholder words.
+/// Separators allowed between placeholder words (quotes too: a value
+/// written `"${NPM_TOKEN}" ; comment` leaves only its quotes behind).
 pub const SEPARATORS: &[char] = &[
-    '_', '-', '.', '<', '>', '{', '}', '[', ']', '(', ')', ' ', ':',
+    '_', '-', '.', '<', '>', '"', '\'', '{', '}', '[', ']', '(', ')', ' ', ':',
 ];
 
 /// Token prefixes a stand-in may follow.
