@@ -11,9 +11,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::eval::{self, Residue};
 use crate::finding::{fingerprint, Finding, Rule, Secret, Severity};
 use crate::npmrc::{self, Entry, LineKind, Value};
+use crate::standin::is_standin;
 use crate::tokens::{self, Kind, TokenMatch};
+use crate::urlcreds;
 
 /// Which credential a key holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,6 +62,20 @@ impl Field {
         }
         Some((field, prefix.starts_with("//")))
     }
+
+    /// `_authtoken` in another case, which npm ignores (its keys are
+    /// case-sensitive) though the token is committed all the same.
+    fn from_miscased_key(key: &str) -> Option<bool> {
+        const NAME: &str = "_authtoken";
+        if key.len() < NAME.len() || !key.is_char_boundary(key.len() - NAME.len()) {
+            return None;
+        }
+        let (prefix, name) = key.split_at(key.len() - NAME.len());
+        if !name.eq_ignore_ascii_case(NAME) || name == "_authToken" {
+            return None;
+        }
+        (prefix.is_empty() || prefix.ends_with(':')).then(|| prefix.starts_with("//"))
+    }
 }
 
 /// What the detectors add to a [`Finding`] for the fixer.
@@ -98,7 +115,18 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         if allowed || (line_tokens.is_empty() && !worth_decoding(&line)) {
             continue;
         }
-        let key = line.key();
+        // The key as npm reads it, with every `${…}` it expands removed
+        // (`//h/:_a${X?}uthToken` is an `_authToken` key).
+        let key = line.key().map(|(k, _)| eval::residue(&k).text);
+        // Reports name a key only on a `key=value` line whose key holds no
+        // token: a token alone on a line (or `key token`) is not a key.
+        let shown_key = match &line.kind {
+            LineKind::Entry {
+                key: raw_key,
+                value: Some(_),
+            } if !line_tokens.iter().any(|t| overlaps(raw_key, &t.span)) => key.clone(),
+            _ => None,
+        };
         let mut ctx = LineCtx {
             path,
             src,
@@ -106,19 +134,23 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
             line_start: line.span.start,
             col_base: line.span.start + if line.number == 1 && bom { 3 } else { 0 },
             tokens: line_tokens,
-            key: key.as_ref().map(|(k, _)| k.as_ref()),
+            key: shown_key.as_deref(),
             host: None,
+            note: None,
             in_section,
             claimed: Vec::new(),
             out: &mut out,
         };
-        if let Some((k, _)) = &key {
+        if let Some(k) = &key {
+            let raw_value = line.raw_value();
             if Field::from_key(k).is_some()
+                || Field::from_miscased_key(k).is_some()
                 || is_registry_key(k)
-                || memchr::memchr(b'@', line.raw_value()).is_some()
+                || memchr::memchr(b'@', raw_value).is_some()
+                || PEM.find(raw_value).is_some()
             {
                 if let Some(entry) = line.entry() {
-                    ctx.entry(&entry);
+                    ctx.entry(&entry, k);
                 }
             }
         }
@@ -126,6 +158,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         // their format makes them certain.
         ctx.host = None;
         let claimed = Claims::new(&ctx.claimed);
+        ctx.note = None;
         for t in ctx.tokens {
             if t.is_certain() && !claimed.overlap(&t.span) {
                 ctx.token(t, None);
@@ -148,12 +181,18 @@ fn worth_decoding(line: &npmrc::Line<'_>) -> bool {
     let value = line.raw_value();
     raw_key.iter().enumerate().any(|(i, &b)| {
         b == b'\\'
+            || b == b'$'
             || (b == b'_'
                 && (raw_key[i..].starts_with(b"_auth") || raw_key[i..].starts_with(b"_password")))
     }) || value
         .iter()
         .any(|&b| matches!(b, b'$' | b'%' | b'{' | b'@'))
+        || PEM.find(value).is_some()
 }
+
+/// The dashes that open a PEM block.
+static PEM: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"-----BEGIN"));
 
 struct LineCtx<'a, 'o> {
     path: &'a str,
@@ -165,6 +204,8 @@ struct LineCtx<'a, 'o> {
     tokens: &'a [TokenMatch],
     key: Option<&'a str>,
     host: Option<String>,
+    /// A detail for every finding of the current entry.
+    note: Option<String>,
     /// After a `[section]` header: npm neither uses credentials there nor
     /// expands `${…}` in them, so a `${VAR}` rewrite would not be lossless.
     in_section: bool,
@@ -200,7 +241,7 @@ impl LineCtx<'_, '_> {
                         .to_string(),
                 ),
             ),
-            _ => (fix, detail),
+            _ => (fix, detail.or_else(|| self.note.clone())),
         };
         self.claimed.push(span.clone());
         self.out.push(Detected {
@@ -234,32 +275,49 @@ impl LineCtx<'_, '_> {
         self.push(token_rule(t.kind), t.span.clone(), Some(secret), fix, None);
     }
 
-    fn entry(&mut self, entry: &Entry<'_>) {
-        let Value::Str(value) = &entry.value else {
+    /// Judge one entry by what npm would send: its literal residue.
+    fn entry(&mut self, entry: &Entry<'_>, key: &str) {
+        let Some(residue) = eval::value_residue(&entry.value, entry.array) else {
             return;
         };
-        if let Some((field, scoped)) = Field::from_key(&entry.key) {
-            self.host = if scoped { key_host(&entry.key) } else { None };
-            if !value.is_empty() && !scoped {
+        if let Some((field, scoped)) = Field::from_key(key) {
+            self.host = if scoped { key_host(key) } else { None };
+            if (!residue.text.is_empty() || residue.refs > 0) && !scoped {
                 let detail = format!(
                     "npm 9 and later ignore `{}`; scope it to a registry: //registry.example/:{}",
-                    entry.key,
+                    self.key.unwrap_or("_authToken"),
                     field.key_name()
                 );
                 let at = key_start(self.src, self.line_start, entry.value_span.start);
                 self.push(Rule::UnscopedCredential, at..at, None, None, Some(detail));
             }
-            self.credential(entry, field, value);
-        } else if is_registry_key(&entry.key) {
-            if let Some(what) = broken_interpolation(value) {
-                self.broken(entry, &what);
+            self.credential(entry, field, &residue);
+        } else if let Some(scoped) = Field::from_miscased_key(key) {
+            self.host = if scoped { key_host(key) } else { None };
+            self.note = Some(
+                "npm ignores this key (its keys are case-sensitive: it reads `_authToken`), \
+                 but the token is committed all the same: revoke it"
+                    .to_string(),
+            );
+            self.credential(entry, Field::AuthToken, &residue);
+            self.note = None;
+        }
+        self.private_key(entry, &residue.text);
+        self.url_credentials(entry, &residue.text);
+        // A `$` inside a URL's password is part of the secret, reported
+        // above; elsewhere in a registry URL it is a broken reference.
+        if is_registry_key(key) && Field::from_key(key).is_none() && self.claimed.is_empty() {
+            if let Value::Str(value) = &entry.value {
+                if let Some(what) = broken_interpolation(value) {
+                    self.broken(entry, &what);
+                }
             }
         }
-        self.url_credentials(entry, value);
     }
 
-    fn credential(&mut self, entry: &Entry<'_>, field: Field, value: &str) {
-        if value.is_empty() {
+    fn credential(&mut self, entry: &Entry<'_>, field: Field, residue: &Residue) {
+        let text = residue.text.as_str();
+        if text.is_empty() {
             return;
         }
         let tokens: Vec<TokenMatch> = self
@@ -268,35 +326,38 @@ impl LineCtx<'_, '_> {
             .filter(|t| contains(&entry.value_span, &t.span))
             .cloned()
             .collect();
-        // Tokens inside a credential value count whatever their checksum,
-        // even beside a `${VAR}` npm expands.
+        // Tokens written whole inside a credential value count whatever
+        // their checksum, even beside a `${VAR}` npm expands.
+        let mut reported = false;
         for t in &tokens {
-            if !is_placeholder(&lossy(&self.src[t.span.clone()])) {
+            if !is_standin(&lossy(&self.src[t.span.clone()])) {
                 self.token(t, Some(field));
+                reported = true;
             }
         }
-        if !tokens.is_empty() {
+        if reported {
             return;
         }
-        if npmrc::interpolations(value).iter().any(|r| !r.escaped) {
+        if let Some(what) = whole_reference(text) {
+            return self.broken(entry, what);
+        }
+        if is_standin(text) || (field != Field::AuthToken && decoded_standin(field, text)) {
             return;
         }
-        if let Some(what) = broken_interpolation(value) {
-            return self.broken(entry, &what);
-        }
-        if is_placeholder(value) {
-            return;
-        }
-        let rule = match field {
-            Field::AuthToken => Rule::AuthToken,
-            Field::Auth | Field::Password => Rule::BasicAuth,
+        // The rule follows the residue's shape: `npm_…${X?}…` is a token.
+        let rule = match tokens::find_tokens(text.as_bytes()).first() {
+            Some(t) => token_rule(t.kind),
+            None => match field {
+                Field::AuthToken => Rule::AuthToken,
+                Field::Auth | Field::Password => Rule::BasicAuth,
+            },
         };
         let span = entry.value_span.clone();
         let fix = Some(FixSite {
             field,
             span: span.clone(),
         });
-        self.push(rule, span, Some(value.to_string()), fix, None);
+        self.push(rule, span, Some(text.to_string()), fix, None);
     }
 
     fn broken(&mut self, entry: &Entry<'_>, what: &str) {
@@ -312,49 +373,122 @@ impl LineCtx<'_, '_> {
         );
     }
 
-    /// `scheme://user:password@` in a value.
-    fn url_credentials(&mut self, entry: &Entry<'_>, value: &str) {
-        static URL: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-            regex::bytes::Regex::new(r"(?i-u)[a-z][a-z0-9+.\-]*://[^/@\s:?#]*:([^/@\s?#]+)@")
-                .expect("valid regex")
-        });
-        if !value.contains('@') {
+    /// An inline PEM private key (npm's `key` setting).
+    fn private_key(&mut self, entry: &Entry<'_>, text: &str) {
+        let Some(begin) = text.find("-----BEGIN") else {
+            return;
+        };
+        if !text[begin..].contains("PRIVATE KEY-----") {
             return;
         }
-        let base = entry.value_span.start;
-        let raw = &self.src[entry.value_span.clone()];
-        let passwords: Vec<Range<usize>> = URL
-            .captures_iter(raw)
-            .filter_map(|c| c.get(1))
-            .map(|m| base + m.start()..base + m.end())
-            .collect();
-        // The passwords are disjoint: those claimed before them are all
-        // that can overlap one.
-        let claimed = Claims::new(&self.claimed);
-        for span in passwords {
-            if claimed.overlap(&span) {
-                continue;
-            }
-            let tokens: Vec<TokenMatch> = tokens_within(self.tokens, &span).to_vec();
-            if !tokens.is_empty() {
-                for t in &tokens {
-                    self.token(t, Some(Field::Password));
-                }
-                continue;
-            }
-            let password = lossy(&self.src[span.clone()]);
-            if npmrc::interpolations(&password).iter().any(|r| !r.escaped)
-                || is_placeholder(&password)
-            {
-                continue;
-            }
-            let fix = Some(FixSite {
-                field: Field::Password,
-                span: span.clone(),
-            });
-            self.push(Rule::UrlCredentials, span, Some(password), fix, None);
+        let span = entry.value_span.clone();
+        if self.claimed.iter().any(|c| overlaps(c, &span)) {
+            return;
         }
+        self.push(
+            Rule::PrivateKey,
+            span,
+            Some(text[begin..].to_string()),
+            None,
+            None,
+        );
     }
+
+    /// A username or password in a URL, read as `new URL()` reads it.
+    fn url_credentials(&mut self, entry: &Entry<'_>, text: &str) {
+        let Some(info) = urlcreds::credentials(text) else {
+            return;
+        };
+        let password = !info.password.is_empty() && !is_standin(&info.password);
+        let username = !info.username.is_empty() && !is_standin(&info.username);
+        if !password && !username {
+            return;
+        }
+        // A username alone is a credential (`https://TOKEN@host/`), but not
+        // beside a password npm takes from the environment
+        // (`https://deploy:${NPM_PASSWORD}@host/`).
+        if !password
+            && entry
+                .value
+                .as_str()
+                .and_then(urlcreds::credentials)
+                .is_some_and(|i| !i.password.is_empty())
+        {
+            return;
+        }
+        let raw = &self.src[entry.value_span.clone()];
+        let base = entry.value_span.start;
+        let secret = if password {
+            &info.password
+        } else {
+            &info.username
+        };
+        // Point at the secret's bytes when the file holds them as written.
+        let at = memchr::memmem::find(raw, secret.as_bytes())
+            .filter(|_| entry.quote != npmrc::Quote::Single || residue_is_raw(raw, text));
+        let span = match at {
+            Some(i) => base + i..base + i + secret.len(),
+            None => entry.value_span.clone(),
+        };
+        if self.claimed.iter().any(|c| overlaps(c, &span)) {
+            return;
+        }
+        let tokens: Vec<TokenMatch> = tokens_within(self.tokens, &span).to_vec();
+        if at.is_some() && !tokens.is_empty() {
+            for t in &tokens {
+                self.token(t, Some(Field::Password));
+            }
+            return;
+        }
+        let fix = (password && at.is_some()).then(|| FixSite {
+            field: Field::Password,
+            span: span.clone(),
+        });
+        self.push(Rule::UrlCredentials, span, Some(secret.clone()), fix, None);
+    }
+}
+
+/// The file's bytes are the residue itself (nothing decoded or expanded).
+fn residue_is_raw(raw: &[u8], text: &str) -> bool {
+    raw == text.as_bytes()
+}
+
+/// `_auth` and `_password` hold base64: Node decodes it leniently, so the
+/// decoded bytes decide too.
+fn decoded_standin(field: Field, text: &str) -> bool {
+    // npm sends `_password` decoded: when nothing decodes, nothing of it
+    // reaches the wire. Brackets or other characters around base64 are
+    // skipped, so they never make a stand-in.
+    field == Field::Password && eval::base64_lenient(text).is_empty()
+}
+
+/// What makes a whole residue a reference npm will not expand, if it is one.
+fn whole_reference(text: &str) -> Option<&'static str> {
+    static WHOLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r"^(?:(\$\{[^${}]*\??\})",
+            r"|(\$\{[A-Za-z_][A-Za-z0-9_]*\??)",
+            r"|(\$<[A-Za-z_][A-Za-z0-9_]*>)",
+            r"|(\$[A-Za-z_][A-Za-z0-9_]*)",
+            r"|(%[A-Za-z_][A-Za-z0-9_]*%)",
+            r"|(\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\}))$",
+        ))
+        .expect("valid regex")
+    });
+    let caps = WHOLE.captures(text.trim())?;
+    Some(if caps.get(1).is_some() {
+        "`${NAME}` is sent as text here (escaped with `\\`, or inside a JSON value)"
+    } else if caps.get(2).is_some() {
+        "`${` is never closed"
+    } else if caps.get(3).is_some() {
+        "`$<NAME>` is not npm syntax"
+    } else if caps.get(4).is_some() {
+        "`$NAME` without braces is not expanded"
+    } else if caps.get(5).is_some() {
+        "`%NAME%` is Windows shell syntax"
+    } else {
+        "`{{NAME}}` is template syntax"
+    })
 }
 
 /// Keys whose values name registries, where a broken `${VAR}` matters.
@@ -433,6 +567,12 @@ impl Claims {
         };
         by_span || by_empty()
     }
+}
+
+/// Whether two spans share a byte (an empty span: whether it starts where
+/// the other does). [`Claims`] answers the same question for many spans.
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end || (a.is_empty() && a.start == b.start)
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
@@ -619,10 +759,6 @@ pub fn count(findings: &[Finding]) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    /// The question [`Claims`] answers, asked of every claim in turn.
-    fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
-        a.start < b.end && b.start < a.end || (a.is_empty() && a.start == b.start)
-    }
 
     #[test]
     fn claims_answer_as_a_linear_search_would() {

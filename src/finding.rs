@@ -14,19 +14,21 @@ pub enum Rule {
     AuthToken,
     BasicAuth,
     UrlCredentials,
+    PrivateKey,
     BrokenInterpolation,
     UnscopedCredential,
     ConfigChanged,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 10] = [
         Rule::NpmToken,
         Rule::GithubToken,
         Rule::GitlabToken,
         Rule::AuthToken,
         Rule::BasicAuth,
         Rule::UrlCredentials,
+        Rule::PrivateKey,
         Rule::BrokenInterpolation,
         Rule::UnscopedCredential,
         Rule::ConfigChanged,
@@ -40,6 +42,7 @@ impl Rule {
             Rule::AuthToken => "auth-token",
             Rule::BasicAuth => "basic-auth",
             Rule::UrlCredentials => "url-credentials",
+            Rule::PrivateKey => "private-key",
             Rule::BrokenInterpolation => "broken-interpolation",
             Rule::UnscopedCredential => "unscoped-credential",
             Rule::ConfigChanged => "config-changed",
@@ -63,7 +66,8 @@ impl Rule {
             Rule::GitlabToken => "GitLab personal access token",
             Rule::AuthToken => "literal auth token",
             Rule::BasicAuth => "literal basic-auth credential",
-            Rule::UrlCredentials => "password in a registry URL",
+            Rule::UrlCredentials => "username or password in a registry URL",
+            Rule::PrivateKey => "PEM private key inline in a value",
             Rule::BrokenInterpolation => "variable reference npm will not expand",
             Rule::UnscopedCredential => "credential not scoped to a registry",
             Rule::ConfigChanged => "config file changed inside the scanned range",

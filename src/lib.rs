@@ -6,7 +6,9 @@
 //! [`detect`] (findings; uses [`tokens`]) → [`report`] (one emitter per
 //! format) / [`fix`] (edits as data); [`hook`] installs the git hook.
 //! [`app`] wires them together.
-//! `npmrc`, `tokens`, `decode`, `detect` and `fix` are pure: no file system, no
+//! [`eval`] (npm's `${…}` evaluation), [`standin`] and [`urlcreds`] serve
+//! [`detect`].
+//! `npmrc`, `tokens`, `decode`, `eval`, `standin`, `urlcreds`, `detect` and `fix` are pure: no file system, no
 //! environment, no terminal.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -17,6 +19,7 @@ pub mod config;
 pub mod decode;
 pub mod detect;
 pub mod docs;
+pub mod eval;
 pub mod files;
 pub mod finding;
 pub mod fix;
@@ -28,5 +31,7 @@ pub mod publish_config;
 pub mod report;
 pub mod rewrite;
 pub mod select;
+pub mod standin;
 pub mod tokens;
+pub mod urlcreds;
 pub mod write;

@@ -79,8 +79,10 @@ fn rule_table() {
             "auth-token",
             "basic-auth",
             "url-credentials",
+            "private-key",
             "broken-interpolation",
             "unscoped-credential",
+            "config-changed",
         ]
     );
     let mut summaries: Vec<&str> = Rule::ALL.iter().map(|r| r.summary()).collect();
@@ -89,7 +91,10 @@ fn rule_table() {
     summaries.dedup();
     assert_eq!(summaries.len(), Rule::ALL.len(), "one summary per rule");
     for r in Rule::ALL {
-        let warning = matches!(r, Rule::BrokenInterpolation | Rule::UnscopedCredential);
+        let warning = matches!(
+            r,
+            Rule::BrokenInterpolation | Rule::UnscopedCredential | Rule::ConfigChanged
+        );
         let want = if warning {
             Severity::Warning
         } else {

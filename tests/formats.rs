@@ -69,6 +69,7 @@ fn sarif_validates_against_the_schema() {
             "auth-token",
             "basic-auth",
             "url-credentials",
+            "private-key",
             "broken-interpolation",
             "unscoped-credential",
             "config-changed"

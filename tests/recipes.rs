@@ -257,8 +257,9 @@ fn the_github_jobs_run_locally() {
     assert_eq!(status, 1, "the history job must fail");
     assert_eq!(sarif_results(&sarif.expect("a SARIF file")), 1);
 
-    // What a depth-1 checkout would have done: pass without looking. The
-    // recipe's fetch-depth 0 is what the result above rests on.
+    // What a depth-1 checkout would have done: the guard cannot see the
+    // history, so it fails closed (exit 2, naming `git fetch --unshallow`)
+    // instead of passing without looking.
     let mut shallow = history.clone();
     for step in shallow["steps"].as_array_mut().expect("steps") {
         if step["with"]["fetch-depth"] == 0 {
@@ -266,9 +267,8 @@ fn the_github_jobs_run_locally() {
         }
     }
     let work = repo.dir.path().join("ci-shallow");
-    let (status, sarif) = run_github_job(&repo, &bare, &shallow, &work);
-    assert_eq!(status, 0);
-    assert_eq!(sarif_results(&sarif.expect("a SARIF file")), 0);
+    let (status, _) = run_github_job(&repo, &bare, &shallow, &work);
+    assert_eq!(status, 2, "a shallow history scan must fail closed");
 }
 
 /// Run the GitLab job locally as the runner does with `GIT_DEPTH: 0`: a

@@ -27,6 +27,9 @@ fn help(rule: Rule) -> &'static str {
         Rule::UrlCredentials => {
             "A registry URL of the form https://user:password@host/ carries a password. Replace the password with ${NPM_PASSWORD} (`npmrc-guard fix`) and rotate it if it was ever committed."
         }
+        Rule::PrivateKey => {
+            "A PEM private key inline in .npmrc (npm's `key` setting, the TLS client key) lets anyone who can read the repository authenticate as its owner. Move it out of the repository (a `keyfile` outside it) and replace the key pair."
+        }
         Rule::BrokenInterpolation => {
             "npm only expands ${NAME} and ${NAME?}. `$NAME`, `$<NAME>`, `%NAME%`, `{{NAME}}`, an unclosed `${NAME` or an escaped `\\${NAME}` are sent literally, so authentication fails."
         }

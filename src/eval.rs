@@ -1,0 +1,158 @@
+//! npm's evaluation of a key or value, with the environment unknown (pure).
+//!
+//! `@npmcli/config` runs every key and every string value through
+//! `env-replace` (`/(?<!\\)(\\*)\$\{([^${}?]+)(\?)?\}/g`): an even run of
+//! backslashes before `${NAME}` is halved and the variable's value follows;
+//! an odd run is halved (rounding down) and `${NAME}` stays as text. String
+//! values are trimmed first (`parse-field.js`); arrays and other JSON values
+//! of untyped keys are not expanded at all.
+//!
+//! The **literal residue** is what npm produces with every expansion
+//! removed: the bytes it sends whatever the environment holds.
+
+use crate::npmrc::{self, Value};
+
+/// The literal residue of a string npm passes through `env-replace`, and
+/// how many references it expands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Residue {
+    pub text: String,
+    pub refs: usize,
+}
+
+/// `env-replace` with every expanded reference removed.
+pub fn residue(s: &str) -> Residue {
+    if memchr::memchr(b'$', s.as_bytes()).is_none() {
+        return Residue {
+            text: s.to_string(),
+            refs: 0,
+        };
+    }
+    let mut text = String::with_capacity(s.len());
+    let mut refs = 0;
+    let mut at = 0;
+    for r in npmrc::interpolations(s) {
+        let esc_start = r.span.start
+            - s.as_bytes()[..r.span.start]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\\')
+                .count();
+        text.push_str(&s[at..esc_start]);
+        let esc = r.span.start - esc_start;
+        if esc % 2 == 1 {
+            // `orig.slice((esc + 1) / 2)`: half the backslashes and the text.
+            text.push_str(&"\\".repeat(esc / 2));
+            text.push_str(&s[r.span.clone()]);
+        } else {
+            text.push_str(&"\\".repeat(esc / 2));
+            refs += 1;
+        }
+        at = r.span.end;
+    }
+    text.push_str(&s[at..]);
+    Residue { text, refs }
+}
+
+/// The residue of a decoded value as npm hands it to the registry client.
+/// `None` for values that carry no bytes of their own (`true`, `false`,
+/// `null`: npm reads them as booleans and null for untyped keys).
+pub fn value_residue(value: &Value<'_>, array: bool) -> Option<Residue> {
+    match value {
+        Value::Str(s) if array => Some(Residue {
+            text: s.to_string(),
+            refs: 0,
+        }),
+        Value::Str(s) => {
+            let t = js_trim(s);
+            if t == "undefined" {
+                return None;
+            }
+            Some(residue(t))
+        }
+        Value::Bool(_) | Value::Null => None,
+        Value::Json(v) => Some(Residue {
+            text: js_string(v),
+            refs: 0,
+        }),
+    }
+}
+
+/// JavaScript's `String(value)` of a JSON value (arrays joined by `,`).
+pub fn js_string(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                serde_json::Value::Null => String::new(),
+                other => js_string(other),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        serde_json::Value::Object(_) => "[object Object]".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `String.prototype.trim`.
+pub fn js_trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
+/// Node's lenient base64 decoding (`Buffer.from(s, 'base64')`): characters
+/// outside the alphabet (either alphabet, standard or URL-safe) are skipped
+/// and decoding stops at the first `=`.
+pub fn base64_lenient(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for b in s.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            _ => continue,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_replace_forms() {
+        let r = |s: &str| residue(s).text;
+        assert_eq!(r("${A}"), "");
+        assert_eq!(r("${A?}"), "");
+        assert_eq!(r("${A}${B}"), "");
+        assert_eq!(r("npm_ab${X?}cd"), "npm_abcd");
+        assert_eq!(r(r"\${A}"), "${A}");
+        assert_eq!(r(r"\\${A}"), r"\");
+        assert_eq!(r(r"\\\${A}"), r"\${A}");
+        assert_eq!(r("Pa$sw0rd"), "Pa$sw0rd");
+        assert_eq!(r("${A"), "${A");
+        assert_eq!(r("a\\b${A}c"), "a\\bc");
+        assert_eq!(residue("${A}x${B?}").refs, 2);
+    }
+
+    #[test]
+    fn base64_like_node() {
+        assert_eq!(base64_lenient("cGFzcw=="), b"pass");
+        assert_eq!(base64_lenient("[cGFzcw==]"), b"pass");
+        assert_eq!(base64_lenient("c G F z c w"), b"pass");
+        assert!(base64_lenient("!!").is_empty());
+    }
+}
