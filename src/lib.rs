@@ -23,7 +23,5 @@ pub mod hook;
 pub mod inputs;
 pub mod npmrc;
 pub mod report;
-pub mod rewrite;
 pub mod select;
 pub mod tokens;
-pub mod write;

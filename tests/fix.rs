@@ -52,7 +52,7 @@ fn save_env_keeps_every_other_byte_and_the_mode() {
     );
     assert_eq!(
         fs::read_to_string(&env).expect("env"),
-        format!("NPM_TOKEN_REGISTRY_NPMJS_ORG={t}\nNPM_TOKEN_NPM_PKG_GITHUB_COM={g}\n")
+        format!("NPM_TOKEN_REGISTRY_NPMJS_ORG='{t}'\nNPM_TOKEN_NPM_PKG_GITHUB_COM='{g}'\n")
     );
     assert_eq!(
         fs::metadata(&env).expect("meta").permissions().mode() & 0o777,
@@ -87,7 +87,7 @@ fn save_env_inside_a_repository_must_be_ignored() {
     );
     assert_eq!(
         fs::read_to_string(repo.root.join(".env.local")).expect("env"),
-        format!("REGISTRY_TOKEN={t}\n")
+        format!("REGISTRY_TOKEN='{t}'\n")
     );
 }
 
@@ -261,7 +261,7 @@ fn staged_fix_keeps_unstaged_changes_unstaged() {
     );
     assert_eq!(
         fs::read_to_string(repo.root.join(".env.local")).expect("env"),
-        format!("NPM_TOKEN={t}\n")
+        format!("NPM_TOKEN='{t}'\n")
     );
     // And the hook now lets the commit through.
     assert_eq!(repo.tool(&["install"]).status.code(), Some(0));
@@ -330,7 +330,7 @@ fn hook_offers_the_fix_on_a_terminal() {
     let env = repo.root.join(".env.local");
     assert_eq!(
         fs::read_to_string(&env).expect("env"),
-        format!("NPM_TOKEN={t}\n")
+        format!("NPM_TOKEN='{t}'\n")
     );
     assert_eq!(
         fs::metadata(&env).expect("meta").permissions().mode() & 0o777,

@@ -83,18 +83,39 @@ fn files() -> Vec<String> {
     out
 }
 
-fn parse_env(text: &str) -> serde_json::Map<String, Value> {
-    let mut m = serde_json::Map::new();
-    for line in text.lines() {
-        let (k, v) = line.split_once('=').expect("NAME=value");
-        let v = if v.starts_with('"') {
-            serde_json::from_str::<String>(v).expect("quoted value")
-        } else {
-            v.to_string()
-        };
-        m.insert(k.to_string(), Value::String(v));
+/// The store as a real reader reads it: `node --env-file`, in a clean
+/// environment, for the names the file sets.
+fn parse_env(file: &std::path::Path) -> serde_json::Map<String, Value> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let names: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k))
+        .collect();
+    if names.is_empty() {
+        return serde_json::Map::new();
     }
-    m
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = Command::new("node")
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .arg(format!("--env-file={}", file.display()))
+        .arg("-e")
+        .arg("const o={};for(const n of process.argv.slice(1))o[n]=process.env[n];process.stdout.write(JSON.stringify(o))")
+        .args(&names)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "node --env-file: {}",
+        text_of(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn text_of(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]
@@ -138,7 +159,7 @@ fn npm_resolves_the_same_credentials_after_the_fix() {
             .map(str::to_string)
             .collect();
         assert_no_secret(&out, &all);
-        let env = parse_env(&std::fs::read_to_string(&env_file).unwrap_or_default());
+        let env = parse_env(&env_file);
         let fixed = std::fs::read_to_string(after.join(".npmrc")).expect("read");
         // Fixing twice changes nothing the second time.
         let again = npmrc_guard(&after)

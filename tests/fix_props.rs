@@ -5,8 +5,8 @@ mod common;
 
 use std::collections::HashMap;
 
+use npmrc_guard::fix::pipeline::plan_file;
 use npmrc_guard::fix::{apply, Strategy as FixStrategy};
-use npmrc_guard::rewrite::plan_file;
 use proptest::prelude::*;
 
 fn line() -> impl Strategy<Value = String> {
@@ -70,9 +70,9 @@ proptest! {
     #[test]
     fn fix_is_idempotent_complete_and_local(src in file(), move_lines in any::<bool>()) {
         let strategy = if move_lines { FixStrategy::MoveLines } else { FixStrategy::Interpolate };
-        let once = plan_file("f", &src, strategy, None, &HashMap::new(), &mut HashMap::new()).expect("plans");
+        let once = plan_file("f", &src, strategy, None, &HashMap::new(), &mut Default::default()).expect("plans");
         // Nothing fixable left (plan_file checks it too, and errors if not).
-        let twice = plan_file("f", &once.fixed, strategy, None, &HashMap::new(), &mut HashMap::new()).expect("plans");
+        let twice = plan_file("f", &once.fixed, strategy, None, &HashMap::new(), &mut Default::default()).expect("plans");
         prop_assert!(twice.plan.is_empty());
         prop_assert_eq!(&twice.fixed, &once.fixed);
         // Bytes outside the edits are untouched, in order.

@@ -26,24 +26,63 @@ impl std::fmt::Debug for Moved {
     }
 }
 
+/// What decides a secret's variable name, across the files of one fix.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    /// Secret → the name it was given, so one secret gets one name.
+    pub by_secret: HashMap<String, String>,
+    /// Names the files already reference (`${NAME}`) for something else.
+    pub referenced: Vec<String>,
+    /// Names the chosen store already holds, with their values.
+    pub store: HashMap<String, String>,
+}
+
+impl Names {
+    /// Whether `name` may be given to `secret`: no other secret has it, the
+    /// files do not reference it for anything else, and the store does not
+    /// hold it with another value.
+    fn free_for(&self, name: &str, secret: &str) -> bool {
+        let same_in_store = self.store.get(name).map(|v| v == secret);
+        !self.by_secret.values().any(|n| n == name)
+            && same_in_store != Some(false)
+            && (same_in_store == Some(true) || !self.referenced.iter().any(|r| r == name))
+    }
+}
+
+/// The names `src` references as `${NAME}` or `${NAME?}` (npm's syntax).
+pub fn referenced_names(src: &[u8]) -> Vec<String> {
+    static REF: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r"\$\{([^${}?]+)\??\}").expect("valid regex")
+    });
+    let mut out: Vec<String> = Vec::new();
+    for c in REF.captures_iter(src) {
+        let name = String::from_utf8_lossy(&c[1]).into_owned();
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// Variable names for the fixable findings of one file (SPEC.md, "Fix"):
 /// `NPM_TOKEN` / `NPM_AUTH` / `NPM_PASSWORD` when the file holds one
 /// distinct secret; otherwise one per registry, `NPM_TOKEN_<HOST>`; the same
 /// secret always gets the same name. `vars` maps a registry host to a name
 /// the user chose; `single` overrides the name when there is one secret.
 pub fn assign_vars(found: &mut [Detected], vars: &HashMap<String, String>, single: Option<&str>) {
-    assign_vars_with(found, vars, single, &mut HashMap::new());
+    assign_vars_with(found, vars, single, &mut Names::default());
 }
 
-/// [`assign_vars`], starting from (and extending) names already given to
-/// secrets, so the staged blob and the work-tree file of the same path name
-/// the same secret alike.
+/// [`assign_vars`], starting from (and extending) `names`, so the staged
+/// blob and the work-tree file of the same path name the same secret alike.
+/// Returns the variable of each finding (the fix as data); the finding's
+/// `fix` text shows it as `${NAME}`.
 pub fn assign_vars_with(
     found: &mut [Detected],
     vars: &HashMap<String, String>,
     single: Option<&str>,
-    by_secret: &mut HashMap<String, String>,
-) {
+    names: &mut Names,
+) -> Vec<Option<String>> {
     let mut distinct: Vec<&str> = Vec::new();
     for d in found.iter() {
         if let (Some(_), Some(s)) = (&d.fix, &d.secret) {
@@ -53,12 +92,13 @@ pub fn assign_vars_with(
         }
     }
     let several = distinct.len() > 1;
-    let mut taken: Vec<String> = by_secret.values().cloned().collect();
+    let mut out = Vec::with_capacity(found.len());
     for d in found.iter_mut() {
         let (Some(site), Some(secret)) = (&d.fix, &d.secret) else {
+            out.push(None);
             continue;
         };
-        let name = match by_secret.get(secret.expose()) {
+        let name = match names.by_secret.get(secret.expose()) {
             Some(name) => name.clone(),
             None => {
                 let host = d.finding.host.as_deref();
@@ -66,14 +106,17 @@ pub fn assign_vars_with(
                     .and_then(|h| vars.get(h).cloned())
                     .or_else(|| (!several).then(|| single.map(str::to_string)).flatten())
                     .unwrap_or_else(|| default_name(site.field, host, several));
-                let name = unique(wanted, &taken);
-                taken.push(name.clone());
-                by_secret.insert(secret.expose().to_string(), name.clone());
+                let name = unique(wanted, |n| names.free_for(n, secret.expose()));
+                names
+                    .by_secret
+                    .insert(secret.expose().to_string(), name.clone());
                 name
             }
         };
         d.finding.fix = Some(format!("${{{name}}}"));
+        out.push(Some(name));
     }
+    out
 }
 
 fn default_name(field: Field, host: Option<&str>, several: bool) -> String {
@@ -96,13 +139,13 @@ fn default_name(field: Field, host: Option<&str>, several: bool) -> String {
     }
 }
 
-fn unique(wanted: String, taken: &[String]) -> String {
-    if !taken.contains(&wanted) {
+fn unique(wanted: String, free: impl Fn(&str) -> bool) -> String {
+    if free(&wanted) {
         return wanted;
     }
     (2..)
         .map(|n| format!("{wanted}_{n}"))
-        .find(|c| !taken.contains(c))
+        .find(|c| free(c))
         .expect("an unused name exists")
 }
 
@@ -133,10 +176,10 @@ impl Plan {
 }
 
 /// The plan that rewrites every fixable finding of `src`.
-pub fn plan(src: &[u8], found: &[Detected], strategy: Strategy) -> Plan {
+pub fn plan(src: &[u8], found: &[Detected], vars: &[Option<String>], strategy: Strategy) -> Plan {
     match strategy {
         Strategy::Interpolate => {
-            let (edits, moved) = edits(found);
+            let (edits, moved) = edits(found, vars);
             Plan {
                 edits,
                 moved,
@@ -180,25 +223,22 @@ fn line_around(src: &[u8], at: usize) -> (Range<usize>, Range<usize>) {
     (start..end, start..end + brk)
 }
 
-/// The edits that rewrite every fixable finding, and the secrets they move.
-pub fn edits(found: &[Detected]) -> (Vec<Edit>, Vec<Moved>) {
+/// The edits that rewrite every fixable finding to its variable (`vars`,
+/// one per finding, from [`assign_vars_with`]), and the secrets they move.
+pub fn edits(found: &[Detected], vars: &[Option<String>]) -> (Vec<Edit>, Vec<Moved>) {
     let mut edits = Vec::new();
     let mut moved: Vec<Moved> = Vec::new();
-    for d in found {
-        let (Some(site), Some(secret), Some(text)) = (&d.fix, &d.secret, &d.finding.fix) else {
+    for (d, var) in found.iter().zip(vars) {
+        let (Some(site), Some(secret), Some(var)) = (&d.fix, &d.secret, var) else {
             continue;
         };
         edits.push(Edit {
             span: site.span.clone(),
-            text: text.clone(),
+            text: format!("${{{var}}}"),
         });
-        let var = text
-            .trim_start_matches("${")
-            .trim_end_matches('}')
-            .to_string();
-        if !moved.iter().any(|m| m.var == var) {
+        if !moved.iter().any(|m| &m.var == var) {
             moved.push(Moved {
-                var,
+                var: var.clone(),
                 value: secret.clone(),
             });
         }

@@ -5,14 +5,14 @@
 //! after, so a failure in between can lose nothing.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use crate::detect::Detected;
 use crate::finding::{Finding, Severity};
-use crate::fix::{self, Plan, Strategy};
+use crate::fix::plan::{self as fix, Names, Plan, Strategy};
+use crate::fix::store;
 use crate::inputs::shown;
-use crate::{detect, git, write};
+use crate::{detect, git};
 
 /// Where the removed secrets go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,18 +59,24 @@ pub struct FilePlan {
 }
 
 /// Plan the fix of `src`. `names` carries secret → variable across files, so
-/// one secret gets one name and two secrets never share one.
+/// one secret gets one name, two secrets never share one, and no name the
+/// files reference or the store holds otherwise is given to a secret.
 pub fn plan_file(
     path: &str,
     src: &[u8],
     strategy: Strategy,
     var: Option<&str>,
     vars: &HashMap<String, String>,
-    names: &mut HashMap<String, String>,
+    names: &mut Names,
 ) -> Result<FilePlan, String> {
     let mut found = detect::detect(path, src);
-    fix::assign_vars_with(&mut found, vars, var, names);
-    let plan = fix::plan(src, &found, strategy);
+    for r in fix::referenced_names(src) {
+        if !names.referenced.contains(&r) {
+            names.referenced.push(r);
+        }
+    }
+    let chosen = fix::assign_vars_with(&mut found, vars, var, names);
+    let plan = fix::plan(src, &found, &chosen, strategy);
     let fixed = fix::apply(src, &plan.edits);
     // The fix must leave nothing it could have fixed: check, do not assume.
     let left: Vec<Detected> = detect::detect(path, &fixed);
@@ -94,49 +100,105 @@ pub fn plan_file(
     })
 }
 
-/// Store the secrets the plans remove, where `disposition` says. Returns a
-/// sentence for the user.
-pub fn dispose(plans: &[&FilePlan], disposition: &Disposition) -> Result<String, String> {
+/// The names the store of `disposition` already holds, with their values.
+pub fn store_names(disposition: &Disposition) -> HashMap<String, String> {
     match disposition {
-        Disposition::Discard => Ok("the removed secrets were not kept: revoke them".to_string()),
+        Disposition::SaveEnv(file) => store::read_env(file),
+        _ => HashMap::new(),
+    }
+}
+
+/// Refuse a store git could publish: tracked, or in the repository and not
+/// ignored.
+pub fn check_store(disposition: &Disposition) -> Result<(), String> {
+    let Disposition::SaveEnv(file) = disposition else {
+        return Ok(());
+    };
+    if git::tracked(file)? {
+        return Err(format!(
+            "{} is tracked by git: the secrets would be published by the next commit. Choose an untracked, git-ignored file (or `git rm --cached` it first)",
+            shown(file)
+        ));
+    }
+    if git::ignored(file)? == Some(false) {
+        return Err(format!(
+            "{} is inside a repository and not ignored by git: the secrets would be committed next. Add it to .gitignore, or choose a file outside the repository",
+            shown(file)
+        ));
+    }
+    Ok(())
+}
+
+/// Store the secrets the plans remove, where `disposition` says, before any
+/// file is rewritten. Returns a sentence for the user, or `None` when there
+/// is nothing to say yet (discarding: see [`after_fix`]).
+pub fn dispose(plans: &[&FilePlan], disposition: &Disposition) -> Result<Option<String>, String> {
+    match disposition {
+        Disposition::Discard => Ok(None),
         Disposition::SaveEnv(file) => {
-            if git::ignored(file)? == Some(false) {
-                return Err(format!(
-                    "{} is inside a repository and not ignored by git: the secrets would be committed next. Add it to .gitignore, or choose a file outside the repository",
-                    shown(file)
-                ));
-            }
+            check_store(disposition)?;
             let mut vars: Vec<(String, String)> = Vec::new();
             for m in plans.iter().flat_map(|p| &p.plan.moved) {
                 if !vars.iter().any(|(n, _)| *n == m.var) {
                     vars.push((m.var.clone(), m.value.expose().to_string()));
                 }
             }
-            write::save_env(file, &vars)?;
+            let saved = store::save_env(file, &vars)?;
             let names: Vec<&str> = vars.iter().map(|(n, _)| n.as_str()).collect();
-            Ok(format!(
-                "{} saved to {} (mode 0600); set {} in your shell and in CI secrets before the next npm install",
-                names.join(", "),
-                shown(file),
-                if names.len() == 1 { "it" } else { "them" }
-            ))
+            let mut msg = if saved.written.is_empty() {
+                format!("{} already in {}", names.join(", "), shown(file))
+            } else {
+                format!("saved {} to {}", saved.written.join(", "), shown(file))
+            };
+            msg.push_str(&match saved.tightened_from {
+                Some(mode) => format!(" (its mode was {mode:04o}: tightened to 0600)"),
+                None => " (mode 0600)".to_string(),
+            });
+            Ok(Some(msg))
         }
         Disposition::MoveToUserConfig(file) => {
             let lines: Vec<Vec<u8>> = plans
                 .iter()
                 .flat_map(|p| p.plan.lines.iter().cloned())
                 .collect();
-            let added = write::move_to_user_config(file, &lines)?;
-            Ok(format!(
-                "moved {} credential line{} to {} (npm, pnpm, yarn 1 and bun read it)",
-                lines.len(),
-                if lines.len() == 1 { "" } else { "s" },
+            let added = store::move_to_user_config(file, &lines)?;
+            let there = lines.len() - added;
+            let mut msg = format!(
+                "moved {added} credential line{} to {} (npm, pnpm, yarn 1 and bun read it)",
+                if added == 1 { "" } else { "s" },
                 shown(file)
-            ) + if added < lines.len() {
-                "; some were already there"
-            } else {
-                ""
-            })
+            );
+            if there > 0 {
+                msg.push_str(&format!(
+                    "; {there} {} already there",
+                    if there == 1 { "was" } else { "were" }
+                ));
+            }
+            Ok(Some(msg))
+        }
+    }
+}
+
+/// What the user does next so that the next `npm install` works, once
+/// `rewritten` files were really rewritten. `vars` are the variables the
+/// files now reference.
+pub fn after_fix(disposition: &Disposition, rewritten: usize, vars: &[String]) -> Option<String> {
+    if rewritten == 0 {
+        return None;
+    }
+    let list = vars.join(", ");
+    match disposition {
+        Disposition::Discard => Some(format!(
+            "the removed secrets were not kept: revoke them, then set {list} to new ones (in this shell: `export NAME=…`; in CI: a secret)"
+        )),
+        Disposition::MoveToUserConfig(_) => None,
+        Disposition::SaveEnv(file) => {
+            let f = shown(file);
+            let dot = if f.contains('/') { f.to_string() } else { format!("./{f}") };
+            let first = vars.first().map(String::as_str).unwrap_or("NPM_TOKEN");
+            Some(format!(
+                "npm does not read {f}: before the next npm install, export {list}\n                   this shell:      set -a; . {dot}; set +a\n                   direnv:          echo 'dotenv {f}' >> .envrc && direnv allow\n                   GitHub Actions:  store it as a repository secret; with actions/setup-node, give the step `env: {first}: ${{{{ secrets.{first} }}}}` (setup-node's registry-url writes its own .npmrc that reads NODE_AUTH_TOKEN instead)\n                   GitLab CI:       Settings > CI/CD > Variables: add {list} (masked, protected)"
+            ))
         }
     }
 }
@@ -161,47 +223,3 @@ pub const PNPM_NOTE: &str = "this repository uses pnpm, and pnpm 10.34.2 and 11.
 
 /// The three choices, for a non-interactive run that made none.
 pub const CHOICES: &str = "say where the secrets go (they are removed from the file):\n  --save-env FILE          append NAME=value lines to a dotenv file (mode 0600; git must ignore it)\n  --move-to-user-config    move the credential lines to your user npm config (~/.npmrc)\n  --discard-secrets        drop them: you will revoke them";
-
-/// Ask on the terminal (`/dev/tty`) whether to fix, and where the secrets
-/// go. `None` when the user declines or no terminal can be opened.
-pub fn ask(summary: &str, default_env: &Path, pnpm: bool) -> Option<Disposition> {
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .ok()?;
-    let mut out = tty.try_clone().ok()?;
-    let mut input = BufReader::new(tty);
-    let mut answer = |question: &str| -> Option<String> {
-        write!(out, "{question}").ok()?;
-        out.flush().ok()?;
-        let mut line = String::new();
-        input.read_line(&mut line).ok()?;
-        Some(line.trim().to_lowercase())
-    };
-    let yes = answer(&format!(
-        "{summary}\n  rewrite to ${{VAR}} and keep the secret out of git? [y/N] "
-    ))?;
-    if yes != "y" && yes != "yes" {
-        return None;
-    }
-    if pnpm {
-        let _ = answer(&format!("  note: {PNPM_NOTE}\n  (press Enter) "));
-    }
-    let default = if pnpm { "2" } else { "1" };
-    let choice = answer(&format!(
-        "  keep the secret in (1) {} (git-ignored)  (2) your user npm config {}  (3) nowhere, I will revoke it [{default}]: ",
-        shown(default_env),
-        shown(&user_config_path())
-    ))?;
-    match if choice.is_empty() {
-        default
-    } else {
-        choice.as_str()
-    } {
-        "1" => Some(Disposition::SaveEnv(default_env.to_path_buf())),
-        "2" => Some(Disposition::MoveToUserConfig(user_config_path())),
-        "3" => Some(Disposition::Discard),
-        _ => None,
-    }
-}
