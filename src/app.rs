@@ -490,10 +490,10 @@ fn pnpm_note(root: &std::path::Path, disposition: &Disposition, io: &mut Io<'_>)
 
 fn describe_plan(plan: &FilePlan) -> String {
     if !plan.plan.lines.is_empty() {
+        let n = plan.plan.edits.len();
         return format!(
-            "removed {} credential line{}",
-            plan.plan.lines.len(),
-            if plan.plan.lines.len() == 1 { "" } else { "s" }
+            "took {n} credential{} out for the user config",
+            if n == 1 { "" } else { "s" }
         );
     }
     let vars: Vec<String> = plan

@@ -77,6 +77,11 @@ pub fn plan_file(
     }
     let chosen = fix::assign_vars_with(&mut found, vars, var, names);
     let plan = fix::plan(src, &found, &chosen, strategy);
+    if let Some(line) = plan.refused.first() {
+        return Err(format!(
+            "{path}:{line}: the credentials in this URL hold characters npm would re-encode; they cannot be moved as written: move them by hand, or choose --save-env"
+        ));
+    }
     let fixed = fix::apply(src, &plan.edits);
     // The fix must leave nothing it could have fixed: check, do not assume.
     let left: Vec<Detected> = detect::detect(path, &fixed);

@@ -164,9 +164,12 @@ pub struct Plan {
     pub edits: Vec<Edit>,
     /// Variables and the secrets they now stand for (Interpolate).
     pub moved: Vec<Moved>,
-    /// Whole lines taken out of the file, without their line break
-    /// (MoveLines).
+    /// Credential lines for the user config, without their line break
+    /// (MoveLines): whole `//host/:` lines taken out of the file, and
+    /// `//host/:username` / `:_password` for credentials taken out of a URL.
     pub lines: Vec<Vec<u8>>,
+    /// Lines (1-based) of URL credentials that cannot move as written.
+    pub refused: Vec<usize>,
 }
 
 impl Plan {
@@ -183,12 +186,29 @@ pub fn plan(src: &[u8], found: &[Detected], vars: &[Option<String>], strategy: S
             Plan {
                 edits,
                 moved,
-                lines: Vec::new(),
+                ..Plan::default()
             }
         }
         Strategy::MoveLines => {
             let mut plan = Plan::default();
             for d in found.iter().filter(|d| d.fix.is_some()) {
+                let key = d.finding.key.as_deref().unwrap_or("");
+                let credential_key = key.starts_with("//")
+                    || ["_authToken", "_auth", "_password", "username"].contains(&key);
+                if !credential_key {
+                    // A URL with `user:pw@` (`registry=`, `@scope:registry=`):
+                    // the setting stays, only its credentials move.
+                    match url_credentials(src, d.finding.span.start) {
+                        Some((edit, lines)) => {
+                            if !plan.edits.iter().any(|e| e.span == edit.span) {
+                                plan.edits.push(edit);
+                                plan.lines.extend(lines);
+                            }
+                        }
+                        None => plan.refused.push(d.finding.line),
+                    }
+                    continue;
+                }
                 let (line, with_break) = line_around(src, d.finding.span.start);
                 if plan.edits.iter().any(|e| e.span == with_break) {
                     continue;
@@ -202,6 +222,85 @@ pub fn plan(src: &[u8], found: &[Detected], vars: &[Option<String>], strategy: S
             plan
         }
     }
+}
+
+/// The credentials of the URL around byte `at` (in its password): the edit
+/// that removes `user:pw@`, and the `//host/path/:username` and
+/// `:_password` lines (base64, as npm wants it) that say the same to npm.
+/// npm sends URL credentials as the URL spells them (percent-encoded), so
+/// they move as written; `None` for a URL whose credentials WHATWG would
+/// re-encode, or that is not `scheme://user:pw@host`.
+fn url_credentials(src: &[u8], at: usize) -> Option<(Edit, Vec<Vec<u8>>)> {
+    let (line, _) = line_around(src, at);
+    let text = &src[line.clone()];
+    let rel = at - line.start;
+    let sep = text[..rel].windows(3).rposition(|w| w == b"://")?;
+    let ui = sep + 3;
+    let end_at = ui + text[ui..].iter().position(|&b| b == b'@')?;
+    if end_at < rel {
+        return None;
+    }
+    let colon = ui + text[ui..end_at].iter().position(|&b| b == b':')?;
+    let (user, pw) = (&text[ui..colon], &text[colon + 1..end_at]);
+    let safe = |b: &u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(b);
+    if user.is_empty() || pw.is_empty() || !user.iter().all(safe) || !pw.iter().all(safe) {
+        return None;
+    }
+    let rest = &text[end_at + 1..];
+    let url_end = rest
+        .iter()
+        .position(|&b| b.is_ascii_whitespace() || b"\"';#".contains(&b))
+        .unwrap_or(rest.len());
+    let hostpath = std::str::from_utf8(&rest[..url_end]).ok()?;
+    let hostpath = hostpath.split(['?', '#']).next().unwrap_or("");
+    let (host, path) = match hostpath.find('/') {
+        Some(i) => (&hostpath[..i], &hostpath[i..]),
+        None => (hostpath, "/"),
+    };
+    let scheme = std::str::from_utf8(&text[..sep])
+        .ok()?
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
+        .next()?
+        .to_ascii_lowercase();
+    let host = host.to_ascii_lowercase();
+    let host = match (scheme.as_str(), host.rsplit_once(':')) {
+        ("https", Some((h, "443"))) | ("http", Some((h, "80"))) => h.to_string(),
+        _ => host,
+    };
+    if host.is_empty() {
+        return None;
+    }
+    let dir = &path[..=path.rfind('/')?];
+    let nerf = format!("//{host}{dir}");
+    let user = String::from_utf8_lossy(user);
+    let lines = vec![
+        format!("{nerf}:username={user}").into_bytes(),
+        format!("{nerf}:_password={}", base64(pw)).into_bytes(),
+    ];
+    let edit = Edit {
+        span: line.start + ui..line.start + end_at + 1,
+        text: String::new(),
+    };
+    Some((edit, lines))
+}
+
+/// Standard base64 with padding, as npm reads `_password`.
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(char::from(A[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// The line holding byte `at`: its range without, then with, its line break
@@ -277,6 +376,33 @@ mod tests {
         assert_eq!(line_around(src, 5), (5..8, 5..9));
         assert_eq!(line_around(src, 0), (0..3, 0..5));
         assert_eq!(line_around(src, 10), (9..12, 9..12));
+    }
+
+    #[test]
+    fn base64_matches_the_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"pa55-word"), "cGE1NS13b3Jk");
+    }
+
+    #[test]
+    fn url_credentials_move_as_keys_and_the_url_stays() {
+        let src = b"registry=https://deploy:pa55@Reg.example:443/api/npm/x?y\n";
+        let (edit, lines) = url_credentials(src, 24).expect("moves");
+        assert_eq!(
+            apply(src, &[edit]),
+            b"registry=https://Reg.example:443/api/npm/x?y\n".to_vec()
+        );
+        assert_eq!(
+            lines,
+            vec![
+                b"//reg.example/api/npm/:username=deploy".to_vec(),
+                b"//reg.example/api/npm/:_password=cGE1NQ==".to_vec()
+            ]
+        );
+        assert!(url_credentials(b"registry=https://a:p\"w@h/\n", 20).is_none());
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
+use crate::fix::write;
 use crate::inputs::{describe, shown};
+use crate::npmrc::{self, LineKind};
 
 /// A value as a store line writes it: `'value'`, a `'` inside as `'\''`.
 /// Sourcing the line in sh then runs nothing. Values that `node --env-file`,
@@ -121,34 +123,95 @@ pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<Saved, String>
     Ok(saved)
 }
 
-/// Append lines to the user's npm config (mode 0600 when created), skipping
-/// lines it already holds.
+/// The top-level `key → value` credentials of an npm config (what npm
+/// reads before the first `[section]`), and where that section starts.
+fn credentials(src: &[u8]) -> (Vec<(String, Option<String>)>, Option<usize>) {
+    let mut out = Vec::new();
+    for line in npmrc::lines(src) {
+        if let LineKind::Section(_) = line.kind {
+            return (out, Some(line.span.start));
+        }
+        if let Some((key, _)) = line.key() {
+            let value = line.value().0.as_str().map(str::to_string);
+            out.push((key.into_owned(), value));
+        }
+    }
+    (out, None)
+}
+
+/// The registry a credential key names (`//host/path/:`), if it is one.
+fn registry_of(key: &str) -> Option<&str> {
+    let (reg, field) = key.rsplit_once(':')?;
+    (reg.starts_with("//") && ["_authToken", "_auth", "_password", "username"].contains(&field))
+        .then_some(reg)
+}
+
+/// Add credential lines to the user's npm config: before its first
+/// `[section]` (npm reads nothing else there as a top-level setting),
+/// mode 0600 when created, lines it already holds skipped. A different
+/// credential the user already has for the same registry is never
+/// replaced: that is an error, and nothing is written. Returns how many
+/// lines were added.
 pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<usize, String> {
-    let existing = match fs::symlink_metadata(path) {
-        Ok(_) => fs::read(path).map_err(|e| format!("{}: {}", shown(path), describe(&e)))?,
-        Err(_) => Vec::new(),
+    let meta = fs::symlink_metadata(path).ok();
+    if meta.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "{}: a symbolic link; not written (links are not followed): move the credentials by hand",
+            shown(path)
+        ));
+    }
+    let existing = match meta {
+        Some(_) => fs::read(path).map_err(|e| format!("{}: {}", shown(path), describe(&e)))?,
+        None => Vec::new(),
     };
-    let have: Vec<&[u8]> = existing
-        .split(|&b| b == b'\n' || b == b'\r')
-        .map(|l| l.trim_ascii())
-        .collect();
+    let (have, section) = credentials(&existing);
     let mut add = Vec::new();
-    let mut added = 0;
+    let mut added: Vec<(String, Option<String>)> = Vec::new();
     for line in lines {
-        if have.contains(&line.trim_ascii())
-            || add.windows(line.len()).any(|w| w == line.as_slice())
-        {
+        let (new, _) = credentials(line);
+        let Some((key, value)) = new.into_iter().next() else {
             continue;
+        };
+        if have.contains(&(key.clone(), value.clone())) || added.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        if let Some(reg) = registry_of(&key) {
+            let clash = have
+                .iter()
+                .chain(added.iter())
+                .filter(|(k, _)| registry_of(k) == Some(reg))
+                .any(|(k, v)| {
+                    !lines
+                        .iter()
+                        .any(|l| credentials(l).0.contains(&(k.clone(), v.clone())))
+                });
+            if clash {
+                return Err(format!(
+                    "{} already holds another credential for {reg}: moving would replace it for every project; nothing was changed. Remove it there first, or choose --save-env",
+                    shown(path)
+                ));
+            }
         }
         add.extend_from_slice(line);
         add.push(b'\n');
-        added += 1;
+        added.push((key, value));
     }
     if add.is_empty() {
         return Ok(0);
     }
-    append(path, &String::from_utf8_lossy(&existing), &add)?;
-    Ok(added)
+    match section {
+        None => append(path, &String::from_utf8_lossy(&existing), &add)?,
+        Some(at) => {
+            let mut out = existing[..at].to_vec();
+            if !out.is_empty() && !out.ends_with(b"\n") && !out.ends_with(b"\r") {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(&add);
+            out.extend_from_slice(&existing[at..]);
+            write::replace_file(path, &out)?;
+        }
+    }
+    Ok(added.len())
 }
 
 fn append(path: &Path, existing: &str, add: &[u8]) -> Result<(), String> {
