@@ -199,16 +199,25 @@ fn pnpm_repositories_get_the_advisory() {
         .args(["fix", "--discard-secrets"])
         .output()
         .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains("GHSA-3qhv-2rgh-x77r"),
         "{}",
         text(&out.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+        SAFE_NPMRC
     );
     let out = npmrc_guard(dir.path())
         .args(["fix", "--discard-secrets"])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+        SAFE_NPMRC
+    );
 }
 
 #[test]
@@ -363,6 +372,11 @@ fn scan_fix_rewrites_the_work_tree_and_the_index() {
     let out = repo.tool(&["scan", "--staged", "--fix", "--discard-secrets"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(repo.git(&["show", ":packages/b/.npmrc"]), SAFE_NPMRC);
+    assert_eq!(
+        fs::read_to_string(repo.root.join("packages/b/.npmrc")).expect("read"),
+        SAFE_NPMRC,
+        "the work tree keeps the literal"
+    );
     let out = repo.tool(&["scan", "--history", "--fix", "--discard-secrets"]);
     assert_eq!(out.status.code(), Some(2), "history cannot be rewritten");
 }

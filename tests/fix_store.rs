@@ -411,3 +411,30 @@ fn a_value_no_reader_format_holds_is_refused_and_nothing_changes() {
     assert_eq!(read(&dir.path().join(".npmrc")), npmrc);
     assert!(!dir.path().join("s.env").exists());
 }
+
+#[test]
+fn config_vars_name_the_variable_and_still_never_collide() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let (g, t) = (github_token("ghp", 91), npm_token(92));
+    std::fs::write(
+        dir.path().join(".npmrc-guard.toml"),
+        "[vars]\n\"npm.pkg.github.com\" = \"GH_PACKAGES_TOKEN\"\n\"registry.npmjs.org\" = \"NPM_TOKEN\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        format!("//npm.pkg.github.com/:_authToken={g}\n//registry.npmjs.org/:_authToken={t}\n//other.example/:_authToken=${{NPM_TOKEN}}\n"),
+    )
+    .expect("write");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        read(&dir.path().join(".npmrc")),
+        "//npm.pkg.github.com/:_authToken=${GH_PACKAGES_TOKEN}\n//registry.npmjs.org/:_authToken=${NPM_TOKEN_2}\n//other.example/:_authToken=${NPM_TOKEN}\n"
+    );
+    assert_eq!(
+        read(&dir.path().join("s.env")),
+        format!("GH_PACKAGES_TOKEN='{g}'\nNPM_TOKEN_2='{t}'\n")
+    );
+}

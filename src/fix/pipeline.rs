@@ -83,18 +83,7 @@ pub fn plan_file(
         ));
     }
     let fixed = fix::apply(src, &plan.edits);
-    // The fix must leave nothing it could have fixed: check, do not assume.
-    let left: Vec<Detected> = detect::detect(path, &fixed);
-    if left.iter().any(|d| d.fix.is_some()) {
-        return Err(format!(
-            "{path}: the rewrite left a literal credential behind; nothing was written (please report this)"
-        ));
-    }
-    let remaining = left
-        .into_iter()
-        .filter(|d| d.finding.severity == Severity::Error)
-        .map(|d| d.finding)
-        .collect();
+    let remaining = verify(path, &fixed)?;
     let rewritten = found.iter().filter(|d| d.fix.is_some()).count();
     Ok(FilePlan {
         path: path.to_string(),
@@ -103,6 +92,22 @@ pub fn plan_file(
         remaining,
         rewritten,
     })
+}
+
+/// The fix must leave nothing it could have fixed: check, do not assume.
+/// Returns the error findings a fix cannot rewrite (a token in a comment).
+pub fn verify(path: &str, fixed: &[u8]) -> Result<Vec<Finding>, String> {
+    let left: Vec<Detected> = detect::detect(path, fixed);
+    if left.iter().any(|d| d.fix.is_some()) {
+        return Err(format!(
+            "{path}: the rewrite left a literal credential behind; nothing was written (please report this)"
+        ));
+    }
+    Ok(left
+        .into_iter()
+        .filter(|d| d.finding.severity == Severity::Error)
+        .map(|d| d.finding)
+        .collect())
 }
 
 /// The names the store of `disposition` already holds, with their values.
@@ -228,3 +233,21 @@ pub const PNPM_NOTE: &str = "this repository uses pnpm, and pnpm 10.34.2 and 11.
 
 /// The three choices, for a non-interactive run that made none.
 pub const CHOICES: &str = "say where the secrets go (they are removed from the file):\n  --save-env FILE          append NAME=value lines to a dotenv file (mode 0600; git must ignore it)\n  --move-to-user-config    move the credential lines to your user npm config (~/.npmrc)\n  --discard-secrets        drop them: you will revoke them";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_refuses_a_rewrite_that_left_a_literal() {
+        let left = b"//registry.npmjs.org/:_authToken=abcdefgh-literal-1234\n";
+        let err = verify("f", left).expect_err("a literal is left");
+        assert!(err.contains("left a literal credential"), "{err}");
+        assert!(!err.contains("abcdefgh"), "{err}");
+        assert!(
+            verify("f", b"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n")
+                .expect("clean")
+                .is_empty()
+        );
+    }
+}

@@ -41,7 +41,9 @@ pub fn replace_file(path: &Path, content: &[u8]) -> Result<(), String> {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.npmrc-guard-{}.tmp", std::process::id()));
+    // An unpredictable name, created exclusively (`create_new` follows no
+    // link): nobody can prepare the temporary file in advance.
+    let tmp = dir.join(format!(".{name}.npmrc-guard-{:016x}.tmp", random()));
     let result = (|| {
         let mut f = OpenOptions::new()
             .write(true)
@@ -57,4 +59,18 @@ pub fn replace_file(path: &Path, content: &[u8]) -> Result<(), String> {
         let _ = fs::remove_file(&tmp);
         format!("cannot write {}: {}", shown(path), describe(&e))
     })
+}
+
+/// 64 bits no other process can guess: the standard library seeds each
+/// `RandomState` from the operating system's random source.
+fn random() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    h.finish()
 }
