@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
 use common::*;
@@ -70,6 +71,10 @@ fn files() -> Vec<String> {
         f.push_str(&format!(
             "//other.example/:_authToken=${{OTHER_TOKEN}}{e}save-exact=true"
         ));
+        if i % 2 == 1 {
+            // The file already references the name a lone secret would get.
+            f.push_str(&format!("{e}//ref.example/:_authToken=${{NPM_TOKEN}}"));
+        }
         if i % 6 == 4 {
             // npm ignores credentials in sections and does not expand
             // `${…}` there: the fix leaves them, and says so (exit 1).
@@ -140,6 +145,18 @@ fn npm_resolves_the_same_credentials_after_the_fix() {
             std::fs::write(d.join(".npmrc"), content).expect("write");
         }
         let env_file = base.path().join(format!("secrets-{i}.env"));
+        if i % 8 == 6 {
+            // An existing, too-open store that already holds the usual names
+            // with other values.
+            std::fs::write(
+                &env_file,
+                "NPM_TOKEN='held-elsewhere'\nNPM_TOKEN_REGISTRY_NPMJS_ORG='x'\n",
+            )
+            .expect("write");
+            std::fs::set_permissions(&env_file, std::fs::Permissions::from_mode(0o644))
+                .expect("chmod");
+        }
+        let env_before = parse_env(&env_file);
         let out = npmrc_guard(&after)
             .args(["fix", "--save-env"])
             .arg(&env_file)
@@ -173,7 +190,14 @@ fn npm_resolves_the_same_credentials_after_the_fix() {
             "file {i}: second fix changed it"
         );
         fixed_text.push(fixed);
-        jobs.push(json!({"cwd": before, "env": {}}));
+        if i % 8 == 6 {
+            let mode = std::fs::metadata(&env_file)
+                .expect("stat")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "file {i}: the store was not tightened");
+        }
+        jobs.push(json!({"cwd": before, "env": env_before}));
         jobs.push(json!({"cwd": after, "env": env}));
     }
     let stdout = node_json(
