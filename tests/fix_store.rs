@@ -305,6 +305,8 @@ fn read_back(readers: &Path, store: &Path, names: &[&str]) -> Vec<(&'static str,
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("PYTHONPATH", readers.join("py"))
             .env("HOME", readers)
+            // Where the canaries of a command that should not run would land.
+            .current_dir(store.parent().expect("folder"))
             .stdin(Stdio::null())
             .output()
             .expect("reader runs");
