@@ -10,9 +10,11 @@ use crate::config::{self, Config};
 use crate::detect::Detected;
 use crate::finding::Severity;
 use crate::fix;
+use crate::fix::pipeline::{self as rewrite, Disposition, FilePlan};
+use crate::fix::Names;
+use crate::fix::{prompt, write};
 use crate::inputs::{self, Input};
 use crate::report::{self, FixHint, Format, Report};
-use crate::rewrite::{self, Disposition, FilePlan};
 use crate::select::Selector;
 use crate::{docs, git, hook};
 
@@ -451,7 +453,9 @@ fn offer_fix(
     let root = git::workdir(repo)?;
     let pnpm = rewrite::uses_pnpm(&root);
     let env_file = root.join(".env.local");
-    let Some(disposition) = rewrite::ask(summary.trim_end(), &env_file, pnpm) else {
+    // Only an untracked file can be a store (the ignore entry is added below).
+    let offer_env = (!git::tracked(&env_file)?).then_some(env_file.as_path());
+    let Some(disposition) = prompt::ask(summary.trim_end(), offer_env, pnpm) else {
         let _ = writeln!(io.err, "npmrc-guard: commit blocked; fix it with `npmrc-guard fix --staged`, or bypass once with `git commit --no-verify`");
         return Ok(ExitStatus::Findings);
     };
@@ -504,11 +508,9 @@ fn disposition(args: &SecretArgs, root: &std::path::Path) -> Result<Disposition,
     }
     let pnpm = rewrite::uses_pnpm(root);
     if io::IsTerminal::is_terminal(&io::stdin()) {
-        if let Some(d) = rewrite::ask(
-            "npmrc-guard: literal credentials found",
-            &root.join(".env.local"),
-            pnpm,
-        ) {
+        let env = root.join(".env.local");
+        let offer_env = (!git::tracked(&env)?).then_some(env.as_path());
+        if let Some(d) = prompt::ask("npmrc-guard: literal credentials found", offer_env, pnpm) {
             return Ok(d);
         }
         return Err("nothing was changed".to_string());
@@ -537,8 +539,15 @@ fn fix_files(
             }
         }
     }
-    let plan_all = |strategy| -> Result<Vec<FilePlan>, String> {
-        let mut names = HashMap::new();
+    let plan_all = |strategy, store: HashMap<String, String>| -> Result<Vec<FilePlan>, String> {
+        let mut names = Names {
+            store,
+            ..Names::default()
+        };
+        // Names every file references are taken before any is given out.
+        for (_, _, bytes) in &read {
+            names.referenced.extend(fix::referenced_names(bytes));
+        }
         read.iter()
             .map(|(_, shown, bytes)| {
                 let var = secrets.var.as_deref();
@@ -551,7 +560,7 @@ fn fix_files(
     } else {
         fix::Strategy::Interpolate
     };
-    let mut plans = plan_all(strategy)?;
+    let mut plans = plan_all(strategy, HashMap::new())?;
     let mut report = Report {
         files: read.len(),
         ..Report::default()
@@ -559,11 +568,11 @@ fn fix_files(
     if plans.iter().any(|p| p.rewritten > 0) {
         let root = std::env::current_dir().unwrap_or_default();
         let disposition = disposition(secrets, &root)?;
-        // The answer on a terminal may call for the other way of fixing.
-        if disposition.strategy() != strategy {
-            strategy = disposition.strategy();
-            plans = plan_all(strategy)?;
-        }
+        // The answer on a terminal may call for the other way of fixing, and
+        // the store may already hold some names.
+        rewrite::check_store(&disposition)?;
+        strategy = disposition.strategy();
+        plans = plan_all(strategy, rewrite::store_names(&disposition))?;
         pnpm_note(&root, &disposition, io);
         // Files that cannot be written keep their findings, and fail the run.
         let mut writable = Vec::new();
@@ -571,7 +580,7 @@ fn fix_files(
             if plan.rewritten == 0 {
                 continue;
             }
-            match crate::write::check_writable(path) {
+            match write::check_writable(path) {
                 Ok(_) => writable.push((path, plan)),
                 Err(msg) => {
                     failed = true;
@@ -586,10 +595,22 @@ fn fix_files(
             }
         }
         let to_store: Vec<&FilePlan> = writable.iter().map(|(_, p)| *p).collect();
-        let stored = rewrite::dispose(&to_store, &disposition)?;
+        let stored = if to_store.is_empty() {
+            None
+        } else {
+            rewrite::dispose(&to_store, &disposition)?
+        };
+        let mut rewritten = 0;
+        let mut vars: Vec<String> = Vec::new();
         for (path, plan) in writable {
-            match crate::write::replace_file(path, &plan.fixed) {
+            match write::replace_file(path, &plan.fixed) {
                 Ok(()) => {
+                    rewritten += 1;
+                    for m in &plan.plan.moved {
+                        if !vars.contains(&m.var) {
+                            vars.push(m.var.clone());
+                        }
+                    }
                     let _ = writeln!(io.err, "rewrote {}: {}", plan.path, describe_plan(plan));
                 }
                 Err(msg) => {
@@ -598,7 +619,12 @@ fn fix_files(
                 }
             }
         }
-        let _ = writeln!(io.err, "{stored}");
+        for line in stored
+            .into_iter()
+            .chain(rewrite::after_fix(&disposition, rewritten, &vars))
+        {
+            let _ = writeln!(io.err, "{line}");
+        }
     }
     for plan in plans {
         report.findings.extend(plan.remaining);
@@ -617,10 +643,10 @@ fn pnpm_note(root: &std::path::Path, disposition: &Disposition, io: &mut Io<'_>)
 
 fn describe_plan(plan: &FilePlan) -> String {
     if !plan.plan.lines.is_empty() {
+        let n = plan.plan.edits.len();
         return format!(
-            "removed {} credential line{}",
-            plan.plan.lines.len(),
-            if plan.plan.lines.len() == 1 { "" } else { "s" }
+            "took {n} credential{} out for the user config",
+            if n == 1 { "" } else { "s" }
         );
     }
     let vars: Vec<String> = plan
@@ -663,7 +689,11 @@ fn fix_staged(
     let root = git::workdir(repo)?;
     let listing = git::staged(repo, sel)?;
     let strategy = disposition.strategy();
-    let mut names = HashMap::new();
+    rewrite::check_store(disposition)?;
+    let mut names = Names {
+        store: rewrite::store_names(disposition),
+        ..Names::default()
+    };
     let mut staged: Vec<(Vec<u8>, FilePlan)> = Vec::new();
     let mut worktree: Vec<(PathBuf, FilePlan)> = Vec::new();
     let mut remaining: Vec<crate::finding::Finding> = Vec::new();
@@ -687,7 +717,7 @@ fn fix_staged(
             let wplan =
                 rewrite::plan_file(&input.path, &w, strategy, var, &s.config.vars, &mut names)?;
             if wplan.rewritten > 0 {
-                crate::write::check_writable(&full)?;
+                write::check_writable(&full)?;
                 worktree.push((full, wplan));
             }
         }
@@ -710,6 +740,12 @@ fn fix_staged(
         .chain(worktree.iter().map(|(_, p)| p))
         .collect();
     let stored = rewrite::dispose(&all, disposition)?;
+    let mut vars: Vec<String> = Vec::new();
+    for m in all.iter().flat_map(|p| &p.plan.moved) {
+        if !vars.contains(&m.var) {
+            vars.push(m.var.clone());
+        }
+    }
     let files: Vec<git::Restage> = staged
         .iter()
         .map(|(name, p)| git::Restage {
@@ -720,7 +756,7 @@ fn fix_staged(
         .collect();
     git::restage(repo, &files)?;
     for (full, plan) in &worktree {
-        crate::write::replace_file(full, &plan.fixed)?;
+        write::replace_file(full, &plan.fixed)?;
     }
     for (_, p) in &staged {
         let both = worktree.iter().any(|(_, w)| w.path == p.path);
@@ -747,7 +783,10 @@ fn fix_staged(
             describe_plan(w)
         );
     }
-    let _ = writeln!(io.err, "{stored}");
+    let after = rewrite::after_fix(disposition, staged.len() + worktree.len(), &vars);
+    for line in stored.into_iter().chain(after) {
+        let _ = writeln!(io.err, "{line}");
+    }
     if remaining.is_empty() {
         Ok(ExitStatus::Clean)
     } else {

@@ -52,7 +52,7 @@ fn save_env_keeps_every_other_byte_and_the_mode() {
     );
     assert_eq!(
         fs::read_to_string(&env).expect("env"),
-        format!("NPM_TOKEN_REGISTRY_NPMJS_ORG={t}\nNPM_TOKEN_NPM_PKG_GITHUB_COM={g}\n")
+        format!("NPM_TOKEN_REGISTRY_NPMJS_ORG='{t}'\nNPM_TOKEN_NPM_PKG_GITHUB_COM='{g}'\n")
     );
     assert_eq!(
         fs::metadata(&env).expect("meta").permissions().mode() & 0o777,
@@ -87,7 +87,7 @@ fn save_env_inside_a_repository_must_be_ignored() {
     );
     assert_eq!(
         fs::read_to_string(repo.root.join(".env.local")).expect("env"),
-        format!("REGISTRY_TOKEN={t}\n")
+        format!("REGISTRY_TOKEN='{t}'\n")
     );
 }
 
@@ -199,16 +199,25 @@ fn pnpm_repositories_get_the_advisory() {
         .args(["fix", "--discard-secrets"])
         .output()
         .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains("GHSA-3qhv-2rgh-x77r"),
         "{}",
         text(&out.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+        SAFE_NPMRC
     );
     let out = npmrc_guard(dir.path())
         .args(["fix", "--discard-secrets"])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+        SAFE_NPMRC
+    );
 }
 
 #[test]
@@ -261,7 +270,7 @@ fn staged_fix_keeps_unstaged_changes_unstaged() {
     );
     assert_eq!(
         fs::read_to_string(repo.root.join(".env.local")).expect("env"),
-        format!("NPM_TOKEN={t}\n")
+        format!("NPM_TOKEN='{t}'\n")
     );
     // And the hook now lets the commit through.
     assert_eq!(repo.tool(&["install"]).status.code(), Some(0));
@@ -326,7 +335,7 @@ fn hook_offers_the_fix_on_a_terminal() {
     let env = repo.root.join(".env.local");
     assert_eq!(
         fs::read_to_string(&env).expect("env"),
-        format!("NPM_TOKEN={t}\n")
+        format!("NPM_TOKEN='{t}'\n")
     );
     assert_eq!(
         fs::metadata(&env).expect("meta").permissions().mode() & 0o777,
@@ -359,6 +368,11 @@ fn scan_fix_rewrites_the_work_tree_and_the_index() {
     let out = repo.tool(&["scan", "--staged", "--fix", "--discard-secrets"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(repo.git(&["show", ":packages/b/.npmrc"]), SAFE_NPMRC);
+    assert_eq!(
+        fs::read_to_string(repo.root.join("packages/b/.npmrc")).expect("read"),
+        SAFE_NPMRC,
+        "the work tree keeps the literal"
+    );
     let out = repo.tool(&["scan", "--history", "--fix", "--discard-secrets"]);
     assert_eq!(out.status.code(), Some(2), "history cannot be rewritten");
 }

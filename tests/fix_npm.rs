@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
 use common::*;
@@ -74,6 +75,10 @@ fn files() -> Vec<String> {
         f.push_str(&format!(
             "//other.example/:_authToken=${{OTHER_TOKEN}}{e}save-exact=true"
         ));
+        if i % 2 == 1 {
+            // The file already references the name a lone secret would get.
+            f.push_str(&format!("{e}//ref.example/:_authToken=${{NPM_TOKEN}}"));
+        }
         if i % 6 == 4 {
             // npm ignores credentials in sections and does not expand
             // `${…}` there: the fix leaves them, and says so (exit 1).
@@ -87,18 +92,39 @@ fn files() -> Vec<String> {
     out
 }
 
-fn parse_env(text: &str) -> serde_json::Map<String, Value> {
-    let mut m = serde_json::Map::new();
-    for line in text.lines() {
-        let (k, v) = line.split_once('=').expect("NAME=value");
-        let v = if v.starts_with('"') {
-            serde_json::from_str::<String>(v).expect("quoted value")
-        } else {
-            v.to_string()
-        };
-        m.insert(k.to_string(), Value::String(v));
+/// The store as a real reader reads it: `node --env-file`, in a clean
+/// environment, for the names the file sets.
+fn parse_env(file: &std::path::Path) -> serde_json::Map<String, Value> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let names: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k))
+        .collect();
+    if names.is_empty() {
+        return serde_json::Map::new();
     }
-    m
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = Command::new("node")
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .arg(format!("--env-file={}", file.display()))
+        .arg("-e")
+        .arg("const o={};for(const n of process.argv.slice(1))o[n]=process.env[n];process.stdout.write(JSON.stringify(o))")
+        .args(&names)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "node --env-file: {}",
+        text_of(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn text_of(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]
@@ -123,6 +149,18 @@ fn npm_resolves_the_same_credentials_after_the_fix() {
             std::fs::write(d.join(".npmrc"), content).expect("write");
         }
         let env_file = base.path().join(format!("secrets-{i}.env"));
+        if i % 8 == 6 {
+            // An existing, too-open store that already holds the usual names
+            // with other values.
+            std::fs::write(
+                &env_file,
+                "NPM_TOKEN='held-elsewhere'\nNPM_TOKEN_REGISTRY_NPMJS_ORG='x'\n",
+            )
+            .expect("write");
+            std::fs::set_permissions(&env_file, std::fs::Permissions::from_mode(0o644))
+                .expect("chmod");
+        }
+        let env_before = parse_env(&env_file);
         let out = npmrc_guard(&after)
             .args(["fix", "--save-env"])
             .arg(&env_file)
@@ -142,7 +180,7 @@ fn npm_resolves_the_same_credentials_after_the_fix() {
             .map(str::to_string)
             .collect();
         assert_no_secret(&out, &all);
-        let env = parse_env(&std::fs::read_to_string(&env_file).unwrap_or_default());
+        let env = parse_env(&env_file);
         let fixed = std::fs::read_to_string(after.join(".npmrc")).expect("read");
         // Fixing twice changes nothing the second time.
         let again = npmrc_guard(&after)
@@ -156,7 +194,14 @@ fn npm_resolves_the_same_credentials_after_the_fix() {
             "file {i}: second fix changed it"
         );
         fixed_text.push(fixed);
-        jobs.push(json!({"cwd": before, "env": {}}));
+        if i % 8 == 6 {
+            let mode = std::fs::metadata(&env_file)
+                .expect("stat")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "file {i}: the store was not tightened");
+        }
+        jobs.push(json!({"cwd": before, "env": env_before}));
         jobs.push(json!({"cwd": after, "env": env}));
     }
     let stdout = node_json(

@@ -5,8 +5,9 @@ mod common;
 
 use std::collections::HashMap;
 
+use npmrc_guard::detect::detect;
+use npmrc_guard::fix::pipeline::plan_file;
 use npmrc_guard::fix::{apply, Strategy as FixStrategy};
-use npmrc_guard::rewrite::plan_file;
 use proptest::prelude::*;
 
 fn line() -> impl Strategy<Value = String> {
@@ -70,9 +71,9 @@ proptest! {
     #[test]
     fn fix_is_idempotent_complete_and_local(src in file(), move_lines in any::<bool>()) {
         let strategy = if move_lines { FixStrategy::MoveLines } else { FixStrategy::Interpolate };
-        let once = plan_file("f", &src, strategy, None, &HashMap::new(), &mut HashMap::new()).expect("plans");
+        let once = plan_file("f", &src, strategy, None, &HashMap::new(), &mut Default::default()).expect("plans");
         // Nothing fixable left (plan_file checks it too, and errors if not).
-        let twice = plan_file("f", &once.fixed, strategy, None, &HashMap::new(), &mut HashMap::new()).expect("plans");
+        let twice = plan_file("f", &once.fixed, strategy, None, &HashMap::new(), &mut Default::default()).expect("plans");
         prop_assert!(twice.plan.is_empty());
         prop_assert_eq!(&twice.fixed, &once.fixed);
         // Bytes outside the edits are untouched, in order.
@@ -89,12 +90,39 @@ proptest! {
         expected.extend_from_slice(&src[pos..]);
         prop_assert_eq!(&expected, &once.fixed);
         prop_assert_eq!(apply(&src, &once.plan.edits), once.fixed.clone());
-        // Interpolation only ever writes `${NAME}` over secret bytes.
+        let sites: Vec<std::ops::Range<usize>> = detect("f", &src)
+            .into_iter()
+            .filter_map(|d| d.fix.map(|f| f.span))
+            .collect();
         if !move_lines {
+            // Interpolation writes `${NAME}` over exactly the bytes of one
+            // secret each, and over every secret.
             for e in &once.plan.edits {
                 let ok = e.text.starts_with("${") && e.text.ends_with('}');
                 prop_assert!(ok, "edit text {:?}", e.text);
+                prop_assert!(sites.contains(&e.span), "edit {:?} is not a secret's bytes", e.span);
             }
+            prop_assert_eq!(once.plan.edits.len(), sites.len());
+        } else {
+            // A line move deletes one whole line (with its break) that holds
+            // a secret, and that line goes to the user config as it was; a
+            // URL loses exactly its `user:pw@`, around a secret.
+            for e in &once.plan.edits {
+                prop_assert!(e.text.is_empty());
+                let bytes = &src[e.span.clone()];
+                let whole_line = (e.span.start == 0 || matches!(src[e.span.start - 1], b'\n' | b'\r'))
+                    && (e.span.end == src.len() || matches!(src[e.span.end - 1], b'\n' | b'\r'));
+                let holds = sites.iter().any(|s| e.span.start <= s.start && s.end <= e.span.end);
+                prop_assert!(holds, "edit {:?} holds no secret", e.span);
+                if bytes.ends_with(b"@") && !bytes.contains(&b'\n') && !bytes.contains(&b'\r') && !whole_line {
+                    prop_assert!(!bytes.contains(&b'/'), "{:?}", String::from_utf8_lossy(bytes));
+                } else {
+                    prop_assert!(whole_line, "edit {:?} is not a whole line", e.span);
+                    let line = bytes.strip_suffix(b"\r\n").or_else(|| bytes.strip_suffix(b"\n")).or_else(|| bytes.strip_suffix(b"\r")).unwrap_or(bytes);
+                    prop_assert!(once.plan.lines.iter().any(|l| l == line), "moved line not kept");
+                }
+            }
+            prop_assert!(sites.iter().all(|s| once.plan.edits.iter().any(|e| e.span.start <= s.start && s.end <= e.span.end)), "a secret was not moved");
         }
     }
 }

@@ -772,3 +772,26 @@ fn tracking_globs(repo: &Repository, name: Option<&str>) -> Vec<String> {
         .filter(|dst| dst.starts_with("refs/"))
         .collect()
 }
+
+/// Whether git tracks `path` (it is in the index of the repository that
+/// holds it). `false` outside a repository.
+pub fn tracked(path: &Path) -> Result<bool, String> {
+    let abs = std::path::absolute(path).map_err(|e| e.to_string())?;
+    let dir = abs.parent().unwrap_or(Path::new("/"));
+    let Ok(repo) = Repository::discover(dir) else {
+        return Ok(false);
+    };
+    let Some(root) = repo.workdir() else {
+        return Ok(false);
+    };
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let Ok(rel_dir) = dir.strip_prefix(&root) else {
+        return Ok(false);
+    };
+    let rel = rel_dir.join(abs.file_name().unwrap_or_default());
+    let index = repo
+        .index()
+        .map_err(|e| format!("cannot read the git index: {}", e.message()))?;
+    Ok(index.get_path(&rel, 0).is_some())
+}

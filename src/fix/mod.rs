@@ -1,0 +1,13 @@
+//! One fix pipeline, shared by `fix FILE`, `fix --staged`, `scan --fix` and
+//! the hook's offer:
+//! [`plan`] (pure: variable names, edits as data) → [`store`] (where the
+//! removed secrets go) → [`write`] (atomic replace, no symlinks followed);
+//! [`prompt`] asks on a terminal; [`pipeline`] wires them for one run.
+
+pub mod pipeline;
+pub mod plan;
+pub mod prompt;
+pub mod store;
+pub mod write;
+
+pub use plan::*;

@@ -1,0 +1,249 @@
+//! Fix orchestration: plan the edits of each file (pure, in `fix`), put the
+//! secrets where the user chose, then write the files back.
+//!
+//! The order matters: the secrets are stored first, the files rewritten
+//! after, so a failure in between can lose nothing.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::detect::Detected;
+use crate::finding::{Finding, Severity};
+use crate::fix::plan::{self as fix, Names, Plan, Strategy};
+use crate::fix::store;
+use crate::git;
+use crate::inputs::shown;
+
+/// Where the removed secrets go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    /// Append `NAME=value` lines to this dotenv file.
+    SaveEnv(PathBuf),
+    /// Drop them: the user will revoke them.
+    Discard,
+    /// Move the whole credential lines to this npm user config.
+    MoveToUserConfig(PathBuf),
+}
+
+impl Disposition {
+    pub fn strategy(&self) -> Strategy {
+        match self {
+            Disposition::MoveToUserConfig(_) => Strategy::MoveLines,
+            _ => Strategy::Interpolate,
+        }
+    }
+}
+
+/// The user's npm config file, as npm finds it.
+pub fn user_config_path() -> PathBuf {
+    for var in ["NPM_CONFIG_USERCONFIG", "npm_config_userconfig"] {
+        if let Some(p) = std::env::var_os(var).filter(|p| !p.is_empty()) {
+            return PathBuf::from(p);
+        }
+    }
+    let home = std::env::var_os("HOME").unwrap_or_default();
+    Path::new(&home).join(".npmrc")
+}
+
+/// One file's fix, planned.
+#[derive(Debug)]
+pub struct FilePlan {
+    /// The path as reports show it.
+    pub path: String,
+    pub plan: Plan,
+    pub fixed: Vec<u8>,
+    /// Error findings the fix cannot rewrite (a token in a comment).
+    pub remaining: Vec<Finding>,
+    /// How many findings the plan rewrites.
+    pub rewritten: usize,
+}
+
+/// Plan the fix of `src`. `names` carries secret → variable across files, so
+/// one secret gets one name, two secrets never share one, and no name the
+/// files reference or the store holds otherwise is given to a secret.
+pub fn plan_file(
+    path: &str,
+    src: &[u8],
+    strategy: Strategy,
+    var: Option<&str>,
+    vars: &HashMap<String, String>,
+    names: &mut Names,
+) -> Result<FilePlan, String> {
+    let mut found = crate::files::detect_file(path, src);
+    names.referenced.extend(fix::referenced_names(src));
+    let chosen = fix::assign_vars_with(&mut found, vars, var, names);
+    let plan = fix::plan(src, &found, &chosen, strategy);
+    if let Some(line) = plan.refused.first() {
+        return Err(format!(
+            "{path}:{line}: the credentials in this URL hold characters npm would re-encode; they cannot be moved as written: move them by hand, or choose --save-env"
+        ));
+    }
+    let fixed = fix::apply(src, &plan.edits);
+    let remaining = verify(path, &fixed)?;
+    let rewritten = found.iter().filter(|d| d.fix.is_some()).count();
+    Ok(FilePlan {
+        path: path.to_string(),
+        plan,
+        fixed,
+        remaining,
+        rewritten,
+    })
+}
+
+/// The fix must leave nothing it could have fixed: check, do not assume.
+/// Returns the error findings a fix cannot rewrite (a token in a comment).
+pub fn verify(path: &str, fixed: &[u8]) -> Result<Vec<Finding>, String> {
+    let left: Vec<Detected> = crate::files::detect_file(path, fixed);
+    if left.iter().any(|d| d.fix.is_some()) {
+        return Err(format!(
+            "{path}: the rewrite left a literal credential behind; nothing was written (please report this)"
+        ));
+    }
+    Ok(left
+        .into_iter()
+        .filter(|d| d.finding.severity == Severity::Error)
+        .map(|d| d.finding)
+        .collect())
+}
+
+/// The names the store of `disposition` already holds, with their values.
+pub fn store_names(disposition: &Disposition) -> HashMap<String, String> {
+    match disposition {
+        Disposition::SaveEnv(file) => store::read_env(file),
+        _ => HashMap::new(),
+    }
+}
+
+/// Refuse a store git could publish: tracked, or in the repository and not
+/// ignored.
+pub fn check_store(disposition: &Disposition) -> Result<(), String> {
+    let Disposition::SaveEnv(file) = disposition else {
+        return Ok(());
+    };
+    if git::tracked(file)? {
+        return Err(format!(
+            "{} is tracked by git: the secrets would be published by the next commit. Choose an untracked, git-ignored file (or `git rm --cached` it first)",
+            shown(file)
+        ));
+    }
+    if git::ignored(file)? == Some(false) {
+        return Err(format!(
+            "{} is inside a repository and not ignored by git: the secrets would be committed next. Add it to .gitignore, or choose a file outside the repository",
+            shown(file)
+        ));
+    }
+    Ok(())
+}
+
+/// Store the secrets the plans remove, where `disposition` says, before any
+/// file is rewritten. Returns a sentence for the user, or `None` when there
+/// is nothing to say yet (discarding: see [`after_fix`]).
+pub fn dispose(plans: &[&FilePlan], disposition: &Disposition) -> Result<Option<String>, String> {
+    match disposition {
+        Disposition::Discard => Ok(None),
+        Disposition::SaveEnv(file) => {
+            check_store(disposition)?;
+            let mut vars: Vec<(String, String)> = Vec::new();
+            for m in plans.iter().flat_map(|p| &p.plan.moved) {
+                if !vars.iter().any(|(n, _)| *n == m.var) {
+                    vars.push((m.var.clone(), m.value.expose().to_string()));
+                }
+            }
+            let saved = store::save_env(file, &vars)?;
+            let names: Vec<&str> = vars.iter().map(|(n, _)| n.as_str()).collect();
+            let mut msg = if saved.written.is_empty() {
+                format!("{} already in {}", names.join(", "), shown(file))
+            } else {
+                format!("saved {} to {}", saved.written.join(", "), shown(file))
+            };
+            msg.push_str(&match saved.tightened_from {
+                Some(mode) => format!(" (its mode was {mode:04o}: tightened to 0600)"),
+                None => " (mode 0600)".to_string(),
+            });
+            Ok(Some(msg))
+        }
+        Disposition::MoveToUserConfig(file) => {
+            let lines: Vec<Vec<u8>> = plans
+                .iter()
+                .flat_map(|p| p.plan.lines.iter().cloned())
+                .collect();
+            let added = store::move_to_user_config(file, &lines)?;
+            let there = lines.len() - added;
+            let mut msg = format!(
+                "moved {added} credential line{} to {} (npm, pnpm, yarn 1 and bun read it)",
+                if added == 1 { "" } else { "s" },
+                shown(file)
+            );
+            if there > 0 {
+                msg.push_str(&format!(
+                    "; {there} {} already there",
+                    if there == 1 { "was" } else { "were" }
+                ));
+            }
+            Ok(Some(msg))
+        }
+    }
+}
+
+/// What the user does next so that the next `npm install` works, once
+/// `rewritten` files were really rewritten. `vars` are the variables the
+/// files now reference.
+pub fn after_fix(disposition: &Disposition, rewritten: usize, vars: &[String]) -> Option<String> {
+    if rewritten == 0 {
+        return None;
+    }
+    let list = vars.join(", ");
+    match disposition {
+        Disposition::Discard => Some(format!(
+            "the removed secrets were not kept: revoke them, then set {list} to new ones (in this shell: `export NAME=…`; in CI: a secret)"
+        )),
+        Disposition::MoveToUserConfig(_) => None,
+        Disposition::SaveEnv(file) => {
+            let f = shown(file);
+            let dot = if f.contains('/') { f.to_string() } else { format!("./{f}") };
+            let first = vars.first().map(String::as_str).unwrap_or("NPM_TOKEN");
+            Some(format!(
+                "npm does not read {f}: before the next npm install, export {list}\n                   this shell:      set -a; . {dot}; set +a\n                   direnv:          echo 'dotenv {f}' >> .envrc && direnv allow\n                   GitHub Actions:  store it as a repository secret; with actions/setup-node, give the step `env: {first}: ${{{{ secrets.{first} }}}}` (setup-node's registry-url writes its own .npmrc that reads NODE_AUTH_TOKEN instead)\n                   GitLab CI:       Settings > CI/CD > Variables: add {list} (masked, protected)"
+            ))
+        }
+    }
+}
+
+/// Whether the repository at `root` uses pnpm, whose 10.34.2 / 11.5.3
+/// releases stopped expanding `${…}` in credentials of a project `.npmrc`
+/// (GHSA-3qhv-2rgh-x77r).
+pub fn uses_pnpm(root: &Path) -> bool {
+    if root.join("pnpm-lock.yaml").exists() {
+        return true;
+    }
+    std::fs::read_to_string(root.join("package.json")).is_ok_and(|pkg| {
+        serde_json::from_str::<serde_json::Value>(&pkg).is_ok_and(|v| {
+            v["packageManager"]
+                .as_str()
+                .is_some_and(|pm| pm.starts_with("pnpm@"))
+        })
+    })
+}
+
+pub const PNPM_NOTE: &str = "this repository uses pnpm, and pnpm 10.34.2 and 11.5.3 no longer expand ${…} in credentials of a project .npmrc (GHSA-3qhv-2rgh-x77r): prefer --move-to-user-config, or set npm_config_//host/:_authToken in the environment";
+
+/// The three choices, for a non-interactive run that made none.
+pub const CHOICES: &str = "say where the secrets go (they are removed from the file):\n  --save-env FILE          append NAME=value lines to a dotenv file (mode 0600; git must ignore it)\n  --move-to-user-config    move the credential lines to your user npm config (~/.npmrc)\n  --discard-secrets        drop them: you will revoke them";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_refuses_a_rewrite_that_left_a_literal() {
+        let left = b"//registry.npmjs.org/:_authToken=abcdefgh-literal-1234\n";
+        let err = verify("f", left).expect_err("a literal is left");
+        assert!(err.contains("left a literal credential"), "{err}");
+        assert!(!err.contains("abcdefgh"), "{err}");
+        assert!(
+            verify("f", b"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n")
+                .expect("clean")
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! The secret stores: a dotenv file, the user's npm config.
+
+use std::collections::HashMap;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use crate::fix::write;
+use crate::inputs::{describe, shown};
+use crate::npmrc::{self, LineKind};
+
+/// A value as a store line writes it: `'value'`, a `'` inside as `'\''`.
+/// Sourcing the line in sh then runs nothing. Values that `node --env-file`,
+/// the `dotenv` npm package and python-dotenv would not all read back
+/// exactly in that form are refused (tests/fix_store.rs tries each reader).
+pub fn quote(name: &str, v: &str) -> Result<String, String> {
+    let why = if v.contains('\'') {
+        Some("a single quote")
+    } else if v.chars().any(char::is_control) {
+        Some("a control character or line break")
+    } else if v.ends_with('\\') || v.contains("\\\\") {
+        Some("a trailing or doubled backslash")
+    } else if v.contains("${") {
+        Some("`${`")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(format!(
+            "the value for {name} holds {why}, which dotenv readers (node --env-file, dotenv, python-dotenv) do not read back alike; nothing was written: choose --move-to-user-config, or --discard-secrets and revoke it"
+        )),
+        None => Ok(format!("'{}'", v.replace('\'', "'\\''"))),
+    }
+}
+
+/// The value of one `NAME=…` store line, as the readers read it: single
+/// quotes (with `'\''`), double quotes, or bare.
+fn unquote(raw: &str) -> String {
+    let raw = raw.trim();
+    if let Some(inner) = raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        return inner.replace("'\\''", "'");
+    }
+    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        return inner.replace("\\\"", "\"").replace("\\\\", "\\");
+    }
+    raw.to_string()
+}
+
+/// The names a store already holds, with their values.
+pub fn read_env(path: &Path) -> HashMap<String, String> {
+    let Ok(text) = fs::read_to_string(path) else {
+        return HashMap::new();
+    };
+    let mut out = HashMap::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        if let Some((name, value)) = line.split_once('=') {
+            let name = name.trim();
+            if !name.is_empty() && !name.starts_with('#') {
+                out.insert(name.to_string(), unquote(value));
+            }
+        }
+    }
+    out
+}
+
+/// What [`save_env`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Saved {
+    /// Names written now (names already there with the same value are not).
+    pub written: Vec<String>,
+    /// The store existed with a mode other than 0600 and was tightened.
+    pub tightened_from: Option<u32>,
+}
+
+/// Append `NAME='value'` lines to a dotenv file, created with mode 0600, an
+/// existing one tightened to 0600. A name already there with the same value
+/// is skipped; with another value it is an error (nothing is written).
+pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<Saved, String> {
+    let meta = fs::symlink_metadata(path).ok();
+    if meta.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
+        return Err(format!("{}: a symbolic link; not written", shown(path)));
+    }
+    if meta.as_ref().is_some_and(|m| !m.is_file()) {
+        return Err(format!("{}: not a regular file; not written", shown(path)));
+    }
+    let existing = match &meta {
+        Some(_) => {
+            fs::read_to_string(path).map_err(|e| format!("{}: {}", shown(path), describe(&e)))?
+        }
+        None => String::new(),
+    };
+    let have = read_env(path);
+    let mut lines = String::new();
+    let mut saved = Saved::default();
+    for (name, value) in vars {
+        match have.get(name) {
+            Some(v) if v == value => continue,
+            Some(_) => {
+                return Err(format!(
+                    "{name} is already set in {} to another value; nothing was written: choose another name with --var",
+                    shown(path)
+                ))
+            }
+            None => {}
+        }
+        lines.push_str(&format!("{name}={}\n", quote(name, value)?));
+        saved.written.push(name.clone());
+    }
+    if let Some(m) = &meta {
+        let mode = m.permissions().mode() & 0o7777;
+        if mode != 0o600 {
+            fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("cannot tighten {} to 0600: {}", shown(path), describe(&e)))?;
+            saved.tightened_from = Some(mode);
+        }
+    }
+    if !lines.is_empty() {
+        append(path, &existing, lines.as_bytes())?;
+    }
+    Ok(saved)
+}
+
+/// The top-level `key → value` credentials of an npm config (what npm
+/// reads before the first `[section]`), and where that section starts.
+fn credentials(src: &[u8]) -> (Vec<(String, Option<String>)>, Option<usize>) {
+    let mut out = Vec::new();
+    for line in npmrc::lines(src) {
+        if let LineKind::Section(_) = line.kind {
+            return (out, Some(line.span.start));
+        }
+        if let Some((key, _)) = line.key() {
+            let value = line.value().0.as_str().map(str::to_string);
+            out.push((key.into_owned(), value));
+        }
+    }
+    (out, None)
+}
+
+/// The registry a credential key names (`//host/path/:`), if it is one.
+fn registry_of(key: &str) -> Option<&str> {
+    let (reg, field) = key.rsplit_once(':')?;
+    (reg.starts_with("//") && ["_authToken", "_auth", "_password", "username"].contains(&field))
+        .then_some(reg)
+}
+
+/// Add credential lines to the user's npm config: before its first
+/// `[section]` (npm reads nothing else there as a top-level setting),
+/// mode 0600 when created, lines it already holds skipped. A different
+/// credential the user already has for the same registry is never
+/// replaced: that is an error, and nothing is written. Returns how many
+/// lines were added.
+pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<usize, String> {
+    let meta = fs::symlink_metadata(path).ok();
+    if meta.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "{}: a symbolic link; not written (links are not followed): move the credentials by hand",
+            shown(path)
+        ));
+    }
+    let existing = match meta {
+        Some(_) => fs::read(path).map_err(|e| format!("{}: {}", shown(path), describe(&e)))?,
+        None => Vec::new(),
+    };
+    let (have, section) = credentials(&existing);
+    let mut add = Vec::new();
+    let mut added: Vec<(String, Option<String>)> = Vec::new();
+    for line in lines {
+        let (new, _) = credentials(line);
+        let Some((key, value)) = new.into_iter().next() else {
+            continue;
+        };
+        if have.contains(&(key.clone(), value.clone())) || added.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        if let Some(reg) = registry_of(&key) {
+            let clash = have
+                .iter()
+                .chain(added.iter())
+                .filter(|(k, _)| registry_of(k) == Some(reg))
+                .any(|(k, v)| {
+                    !lines
+                        .iter()
+                        .any(|l| credentials(l).0.contains(&(k.clone(), v.clone())))
+                });
+            if clash {
+                return Err(format!(
+                    "{} already holds another credential for {reg}: moving would replace it for every project; nothing was changed. Remove it there first, or choose --save-env",
+                    shown(path)
+                ));
+            }
+        }
+        add.extend_from_slice(line);
+        add.push(b'\n');
+        added.push((key, value));
+    }
+    if add.is_empty() {
+        return Ok(0);
+    }
+    match section {
+        None => append(path, &String::from_utf8_lossy(&existing), &add)?,
+        Some(at) => {
+            let mut out = existing[..at].to_vec();
+            if !out.is_empty() && !out.ends_with(b"\n") && !out.ends_with(b"\r") {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(&add);
+            out.extend_from_slice(&existing[at..]);
+            write::replace_file(path, &out)?;
+        }
+    }
+    Ok(added.len())
+}
+
+fn append(path: &Path, existing: &str, add: &[u8]) -> Result<(), String> {
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {}", shown(path), describe(&e)))?;
+    let mut buf = Vec::new();
+    if !existing.is_empty() && !existing.ends_with('\n') {
+        buf.push(b'\n');
+    }
+    buf.extend_from_slice(add);
+    f.write_all(&buf)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| format!("cannot write {}: {}", shown(path), describe(&e)))
+}

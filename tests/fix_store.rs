@@ -1,0 +1,442 @@
+//! The fix never leaves a user worse off: variable names that do not
+//! collide, stores git cannot publish, values every dotenv reader reads
+//! back exactly, messages that say what happened.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::{assert_no_secret, github_token, npm_token, required, text, TestRepo};
+
+/// The tool in `dir` with a temporary HOME (and user config) of its own.
+fn tool(dir: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_npmrc-guard"))
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("NPM_CONFIG_USERCONFIG", home.join(".npmrc"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs")
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_default()
+}
+
+#[test]
+fn a_name_the_file_already_references_is_not_given_to_a_secret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let g = github_token("ghp", 7);
+    let npmrc = format!(
+        "//registry.npmjs.org/:_authToken=${{NPM_TOKEN}}\n//npm.pkg.github.com/:_authToken={g}\n"
+    );
+    std::fs::write(dir.path().join(".npmrc"), &npmrc).expect("write");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret(&out, std::slice::from_ref(&g));
+    let fixed = read(&dir.path().join(".npmrc"));
+    // npm would otherwise send the GitHub token to registry.npmjs.org.
+    assert_eq!(
+        fixed,
+        "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n//npm.pkg.github.com/:_authToken=${NPM_TOKEN_2}\n"
+    );
+    assert_eq!(
+        read(&dir.path().join("s.env")),
+        format!("NPM_TOKEN_2='{g}'\n")
+    );
+}
+
+#[test]
+fn two_secrets_for_one_host_get_two_variables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (npm_token(11), npm_token(12));
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        format!(
+            "//registry.npmjs.org/:_authToken={a}\n//registry.npmjs.org/team/:_authToken={b}\n"
+        ),
+    )
+    .expect("write");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        read(&dir.path().join(".npmrc")),
+        "//registry.npmjs.org/:_authToken=${NPM_TOKEN_REGISTRY_NPMJS_ORG}\n//registry.npmjs.org/team/:_authToken=${NPM_TOKEN_REGISTRY_NPMJS_ORG_2}\n"
+    );
+    assert_eq!(
+        read(&dir.path().join("s.env")),
+        format!("NPM_TOKEN_REGISTRY_NPMJS_ORG='{a}'\nNPM_TOKEN_REGISTRY_NPMJS_ORG_2='{b}'\n")
+    );
+}
+
+#[test]
+fn a_name_the_store_holds_with_another_value_is_not_reused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let (old, new) = (npm_token(21), npm_token(22));
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        format!("//registry.npmjs.org/:_authToken={new}\n"),
+    )
+    .expect("write");
+    let store = dir.path().join("s.env");
+    std::fs::write(&store, format!("NPM_TOKEN='{old}'\n")).expect("write");
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        read(&dir.path().join(".npmrc")),
+        "//registry.npmjs.org/:_authToken=${NPM_TOKEN_2}\n"
+    );
+    assert_eq!(
+        read(&store),
+        format!("NPM_TOKEN='{old}'\nNPM_TOKEN_2='{new}'\n")
+    );
+    // The same secret again: the name the store holds it under is reused.
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        format!("//registry.npmjs.org/:_authToken={old}\n"),
+    )
+    .expect("write");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        read(&dir.path().join(".npmrc")),
+        "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"
+    );
+    assert_eq!(
+        read(&store),
+        format!("NPM_TOKEN='{old}'\nNPM_TOKEN_2='{new}'\n")
+    );
+}
+
+#[test]
+fn an_existing_0644_store_is_tightened_and_the_message_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = npm_token(31);
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        format!("//registry.npmjs.org/:_authToken={t}\n"),
+    )
+    .expect("write");
+    let store = dir.path().join("s.env");
+    std::fs::write(&store, "OTHER=1\n").expect("write");
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mode = std::fs::metadata(&store)
+        .expect("stat")
+        .permissions()
+        .mode()
+        & 0o7777;
+    assert_eq!(mode, 0o600);
+    assert!(
+        text(&out.stderr).contains("its mode was 0644: tightened to 0600"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(read(&store), format!("OTHER=1\nNPM_TOKEN='{t}'\n"));
+}
+
+#[test]
+fn a_tracked_store_is_refused_even_when_ignored() {
+    let repo = TestRepo::new();
+    let t = npm_token(41);
+    repo.write(".env.local", "KEEP=1\n");
+    repo.git(&["add", ".env.local"]);
+    repo.git(&["commit", "-qm", "tracked store"]);
+    repo.write(".gitignore", ".env.local\n");
+    repo.write(".npmrc", &format!("//registry.npmjs.org/:_authToken={t}\n"));
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = tool(
+        &repo.root,
+        home.path(),
+        &["fix", "--save-env", ".env.local"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("tracked by git"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_no_secret(&out, std::slice::from_ref(&t));
+    assert_eq!(read(&repo.root.join(".env.local")), "KEEP=1\n");
+    assert_eq!(
+        read(&repo.root.join(".npmrc")),
+        format!("//registry.npmjs.org/:_authToken={t}\n")
+    );
+}
+
+#[test]
+fn messages_tell_what_happened_and_what_to_do_next() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = npm_token(51);
+    let npmrc = dir.path().join(".npmrc");
+    std::fs::write(&npmrc, format!("//registry.npmjs.org/:_authToken={t}\n")).expect("write");
+    // Read-only: nothing is removed, so nothing is to be revoked.
+    std::fs::set_permissions(&npmrc, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let out = tool(dir.path(), home.path(), &["fix", "--discard-secrets"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        !text(&out.stderr).contains("revoke"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::set_permissions(&npmrc, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let out = tool(dir.path(), home.path(), &["fix", "--discard-secrets"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not kept: revoke them"),
+        "{}",
+        text(&out.stderr)
+    );
+    // After --save-env: the commands for this shell and for CI.
+    std::fs::write(&npmrc, format!("//registry.npmjs.org/:_authToken={t}\n")).expect("write");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    for want in [
+        "set -a; . ./s.env; set +a",
+        "direnv",
+        "secrets.NPM_TOKEN",
+        "GitLab CI",
+        "saved NPM_TOKEN to s.env (mode 0600)",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+    // The commands work: sourcing the store gives npm the secret.
+    let sh = Command::new("sh")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .args(["-c", "set -a; . ./s.env; set +a; printf %s \"$NPM_TOKEN\""])
+        .output()
+        .expect("sh runs");
+    assert_eq!(text(&sh.stdout), t);
+}
+
+/// A lock between test processes: a folder only one can create (the crate's
+/// rust-version predates `File::lock`). A lock older than ten minutes is
+/// taken as left behind by a killed run.
+struct DirLock(PathBuf);
+
+impl DirLock {
+    fn take(path: &Path) -> Option<DirLock> {
+        for _ in 0..1200 {
+            if std::fs::create_dir(path).is_ok() {
+                return Some(DirLock(path.to_path_buf()));
+            }
+            let stale = std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 600);
+            if stale {
+                let _ = std::fs::remove_dir(path);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        None
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+/// Where the dotenv readers are installed, once, under a lock.
+fn readers() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/env-readers");
+    std::fs::create_dir_all(&dir).ok()?;
+    let _lock = DirLock::take(&dir.join(".lock"))?;
+    let js = dir.join("node_modules/dotenv/package.json");
+    if !js.exists() {
+        let ok = Command::new("npm")
+            .current_dir(&dir)
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                ".",
+                "dotenv@16",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            return None;
+        }
+    }
+    if !dir.join("py/dotenv").exists() {
+        let ok = Command::new("python3")
+            .args(["-m", "pip", "install", "-q", "--target"])
+            .arg(dir.join("py"))
+            .arg("python-dotenv")
+            .stdin(Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            return None;
+        }
+    }
+    Some(dir)
+}
+
+/// What each reader reads for `names` from `store`: sh (sourced), node
+/// --env-file, dotenv, python-dotenv.
+fn read_back(readers: &Path, store: &Path, names: &[&str]) -> Vec<(&'static str, Vec<String>)> {
+    let run = |cmd: &mut Command| -> Vec<String> {
+        let out = cmd
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("PYTHONPATH", readers.join("py"))
+            .env("HOME", readers)
+            // Where the canaries of a command that should not run would land.
+            .current_dir(store.parent().expect("folder"))
+            .stdin(Stdio::null())
+            .output()
+            .expect("reader runs");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let js = "const o=[];for(const n of process.argv.slice(1))o.push(process.env[n]??null);process.stdout.write(JSON.stringify(o))";
+    let dotenv = format!(
+        "const p=require({:?}).parse(require('fs').readFileSync({:?}));process.stdout.write(JSON.stringify(process.argv.slice(1).map(n=>p[n]??null)))",
+        readers.join("node_modules/dotenv").display().to_string(),
+        store.display().to_string()
+    );
+    let py = format!(
+        "import json,sys,dotenv\np=dotenv.dotenv_values({:?})\nprint(json.dumps([p.get(n) for n in sys.argv[1:]]))",
+        store.display().to_string()
+    );
+    let sh = format!(
+        "set -a; . '{}'; set +a; node -e \"$0\" \"$@\"",
+        store.display()
+    );
+    vec![
+        (
+            "sh",
+            run(Command::new("sh").args(["-c", &sh, js]).args(names)),
+        ),
+        (
+            "node --env-file",
+            run(Command::new("node")
+                .arg(format!("--env-file={}", store.display()))
+                .args(["-e", js])
+                .args(names)),
+        ),
+        (
+            "dotenv",
+            run(Command::new("node").args(["-e", &dotenv]).args(names)),
+        ),
+        (
+            "python-dotenv",
+            run(Command::new("python3").args(["-c", &py]).args(names)),
+        ),
+    ]
+}
+
+#[test]
+fn every_dotenv_reader_reads_the_store_back_exactly() {
+    let Some(readers) = readers() else {
+        assert!(!required(), "cannot install dotenv and python-dotenv");
+        eprintln!("skipped: dotenv readers not available");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let canary = dir.path().join("ran");
+    // Passwords (base64 as npm wants them are plain; these are not) holding
+    // `$`, backticks, quotes, `#`, spaces and backslashes.
+    let values = [
+        format!("a$-b$`touch {}`c$", canary.display()),
+        "q\"uo\"te#hash".to_string(),
+        "sp ace $(touch x)".to_string(),
+        "back\\slash\\n".to_string(),
+    ];
+    let mut npmrc = String::new();
+    for (i, v) in values.iter().enumerate() {
+        npmrc.push_str(&format!(
+            "//r{i}.example/:_password=\"{}\"\n",
+            v.replace('\\', "\\\\").replace('"', "\\\"")
+        ));
+    }
+    std::fs::write(dir.path().join(".npmrc"), &npmrc).expect("write");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{npmrc}", text(&out.stderr));
+    let fixed = read(&dir.path().join(".npmrc"));
+    let names: Vec<String> = (0..values.len())
+        .map(|i| format!("NPM_PASSWORD_R{i}_EXAMPLE"))
+        .collect();
+    for n in &names {
+        assert!(fixed.contains(&format!("${{{n}}}")), "{fixed}");
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    for (reader, got) in read_back(&readers, &dir.path().join("s.env"), &names) {
+        assert_eq!(got, values.to_vec(), "{reader} reads another value");
+    }
+    assert!(!canary.exists(), "sourcing the store ran a command");
+    assert!(
+        !dir.path().join("x").exists(),
+        "sourcing the store ran a command"
+    );
+}
+
+#[test]
+fn a_value_no_reader_format_holds_is_refused_and_nothing_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let npmrc = "//r.example/:_password=it's-secret-value\n";
+    std::fs::write(dir.path().join(".npmrc"), npmrc).expect("write");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("single quote"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!text(&out.stderr).contains("it's-secret-value"));
+    assert_eq!(read(&dir.path().join(".npmrc")), npmrc);
+    assert!(!dir.path().join("s.env").exists());
+}
+
+#[test]
+fn config_vars_name_the_variable_and_still_never_collide() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let (g, t) = (github_token("ghp", 91), npm_token(92));
+    std::fs::write(
+        dir.path().join(".npmrc-guard.toml"),
+        "[vars]\n\"npm.pkg.github.com\" = \"GH_PACKAGES_TOKEN\"\n\"registry.npmjs.org\" = \"NPM_TOKEN\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        format!("//npm.pkg.github.com/:_authToken={g}\n//registry.npmjs.org/:_authToken={t}\n//other.example/:_authToken=${{NPM_TOKEN}}\n"),
+    )
+    .expect("write");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        read(&dir.path().join(".npmrc")),
+        "//npm.pkg.github.com/:_authToken=${GH_PACKAGES_TOKEN}\n//registry.npmjs.org/:_authToken=${NPM_TOKEN_2}\n//other.example/:_authToken=${NPM_TOKEN}\n"
+    );
+    assert_eq!(
+        read(&dir.path().join("s.env")),
+        format!("GH_PACKAGES_TOKEN='{g}'\nNPM_TOKEN_2='{t}'\n")
+    );
+}
