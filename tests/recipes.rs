@@ -132,6 +132,9 @@ enum Origin {
     Removed,
     /// A token on a branch other than main, never merged.
     OtherBranch,
+    /// A pull request branch `feature` adding a token and a config that
+    /// would exclude everything.
+    PullRequest,
 }
 
 /// A bare repository shaped as described, and the work repo it came from.
@@ -149,6 +152,16 @@ fn origin(kind: Origin) -> (TestRepo, PathBuf) {
             repo.git(&["commit", "-q", "--no-verify", "-am", "add a token"]);
             repo.write(".npmrc", common::SAFE_NPMRC);
             repo.git(&["commit", "-q", "--no-verify", "-am", "remove it"]);
+        }
+        Origin::PullRequest => {
+            // A pull request that adds a token and a config that would
+            // exclude everything, were it read from the pull request.
+            repo.git(&["checkout", "-q", "-b", "feature"]);
+            repo.write(".npmrc", &leaked);
+            repo.write(".npmrc-guard.toml", "exclude = [\"**\"]\n");
+            repo.git(&["add", "."]);
+            repo.git(&["commit", "-q", "--no-verify", "-m", "add a token"]);
+            repo.git(&["checkout", "-q", "main"]);
         }
         Origin::OtherBranch => {
             repo.git(&["checkout", "-q", "-b", "feature"]);
@@ -174,6 +187,8 @@ fn shell(repo: &TestRepo, dir: &Path, script: &str) -> std::process::Output {
     let mut cmd = repo.command("bash");
     cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
         .env("PATH", path)
+        // What GitHub sets for a pull_request run: the base branch's name.
+        .env("GITHUB_BASE_REF", "main")
         .current_dir(dir)
         .stdin(std::process::Stdio::null());
     cmd.output().expect("bash runs")
@@ -189,6 +204,18 @@ fn run_github_job(
     bare: &Path,
     job: &Value,
     work: &Path,
+) -> (i32, Option<PathBuf>) {
+    run_github_job_at(repo, bare, job, work, None)
+}
+
+/// [`run_github_job`], with the checkout at `branch` (a pull request's head)
+/// instead of the default branch.
+fn run_github_job_at(
+    repo: &TestRepo,
+    bare: &Path,
+    job: &Value,
+    work: &Path,
+    branch: Option<&str>,
 ) -> (i32, Option<PathBuf>) {
     let mut status = 0;
     let mut sarif = None;
@@ -208,6 +235,10 @@ fn run_github_job(
             }
             args.extend([url.as_str(), work.to_str().expect("utf-8")]);
             repo.git(&args);
+            if let Some(branch) = branch {
+                let w = work.to_str().expect("utf-8");
+                repo.git(&["-C", w, "checkout", "-q", branch]);
+            }
         } else if uses.starts_with("github/codeql-action/upload-sarif@") {
             let file = work.join(step["with"]["sarif_file"].as_str().expect("sarif_file"));
             assert!(file.exists(), "{} was not written", file.display());
@@ -360,4 +391,24 @@ fn the_plain_shell_step_runs_locally() {
             findings
         );
     }
+}
+
+#[test]
+fn the_pull_request_job_reviews_its_commits_under_the_base_config() {
+    let Some(wf) = yaml(GITHUB) else { return };
+    let job = &wf["jobs"]["pull-request"];
+    assert_eq!(job["steps"][0]["with"]["fetch-depth"], Value::from(0));
+
+    // A clean pull request (none: the default branch itself) passes.
+    let (repo, bare) = origin(Origin::Clean);
+    let work = repo.dir.path().join("ci-pr-clean");
+    assert_eq!(run_github_job(&repo, &bare, job, &work).0, 0);
+
+    // A token in the pull request fails the job, although the pull request
+    // also adds a config that excludes every file: the base side's config
+    // rules its review.
+    let (repo, bare) = origin(Origin::PullRequest);
+    let work = repo.dir.path().join("ci-pr");
+    let (status, _) = run_github_job_at(&repo, &bare, job, &work, Some("feature"));
+    assert_eq!(status, 1, "the pull request's token must fail the job");
 }

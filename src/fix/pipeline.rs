@@ -203,7 +203,11 @@ pub fn after_fix(disposition: &Disposition, rewritten: usize, vars: &[String]) -
             let dot = if f.contains('/') { f.to_string() } else { format!("./{f}") };
             let first = vars.first().map(String::as_str).unwrap_or("NPM_TOKEN");
             Some(format!(
-                "npm does not read {f}: before the next npm install, export {list}\n                   this shell:      set -a; . {dot}; set +a\n                   direnv:          echo 'dotenv {f}' >> .envrc && direnv allow\n                   GitHub Actions:  store it as a repository secret; with actions/setup-node, give the step `env: {first}: ${{{{ secrets.{first} }}}}` (setup-node's registry-url writes its own .npmrc that reads NODE_AUTH_TOKEN instead)\n                   GitLab CI:       Settings > CI/CD > Variables: add {list} (masked, protected)"
+                "npm does not read {f}: before the next npm install, export {list}\n  \
+                 this shell:      set -a; . {dot}; set +a\n  \
+                 direnv:          echo 'dotenv {f}' >> .envrc && direnv allow\n  \
+                 GitHub Actions:  store it as a repository secret; with actions/setup-node, give the step `env: {first}: ${{{{ secrets.{first} }}}}` (setup-node's registry-url writes its own .npmrc that reads NODE_AUTH_TOKEN instead)\n  \
+                 GitLab CI:       Settings > CI/CD > Variables: add {list} (masked, protected)"
             ))
         }
     }
