@@ -5,16 +5,22 @@
 use std::collections::HashMap;
 
 use libfuzzer_sys::fuzz_target;
-use npmrc_guard::fix::{apply, Strategy};
-use npmrc_guard::rewrite::plan_file;
+use npmrc_guard::fix::pipeline::plan_file;
+use npmrc_guard::fix::{apply, Names, Strategy};
 
 fuzz_target!(|src: &[u8]| {
     for strategy in [Strategy::Interpolate, Strategy::MoveLines] {
         // plan_file re-detects after the fix and errs if anything fixable
         // is left: for any input, that is a bug.
-        let once = plan_file("f", src, strategy, None, &HashMap::new(), &mut HashMap::new())
-            .unwrap_or_else(|e| panic!("{strategy:?}: {e}"));
-        let twice = plan_file("f", &once.fixed, strategy, None, &HashMap::new(), &mut HashMap::new())
+        // The one refusal by design: URL credentials a URL parser would
+        // re-encode cannot be moved to the user config as written.
+        let once = match plan_file("f", src, strategy, None, &HashMap::new(), &mut Names::default()) {
+            Err(e) if strategy == Strategy::MoveLines && e.contains("cannot be moved as written") => {
+                continue
+            }
+            other => other.unwrap_or_else(|e| panic!("{strategy:?}: {e}")),
+        };
+        let twice = plan_file("f", &once.fixed, strategy, None, &HashMap::new(), &mut Names::default())
             .unwrap_or_else(|e| panic!("{strategy:?}, second pass: {e}"));
         assert!(twice.plan.is_empty(), "{strategy:?}: the second fix found more to do");
         assert_eq!(twice.fixed, once.fixed);
@@ -39,7 +45,9 @@ fuzz_target!(|src: &[u8]| {
             // Every rewritten secret is kept for the user: none is lost.
             assert_eq!(once.plan.moved.is_empty(), once.plan.edits.is_empty());
         } else {
-            assert_eq!(once.plan.lines.len(), once.plan.edits.len());
+            // Each edit takes out a whole line, or a URL's `user:pw@`
+            // (which moves as `username` and `_password` lines).
+            assert!(once.plan.lines.len() >= once.plan.edits.len());
         }
     }
 });
