@@ -542,6 +542,23 @@ fn assert_no_leak(out: &std::process::Output, secrets: &[String], what: &str) {
     if let Some(leak) = leak_in(&all, secrets) {
         panic!("{what}: output holds {leak}");
     }
+    assert_at_most_the_mask(&all, secrets, what);
+}
+
+/// Nothing of a secret beyond the mask's first 4 and last 2 characters: no
+/// run of 7 of its characters shows in `text`.
+fn assert_at_most_the_mask(text: &str, secrets: &[String], what: &str) {
+    for s in secrets {
+        let c: Vec<char> = s.chars().collect();
+        for w in c.windows(7) {
+            let w: String = w.iter().collect();
+            assert!(
+                !text.contains(&w),
+                "{what} showed 7 characters of a secret of {} characters",
+                c.len()
+            );
+        }
+    }
 }
 
 #[test]
@@ -612,18 +629,6 @@ fn the_hook_prompt_on_a_terminal_shows_no_secret() {
         if let Some(leak) = leak_in(&screen, &f.secrets) {
             panic!("{}: the terminal showed {leak}", f.name);
         }
-        // Nothing of a secret beyond the mask's 4 + 2 characters: no run of
-        // 7 of its characters shows.
-        for s in &f.secrets {
-            let c: Vec<char> = s.chars().collect();
-            for w in c.windows(7) {
-                let w: String = w.iter().collect();
-                assert!(
-                    !screen.contains(&w),
-                    "{}: the terminal showed 7 characters of a secret",
-                    f.name
-                );
-            }
-        }
+        assert_at_most_the_mask(&screen, &f.secrets, &format!("{}: the terminal", f.name));
     }
 }
