@@ -243,3 +243,25 @@ fn fix_never_writes_through_a_link_and_says_to_fix_the_target() {
         assert!(staged.starts_with("120000 "), "{staged}");
     }
 }
+
+#[test]
+fn the_hook_blocks_a_commit_of_a_link_to_a_token_inside_the_repository() {
+    let repo = TestRepo::new();
+    let t = npm_token(4008);
+    let out = repo.tool(&["install"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    ln_s(&repo, "config/npmrc.shared", ".npmrc");
+    repo.git(&["add", "-A"]);
+    let out = repo.git_out(&["commit", "-q", "-m", "link"]);
+    assert!(!out.status.success(), "the commit went through");
+    assert!(repo.head().is_none(), "a commit was made");
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(all.contains(".npmrc"), "{all}");
+    assert_no_secret(&out, std::slice::from_ref(&t));
+    // Once the target holds a reference, the same link commits.
+    repo.write("config/npmrc.shared", SAFE_NPMRC);
+    repo.git(&["add", "-A"]);
+    let out = repo.git_out(&["commit", "-q", "-m", "link"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
