@@ -265,3 +265,48 @@ fn the_hook_blocks_a_commit_of_a_link_to_a_token_inside_the_repository() {
     let out = repo.git_out(&["commit", "-q", "-m", "link"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+fn npm_root() -> Option<String> {
+    let home = tempfile::tempdir().ok()?;
+    let out = hermetic(&mut std::process::Command::new("npm"), home.path())
+        .args(["root", "-g"])
+        .output()
+        .ok()?;
+    let root = String::from_utf8(out.stdout).ok()?;
+    let dir = format!("{}/npm", root.trim());
+    std::path::Path::new(&dir)
+        .join("node_modules/@npmcli/config")
+        .exists()
+        .then_some(dir)
+}
+
+#[test]
+fn npm_reads_through_the_link_and_so_does_the_scan() {
+    let Some(npm) = npm_root() else {
+        assert!(
+            !required(),
+            "npm's @npmcli/config was not found (npm root -g)"
+        );
+        eprintln!("skipped: npm is not installed");
+        return;
+    };
+    let repo = TestRepo::new();
+    let t = npm_token(4009);
+    repo.write("package.json", "{}\n");
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    ln_s(&repo, "config/npmrc.shared", ".npmrc");
+    let jobs = serde_json::json!([{ "cwd": repo.root, "env": {} }]);
+    let stdout = node_json(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/npm_config.js"),
+        &npm,
+        jobs.to_string().as_bytes(),
+    );
+    let theirs: serde_json::Value = serde_json::from_slice(&stdout).expect("node printed JSON");
+    let sent = theirs[0]["credentials"]["https://registry.npmjs.org/"].to_string();
+    // Not printed: the assertion says only whether npm would send it.
+    assert!(sent.contains(&t), "npm does not read the link's target");
+    let out = repo.tool(&["scan", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(paths(&out), [".npmrc"]);
+    assert_no_secret(&out, std::slice::from_ref(&t));
+}
