@@ -531,7 +531,7 @@ fn fix_files(
     let mut failed = false;
     let (linked, inputs): (Vec<Input>, Vec<Input>) =
         inputs.into_iter().partition(|i| i.via.is_some());
-    let linked = through_links(linked, &inputs, s, io);
+    let linked = through_links(linked, &inputs, s, io)?;
     let mut read: Vec<(PathBuf, String, Vec<u8>)> = Vec::new();
     for input in inputs {
         match input.content {
@@ -642,22 +642,24 @@ fn fix_files(
 
 /// The fixer never writes through a symbolic link: the secrets a link's
 /// target holds stay findings that say to fix the target, unless the
-/// target itself is among `inputs` (fixed, or reported, on its own).
+/// target itself is among `inputs` (fixed, or reported, on its own). A
+/// target that cannot be read is an error.
 fn through_links(
     linked: Vec<Input>,
     inputs: &[Input],
     s: &Settings,
     io: &mut Io<'_>,
-) -> Vec<crate::finding::Finding> {
+) -> Result<Vec<crate::finding::Finding>, String> {
     let mut left = Vec::new();
     for link in linked {
         let via = link.via.clone().unwrap_or_default();
         if inputs.iter().any(|i| i.name == inputs::path_bytes(&via)) {
             continue;
         }
-        let Ok(bytes) = &link.content else {
-            continue;
-        };
+        let bytes = link
+            .content
+            .as_ref()
+            .map_err(|m| format!("{} (through the symbolic link to {via}): {m}", link.path))?;
         let found: Vec<_> = scan_bytes(&link.path, bytes, &s.config)
             .into_iter()
             .map(|d| d.finding)
@@ -676,7 +678,7 @@ fn through_links(
         }
         left.extend(found);
     }
-    left
+    Ok(left)
 }
 
 /// Name the target of the symbolic link a finding was read through.
@@ -760,7 +762,7 @@ fn fix_staged(
     let mut remaining: Vec<crate::finding::Finding> = Vec::new();
     let (linked, inputs): (Vec<Input>, Vec<Input>) =
         listing.inputs.into_iter().partition(|i| i.via.is_some());
-    remaining.extend(through_links(linked, &inputs, s, io));
+    remaining.extend(through_links(linked, &inputs, s, io)?);
     for input in inputs {
         let blob = input.content.map_err(|m| format!("{}: {m}", input.path))?;
         let plan = rewrite::plan_file(

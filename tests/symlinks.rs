@@ -310,3 +310,29 @@ fn npm_reads_through_the_link_and_so_does_the_scan() {
     assert_eq!(paths(&out), [".npmrc"]);
     assert_no_secret(&out, std::slice::from_ref(&t));
 }
+
+#[test]
+fn a_staged_target_that_cannot_be_read_fails_the_run() {
+    let repo = TestRepo::new();
+    let t = npm_token(4010);
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    ln_s(&repo, "../config/npmrc.shared", "app/.npmrc");
+    repo.git(&["add", "-A"]);
+    // The target's blob goes missing from the object database.
+    let id = repo.git(&["rev-parse", ":config/npmrc.shared"]);
+    let id = id.trim();
+    fs::remove_file(repo.root.join(".git/objects").join(&id[..2]).join(&id[2..]))
+        .expect("remove the blob");
+    for args in [
+        &["scan", "--staged"][..],
+        &["fix", "--staged", "--discard-secrets"][..],
+    ] {
+        let out = repo.tool(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("app/.npmrc"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
