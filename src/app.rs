@@ -325,6 +325,9 @@ fn history(
             for f in scan_bytes(&h.input.path, bytes, &review.config) {
                 let mut f = f.finding;
                 f.commit = Some(h.commit.clone());
+                if let Some(via) = &h.input.via {
+                    via_link(&mut f, via, true);
+                }
                 // The same secret at the same path in a later blob is the
                 // same leak: keep the first commit's finding.
                 if first.insert(f.fingerprint.clone()) {
@@ -526,6 +529,9 @@ fn fix_files(
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
     let mut failed = false;
+    let (linked, inputs): (Vec<Input>, Vec<Input>) =
+        inputs.into_iter().partition(|i| i.via.is_some());
+    let linked = through_links(linked, &inputs, s, io)?;
     let mut read: Vec<(PathBuf, String, Vec<u8>)> = Vec::new();
     for input in inputs {
         match input.content {
@@ -629,8 +635,65 @@ fn fix_files(
     for plan in plans {
         report.findings.extend(plan.remaining);
     }
+    report.findings.extend(linked);
     report.sort();
     Ok(finish(&report, failed, s, &FixHint::None, io))
+}
+
+/// The fixer never writes through a symbolic link: the secrets a link's
+/// target holds stay findings that say to fix the target, unless the
+/// target itself is among `inputs` (fixed, or reported, on its own). A
+/// target that cannot be read is an error.
+fn through_links(
+    linked: Vec<Input>,
+    inputs: &[Input],
+    s: &Settings,
+    io: &mut Io<'_>,
+) -> Result<Vec<crate::finding::Finding>, String> {
+    let mut left = Vec::new();
+    for link in linked {
+        let via = link.via.clone().unwrap_or_default();
+        if inputs.iter().any(|i| i.name == inputs::path_bytes(&via)) {
+            continue;
+        }
+        let bytes = link
+            .content
+            .as_ref()
+            .map_err(|m| format!("{} (through the symbolic link to {via}): {m}", link.path))?;
+        let found: Vec<_> = scan_bytes(&link.path, bytes, &s.config)
+            .into_iter()
+            .map(|d| d.finding)
+            .filter(|f| f.severity == Severity::Error)
+            .map(|mut f| {
+                via_link(&mut f, &via, false);
+                f
+            })
+            .collect();
+        if !found.is_empty() {
+            let _ = writeln!(
+                io.err,
+                "note: {}: a symbolic link to {via}; not rewritten through the link: fix {via}",
+                link.path
+            );
+        }
+        left.extend(found);
+    }
+    Ok(left)
+}
+
+/// Name the target of the symbolic link a finding was read through.
+fn via_link(f: &mut crate::finding::Finding, target: &str, history: bool) {
+    let what = if history {
+        format!(
+            "read through the symbolic link to {target}; revoke this token: it is in the history"
+        )
+    } else {
+        format!("read through the symbolic link to {target}: fix {target} itself")
+    };
+    f.detail = Some(match f.detail.take() {
+        Some(d) => format!("{what}; {d}"),
+        None => what,
+    });
 }
 
 /// pnpm no longer expands `${…}` in project credentials: say so when the
@@ -697,7 +760,10 @@ fn fix_staged(
     let mut staged: Vec<(Vec<u8>, FilePlan)> = Vec::new();
     let mut worktree: Vec<(PathBuf, FilePlan)> = Vec::new();
     let mut remaining: Vec<crate::finding::Finding> = Vec::new();
-    for input in listing.inputs {
+    let (linked, inputs): (Vec<Input>, Vec<Input>) =
+        listing.inputs.into_iter().partition(|i| i.via.is_some());
+    remaining.extend(through_links(linked, &inputs, s, io)?);
+    for input in inputs {
         let blob = input.content.map_err(|m| format!("{}: {m}", input.path))?;
         let plan = rewrite::plan_file(
             &input.path,
@@ -832,7 +898,13 @@ pub fn scan_inputs(
             Ok(bytes) => {
                 report.files += 1;
                 let found = scan_bytes(&input.path, &bytes, config);
-                report.findings.extend(found.into_iter().map(|d| d.finding));
+                report.findings.extend(found.into_iter().map(|d| {
+                    let mut f = d.finding;
+                    if let Some(via) = &input.via {
+                        via_link(&mut f, via, false);
+                    }
+                    f
+                }));
             }
             Err(msg) => {
                 failed = true;

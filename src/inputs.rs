@@ -18,6 +18,10 @@ pub struct Input {
     /// a fix writes to.
     pub name: Vec<u8>,
     pub content: Result<Vec<u8>, String>,
+    /// For a `.npmrc` symbolic link read through: its target, as reports
+    /// show it (relative to the repository's root). The content is the
+    /// target's; `path` and `name` stay the link's.
+    pub via: Option<String>,
 }
 
 /// A path as reports show it: as it is when it is printable UTF-8, or else
@@ -126,6 +130,7 @@ pub fn read_named(path: &Path) -> Input {
             path: "-".to_string(),
             name: b"-".to_vec(),
             content: read_limited(io::stdin().lock(), 0),
+            via: None,
         };
     }
     use std::os::unix::ffi::OsStrExt;
@@ -150,6 +155,7 @@ pub fn read_named(path: &Path) -> Input {
         path: display,
         name: path.as_os_str().as_bytes().to_vec(),
         content,
+        via: None,
     }
 }
 

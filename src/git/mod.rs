@@ -13,6 +13,7 @@ use crate::inputs::{self, Input, MAX_FILE_BYTES};
 use crate::select::Selector;
 
 pub mod index;
+pub mod links;
 pub mod plumbing;
 
 const MODE_SYMLINK: u32 = 0o120000;
@@ -69,11 +70,18 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {
 /// the current directory, as git sets it for hooks), else the repository's
 /// own.
 fn index_entries(repo: &Repository, sel: &Selector) -> Result<Option<Vec<index::Entry>>, String> {
+    index_entries_where(repo, |p: &[u8]| p.last() == Some(&b'/') || sel.matches(p))
+}
+
+/// The index entries whose path is `wanted`, as [`index_entries`] reads them.
+fn index_entries_where(
+    repo: &Repository,
+    wanted: impl Fn(&[u8]) -> bool,
+) -> Result<Option<Vec<index::Entry>>, String> {
     let path = match std::env::var_os("GIT_INDEX_FILE") {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => repo.path().join("index"),
     };
-    let wanted = |p: &[u8]| p.last() == Some(&b'/') || sel.matches(p);
     let bytes = match fs::read(&path) {
         Ok(b) => b,
         // No index yet: nothing has been staged.
@@ -86,7 +94,7 @@ fn index_entries(repo: &Repository, sel: &Selector) -> Result<Option<Vec<index::
             ))
         }
     };
-    match index::entries(&bytes, wanted) {
+    match index::entries(&bytes, &wanted) {
         Ok(entries) => return Ok(Some(entries)),
         Err(index::Error::Corrupt(msg)) => return Err(format!("{msg} ({})", inputs::shown(&path))),
         Err(index::Error::Unsupported(_)) => {}
@@ -157,6 +165,7 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
         return plumbing::staged(sel);
     }
     let mut listing = Listing::default();
+    let mut staged_links = Vec::new();
     for entry in entries {
         if entry.mode & 0o170000 == 0o040000 {
             continue;
@@ -170,9 +179,7 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
                 continue;
             }
             MODE_SYMLINK => {
-                listing.notes.push(format!(
-                    "{path}: a symbolic link; not scanned, not followed"
-                ));
+                staged_links.push(entry);
                 continue;
             }
             _ => {}
@@ -191,9 +198,81 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
             path,
             name: entry.path,
             content,
+            via: None,
         });
     }
+    if !staged_links.is_empty() {
+        index_links(repo, head.as_ref(), staged_links, &mut listing)?;
+    }
     Ok(listing)
+}
+
+/// Staged `.npmrc` symbolic links: each read through to its target's blob
+/// in the index (never the work tree), when the link or its target differs
+/// from HEAD; a note for a link that leaves the repository or whose target
+/// is not staged.
+fn index_links(
+    repo: &Repository,
+    head: Option<&Tree<'_>>,
+    staged_links: Vec<index::Entry>,
+    listing: &mut Listing,
+) -> Result<(), String> {
+    let Some(all) = index_entries_where(repo, |p: &[u8]| p.last() != Some(&b'/'))? else {
+        for link in staged_links {
+            listing.notes.push(format!(
+                "{}: a symbolic link (this index cannot be read here); not scanned, not followed",
+                path_str(&link.path)
+            ));
+        }
+        return Ok(());
+    };
+    let stage0: std::collections::HashMap<&[u8], &index::Entry> = all
+        .iter()
+        .filter(|e| e.stage == 0)
+        .map(|e| (e.path.as_slice(), e))
+        .collect();
+    let in_head = |path: &[u8], id: git2::Oid| {
+        head.and_then(|t| {
+            t.get_path(Path::new(std::ffi::OsStr::from_bytes(path)))
+                .ok()
+        })
+        .is_some_and(|t| t.id() == id)
+    };
+    let oid = |e: &index::Entry| git2::Oid::from_bytes(&e.id).map_err(|e| e.message().to_string());
+    for link in staged_links {
+        let path = path_str(&link.path);
+        let link_id = oid(&link)?;
+        let target = read_blob(repo, link_id)?;
+        let followed = links::follow(
+            &link.path,
+            target,
+            |p| stage0.get(p).map(|e| (e.mode, *e)),
+            |e| oid(e).ok().and_then(|id| read_blob(repo, id).ok()),
+        );
+        match followed {
+            Ok((target, entry)) => {
+                let id = oid(entry)?;
+                if in_head(&link.path, link_id) && in_head(&target, id) {
+                    continue;
+                }
+                let via = path_str(&target);
+                listing.notes.push(format!(
+                    "{path}: a symbolic link to {via}; its staged target is scanned, reported at the link"
+                ));
+                listing.inputs.push(Input {
+                    path,
+                    name: link.path,
+                    content: read_blob(repo, id),
+                    via: Some(via),
+                });
+            }
+            Err(why) => listing.notes.push(format!(
+                "{path}: a symbolic link ({}); not scanned, not followed",
+                why.describe("in the index")
+            )),
+        }
+    }
+    Ok(())
 }
 
 fn read_blob(repo: &Repository, id: git2::Oid) -> Result<Vec<u8>, String> {
@@ -246,11 +325,7 @@ pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
         let full: PathBuf = root.join(std::ffi::OsStr::from_bytes(&p));
         match fs::symlink_metadata(&full) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Ok(m) if m.file_type().is_symlink() => {
-                listing.notes.push(format!(
-                    "{path}: a symbolic link; not scanned, not followed"
-                ));
-            }
+            Ok(m) if m.file_type().is_symlink() => worktree_link(&root, &full, p, &mut listing),
             _ => {
                 let mut input = inputs::read_named(&full);
                 input.path = path;
@@ -260,6 +335,28 @@ pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
         }
     }
     Ok(listing)
+}
+
+/// A `.npmrc` symbolic link in the work tree: read through when its target
+/// is a file inside the work tree, reported at the link; else a note.
+fn worktree_link(root: &Path, full: &Path, name: Vec<u8>, listing: &mut Listing) {
+    let path = path_str(&name);
+    match links::in_worktree(root, full) {
+        Ok((target, rel)) => {
+            let via = path_str(&rel);
+            listing.notes.push(format!(
+                "{path}: a symbolic link to {via}; its target is scanned, reported at the link"
+            ));
+            let mut input = inputs::read_named(&target);
+            input.path = path;
+            input.name = name;
+            input.via = Some(via);
+            listing.inputs.push(input);
+        }
+        Err(why) => listing.notes.push(format!(
+            "{path}: a symbolic link ({why}); not scanned, not followed"
+        )),
+    }
 }
 
 /// One staged file's new content.
@@ -460,6 +557,8 @@ struct Walker<'r, 's> {
     sel: &'s Selector,
     seen_trees: std::collections::HashSet<(u64, git2::Oid)>,
     seen_blobs: std::collections::HashSet<(Vec<u8>, git2::Oid)>,
+    /// The paths of the `.npmrc` symbolic links met so far.
+    links: Vec<Vec<u8>>,
     out: History,
 }
 
@@ -493,6 +592,7 @@ impl Walker<'_, '_> {
             return Ok(());
         }
         let repo = self.repo;
+        let root = tree.clone();
         let mut stack: Vec<(Vec<u8>, Tree<'_>)> = vec![(Vec::new(), tree)];
         while let Some((prefix, tree)) = stack.pop() {
             // One buffer for every entry's path in this tree.
@@ -529,14 +629,65 @@ impl Walker<'_, '_> {
                                 path: path_str(&path),
                                 name: path.clone(),
                                 content: Ok(content),
+                                via: None,
                             },
                             commit: origin.to_string(),
                         });
                     }
-                    // Symbolic links, gitlinks, non-matching files.
+                    0o120000 if self.sel.matches(&path) && !self.links.contains(&path) => {
+                        self.links.push(path.clone());
+                    }
+                    // Gitlinks, non-matching files.
                     _ => {}
                 }
             }
+        }
+        self.read_links(&root, origin)
+    }
+
+    /// Every `.npmrc` symbolic link met so far, read through in the tree
+    /// `root` of one commit: its target at that commit, when it stays
+    /// inside the tree. A link that is unchanged in a commit whose target
+    /// changed is read again.
+    fn read_links(&mut self, root: &Tree<'_>, origin: Option<&str>) -> Result<(), String> {
+        let repo = self.repo;
+        let entry_at = |p: &[u8]| {
+            root.get_path(Path::new(std::ffi::OsStr::from_bytes(p)))
+                .ok()
+                .map(|e| (e.filemode() as u32, e.id()))
+        };
+        for link in &self.links {
+            let Some((mode, link_id)) = entry_at(link) else {
+                continue;
+            };
+            if mode & 0o170000 != MODE_SYMLINK {
+                continue;
+            }
+            let Ok(target) = read_blob(repo, link_id) else {
+                continue;
+            };
+            let Ok((target, id)) =
+                links::follow(link, target, entry_at, |id| read_blob(repo, *id).ok())
+            else {
+                continue;
+            };
+            if !self.seen_blobs.insert((link.clone(), id)) {
+                continue;
+            }
+            let Some(origin) = origin else {
+                continue;
+            };
+            let content = read_blob(repo, id)
+                .map_err(|e| format!("{e} ({} in {origin})", path_str(&target)))?;
+            self.out.inputs.push(HistoryInput {
+                input: Input {
+                    path: path_str(link),
+                    name: link.clone(),
+                    content: Ok(content),
+                    via: Some(path_str(&target)),
+                },
+                commit: origin.to_string(),
+            });
         }
         Ok(())
     }
@@ -619,6 +770,7 @@ pub fn history(
         sel,
         seen_trees: std::collections::HashSet::new(),
         seen_blobs: std::collections::HashSet::new(),
+        links: Vec::new(),
         out: History {
             shallow: repo.is_shallow(),
             ..History::default()
@@ -672,6 +824,7 @@ pub fn history(
                         path: path_str(&path),
                         name: path,
                         content: Ok(content),
+                        via: None,
                     },
                     commit: name,
                 });

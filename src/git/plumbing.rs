@@ -128,6 +128,7 @@ pub fn staged(sel: &Selector) -> Result<Listing, String> {
             path: path_str(&path),
             name: path,
             content,
+            via: None,
         });
     }
     Ok(listing)

@@ -1,0 +1,338 @@
+//! A `.npmrc` that is a symbolic link, with real git and `ln -s`: npm
+//! follows it, so the token in its target is what npm sends. A target
+//! inside the repository is read through (the work tree's file, the
+//! index's blob, the commit's blob) and reported at the link, naming the
+//! target; a target outside is never read; the fixer never writes through
+//! the link.
+
+mod common;
+
+use std::fs;
+use std::process::Output;
+
+use common::*;
+
+fn stderr(out: &Output) -> String {
+    text(&out.stderr)
+}
+
+fn stdout(out: &Output) -> String {
+    text(&out.stdout)
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("JSON on standard output")
+}
+
+/// `ln -s target link`, run in the work tree.
+fn ln_s(repo: &TestRepo, target: &str, link: &str) {
+    if let Some(dir) = std::path::Path::new(link).parent() {
+        fs::create_dir_all(repo.root.join(dir)).expect("mkdir");
+    }
+    let out = repo
+        .command("ln")
+        .args(["-s", target, link])
+        .output()
+        .expect("ln runs");
+    assert!(out.status.success(), "ln -s: {}", stderr(&out));
+}
+
+/// The paths of the findings of a JSON report.
+fn paths(out: &Output) -> Vec<String> {
+    json(out)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path").to_string())
+        .collect()
+}
+
+#[test]
+fn work_tree_link_inside_is_read_through_and_reported_at_the_link() {
+    let repo = TestRepo::new();
+    let t = npm_token(4001);
+    // The target is not a `.npmrc`: only the link makes npm read it.
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    ln_s(&repo, "../config/npmrc.shared", "app/.npmrc");
+    let out = repo.tool(&["scan", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(paths(&out), ["app/.npmrc"]);
+    assert!(
+        stderr(&out).contains("app/.npmrc: a symbolic link to config/npmrc.shared"),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_secret(&out, std::slice::from_ref(&t));
+    // Human output names the target as the file to fix.
+    let out = repo.tool(&["scan"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("app/.npmrc:2:")
+            && stdout(&out).contains("read through the symbolic link to config/npmrc.shared"),
+        "{}",
+        stdout(&out)
+    );
+    assert_no_secret(&out, std::slice::from_ref(&t));
+}
+
+#[test]
+fn work_tree_links_that_leave_the_repository_dangle_or_loop_are_not_read() {
+    let repo = TestRepo::new();
+    let t = npm_token(4002);
+    let outside = repo.dir.path().join("outside.npmrc");
+    fs::write(&outside, literal_npmrc(&t)).expect("write");
+    ln_s(&repo, outside.to_str().expect("utf-8"), "abs/.npmrc");
+    ln_s(&repo, "../../outside.npmrc", "rel/.npmrc");
+    ln_s(&repo, "../nowhere", "dangling/.npmrc");
+    ln_s(&repo, ".npmrc", "self/.npmrc");
+    let out = repo.tool(&["scan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    for link in ["abs", "rel", "dangling", "self"] {
+        assert!(
+            err.contains(&format!("{link}/.npmrc: a symbolic link ("))
+                && err.contains("not followed"),
+            "{link}: {err}"
+        );
+    }
+    assert!(err.contains("outside the repository"), "{err}");
+    assert_no_secret(&out, std::slice::from_ref(&t));
+}
+
+#[test]
+fn staged_link_reads_the_targets_blob_from_the_index() {
+    let repo = TestRepo::new();
+    let t = npm_token(4003);
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    ln_s(&repo, "../config/npmrc.shared", "app/.npmrc");
+    repo.git(&["add", "-A"]);
+    // The work tree's copy is clean now; the index still holds the token.
+    repo.write("config/npmrc.shared", SAFE_NPMRC);
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(paths(&out), ["app/.npmrc"]);
+    assert!(
+        stderr(&out).contains("app/.npmrc: a symbolic link to config/npmrc.shared"),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_secret(&out, std::slice::from_ref(&t));
+
+    // The reverse: the token only in the work tree, the index clean.
+    repo.git(&["add", "-A"]);
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    let out = repo.tool(&["scan", "--staged"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    repo.git(&["checkout", "--", "config/npmrc.shared"]);
+
+    // Committed, then only the target changes: the link still counts.
+    repo.commit_setup("link");
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    repo.git(&["add", "config/npmrc.shared"]);
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(paths(&out), ["app/.npmrc"]);
+}
+
+#[test]
+fn staged_link_whose_target_is_not_staged_or_leaves_the_root_is_a_note() {
+    let repo = TestRepo::new();
+    let t = npm_token(4004);
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    ln_s(&repo, "../config/npmrc.shared", "app/.npmrc");
+    ln_s(&repo, "../../../outside.npmrc", "up/.npmrc");
+    fs::write(repo.dir.path().join("outside.npmrc"), literal_npmrc(&t)).expect("write");
+    repo.git(&["add", "app/.npmrc", "up/.npmrc"]);
+    let out = repo.tool(&["scan", "--staged"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "app/.npmrc: a symbolic link (its target config/npmrc.shared is not in the index)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("up/.npmrc: a symbolic link (its target is outside the repository)"),
+        "{err}"
+    );
+    assert_no_secret(&out, std::slice::from_ref(&t));
+}
+
+#[test]
+fn history_reads_the_target_at_each_commit() {
+    let repo = TestRepo::new();
+    let t = npm_token(4005);
+    let u = npm_token(4006);
+    repo.write("config/npmrc.shared", SAFE_NPMRC);
+    ln_s(&repo, "../config/npmrc.shared", "app/.npmrc");
+    repo.git(&["add", "-A"]);
+    repo.commit_setup("clean link");
+    // Only the target changes; the link and its folder stay the same.
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    repo.git(&["add", "-A"]);
+    repo.commit_setup("token");
+    let leak = repo.head().expect("head");
+    repo.write("config/npmrc.shared", SAFE_NPMRC);
+    repo.git(&["add", "-A"]);
+    repo.commit_setup("clean again");
+    // A link whose target is the token in the same commit.
+    repo.write("other/npmrc.base", &literal_npmrc(&u));
+    ln_s(&repo, "other/npmrc.base", ".npmrc");
+    repo.git(&["add", "-A"]);
+    repo.commit_setup("second link");
+    let second = repo.head().expect("head");
+    repo.git(&["rm", "-q", ".npmrc", "other/npmrc.base"]);
+    repo.commit_setup("gone");
+
+    let out = repo.tool(&["scan", "--history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc = json(&out);
+    let mut found: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().expect("path").to_string(),
+                f["commit"].as_str().expect("commit").to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (".npmrc".to_string(), second),
+            ("app/.npmrc".to_string(), leak)
+        ]
+    );
+    let out = repo.tool(&["scan", "--history"]);
+    assert!(
+        stdout(&out).contains("read through the symbolic link to config/npmrc.shared"),
+        "{}",
+        stdout(&out)
+    );
+    assert_no_secret(&out, &[t, u]);
+}
+
+#[test]
+fn fix_never_writes_through_a_link_and_says_to_fix_the_target() {
+    let repo = TestRepo::new();
+    let t = npm_token(4007);
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    ln_s(&repo, "../config/npmrc.shared", "app/.npmrc");
+    repo.git(&["add", "-A"]);
+    for args in [
+        &["scan", "--fix", "--discard-secrets"][..],
+        &["fix", "--staged", "--discard-secrets"][..],
+    ] {
+        let out = repo.tool(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(all.contains("fix config/npmrc.shared"), "{args:?}: {all}");
+        assert_no_secret(&out, std::slice::from_ref(&t));
+        let link = repo.root.join("app/.npmrc");
+        assert!(fs::symlink_metadata(&link).expect("link").is_symlink());
+        assert_eq!(
+            fs::read_to_string(repo.root.join("config/npmrc.shared")).expect("read"),
+            literal_npmrc(&t)
+        );
+        // The index still holds the link, not a file.
+        let staged = repo.git(&["ls-files", "-s", "app/.npmrc"]);
+        assert!(staged.starts_with("120000 "), "{staged}");
+    }
+}
+
+#[test]
+fn the_hook_blocks_a_commit_of_a_link_to_a_token_inside_the_repository() {
+    let repo = TestRepo::new();
+    let t = npm_token(4008);
+    let out = repo.tool(&["install"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    ln_s(&repo, "config/npmrc.shared", ".npmrc");
+    repo.git(&["add", "-A"]);
+    let out = repo.git_out(&["commit", "-q", "-m", "link"]);
+    assert!(!out.status.success(), "the commit went through");
+    assert!(repo.head().is_none(), "a commit was made");
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(all.contains(".npmrc"), "{all}");
+    assert_no_secret(&out, std::slice::from_ref(&t));
+    // Once the target holds a reference, the same link commits.
+    repo.write("config/npmrc.shared", SAFE_NPMRC);
+    repo.git(&["add", "-A"]);
+    let out = repo.git_out(&["commit", "-q", "-m", "link"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+fn npm_root() -> Option<String> {
+    let home = tempfile::tempdir().ok()?;
+    let out = hermetic(&mut std::process::Command::new("npm"), home.path())
+        .args(["root", "-g"])
+        .output()
+        .ok()?;
+    let root = String::from_utf8(out.stdout).ok()?;
+    let dir = format!("{}/npm", root.trim());
+    std::path::Path::new(&dir)
+        .join("node_modules/@npmcli/config")
+        .exists()
+        .then_some(dir)
+}
+
+#[test]
+fn npm_reads_through_the_link_and_so_does_the_scan() {
+    let Some(npm) = npm_root() else {
+        assert!(
+            !required(),
+            "npm's @npmcli/config was not found (npm root -g)"
+        );
+        eprintln!("skipped: npm is not installed");
+        return;
+    };
+    let repo = TestRepo::new();
+    let t = npm_token(4009);
+    repo.write("package.json", "{}\n");
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    ln_s(&repo, "config/npmrc.shared", ".npmrc");
+    let jobs = serde_json::json!([{ "cwd": repo.root, "env": {} }]);
+    let stdout = node_json(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/npm_config.js"),
+        &npm,
+        jobs.to_string().as_bytes(),
+    );
+    let theirs: serde_json::Value = serde_json::from_slice(&stdout).expect("node printed JSON");
+    let sent = theirs[0]["credentials"]["https://registry.npmjs.org/"].to_string();
+    // Not printed: the assertion says only whether npm would send it.
+    assert!(sent.contains(&t), "npm does not read the link's target");
+    let out = repo.tool(&["scan", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(paths(&out), [".npmrc"]);
+    assert_no_secret(&out, std::slice::from_ref(&t));
+}
+
+#[test]
+fn a_staged_target_that_cannot_be_read_fails_the_run() {
+    let repo = TestRepo::new();
+    let t = npm_token(4010);
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    ln_s(&repo, "../config/npmrc.shared", "app/.npmrc");
+    repo.git(&["add", "-A"]);
+    // The target's blob goes missing from the object database.
+    let id = repo.git(&["rev-parse", ":config/npmrc.shared"]);
+    let id = id.trim();
+    fs::remove_file(repo.root.join(".git/objects").join(&id[..2]).join(&id[2..]))
+        .expect("remove the blob");
+    for args in [
+        &["scan", "--staged"][..],
+        &["fix", "--staged", "--discard-secrets"][..],
+    ] {
+        let out = repo.tool(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("app/.npmrc"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
