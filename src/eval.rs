@@ -72,26 +72,9 @@ pub fn value_residue(value: &Value<'_>, array: bool) -> Option<Residue> {
         }
         Value::Bool(_) | Value::Null => None,
         Value::Json(v) => Some(Residue {
-            text: js_string(v),
+            text: npmrc::js_string(v),
             refs: 0,
         }),
-    }
-}
-
-/// JavaScript's `String(value)` of a JSON value (arrays joined by `,`).
-pub fn js_string(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|item| match item {
-                serde_json::Value::Null => String::new(),
-                other => js_string(other),
-            })
-            .collect::<Vec<_>>()
-            .join(","),
-        serde_json::Value::Object(_) => "[object Object]".to_string(),
-        other => other.to_string(),
     }
 }
 

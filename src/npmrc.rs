@@ -121,7 +121,9 @@ impl<'a> Value<'a> {
     }
 }
 
-fn js_string(v: &serde_json::Value) -> String {
+/// JavaScript's `String(value)` of a JSON value (arrays joined by `,`,
+/// `null` items empty), as npm turns a decoded value into its string.
+pub fn js_string(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Array(items) => items
