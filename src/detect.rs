@@ -603,108 +603,6 @@ pub fn key_host(key: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_string())
 }
 
-/// An obvious stand-in rather than a credential.
-pub fn is_placeholder(value: &str) -> bool {
-    let v = value.trim();
-    if v.is_empty() || is_placeholder_word(v) {
-        return true;
-    }
-    if (v.starts_with('<') && v.ends_with('>')) || (v.starts_with('[') && v.ends_with(']')) {
-        return true;
-    }
-    // `xxxxxxxx`, `********`, and token prefixes followed by one repeated
-    // character (`npm_xxxxxxxx…`).
-    let body = [
-        "npm_",
-        "ghp_",
-        "gho_",
-        "ghu_",
-        "ghs_",
-        "ghr_",
-        "github_pat_",
-        "glpat-",
-    ]
-    .iter()
-    .find_map(|p| v.strip_prefix(p))
-    .unwrap_or(v);
-    let mut chars = body.chars().filter(|c| *c != '_' && *c != '-');
-    match chars.next() {
-        Some(first) => {
-            chars.all(|c| c.eq_ignore_ascii_case(&first))
-                && (matches!(first, 'x' | 'X' | '*' | '.' | '0') || body.len() >= 8)
-        }
-        None => true,
-    }
-}
-
-/// `TOKEN`, `YOUR_TOKEN`, `my-npm-auth-token-here`, `changeme`…: written
-/// out by hand (separators and case ignored) rather than as a regex, whose
-/// compilation would cost more than the scan of a small file.
-fn is_placeholder_word(v: &str) -> bool {
-    const WHOLE: &[&str] = &[
-        "changeme",
-        "redacted",
-        "replaceme",
-        "placeholder",
-        "example",
-        "dummy",
-        "fake",
-        "secret",
-        "none",
-        "todo",
-        "tbd",
-    ];
-    const OWNER: &[&str] = &["your", "my", "the", "an", "a"];
-    const PROVIDER: &[&str] = &[
-        "npm", "github", "gh", "gitlab", "registry", "auth", "access", "api", "personal", "private",
-    ];
-    const CORE: &[&str] = &[
-        "token",
-        "password",
-        "passwd",
-        "pass",
-        "secret",
-        "key",
-        "pat",
-        "auth",
-        "credentials",
-        "credential",
-    ];
-    const SUFFIX: &[&str] = &["goeshere", "here"];
-    if v.len() > 64
-        || !v
-            .bytes()
-            .all(|b| b.is_ascii_alphabetic() || b"-_ ".contains(&b))
-    {
-        return false;
-    }
-    let norm: String = v
-        .chars()
-        .filter(|c| c.is_ascii_alphabetic())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if WHOLE.contains(&norm.as_str()) {
-        return true;
-    }
-    let strip = |s: &'_ str, list: &[&str]| -> Vec<String> {
-        let mut out = vec![s.to_string()];
-        out.extend(
-            list.iter()
-                .filter_map(|p| s.strip_prefix(p))
-                .map(str::to_string),
-        );
-        out
-    };
-    strip(&norm, OWNER).iter().any(|s| {
-        strip(s, PROVIDER).iter().any(|s| {
-            strip(s, &["auth"]).iter().any(|s| {
-                let s = SUFFIX.iter().find_map(|x| s.strip_suffix(x)).unwrap_or(s);
-                CORE.contains(&s)
-            })
-        })
-    })
-}
-
 /// A description of a variable reference npm will not expand, if `value`
 /// holds one outside its valid `${…}` references.
 pub fn broken_interpolation(value: &str) -> Option<String> {
@@ -796,14 +694,14 @@ mod tests {
             "********",
             "[token]",
         ] {
-            assert!(is_placeholder(p), "{p:?} should be a placeholder");
+            assert!(is_standin(p), "{p:?} should be a stand-in");
         }
         for s in [
             "hunter2secret",
             "a1b2c3d4e5",
             "npm_abcDEF0123456789abcDEF0123456789abcd",
         ] {
-            assert!(!is_placeholder(s), "{s:?} should not be a placeholder");
+            assert!(!is_standin(s), "{s:?} should not be a stand-in");
         }
     }
 
