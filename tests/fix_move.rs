@@ -7,18 +7,8 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{assert_no_secret, node_json, npm_token, required, text};
+use common::{assert_no_secret, node_json, npm_root, npm_token, required, text};
 use serde_json::{json, Value};
-
-fn npm_root() -> Option<String> {
-    let out = Command::new("npm").args(["root", "-g"]).output().ok()?;
-    let root = String::from_utf8(out.stdout).ok()?;
-    let dir = format!("{}/npm", root.trim());
-    Path::new(&dir)
-        .join("node_modules/@npmcli/config")
-        .exists()
-        .then_some(dir)
-}
 
 fn fix(dir: &Path, home: &Path, userconfig: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_npmrc-guard"))

@@ -11,20 +11,6 @@ use std::process::Command;
 use common::*;
 use serde_json::{json, Value};
 
-fn npm_root() -> Option<String> {
-    let home = tempfile::tempdir().ok()?;
-    let out = hermetic(&mut Command::new("npm"), home.path())
-        .args(["root", "-g"])
-        .output()
-        .ok()?;
-    let root = String::from_utf8(out.stdout).ok()?;
-    let dir = format!("{}/npm", root.trim());
-    std::path::Path::new(&dir)
-        .join("node_modules/@npmcli/config")
-        .exists()
-        .then_some(dir)
-}
-
 /// Deterministic awkward files: each mixes secrets into the shapes people
 /// write (quotes, inline comments, CRLF, BOM, sections, several registries).
 fn files() -> Vec<String> {

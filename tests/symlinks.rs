@@ -266,20 +266,6 @@ fn the_hook_blocks_a_commit_of_a_link_to_a_token_inside_the_repository() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-fn npm_root() -> Option<String> {
-    let home = tempfile::tempdir().ok()?;
-    let out = hermetic(&mut std::process::Command::new("npm"), home.path())
-        .args(["root", "-g"])
-        .output()
-        .ok()?;
-    let root = String::from_utf8(out.stdout).ok()?;
-    let dir = format!("{}/npm", root.trim());
-    std::path::Path::new(&dir)
-        .join("node_modules/@npmcli/config")
-        .exists()
-        .then_some(dir)
-}
-
 #[test]
 fn npm_reads_through_the_link_and_so_does_the_scan() {
     let Some(npm) = npm_root() else {

@@ -548,3 +548,19 @@ pub fn node_json(script: &str, arg: &str, input: &[u8]) -> Vec<u8> {
     );
     out.stdout
 }
+
+/// The folder of the npm that `node` runs, when it has `@npmcli/config`
+/// (the oracle the npm tests load), asked of `npm root -g` hermetically.
+pub fn npm_root() -> Option<String> {
+    let home = tempfile::tempdir().ok()?;
+    let out = hermetic(&mut Command::new("npm"), home.path())
+        .args(["root", "-g"])
+        .output()
+        .ok()?;
+    let root = String::from_utf8(out.stdout).ok()?;
+    let dir = format!("{}/npm", root.trim());
+    Path::new(&dir)
+        .join("node_modules/@npmcli/config")
+        .exists()
+        .then_some(dir)
+}
