@@ -328,14 +328,57 @@ impl LineCtx<'_, '_> {
             .collect();
         // Tokens written whole inside a credential value count whatever
         // their checksum, even beside a `${VAR}` npm expands.
-        let mut reported = false;
-        for t in &tokens {
-            if !is_standin(&lossy(&self.src[t.span.clone()])) {
-                self.token(t, Some(field));
-                reported = true;
+        let tokens: Vec<TokenMatch> = tokens
+            .into_iter()
+            .filter(|t| !is_standin(&lossy(&self.src[t.span.clone()])))
+            .collect();
+        if !tokens.is_empty() {
+            // Rewriting just the tokens keeps the `${…}` around them, and is
+            // right when what is left beside them is no secret (nothing, or
+            // a stand-in such as the quotes of `"npm_…" ; comment`);
+            // otherwise the fix takes the whole value, or is left to the user.
+            let mut rest = text.to_string();
+            for t in &tokens {
+                let token = lossy(&self.src[t.span.clone()]);
+                if let Some(i) = rest.find(token.as_str()) {
+                    rest.replace_range(i..i + token.len(), "");
+                }
             }
-        }
-        if reported {
+            let per_token = (rest.is_empty() || is_standin(&rest)) && self.expands(entry);
+            let whole = (!per_token).then(|| self.whole_value_fix(entry, field, residue));
+            for (i, t) in tokens.iter().enumerate() {
+                match &whole {
+                    None => self.token(t, Some(field)),
+                    Some(Ok(site)) if i == 0 => {
+                        let secret = lossy(&self.src[t.span.clone()]);
+                        self.push(
+                            token_rule(t.kind),
+                            t.span.clone(),
+                            Some(secret),
+                            Some(site.clone()),
+                            None,
+                        );
+                        // The fix stores what npm sends: the whole value.
+                        if let Some(d) = self.out.last_mut() {
+                            d.secret = Some(Secret::new(text.to_string()));
+                        }
+                    }
+                    Some(Ok(_)) => {
+                        let secret = lossy(&self.src[t.span.clone()]);
+                        self.push(token_rule(t.kind), t.span.clone(), Some(secret), None, None);
+                    }
+                    Some(Err(why)) => {
+                        let secret = lossy(&self.src[t.span.clone()]);
+                        self.push(
+                            token_rule(t.kind),
+                            t.span.clone(),
+                            Some(secret),
+                            None,
+                            Some(why.to_string()),
+                        );
+                    }
+                }
+            }
             return;
         }
         if let Some(what) = whole_reference(text) {
@@ -353,11 +396,38 @@ impl LineCtx<'_, '_> {
             },
         };
         let span = entry.value_span.clone();
-        let fix = Some(FixSite {
+        let (fix, why) = match self.whole_value_fix(entry, field, residue) {
+            Ok(site) => (Some(site), None),
+            Err(why) => (None, Some(why.to_string())),
+        };
+        self.push(rule, span, Some(text.to_string()), fix, why);
+    }
+
+    /// Whether npm expands a `${VAR}` written into this entry's value: it
+    /// does in a string, not in a `key[]=` list or a JSON value.
+    fn expands(&self, entry: &Entry<'_>) -> bool {
+        !entry.array && matches!(entry.value, Value::Str(_))
+    }
+
+    /// The fix that replaces the whole value with `${VAR}`: lossless only
+    /// when the value expands nothing itself (`abc${X}def` would lose `X`)
+    /// and the line is not a list npm leaves unexpanded.
+    fn whole_value_fix(
+        &self,
+        entry: &Entry<'_>,
+        field: Field,
+        residue: &Residue,
+    ) -> Result<FixSite, &'static str> {
+        if entry.array {
+            return Err("npm does not expand ${…} in a `key[]=` list: write the line as `key=${NAME}` by hand, set NAME in your environment, and revoke the secret");
+        }
+        if residue.refs > 0 {
+            return Err("the value mixes ${…} with literal text: rewrite it by hand so the whole secret comes from the environment");
+        }
+        Ok(FixSite {
             field,
-            span: span.clone(),
-        });
-        self.push(rule, span, Some(text.to_string()), fix, None);
+            span: entry.value_span.clone(),
+        })
     }
 
     fn broken(&mut self, entry: &Entry<'_>, what: &str) {
@@ -433,14 +503,35 @@ impl LineCtx<'_, '_> {
         if self.claimed.iter().any(|c| overlaps(c, &span)) {
             return;
         }
+        let expands = self.expands(entry);
         let tokens: Vec<TokenMatch> = tokens_within(self.tokens, &span).to_vec();
         if at.is_some() && !tokens.is_empty() {
-            for t in &tokens {
-                self.token(t, Some(Field::Password));
+            // Rewriting just the tokens is right when they are the whole
+            // secret; otherwise the fix takes the whole password.
+            let covered: usize = tokens.iter().map(|t| t.span.len()).sum();
+            if covered == span.len() && expands {
+                for t in &tokens {
+                    self.token(t, Some(Field::Password));
+                }
+                return;
+            }
+            for (i, t) in tokens.iter().enumerate() {
+                let fix = (i == 0 && password && expands).then(|| FixSite {
+                    field: Field::Password,
+                    span: span.clone(),
+                });
+                let token = lossy(&self.src[t.span.clone()]);
+                self.push(token_rule(t.kind), t.span.clone(), Some(token), fix, None);
+                if i == 0 && password && expands {
+                    // The fix stores what npm sends: the whole password.
+                    if let Some(d) = self.out.last_mut() {
+                        d.secret = Some(Secret::new(secret.clone()));
+                    }
+                }
             }
             return;
         }
-        let fix = (password && at.is_some()).then(|| FixSite {
+        let fix = (password && at.is_some() && expands).then(|| FixSite {
             field: Field::Password,
             span: span.clone(),
         });

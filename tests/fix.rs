@@ -401,3 +401,72 @@ fn fix_on_a_terminal_can_move_the_line_to_the_user_config() {
         format!("//registry.npmjs.org/:_authToken={t}\n")
     );
 }
+
+/// Values a `${VAR}` rewrite cannot keep as npm reads them: npm does not
+/// expand `${…}` in a `key[]=` list, and `abc${X}def` would lose `X`. The
+/// fix leaves them, says why, and exits 1; the secret is not shown.
+#[test]
+fn values_a_rewrite_would_change_are_left_to_the_user() {
+    let t = npm_token(1051);
+    for (content, why) in [
+        (
+            format!("//r.example/:_password[]={t}\n"),
+            "does not expand ${…} in a `key[]=` list",
+        ),
+        (
+            format!("//r.example/:_authToken=a{t}${{X}}b\n"),
+            "mixes ${…} with literal text",
+        ),
+        (
+            "//r.example/:_password=s3cr3t-${X}-passw0rd\n".to_string(),
+            "mixes ${…} with literal text",
+        ),
+    ] {
+        let dir = npmrc_dir(content.as_bytes());
+        let out = npmrc_guard(dir.path())
+            .args(["fix", "--discard-secrets"])
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{content}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stdout).contains(why),
+            "{content}: {}",
+            text(&out.stdout)
+        );
+        assert_no_secret(&out, &[t.clone(), "s3cr3t".to_string()]);
+        assert_eq!(
+            fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+            content
+        );
+    }
+}
+
+/// A token with literal text beside it (found by the `fix` fuzz target): npm
+/// sends the whole value, so the fix rewrites and stores the whole value.
+#[test]
+fn a_token_with_text_beside_it_is_fixed_whole() {
+    let t = npm_token(1052);
+    let content = format!("ca[]=x\nca[] = \"y\"\n//r.example/:_password={t}%7Z3\n");
+    let dir = npmrc_dir(content.as_bytes());
+    let store = tempfile::tempdir().expect("tempdir");
+    let env = store.path().join("secrets.env");
+    let out = npmrc_guard(dir.path())
+        .args(["fix", "--save-env"])
+        .arg(&env)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+        "ca[]=x\nca[] = \"y\"\n//r.example/:_password=${NPM_PASSWORD}\n"
+    );
+    assert_eq!(
+        fs::read_to_string(&env).expect("env"),
+        format!("NPM_PASSWORD='{t}%7Z3'\n")
+    );
+}

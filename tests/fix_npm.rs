@@ -58,6 +58,13 @@ fn files() -> Vec<String> {
                 "registry=https://deploy:pa55-{i}-word@artifactory.example/api/npm/{e}"
             ));
         }
+        if i % 10 == 3 {
+            // A token with more literal text beside it: npm sends all of it,
+            // so the fix takes the whole value (the whole URL password).
+            f.push_str(&format!(
+                "//mixed.example/:_password={t1}%7Z3{e}@x:registry=https://u:{t2}.x@x.example/{e}"
+            ));
+        }
         f.push_str(&format!(
             "//other.example/:_authToken=${{OTHER_TOKEN}}{e}save-exact=true"
         ));
