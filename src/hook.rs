@@ -6,8 +6,6 @@
 //! script, its exit status respected; `uninstall` renames it back.
 
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -329,29 +327,9 @@ pub fn uninstall(kind: HookKind) -> Result<Outcome, String> {
     Ok(Outcome { message })
 }
 
-/// Write `content` to `path` through a temporary file in the same folder
-/// and a rename, mode 0755.
+/// Hook scripts are written by the fixer's atomic writer, mode 0755.
 fn write_executable(path: &Path, content: &[u8]) -> Result<(), String> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.npmrc-guard-{}.tmp",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(content)?;
-        f.set_permissions(fs::Permissions::from_mode(0o755))?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(format!("cannot write {}: {e}", shown(path)));
-    }
-    Ok(())
+    crate::fix::write::write_atomically(path, content, 0o755)
 }
 
 #[cfg(test)]

@@ -2,11 +2,13 @@
 //! the hook's offer:
 //! [`plan`] (pure: variable names, edits as data) → [`store`] (where the
 //! removed secrets go) → [`write`] (atomic replace, no symlinks followed);
-//! [`prompt`] asks on a terminal; [`pipeline`] wires them for one run.
+//! [`prompt`] asks on a terminal; [`pipeline`] wires them for one file and
+//! one store; [`run`] runs the whole fix for a command.
 
 pub mod pipeline;
 pub mod plan;
 pub mod prompt;
+pub mod run;
 pub mod store;
 pub mod write;
 

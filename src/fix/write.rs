@@ -33,6 +33,14 @@ pub fn check_writable(path: &Path) -> Result<u32, String> {
 /// one, never half of either.
 pub fn replace_file(path: &Path, content: &[u8]) -> Result<(), String> {
     let mode = check_writable(path)?;
+    write_atomically(path, content, mode)
+}
+
+/// Write `path` (new, or replacing a regular file) with `content` and
+/// `mode`, the same way: the one atomic writer, for fixed files and for the
+/// hook scripts `install` writes. A symbolic link at `path` is replaced by
+/// the rename, never written through.
+pub fn write_atomically(path: &Path, content: &[u8], mode: u32) -> Result<(), String> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
