@@ -192,9 +192,7 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
     enter(args.repo.as_ref())?;
     let repo = match git::open() {
         Ok(repo) => repo,
-        Err(e) if args.staged && !args.fix && !args.history && args.range.is_none() => {
-            return staged_by_plumbing(args, s, io, e);
-        }
+        Err(e) if !args.fix => return scan_by_plumbing(args, s, io, e),
         Err(e) => return Err(e),
     };
     s.load_config(repo.workdir().unwrap_or(repo.path()))?;
@@ -249,10 +247,11 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
     Ok(status)
 }
 
-/// `scan --staged` in a repository libgit2 cannot open (the SHA-256 object
-/// format): git's plumbing lists and reads what is staged. `open_error` is
-/// the answer when git does not know the repository either.
-fn staged_by_plumbing(
+/// `scan` in a repository libgit2 cannot open (the SHA-256 object format):
+/// git's plumbing lists and reads the staged files, the work tree or the
+/// history. `open_error` is the answer when git does not know the
+/// repository either.
+fn scan_by_plumbing(
     args: &ScanArgs,
     s: &mut Settings,
     io: &mut Io<'_>,
@@ -262,21 +261,131 @@ fn staged_by_plumbing(
         Ok(format) if format != "sha1" => {}
         _ => return Err(open_error),
     }
-    s.load_config(&git::plumbing::toplevel()?)?;
+    let root = git::plumbing::toplevel()?;
+    if args.history || args.range.is_some() {
+        return history_by_plumbing(args, s, io, &root);
+    }
+    s.load_config(&root)?;
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
-    let listing = git::plumbing::staged(&sel)?;
+    let (listing, hint) = if args.staged {
+        (git::plumbing::staged(&sel)?, FixHint::Staged)
+    } else {
+        (git::plumbing::worktree(&sel)?, FixHint::Files)
+    };
     for note in &listing.notes {
         let _ = writeln!(io.err, "note: {note}");
     }
     let (report, read_failed) = scan_inputs(listing.inputs.into_iter(), &s.config, io);
     let quiet = s.quiet;
-    s.quiet = true;
-    let status = finish(&report, read_failed, s, &FixHint::Staged, io);
+    s.quiet |= args.staged;
+    let status = finish(&report, read_failed, s, &hint, io);
     s.quiet = quiet;
     if status == ExitStatus::Findings && args.offer_fix {
         let _ = writeln!(io.err, "npmrc-guard: commit blocked; the fix cannot rewrite this repository's object format yet: replace the literal with ${{VAR}} by hand and `git add` it, or bypass once with `git commit --no-verify`");
     }
     Ok(status)
+}
+
+/// `scan --history [--range A..B]` by git's plumbing: the same verdicts as
+/// [`history`], the same shallow-clone rule, the config from the base side.
+fn history_by_plumbing(
+    args: &ScanArgs,
+    s: &mut Settings,
+    io: &mut Io<'_>,
+    root: &std::path::Path,
+) -> Result<ExitStatus, String> {
+    let Some(spec) = &args.range else {
+        if git::plumbing::is_shallow()? {
+            return Err("this is a shallow clone: the history it lacks cannot be scanned; run `git fetch --unshallow` first (or fetch-depth: 0 in actions/checkout), or scan a --range whose commits are all here".to_string());
+        }
+        s.load_config(root)?;
+        let config = s.config.clone();
+        let sel = selector(&config, &args.globs.include, &args.globs.exclude)?;
+        return review_by_plumbing(None, &sel, config, None, s, io);
+    };
+    // `A..B` and `A...B` are read against A.
+    let base = spec
+        .split_once("..")
+        .map(|(a, _)| a)
+        .filter(|a| !a.is_empty());
+    let (config, base_config) = plumbing_base_config(s, base)?;
+    let sel = selector(&config, &args.globs.include, &args.globs.exclude)?;
+    review_by_plumbing(
+        Some(&["--end-of-options".to_string(), spec.clone()]),
+        &sel,
+        config,
+        Some(base_config),
+        s,
+        io,
+    )
+}
+
+/// [`Settings::base_config`] by git's plumbing: `--config FILE`, else the
+/// file in `base`'s tree; also its blob id there (`None`: no such file).
+fn plumbing_base_config(
+    s: &Settings,
+    base: Option<&str>,
+) -> Result<(Config, Option<String>), String> {
+    let in_base = match base {
+        Some(rev) => Some(git::plumbing::file_at(rev, config::FILE_NAME)?),
+        None => None,
+    };
+    let config = if s.no_config {
+        Config::default()
+    } else if let Some(file) = &s.config_file {
+        config::load(Some(file), std::path::Path::new("."))?
+    } else {
+        match &in_base {
+            Some((commit, Some((_, bytes)))) => Config::from_str(
+                &String::from_utf8_lossy(bytes),
+                &format!("{} in {commit}", config::FILE_NAME),
+            )?,
+            _ => Config::default(),
+        }
+    };
+    Ok((config, in_base.and_then(|(_, f)| f.map(|(id, _)| id))))
+}
+
+/// Scan what the commits of `revs` bring (`None`: every ref), by git's
+/// plumbing; with `base_config`, a commit that changes the config file is
+/// a `config-changed` warning.
+fn review_by_plumbing(
+    revs: Option<&[String]>,
+    sel: &Selector,
+    config: Config,
+    base_config: Option<Option<String>>,
+    s: &Settings,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, String> {
+    let (walked, notes) = git::plumbing::history(sel, revs, config::FILE_NAME)?;
+    for note in &notes {
+        let _ = writeln!(io.err, "note: {note}");
+    }
+    let mut report = Report::default();
+    if let Some(base) = base_config {
+        for (id, commit) in &walked.configs {
+            if *id != base {
+                report.findings.push(config_changed(commit));
+            }
+        }
+    }
+    let mut first: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for h in walked.inputs {
+        let bytes = h
+            .input
+            .content
+            .map_err(|m| format!("{} in {}: {m}", h.input.path, h.commit))?;
+        report.files += 1;
+        for f in scan_bytes(&h.input.path, &bytes, &config) {
+            let mut f = f.finding;
+            f.commit = Some(h.commit.clone());
+            if first.insert(f.fingerprint.clone()) {
+                report.findings.push(f);
+            }
+        }
+    }
+    report.sort();
+    Ok(finish(&report, false, s, &FixHint::None, io))
 }
 
 /// Scan the history of each review: every distinct (path, blob), each
@@ -400,11 +509,16 @@ fn pre_push(
     s: &mut Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
-    let repo = git::open()?;
+    let opened = git::open();
     let mut stdin = String::new();
     io::Read::read_to_string(&mut io::stdin(), &mut stdin)
         .map_err(|e| format!("cannot read the refs git is pushing: {e}"))?;
-    let push = git::pre_push(&repo, args.remote.first().map(String::as_str), &stdin)?;
+    let remote = args.remote.first().map(String::as_str);
+    let repo = match opened {
+        Ok(repo) => repo,
+        Err(e) => return pre_push_by_plumbing(remote, &stdin, s, io, e),
+    };
+    let push = git::pre_push(&repo, remote, &stdin)?;
     let (config, id) = s.base_config(&repo, push.base)?;
     let sel = selector(&config, &[], &[])?;
     let reviews: Vec<Review> = push
@@ -418,6 +532,29 @@ fn pre_push(
         })
         .collect();
     history(&repo, &reviews, s, io)
+}
+
+/// The pre-push hook in a repository libgit2 cannot open (SHA-256): the
+/// same commits, walked by git's plumbing, the config from the base side.
+fn pre_push_by_plumbing(
+    remote: Option<&str>,
+    stdin: &str,
+    s: &mut Settings,
+    io: &mut Io<'_>,
+    open_error: String,
+) -> Result<ExitStatus, String> {
+    match git::plumbing::object_format() {
+        Ok(format) if format != "sha1" => {}
+        _ => return Err(open_error),
+    }
+    let (revs, base) = git::plumbing::pre_push(remote, stdin)?;
+    let Some(revs) = revs else {
+        return Ok(finish(&Report::default(), false, s, &FixHint::None, io));
+    };
+    let (config, base_config) = plumbing_base_config(s, base.as_deref())?;
+    let sel = selector(&config, &[], &[])?;
+    let base_config = base.is_some().then_some(base_config);
+    review_by_plumbing(Some(&revs), &sel, config, base_config, s, io)
 }
 
 fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {

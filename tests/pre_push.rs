@@ -153,3 +153,39 @@ fn a_new_branch_to_a_remote_with_nothing_is_checked_whole() {
 fn assert_no_secret_text(said: &str, secret: &str) {
     assert!(!said.contains(secret), "output holds the whole secret");
 }
+
+/// The same rules in a SHA-256 repository, which libgit2 cannot open: git's
+/// plumbing walks what the destination lacks.
+#[test]
+fn sha256_pushes_are_checked_by_plumbing() {
+    let repo = TestRepo::new();
+    std::fs::remove_dir_all(repo.root.join(".git")).expect("rm .git");
+    repo.git(&["init", "-q", "-b", "main", "--object-format=sha256", "."]);
+    let sha256_remote = |name: &str| {
+        let bare = repo.dir.path().join(format!("{name}.git"));
+        let path = bare.to_str().expect("utf8");
+        repo.git(&["init", "-q", "--bare", "--object-format=sha256", path]);
+        repo.git(&["remote", "add", name, path]);
+    };
+    let token = npm_token(2210);
+    commit_file(&repo, ".npmrc", &literal_npmrc(&token), "leak");
+    commit_file(&repo, ".npmrc", SAFE_NPMRC, "removed again");
+    sha256_remote("private");
+    sha256_remote("public");
+    assert!(push(&repo, &["private", "main"]).0);
+    install(&repo);
+    let (ok, said) = push(&repo, &["public", "main"]);
+    assert!(!ok, "the leak went to remote public unchecked: {said}");
+    assert!(said.contains("npm-token"), "{said}");
+    assert_no_secret_text(&said, &token);
+    // Clean work on top of what the remote has goes through.
+    commit_file(&repo, "README", "x\n", "more");
+    let (ok, said) = push(&repo, &["private", "main"]);
+    assert!(ok, "{said}");
+    // A new literal on the existing branch does not.
+    let other = npm_token(2211);
+    commit_file(&repo, "pkg/.npmrc", &literal_npmrc(&other), "new leak");
+    let (ok, said) = push(&repo, &["private", "main"]);
+    assert!(!ok, "{said}");
+    assert_no_secret_text(&said, &other);
+}

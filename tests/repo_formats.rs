@@ -53,6 +53,120 @@ fn sha256_repositories_commit_clean_and_block_dirty() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// In a SHA-256 repository, which libgit2 cannot open, the work tree, the
+/// history and a range are scanned by git's plumbing, with the same
+/// verdicts and the same fail-closed rules.
+#[test]
+fn sha256_work_tree_history_and_ranges_are_scanned() {
+    let repo = TestRepo::new();
+    std::fs::remove_dir_all(repo.root.join(".git")).expect("rm .git");
+    repo.git(&["init", "-q", "-b", "main", "--object-format=sha256", "."]);
+    let token = npm_token(2502);
+    let json = |out: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    repo.write(".npmrc", SAFE_NPMRC);
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "-m", "clean"]);
+    assert_eq!(repo.tool(&["scan"]).status.code(), Some(0));
+    assert_eq!(repo.tool(&["scan", "--history"]).status.code(), Some(0));
+    // A token committed, then removed: the work tree is clean again, the
+    // history is not.
+    repo.write("pkg/.npmrc", &literal_npmrc(&token));
+    assert_eq!(
+        repo.tool(&["scan"]).status.code(),
+        Some(1),
+        "untracked file"
+    );
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "-m", "leak"]);
+    let leak = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["rm", "-q", "pkg/.npmrc"]);
+    repo.git(&["commit", "-q", "-m", "remove"]);
+    assert_eq!(repo.tool(&["scan"]).status.code(), Some(0));
+    let out = repo.tool(&["scan", "--history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_no_secret(&out, std::slice::from_ref(&token));
+    let findings = json(&out)["findings"].clone();
+    assert_eq!(findings.as_array().map(Vec::len), Some(1), "{findings}");
+    assert_eq!(findings[0]["path"], "pkg/.npmrc");
+    assert_eq!(findings[0]["commit"].as_str(), Some(leak.trim()));
+    // A range sees what it holds, and no more.
+    assert_eq!(
+        repo.tool(&["scan", "--range", "HEAD~1..HEAD"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        repo.tool(&["scan", "--range", "HEAD~2..HEAD"])
+            .status
+            .code(),
+        Some(1)
+    );
+    // The range cannot configure its own scan away: the config comes from
+    // the base side, and changing it is a warning.
+    repo.write(".npmrc-guard.toml", "exclude = [\"pkg/**\"]\n");
+    repo.write("pkg/.npmrc", &literal_npmrc(&token));
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "-m", "exclude and leak again"]);
+    let out = repo.tool(&["scan", "--range", "HEAD~1..HEAD", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let rules: Vec<String> = json(&out)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(rules.contains(&"config-changed".to_string()), "{rules:?}");
+    assert!(rules.contains(&"npm-token".to_string()), "{rules:?}");
+    // A tag that names a tree directly.
+    repo.git(&["rm", "-q", "pkg/.npmrc", ".npmrc-guard.toml"]);
+    repo.git(&["commit", "-q", "-m", "clean again"]);
+    let other = npm_token(2503);
+    let blob = text(
+        &output_with_stdin(
+            &mut repo.git_cmd(&["hash-object", "-w", "--stdin"]),
+            literal_npmrc(&other).as_bytes(),
+        )
+        .stdout,
+    );
+    let tree = text(
+        &output_with_stdin(
+            &mut repo.git_cmd(&["mktree"]),
+            format!("100644 blob {}\t.npmrc\n", blob.trim()).as_bytes(),
+        )
+        .stdout,
+    );
+    repo.git(&["tag", "kept", tree.trim()]);
+    let out = repo.tool(&["scan", "--history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        json(&out)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["commit"] == "refs/tags/kept"),
+        "{}",
+        text(&out.stdout)
+    );
+    // A shallow clone cannot answer for the history it lacks.
+    let clone = tempfile::tempdir().expect("tempdir");
+    let url = format!("file://{}", repo.root.display());
+    let status = hermetic(&mut std::process::Command::new("git"), clone.path())
+        .args(["clone", "-q", "--depth", "1", &url])
+        .arg(clone.path().join("c"))
+        .status()
+        .expect("git clone");
+    assert!(status.success());
+    let out = npmrc_guard(&clone.path().join("c"))
+        .args(["scan", "--history"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("git fetch --unshallow"));
+}
+
 #[test]
 fn a_split_index_is_read_exactly() {
     let repo = TestRepo::new();

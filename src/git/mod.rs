@@ -339,7 +339,7 @@ pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
 
 /// A `.npmrc` symbolic link in the work tree: read through when its target
 /// is a file inside the work tree, reported at the link; else a note.
-fn worktree_link(root: &Path, full: &Path, name: Vec<u8>, listing: &mut Listing) {
+pub(super) fn worktree_link(root: &Path, full: &Path, name: Vec<u8>, listing: &mut Listing) {
     let path = path_str(&name);
     match links::in_worktree(root, full) {
         Ok((target, rel)) => {

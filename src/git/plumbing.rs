@@ -195,3 +195,326 @@ fn cat_blobs(ids: &[&str]) -> Result<Vec<Result<Vec<u8>, String>>, String> {
     }
     Ok(blobs)
 }
+
+/// The work tree as [`super::worktree`] lists it (tracked files and
+/// untracked ones git does not ignore, at matching paths, read from disk),
+/// asked of git.
+pub fn worktree(sel: &Selector) -> Result<Listing, String> {
+    use std::os::unix::ffi::OsStrExt;
+    let root = toplevel()?;
+    let staged = git(&["ls-files", "-z", "--stage"])?;
+    let others = git(&["ls-files", "-z", "--others", "--exclude-standard"])?;
+    let mut paths: Vec<Vec<u8>> = Vec::new();
+    for record in staged.split(|b| *b == 0).filter(|r| !r.is_empty()) {
+        // `<mode> <id> <stage>\t<path>`
+        let tab = memchr::memchr(b'\t', record).ok_or("git ls-files: a record without a path")?;
+        let mode = std::str::from_utf8(&record[..6]).unwrap_or("");
+        if mode == "160000" {
+            continue;
+        }
+        paths.push(record[tab + 1..].to_vec());
+    }
+    paths.extend(
+        others
+            .split(|b| *b == 0)
+            .filter(|r| !r.is_empty())
+            .map(<[u8]>::to_vec),
+    );
+    paths.retain(|p| sel.matches(p));
+    paths.sort();
+    paths.dedup();
+    let mut listing = Listing::default();
+    for p in paths {
+        let full = root.join(std::ffi::OsStr::from_bytes(&p));
+        match std::fs::symlink_metadata(&full) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Ok(m) if m.file_type().is_symlink() => {
+                super::worktree_link(&root, &full, p, &mut listing)
+            }
+            _ => {
+                let mut input = crate::inputs::read_named(&full);
+                input.path = path_str(&p);
+                input.name = p;
+                listing.inputs.push(input);
+            }
+        }
+    }
+    Ok(listing)
+}
+
+/// What a history walk by git's plumbing found.
+#[derive(Debug, Default)]
+pub struct History {
+    /// Distinct (path, blob) pairs at matching paths, each with the first
+    /// commit (oldest first) whose change brings it.
+    pub inputs: Vec<super::HistoryInput>,
+    /// Each blob id of the config file `config` a commit brings, with that
+    /// commit (`None`: the commit deletes it).
+    pub configs: Vec<(Option<String>, String)>,
+    pub commits: usize,
+}
+
+/// Whether this is a shallow clone.
+pub fn is_shallow() -> Result<bool, String> {
+    Ok(trimmed(git(&["rev-parse", "--is-shallow-repository"])?) == b"true")
+}
+
+/// A file at a commit: its blob id and content.
+pub type BlobAt = (String, Vec<u8>);
+
+/// The commit `rev` names, and the blob id of `name` at the root of its
+/// tree (`None`: no such file).
+pub fn file_at(rev: &str, name: &str) -> Result<(String, Option<BlobAt>), String> {
+    let commit = String::from_utf8_lossy(&trimmed(git(&[
+        "rev-parse",
+        "--verify",
+        "--end-of-options",
+        &format!("{rev}^{{commit}}"),
+    ])?))
+    .into_owned();
+    let id = match git(&["rev-parse", "-q", "--verify", &format!("{commit}:{name}")]) {
+        Ok(out) => String::from_utf8_lossy(&trimmed(out)).into_owned(),
+        Err(_) => return Ok((commit, None)),
+    };
+    let content = cat_blobs(&[id.as_str()])?
+        .pop()
+        .ok_or("git cat-file: no answer")??;
+    Ok((commit, Some((id, content))))
+}
+
+/// Every (path, blob) that the commits of `range` (revisions and revision
+/// options as `git log` takes them, the caller's to make safe; `None`:
+/// every ref)
+/// bring at matching paths: `git log -m --root --raw` shows each commit's
+/// change against each parent, so every version of every file appears at
+/// the commit that first holds it. Symbolic links are noted, not followed.
+pub fn history(
+    sel: &Selector,
+    range: Option<&[String]>,
+    config: &str,
+) -> Result<(History, Vec<String>), String> {
+    let mut args = vec![
+        "log",
+        "--reverse",
+        "--topo-order",
+        "-m",
+        "--root",
+        "--raw",
+        "--no-abbrev",
+        "--no-renames",
+        "--ignore-submodules=none",
+        "-z",
+        "--format=%x01%H",
+    ];
+    match range {
+        Some(revs) => args.extend(revs.iter().map(String::as_str)),
+        None => args.push("--all"),
+    }
+    args.push("--");
+    let log = git(&args)?;
+    let mut out = History::default();
+    let mut notes = Vec::new();
+    let mut seen: std::collections::HashSet<(Vec<u8>, String)> = std::collections::HashSet::new();
+    let mut wanted: Vec<(Vec<u8>, String, String)> = Vec::new();
+    let mut commit = String::new();
+    let mut fields = log.split(|b| *b == 0);
+    while let Some(field) = fields.next() {
+        let field = field.strip_prefix(b"\n").unwrap_or(field);
+        if let Some(id) = field.strip_prefix(b"\x01") {
+            let id = String::from_utf8_lossy(id).into_owned();
+            if id != commit {
+                out.commits += 1;
+                commit = id;
+            }
+            continue;
+        }
+        if field.is_empty() {
+            continue;
+        }
+        let meta = String::from_utf8_lossy(field).into_owned();
+        let path = fields
+            .next()
+            .ok_or("git log: a record without a path")?
+            .to_vec();
+        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+        let [_, mode, _, id, status] = parts[..] else {
+            return Err(format!("git log: unexpected record {meta:?}"));
+        };
+        if path == config.as_bytes() {
+            let id = (status != "D").then(|| id.to_string());
+            if !out.configs.iter().any(|(c, _)| *c == id) {
+                out.configs.push((id, commit.clone()));
+            }
+        }
+        if status == "D" || !sel.matches(&path) {
+            continue;
+        }
+        if !seen.insert((path.clone(), id.to_string())) {
+            continue;
+        }
+        let shown = path_str(&path);
+        match u32::from_str_radix(mode, 8).unwrap_or(0) & 0o170000 {
+            MODE_GITLINK => {}
+            MODE_SYMLINK => notes.push(format!(
+                "{shown} in {commit}: a symbolic link; not followed in this repository's object format"
+            )),
+            _ => wanted.push((path, id.to_string(), commit.clone())),
+        }
+    }
+    if let Some(cut) = shallow_cut(&log)? {
+        return Err(format!(
+            "the range reaches commit {cut}, where this shallow clone is cut off: what came before it cannot be seen; run `git fetch --unshallow` (or fetch the base commit) first"
+        ));
+    }
+    if range.is_none() {
+        direct_refs(sel, &mut seen, &mut wanted)?;
+    }
+    let ids: Vec<&str> = wanted.iter().map(|(_, id, _)| id.as_str()).collect();
+    let blobs = cat_blobs(&ids)?;
+    for ((path, _, commit), content) in wanted.into_iter().zip(blobs) {
+        out.inputs.push(super::HistoryInput {
+            input: Input {
+                path: path_str(&path),
+                name: path,
+                content,
+                via: None,
+            },
+            commit,
+        });
+    }
+    Ok((out, notes))
+}
+
+/// The first commit of a `git log` listing that is a shallow clone's edge.
+fn shallow_cut(log: &[u8]) -> Result<Option<String>, String> {
+    let file = String::from_utf8_lossy(&trimmed(git(&["rev-parse", "--git-path", "shallow"])?))
+        .into_owned();
+    let Ok(edges) = std::fs::read_to_string(&file) else {
+        return Ok(None);
+    };
+    let edges: std::collections::HashSet<&str> = edges.lines().collect();
+    Ok(log
+        .split(|b| *b == 0)
+        .filter_map(|f| f.strip_prefix(b"\x01"))
+        .map(String::from_utf8_lossy)
+        .find(|id| edges.contains(id.as_ref()))
+        .map(|id| id.into_owned()))
+}
+
+/// Refs that name a tree or a blob directly (`git tag t $(git
+/// write-tree)`), as `git rev-list --objects --all` lists them: a tree's
+/// files at their paths inside it; a blob, which has no path, as if it were
+/// a matching file, under its ref's name.
+fn direct_refs(
+    sel: &Selector,
+    seen: &mut std::collections::HashSet<(Vec<u8>, String)>,
+    wanted: &mut Vec<(Vec<u8>, String, String)>,
+) -> Result<(), String> {
+    let refs = git(&[
+        "for-each-ref",
+        "--format=%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname)",
+    ])?;
+    for line in String::from_utf8_lossy(&refs).lines() {
+        let mut parts = line.splitn(5, ' ');
+        let (kind, id, peeled_kind, peeled_id, name) = (
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+        );
+        let (kind, id) = if kind == "tag" {
+            (peeled_kind, peeled_id)
+        } else {
+            (kind, id)
+        };
+        match kind {
+            "blob" if seen.insert((name.as_bytes().to_vec(), id.to_string())) => {
+                wanted.push((name.as_bytes().to_vec(), id.to_string(), name.to_string()));
+            }
+            "tree" => {
+                let listing = git(&["ls-tree", "-r", "-z", "--full-tree", id])?;
+                for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
+                    // `<mode> <type> <id>\t<path>`
+                    let Some(tab) = memchr::memchr(b'\t', record) else {
+                        continue;
+                    };
+                    let meta = String::from_utf8_lossy(&record[..tab]).into_owned();
+                    let path = record[tab + 1..].to_vec();
+                    let parts: Vec<&str> = meta.split(' ').collect();
+                    let [_, "blob", blob] = parts[..] else {
+                        continue;
+                    };
+                    if sel.matches(&path) && seen.insert((path.clone(), blob.to_string())) {
+                        wanted.push((path, blob.to_string(), name.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// What a push sends, as [`super::pre_push`] reads git's lines on standard
+/// input: the revisions `git log` walks (the pushed tips, `--not` what the
+/// destination has), and the destination's commit the push builds on.
+pub fn pre_push(
+    remote: Option<&str>,
+    stdin: &str,
+) -> Result<(Option<Vec<String>>, Option<String>), String> {
+    let exists = |id: &str| {
+        !id.bytes().all(|b| b == b'0')
+            && git(&["cat-file", "-e", &format!("{id}^{{commit}}")]).is_ok()
+    };
+    let mut tips = Vec::new();
+    let mut have = Vec::new();
+    for line in stdin.lines().filter(|l| !l.trim().is_empty()) {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [_, local, _, remote_id] = parts[..] else {
+            return Err(format!("unexpected pre-push input line: {line:?}"));
+        };
+        let hex = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit());
+        if !hex(local) || !hex(remote_id) {
+            return Err(format!("unexpected pre-push input line: {line:?}"));
+        }
+        // A deletion pushes no content.
+        if !local.bytes().all(|b| b == b'0') {
+            tips.push(local.to_string());
+        }
+        if exists(remote_id) {
+            have.push(remote_id.to_string());
+        }
+    }
+    let base = match have.first() {
+        Some(id) => Some(id.clone()),
+        None => remote.and_then(|r| {
+            git(&[
+                "rev-parse",
+                "-q",
+                "--verify",
+                &format!("refs/remotes/{r}/HEAD^{{commit}}"),
+            ])
+            .ok()
+            .map(|o| String::from_utf8_lossy(&trimmed(o)).into_owned())
+        }),
+    };
+    if tips.is_empty() {
+        return Ok((None, base));
+    }
+    let mut revs = tips;
+    revs.push("--not".to_string());
+    revs.extend(have);
+    // The destination remote's tracking refs, by its fetch refspecs.
+    if let Some(r) = remote {
+        let specs = git(&["config", "--get-all", &format!("remote.{r}.fetch")]).unwrap_or_default();
+        for spec in String::from_utf8_lossy(&specs).lines() {
+            if let Some((_, dst)) = spec.split_once(':') {
+                if dst.starts_with("refs/") {
+                    revs.push(format!("--glob={dst}"));
+                }
+            }
+        }
+    }
+    Ok((Some(revs), base))
+}

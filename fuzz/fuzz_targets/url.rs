@@ -1,0 +1,38 @@
+//! URL reading: never panics, agrees with the parser it wraps, and a
+//! registry URL whose password npm would send is always reported.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use npmrc_guard::finding::Severity;
+use npmrc_guard::{detect, standin, urlcreds};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Some(info) = urlcreds::credentials(s) else {
+        return;
+    };
+    let (_, raw) = urlcreds::parse(s.trim()).expect("credentials come from a URL that parses");
+    let decode = |p: &str| {
+        percent_encoding::percent_decode_str(p)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    assert_eq!(decode(&raw.username), info.username);
+    assert_eq!(decode(&raw.password), info.password);
+    // Written as a `registry=` value that the ini reader passes through
+    // unchanged (no quotes, comments, escapes, references or line breaks,
+    // nothing to trim), a password npm sends must be an error.
+    let plain = !s.bytes().any(|c| matches!(c, b';' | b'#' | b'\'' | b'"' | b'\\' | b'$' | b'\r' | b'\n' | b'['))
+        && s.trim() == s
+        && s != "true" && s != "false" && s != "null";
+    if plain && !info.password.is_empty() && !standin::is_standin(&info.password) {
+        let file = format!("registry={s}\n");
+        let found = detect::detect("f", file.as_bytes());
+        assert!(
+            found.iter().any(|d| d.finding.severity == Severity::Error),
+            "missed the password in {s:?}"
+        );
+    }
+});
