@@ -64,6 +64,29 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
             format!("x={tok} y").into_bytes(),
         );
     }
+    let t = &tokens[0];
+    let values = [
+        "${NPM_TOKEN}".to_string(),
+        "${A?}${B}".to_string(),
+        format!("npm_ab${{X?}}{}", &t[6..]),
+        r"\${A}x\\${B}y\\\${C?}".to_string(),
+        "Pa$sw0rd ${A".to_string(),
+        "${}${?}${A?B}".to_string(),
+    ];
+    for (i, v) in values.iter().enumerate() {
+        out.insert(("eval", format!("seed-{i}")), v.clone().into_bytes());
+    }
+    let urls = [
+        format!("https://deploy:{t}@r.example/npm/"),
+        "https://alice:Pa$sw0rd2024@npm.corp.example/".to_string(),
+        "https:alice:pw@host".to_string(),
+        "https://alice@corp:p%40ss@host/".to_string(),
+        "https://TOKEN123@host/".to_string(),
+        "http://a:p\tw@h\\x/".to_string(),
+    ];
+    for (i, u) in urls.iter().enumerate() {
+        out.insert(("url", format!("seed-{i}")), u.clone().into_bytes());
+    }
     out
 }
 
@@ -86,7 +109,7 @@ fn seed_corpora_match_the_fixtures() {
         );
     }
     // No stale seeds either.
-    for target in ["parse", "fix", "tokens"] {
+    for target in ["parse", "fix", "tokens", "eval", "url"] {
         for entry in fs::read_dir(root.join(target)).expect("corpus folder") {
             let name = entry
                 .expect("entry")

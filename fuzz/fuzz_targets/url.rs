@@ -23,8 +23,10 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(decode(&raw.password), info.password);
     // Written as a `registry=` value that the ini reader passes through
     // unchanged (no quotes, comments, escapes, references or line breaks,
-    // nothing to trim), a password npm sends must be an error.
+    // nothing to trim, no U+2028/U+2029, which make npm's `ini` skip the
+    // line), a password npm sends must be an error.
     let plain = !s.bytes().any(|c| matches!(c, b';' | b'#' | b'\'' | b'"' | b'\\' | b'$' | b'\r' | b'\n' | b'['))
+        && !s.contains(['\u{2028}', '\u{2029}'])
         && s.trim() == s
         && s != "true" && s != "false" && s != "null";
     if plain && !info.password.is_empty() && !standin::is_standin(&info.password) {

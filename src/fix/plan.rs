@@ -263,7 +263,13 @@ fn url_credentials(src: &[u8], at: usize) -> Option<(Edit, Vec<Vec<u8>>)> {
     let rel = at - line.start;
     let sep = text[..rel].windows(3).rposition(|w| w == b"://")?;
     let ui = sep + 3;
-    let end_at = ui + text[ui..].iter().position(|&b| b == b'@')?;
+    // The userinfo ends at the authority's last `@`, as a URL parser reads
+    // it (`https://u:p@w@host/`: the password is `p@w`).
+    let authority = text[ui..]
+        .iter()
+        .position(|&b| b"/?#\\".contains(&b) || b.is_ascii_whitespace())
+        .unwrap_or(text.len() - ui);
+    let end_at = ui + text[ui..ui + authority].iter().rposition(|&b| b == b'@')?;
     if end_at < rel {
         return None;
     }
@@ -431,6 +437,9 @@ mod tests {
             ]
         );
         assert!(url_credentials(b"registry=https://a:p\"w@h/\n", 20).is_none());
+        // The userinfo ends at the last `@` (found by the `fix` fuzz target):
+        // the password is `p@x:q`, which cannot move as written.
+        assert!(url_credentials(b"registry=https://u:p@x:q@h.example/\n", 20).is_none());
     }
 
     #[test]
