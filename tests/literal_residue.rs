@@ -316,3 +316,24 @@ fn stand_in_rule_on_a_table() {
         );
     }
 }
+
+/// Keys are decoded as `ini` decodes them before they are judged: a JSON
+/// escape in a quoted key spells `_authToken` without the bytes `_auth`
+/// (issue 12: dropping the `\` case from the decode filter let it pass).
+#[test]
+fn escaped_credential_keys_are_decoded() {
+    let uuid = "3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b";
+    for src in [
+        format!("\"//registry.npmjs.org/:\\u005fauthToken\"={uuid}\n"),
+        format!("\"//registry.npmjs.org/:_\\u0061uthToken\"={uuid}\n"),
+        format!("'//registry.npmjs.org/:_authToken'={uuid}\n"),
+    ] {
+        assert_eq!(errors(&src), ["auth-token"], "{src}");
+        let key = rules(&src)[0].2.clone();
+        assert_eq!(
+            key.as_deref(),
+            Some("//registry.npmjs.org/:_authToken"),
+            "{src}"
+        );
+    }
+}
