@@ -180,7 +180,32 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
         let rel = rel.strip_prefix(b"./").unwrap_or(rel);
         !(args.force_exclude && sel.is_excluded(rel))
     });
-    let inputs = files.map(|p| inputs::read_named(p));
+    let mut inputs: Vec<Input> = files.map(|p| inputs::read_named(p)).collect();
+    // What the files name as `userconfig=`/`globalconfig=`, on disk.
+    // Only files that are there: a config CI writes later is no error.
+    let named: Vec<PathBuf> = inputs
+        .iter()
+        .filter_map(|i| Some((i, i.content.as_ref().ok()?)))
+        .flat_map(|(i, bytes)| {
+            let dir = std::path::Path::new(&i.path).parent().map(PathBuf::from);
+            crate::files::named_values(bytes).into_iter().map(move |v| {
+                dir.clone()
+                    .unwrap_or_default()
+                    .join(v)
+                    .components()
+                    .filter(|c| *c != std::path::Component::CurDir)
+                    .collect::<PathBuf>()
+            })
+        })
+        .filter(|p| std::fs::symlink_metadata(p).is_ok())
+        .collect();
+    for p in named {
+        let input = inputs::read_named(&p);
+        if !inputs.iter().any(|i| i.path == input.path) {
+            inputs.push(input);
+        }
+    }
+    let inputs = inputs.into_iter();
     if args.fix {
         return fix::run::fix_files(inputs.collect(), &args.secrets, s, io);
     }
@@ -229,9 +254,15 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
         return fix::run::fix_files(listing.inputs, &args.secrets, s, io);
     }
     let (listing, hint) = if args.staged {
-        (git::staged(&repo, &sel)?, FixHint::Staged)
+        (
+            with_named(&sel, |sel| git::staged(&repo, sel))?,
+            FixHint::Staged,
+        )
     } else {
-        (git::worktree(&repo, &sel)?, FixHint::Files)
+        (
+            with_named(&sel, |sel| git::worktree(&repo, sel))?,
+            FixHint::Files,
+        )
     };
     for note in &listing.notes {
         let _ = writeln!(io.err, "note: {note}");
@@ -268,9 +299,9 @@ fn scan_by_plumbing(
     s.load_config(&root)?;
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     let (listing, hint) = if args.staged {
-        (git::plumbing::staged(&sel)?, FixHint::Staged)
+        (with_named(&sel, git::plumbing::staged)?, FixHint::Staged)
     } else {
-        (git::plumbing::worktree(&sel)?, FixHint::Files)
+        (with_named(&sel, git::plumbing::worktree)?, FixHint::Files)
     };
     for note in &listing.notes {
         let _ = writeln!(io.err, "note: {note}");
@@ -357,7 +388,10 @@ fn review_by_plumbing(
     s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
-    let (walked, notes) = git::plumbing::history(sel, revs, config::FILE_NAME)?;
+    let (mut walked, mut notes) = git::plumbing::history(sel, revs, config::FILE_NAME)?;
+    if let Some(sel) = sel.also(&named_by(walked.inputs.iter().map(|h| &h.input))) {
+        (walked, notes) = git::plumbing::history(&sel, revs, config::FILE_NAME)?;
+    }
     for note in &notes {
         let _ = writeln!(io.err, "note: {note}");
     }
@@ -401,9 +435,15 @@ fn history(
     let mut report = Report::default();
     let mut first: std::collections::HashSet<String> = std::collections::HashSet::new();
     for review in reviews {
-        let walked = git::history(repo, &review.sel, &review.range, &mut |c, b| {
+        let mut walked = git::history(repo, &review.sel, &review.range, &mut |c, b| {
             progress.update(c, b)
         })?;
+        if let Some(sel) = review
+            .sel
+            .also(&named_by(walked.inputs.iter().map(|h| &h.input)))
+        {
+            walked = git::history(repo, &sel, &review.range, &mut |c, b| progress.update(c, b))?;
+        }
         if walked.shallow && matches!(review.range, git::Range::All) {
             progress.clear();
             return Err("this is a shallow clone: the history it lacks cannot be scanned; run `git fetch --unshallow` first (or fetch-depth: 0 in actions/checkout), or scan a --range whose commits are all here".to_string());
@@ -602,6 +642,35 @@ fn hooks(args: &HookArgs, install: bool, io: &mut Io<'_>) -> Result<ExitStatus, 
     };
     let _ = writeln!(io.err, "{}", outcome.message);
     Ok(ExitStatus::Clean)
+}
+
+/// The repository files the `.npmrc` inputs name as npm's user or global
+/// config (SPEC.md, "Files read"): npm reads them, so they are scanned.
+fn named_by<'a>(inputs: impl Iterator<Item = &'a Input>) -> Vec<String> {
+    let mut named = Vec::new();
+    for input in inputs {
+        if let Ok(bytes) = &input.content {
+            for p in crate::files::named_configs(&input.path, bytes) {
+                if !named.contains(&p) {
+                    named.push(p);
+                }
+            }
+        }
+    }
+    named
+}
+
+/// A listing by `list`, and again with the files its `.npmrc` files name
+/// as npm's user or global config when the selector did not take them.
+fn with_named(
+    sel: &Selector,
+    list: impl Fn(&Selector) -> Result<git::Listing, String>,
+) -> Result<git::Listing, String> {
+    let listing = list(sel)?;
+    match sel.also(&named_by(listing.inputs.iter())) {
+        Some(wider) => list(&wider),
+        None => Ok(listing),
+    }
 }
 
 /// Detect in every input; unreadable ones are reported on `io.err` and make

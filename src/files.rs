@@ -42,3 +42,102 @@ fn utf16_findings(path: &str, text: &[u8], kind: decode::Utf16) -> Vec<Detected>
     }
     found
 }
+
+/// The repository files a project `.npmrc` at `path` makes npm read as its
+/// user or global config (`userconfig=`, `globalconfig=`): npm resolves a
+/// relative path against the folder it runs in, the project's, which is
+/// the `.npmrc`'s. Paths outside the repository (absolute, `~/…`, or
+/// climbing above the root) and values that depend on the environment are
+/// not files the repository holds.
+pub fn named_configs(path: &str, src: &[u8]) -> Vec<String> {
+    named_values(src)
+        .iter()
+        .filter_map(|v| repo_path(path, v))
+        .fold(Vec::new(), |mut out, p| {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+            out
+        })
+}
+
+/// The relative paths a `.npmrc` gives as `userconfig=` or `globalconfig=`
+/// (not absolute, not `~/…`, not depending on the environment).
+pub fn named_values(src: &[u8]) -> Vec<String> {
+    // A key spells `…config` outright, or through `${X?}` or an escape.
+    if memchr::memmem::find(src, b"config").is_none() && memchr::memchr2(b'$', b'\\', src).is_none()
+    {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for line in crate::npmrc::lines(src) {
+        if matches!(line.kind, crate::npmrc::LineKind::Section(_)) {
+            // Keys after a section header are `section.key`, not settings.
+            break;
+        }
+        let Some(entry) = line.entry() else {
+            continue;
+        };
+        let key = crate::eval::residue(&entry.key);
+        if !matches!(key.text.as_str(), "userconfig" | "globalconfig") {
+            continue;
+        }
+        let Some(value) = crate::eval::value_residue(&entry.value, entry.array) else {
+            continue;
+        };
+        if value.refs > 0 || value.text.is_empty() || value.text.starts_with(['/', '~']) {
+            continue;
+        }
+        out.push(value.text);
+    }
+    out
+}
+
+/// `value` resolved against the folder of `npmrc`, both relative to the
+/// repository root; `None` outside it.
+fn repo_path(npmrc: &str, value: &str) -> Option<String> {
+    let mut parts: Vec<&str> = npmrc.split('/').collect();
+    parts.pop();
+    for part in value.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_configs_resolve_against_the_npmrc_folder() {
+        let src = b"userconfig=./ci/user.npmrc\nglobalconfig = ../shared/npmrc\n";
+        assert_eq!(
+            named_configs("pkg/.npmrc", src),
+            ["pkg/ci/user.npmrc", "shared/npmrc"]
+        );
+        assert_eq!(named_configs(".npmrc", b"userconfig=ci/u\n"), ["ci/u"]);
+        for outside in [
+            "userconfig=/etc/npmrc\n",
+            "userconfig=~/.npmrc\n",
+            "userconfig=../../x\n",
+            "userconfig=${HOME}/x\n",
+            "[s]\nuserconfig=x\n",
+        ] {
+            assert!(
+                named_configs(".npmrc", outside.as_bytes()).is_empty(),
+                "{outside}"
+            );
+        }
+        assert_eq!(
+            named_configs(".npmrc", b"userc${X?}onfig=\"u.rc\"\n"),
+            ["u.rc"]
+        );
+        assert_eq!(named_configs(".npmrc", b"\"userconfi\\u0067\"=v\n"), ["v"]);
+    }
+}

@@ -27,6 +27,8 @@ pub struct Selector {
     /// names, so the common case is a byte comparison, not a glob match
     /// (a large index has 100,000 paths and the hook runs on every commit).
     basenames: Option<Vec<String>>,
+    /// Files named outright (a `.npmrc`'s `userconfig=`), whatever the globs.
+    named: Vec<Vec<u8>>,
 }
 
 impl Selector {
@@ -48,7 +50,24 @@ impl Selector {
             include: build(&include)?,
             exclude: build(exclude)?,
             basenames,
+            named: Vec::new(),
         })
+    }
+
+    /// This selector, also matching `paths` (relative, `/`-separated);
+    /// `None` when it matches them all already.
+    pub fn also(&self, paths: &[String]) -> Option<Selector> {
+        let new: Vec<Vec<u8>> = paths
+            .iter()
+            .map(|p| p.as_bytes().to_vec())
+            .filter(|p| !self.matches(p) && !self.is_excluded(p))
+            .collect();
+        if new.is_empty() {
+            return None;
+        }
+        let mut sel = self.clone();
+        sel.named.extend(new);
+        Some(sel)
     }
 
     /// Whether `path` (relative, `/`-separated) is one to scan.
@@ -67,7 +86,7 @@ impl Selector {
                 .include
                 .is_match_candidate(&globset::Candidate::from_bytes(path)),
         };
-        included && !self.is_excluded(path)
+        (included || self.named.iter().any(|n| n == path)) && !self.is_excluded(path)
     }
 
     /// Whether an exclude glob names `path`.

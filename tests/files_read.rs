@@ -261,3 +261,68 @@ fn package_json_publish_config_credentials_are_found_where_they_are() {
         before
     );
 }
+
+/// A repository file that a project `.npmrc` names as `userconfig` or
+/// `globalconfig` is read by npm, so it is scanned: in the work tree, by
+/// `check`, in the index, in history and in a range. A named file that is
+/// not there is no error.
+#[test]
+fn files_a_project_npmrc_names_as_user_or_global_config_are_scanned() {
+    let repo = TestRepo::new();
+    let (a, b) = (npm_token(111), npm_token(112));
+    repo.write(
+        "pkg/.npmrc",
+        "userconfig=./ci/user.npmrc\nglobalconfig=../shared/npmrc\n",
+    );
+    repo.write("pkg/ci/user.npmrc", &literal_npmrc(&a));
+    repo.write("shared/npmrc", &literal_npmrc(&b));
+    repo.write("other/user.npmrc", &literal_npmrc(&b));
+    let paths = |out: &Output| {
+        let mut p: Vec<String> = found(out).into_iter().map(|f| f.0).collect();
+        p.sort();
+        p.dedup();
+        p
+    };
+    let want = vec!["pkg/ci/user.npmrc".to_string(), "shared/npmrc".to_string()];
+
+    let out = repo.tool(&["scan", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(paths(&out), want);
+
+    let out = tool_in(
+        &repo.root.join("pkg"),
+        &["check", "--format", "json", ".npmrc"],
+    )
+    .output()
+    .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        paths(&out),
+        vec!["../shared/npmrc".to_string(), "ci/user.npmrc".to_string()]
+    );
+
+    repo.git(&["add", "-A"]);
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(paths(&out), want);
+
+    repo.git(&["commit", "-q", "--no-verify", "-m", "named configs"]);
+    let out = repo.tool(&["scan", "--history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(paths(&out), want);
+    assert_no_secret(&out, &[a.clone(), b.clone()]);
+
+    // The named files gone: nothing to read, no error.
+    repo.git(&["rm", "-q", "pkg/ci/user.npmrc", "shared/npmrc"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "gone"]);
+    let out = repo.tool(&["scan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = tool_in(&repo.root.join("pkg"), &["check", ".npmrc"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = repo.tool(&["scan", "--range", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = repo.tool(&["scan", "--history"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+}
