@@ -76,8 +76,7 @@ pub enum Command {
     Fix(FixArgs),
     /// Install the git hook into the folder git runs hooks from.
     Install(HookArgs),
-    /// Run as git's pre-push hook: scan the commits being pushed (refs on stdin).
-    #[command(hide = true)]
+    /// Run as git's pre-push hook: scan the commits the remote lacks (git's ref lines on stdin).
     PrePush(PrePushArgs),
     /// Remove the git hook and restore the one that was there before.
     Uninstall(HookArgs),
