@@ -440,3 +440,43 @@ fn config_vars_name_the_variable_and_still_never_collide() {
         format!("GH_PACKAGES_TOKEN='{g}'\nNPM_TOKEN_2='{t}'\n")
     );
 }
+
+/// The commands the fix prints are pasted into a shell: a store in a folder
+/// named `$(…)` is loaded by them, and nothing in its name runs.
+#[test]
+fn printed_commands_quote_the_store_path() {
+    let repo = TestRepo::new();
+    let home = tempfile::tempdir().expect("home");
+    let t = npm_token(2411);
+    repo.write(".npmrc", &format!("//registry.npmjs.org/:_authToken={t}\n"));
+    let folder = home.path().join("a $(touch PWNED) 'b'");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let store = folder.join("s.env");
+    let out = tool(
+        &repo.root,
+        home.path(),
+        &["fix", "--save-env", store.to_str().expect("utf8")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let line = err
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("this shell:"))
+        .expect("a command for this shell")
+        .trim()
+        .to_string();
+    let run = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{line}; printf %s \"$NPM_TOKEN\""))
+        .current_dir(&repo.root)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("sh runs");
+    assert!(run.status.success(), "{line}: {}", text(&run.stderr));
+    assert_eq!(text(&run.stdout), t, "{line}");
+    assert!(!repo.root.join("PWNED").exists(), "{line} ran a command");
+    assert!(!home.path().join("PWNED").exists(), "{line} ran a command");
+}

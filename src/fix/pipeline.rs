@@ -200,12 +200,16 @@ pub fn after_fix(disposition: &Disposition, rewritten: usize, vars: &[String]) -
         Disposition::MoveToUserConfig(_) => None,
         Disposition::SaveEnv(file) => {
             let f = shown(file);
-            let dot = if f.contains('/') { f.to_string() } else { format!("./{f}") };
+            // Commands to paste into a shell: the path is quoted, so a
+            // folder named `$(…)` is a name, not a command.
+            let q = crate::report::shell_quote;
+            let dot = q(&if f.contains('/') { f.to_string() } else { format!("./{f}") });
+            let envrc = q(&format!("dotenv {}", q(&f)));
             let first = vars.first().map(String::as_str).unwrap_or("NPM_TOKEN");
             Some(format!(
                 "npm does not read {f}: before the next npm install, export {list}\n  \
                  this shell:      set -a; . {dot}; set +a\n  \
-                 direnv:          echo 'dotenv {f}' >> .envrc && direnv allow\n  \
+                 direnv:          echo {envrc} >> .envrc && direnv allow\n  \
                  GitHub Actions:  store it as a repository secret; with actions/setup-node, give the step `env: {first}: ${{{{ secrets.{first} }}}}` (setup-node's registry-url writes its own .npmrc that reads NODE_AUTH_TOKEN instead)\n  \
                  GitLab CI:       Settings > CI/CD > Variables: add {list} (masked, protected)"
             ))

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use crate::finding::Finding;
 
-pub use human::Human;
+pub use human::{shell_quote, Human};
 
 /// One line on a finding, without its location: what, where in the config,
 /// and the secret masked.
