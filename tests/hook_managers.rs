@@ -233,19 +233,108 @@ fn husky_runs_our_lines_first_and_uninstall_restores_its_file() {
     assert_eq!(p.read(".husky/pre-commit"), user.as_bytes());
 }
 
+/// A push that sends a token's commit (committed past the pre-commit hook
+/// and removed again) is blocked by the pre-push hook; a clean push goes.
+fn assert_push_guarded(p: &Project, seed: u64) {
+    let bare = p.repo.dir.path().join("origin.git");
+    p.repo
+        .git(&["init", "-q", "--bare", bare.to_str().expect("utf-8")]);
+    p.repo
+        .git(&["remote", "add", "origin", bare.to_str().expect("utf-8")]);
+    let push = |args: &[&str]| {
+        let out = p.run("git", args);
+        (
+            out.status.success(),
+            format!("{}{}", text(&out.stdout), text(&out.stderr)),
+        )
+    };
+    let (ok, log) = push(&["push", "-q", "-u", "origin", "main"]);
+    assert!(ok, "a clean push must go: {log}");
+    let token = npm_token(seed);
+    p.repo.write(".npmrc", &literal_npmrc(&token));
+    p.repo.git(&["add", ".npmrc"]);
+    p.repo.commit_setup("a token, past the pre-commit hook");
+    p.repo.write(".npmrc", SAFE_NPMRC);
+    p.repo.git(&["add", ".npmrc"]);
+    p.repo.commit_setup("removed again");
+    let (ok, log) = push(&["push", "-q", "origin", "main"]);
+    assert!(!ok, "the push must be blocked: {log}");
+    assert!(log.contains("error[npm-token]"), "{log}");
+    assert!(!log.contains(&token), "the output holds the whole token");
+}
+
 #[test]
-fn husky_pre_push_file_is_created_and_removed() {
+fn husky_pre_push_is_created_guards_and_goes() {
+    let Some(modules) = npm_tools() else { return };
     let p = Project::new();
     std::fs::create_dir_all(p.repo.root.join(".husky")).expect(".husky");
+    ok(&p.run(
+        "node",
+        &[modules.join("husky/bin.js").to_str().expect("utf-8")],
+    ));
     let out = ok(&p.tool(&["install", "--hook", "pre-push"]));
     assert!(
         out.contains("husky: created .husky/pre-push, line 1:"),
         "{out}"
     );
     assert!(out.contains("  + \"$g\" pre-push \"$@\""), "{out}");
+    assert_push_guarded(&p, 1451);
     let out = ok(&p.tool(&["uninstall", "--hook", "pre-push"]));
     assert!(out.contains("removed .husky/pre-push"), "{out}");
     assert!(!p.repo.root.join(".husky/pre-push").exists());
+}
+
+#[test]
+fn simple_git_hooks_pre_push_guards() {
+    let Some(modules) = npm_tools() else { return };
+    let p = Project::new();
+    let pkg = "{\"simple-git-hooks\": {}}\n";
+    p.repo.write("package.json", pkg);
+    ok(&p.tool(&["install", "--hook", "pre-push"]));
+    ok(&p.run(
+        "node",
+        &[modules
+            .join("simple-git-hooks/cli.js")
+            .to_str()
+            .expect("utf-8")],
+    ));
+    assert_push_guarded(&p, 1452);
+    ok(&p.tool(&["uninstall", "--hook", "pre-push"]));
+    assert_eq!(p.read("package.json"), pkg.as_bytes());
+}
+
+/// lefthook and the pre-commit framework cannot run `npmrc-guard pre-push`
+/// as a plain command: `install --hook pre-push` says what to do instead.
+#[test]
+fn pre_push_is_refused_where_a_command_cannot_do_it() {
+    for (file, content, says) in [
+        ("lefthook.yml", "pre-commit:\n", "README's lefthook section"),
+        (
+            ".pre-commit-config.yaml",
+            "repos:\n- repo: local\n  hooks: []\n",
+            "--manager git --hook pre-push",
+        ),
+    ] {
+        let p = Project::new();
+        p.repo.write(file, content);
+        let out = p.tool(&["install", "--hook", "pre-push"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(err.contains(says), "{file}: {err}");
+        assert_eq!(p.read(file), content.as_bytes());
+    }
+}
+
+/// The local pre-commit hook looks at the same files as the published one.
+#[test]
+fn the_local_pre_commit_hook_reads_the_published_files() {
+    let published = std::fs::read_to_string(Path::new(ROOT).join(".pre-commit-hooks.yaml"))
+        .expect(".pre-commit-hooks.yaml");
+    let files = format!(
+        "  files: {}\n",
+        npmrc_guard::managers::yaml::PRE_COMMIT_FILES
+    );
+    assert_eq!(published.matches(&files).count(), 2, "{published}");
 }
 
 #[test]

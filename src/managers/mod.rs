@@ -253,22 +253,16 @@ fn add(f: &Found, text: Option<&str>, kind: HookKind) -> Result<Added, String> {
     match (f.manager, text) {
         (Manager::Husky, _) => husky::add(text, kind),
         (_, None) => Err("it cannot be read".to_string()),
-        (Manager::Lefthook, Some(_)) if kind == HookKind::PrePush => Err(
-            "lefthook skips a pre-push command when the pushed commits change no file in total; use the script in the README's lefthook section".to_string(),
-        ),
         (Manager::Lefthook, Some(t)) if matches!(ext, "yml" | "yaml") => {
             yaml::lefthook_add(t, kind)
         }
         (Manager::Lefthook, Some(_)) => Err(format!(
             "only lefthook's YAML configs are edited, not .{ext}"
         )),
-        (Manager::PreCommit, Some(_)) if kind == HookKind::PrePush => Err(
-            "the pre-commit framework's pre-push stage is not what `npmrc-guard pre-push` reads; use `npmrc-guard install --manager git --hook pre-push`".to_string(),
-        ),
         (Manager::PreCommit, Some(t)) => yaml::pre_commit_add(t),
-        (Manager::SimpleGitHooks, Some(_)) if ext != "json" => Err(
-            "it is JavaScript, which this tool does not rewrite".to_string(),
-        ),
+        (Manager::SimpleGitHooks, Some(_)) if ext != "json" => {
+            Err("it is JavaScript, which this tool does not rewrite".to_string())
+        }
         (Manager::SimpleGitHooks, Some(t)) => {
             json::add(t, f.config == Path::new("package.json"), kind)
         }
@@ -357,6 +351,18 @@ pub fn install(choice: Choice, kind: HookKind, exe: &Path) -> Result<Outcome, St
     };
     let path = root.join(&f.config);
     let name = f.manager.name();
+    if kind == HookKind::PrePush {
+        match f.manager {
+            Manager::Lefthook => return Err(format!(
+                "lefthook: not added to {}: lefthook skips a pre-push command when the pushed commits change no file in total (a token added and removed again), so npmrc-guard needs a script there; copy the pre-push recipe of the README's lefthook section",
+                shown(&f.config)
+            )),
+            Manager::PreCommit => return Err(
+                "pre-commit: its pre-push stage does not give hooks what `npmrc-guard pre-push` reads (the refs on standard input); use `npmrc-guard install --manager git --hook pre-push`, which keeps an existing pre-push hook and runs it first".to_string()
+            ),
+            Manager::Husky | Manager::SimpleGitHooks => {}
+        }
+    }
     let refuse = |why: String| {
         format!(
             "{name}: cannot add npmrc-guard to {}: {why}.\nAdd these lines to it by hand:\n{}",
