@@ -567,3 +567,22 @@ fn no_manager_means_the_plain_git_hook() {
     let out = ok(&p.tool(&["uninstall"]));
     assert!(out.contains("removed the pre-commit hook:"), "{out}");
 }
+
+/// The README shows the command and the pre-commit entry as `install`
+/// writes them.
+#[test]
+fn the_readme_shows_what_install_writes() {
+    use npmrc_guard::hook::HookKind;
+    use npmrc_guard::managers::{snippet, yaml};
+    let readme = include_str!("../README.md");
+    let command = snippet::lines(HookKind::PreCommit).join("\n");
+    assert!(
+        readme.contains(&format!("```sh\n{command}\n```\n")),
+        "{command}"
+    );
+    let entry = yaml::pre_commit_by_hand();
+    assert!(
+        readme.contains(&format!("```yaml\n{entry}\n```\n")),
+        "{entry}"
+    );
+}
