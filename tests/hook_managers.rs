@@ -368,27 +368,37 @@ fn lefthook_validates_every_shape_we_write() {
     if on_path("lefthook", "version").is_none() {
         return;
     }
-    for config in [
+    for (file, config) in [
+        ("lefthook.json", "{\n  \"pre-push\": {\"commands\": {}}\n}\n"),
+        ("lefthook.json", "{\"pre-commit\": {\"parallel\": true, \"commands\": {\"a\": {\"run\": \"true\"}}}}"),
+    ]
+    .into_iter()
+    .chain(
+        [
         "pre-push:\n  commands:\n    t:\n      run: 'true'\n",
         "pre-commit:\n  jobs:\n    - run: echo hi\n",
         "pre-commit:\n    commands:\n        lint:\n            run: |\n                echo a\n                echo b\n",
         "pre-commit:\n  commands:\n    lint:\n      run: echo a\n  scripts:\n    \"x.sh\":\n      runner: sh\ncolors: false\n",
         "pre-commit:\n",
         "colors: false",
-    ] {
+        ]
+        .map(|c| (".lefthook.yml", c)),
+    ) {
         let p = Project::new();
-        p.repo.write(".lefthook.yml", config);
+        p.repo.write(file, config);
         ok(&p.tool(&["install"]));
         let v = p.run("lefthook", &["validate"]);
         assert!(
             v.status.success(),
             "{config:?} became\n{}\n{}{}",
-            text(&p.read(".lefthook.yml")),
+            text(&p.read(file)),
             text(&v.stdout),
             text(&v.stderr)
         );
+        let dump = ok(&p.run("lefthook", &["dump"]));
+        assert!(dump.contains("node_modules/.bin/npmrc-guard"), "{dump}");
         ok(&p.tool(&["uninstall"]));
-        assert_eq!(p.read(".lefthook.yml"), config.as_bytes(), "{config:?}");
+        assert_eq!(p.read(file), config.as_bytes(), "{config:?}");
     }
 }
 
@@ -529,7 +539,12 @@ fn unsafe_shapes_are_refused_with_the_lines_to_add() {
         (
             "lefthook.toml",
             "[pre-commit]\n",
-            "only lefthook's YAML configs",
+            "only lefthook's YAML and JSON configs",
+        ),
+        (
+            ".lefthook.jsonc",
+            "{}",
+            "only lefthook's YAML and JSON configs",
         ),
         (
             ".simple-git-hooks.js",
@@ -556,6 +571,28 @@ fn unsafe_shapes_are_refused_with_the_lines_to_add() {
         assert!(err.contains("npmrc-guard"), "{file}: {err}");
         assert_eq!(p.read(file), content.as_bytes(), "{file} changed");
     }
+}
+
+/// The lines a refusal asks to add by hand work: lefthook's TOML config,
+/// written from the message, guards commits.
+#[test]
+fn the_lines_to_add_by_hand_work() {
+    if on_path("lefthook", "version").is_none() {
+        return;
+    }
+    let p = Project::new();
+    p.repo.write("lefthook.toml", "");
+    let out = p.tool(&["install"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    let (_, lines) = err.split_once("by hand:\n").expect("the lines");
+    let toml: String = lines
+        .lines()
+        .map(|l| format!("{}\n", l.strip_prefix("    ").unwrap_or(l)))
+        .collect();
+    p.repo.write("lefthook.toml", &toml);
+    ok(&p.run("lefthook", &["install"]));
+    p.assert_guards(1461);
 }
 
 /// With no manager, `install` is the plain git hook, as before.

@@ -1,9 +1,10 @@
-//! simple-git-hooks' config (the `simple-git-hooks` object in
-//! `package.json`, or `.simple-git-hooks.json`), edited as text (pure): the
-//! member we add is inserted after the last one, in the file's own
-//! indentation; nothing else moves. A hook command the user already has
-//! gets ours chained after it (`… && { ours; }`), and uninstall takes off
-//! exactly that.
+//! JSON configs, edited as text (pure): simple-git-hooks' (the
+//! `simple-git-hooks` object in `package.json`, or `.simple-git-hooks.json`)
+//! and lefthook's (`lefthook.json`). The member we add is inserted after
+//! the last one, in the object's own spacing (objects that are missing are
+//! added as one line); nothing else moves. A simple-git-hooks command the
+//! user already has gets ours chained after it (`… && { ours; }`), and
+//! uninstall takes off exactly that.
 
 use super::edit::{Added, Edit, Removed};
 use super::snippet::one_line;
@@ -102,24 +103,73 @@ fn object(text: &str, open: usize) -> Object {
     Object { close: i, members }
 }
 
-/// The object our hook goes into: the top level, or its `simple-git-hooks`
-/// member in `package.json`.
-fn target(text: &str, package_json: bool) -> Result<Object, String> {
+/// The top-level object of a JSON text.
+fn top(text: &str) -> Result<Object, String> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("it is not valid JSON ({e})"))?;
     if !value.is_object() {
         return Err("it is not a JSON object".to_string());
     }
-    let top = object(text, ws(text.as_bytes(), 0));
+    Ok(object(text, ws(text.as_bytes(), 0)))
+}
+
+/// The member `key` of `obj` (the last, as JSON parsers read duplicates).
+fn member<'a>(obj: &'a Object, key: &str) -> Option<(usize, &'a Member)> {
+    obj.members
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, m)| m.key == key)
+}
+
+/// Insert `"key": raw` after the last member of `obj`, in the spacing the
+/// object already uses.
+fn insert_member(text: &str, obj: &Object, key: &str, raw: &str) -> Edit {
+    let member = format!("{}: {raw}", quoted(key));
+    let (at, insertion) = match obj.members.last() {
+        None => (obj.close, member.clone()),
+        Some(last) => {
+            let before = &text[..last.key_start];
+            let sep_start = before.trim_end_matches([' ', '\t', '\n', '\r']).len();
+            (
+                last.value_end,
+                format!(",{}{member}", &text[sep_start..last.key_start]),
+            )
+        }
+    };
+    let mut new = text[..at].to_string();
+    new.push_str(&insertion);
+    new.push_str(&text[at..]);
+    let line = line_of(&new, at + insertion.len() - member.len());
+    Edit {
+        text: new,
+        added: vec![member],
+        line,
+    }
+}
+
+/// Take member `i` of `obj` out, with the comma and spacing that joined it
+/// (what [`insert_member`] added, when it was the last).
+fn remove_member(text: &str, obj: &Object, i: usize) -> Removed {
+    let m = &obj.members[i];
+    let (from, to) = match (i.checked_sub(1), obj.members.get(i + 1)) {
+        (_, Some(next)) => (m.key_start, next.key_start),
+        (Some(p), None) => (obj.members[p].value_end, m.value_end),
+        (None, None) => (m.key_start, m.value_end),
+    };
+    let mut new = text[..from].to_string();
+    new.push_str(&text[to..]);
+    Removed::Text(new, vec![text[m.key_start..m.value_end].to_string()])
+}
+
+/// The object our hook goes into: the top level, or its `simple-git-hooks`
+/// member in `package.json`.
+fn target(text: &str, package_json: bool) -> Result<Object, String> {
+    let top = top(text)?;
     if !package_json {
         return Ok(top);
     }
-    let m = top
-        .members
-        .iter()
-        .rev()
-        .find(|m| m.key == "simple-git-hooks")
-        .ok_or("it has no \"simple-git-hooks\" key")?;
+    let (_, m) = member(&top, "simple-git-hooks").ok_or("it has no \"simple-git-hooks\" key")?;
     if text.as_bytes()[m.value_start] != b'{' {
         return Err(
             "its \"simple-git-hooks\" value is not an object (a path to another config?)"
@@ -128,7 +178,6 @@ fn target(text: &str, package_json: bool) -> Result<Object, String> {
     }
     Ok(object(text, m.value_start))
 }
-
 fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
@@ -176,27 +225,7 @@ pub fn add(text: &str, package_json: bool, kind: HookKind) -> Result<Added, Stri
             line,
         }));
     }
-    let member = format!("\"{hook}\": {ours}");
-    let (at, insertion) = match obj.members.last() {
-        None => (obj.close, member.clone()),
-        Some(last) => {
-            let before = &text[..last.key_start];
-            let sep_start = before.trim_end_matches([' ', '\t', '\n', '\r']).len();
-            (
-                last.value_end,
-                format!(",{}{member}", &text[sep_start..last.key_start]),
-            )
-        }
-    };
-    let mut new = text[..at].to_string();
-    new.push_str(&insertion);
-    new.push_str(&text[at..]);
-    let line = line_of(&new, at + insertion.len() - member.len());
-    Ok(Added::Changed(Edit {
-        text: new,
-        added: vec![member],
-        line,
-    }))
+    Ok(Added::Changed(insert_member(text, &obj, hook, &ours)))
 }
 
 pub fn remove(text: &str, package_json: bool, kind: HookKind) -> Removed {
@@ -211,23 +240,87 @@ pub fn remove(text: &str, package_json: bool, kind: HookKind) -> Removed {
     };
     let m = &obj.members[i];
     let raw = &text[m.value_start..m.value_end];
-    let (from, to) = if raw == ours {
-        match (i.checked_sub(1), obj.members.get(i + 1)) {
-            (_, Some(next)) => (m.key_start, next.key_start),
-            (Some(p), None) => (obj.members[p].value_end, m.value_end),
-            (None, None) => (m.key_start, m.value_end),
-        }
-    } else if raw.starts_with('"') && raw.ends_with(&tail) && raw.len() > tail.len() {
-        (m.value_end - tail.len(), m.value_end - 1)
-    } else {
+    if raw == ours {
+        return remove_member(text, &obj, i);
+    }
+    if !(raw.starts_with('"') && raw.ends_with(&tail) && raw.len() > tail.len()) {
         return Removed::Absent;
-    };
+    }
+    let (from, to) = (m.value_end - tail.len(), m.value_end - 1);
     let mut new = text[..from].to_string();
     new.push_str(&text[to..]);
-    Removed::Text(
-        new,
-        vec![text[from..to].trim_start_matches(',').trim().to_string()],
-    )
+    Removed::Text(new, vec![text[from..to].to_string()])
+}
+
+/// Where lefthook's JSON config holds our command, and the command.
+const LEFTHOOK_PATH: [&str; 2] = ["commands", "npmrc-guard"];
+
+fn lefthook_leaf(kind: HookKind) -> String {
+    format!("{{\"run\": {}}}", quoted(&one_line(kind)))
+}
+
+/// `"keys[0]": {"keys[1]": … leaf}` on one line: what we insert where the
+/// chain stops.
+fn nested(keys: &[&str], leaf: &str) -> String {
+    keys.iter().rev().fold(leaf.to_string(), |raw, k| {
+        format!("{{{}: {raw}}}", quoted(k))
+    })
+}
+
+fn lefthook_chain(kind: HookKind) -> [&'static str; 3] {
+    [kind.file_name(), LEFTHOOK_PATH[0], LEFTHOOK_PATH[1]]
+}
+
+/// Add our command to lefthook's JSON config (`lefthook.json`).
+pub fn lefthook_add(text: &str, kind: HookKind) -> Result<Added, String> {
+    let chain = lefthook_chain(kind);
+    let leaf = lefthook_leaf(kind);
+    let mut obj = top(text)?;
+    for (depth, key) in chain.iter().enumerate() {
+        let Some((_, m)) = member(&obj, key) else {
+            let raw = nested(&chain[depth + 1..], &leaf);
+            return Ok(Added::Changed(insert_member(text, &obj, key, &raw)));
+        };
+        let raw = &text[m.value_start..m.value_end];
+        if depth + 1 == chain.len() {
+            return if raw == leaf {
+                Ok(Added::Already)
+            } else {
+                Err(format!(
+                    "line {}: a command named npmrc-guard is there already, not as `npmrc-guard install` writes it; remove it or keep it",
+                    line_of(text, m.key_start)
+                ))
+            };
+        }
+        if !raw.starts_with('{') {
+            return Err(format!("its \"{key}\" value is not an object"));
+        }
+        obj = object(text, m.value_start);
+    }
+    Ok(Added::Already)
+}
+
+pub fn lefthook_remove(text: &str, kind: HookKind) -> Removed {
+    let chain = lefthook_chain(kind);
+    let leaf = lefthook_leaf(kind);
+    let Ok(mut obj) = top(text) else {
+        return Removed::Absent;
+    };
+    for depth in 0..chain.len() {
+        let Some((i, m)) = member(&obj, chain[depth]) else {
+            return Removed::Absent;
+        };
+        let ours = nested(&chain[depth..], &leaf);
+        // `{"k": v}` without its braces is the member as we inserted it.
+        if text[m.key_start..m.value_end] == ours[1..ours.len() - 1] {
+            return remove_member(text, &obj, i);
+        }
+        if !text[m.value_start..].starts_with('{') {
+            return Removed::Absent;
+        }
+        obj = object(text, m.value_start);
+    }
+    Removed::Absent
 }
 
 #[cfg(test)]
@@ -263,6 +356,39 @@ mod tests {
         round_trip("{\"simple-git-hooks\": {}}", true);
         round_trip("{\n\t\"pre-push\": \"x\"\n}", false);
         round_trip("{}", false);
+    }
+
+    #[test]
+    fn lefthook_json_nests_what_is_missing() {
+        for text in [
+            "{}",
+            "{\n  \"pre-push\": {}\n}\n",
+            "{\"pre-commit\": {\"parallel\": true}}",
+            "{\"pre-commit\": {\"commands\": {\"lint\": {\"run\": \"x\"}}}}",
+        ] {
+            let Ok(Added::Changed(e)) = lefthook_add(text, HookKind::PreCommit) else {
+                panic!("{text}");
+            };
+            let v: serde_json::Value = serde_json::from_str(&e.text).expect("JSON");
+            assert_eq!(
+                v["pre-commit"]["commands"]["npmrc-guard"]["run"],
+                one_line(HookKind::PreCommit).as_str()
+            );
+            assert_eq!(
+                lefthook_add(&e.text, HookKind::PreCommit),
+                Ok(Added::Already)
+            );
+            match lefthook_remove(&e.text, HookKind::PreCommit) {
+                Removed::Text(back, _) => assert_eq!(back, text),
+                other => panic!("{other:?}"),
+            }
+        }
+        let theirs = "{\"pre-commit\": {\"commands\": {\"npmrc-guard\": {\"run\": \"x\"}}}}";
+        assert!(lefthook_add(theirs, HookKind::PreCommit).is_err());
+        assert_eq!(
+            lefthook_remove(theirs, HookKind::PreCommit),
+            Removed::Absent
+        );
     }
 
     #[test]

@@ -230,7 +230,19 @@ fn choose(choice: Choice, found: Vec<Found>) -> Result<(Option<Found>, String), 
 fn by_hand(f: &Found, kind: HookKind) -> String {
     match f.manager {
         Manager::Husky => husky::by_hand(kind),
-        Manager::Lefthook => yaml::lefthook_by_hand(kind),
+        Manager::Lefthook => match f.config.extension().and_then(|e| e.to_str()) {
+            Some("toml") => format!(
+                "[{}.commands.npmrc-guard]\nrun = \'\'\'\n{}\n\'\'\'",
+                kind.file_name(),
+                snippet::lines(kind).join("\n")
+            ),
+            Some("json" | "jsonc") => format!(
+                "\"{}\": {{\"commands\": {{\"npmrc-guard\": {{\"run\": {}}}}}}}",
+                kind.file_name(),
+                serde_json::to_string(&snippet::one_line(kind)).unwrap_or_default()
+            ),
+            _ => yaml::lefthook_by_hand(kind),
+        },
         Manager::PreCommit => yaml::pre_commit_by_hand(),
         Manager::SimpleGitHooks => format!(
             "\"{}\": {}",
@@ -256,8 +268,9 @@ fn add(f: &Found, text: Option<&str>, kind: HookKind) -> Result<Added, String> {
         (Manager::Lefthook, Some(t)) if matches!(ext, "yml" | "yaml") => {
             yaml::lefthook_add(t, kind)
         }
+        (Manager::Lefthook, Some(t)) if ext == "json" => json::lefthook_add(t, kind),
         (Manager::Lefthook, Some(_)) => Err(format!(
-            "only lefthook's YAML configs are edited, not .{ext}"
+            "only lefthook's YAML and JSON configs are edited, not .{ext}"
         )),
         (Manager::PreCommit, Some(t)) => yaml::pre_commit_add(t),
         (Manager::SimpleGitHooks, Some(_)) if ext != "json" => {
@@ -274,6 +287,7 @@ fn remove(f: &Found, text: &str, kind: HookKind) -> Removed {
     match f.manager {
         Manager::Husky => husky::remove(text, kind),
         Manager::Lefthook if matches!(ext, "yml" | "yaml") => yaml::lefthook_remove(text, kind),
+        Manager::Lefthook if ext == "json" => json::lefthook_remove(text, kind),
         Manager::Lefthook => Removed::Absent,
         Manager::PreCommit => yaml::pre_commit_remove(text),
         Manager::SimpleGitHooks if ext == "json" => {
@@ -436,9 +450,14 @@ pub fn uninstall(choice: Choice, kind: HookKind) -> Result<Outcome, String> {
                 replace_file(&path, new.as_bytes())?;
                 touched = true;
                 messages.push(format!(
-                    "{name}: removed from {}:{}",
+                    "{name}: removed from {}:{}{}",
                     shown(&f.config),
-                    minus(&lines)
+                    minus(&lines),
+                    if f.manager == Manager::SimpleGitHooks {
+                        "\nnow run `npx simple-git-hooks` so that it rewrites the git hook"
+                    } else {
+                        ""
+                    }
                 ));
             }
             Removed::DeleteFile(lines) => {
