@@ -534,7 +534,13 @@ fn several_managers_are_named_and_chosen() {
 /// untouched, with the lines to add by hand.
 #[test]
 fn unsafe_shapes_are_refused_with_the_lines_to_add() {
+    // The user's own lines are never shown: they could hold a token.
+    let token = npm_token(1471);
+    let flow = format!("pre-commit: {{commands: {{t: {{run: NPM_TOKEN={token} npm test}}}}}}\n");
+    let chained =
+        format!("{{\"simple-git-hooks\": {{\"pre-commit\": \"NPM_TOKEN={token} npm test # b\"}}}}");
     for (file, content, says) in [
+        ("lefthook.yml", flow.as_str(), "flow style"),
         ("lefthook.yml", "pre-commit: {commands: {}}\n", "flow style"),
         (
             "lefthook.toml",
@@ -556,6 +562,7 @@ fn unsafe_shapes_are_refused_with_the_lines_to_add() {
             "{\"simple-git-hooks\": {\"pre-commit\": \"a # b\"}}",
             "cannot be chained",
         ),
+        ("package.json", chained.as_str(), "cannot be chained"),
         (".pre-commit-config.yaml", "repos: []\n", "flow style"),
     ] {
         let p = Project::new();
@@ -569,6 +576,7 @@ fn unsafe_shapes_are_refused_with_the_lines_to_add() {
             "{file}: {err}"
         );
         assert!(err.contains("npmrc-guard"), "{file}: {err}");
+        assert_no_secret(&out, std::slice::from_ref(&token));
         assert_eq!(p.read(file), content.as_bytes(), "{file} changed");
     }
 }

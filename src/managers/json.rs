@@ -207,9 +207,11 @@ pub fn add(text: &str, package_json: bool, kind: HookKind) -> Result<Added, Stri
             .map_err(|_| format!("its \"{hook}\" value is not a string"))?;
         let t = current.trim_end();
         if t.contains(['#', '\n']) || t.ends_with([';', '&', '|', '\\']) || t.is_empty() {
+            // The command itself is not shown: it is the user's text, and
+            // could hold anything.
             return Err(format!(
-                "its \"{hook}\" command ({}) cannot be chained safely (a comment, several lines or a trailing operator)",
-                quoted(&current)
+                "its \"{hook}\" command (line {}) cannot be chained safely (a comment, several lines or a trailing operator)",
+                line_of(text, m.key_start)
             ));
         }
         let at = m.value_end - 1;

@@ -297,20 +297,23 @@ fn remove(f: &Found, text: &str, kind: HookKind) -> Removed {
     }
 }
 
-/// What to run after the config changed, for the manager to pick it up.
-fn next_step(m: Manager, kind: HookKind) -> String {
-    match m {
-        Manager::Husky => String::new(),
-        Manager::Lefthook => format!(
-            "\nif lefthook has not installed its {} hook yet, run `lefthook install`",
-            kind.file_name()
-        ),
+/// What to run after the config changed, for the manager to pick it up:
+/// nothing when git already runs the manager's script (Husky and lefthook
+/// read their configs when the hook runs), else how to install it.
+fn next_step(f: &Found, kind: HookKind) -> String {
+    let hook = kind.file_name();
+    match f.manager {
         Manager::SimpleGitHooks => {
             "\nnow run `npx simple-git-hooks` so that it writes the git hook".to_string()
         }
-        Manager::PreCommit => {
-            "\nif you have not yet, run `pre-commit install` so that git runs it".to_string()
-        }
+        _ if f.active => String::new(),
+        Manager::Husky => "\ngit does not run Husky's hooks in this clone yet: run `npx husky` (`npm install` does it when package.json has \"prepare\": \"husky\")".to_string(),
+        Manager::Lefthook => format!(
+            "\ngit does not run lefthook's {hook} hook yet: run `lefthook install`"
+        ),
+        Manager::PreCommit => format!(
+            "\ngit does not run pre-commit's {hook} hook yet: run `pre-commit install`"
+        ),
     }
 }
 
@@ -412,7 +415,7 @@ pub fn install(choice: Choice, kind: HookKind, exe: &Path) -> Result<Outcome, St
                 shown(&f.config),
                 e.line,
                 plus(&e.added),
-                next_step(f.manager, kind)
+                next_step(&f, kind)
             )
         }
     };

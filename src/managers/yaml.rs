@@ -118,8 +118,10 @@ fn children(ls: &[Line<'_>], i: usize, end: usize) -> (Option<usize>, Vec<usize>
 fn block_value(ls: &[Line<'_>], k: usize, key: &str) -> Result<(), String> {
     match yaml_key(ls[k].body) {
         Some((_, "")) => Ok(()),
-        Some((_, rest)) => Err(format!(
-            "line {}: `{key}:` is followed by `{rest}` on the same line (flow style, an anchor or a value), which this editor does not change",
+        // What follows is not shown: it is the user's text, and could hold
+        // anything.
+        Some(_) => Err(format!(
+            "line {}: `{key}:` has its value on the same line (flow style, an anchor, an alias), which this editor does not change",
             k + 1
         )),
         None => Err(format!("line {} is not a `{key}:` line", k + 1)),
