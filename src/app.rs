@@ -11,7 +11,7 @@ use crate::fix;
 use crate::inputs::{self, Input};
 use crate::report::{self, FixHint, Format, Report};
 use crate::select::Selector;
-use crate::{docs, git, hook};
+use crate::{docs, git, managers};
 
 /// How a run ended (SPEC.md, "Exit status").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -636,9 +636,9 @@ fn hooks(args: &HookArgs, install: bool, io: &mut Io<'_>) -> Result<ExitStatus, 
     let outcome = if install {
         let exe = std::env::current_exe()
             .map_err(|e| format!("cannot find this program's own path: {e}"))?;
-        hook::install(args.hook, &exe)?
+        managers::install(args.manager, args.hook, &exe)?
     } else {
-        hook::uninstall(args.hook)?
+        managers::uninstall(args.manager, args.hook)?
     };
     let _ = writeln!(io.err, "{}", outcome.message);
     Ok(ExitStatus::Clean)

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::hook::HookKind;
+use crate::managers::Choice;
 use crate::report::Format;
 
 /// The version and the commit the binary was built from (see `build.rs`).
@@ -74,11 +75,12 @@ pub enum Command {
     Scan(ScanArgs),
     /// Rewrite literal credentials to ${VAR} interpolation (or move them out).
     Fix(FixArgs),
-    /// Install the git hook into the folder git runs hooks from.
+    /// Install the hook: into your hook manager's config (Husky, lefthook,
+    /// simple-git-hooks, pre-commit) or the folder git runs hooks from.
     Install(HookArgs),
     /// Run as git's pre-push hook: scan the commits the remote lacks (git's ref lines on stdin).
     PrePush(PrePushArgs),
-    /// Remove the git hook and restore the one that was there before.
+    /// Remove what `install` added, and restore the hook that was there before.
     Uninstall(HookArgs),
     /// Print a shell completion script (e.g. `npmrc-guard completions bash > /etc/bash_completion.d/npmrc-guard`).
     Completions(CompletionsArgs),
@@ -240,6 +242,11 @@ pub struct HookArgs {
     /// Which hook.
     #[arg(long, value_enum, default_value_t = HookKind::PreCommit)]
     pub hook: HookKind,
+
+    /// Where the hook goes: the config of the hook manager the repository
+    /// uses (found with `auto`), or a plain git hook (`git`).
+    #[arg(long, value_enum, default_value_t = Choice::Auto)]
+    pub manager: Choice,
 
     /// Run as if started in DIR (like `git -C`).
     #[arg(short = 'C', long = "repo", value_name = "DIR")]

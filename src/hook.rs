@@ -217,11 +217,11 @@ pub fn install(kind: HookKind, exe: &Path) -> Result<Outcome, String> {
     let name = kind.file_name();
     if let Some(manager) = manager_of(&dir) {
         return Err(format!(
-            "core.hooksPath points at {}, which {manager} manages; add this line to {manager}'s own hook file (.husky/{name}) instead:\n  npmrc-guard {}",
+            "core.hooksPath points at {}, which {manager} manages and rewrites; `npmrc-guard install --manager {manager}{}` adds npmrc-guard to .husky/{name} instead",
             shown(&dir),
             match kind {
-                HookKind::PreCommit => "scan --staged",
-                HookKind::PrePush => "pre-push \"$@\"",
+                HookKind::PreCommit => "",
+                HookKind::PrePush => " --hook pre-push",
             }
         ));
     }

@@ -4,7 +4,7 @@
 //! The pipeline, one module a stage:
 //! [`inputs`] / [`git`] / [`select`] (what to read) → [`npmrc`] (parse as npm does) →
 //! [`detect`] (findings; uses [`tokens`]) → [`report`] (one emitter per
-//! format) / [`fix`] (edits as data); [`hook`] installs the git hook.
+//! format) / [`fix`] (edits as data); [`hook`] installs the git hook, [`managers`] the hook managers' configs.
 //! [`app`] wires them together.
 //! [`eval`] (npm's `${…}` evaluation), [`standin`] and [`urlcreds`] serve
 //! [`detect`].
@@ -26,6 +26,7 @@ pub mod fix;
 pub mod git;
 pub mod hook;
 pub mod inputs;
+pub mod managers;
 pub mod npmrc;
 pub mod publish_config;
 pub mod report;

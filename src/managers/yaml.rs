@@ -1,0 +1,368 @@
+//! lefthook's and the pre-commit framework's YAML configs, edited by lines
+//! (pure). Only block-style YAML, the way these configs are written, is
+//! edited: we find the key we need by its indentation, insert our block
+//! after the last line of the mapping or list it belongs to, and refuse
+//! (with the lines to add by hand) anything else: flow style (`{…}`,
+//! `[…]`), anchors and aliases on the keys we touch, tabs in indentation.
+
+use super::edit::{self, yaml_key, Added, Line, Removed};
+use super::snippet::{eol_of, lines as snippet, pre_commit_entry};
+use crate::hook::HookKind;
+
+/// The files the tool's own pre-commit hooks look at (`.pre-commit-hooks.yaml`).
+pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|package\.json)$";
+
+/// The lines under our lefthook command's `run: |`.
+fn run_block(kind: HookKind, depth: usize) -> Vec<String> {
+    let pad = " ".repeat(depth);
+    let mut out = vec![format!("{pad}run: |")];
+    out.extend(snippet(kind).iter().map(|l| format!("{pad}  {l}")));
+    out
+}
+
+/// Our lefthook block in its three shapes: a command entry under an
+/// existing `commands:`, a `commands:` under an existing hook, a whole hook.
+fn lefthook_shapes(kind: HookKind) -> [Vec<String>; 3] {
+    let hook = kind.file_name();
+    let entry = |depth: usize| {
+        let mut v = vec![format!("{}npmrc-guard:", " ".repeat(depth))];
+        v.extend(run_block(kind, depth + 2));
+        v
+    };
+    let mut commands = vec!["commands:".to_string()];
+    commands.extend(entry(2));
+    let mut whole = vec![format!("{hook}:"), "  commands:".to_string()];
+    whole.extend(entry(4));
+    [entry(0), commands, whole]
+}
+
+/// The lines of our lefthook command, for a user who adds them by hand.
+pub fn lefthook_by_hand(kind: HookKind) -> String {
+    lefthook_shapes(kind)[2].join("\n")
+}
+
+/// Our pre-commit framework entry under `repos:`.
+fn pre_commit_shape() -> Vec<String> {
+    vec![
+        "- repo: local".to_string(),
+        "  hooks:".to_string(),
+        "    - id: npmrc-guard".to_string(),
+        "      name: npmrc-guard".to_string(),
+        format!("      entry: {}", pre_commit_entry()),
+        "      language: system".to_string(),
+        format!("      files: {PRE_COMMIT_FILES}"),
+        "      types: [file]".to_string(),
+    ]
+}
+
+pub fn pre_commit_by_hand() -> String {
+    format!("repos:\n  {}", pre_commit_shape().join("\n  "))
+}
+
+/// Refuse what a line editor cannot be sure of.
+fn plain_enough(ls: &[Line<'_>]) -> Result<(), String> {
+    for (n, l) in ls.iter().enumerate() {
+        if l.body.starts_with('\t') {
+            return Err(format!("line {} is indented with a tab", n + 1));
+        }
+        if l.indent == 0 && (l.body.starts_with("---") || l.body.starts_with("...")) && n > 0 {
+            return Err(format!("line {} starts another YAML document", n + 1));
+        }
+        if l.indent == 0 && (l.body.starts_with('{') || l.body.starts_with('[')) {
+            return Err(format!("line {} is flow-style YAML", n + 1));
+        }
+    }
+    Ok(())
+}
+
+/// The index after the last line of the block under the key at `i`: lines
+/// more indented, blank lines and comments; with `seq`, also `- ` items at
+/// the key's own indentation (YAML allows them there).
+fn region_end(ls: &[Line<'_>], i: usize, seq: bool) -> usize {
+    let n = ls[i].indent;
+    let mut j = i + 1;
+    while j < ls.len() {
+        let l = &ls[j];
+        let item = l.body == "-" || l.body.starts_with("- ");
+        if l.is_content() && l.indent <= n && !(seq && l.indent == n && item) {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// The last content line in `(i, end)`, or `i`.
+fn last_content(ls: &[Line<'_>], i: usize, end: usize) -> usize {
+    (i + 1..end)
+        .rev()
+        .find(|&k| ls[k].is_content())
+        .unwrap_or(i)
+}
+
+/// The content lines directly under the key at `i` (end `end`), at the
+/// indentation of the first one.
+fn children(ls: &[Line<'_>], i: usize, end: usize) -> (Option<usize>, Vec<usize>) {
+    let first = (i + 1..end).find(|&k| ls[k].is_content());
+    let Some(f) = first else {
+        return (None, Vec::new());
+    };
+    let c = ls[f].indent;
+    let kids = (f..end)
+        .filter(|&k| ls[k].is_content() && ls[k].indent == c)
+        .collect();
+    (Some(c), kids)
+}
+
+/// A key of ours whose value must be a block on the next lines.
+fn block_value(ls: &[Line<'_>], k: usize, key: &str) -> Result<(), String> {
+    match yaml_key(ls[k].body) {
+        Some((_, "")) => Ok(()),
+        // What follows is not shown: it is the user's text, and could hold
+        // anything.
+        Some(_) => Err(format!(
+            "line {}: `{key}:` has its value on the same line (flow style, an anchor, an alias), which this editor does not change",
+            k + 1
+        )),
+        None => Err(format!("line {} is not a `{key}:` line", k + 1)),
+    }
+}
+
+fn after(ls: &[Line<'_>], k: usize, text: &str) -> usize {
+    ls.get(k).map_or(text.len(), |l| l.end)
+}
+
+/// Add our command to a lefthook YAML config.
+pub fn lefthook_add(text: &str, kind: HookKind) -> Result<Added, String> {
+    let shapes = lefthook_shapes(kind);
+    match edit::remove(text, &shapes) {
+        Removed::Absent => {}
+        Removed::Edited(n) => return Err(edited(n)),
+        _ => return Ok(Added::Already),
+    }
+    let eol = eol_of(text);
+    let ls = edit::lines(text);
+    plain_enough(&ls)?;
+    let hook = kind.file_name();
+    let top = ls.iter().position(|l| {
+        l.indent == 0 && l.is_content() && yaml_key(l.body).is_some_and(|(k, _)| k == hook)
+    });
+    let Some(i) = top else {
+        return Ok(Added::Changed(edit::insert(
+            text,
+            text.len(),
+            0,
+            &shapes[2],
+            eol,
+        )));
+    };
+    block_value(&ls, i, hook)?;
+    let end = region_end(&ls, i, false);
+    let (c, kids) = children(&ls, i, end);
+    let Some(c) = c else {
+        let at = after(&ls, i, text);
+        return Ok(Added::Changed(edit::insert(text, at, 2, &shapes[1], eol)));
+    };
+    for &k in &kids {
+        if ls[k].body.starts_with('-') {
+            return Err(format!(
+                "line {}: `{hook}:` holds a list, not a mapping",
+                k + 1
+            ));
+        }
+    }
+    let commands = kids
+        .iter()
+        .copied()
+        .find(|&k| yaml_key(ls[k].body).is_some_and(|(key, _)| key == "commands"));
+    let Some(j) = commands else {
+        let k = last_content(&ls, i, end);
+        return Ok(Added::Changed(edit::insert(
+            text,
+            after(&ls, k, text),
+            c,
+            &shapes[1],
+            eol,
+        )));
+    };
+    block_value(&ls, j, "commands")?;
+    let end2 = region_end(&ls, j, false);
+    let (g, names) = children(&ls, j, end2);
+    for &k in &names {
+        if yaml_key(ls[k].body).is_some_and(|(key, _)| key == "npmrc-guard") {
+            return Err(format!(
+                "line {}: a command named npmrc-guard is there already, not as `npmrc-guard install` writes it; remove it or keep it",
+                k + 1
+            ));
+        }
+    }
+    let k = last_content(&ls, j, end2);
+    let g = g.unwrap_or(c + 2);
+    Ok(Added::Changed(edit::insert(
+        text,
+        after(&ls, k, text),
+        g,
+        &shapes[0],
+        eol,
+    )))
+}
+
+pub fn lefthook_remove(text: &str, kind: HookKind) -> Removed {
+    edit::remove(text, &lefthook_shapes(kind))
+}
+
+/// Add our `repo: local` hook to `.pre-commit-config.yaml`.
+pub fn pre_commit_add(text: &str) -> Result<Added, String> {
+    let shape = [pre_commit_shape()];
+    match edit::remove(text, &shape) {
+        Removed::Absent => {}
+        Removed::Edited(n) => return Err(edited(n)),
+        _ => return Ok(Added::Already),
+    }
+    let eol = eol_of(text);
+    let ls = edit::lines(text);
+    plain_enough(&ls)?;
+    for (n, l) in ls.iter().enumerate() {
+        let id = l.body.trim_start_matches("- ").trim_start();
+        if yaml_key(id)
+            .is_some_and(|(k, v)| k == "id" && v.trim_matches(['"', '\'']) == "npmrc-guard")
+        {
+            return Err(format!(
+                "line {}: a hook with id npmrc-guard is configured already; keep it, or remove it first",
+                n + 1
+            ));
+        }
+    }
+    let Some(i) = ls.iter().position(|l| {
+        l.indent == 0 && l.is_content() && yaml_key(l.body).is_some_and(|(k, _)| k == "repos")
+    }) else {
+        return Err("it has no top-level `repos:` list".to_string());
+    };
+    block_value(&ls, i, "repos")?;
+    let end = region_end(&ls, i, true);
+    let first = (i + 1..end).find(|&k| ls[k].is_content());
+    let Some(f) = first.filter(|&f| ls[f].body.starts_with('-')) else {
+        return Err(format!(
+            "line {}: `repos:` is not followed by a list of `- repo:` items",
+            i + 1
+        ));
+    };
+    let k = last_content(&ls, i, end);
+    Ok(Added::Changed(edit::insert(
+        text,
+        after(&ls, k, text),
+        ls[f].indent,
+        &shape[0],
+        eol,
+    )))
+}
+
+pub fn pre_commit_remove(text: &str) -> Removed {
+    edit::remove(text, &[pre_commit_shape()])
+}
+
+fn edited(line: usize) -> String {
+    format!(
+        "line {line} carries npmrc-guard's marker but the lines after it were edited; remove the block or restore it, then run `npmrc-guard install` again"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changed(a: Result<Added, String>) -> edit::Edit {
+        match a {
+            Ok(Added::Changed(e)) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn round_trip(text: &str) -> String {
+        let e = changed(lefthook_add(text, HookKind::PreCommit));
+        assert_eq!(
+            lefthook_add(&e.text, HookKind::PreCommit),
+            Ok(Added::Already)
+        );
+        match lefthook_remove(&e.text, HookKind::PreCommit) {
+            Removed::Text(back, _) => assert_eq!(back, text),
+            other => panic!("{other:?}"),
+        }
+        e.text
+    }
+
+    #[test]
+    fn lefthook_shapes_go_where_they_belong() {
+        let out = round_trip("pre-push:\n  commands:\n    x:\n      run: x\n");
+        assert!(out.ends_with("pre-commit:\n  commands:\n    npmrc-guard:\n      run: |\n        g=node_modules/.bin/npmrc-guard\n        [ -x \"$g\" ] || g=$(command -v npmrc-guard) || { echo \"npmrc-guard is not installed - run npm install, or cargo install npmrc-guard - commit blocked\" >&2; exit 1; }\n        \"$g\" scan --staged\n"), "{out}");
+        let out = round_trip("# top\npre-commit:\n    parallel: true # yes\n\n    commands:\n        lint:\n            run: |\n                eslint\n\n# after\npre-push: {}\n");
+        assert!(
+            out.contains("                eslint\n        # npmrc-guard: added"),
+            "{out}"
+        );
+        assert!(
+            out.contains("\n        npmrc-guard:\n          run: |\n"),
+            "{out}"
+        );
+        assert!(out.ends_with("\n\n# after\npre-push: {}\n"), "{out}");
+        let out = round_trip("pre-commit:\n  parallel: true\nother: 1\n");
+        assert!(
+            out.starts_with("pre-commit:\n  parallel: true\n  # npmrc-guard"),
+            "{out}"
+        );
+        assert!(out.ends_with("\nother: 1\n"), "{out}");
+        let out = round_trip("pre-commit:\n");
+        assert!(out.starts_with("pre-commit:\n  # npmrc-guard"), "{out}");
+        round_trip("");
+        round_trip("pre-push:\n  commands: {}");
+        round_trip("pre-commit:\r\n  parallel: true\r\n");
+    }
+
+    #[test]
+    fn lefthook_refuses_what_it_cannot_edit() {
+        for bad in [
+            "pre-commit: {commands: {}}\n",
+            "pre-commit:\n  commands: {lint: {run: x}}\n",
+            "pre-commit: &base\n  parallel: true\n",
+            "pre-commit:\n  - run: x\n",
+            "pre-commit:\n\tcommands:\n",
+            "{pre-commit: {}}\n",
+            "pre-commit:\n  commands:\n    npmrc-guard:\n      run: npmrc-guard scan --staged\n",
+        ] {
+            assert!(lefthook_add(bad, HookKind::PreCommit).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn pre_commit_goes_last_under_repos() {
+        for (text, indent) in [
+            (
+                "repos:\n- repo: x\n  rev: v1\n  hooks:\n  - id: a\n# end\n",
+                "",
+            ),
+            (
+                "# c\nrepos:\n  - repo: x\n    hooks:\n      - id: a\nci:\n  skip: []\n",
+                "  ",
+            ),
+        ] {
+            let e = changed(pre_commit_add(text));
+            assert!(
+                e.text.contains(&format!("\n{indent}- repo: local\n")),
+                "{}",
+                e.text
+            );
+            assert_eq!(pre_commit_add(&e.text), Ok(Added::Already));
+            match pre_commit_remove(&e.text) {
+                Removed::Text(back, _) => assert_eq!(back, text),
+                other => panic!("{other:?}"),
+            }
+        }
+        for bad in [
+            "repos: []\n",
+            "default_stages: [pre-commit]\n",
+            "repos:\n- repo: local\n  hooks:\n  - id: npmrc-guard\n",
+        ] {
+            assert!(pre_commit_add(bad).is_err(), "{bad:?}");
+        }
+    }
+}

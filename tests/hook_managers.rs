@@ -1,0 +1,633 @@
+//! `install` into the hook manager a repository already uses, proven with
+//! the real managers: Husky 9 and simple-git-hooks (npm, installed once
+//! under a lock into `target/test-tools/hook-managers`), lefthook and the
+//! pre-commit framework (PyPI, `.venv/` as `.ci/run` makes it, or PATH).
+//! For each: a commit with a literal token is blocked, a clean one goes
+//! through, the user's own hook still runs, and `uninstall` gives the
+//! config back byte for byte. The command in the configs runs the copy in
+//! `node_modules/.bin`, else the one on PATH, else blocks with one line.
+//!
+//! Under `CI=true` a missing tool fails the test; otherwise it is skipped
+//! with a message.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::*;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const BIN: &str = env!("CARGO_BIN_EXE_npmrc-guard");
+/// The line the hook prints when no copy of the tool is found.
+const MISSING: &str =
+    "npmrc-guard is not installed - run npm install, or cargo install npmrc-guard - commit blocked";
+
+/// `PATH` without any folder that holds an `npmrc-guard`: the hooks must
+/// find the tool where the test puts it, or not at all. `.venv/bin` (for
+/// lefthook and pre-commit) goes first.
+fn clean_path() -> String {
+    let venv = Path::new(ROOT).join(".venv/bin");
+    let mut dirs = vec![venv.display().to_string()];
+    if let Some(path) = std::env::var_os("PATH") {
+        for d in std::env::split_paths(&path) {
+            if !d.join("npmrc-guard").exists() {
+                dirs.push(d.display().to_string());
+            }
+        }
+    }
+    dirs.join(":")
+}
+
+/// Skip (or, under CI, fail) when a tool is missing.
+fn missing<T>(what: &str) -> Option<T> {
+    assert!(!required(), "{what} is missing (bash .ci/run installs it)");
+    eprintln!("skipped: {what} is missing (bash .ci/run installs it)");
+    None
+}
+
+/// `node_modules` with Husky 9 and simple-git-hooks, installed once from
+/// npm under a lock; a run killed half-way is redone (the `installed`
+/// marker is written last).
+fn npm_tools() -> Option<PathBuf> {
+    let dir = Path::new(ROOT).join("target/test-tools/hook-managers");
+    std::fs::create_dir_all(&dir).expect("target/test-tools");
+    let _lock = FileLock::acquire(&dir.join("lock"));
+    let modules = dir.join("node_modules");
+    let done = dir.join("installed");
+    if !done.exists() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let _ = std::fs::remove_dir_all(&modules);
+        std::fs::write(dir.join("package.json"), "{\"private\": true}\n").expect("package.json");
+        let ok = hermetic(&mut Command::new("npm"), home.path())
+            .current_dir(&dir)
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--no-package-lock",
+                "husky@9.1.7",
+                "simple-git-hooks@2.14.0",
+            ])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            return missing("npm (to install husky and simple-git-hooks)");
+        }
+        std::fs::write(&done, "").expect("marker");
+    }
+    Some(modules)
+}
+
+fn on_path(tool: &str, arg: &str) -> Option<()> {
+    let home = tempfile::tempdir().expect("tempdir");
+    let ok = hermetic(&mut Command::new(tool), home.path())
+        .env("PATH", clean_path())
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        Some(())
+    } else {
+        missing(tool)
+    }
+}
+
+/// A repository whose `node_modules/.bin/npmrc-guard` is this build (what
+/// `npm install` gives every teammate), git-ignored, with a first commit.
+struct Project {
+    repo: TestRepo,
+    path: String,
+}
+
+impl Project {
+    fn new() -> Self {
+        let repo = TestRepo::new();
+        repo.write(".gitignore", "node_modules/\n");
+        let bin = repo.root.join("node_modules/.bin");
+        std::fs::create_dir_all(&bin).expect("node_modules/.bin");
+        copy_executable(Path::new(BIN), &bin.join("npmrc-guard"));
+        repo.git(&["add", ".gitignore"]);
+        repo.commit_setup("initial");
+        Project {
+            repo,
+            path: clean_path(),
+        }
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> Output {
+        self.run_with(&self.path, program, args)
+    }
+
+    fn run_with(&self, path: &str, program: &str, args: &[&str]) -> Output {
+        self.repo
+            .command(program)
+            .env("PATH", path)
+            .args(args)
+            .output()
+            .expect("runs")
+    }
+
+    fn tool(&self, args: &[&str]) -> Output {
+        self.run(BIN, args)
+    }
+
+    fn read(&self, path: &str) -> Vec<u8> {
+        std::fs::read(self.repo.root.join(path)).expect("read")
+    }
+
+    /// Stage `.npmrc` with `content` and commit with `PATH` = `path`:
+    /// (committed, all output).
+    fn commit(&self, path: &str, content: &str, msg: &str) -> (bool, String) {
+        self.repo.write(".npmrc", content);
+        self.repo.git(&["add", ".npmrc"]);
+        let before = self.repo.head();
+        let out = self.run_with(path, "git", &["commit", "-m", msg]);
+        let log = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        let moved = self.repo.head() != before;
+        assert_eq!(out.status.success(), moved, "{log}");
+        (moved, log)
+    }
+
+    /// The hook blocks a literal token and lets a clean file through; the
+    /// token never shows whole. The clean commit's output.
+    fn assert_guards(&self, seed: u64) -> String {
+        self.assert_guards_with(&self.path, seed)
+    }
+
+    fn assert_guards_with(&self, path: &str, seed: u64) -> String {
+        let token = npm_token(seed);
+        let (ok, log) = self.commit(path, &literal_npmrc(&token), "add a token");
+        assert!(!ok, "the commit must be blocked: {log}");
+        assert!(log.contains("error[npm-token]"), "{log}");
+        assert!(!log.contains(&token), "the output holds the whole token");
+        let (ok, clean) = self.commit(path, &format!("# {seed}\n{SAFE_NPMRC}"), "clean");
+        assert!(ok, "a clean commit must pass: {clean}");
+        clean
+    }
+
+    /// With no copy in node_modules and none on PATH, the commit is blocked
+    /// with one line saying how to get it; with one on PATH, the hook
+    /// guards again.
+    fn assert_fails_closed(&self, seed: u64) {
+        let local = self.repo.root.join("node_modules/.bin/npmrc-guard");
+        std::fs::remove_file(&local).expect("remove the local copy");
+        let (ok, log) = self.commit(
+            &self.path,
+            &format!("# none {seed}\n{SAFE_NPMRC}"),
+            "no tool",
+        );
+        assert!(!ok, "without the tool the commit must be blocked: {log}");
+        assert!(log.contains(MISSING), "{log}");
+        assert!(!log.contains("not found"), "a shell's error: {log}");
+        let elsewhere = self.repo.dir.path().join("bin");
+        std::fs::create_dir_all(&elsewhere).expect("bin");
+        copy_executable(Path::new(BIN), &elsewhere.join("npmrc-guard"));
+        let path = format!("{}:{}", elsewhere.display(), self.path);
+        self.assert_guards_with(&path, seed + 1);
+    }
+}
+
+fn ok(out: &Output) -> String {
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{all}");
+    all
+}
+
+#[test]
+fn husky_runs_our_lines_first_and_uninstall_restores_its_file() {
+    let Some(modules) = npm_tools() else { return };
+    let p = Project::new();
+    let user = "npm run --silent lint 2>/dev/null || echo user-hook-ran\n";
+    p.repo.write(".husky/pre-commit", user);
+    ok(&p.run(
+        "node",
+        &[modules.join("husky/bin.js").to_str().expect("utf-8")],
+    ));
+    assert!(p
+        .repo
+        .git(&["config", "core.hooksPath"])
+        .contains(".husky/_"));
+
+    let out = ok(&p.tool(&["install"]));
+    assert!(
+        out.contains("husky: added to .husky/pre-commit, line 1:"),
+        "{out}"
+    );
+    assert!(out.contains("  + \"$g\" scan --staged"), "{out}");
+    assert!(ok(&p.tool(&["install"])).contains("nothing changed"));
+
+    let clean = p.assert_guards(1401);
+    assert!(
+        clean.contains("user-hook-ran"),
+        "the user's line must still run: {clean}"
+    );
+    p.assert_fails_closed(1402);
+
+    let out = ok(&p.tool(&["uninstall"]));
+    assert!(
+        out.contains("husky: removed from .husky/pre-commit"),
+        "{out}"
+    );
+    assert_eq!(p.read(".husky/pre-commit"), user.as_bytes());
+}
+
+/// A push that sends a token's commit (committed past the pre-commit hook
+/// and removed again) is blocked by the pre-push hook; a clean push goes.
+fn assert_push_guarded(p: &Project, seed: u64) {
+    let bare = p.repo.dir.path().join("origin.git");
+    p.repo
+        .git(&["init", "-q", "--bare", bare.to_str().expect("utf-8")]);
+    p.repo
+        .git(&["remote", "add", "origin", bare.to_str().expect("utf-8")]);
+    let push = |args: &[&str]| {
+        let out = p.run("git", args);
+        (
+            out.status.success(),
+            format!("{}{}", text(&out.stdout), text(&out.stderr)),
+        )
+    };
+    let (ok, log) = push(&["push", "-q", "-u", "origin", "main"]);
+    assert!(ok, "a clean push must go: {log}");
+    let token = npm_token(seed);
+    p.repo.write(".npmrc", &literal_npmrc(&token));
+    p.repo.git(&["add", ".npmrc"]);
+    p.repo.commit_setup("a token, past the pre-commit hook");
+    p.repo.write(".npmrc", SAFE_NPMRC);
+    p.repo.git(&["add", ".npmrc"]);
+    p.repo.commit_setup("removed again");
+    let (ok, log) = push(&["push", "-q", "origin", "main"]);
+    assert!(!ok, "the push must be blocked: {log}");
+    assert!(log.contains("error[npm-token]"), "{log}");
+    assert!(!log.contains(&token), "the output holds the whole token");
+}
+
+#[test]
+fn husky_pre_push_is_created_guards_and_goes() {
+    let Some(modules) = npm_tools() else { return };
+    let p = Project::new();
+    std::fs::create_dir_all(p.repo.root.join(".husky")).expect(".husky");
+    ok(&p.run(
+        "node",
+        &[modules.join("husky/bin.js").to_str().expect("utf-8")],
+    ));
+    let out = ok(&p.tool(&["install", "--hook", "pre-push"]));
+    assert!(
+        out.contains("husky: created .husky/pre-push, line 1:"),
+        "{out}"
+    );
+    assert!(out.contains("  + \"$g\" pre-push \"$@\""), "{out}");
+    assert_push_guarded(&p, 1451);
+    let out = ok(&p.tool(&["uninstall", "--hook", "pre-push"]));
+    assert!(out.contains("removed .husky/pre-push"), "{out}");
+    assert!(!p.repo.root.join(".husky/pre-push").exists());
+}
+
+#[test]
+fn simple_git_hooks_pre_push_guards() {
+    let Some(modules) = npm_tools() else { return };
+    let p = Project::new();
+    let pkg = "{\"simple-git-hooks\": {}}\n";
+    p.repo.write("package.json", pkg);
+    ok(&p.tool(&["install", "--hook", "pre-push"]));
+    ok(&p.run(
+        "node",
+        &[modules
+            .join("simple-git-hooks/cli.js")
+            .to_str()
+            .expect("utf-8")],
+    ));
+    assert_push_guarded(&p, 1452);
+    ok(&p.tool(&["uninstall", "--hook", "pre-push"]));
+    assert_eq!(p.read("package.json"), pkg.as_bytes());
+}
+
+/// lefthook and the pre-commit framework cannot run `npmrc-guard pre-push`
+/// as a plain command: `install --hook pre-push` says what to do instead.
+#[test]
+fn pre_push_is_refused_where_a_command_cannot_do_it() {
+    for (file, content, says) in [
+        ("lefthook.yml", "pre-commit:\n", "README's lefthook section"),
+        (
+            ".pre-commit-config.yaml",
+            "repos:\n- repo: local\n  hooks: []\n",
+            "--manager git --hook pre-push",
+        ),
+    ] {
+        let p = Project::new();
+        p.repo.write(file, content);
+        let out = p.tool(&["install", "--hook", "pre-push"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(err.contains(says), "{file}: {err}");
+        assert_eq!(p.read(file), content.as_bytes());
+    }
+}
+
+/// The local pre-commit hook looks at the same files as the published one.
+#[test]
+fn the_local_pre_commit_hook_reads_the_published_files() {
+    let published = std::fs::read_to_string(Path::new(ROOT).join(".pre-commit-hooks.yaml"))
+        .expect(".pre-commit-hooks.yaml");
+    let files = format!(
+        "  files: {}\n",
+        npmrc_guard::managers::yaml::PRE_COMMIT_FILES
+    );
+    assert_eq!(published.matches(&files).count(), 2, "{published}");
+}
+
+#[test]
+fn lefthook_runs_our_command_beside_the_users() {
+    if on_path("lefthook", "version").is_none() {
+        return;
+    }
+    let p = Project::new();
+    let config = "# hooks\npre-commit:\n  parallel: true\n  commands:\n    user:\n      run: echo user-command-ran # theirs\n\npre-push:\n  commands:\n    test:\n      run: 'true'\n";
+    p.repo.write("lefthook.yml", config);
+    let out = ok(&p.tool(&["install"]));
+    assert!(
+        out.contains("lefthook: added to lefthook.yml, line 7:"),
+        "{out}"
+    );
+    ok(&p.run("lefthook", &["install"]));
+    ok(&p.run("lefthook", &["validate"]));
+
+    let clean = p.assert_guards(1411);
+    assert!(clean.contains("user-command-ran"), "{clean}");
+    p.assert_fails_closed(1412);
+
+    ok(&p.tool(&["uninstall"]));
+    assert_eq!(p.read("lefthook.yml"), config.as_bytes());
+}
+
+/// Every shape `install` writes into a lefthook config is one lefthook
+/// itself accepts (`lefthook validate`), and `uninstall` takes it back out.
+#[test]
+fn lefthook_validates_every_shape_we_write() {
+    if on_path("lefthook", "version").is_none() {
+        return;
+    }
+    for (file, config) in [
+        ("lefthook.json", "{\n  \"pre-push\": {\"commands\": {}}\n}\n"),
+        ("lefthook.json", "{\"pre-commit\": {\"parallel\": true, \"commands\": {\"a\": {\"run\": \"true\"}}}}"),
+    ]
+    .into_iter()
+    .chain(
+        [
+        "pre-push:\n  commands:\n    t:\n      run: 'true'\n",
+        "pre-commit:\n  jobs:\n    - run: echo hi\n",
+        "pre-commit:\n    commands:\n        lint:\n            run: |\n                echo a\n                echo b\n",
+        "pre-commit:\n  commands:\n    lint:\n      run: echo a\n  scripts:\n    \"x.sh\":\n      runner: sh\ncolors: false\n",
+        "pre-commit:\n",
+        "colors: false",
+        ]
+        .map(|c| (".lefthook.yml", c)),
+    ) {
+        let p = Project::new();
+        p.repo.write(file, config);
+        ok(&p.tool(&["install"]));
+        let v = p.run("lefthook", &["validate"]);
+        assert!(
+            v.status.success(),
+            "{config:?} became\n{}\n{}{}",
+            text(&p.read(file)),
+            text(&v.stdout),
+            text(&v.stderr)
+        );
+        let dump = ok(&p.run("lefthook", &["dump"]));
+        assert!(dump.contains("node_modules/.bin/npmrc-guard"), "{dump}");
+        ok(&p.tool(&["uninstall"]));
+        assert_eq!(p.read(file), config.as_bytes(), "{config:?}");
+    }
+}
+
+#[test]
+fn simple_git_hooks_chains_after_the_users_command() {
+    let Some(modules) = npm_tools() else { return };
+    let p = Project::new();
+    let pkg = "{\n  \"name\": \"app\",\n  \"private\": true,\n  \"simple-git-hooks\": {\n    \"pre-commit\": \"echo user-command-ran\"\n  },\n  \"devDependencies\": {\n    \"simple-git-hooks\": \"2.14.0\"\n  }\n}\n";
+    p.repo.write("package.json", pkg);
+    let out = ok(&p.tool(&["install"]));
+    assert!(
+        out.contains("simple-git-hooks: added to package.json, line 5:"),
+        "{out}"
+    );
+    assert!(out.contains("npx simple-git-hooks"), "{out}");
+    assert!(ok(&p.tool(&["install"])).contains("nothing changed"));
+    let cli = modules.join("simple-git-hooks/cli.js");
+    ok(&p.run("node", &[cli.to_str().expect("utf-8")]));
+    let hook = p.read(".git/hooks/pre-commit");
+    assert!(text(&hook).contains("node_modules/.bin/npmrc-guard"));
+
+    let clean = p.assert_guards(1421);
+    assert!(clean.contains("user-command-ran"), "{clean}");
+    p.assert_fails_closed(1422);
+
+    ok(&p.tool(&["uninstall"]));
+    assert_eq!(p.read("package.json"), pkg.as_bytes());
+}
+
+#[test]
+fn simple_git_hooks_json_file_gets_a_new_entry() {
+    let Some(modules) = npm_tools() else { return };
+    let p = Project::new();
+    p.repo
+        .write("package.json", "{\"name\": \"app\", \"private\": true}\n");
+    let config = "{\n\t\"pre-push\": \"true\"\n}\n";
+    p.repo.write(".simple-git-hooks.json", config);
+    let out = ok(&p.tool(&["install"]));
+    assert!(
+        out.contains("added to .simple-git-hooks.json, line 3:"),
+        "{out}"
+    );
+    ok(&p.run(
+        "node",
+        &[modules
+            .join("simple-git-hooks/cli.js")
+            .to_str()
+            .expect("utf-8")],
+    ));
+    p.assert_guards(1431);
+    ok(&p.tool(&["uninstall"]));
+    assert_eq!(p.read(".simple-git-hooks.json"), config.as_bytes());
+}
+
+#[test]
+fn pre_commit_framework_runs_a_local_hook() {
+    if on_path("pre-commit", "--version").is_none() {
+        return;
+    }
+    let p = Project::new();
+    let config = "# mine\nrepos:\n- repo: local\n  hooks:\n  - id: user\n    name: user\n    entry: echo user-hook-ran\n    language: system\n    verbose: true\n";
+    p.repo.write(".pre-commit-config.yaml", config);
+    p.repo.git(&["add", ".pre-commit-config.yaml"]);
+    p.repo.commit_setup("pre-commit config");
+    ok(&p.run("pre-commit", &["install"]));
+    let out = ok(&p.tool(&["install"]));
+    assert!(
+        out.contains("pre-commit: added to .pre-commit-config.yaml, line 10:"),
+        "{out}"
+    );
+    assert!(out.contains("  + - repo: local"), "{out}");
+    // pre-commit refuses to run with an unstaged config.
+    p.repo.git(&["add", ".pre-commit-config.yaml"]);
+
+    let clean = p.assert_guards(1441);
+    assert!(clean.contains("user-hook-ran"), "{clean}");
+    p.assert_fails_closed(1442);
+
+    ok(&p.tool(&["uninstall"]));
+    assert_eq!(p.read(".pre-commit-config.yaml"), config.as_bytes());
+}
+
+/// Several managers: the one git runs now wins; if none does, `install`
+/// refuses and names them; `--manager` decides.
+#[test]
+fn several_managers_are_named_and_chosen() {
+    let p = Project::new();
+    p.repo.write("lefthook.yml", "pre-push:\n  commands: {}\n");
+    p.repo.write(
+        ".pre-commit-config.yaml",
+        "repos:\n- repo: local\n  hooks: []\n",
+    );
+    let out = p.tool(&["install"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("lefthook (lefthook.yml), pre-commit (.pre-commit-config.yaml)"),
+        "{err}"
+    );
+    assert!(err.contains("--manager lefthook|pre-commit"), "{err}");
+
+    // The git hook is the pre-commit framework's: that decides.
+    p.repo.write(
+        ".git/hooks/pre-commit",
+        "#!/bin/sh\n# File generated by pre-commit: https://pre-commit.com\n",
+    );
+    let out = ok(&p.tool(&["install"]));
+    assert!(
+        out.contains("using pre-commit, whose script git runs now"),
+        "{out}"
+    );
+    assert!(
+        out.contains("pre-commit: added to .pre-commit-config.yaml"),
+        "{out}"
+    );
+
+    let out = ok(&p.tool(&["install", "--manager", "lefthook"]));
+    assert!(out.contains("lefthook: added to lefthook.yml"), "{out}");
+    // uninstall takes ours out of both.
+    let out = ok(&p.tool(&["uninstall"]));
+    assert!(
+        out.contains("lefthook: removed") && out.contains("pre-commit: removed"),
+        "{out}"
+    );
+    assert_eq!(p.read("lefthook.yml"), b"pre-push:\n  commands: {}\n");
+
+    let out = p.tool(&["install", "--manager", "husky"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("no .husky/ folder"));
+}
+
+/// What a line editor cannot change safely is refused (exit 2), the file
+/// untouched, with the lines to add by hand.
+#[test]
+fn unsafe_shapes_are_refused_with_the_lines_to_add() {
+    // The user's own lines are never shown: they could hold a token.
+    let token = npm_token(1471);
+    let flow = format!("pre-commit: {{commands: {{t: {{run: NPM_TOKEN={token} npm test}}}}}}\n");
+    let chained =
+        format!("{{\"simple-git-hooks\": {{\"pre-commit\": \"NPM_TOKEN={token} npm test # b\"}}}}");
+    for (file, content, says) in [
+        ("lefthook.yml", flow.as_str(), "flow style"),
+        ("lefthook.yml", "pre-commit: {commands: {}}\n", "flow style"),
+        (
+            "lefthook.toml",
+            "[pre-commit]\n",
+            "only lefthook's YAML and JSON configs",
+        ),
+        (
+            ".lefthook.jsonc",
+            "{}",
+            "only lefthook's YAML and JSON configs",
+        ),
+        (
+            ".simple-git-hooks.js",
+            "module.exports = {}\n",
+            "JavaScript",
+        ),
+        (
+            "package.json",
+            "{\"simple-git-hooks\": {\"pre-commit\": \"a # b\"}}",
+            "cannot be chained",
+        ),
+        ("package.json", chained.as_str(), "cannot be chained"),
+        (".pre-commit-config.yaml", "repos: []\n", "flow style"),
+    ] {
+        let p = Project::new();
+        p.repo.write(file, content);
+        let out = p.tool(&["install"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(err.contains(says), "{file}: {err}");
+        assert!(
+            err.contains("Add these lines to it by hand:"),
+            "{file}: {err}"
+        );
+        assert!(err.contains("npmrc-guard"), "{file}: {err}");
+        assert_no_secret(&out, std::slice::from_ref(&token));
+        assert_eq!(p.read(file), content.as_bytes(), "{file} changed");
+    }
+}
+
+/// The lines a refusal asks to add by hand work: lefthook's TOML config,
+/// written from the message, guards commits.
+#[test]
+fn the_lines_to_add_by_hand_work() {
+    if on_path("lefthook", "version").is_none() {
+        return;
+    }
+    let p = Project::new();
+    p.repo.write("lefthook.toml", "");
+    let out = p.tool(&["install"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    let (_, lines) = err.split_once("by hand:\n").expect("the lines");
+    let toml: String = lines
+        .lines()
+        .map(|l| format!("{}\n", l.strip_prefix("    ").unwrap_or(l)))
+        .collect();
+    p.repo.write("lefthook.toml", &toml);
+    ok(&p.run("lefthook", &["install"]));
+    p.assert_guards(1461);
+}
+
+/// With no manager, `install` is the plain git hook, as before.
+#[test]
+fn no_manager_means_the_plain_git_hook() {
+    let p = Project::new();
+    let out = ok(&p.tool(&["install"]));
+    assert!(out.contains("installed the pre-commit hook:"), "{out}");
+    let out = ok(&p.tool(&["uninstall"]));
+    assert!(out.contains("removed the pre-commit hook:"), "{out}");
+}
+
+/// The README shows the command and the pre-commit entry as `install`
+/// writes them.
+#[test]
+fn the_readme_shows_what_install_writes() {
+    use npmrc_guard::hook::HookKind;
+    use npmrc_guard::managers::{snippet, yaml};
+    let readme = include_str!("../README.md");
+    let command = snippet::lines(HookKind::PreCommit).join("\n");
+    assert!(
+        readme.contains(&format!("```sh\n{command}\n```\n")),
+        "{command}"
+    );
+    let entry = yaml::pre_commit_by_hand();
+    assert!(
+        readme.contains(&format!("```yaml\n{entry}\n```\n")),
+        "{entry}"
+    );
+}
