@@ -267,7 +267,7 @@ fn url_credentials(src: &[u8], at: usize) -> Option<(Edit, Vec<Vec<u8>>)> {
     // it (`https://u:p@w@host/`: the password is `p@w`).
     let authority = text[ui..]
         .iter()
-        .position(|&b| b"/?#\\".contains(&b) || b.is_ascii_whitespace())
+        .position(|&b| b"/?#\\".contains(&b))
         .unwrap_or(text.len() - ui);
     let end_at = ui + text[ui..ui + authority].iter().rposition(|&b| b == b'@')?;
     if end_at < rel {
@@ -440,6 +440,8 @@ mod tests {
         // The userinfo ends at the last `@` (found by the `fix` fuzz target):
         // the password is `p@x:q`, which cannot move as written.
         assert!(url_credentials(b"registry=https://u:p@x:q@h.example/\n", 20).is_none());
+        // A space is inside the userinfo too (a URL parser encodes it).
+        assert!(url_credentials(b"registry=https://u:p@x y@h.example/\n", 20).is_none());
     }
 
     #[test]
