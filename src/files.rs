@@ -62,7 +62,7 @@ pub fn named_configs(path: &str, src: &[u8]) -> Vec<String> {
 }
 
 /// The relative paths a `.npmrc` gives as `userconfig=` or `globalconfig=`
-/// (not absolute, not `~/…`, not depending on the environment).
+/// (not absolute, not in the home folder, not depending on the environment).
 pub fn named_values(src: &[u8]) -> Vec<String> {
     // A key spells `…config` outright, or through `${X?}` or an escape.
     if memchr::memmem::find(src, b"config").is_none() && memchr::memchr2(b'$', b'\\', src).is_none()
@@ -85,7 +85,10 @@ pub fn named_values(src: &[u8]) -> Vec<String> {
         let Some(value) = crate::eval::value_residue(&entry.value, entry.array) else {
             continue;
         };
-        if value.refs > 0 || value.text.is_empty() || value.text.starts_with(['/', '~']) {
+        // npm expands only `~/` to the home folder (parse-field): `~ci/u`
+        // is a relative path.
+        let home = value.text.starts_with("~/");
+        if value.refs > 0 || value.text.is_empty() || value.text.starts_with('/') || home {
             continue;
         }
         out.push(value.text);
@@ -122,6 +125,7 @@ mod tests {
             ["pkg/ci/user.npmrc", "shared/npmrc"]
         );
         assert_eq!(named_configs(".npmrc", b"userconfig=ci/u\n"), ["ci/u"]);
+        assert_eq!(named_configs(".npmrc", b"userconfig=~ci/u\n"), ["~ci/u"]);
         for outside in [
             "userconfig=/etc/npmrc\n",
             "userconfig=~/.npmrc\n",
