@@ -165,8 +165,33 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
             }
         }
     }
+    lists_are_not_rewritten(src, &mut out);
     out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
     out
+}
+
+/// npm merges every `key=` and `key[]=` line of one key into a list, and
+/// does not expand `${…}` in a list: a `${NAME}` rewrite of any of them
+/// would be sent as text. Such findings are left to the user.
+fn lists_are_not_rewritten(src: &[u8], out: &mut [Detected]) {
+    if memchr::memmem::find(src, b"[]").is_none() || out.iter().all(|d| d.fix.is_none()) {
+        return;
+    }
+    let lists: std::collections::HashSet<String> = npmrc::lines(src)
+        .filter_map(|l| l.key())
+        .filter(|(_, array)| *array)
+        .map(|(k, _)| eval::residue(&k).text)
+        .collect();
+    for d in out.iter_mut() {
+        if d.fix.is_some() && d.finding.key.as_ref().is_some_and(|k| lists.contains(k)) {
+            d.fix = None;
+            d.finding.detail = Some(
+                "npm merges this key's `key=` and `key[]=` lines into a list and does not expand ${…} in it: \
+                 write one `key=${NAME}` line by hand, set NAME in your environment, and revoke the secret"
+                    .to_string(),
+            );
+        }
+    }
 }
 
 /// Decoding is most of the cost of a parse: only entry lines whose raw

@@ -421,6 +421,15 @@ fn values_a_rewrite_would_change_are_left_to_the_user() {
             "//r.example/:_password=s3cr3t-${X}-passw0rd\n".to_string(),
             "mixes ${…} with literal text",
         ),
+        // `key=` and `key[]=` of one key make one list (found by review).
+        (
+            format!("//r.example/:_authToken={t}\n//r.example/:_authToken[]=x\n"),
+            "merges this key's",
+        ),
+        (
+            format!("registry[]=https://r.example/\nregistry=https://u:{t}@r.example/\n"),
+            "merges this key's",
+        ),
     ] {
         let dir = npmrc_dir(content.as_bytes());
         let out = npmrc_guard(dir.path())
