@@ -518,8 +518,22 @@ impl LineCtx<'_, '_> {
         } else {
             &info.username
         };
-        // Point at the secret's bytes when the file holds them as written.
-        let at = memchr::memmem::find(raw, secret.as_bytes())
+        // Point at the secret's bytes when the file holds them as written,
+        // where a URL holds them: a password between `:` and `@`, a
+        // username after `/` or `:` and before `:` or `@` (`https://u:ttps@h`
+        // holds `ttps` inside `https` too).
+        let (before, after): (&[u8], &[u8]) = if password {
+            (b":", b"@")
+        } else {
+            (b"/:", b":@")
+        };
+        let at = memchr::memmem::find_iter(raw, secret.as_bytes())
+            .filter(|&i| {
+                i > 0
+                    && before.contains(&raw[i - 1])
+                    && raw.get(i + secret.len()).is_some_and(|b| after.contains(b))
+            })
+            .last()
             .filter(|_| entry.quote != npmrc::Quote::Single || residue_is_raw(raw, text));
         let span = match at {
             Some(i) => base + i..base + i + secret.len(),

@@ -479,3 +479,39 @@ fn a_token_with_text_beside_it_is_fixed_whole() {
         format!("NPM_PASSWORD='{t}%7Z3'\n")
     );
 }
+
+/// A URL password that also occurs earlier in the URL (`ttps` in `https`)
+/// is rewritten where the URL holds it (found by review: the first
+/// occurrence was rewritten, the scheme broke and the password stayed).
+#[test]
+fn a_url_password_is_rewritten_where_the_url_holds_it() {
+    for (content, fixed) in [
+        (
+            "registry=https://u:ttps@h.example/\n",
+            "registry=https://u:${NPM_PASSWORD}@h.example/\n",
+        ),
+        (
+            "registry=https://u:p@h.example/\n",
+            "registry=https://u:${NPM_PASSWORD}@h.example/\n",
+        ),
+    ] {
+        let dir = npmrc_dir(content.as_bytes());
+        let store = tempfile::tempdir().expect("tempdir");
+        let env = store.path().join("s.env");
+        let out = npmrc_guard(dir.path())
+            .args(["fix", "--save-env"])
+            .arg(&env)
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{content}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+            fixed
+        );
+    }
+}
