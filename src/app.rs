@@ -332,7 +332,7 @@ fn history_by_plumbing(
         s.load_config(root)?;
         let config = s.config.clone();
         let sel = selector(&config, &args.globs.include, &args.globs.exclude)?;
-        return review_by_plumbing(None, &sel, config, None, s, io);
+        return review_by_plumbing(None, &[], &sel, config, None, s, io);
     };
     // `A..B` and `A...B` are read against A.
     let base = spec
@@ -341,8 +341,15 @@ fn history_by_plumbing(
         .filter(|a| !a.is_empty());
     let (config, base_config) = plumbing_base_config(s, base)?;
     let sel = selector(&config, &args.globs.include, &args.globs.exclude)?;
+    // `B` of `A..B` (HEAD when left out).
+    let tip = match spec.rsplit_once("..") {
+        Some((_, b)) if b.trim_start_matches('.').is_empty() => "HEAD",
+        Some((_, b)) => b.trim_start_matches('.'),
+        None => spec.as_str(),
+    };
     review_by_plumbing(
         Some(&["--end-of-options".to_string(), spec.clone()]),
+        &[tip.to_string()],
         &sel,
         config,
         Some(base_config),
@@ -382,6 +389,7 @@ fn plumbing_base_config(
 /// a `config-changed` warning.
 fn review_by_plumbing(
     revs: Option<&[String]>,
+    tips: &[String],
     sel: &Selector,
     config: Config,
     base_config: Option<Option<String>>,
@@ -389,7 +397,16 @@ fn review_by_plumbing(
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
     let (mut walked, mut notes) = git::plumbing::history(sel, revs, config::FILE_NAME)?;
-    if let Some(sel) = sel.also(&named_by(walked.inputs.iter().map(|h| &h.input))) {
+    // As in [`history`]: files named in the commits or at the tips.
+    let mut named = named_by(walked.inputs.iter().map(|h| &h.input));
+    for tip in tips {
+        for p in named_by(git::plumbing::files_at(tip, sel)?.iter()) {
+            if !named.contains(&p) {
+                named.push(p);
+            }
+        }
+    }
+    if let Some(sel) = sel.also(&named) {
         (walked, notes) = git::plumbing::history(&sel, revs, config::FILE_NAME)?;
     }
     for note in &notes {
@@ -438,10 +455,18 @@ fn history(
         let mut walked = git::history(repo, &review.sel, &review.range, &mut |c, b| {
             progress.update(c, b)
         })?;
-        if let Some(sel) = review
-            .sel
-            .also(&named_by(walked.inputs.iter().map(|h| &h.input)))
-        {
+        // Files npm reads because a `.npmrc` names them: named in a commit
+        // under review, or at the tip the range reviews (a change to the
+        // named file alone is in the range; the `.npmrc` is not).
+        let mut named = named_by(walked.inputs.iter().map(|h| &h.input));
+        if let Some(tip) = git::range_tip(repo, &review.range)? {
+            for p in named_by(git::files_at(repo, tip, &review.sel)?.iter()) {
+                if !named.contains(&p) {
+                    named.push(p);
+                }
+            }
+        }
+        if let Some(sel) = review.sel.also(&named) {
             walked = git::history(repo, &sel, &review.range, &mut |c, b| progress.update(c, b))?;
         }
         if walked.shallow && matches!(review.range, git::Range::All) {
@@ -594,7 +619,8 @@ fn pre_push_by_plumbing(
     let (config, base_config) = plumbing_base_config(s, base.as_deref())?;
     let sel = selector(&config, &[], &[])?;
     let base_config = base.is_some().then_some(base_config);
-    review_by_plumbing(Some(&revs), &sel, config, base_config, s, io)
+    let tips: Vec<String> = revs.iter().take_while(|r| *r != "--not").cloned().collect();
+    review_by_plumbing(Some(&revs), &tips, &sel, config, base_config, s, io)
 }
 
 fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {

@@ -326,3 +326,54 @@ fn files_a_project_npmrc_names_as_user_or_global_config_are_scanned() {
     let out = repo.tool(&["scan", "--history"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
 }
+
+/// A named config changed on its own, in a range or a push whose `.npmrc`
+/// (naming it) is older than the range: npm reads it at the tip, so the
+/// review scans it (found by review: pre-push and --range missed it).
+#[test]
+fn a_named_config_changed_alone_is_caught_by_ranges_and_pre_push() {
+    for format in ["sha1", "sha256"] {
+        let repo = TestRepo::new();
+        std::fs::remove_dir_all(repo.root.join(".git")).expect("rm .git");
+        repo.git(&[
+            "init",
+            "-q",
+            "-b",
+            "main",
+            &format!("--object-format={format}"),
+            ".",
+        ]);
+        let bare = repo.dir.path().join("origin.git");
+        let bare_s = bare.to_str().expect("utf8");
+        repo.git(&[
+            "init",
+            "-q",
+            "--bare",
+            &format!("--object-format={format}"),
+            bare_s,
+        ]);
+        repo.git(&["remote", "add", "origin", bare_s]);
+        repo.write(".npmrc", "userconfig=ci/u\n");
+        repo.write("ci/u", "x=1\n");
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "-m", "base"]);
+        repo.git(&["push", "-q", "origin", "main"]);
+        let t = npm_token(113);
+        repo.write("ci/u", &literal_npmrc(&t));
+        repo.git(&["commit", "-q", "-am", "leak in the named file"]);
+        let out = repo.tool(&["scan", "--range", "origin/main..HEAD", "--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(found(&out)[0].0, "ci/u", "{format}");
+        assert_no_secret(&out, std::slice::from_ref(&t));
+        let out = repo.tool(&["install", "--manager", "git", "--hook", "pre-push"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let out = repo.git_out(&["push", "-q", "origin", "main"]);
+        assert!(!out.status.success(), "{format}: the push went through");
+        assert_no_secret(&out, std::slice::from_ref(&t));
+    }
+}

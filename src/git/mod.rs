@@ -948,3 +948,64 @@ pub fn tracked(path: &Path) -> Result<bool, String> {
         .map_err(|e| format!("cannot read the git index: {}", e.message()))?;
     Ok(index.get_path(&rel, 0).is_some())
 }
+
+/// The tip a range reviews: `B` of `A..B` (HEAD when `B` is left out), the
+/// pushed commit for pre-push; `None` for every ref.
+pub fn range_tip(repo: &Repository, range: &Range) -> Result<Option<git2::Oid>, String> {
+    match range {
+        Range::All => Ok(None),
+        Range::Tips { tip, .. } => Ok(Some(*tip)),
+        Range::Spec(spec) => {
+            let rs = repo
+                .revparse(spec)
+                .map_err(|e| format!("bad range {spec:?}: {}", e.message()))?;
+            let to = match rs.to() {
+                Some(o) => o.clone(),
+                None if rs.mode().contains(git2::RevparseMode::SINGLE) => match rs.from() {
+                    Some(o) => o.clone(),
+                    None => return Ok(None),
+                },
+                None => repo
+                    .revparse_single("HEAD")
+                    .map_err(|e| format!("bad range {spec:?}: {}", e.message()))?,
+            };
+            to.peel_to_commit()
+                .map(|c| Some(c.id()))
+                .map_err(|e| format!("bad range {spec:?}: {}", e.message()))
+        }
+    }
+}
+
+/// The files at matching paths in `commit`'s tree, read from the object
+/// database (symbolic links and submodules left out).
+pub fn files_at(
+    repo: &Repository,
+    commit: git2::Oid,
+    sel: &Selector,
+) -> Result<Vec<Input>, String> {
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(|e| git_err(&format!("cannot read commit {commit}"), e))?;
+    let mut found: Vec<(Vec<u8>, git2::Oid)> = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() == Some(git2::ObjectType::Blob) && entry.filemode() & 0o170000 == 0o100000 {
+            let mut path = dir.as_bytes().to_vec();
+            path.extend_from_slice(entry.name_bytes());
+            if sel.matches(&path) {
+                found.push((path, entry.id()));
+            }
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(|e| git_err(&format!("cannot read commit {commit}"), e))?;
+    Ok(found
+        .into_iter()
+        .map(|(path, id)| Input {
+            path: path_str(&path),
+            content: read_blob(repo, id),
+            name: path,
+            via: None,
+        })
+        .collect())
+}

@@ -518,3 +518,44 @@ pub fn pre_push(
     }
     Ok((Some(revs), base))
 }
+
+/// The files at matching paths in the tree of `rev`, as [`super::files_at`]
+/// reads them, asked of git.
+pub fn files_at(rev: &str, sel: &Selector) -> Result<Vec<Input>, String> {
+    let listing = git(&[
+        "ls-tree",
+        "-r",
+        "-z",
+        "--full-tree",
+        "--end-of-options",
+        rev,
+    ])?;
+    let mut wanted: Vec<(Vec<u8>, String)> = Vec::new();
+    for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
+        // `<mode> <type> <id>\t<path>`
+        let Some(tab) = memchr::memchr(b'\t', record) else {
+            continue;
+        };
+        let meta = String::from_utf8_lossy(&record[..tab]).into_owned();
+        let path = record[tab + 1..].to_vec();
+        let parts: Vec<&str> = meta.split(' ').collect();
+        let [mode, "blob", id] = parts[..] else {
+            continue;
+        };
+        if mode.starts_with("100") && sel.matches(&path) {
+            wanted.push((path, id.to_string()));
+        }
+    }
+    let ids: Vec<&str> = wanted.iter().map(|(_, id)| id.as_str()).collect();
+    let blobs = cat_blobs(&ids)?;
+    Ok(wanted
+        .into_iter()
+        .zip(blobs)
+        .map(|((path, _), content)| Input {
+            path: path_str(&path),
+            name: path,
+            content,
+            via: None,
+        })
+        .collect())
+}
