@@ -396,7 +396,7 @@ fn review_by_plumbing(
     s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
-    let (mut walked, mut notes) = git::plumbing::history(sel, revs, config::FILE_NAME)?;
+    let (mut walked, mut notes) = git::plumbing::history(sel, revs, tips, config::FILE_NAME)?;
     // As in [`history`]: files named in the commits or at the tips.
     let mut named = named_by(walked.inputs.iter().map(|h| &h.input));
     for tip in tips {
@@ -407,7 +407,7 @@ fn review_by_plumbing(
         }
     }
     if let Some(sel) = sel.also(&named) {
-        (walked, notes) = git::plumbing::history(&sel, revs, config::FILE_NAME)?;
+        (walked, notes) = git::plumbing::history(&sel, revs, tips, config::FILE_NAME)?;
     }
     for note in &notes {
         let _ = writeln!(io.err, "note: {note}");

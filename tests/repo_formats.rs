@@ -242,3 +242,51 @@ fn a_collapsed_directory_that_differs_from_head_is_scanned() {
         "dirty commit passed"
     );
 }
+
+/// In a SHA-256 repository a `.npmrc` link is read through to its target,
+/// as in SHA-1: the hook, the history and a range (found by review: it was
+/// only noted, and a token behind it passed).
+#[test]
+fn sha256_links_are_read_through() {
+    let repo = TestRepo::new();
+    std::fs::remove_dir_all(repo.root.join(".git")).expect("rm .git");
+    repo.git(&["init", "-q", "-b", "main", "--object-format=sha256", "."]);
+    install(&repo);
+    repo.write("README", "x\n");
+    repo.git(&["add", "-A"]);
+    assert!(commit(&repo, "base").status.success());
+    let t = npm_token(2504);
+    repo.write("conf/npmrc", &literal_npmrc(&t));
+    std::os::unix::fs::symlink("conf/npmrc", repo.root.join(".npmrc")).expect("symlink");
+    repo.git(&["add", "-A"]);
+    let out = commit(&repo, "leak behind a link");
+    assert!(!out.status.success(), "the hook let it through");
+    assert_no_secret(&out, std::slice::from_ref(&t));
+    repo.git(&["commit", "-q", "--no-verify", "-m", "leak behind a link"]);
+    let out = repo.tool(&["scan", "--history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_no_secret(&out, std::slice::from_ref(&t));
+    let out = repo.tool(&["scan", "--range", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    // The target fixed, then changed alone: the link reads the new content.
+    repo.write("conf/npmrc", SAFE_NPMRC);
+    repo.git(&["commit", "-q", "--no-verify", "-am", "fixed"]);
+    assert_eq!(
+        repo.tool(&["scan", "--range", "HEAD~1..HEAD"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let u = npm_token(2505);
+    repo.write("conf/npmrc", &literal_npmrc(&u));
+    repo.git(&["add", "-A"]);
+    let out = commit(&repo, "target alone");
+    assert!(
+        !out.status.success(),
+        "a change to the target alone passed the hook"
+    );
+    repo.git(&["commit", "-q", "--no-verify", "-m", "target alone"]);
+    let out = repo.tool(&["scan", "--range", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_no_secret(&out, &[t, u]);
+}

@@ -74,7 +74,9 @@ pub fn staged(sel: &Selector) -> Result<Listing, String> {
     ])?;
     let mut listing = Listing::default();
     let mut conflicts: Vec<String> = Vec::new();
-    let mut wanted: Vec<(Vec<u8>, String)> = Vec::new();
+    let mut wanted: Vec<(Vec<u8>, String, Option<String>)> = Vec::new();
+    // Every path the commit changes: a link's target may be one.
+    let mut changed: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
     let mut fields = diff.split(|b| *b == 0);
     while let Some(meta) = fields.next() {
         if meta.is_empty() {
@@ -89,6 +91,7 @@ pub fn staged(sel: &Selector) -> Result<Listing, String> {
         let [_, mode, _, id, status] = parts[..] else {
             return Err(format!("git diff-index: unexpected record {meta:?}"));
         };
+        changed.insert(path.clone());
         if !sel.matches(&path) {
             continue;
         }
@@ -109,10 +112,9 @@ pub fn staged(sel: &Selector) -> Result<Listing, String> {
             MODE_GITLINK => listing.notes.push(format!(
                 "{shown}: a submodule; not scanned here (run npmrc-guard in it)"
             )),
-            MODE_SYMLINK => listing.notes.push(format!(
-                "{shown}: a symbolic link; not scanned, not followed"
-            )),
-            _ => wanted.push((path, id.to_string())),
+            // Links are followed below, changed or not: their target may be.
+            MODE_SYMLINK => {}
+            _ => wanted.push((path, id.to_string(), None)),
         }
     }
     if !conflicts.is_empty() {
@@ -121,17 +123,99 @@ pub fn staged(sel: &Selector) -> Result<Listing, String> {
             conflicts.join(", ")
         ));
     }
-    let ids: Vec<&str> = wanted.iter().map(|(_, id)| id.as_str()).collect();
+    staged_links(sel, &changed, &mut wanted, &mut listing.notes)?;
+    let ids: Vec<&str> = wanted.iter().map(|(_, id, _)| id.as_str()).collect();
     let blobs = cat_blobs(&ids)?;
-    for ((path, _), content) in wanted.into_iter().zip(blobs) {
+    for ((path, _, via), content) in wanted.into_iter().zip(blobs) {
         listing.inputs.push(Input {
             path: path_str(&path),
             name: path,
             content,
-            via: None,
+            via,
         });
     }
     Ok(listing)
+}
+
+/// `.npmrc` links in the index at matching paths, read through to their
+/// staged target (as [`super::staged`] does) when the link or the target
+/// differs from HEAD.
+fn staged_links(
+    sel: &Selector,
+    changed: &std::collections::HashSet<Vec<u8>>,
+    wanted: &mut Vec<(Vec<u8>, String, Option<String>)>,
+    notes: &mut Vec<String>,
+) -> Result<(), String> {
+    let listing = git(&["ls-files", "-z", "--stage"])?;
+    let mut index: std::collections::HashMap<Vec<u8>, (u32, String)> =
+        std::collections::HashMap::new();
+    let mut links = Vec::new();
+    for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
+        // `<mode> <id> <stage>\t<path>`
+        let Some(tab) = memchr::memchr(b'\t', record) else {
+            continue;
+        };
+        let meta = String::from_utf8_lossy(&record[..tab]).into_owned();
+        let path = record[tab + 1..].to_vec();
+        let parts: Vec<&str> = meta.split(' ').collect();
+        let [mode, id, "0"] = parts[..] else {
+            continue;
+        };
+        let mode = u32::from_str_radix(mode, 8).unwrap_or(0);
+        if mode & 0o170000 == MODE_SYMLINK && sel.matches(&path) {
+            links.push((path.clone(), id.to_string()));
+        }
+        index.insert(path, (mode, id.to_string()));
+    }
+    for (link, id) in links {
+        let shown = path_str(&link);
+        let target = blob(&id)?;
+        match super::links::follow(&link, target, |p| index.get(p).cloned(), |id| blob(id).ok()) {
+            Ok((target, target_id)) => {
+                if !changed.contains(&link) && !changed.contains(&target) {
+                    continue;
+                }
+                let via = path_str(&target);
+                notes.push(format!(
+                    "{shown}: a symbolic link to {via}; its staged target is scanned, reported at the link"
+                ));
+                wanted.push((link, target_id, Some(via)));
+            }
+            Err(why) => notes.push(format!(
+                "{shown}: a symbolic link ({}); not scanned, not followed",
+                why.describe("in the index")
+            )),
+        }
+    }
+    Ok(())
+}
+
+/// One blob's content.
+fn blob(id: &str) -> Result<Vec<u8>, String> {
+    cat_blobs(&[id])?.pop().ok_or("git cat-file: no answer")?
+}
+
+/// The mode and object id of `path` in `commit`'s tree.
+fn tree_entry(commit: &str, path: &[u8]) -> Option<(u32, String)> {
+    use std::os::unix::ffi::OsStrExt;
+    let out = Command::new("git")
+        .args(["ls-tree", "-z", "--full-tree", commit, "--"])
+        .arg(std::ffi::OsStr::from_bytes(path))
+        .env("GIT_LITERAL_PATHSPECS", "1")
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let record = out.stdout.split(|b| *b == 0).next()?;
+    let tab = memchr::memchr(b'\t', record)?;
+    if &record[tab + 1..] != path {
+        return None;
+    }
+    let meta = String::from_utf8_lossy(&record[..tab]).into_owned();
+    let parts: Vec<&str> = meta.split(' ').collect();
+    let [mode, _, id] = parts[..] else {
+        return None;
+    };
+    Some((u32::from_str_radix(mode, 8).ok()?, id.to_string()))
 }
 
 /// The content of each blob in `ids`, in order, from one `git cat-file
@@ -291,6 +375,7 @@ pub fn file_at(rev: &str, name: &str) -> Result<(String, Option<BlobAt>), String
 pub fn history(
     sel: &Selector,
     range: Option<&[String]>,
+    tips: &[String],
     config: &str,
 ) -> Result<(History, Vec<String>), String> {
     let mut args = vec![
@@ -315,7 +400,40 @@ pub fn history(
     let mut out = History::default();
     let mut notes = Vec::new();
     let mut seen: std::collections::HashSet<(Vec<u8>, String)> = std::collections::HashSet::new();
-    let mut wanted: Vec<(Vec<u8>, String, String)> = Vec::new();
+    let mut wanted: Vec<(Vec<u8>, String, String, Option<String>)> = Vec::new();
+    // Each `.npmrc` link seen, and the path it led to: a commit that
+    // changes only the target changes what the link reads.
+    let mut links: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    // A range may change only the target of a link made before it: the
+    // links at its tips, and where they lead.
+    for tip in tips {
+        let listing = git(&[
+            "ls-tree",
+            "-r",
+            "-z",
+            "--full-tree",
+            "--end-of-options",
+            tip,
+        ])?;
+        for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
+            let Some(tab) = memchr::memchr(b'\t', record) else {
+                continue;
+            };
+            let path = record[tab + 1..].to_vec();
+            if !record.starts_with(b"120000 ") || !sel.matches(&path) {
+                continue;
+            }
+            let Some((_, id)) = tree_entry(tip, &path) else {
+                continue;
+            };
+            let read = |id: &String| blob(id).ok();
+            if let Ok((target, _)) =
+                super::links::follow(&path, blob(&id)?, |p| tree_entry(tip, p), read)
+            {
+                links.push((path, target));
+            }
+        }
+    }
     let mut commit = String::new();
     let mut fields = log.split(|b| *b == 0);
     while let Some(field) = fields.next() {
@@ -346,19 +464,45 @@ pub fn history(
                 out.configs.push((id, commit.clone()));
             }
         }
-        if status == "D" || !sel.matches(&path) {
+        if status == "D" {
             continue;
         }
-        if !seen.insert((path.clone(), id.to_string())) {
+        let mode = u32::from_str_radix(mode, 8).unwrap_or(0) & 0o170000;
+        let mut follow: Vec<Vec<u8>> = links
+            .iter()
+            .filter(|(_, target)| *target == path)
+            .map(|(link, _)| link.clone())
+            .collect();
+        if mode == MODE_SYMLINK && sel.matches(&path) {
+            follow.push(path.clone());
+        }
+        for link in follow {
+            let Some((_, link_id)) = tree_entry(&commit, &link) else {
+                continue;
+            };
+            let read = |id: &String| blob(id).ok();
+            match super::links::follow(&link, blob(&link_id)?, |p| tree_entry(&commit, p), read) {
+                Ok((target, target_id)) => {
+                    match links.iter_mut().find(|(l, _)| *l == link) {
+                        Some(entry) => entry.1 = target.clone(),
+                        None => links.push((link.clone(), target.clone())),
+                    }
+                    if seen.insert((link.clone(), target_id.clone())) {
+                        wanted.push((link, target_id, commit.clone(), Some(path_str(&target))));
+                    }
+                }
+                Err(why) => notes.push(format!(
+                    "{} in {commit}: a symbolic link ({}); not scanned, not followed",
+                    path_str(&link),
+                    why.describe("in that commit")
+                )),
+            }
+        }
+        if !sel.matches(&path) || !seen.insert((path.clone(), id.to_string())) {
             continue;
         }
-        let shown = path_str(&path);
-        match u32::from_str_radix(mode, 8).unwrap_or(0) & 0o170000 {
-            MODE_GITLINK => {}
-            MODE_SYMLINK => notes.push(format!(
-                "{shown} in {commit}: a symbolic link; not followed in this repository's object format"
-            )),
-            _ => wanted.push((path, id.to_string(), commit.clone())),
+        if mode != MODE_GITLINK && mode != MODE_SYMLINK {
+            wanted.push((path, id.to_string(), commit.clone(), None));
         }
     }
     if let Some(cut) = shallow_cut(&log)? {
@@ -369,15 +513,15 @@ pub fn history(
     if range.is_none() {
         direct_refs(sel, &mut seen, &mut wanted)?;
     }
-    let ids: Vec<&str> = wanted.iter().map(|(_, id, _)| id.as_str()).collect();
+    let ids: Vec<&str> = wanted.iter().map(|(_, id, _, _)| id.as_str()).collect();
     let blobs = cat_blobs(&ids)?;
-    for ((path, _, commit), content) in wanted.into_iter().zip(blobs) {
+    for ((path, _, commit, via), content) in wanted.into_iter().zip(blobs) {
         out.inputs.push(super::HistoryInput {
             input: Input {
                 path: path_str(&path),
                 name: path,
                 content,
-                via: None,
+                via,
             },
             commit,
         });
@@ -408,7 +552,7 @@ fn shallow_cut(log: &[u8]) -> Result<Option<String>, String> {
 fn direct_refs(
     sel: &Selector,
     seen: &mut std::collections::HashSet<(Vec<u8>, String)>,
-    wanted: &mut Vec<(Vec<u8>, String, String)>,
+    wanted: &mut Vec<(Vec<u8>, String, String, Option<String>)>,
 ) -> Result<(), String> {
     let refs = git(&[
         "for-each-ref",
@@ -430,7 +574,12 @@ fn direct_refs(
         };
         match kind {
             "blob" if seen.insert((name.as_bytes().to_vec(), id.to_string())) => {
-                wanted.push((name.as_bytes().to_vec(), id.to_string(), name.to_string()));
+                wanted.push((
+                    name.as_bytes().to_vec(),
+                    id.to_string(),
+                    name.to_string(),
+                    None,
+                ));
             }
             "tree" => {
                 let listing = git(&["ls-tree", "-r", "-z", "--full-tree", id])?;
@@ -446,7 +595,7 @@ fn direct_refs(
                         continue;
                     };
                     if sel.matches(&path) && seen.insert((path.clone(), blob.to_string())) {
-                        wanted.push((path, blob.to_string(), name.to_string()));
+                        wanted.push((path, blob.to_string(), name.to_string(), None));
                     }
                 }
             }
