@@ -124,7 +124,11 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
             LineKind::Entry {
                 key: raw_key,
                 value: Some(_),
-            } if !line_tokens.iter().any(|t| overlaps(raw_key, &t.span)) => key.clone(),
+            } if !line_tokens.iter().any(|t| overlaps(raw_key, &t.span))
+                && !tokens::holds_token_like(&src[raw_key.clone()]) =>
+            {
+                key.clone()
+            }
             _ => None,
         };
         let mut ctx = LineCtx {

@@ -89,6 +89,28 @@ pub fn find_tokens(input: &[u8]) -> Vec<TokenMatch> {
     out
 }
 
+/// Whether `bytes` hold a run that starts as a token does (`npm_`, `gh?_`,
+/// `github_pat_`, `glpat-`) with at least 20 letters or digits after the
+/// prefix, valid or not: a key that does is never shown in a report (a
+/// token with one character too many is still most of a secret).
+pub fn holds_token_like(bytes: &[u8]) -> bool {
+    const PREFIXES: [&[u8]; 8] = [
+        b"npm_",
+        b"ghp_",
+        b"gho_",
+        b"ghu_",
+        b"ghs_",
+        b"ghr_",
+        b"github_pat_",
+        b"glpat-",
+    ];
+    (0..bytes.len()).any(|i| {
+        PREFIXES
+            .iter()
+            .any(|p| bytes[i..].starts_with(p) && alnum_run(bytes, i + p.len(), 20) == 20)
+    })
+}
+
 /// The token starting at `start`, if one does.
 fn token_at(input: &[u8], start: usize) -> Option<TokenMatch> {
     let rest = &input[start..];

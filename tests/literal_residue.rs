@@ -337,3 +337,29 @@ fn escaped_credential_keys_are_decoded() {
         );
     }
 }
+
+/// A key holding most of a token (one character too many for the scanner)
+/// is not shown either (found by review: `<token>0:_password=x` printed the
+/// whole token as the key of an `unscoped-credential` warning).
+#[test]
+fn a_key_holding_a_near_token_is_not_shown() {
+    let tok = common::npm_token(8);
+    for src in [
+        format!("{tok}0:_password=x\n"),
+        format!("//r.example/{tok}x/:_authToken=abc\n"),
+    ] {
+        let found = rules(&src);
+        assert!(!found.is_empty(), "{src}");
+        for (_, _, key) in found {
+            assert_eq!(key, None, "{src}");
+        }
+        for d in detect(".npmrc", src.as_bytes()) {
+            let shown = format!(
+                "{} {:?}",
+                d.finding.detail.unwrap_or_default(),
+                d.finding.fix
+            );
+            assert!(!shown.contains(&tok[..30]), "{shown}");
+        }
+    }
+}
