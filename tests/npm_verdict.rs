@@ -192,7 +192,7 @@ impl Gen {
             9 => self.url(),
             10 => self
                 .rng
-                .pick(&["$", "\\", "a;b", "x#y", "=", "\t"])
+                .pick(&["$", "\\", "a;b", "x#y", "=", "\t", "a\\;b", "\\#x", "\\\\"])
                 .to_string(),
             11 => self.standin(),
             _ => format!("${{{}}}", self.rng.pick(VALUE_VARS)),
@@ -290,6 +290,7 @@ impl Gen {
             }
             2 => format!("//localhost:{}/:", 4000 + n),
             3 => format!("//r{n}.example/npm/:"),
+            4 => format!("//r{n}{}.example/:", self.key_ref()),
             _ => format!("//r{n}.example/:"),
         };
         let name = match self.rng.below(14) {
@@ -506,12 +507,18 @@ fn verdict_agrees_with_npm() {
     let mut jobs = Vec::new();
     let mut paths = Vec::new();
     std::fs::create_dir(dir.path().join("whole")).expect("mkdir");
+    let whole_every = if std::env::var_os("NPMRC_VERDICT_WHOLE").is_some() {
+        1
+    } else {
+        20
+    };
     for (i, f) in files.iter().enumerate() {
         let name = format!("{i:05}.npmrc");
         std::fs::write(dir.path().join(&name), f).expect("write");
         paths.push(name.clone());
-        // Every 20th file also as a project's `.npmrc`, for npm's whole loader.
-        let cwd = (i % 20 == 0).then(|| {
+        // Every 20th file (every file with `NPMRC_VERDICT_WHOLE=1`) also as
+        // a project's `.npmrc`, for npm's whole loader.
+        let cwd = (i % whole_every == 0).then(|| {
             let cwd = dir.path().join("whole").join(format!("{i:05}"));
             std::fs::create_dir(&cwd).expect("mkdir");
             std::fs::write(cwd.join(".npmrc"), f).expect("write");
