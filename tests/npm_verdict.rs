@@ -192,7 +192,10 @@ impl Gen {
             9 => self.url(),
             10 => self
                 .rng
-                .pick(&["$", "\\", "a;b", "x#y", "=", "\t", "a\\;b", "\\#x", "\\\\"])
+                .pick(&[
+                    "$", "\\", "a;b", "x#y", "=", "\t", "a\\;b", "\\#x", "\\\\", "\u{a0}",
+                    "\u{3000}", "\u{feff}", "\u{2028}",
+                ])
                 .to_string(),
             11 => self.standin(),
             _ => format!("${{{}}}", self.rng.pick(VALUE_VARS)),
@@ -396,7 +399,7 @@ impl Gen {
         self.acme = false;
         self.used.clear();
         let lines = 1 + self.rng.below(4);
-        let end = self.rng.pick(&["\n", "\n", "\r\n"]);
+        let end = self.rng.pick(&["\n", "\n", "\r\n", "\r"]);
         let mut out = String::new();
         for _ in 0..lines {
             out.push_str(&self.line());
@@ -511,7 +514,7 @@ fn verdict_agrees_with_npm() {
         .map_or_else(tempfile::tempdir, Ok)
         .expect("tempdir");
     let name_re = Regex::new(r"\$\{([^${}?]+)\??\}").expect("regex");
-    let section_re = Regex::new(r"(?m)^\[(sec[0-9]+)\]").expect("regex");
+    let section_re = Regex::new(r"(?:^|[\r\n])\[(sec[0-9]+)\]").expect("regex");
     let mut jobs = Vec::new();
     let mut paths = Vec::new();
     std::fs::create_dir(dir.path().join("whole")).expect("mkdir");
