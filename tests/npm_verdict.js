@@ -1,32 +1,33 @@
 // The oracle of tests/npm_verdict.rs: what npm itself would send from each
 // project .npmrc, with every referenced variable set to a marker.
 //
-// For each job {cwd, env, markers}: load the project config with npm's own
-// loader (@npmcli/config), then collect the credential material npm holds:
+// stdin: a JSON array of jobs {file, cwd (or null), env, markers, sections
+// (the [section] names in the file)}; stdout: a JSON array with, for each
+// job, the pieces of credential material npm holds, each as
+// {what, key, residue, decodesEmpty}:
 //  - for every registry the file names (the default registry, `registry`,
 //    `@scope:registry`, the nerf darts of credential keys), npm-registry-fetch's
-//    own choice of credentials (`getAuth`, as npm calls it with its flat
-//    options): the token, `_auth`, or the `_password` beside a username;
+//    own choice of credentials (`getAuth`, called with npm's flat options):
+//    the token, `_auth`, or the `_password` beside a username;
 //  - every credential key the file holds, chosen or not (`//host/:_authToken`,
-//    `_auth`, `_password`, unscoped ones that `npm config fix` would scope,
-//    and `_authtoken` in another case): committed all the same;
+//    `_auth`, `_password`; unscoped ones, which `npm config fix` would scope;
+//    `_authtoken` in another case): committed all the same;
 //  - the userinfo of every http(s) URL value, as `new URL()` reads it (what
 //    minipass-fetch sends as basic auth): the password, or the username when
 //    the URL has no password.
 // Keys inside a [section] npm does not use; they are judged as if they were
 // top-level (the secret is committed all the same), through the same loader
-// functions.
-// The residue of each piece is what is left once every marker is removed.
-// stdin: JSON array of jobs {file, cwd (or null), env, markers, sections (the
-// [section] names)}; stdout: JSON array of arrays of
-// {what, key, residue, decodesEmpty}.
+// functions. `residue` is what is left of a piece once every marker is
+// removed; `decodesEmpty`: a `_password` whose residue decodes (base64, as
+// npm decodes it) to nothing, so that nothing of it is sent.
+//
 // npm's whole loader (`new Config(...).load()`) costs some 6 ms a file, too
-// slow for 10,000 files: every file goes through the same steps the loader
-// takes for a project file (`ini.parse`, then #loadObject: env-replace each
-// key, parse-field each value, with the loader's own types and env; `flat` as
-// the loader flattens its layers), and every job that names a `cwd` (a
-// project folder holding the same file as `.npmrc`) also through the whole
-// loader, whose answer must be the same (the script fails otherwise).
+// slow for 10,000 files: every file goes through the steps the loader takes
+// for a project file (`ini.parse`, then #loadObject: env-replace each key,
+// parse-field each value, with the loader's own types and env; `flat` as the
+// loader flattens its layers), and every job that names a `cwd` (a project
+// folder holding the same file as `.npmrc`) also through the whole loader,
+// whose answer must be the same (the script fails otherwise).
 // Usage: node tests/npm_verdict.js "$(npm root -g)/npm"
 const npmRoot = process.argv[2]
 const Config = require(npmRoot + '/node_modules/@npmcli/config')
