@@ -11,9 +11,19 @@
 //! literal residue: npm sends it whatever the environment holds. The file
 //! must get an error from `npmrc-guard check` (one process for all files)
 //! exactly when some residue is non-empty, not a stand-in, and not a whole
-//! reference npm does not expand (`$NAME`, `${NAME`, …: a warning, SPEC).
+//! reference npm does not expand (`$NAME`, `${NAME`, …: a warning, SPEC),
+//! or when the file holds a token whose format makes it certain (the SPEC's
+//! textual rule: an error anywhere, whatever npm does with it).
 //!
-//! Needs `node` and `npm`; under `CI=true` their absence is a failure.
+//! Stand-ins are judged by the detector's own rule (`standin::is_standin`):
+//! the SPEC defines them by its vocabulary. Keys a file would hold twice
+//! (npm keeps the last value, the tool reports both lines) are not
+//! generated.
+//!
+//! `NPMRC_VERDICT_SEED=N` generates other files; `NPMRC_VERDICT_WHOLE=1`
+//! sends every file, not every 20th, through npm's whole loader too (about
+//! a minute more). Needs `node` and `npm`; under `CI=true` their absence is
+//! a failure.
 
 mod common;
 
