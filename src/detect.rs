@@ -317,7 +317,10 @@ impl LineCtx<'_, '_> {
 
     fn credential(&mut self, entry: &Entry<'_>, field: Field, residue: &Residue) {
         let text = residue.text.as_str();
-        if text.is_empty() {
+        // npm sends `_password` decoded: when nothing decodes (it stops at
+        // the first `=`), nothing of it is sent, tokens written in it
+        // included (a certain one is still reported, as anywhere).
+        if text.is_empty() || (field == Field::Password && decoded_standin(field, text)) {
             return;
         }
         let tokens: Vec<TokenMatch> = self

@@ -399,6 +399,14 @@ impl Gen {
                 self.n += 1;
                 format!("[sec{}]", self.n)
             }
+            14 => {
+                // A token pasted on a line of its own, or after a key with no `=`.
+                let t = self.token();
+                let lead = self
+                    .rng
+                    .pick(&["", "  ", "authToken ", "_authToken: ", "token\t"]);
+                format!("{lead}{t}")
+            }
             _ => String::new(),
         }
     }

@@ -153,3 +153,19 @@ fn true_false_null_are_no_secrets() {
         assert_eq!(errors(src), Vec::<String>::new(), "{src:?}");
     }
 }
+
+/// npm decodes `_password` as base64 and Node stops at the first `=`: a
+/// value that decodes to nothing sends nothing, a token written after the
+/// `=` included (a certain token is still reported, as anywhere).
+#[test]
+fn a_password_that_decodes_to_nothing_sends_nothing() {
+    let broken = common::break_checksum(&common::npm_token(46));
+    let src = format!("//b.example/:username=alice\n//b.example/:_password==%P%{broken}\n");
+    assert_eq!(errors(&src), Vec::<String>::new(), "{src:?}");
+    let certain = common::npm_token(47);
+    let src = format!("//b.example/:username=alice\n//b.example/:_password==%P%{certain}\n");
+    assert_eq!(errors(&src), vec!["npm-token".to_string()], "{src:?}");
+    // Decoding that yields bytes: a secret.
+    let src = format!("//b.example/:username=alice\n//b.example/:_password={broken}\n");
+    assert_eq!(errors(&src), vec!["npm-token".to_string()], "{src:?}");
+}
