@@ -346,7 +346,10 @@ impl LineCtx<'_, '_> {
 
     fn credential(&mut self, entry: &Entry<'_>, field: Field, residue: &Residue) {
         let text = residue.text.as_str();
-        if text.is_empty() {
+        // npm sends `_password` decoded: when nothing decodes (it stops at
+        // the first `=`), nothing of it is sent, tokens written in it
+        // included (a certain one is still reported, as anywhere).
+        if text.is_empty() || (field == Field::Password && decoded_standin(field, text)) {
             return;
         }
         let tokens: Vec<TokenMatch> = self
@@ -356,10 +359,14 @@ impl LineCtx<'_, '_> {
             .cloned()
             .collect();
         // Tokens written whole inside a credential value count whatever
-        // their checksum, even beside a `${VAR}` npm expands.
+        // their checksum, even beside a `${VAR}` npm expands, when npm sends
+        // them: not inside a JSON object (npm sends `[object Object]`).
         let tokens: Vec<TokenMatch> = tokens
             .into_iter()
-            .filter(|t| !is_standin(&lossy(&self.src[t.span.clone()])))
+            .filter(|t| {
+                let token = lossy(&self.src[t.span.clone()]);
+                !is_standin(&token) && text.contains(token.as_str())
+            })
             .collect();
         if !tokens.is_empty() {
             // Rewriting just the tokens keeps the `${…}` around them, and is
@@ -470,6 +477,8 @@ impl LineCtx<'_, '_> {
             None,
             Some(detail),
         );
+        // A warning holds no secret: it hides no certain token on the line.
+        self.claimed.pop();
     }
 
     /// An inline PEM private key (npm's `key` setting).
@@ -498,21 +507,28 @@ impl LineCtx<'_, '_> {
         let Some(info) = urlcreds::credentials(text) else {
             return;
         };
-        let password = !info.password.is_empty() && !is_standin(&info.password);
-        let username = !info.username.is_empty() && !is_standin(&info.username);
+        // A part that is a whole reference npm does not expand
+        // (`https://alice:$NPM_PASSWORD@host/`) is a broken reference, not
+        // a secret: the registry-URL check below warns about it.
+        let secret =
+            |part: &str| !part.is_empty() && !is_standin(part) && whole_reference(part).is_none();
+        let password = secret(&info.password);
+        let username = secret(&info.username);
         if !password && !username {
             return;
         }
         // A username alone is a credential (`https://TOKEN@host/`), but not
         // beside a password npm takes from the environment
         // (`https://deploy:${NPM_PASSWORD}@host/`).
-        if !password
-            && entry
-                .value
-                .as_str()
-                .and_then(urlcreds::credentials)
-                .is_some_and(|i| !i.password.is_empty())
-        {
+        // Where npm expands references, each stands for some value there.
+        let shape = match &entry.value {
+            Value::Str(v) if self.expands(entry) => eval::expand(eval::js_trim(v), "0").text,
+            _ => text.to_string(),
+        };
+        // (When a reference decides whether the value is a URL at all, the
+        // URL it is without them.)
+        let shape = urlcreds::credentials(&shape).or_else(|| urlcreds::credentials(text));
+        if !password && shape.is_some_and(|i| !i.password.is_empty()) {
             return;
         }
         let raw = &self.src[entry.value_span.clone()];
@@ -610,6 +626,17 @@ fn whole_reference(text: &str) -> Option<&'static str> {
         .expect("valid regex")
     });
     let caps = WHOLE.captures(text.trim())?;
+    // `$NAME` and an unclosed `${NAME` name a variable only when NAME is
+    // written in one case (`$NPM_TOKEN`, `$npm_token`): `$ecretPassw0rd` is
+    // a password that starts with `$`.
+    if let Some(m) = caps.get(2).or_else(|| caps.get(4)) {
+        let name = m.as_str();
+        if name.bytes().any(|b| b.is_ascii_uppercase())
+            && name.bytes().any(|b| b.is_ascii_lowercase())
+        {
+            return None;
+        }
+    }
     Some(if caps.get(1).is_some() {
         "`${NAME}` is sent as text here (escaped with `\\`, or inside a JSON value)"
     } else if caps.get(2).is_some() {

@@ -22,6 +22,12 @@ pub struct Residue {
 
 /// `env-replace` with every expanded reference removed.
 pub fn residue(s: &str) -> Residue {
+    expand(s, "")
+}
+
+/// `env-replace` with every variable holding `value`: where a reference
+/// stands matters (`https://alice:${P?}@host/` has a password).
+pub fn expand(s: &str, value: &str) -> Residue {
     if memchr::memchr(b'$', s.as_bytes()).is_none() {
         return Residue {
             text: s.to_string(),
@@ -46,6 +52,7 @@ pub fn residue(s: &str) -> Residue {
             text.push_str(&s[r.span.clone()]);
         } else {
             text.push_str(&"\\".repeat(esc / 2));
+            text.push_str(value);
             refs += 1;
         }
         at = r.span.end;
@@ -64,8 +71,10 @@ pub fn value_residue(value: &Value<'_>, array: bool) -> Option<Residue> {
             refs: 0,
         }),
         Value::Str(s) => {
+            // parse-field reads these four as true, false, null and
+            // undefined for untyped keys, after trimming (`" null"` too).
             let t = js_trim(s);
-            if t == "undefined" {
+            if matches!(t, "true" | "false" | "null" | "undefined") {
                 return None;
             }
             Some(residue(t))
@@ -129,6 +138,8 @@ mod tests {
         assert_eq!(r("${A"), "${A");
         assert_eq!(r("a\\b${A}c"), "a\\bc");
         assert_eq!(residue("${A}x${B?}").refs, 2);
+        assert_eq!(expand("a:${P?}@h", "0").text, "a:0@h");
+        assert_eq!(expand(r"\${A}\\${B}", "0").text, r"${A}\0");
     }
 
     #[test]
