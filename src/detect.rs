@@ -502,9 +502,40 @@ impl LineCtx<'_, '_> {
         );
     }
 
+    /// The credentials of the URL a value is once npm expands it. Where a
+    /// reference stands for the host or the scheme (`https://u:pw@${HOST}/`,
+    /// `${SCHEME}://u:pw@h/`), the literal residue is no URL, but what npm
+    /// sends is: read it with the references standing for a host, and with
+    /// whatever comes before `://` taken as `https`.
+    fn url_info(&self, entry: &Entry<'_>, text: &str) -> Option<urlcreds::UserInfo> {
+        if let Some(info) = urlcreds::credentials(text) {
+            return Some(info);
+        }
+        // Each reference stands for a marker a host may hold; the marker is
+        // taken out of the credentials again: only literal bytes count.
+        const MARK: &str = "q0q0q0q0q";
+        let expanded = match &entry.value {
+            Value::Str(v) if self.expands(entry) && v.contains('$') => {
+                eval::expand(eval::js_trim(v), MARK).text
+            }
+            _ => text.to_string(),
+        };
+        let info = urlcreds::credentials(&expanded).or_else(|| {
+            [text, expanded.as_str()].iter().find_map(|t| {
+                let (_, rest) = t.split_once("://")?;
+                urlcreds::credentials(&format!("https://{rest}"))
+            })
+        })?;
+        let info = urlcreds::UserInfo {
+            username: info.username.replace(MARK, ""),
+            password: info.password.replace(MARK, ""),
+        };
+        (!info.username.is_empty() || !info.password.is_empty()).then_some(info)
+    }
+
     /// A username or password in a URL, read as `new URL()` reads it.
     fn url_credentials(&mut self, entry: &Entry<'_>, text: &str) {
-        let Some(info) = urlcreds::credentials(text) else {
+        let Some(info) = self.url_info(entry, text) else {
             return;
         };
         // A part that is a whole reference npm does not expand

@@ -363,3 +363,25 @@ fn a_key_holding_a_near_token_is_not_shown() {
         }
     }
 }
+
+/// URL credentials beside a reference for the host or the scheme: npm
+/// expands the reference and sends the literal password (found by review:
+/// `registry=https://u:pw@${HOST}/` passed).
+#[test]
+fn url_credentials_beside_a_referenced_host_or_scheme() {
+    for src in [
+        "registry=https://u:hunter2pass@${HOST}/\n",
+        "registry=${SCHEME}://u:hunter2pass@h.example/\n",
+        "registry=h${X}://u:hunter2pass@h.example/\n",
+        "@s:registry=https://u:hunter2pass@${HOST}:8080/npm/\n",
+    ] {
+        assert!(!errors(src).is_empty(), "{src}");
+    }
+    for src in [
+        "registry=${URL}\n",
+        "registry=https://${U}:${P}@${HOST}/\n",
+        "registry=https://${HOST}/\n",
+    ] {
+        assert!(errors(src).is_empty(), "{src}: {:?}", errors(src));
+    }
+}
