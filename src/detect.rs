@@ -520,11 +520,20 @@ impl LineCtx<'_, '_> {
             }
             _ => text.to_string(),
         };
+        // A scheme a reference spells (`${SCHEME}://`, `h${X}://`) may be
+        // `https`; a literal `ftp://` is not one npm sends credentials to.
+        let referenced_scheme = entry
+            .value
+            .as_str()
+            .and_then(|v| v.split_once("://"))
+            .is_some_and(|(scheme, _)| {
+                let parts = eval::expand(eval::js_trim(scheme), "\0").text;
+                let parts: Vec<String> = parts.split('\0').map(str::to_ascii_lowercase).collect();
+                parts.len() > 1 && ["http", "https"].iter().any(|s| could_spell(&parts, s))
+            });
         let info = urlcreds::credentials(&expanded).or_else(|| {
-            [text, expanded.as_str()].iter().find_map(|t| {
-                let (_, rest) = t.split_once("://")?;
-                urlcreds::credentials(&format!("https://{rest}"))
-            })
+            let (_, rest) = expanded.split_once("://").filter(|_| referenced_scheme)?;
+            urlcreds::credentials(&format!("https://{rest}"))
         })?;
         let info = urlcreds::UserInfo {
             username: info.username.replace(MARK, ""),
@@ -702,6 +711,29 @@ fn token_rule(kind: Kind) -> Rule {
         Kind::GitHub => Rule::GithubToken,
         Kind::GitLab => Rule::GitlabToken,
     }
+}
+
+/// Whether literal `parts` with anything between them can spell `word`:
+/// `["h", ""]` (`h${X}`) can spell `https`, `["", "git+ssh"]` cannot.
+fn could_spell(parts: &[String], word: &str) -> bool {
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return false;
+    };
+    if !word.starts_with(first.as_str()) || word.len() < first.len() + last.len() {
+        return false;
+    }
+    let mut rest = &word[first.len()..];
+    if !rest.ends_with(last.as_str()) {
+        return false;
+    }
+    rest = &rest[..rest.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part.as_str()) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// The tokens (sorted, disjoint) that lie inside `span`: two binary
