@@ -4,7 +4,7 @@
 //! `exit` further down cannot skip them.
 
 use super::edit::{self, Added, Removed};
-use super::snippet::{eol_of, lines};
+use super::snippet::lines;
 use crate::hook::HookKind;
 
 fn body(kind: HookKind) -> Vec<String> {
@@ -33,12 +33,14 @@ pub fn add(existing: Option<&str>, kind: HookKind) -> Result<Added, String> {
         })
         .last()
         .map_or(0, |l| l.end);
+    // Always LF: sh reads a CR as part of a word, and `}` followed by CR
+    // closes nothing (the user's CRLF lines stay as they are).
     Ok(Added::Changed(edit::insert(
         text,
         head,
         0,
         &body(kind),
-        eol_of(text),
+        "\n",
     )))
 }
 
@@ -62,6 +64,7 @@ mod tests {
             "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\nnpx lint-staged\n",
             "",
             "#!/bin/sh",
+            "#!/bin/sh\r\necho lint\r\n",
         ] {
             let Ok(Added::Changed(e)) = add(Some(text), HookKind::PreCommit) else {
                 panic!("{text:?}");
@@ -70,6 +73,16 @@ mod tests {
             match remove(&e.text, HookKind::PreCommit) {
                 Removed::Text(back, _) => assert_eq!(back, text),
                 other => panic!("{other:?}"),
+            }
+            // Our lines end with LF whatever the file uses: sh reads a CR
+            // as part of a word.
+            let ours = e
+                .text
+                .lines()
+                .filter(|l| l.contains("npmrc-guard") || l.contains("\"$g\""));
+            assert!(ours.clone().count() >= 3, "{}", e.text);
+            for l in ours {
+                assert!(!l.ends_with('\r'), "{l:?}");
             }
             if let Some(rest) = text.strip_prefix("npm") {
                 assert!(e
