@@ -826,3 +826,33 @@ fn config_folders_linked_outside_the_repository_are_refused() {
         config.as_bytes()
     );
 }
+
+/// Why those hook-level settings are refused, shown with lefthook itself:
+/// with our command added by hand beside them, a commit with a token goes
+/// through. (Should lefthook change this, the refusal can be relaxed.)
+#[test]
+fn lefthook_hook_filters_do_skip_our_command() {
+    if on_path("lefthook", "version").is_none() {
+        return;
+    }
+    for (n, line) in [
+        "  files: git diff --name-only HEAD -- src\n",
+        "  exclude:\n    - \".npmrc\"\n",
+        "  skip: true\n",
+        "  only:\n    - ref: release\n",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let p = Project::new();
+        p.repo.write("lefthook.yml", "pre-commit:\n");
+        ok(&p.tool(&["install"]));
+        let ours = text(&p.read("lefthook.yml"));
+        let config = ours.replacen("pre-commit:\n", &format!("pre-commit:\n{line}"), 1);
+        p.repo.write("lefthook.yml", &config);
+        ok(&p.run("lefthook", &["install"]));
+        let token = npm_token(1561 + n as u64);
+        let (committed, log) = p.commit(&p.path, &literal_npmrc(&token), "token");
+        assert!(committed, "{line:?}: lefthook ran our command: {log}");
+    }
+}
