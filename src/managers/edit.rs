@@ -164,7 +164,8 @@ pub fn remove(text: &str, bodies: &[Vec<String>]) -> Removed {
     first.unwrap_or(Removed::Absent)
 }
 
-fn remove_with(text: &str, bodies: &[Vec<String>], eol: &str) -> Removed {
+/// [`remove`] for blocks written with `eol` only.
+pub fn remove_with(text: &str, bodies: &[Vec<String>], eol: &str) -> Removed {
     let ls = lines(text);
     let Some((n, at)) = ls
         .iter()

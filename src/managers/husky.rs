@@ -16,6 +16,11 @@ pub fn add(existing: Option<&str>, kind: HookKind) -> Result<Added, String> {
     let Some(text) = existing else {
         return Ok(Added::Changed(edit::create(&body(kind))));
     };
+    if let Removed::Text(..) = edit::remove_with(text, &[body(kind)], "\r\n") {
+        return Err(
+            "it holds npmrc-guard's lines with CRLF line ends, as an older `npmrc-guard install` wrote them, which sh cannot run; run `npmrc-guard uninstall`, then `npmrc-guard install` again".to_string(),
+        );
+    }
     match edit::remove(text, &[body(kind)]) {
         Removed::Absent => {}
         Removed::Edited(n) => {
@@ -90,6 +95,12 @@ mod tests {
                     .ends_with(&format!("\"$g\" scan --staged\nnpm{rest}")));
             }
         }
+        // Lines of ours with CRLF (an older install): uninstall takes them
+        // out, install asks for that first.
+        let crlf = "#!/bin/sh\r\necho lint\r\n";
+        let old = edit::insert(crlf, 11, 0, &body(HookKind::PreCommit), "\r\n").text;
+        assert!(add(Some(&old), HookKind::PreCommit).is_err());
+        assert!(matches!(remove(&old, HookKind::PreCommit), Removed::Text(t, _) if t == crlf));
         let Ok(Added::Changed(e)) = add(None, HookKind::PrePush) else {
             panic!()
         };
