@@ -249,6 +249,14 @@ fn lefthook_add_plain(text: &str, kind: HookKind) -> Result<Added, String> {
             if lefthook_skipper(key, value) {
                 return Err(skipper_refusal(k + 1, key));
             }
+            if key == "<<" {
+                // A `commands:` we add would replace the merged one, and
+                // the user's commands would stop running.
+                return Err(format!(
+                    "line {}: `{hook}:` merges another mapping (`<<:`), which this editor does not change",
+                    k + 1
+                ));
+            }
         }
     }
     let commands = kids
@@ -435,6 +443,7 @@ mod tests {
             "pre-commit:\n  exclude:\n    - x\n",
             "pre-commit:\n  only:\n    - ref: main\n",
             "\u{feff}pre-commit: {commands: {}}\n",
+            "base: &b\n  commands:\n    lint:\n      run: x\npre-commit:\n  <<: *b\n",
         ] {
             assert!(lefthook_add(bad, HookKind::PreCommit).is_err(), "{bad:?}");
         }
