@@ -254,8 +254,9 @@ fn pre_commit_edits_add_exactly_our_repo() {
             "name": "npmrc-guard",
             "entry": snippet::pre_commit_entry(),
             "language": "system",
-            "files": yaml::PRE_COMMIT_FILES,
-            "types": ["file"],
+            "always_run": true,
+            "pass_filenames": false,
+            "stages": ["pre-commit"],
         }],
     });
     let ok = same_plus_ours(&pairs, "o['repos'].append(ours)", &ours);

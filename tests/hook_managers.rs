@@ -631,3 +631,228 @@ fn the_readme_shows_what_install_writes() {
         "{entry}"
     );
 }
+
+// The holes an attacker found in `install` (items 10 to 13 of the
+// hook-manager review), each proven with the real manager.
+
+/// Husky 9 runs `.husky/pre-commit` with `sh -e`: in a file with CRLF line
+/// ends, our lines go in with LF (a `}` followed by CR is no `}` to sh), and
+/// commits are guarded, not all broken.
+#[test]
+fn husky_crlf_hook_file_gets_lines_sh_can_run() {
+    let Some(modules) = npm_tools() else { return };
+    let p = Project::new();
+    let user = "#!/bin/sh\r\necho user-hook-ran\r\n";
+    p.repo.write(".husky/pre-commit", user);
+    ok(&p.run(
+        "node",
+        &[modules.join("husky/bin.js").to_str().expect("utf-8")],
+    ));
+    ok(&p.tool(&["install"]));
+    let clean = p.assert_guards(1501);
+    assert!(clean.contains("user-hook-ran"), "{clean}");
+    assert!(ok(&p.tool(&["install"])).contains("nothing changed"));
+    ok(&p.tool(&["uninstall"]));
+    assert_eq!(p.read(".husky/pre-commit"), user.as_bytes());
+}
+
+/// A lefthook.yml that starts with a UTF-8 byte order mark: our command
+/// goes under its `pre-commit:`, not into a second one that breaks
+/// lefthook.
+#[test]
+fn lefthook_config_with_a_byte_order_mark() {
+    if on_path("lefthook", "version").is_none() {
+        return;
+    }
+    let p = Project::new();
+    let config = "\u{feff}pre-commit:\n  commands:\n    lint:\n      run: echo user-command-ran\n";
+    p.repo.write("lefthook.yml", config);
+    let out = ok(&p.tool(&["install"]));
+    assert!(out.contains("lefthook.yml, line 5:"), "{out}");
+    ok(&p.run("lefthook", &["install"]));
+    ok(&p.run("lefthook", &["validate"]));
+    let clean = p.assert_guards(1511);
+    assert!(clean.contains("user-command-ran"), "{clean}");
+    assert!(ok(&p.tool(&["install"])).contains("nothing changed"));
+    ok(&p.tool(&["uninstall"]));
+    assert_eq!(p.read("lefthook.yml"), config.as_bytes());
+}
+
+/// A simple-git-hooks command that ends the hook itself (`exec …`,
+/// `…; exit 0`) cannot skip our check: ours runs first.
+#[test]
+fn simple_git_hooks_runs_our_check_before_the_users_command() {
+    let Some(modules) = npm_tools() else { return };
+    for (n, user) in [
+        "exec echo user-command-ran",
+        "echo user-command-ran; exit 0",
+        "echo user-command-ran || true",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let p = Project::new();
+        let pkg =
+            format!("{{\n  \"simple-git-hooks\": {{\n    \"pre-commit\": \"{user}\"\n  }}\n}}\n");
+        p.repo.write("package.json", &pkg);
+        ok(&p.tool(&["install"]));
+        ok(&p.run(
+            "node",
+            &[modules
+                .join("simple-git-hooks/cli.js")
+                .to_str()
+                .expect("utf-8")],
+        ));
+        let clean = p.assert_guards(1521 + 2 * n as u64);
+        assert!(clean.contains("user-command-ran"), "{user}: {clean}");
+        assert!(ok(&p.tool(&["install"])).contains("nothing changed"));
+        ok(&p.tool(&["uninstall"]));
+        assert_eq!(p.read("package.json"), pkg.as_bytes(), "{user}");
+    }
+}
+
+/// The pre-commit framework passes a hook only the files its filters
+/// select. Ours reads what is staged itself, whatever those filters are: a
+/// `.npmrc` that is a symbolic link, a top-level `files:` or `exclude:`,
+/// `default_stages` without pre-commit.
+#[test]
+fn pre_commit_framework_hook_sees_past_the_filters() {
+    if on_path("pre-commit", "--version").is_none() {
+        return;
+    }
+    let base = "repos:\n- repo: local\n  hooks:\n  - id: user\n    name: user\n    entry: echo user-hook-ran\n    language: system\n    verbose: true\n";
+    for (n, head) in [
+        "",
+        "default_stages: [pre-push]\n",
+        "files: ^src/\n",
+        "exclude: ^\\.\n",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let p = Project::new();
+        let config = format!("{head}{base}");
+        p.repo.write(".pre-commit-config.yaml", &config);
+        p.repo.git(&["add", ".pre-commit-config.yaml"]);
+        p.repo.commit_setup("pre-commit config");
+        ok(&p.run("pre-commit", &["install"]));
+        ok(&p.tool(&["install"]));
+        p.repo.git(&["add", ".pre-commit-config.yaml"]);
+        p.assert_guards(1531 + 2 * n as u64);
+        if n == 0 {
+            // A `.npmrc` that is a link to a file with a token.
+            let token = npm_token(1539);
+            p.repo.write("config/npmrc", &literal_npmrc(&token));
+            std::fs::remove_file(p.repo.root.join(".npmrc")).expect("rm .npmrc");
+            std::os::unix::fs::symlink("config/npmrc", p.repo.root.join(".npmrc")).expect("ln -s");
+            p.repo.git(&["add", ".npmrc", "config/npmrc"]);
+            let before = p.repo.head();
+            let out = p.run("git", &["commit", "-m", "a link to a token"]);
+            let log = format!("{}{}", text(&out.stdout), text(&out.stderr));
+            assert!(!out.status.success(), "must be blocked: {log}");
+            assert_eq!(p.repo.head(), before, "{log}");
+            assert!(log.contains("error[npm-token]"), "{log}");
+            assert!(!log.contains(&token), "{log}");
+        }
+        ok(&p.tool(&["uninstall"]));
+        assert_eq!(p.read(".pre-commit-config.yaml"), config.as_bytes());
+    }
+}
+
+/// lefthook skips every command of a hook whose `files:`, `exclude:`,
+/// `skip:` or `only:` leaves nothing to inspect; ours would never run, so
+/// `install` refuses, naming the setting, and changes nothing.
+#[test]
+fn lefthook_hook_filters_that_would_skip_us_are_refused() {
+    for (setting, line) in [
+        ("files", "  files: git diff --name-only HEAD -- src\n"),
+        ("exclude", "  exclude:\n    - \"*.npmrc\"\n"),
+        ("skip", "  skip: true\n"),
+        ("only", "  only:\n    - ref: release\n"),
+    ] {
+        let p = Project::new();
+        let config = format!("pre-commit:\n{line}  commands:\n    lint:\n      run: echo lint\n");
+        p.repo.write("lefthook.yml", &config);
+        let out = p.tool(&["install"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{setting}: {err}");
+        assert!(err.contains(&format!("`{setting}:`")), "{setting}: {err}");
+        assert!(err.contains("by hand"), "{setting}: {err}");
+        assert_eq!(p.read("lefthook.yml"), config.as_bytes(), "{setting}");
+    }
+    let p = Project::new();
+    let config = "{\"pre-commit\": {\"skip\": true, \"commands\": {}}}";
+    p.repo.write("lefthook.json", config);
+    let out = p.tool(&["install"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(p.read("lefthook.json"), config.as_bytes());
+}
+
+/// A config folder that is a symbolic link to a place outside the work
+/// tree (`.husky`, `.config`) is refused: `install` and `uninstall` never
+/// write outside the repository.
+#[test]
+fn config_folders_linked_outside_the_repository_are_refused() {
+    let p = Project::new();
+    let outside = p.repo.dir.path().join("outside-husky");
+    std::fs::create_dir_all(&outside).expect("outside");
+    let user = "echo user\n";
+    std::fs::write(outside.join("pre-commit"), user).expect("write");
+    std::os::unix::fs::symlink(&outside, p.repo.root.join(".husky")).expect("ln -s");
+    p.repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    for args in [&["install"][..], &["uninstall", "--manager", "husky"]] {
+        let out = p.tool(args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("outside the repository"), "{err}");
+        assert_eq!(
+            std::fs::read(outside.join("pre-commit")).expect("read"),
+            user.as_bytes()
+        );
+    }
+
+    let p = Project::new();
+    let home_config = p.repo.dir.path().join("home-config");
+    std::fs::create_dir_all(&home_config).expect("outside");
+    let config = "pre-commit:\n  commands:\n    lint:\n      run: echo lint\n";
+    std::fs::write(home_config.join("lefthook.yml"), config).expect("write");
+    std::os::unix::fs::symlink(&home_config, p.repo.root.join(".config")).expect("ln -s");
+    let out = p.tool(&["install"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("outside the repository"), "{err}");
+    assert_eq!(
+        std::fs::read(home_config.join("lefthook.yml")).expect("read"),
+        config.as_bytes()
+    );
+}
+
+/// Why those hook-level settings are refused, shown with lefthook itself:
+/// with our command added by hand beside them, a commit with a token goes
+/// through. (Should lefthook change this, the refusal can be relaxed.)
+#[test]
+fn lefthook_hook_filters_do_skip_our_command() {
+    if on_path("lefthook", "version").is_none() {
+        return;
+    }
+    for (n, line) in [
+        "  files: git diff --name-only HEAD -- src\n",
+        "  exclude:\n    - \".npmrc\"\n",
+        "  skip: true\n",
+        "  only:\n    - ref: release\n",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let p = Project::new();
+        p.repo.write("lefthook.yml", "pre-commit:\n");
+        ok(&p.tool(&["install"]));
+        let ours = text(&p.read("lefthook.yml"));
+        let config = ours.replacen("pre-commit:\n", &format!("pre-commit:\n{line}"), 1);
+        p.repo.write("lefthook.yml", &config);
+        ok(&p.run("lefthook", &["install"]));
+        let token = npm_token(1561 + n as u64);
+        let (committed, log) = p.commit(&p.path, &literal_npmrc(&token), "token");
+        assert!(committed, "{line:?}: lefthook ran our command: {log}");
+    }
+}

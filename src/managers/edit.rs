@@ -145,8 +145,27 @@ fn shown(block: &str) -> Vec<String> {
 
 /// Find our block and take it out. `bodies` are the shapes we may have
 /// written (the same at any indentation).
+/// A block is found in the file's own line ends, or in LF (what Husky's
+/// shell files get whatever the file uses).
 pub fn remove(text: &str, bodies: &[Vec<String>]) -> Removed {
-    let eol = super::snippet::eol_of(text);
+    let own = super::snippet::eol_of(text);
+    let mut first = None;
+    for eol in [own, "\n"] {
+        match remove_with(text, bodies, eol) {
+            Removed::Edited(n) => {
+                first.get_or_insert(Removed::Edited(n));
+            }
+            found => return found,
+        }
+        if own == "\n" {
+            break;
+        }
+    }
+    first.unwrap_or(Removed::Absent)
+}
+
+/// [`remove`] for blocks written with `eol` only.
+pub fn remove_with(text: &str, bodies: &[Vec<String>], eol: &str) -> Removed {
     let ls = lines(text);
     let Some((n, at)) = ls
         .iter()

@@ -4,7 +4,7 @@
 //! `exit` further down cannot skip them.
 
 use super::edit::{self, Added, Removed};
-use super::snippet::{eol_of, lines};
+use super::snippet::lines;
 use crate::hook::HookKind;
 
 fn body(kind: HookKind) -> Vec<String> {
@@ -16,6 +16,11 @@ pub fn add(existing: Option<&str>, kind: HookKind) -> Result<Added, String> {
     let Some(text) = existing else {
         return Ok(Added::Changed(edit::create(&body(kind))));
     };
+    if let Removed::Text(..) = edit::remove_with(text, &[body(kind)], "\r\n") {
+        return Err(
+            "it holds npmrc-guard's lines with CRLF line ends, as an older `npmrc-guard install` wrote them, which sh cannot run; run `npmrc-guard uninstall`, then `npmrc-guard install` again".to_string(),
+        );
+    }
     match edit::remove(text, &[body(kind)]) {
         Removed::Absent => {}
         Removed::Edited(n) => {
@@ -33,12 +38,14 @@ pub fn add(existing: Option<&str>, kind: HookKind) -> Result<Added, String> {
         })
         .last()
         .map_or(0, |l| l.end);
+    // Always LF: sh reads a CR as part of a word, and `}` followed by CR
+    // closes nothing (the user's CRLF lines stay as they are).
     Ok(Added::Changed(edit::insert(
         text,
         head,
         0,
         &body(kind),
-        eol_of(text),
+        "\n",
     )))
 }
 
@@ -62,6 +69,7 @@ mod tests {
             "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\nnpx lint-staged\n",
             "",
             "#!/bin/sh",
+            "#!/bin/sh\r\necho lint\r\n",
         ] {
             let Ok(Added::Changed(e)) = add(Some(text), HookKind::PreCommit) else {
                 panic!("{text:?}");
@@ -71,12 +79,28 @@ mod tests {
                 Removed::Text(back, _) => assert_eq!(back, text),
                 other => panic!("{other:?}"),
             }
+            // Our lines end with LF whatever the file uses: sh reads a CR
+            // as part of a word.
+            let ours = e
+                .text
+                .lines()
+                .filter(|l| l.contains("npmrc-guard") || l.contains("\"$g\""));
+            assert!(ours.clone().count() >= 3, "{}", e.text);
+            for l in ours {
+                assert!(!l.ends_with('\r'), "{l:?}");
+            }
             if let Some(rest) = text.strip_prefix("npm") {
                 assert!(e
                     .text
                     .ends_with(&format!("\"$g\" scan --staged\nnpm{rest}")));
             }
         }
+        // Lines of ours with CRLF (an older install): uninstall takes them
+        // out, install asks for that first.
+        let crlf = "#!/bin/sh\r\necho lint\r\n";
+        let old = edit::insert(crlf, 11, 0, &body(HookKind::PreCommit), "\r\n").text;
+        assert!(add(Some(&old), HookKind::PreCommit).is_err());
+        assert!(matches!(remove(&old, HookKind::PreCommit), Removed::Text(t, _) if t == crlf));
         let Ok(Added::Changed(e)) = add(None, HookKind::PrePush) else {
             panic!()
         };

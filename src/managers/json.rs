@@ -3,8 +3,8 @@
 //! and lefthook's (`lefthook.json`). The member we add is inserted after
 //! the last one, in the object's own spacing (objects that are missing are
 //! added as one line); nothing else moves. A simple-git-hooks command the
-//! user already has gets ours chained after it (`… && { ours; }`), and
-//! uninstall takes off exactly that.
+//! user already has gets ours put before it (`ours || exit 1; …`: the
+//! user's command cannot skip it), and uninstall takes off exactly that.
 
 use super::edit::{Added, Edit, Removed};
 use super::snippet::one_line;
@@ -182,11 +182,26 @@ fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-/// Ours, chained after a user's command: the raw JSON text that ends the
-/// string, before its closing quote.
-fn chained(kind: HookKind) -> String {
+/// Ours, put before a user's command: the raw JSON text that opens the
+/// string, after its opening quote. It ends the hook when the check fails
+/// (`|| exit 1`), whatever the user's command does after it (`exec`,
+/// `exit 0`, `|| true`).
+fn prefixed(kind: HookKind) -> String {
+    let q = quoted(&format!("{} || exit 1; ", one_line(kind)));
+    q[1..q.len() - 1].to_string()
+}
+
+/// What the first release chained after a user's command, which let an
+/// `exec` or `exit` in that command skip the check: `uninstall` still takes
+/// it off.
+fn chained_v1(kind: HookKind) -> String {
     let q = quoted(&format!(" && {{ {}; }}", one_line(kind)));
     q[1..q.len() - 1].to_string()
+}
+
+/// The end of a member's key (its closing quote included).
+fn ws_colon(text: &str, m: &Member) -> usize {
+    string_end(text.as_bytes(), m.key_start)
 }
 
 fn line_of(text: &str, at: usize) -> usize {
@@ -197,11 +212,17 @@ pub fn add(text: &str, package_json: bool, kind: HookKind) -> Result<Added, Stri
     let obj = target(text, package_json)?;
     let hook = kind.file_name();
     let ours = quoted(&one_line(kind));
-    let tail = format!("{}\"", chained(kind));
+    let head = format!("\"{}", prefixed(kind));
     if let Some(m) = obj.members.iter().rev().find(|m| m.key == hook) {
         let raw = &text[m.value_start..m.value_end];
-        if raw == ours || (raw.starts_with('"') && raw.ends_with(&tail)) {
+        if raw == ours || (raw.starts_with(&head) && raw.len() > head.len()) {
             return Ok(Added::Already);
+        }
+        if raw.ends_with(&format!("{}\"", chained_v1(kind))) {
+            return Err(format!(
+                "its \"{hook}\" command (line {}) has npmrc-guard chained after it, as an older `npmrc-guard install` wrote it, which the command before it can skip; run `npmrc-guard uninstall`, then `npmrc-guard install` again",
+                line_of(text, m.key_start)
+            ));
         }
         let current: String = serde_json::from_str(raw)
             .map_err(|_| format!("its \"{hook}\" value is not a string"))?;
@@ -214,13 +235,14 @@ pub fn add(text: &str, package_json: bool, kind: HookKind) -> Result<Added, Stri
                 line_of(text, m.key_start)
             ));
         }
-        let at = m.value_end - 1;
+        let at = m.value_start + 1;
         let mut new = text[..at].to_string();
-        let added = chained(kind);
+        let added = prefixed(kind);
         new.push_str(&added);
         new.push_str(&text[at..]);
         let line = line_of(text, m.key_start);
-        let shown = new[m.key_start..m.value_end + added.len()].to_string();
+        // What we added, not the user's command (it could hold anything).
+        let shown = format!("{}: \"{added}…\"", &text[m.key_start..ws_colon(text, m)]);
         return Ok(Added::Changed(Edit {
             text: new,
             added: vec![shown],
@@ -236,7 +258,8 @@ pub fn remove(text: &str, package_json: bool, kind: HookKind) -> Removed {
     };
     let hook = kind.file_name();
     let ours = quoted(&one_line(kind));
-    let tail = format!("{}\"", chained(kind));
+    let head = format!("\"{}", prefixed(kind));
+    let tail = format!("{}\"", chained_v1(kind));
     let Some(i) = obj.members.iter().rposition(|m| m.key == hook) else {
         return Removed::Absent;
     };
@@ -244,6 +267,12 @@ pub fn remove(text: &str, package_json: bool, kind: HookKind) -> Removed {
     let raw = &text[m.value_start..m.value_end];
     if raw == ours {
         return remove_member(text, &obj, i);
+    }
+    if raw.starts_with(&head) && raw.len() > head.len() {
+        let (from, to) = (m.value_start + 1, m.value_start + head.len());
+        let mut new = text[..from].to_string();
+        new.push_str(&text[to..]);
+        return Removed::Text(new, vec![text[from..to].to_string()]);
     }
     if !(raw.starts_with('"') && raw.ends_with(&tail) && raw.len() > tail.len()) {
         return Removed::Absent;
@@ -298,6 +327,19 @@ pub fn lefthook_add(text: &str, kind: HookKind) -> Result<Added, String> {
             return Err(format!("its \"{key}\" value is not an object"));
         }
         obj = object(text, m.value_start);
+        if depth == 0 {
+            for m in &obj.members {
+                let value = &text[m.value_start..m.value_end];
+                if super::yaml::LEFTHOOK_SKIPPERS.contains(&m.key.as_str())
+                    && !(m.key == "skip" && value == "false")
+                {
+                    return Err(super::yaml::skipper_refusal(
+                        line_of(text, m.key_start),
+                        &m.key,
+                    ));
+                }
+            }
+        }
     }
     Ok(Added::Already)
 }
@@ -351,9 +393,20 @@ mod tests {
             "{\"simple-git-hooks\":{\"pre-commit\":\"npx lint-staged\"}}",
             true,
         );
+        assert!(out.contains("\"g=node_modules/.bin/npmrc-guard; "), "{out}");
         assert!(
-            out.contains("\"npx lint-staged && { g=node_modules"),
+            out.contains("\"$g\\\" scan --staged || exit 1; npx lint-staged\""),
             "{out}"
+        );
+        // The first release's chained form: uninstall takes it off,
+        // install asks for that first.
+        let v1 = format!(
+            "{{\"simple-git-hooks\":{{\"pre-commit\":\"npx lint-staged{}\"}}}}",
+            chained_v1(HookKind::PreCommit)
+        );
+        assert!(add(&v1, true, HookKind::PreCommit).is_err());
+        assert!(
+            matches!(remove(&v1, true, HookKind::PreCommit), Removed::Text(t, _) if t == "{\"simple-git-hooks\":{\"pre-commit\":\"npx lint-staged\"}}")
         );
         round_trip("{\"simple-git-hooks\": {}}", true);
         round_trip("{\n\t\"pre-push\": \"x\"\n}", false);
@@ -387,6 +440,17 @@ mod tests {
         }
         let theirs = "{\"pre-commit\": {\"commands\": {\"npmrc-guard\": {\"run\": \"x\"}}}}";
         assert!(lefthook_add(theirs, HookKind::PreCommit).is_err());
+        for skipper in [
+            "\"skip\": true",
+            "\"files\": \"x\"",
+            "\"exclude\": []",
+            "\"only\": []",
+        ] {
+            let text = format!("{{\"pre-commit\": {{{skipper}}}}}");
+            assert!(lefthook_add(&text, HookKind::PreCommit).is_err(), "{text}");
+        }
+        let text = "{\"pre-commit\": {\"skip\": false}}";
+        assert!(lefthook_add(text, HookKind::PreCommit).is_ok(), "{text}");
         assert_eq!(
             lefthook_remove(theirs, HookKind::PreCommit),
             Removed::Absent

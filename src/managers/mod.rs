@@ -317,6 +317,30 @@ fn next_step(f: &Found, kind: HookKind) -> String {
     }
 }
 
+/// Refuse a config whose folder is, through a symbolic link, outside the
+/// work tree (`.husky` or `.config` linked to a folder in `$HOME`): we
+/// never write outside the repository. The file itself being a link is
+/// refused by [`read`].
+fn inside(root: &Path, config: &Path) -> Result<(), String> {
+    let root =
+        fs::canonicalize(root).map_err(|e| format!("cannot resolve {}: {e}", shown(root)))?;
+    let mut dir = root.join(config);
+    dir.pop();
+    // The nearest folder that exists (Husky's may not, yet).
+    while fs::symlink_metadata(&dir).is_err() && dir.pop() {}
+    let real =
+        fs::canonicalize(&dir).map_err(|e| format!("cannot resolve {}: {e}", shown(&dir)))?;
+    if real.starts_with(&root) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is in a folder that a symbolic link puts outside the repository ({}); npmrc-guard does not write there",
+            shown(config),
+            shown(&real)
+        ))
+    }
+}
+
 /// Read a config as UTF-8 text; `None` when it does not exist.
 fn read(path: &Path) -> Result<Option<String>, String> {
     match fs::symlink_metadata(path) {
@@ -389,6 +413,7 @@ pub fn install(choice: Choice, kind: HookKind, exe: &Path) -> Result<Outcome, St
         .trim_end()
         .to_string()
     };
+    inside(&root, &f.config)?;
     let text = read(&path).map_err(&refuse)?;
     let message = match add(&f, text.as_deref(), kind).map_err(&refuse)? {
         Added::Already => format!(
@@ -442,6 +467,7 @@ pub fn uninstall(choice: Choice, kind: HookKind) -> Result<Outcome, String> {
         }
         let path = root.join(&f.config);
         let name = f.manager.name();
+        inside(&root, &f.config)?;
         let Some(text) = read(&path)? else { continue };
         match remove(f, &text, kind) {
             Removed::Absent => {}

@@ -42,9 +42,18 @@ pub fn one_line(kind: HookKind) -> String {
     lines(kind).join("; ")
 }
 
-/// The pre-commit framework's `entry:`: `sh -c` with the files pre-commit
-/// passes, checked by `check --force-exclude` as in `.pre-commit-hooks.yaml`.
+/// The pre-commit framework's `entry:`: the snippet under `sh -c`. It
+/// scans what is staged itself (the hook has `always_run: true` and
+/// `pass_filenames: false`): pre-commit's own filters (top-level `files:`
+/// and `exclude:`, `types:`, which leave out symbolic links) cannot hide a
+/// `.npmrc` from it.
 pub fn pre_commit_entry() -> String {
+    format!("sh -c '{}'", one_line(HookKind::PreCommit))
+}
+
+/// The entry of the first release (`check` on the files pre-commit
+/// passes), which `uninstall` still recognises.
+pub fn pre_commit_entry_v1() -> String {
     let [a, b, _] = lines(HookKind::PreCommit);
     format!("sh -c '{a}; {b}; \"$g\" check --force-exclude \"$@\"' --")
 }

@@ -50,9 +50,26 @@ fn pre_commit_shape() -> Vec<String> {
         "      name: npmrc-guard".to_string(),
         format!("      entry: {}", pre_commit_entry()),
         "      language: system".to_string(),
-        format!("      files: {PRE_COMMIT_FILES}"),
-        "      types: [file]".to_string(),
+        "      always_run: true".to_string(),
+        "      pass_filenames: false".to_string(),
+        "      stages: [pre-commit]".to_string(),
     ]
+}
+
+/// The entry the first release of `install` wrote (`check` on the files
+/// pre-commit passes, which skips symbolic links and obeys top-level
+/// filters): `uninstall` still takes it out.
+fn pre_commit_shape_v1() -> Vec<String> {
+    let mut v = pre_commit_shape();
+    v.truncate(4);
+    v.push(format!(
+        "      entry: {}",
+        super::snippet::pre_commit_entry_v1()
+    ));
+    v.push("      language: system".to_string());
+    v.push(format!("      files: {PRE_COMMIT_FILES}"));
+    v.push("      types: [file]".to_string());
+    v
 }
 
 pub fn pre_commit_by_hand() -> String {
@@ -70,6 +87,12 @@ fn plain_enough(ls: &[Line<'_>]) -> Result<(), String> {
         }
         if l.indent == 0 && (l.body.starts_with('{') || l.body.starts_with('[')) {
             return Err(format!("line {} is flow-style YAML", n + 1));
+        }
+        if l.body == "?" || l.body.starts_with("? ") || l.body.starts_with("?\t") {
+            return Err(format!(
+                "line {} is an explicit YAML key (`? `), which this editor does not read",
+                n + 1
+            ));
         }
     }
     Ok(())
@@ -132,8 +155,60 @@ fn after(ls: &[Line<'_>], k: usize, text: &str) -> usize {
     ls.get(k).map_or(text.len(), |l| l.end)
 }
 
+/// A UTF-8 byte order mark that opens a file: YAML parsers skip it, so
+/// the editor does too, and puts it back.
+const BOM: &str = "\u{feff}";
+
+fn without_bom(text: &str) -> (&str, &str) {
+    match text.strip_prefix(BOM) {
+        Some(rest) => (BOM, rest),
+        None => ("", text),
+    }
+}
+
+fn add_after_bom(text: &str, f: impl Fn(&str) -> Result<Added, String>) -> Result<Added, String> {
+    let (bom, rest) = without_bom(text);
+    Ok(match f(rest)? {
+        Added::Changed(mut e) => {
+            e.text.insert_str(0, bom);
+            Added::Changed(e)
+        }
+        Added::Already => Added::Already,
+    })
+}
+
+fn remove_after_bom(text: &str, shapes: &[Vec<String>]) -> Removed {
+    let (bom, rest) = without_bom(text);
+    match edit::remove(rest, shapes) {
+        Removed::Text(mut t, lines) => {
+            t.insert_str(0, bom);
+            Removed::Text(t, lines)
+        }
+        Removed::DeleteFile(lines) if !bom.is_empty() => Removed::Text(bom.to_string(), lines),
+        other => other,
+    }
+}
+
+/// Hook-level lefthook settings that can skip every command of the hook,
+/// ours with them (`(skip) no files for inspection`).
+pub const LEFTHOOK_SKIPPERS: [&str; 4] = ["files", "exclude", "skip", "only"];
+
+fn lefthook_skipper(key: &str, value: &str) -> bool {
+    LEFTHOOK_SKIPPERS.contains(&key) && !(key == "skip" && value == "false")
+}
+
+pub fn skipper_refusal(line: usize, key: &str) -> String {
+    format!(
+        "line {line}: the hook's `{key}:` setting can make lefthook skip every command of the hook, npmrc-guard's with them; move it onto the commands it is meant for"
+    )
+}
+
 /// Add our command to a lefthook YAML config.
 pub fn lefthook_add(text: &str, kind: HookKind) -> Result<Added, String> {
+    add_after_bom(text, |t| lefthook_add_plain(t, kind))
+}
+
+fn lefthook_add_plain(text: &str, kind: HookKind) -> Result<Added, String> {
     let shapes = lefthook_shapes(kind);
     match edit::remove(text, &shapes) {
         Removed::Absent => {}
@@ -169,6 +244,19 @@ pub fn lefthook_add(text: &str, kind: HookKind) -> Result<Added, String> {
                 "line {}: `{hook}:` holds a list, not a mapping",
                 k + 1
             ));
+        }
+        if let Some((key, value)) = yaml_key(ls[k].body) {
+            if lefthook_skipper(key, value) {
+                return Err(skipper_refusal(k + 1, key));
+            }
+            if key == "<<" {
+                // A `commands:` we add would replace the merged one, and
+                // the user's commands would stop running.
+                return Err(format!(
+                    "line {}: `{hook}:` merges another mapping (`<<:`), which this editor does not change",
+                    k + 1
+                ));
+            }
         }
     }
     let commands = kids
@@ -208,12 +296,21 @@ pub fn lefthook_add(text: &str, kind: HookKind) -> Result<Added, String> {
 }
 
 pub fn lefthook_remove(text: &str, kind: HookKind) -> Removed {
-    edit::remove(text, &lefthook_shapes(kind))
+    remove_after_bom(text, &lefthook_shapes(kind))
 }
 
 /// Add our `repo: local` hook to `.pre-commit-config.yaml`.
 pub fn pre_commit_add(text: &str) -> Result<Added, String> {
+    add_after_bom(text, pre_commit_add_plain)
+}
+
+fn pre_commit_add_plain(text: &str) -> Result<Added, String> {
     let shape = [pre_commit_shape()];
+    if let Removed::Text(..) = edit::remove(text, &[pre_commit_shape_v1()]) {
+        return Err(
+            "it holds the hook an older `npmrc-guard install` wrote, which pre-commit's file filters can bypass; run `npmrc-guard uninstall`, then `npmrc-guard install` again".to_string(),
+        );
+    }
     match edit::remove(text, &shape) {
         Removed::Absent => {}
         Removed::Edited(n) => return Err(edited(n)),
@@ -258,7 +355,7 @@ pub fn pre_commit_add(text: &str) -> Result<Added, String> {
 }
 
 pub fn pre_commit_remove(text: &str) -> Removed {
-    edit::remove(text, &[pre_commit_shape()])
+    remove_after_bom(text, &[pre_commit_shape(), pre_commit_shape_v1()])
 }
 
 fn edited(line: usize) -> String {
@@ -316,6 +413,17 @@ mod tests {
         round_trip("");
         round_trip("pre-push:\n  commands: {}");
         round_trip("pre-commit:\r\n  parallel: true\r\n");
+        // A byte order mark: the editor reads past it and keeps it.
+        let out = round_trip("\u{feff}pre-commit:\n  commands:\n    lint:\n      run: x\n");
+        assert!(
+            out.starts_with(
+                "\u{feff}pre-commit:\n  commands:\n    lint:\n      run: x\n    # npmrc-guard"
+            ),
+            "{out}"
+        );
+        assert_eq!(out.matches("pre-commit:").count(), 1, "{out}");
+        round_trip("\u{feff}");
+        round_trip("pre-commit:\n  skip: false\n");
     }
 
     #[test]
@@ -328,6 +436,14 @@ mod tests {
             "pre-commit:\n\tcommands:\n",
             "{pre-commit: {}}\n",
             "pre-commit:\n  commands:\n    npmrc-guard:\n      run: npmrc-guard scan --staged\n",
+            "pre-commit:\n  commands:\n    ? npmrc-guard\n    : run: x\n",
+            "? pre-commit\n: commands:\n",
+            "pre-commit:\n  skip: true\n",
+            "pre-commit:\n  files: git ls-files\n",
+            "pre-commit:\n  exclude:\n    - x\n",
+            "pre-commit:\n  only:\n    - ref: main\n",
+            "\u{feff}pre-commit: {commands: {}}\n",
+            "base: &b\n  commands:\n    lint:\n      run: x\npre-commit:\n  <<: *b\n",
         ] {
             assert!(lefthook_add(bad, HookKind::PreCommit).is_err(), "{bad:?}");
         }
@@ -357,6 +473,12 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+        // The first release's entry: uninstall takes it out, install asks
+        // for that first.
+        let text = "repos:\n- repo: x\n  hooks:\n  - id: a\n";
+        let v1 = edit::insert(text, text.len(), 0, &pre_commit_shape_v1(), "\n").text;
+        assert!(pre_commit_add(&v1).is_err());
+        assert!(matches!(pre_commit_remove(&v1), Removed::Text(t, _) if t == text));
         for bad in [
             "repos: []\n",
             "default_stages: [pre-commit]\n",
