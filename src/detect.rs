@@ -147,6 +147,12 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         };
         if let Some(k) = &key {
             let raw_value = line.raw_value();
+            // The common safe line, `//host/:_authToken=${NAME}`, needs no
+            // decoding: its residue is empty.
+            let scoped = Field::from_key(k).is_some_and(|(_, scoped)| scoped);
+            if scoped && line_tokens.is_empty() && is_plain_reference(raw_value) {
+                continue;
+            }
             if Field::from_key(k).is_some()
                 || Field::from_miscased_key(k).is_some()
                 || is_registry_key(k)
@@ -196,6 +202,19 @@ fn lists_are_not_rewritten(src: &[u8], out: &mut [Detected]) {
             );
         }
     }
+}
+
+/// A raw value that is exactly `${NAME}` (around it, only spaces and
+/// tabs), with NAME made of letters, digits and `_`: npm expands it to the
+/// variable and nothing else, whatever the quoting rules.
+fn is_plain_reference(raw: &[u8]) -> bool {
+    let t = raw.trim_ascii();
+    t.len() > 3
+        && t.starts_with(b"${")
+        && t.ends_with(b"}")
+        && t[2..t.len() - 1]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
 }
 
 /// Decoding is most of the cost of a parse: only entry lines whose raw

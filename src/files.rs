@@ -75,13 +75,29 @@ pub fn named_values(src: &[u8]) -> Vec<String> {
             // Keys after a section header are `section.key`, not settings.
             break;
         }
+        // Decode only a key that could spell one of the two: most lines of
+        // a large file are not.
+        let crate::npmrc::LineKind::Entry { key: raw, .. } = &line.kind else {
+            continue;
+        };
+        let raw = &src[raw.clone()];
+        if memchr::memmem::find(raw, b"config").is_none()
+            && memchr::memchr2(b'$', b'\\', raw).is_none()
+        {
+            continue;
+        }
+        let Some((key, _)) = line.key() else {
+            continue;
+        };
+        if !matches!(
+            crate::eval::residue(&key).text.as_str(),
+            "userconfig" | "globalconfig"
+        ) {
+            continue;
+        }
         let Some(entry) = line.entry() else {
             continue;
         };
-        let key = crate::eval::residue(&entry.key);
-        if !matches!(key.text.as_str(), "userconfig" | "globalconfig") {
-            continue;
-        }
         let Some(value) = crate::eval::value_residue(&entry.value, entry.array) else {
             continue;
         };
