@@ -73,10 +73,8 @@ pub fn plan_file(
     names.referenced.extend(fix::referenced_names(src));
     let chosen = fix::assign_vars_with(&mut found, vars, var, names);
     let plan = fix::plan(src, &found, &chosen, strategy);
-    if let Some(line) = plan.refused.first() {
-        return Err(format!(
-            "{path}:{line}: the credentials in this URL hold characters npm would re-encode; they cannot be moved as written: move them by hand, or choose --save-env"
-        ));
+    if let Some(refused) = plan.refused.first() {
+        return Err(refused.message(path));
     }
     let fixed = fix::apply(src, &plan.edits);
     let remaining = verify(path, &fixed)?;
@@ -167,8 +165,8 @@ pub fn dispose(plans: &[&FilePlan], disposition: &Disposition) -> Result<Option<
                 .iter()
                 .flat_map(|p| p.plan.lines.iter().cloned())
                 .collect();
-            let added = store::move_to_user_config(file, &lines)?;
-            let there = lines.len() - added;
+            let moved = store::move_to_user_config(file, &lines)?;
+            let (added, there) = (moved.added, moved.already);
             let mut msg = format!(
                 "moved {added} credential line{} to {} (npm, pnpm, yarn 1 and bun read it)",
                 if added == 1 { "" } else { "s" },
