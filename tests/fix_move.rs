@@ -322,3 +322,23 @@ fn two_values_for_one_key_in_what_moves_are_refused() {
     assert!(err.contains("moved 1 credential line to"), "{err}");
     assert!(!err.contains("already there"), "{err}");
 }
+
+#[test]
+fn url_credentials_are_not_moved_under_another_credential_for_their_registry() {
+    // npm sends the URL's credentials before any `//host/:` key; once they
+    // are keys, `_authToken` wins: npm would send another secret.
+    let (t, p) = (npm_token(98), npm_token(99));
+    for other in [
+        format!("//r.example/:_authToken={t}\n"),
+        "//r.example/:_authToken=${NPM_TOKEN}\n".to_string(),
+        "//r.example/:_a${X?}uth=${NPM_AUTH}\n".to_string(),
+    ] {
+        let project = format!("registry=https://u:{p}@r.example/\n{other}");
+        assert_refused(
+            &project,
+            None,
+            "also holds a credential for //r.example/",
+            &[t.clone(), p.clone()],
+        );
+    }
+}

@@ -214,6 +214,9 @@ pub fn plan(src: &[u8], found: &[Detected], vars: &[Option<String>], strategy: S
             // position, so the last edit is asked first and a long line of
             // many findings is not searched for its ends again and again.
             let mut taken_out: HashSet<usize> = HashSet::new();
+            // The `//host/path/` of every credential key of the file, read
+            // once, when a URL's credentials are about to move.
+            let mut credentialed: Option<HashSet<String>> = None;
             for d in found.iter().filter(|d| d.fix.is_some()) {
                 let at = d.finding.span.start;
                 if plan.edits.last().is_some_and(|e| e.span.contains(&at)) {
@@ -225,8 +228,17 @@ pub fn plan(src: &[u8], found: &[Detected], vars: &[Option<String>], strategy: S
                 if !credential_key {
                     // A URL with `user:pw@` (`registry=`, `@scope:registry=`):
                     // the setting stays, only its credentials move.
+                    let credentialed =
+                        credentialed.get_or_insert_with(|| credentialed_registries(src));
                     match url_credentials(src, d.finding.span.start) {
-                        Ok((edit, lines)) => {
+                        Ok((nerf, ..)) if credentialed.contains(&nerf) => {
+                            plan.refused.push(Refused {
+                                line: d.finding.line,
+                                why: Refusal::Shadowed,
+                                nerf: Some(nerf),
+                            });
+                        }
+                        Ok((_, edit, lines)) => {
                             if taken_out.insert(edit.span.start) {
                                 plan.edits.push(edit);
                                 plan.lines.extend(lines);
@@ -235,6 +247,7 @@ pub fn plan(src: &[u8], found: &[Detected], vars: &[Option<String>], strategy: S
                         Err(why) => plan.refused.push(Refused {
                             line: d.finding.line,
                             why,
+                            nerf: None,
                         }),
                     }
                     continue;
@@ -263,14 +276,20 @@ pub enum Refusal {
     /// The setting is not `registry` or `@scope:registry` (a proxy): its
     /// credentials under `//host/:` would go to another place.
     NotRegistry,
+    /// The file sets another credential for the same `//host/path/:`: npm
+    /// sends the URL's credentials before it, but would send it instead
+    /// once the URL's are keys too.
+    Shadowed,
 }
 
 /// URL credentials that stay where they are, and why.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refused {
     /// 1-based line.
     pub line: usize,
     pub why: Refusal,
+    /// The `//host/path/` the credentials would have moved to, if known.
+    pub nerf: Option<String>,
 }
 
 impl Refused {
@@ -280,6 +299,10 @@ impl Refused {
         match self.why {
             Refusal::NotAsWritten => format!(
                 "{path}:{line}: the credentials in this URL cannot be moved as written (npm would read the URL or its `//host/:` keys otherwise: `${{…}}`, a tab, or characters it re-encodes): move them by hand, or choose --save-env"
+            ),
+            Refusal::Shadowed => format!(
+                "{path}:{line}: the credentials in this URL cannot be moved as written: the file also holds a credential for {}, which npm would send instead once they are keys; move them by hand, or choose --save-env",
+                self.nerf.as_deref().unwrap_or("its registry")
             ),
             Refusal::NotRegistry => format!(
                 "{path}:{line}: the credentials in this URL cannot be moved as written: only `registry` and `@scope:registry` URLs move their credentials to the user config (as `//host/:` keys they would serve another registry); choose --save-env"
@@ -309,7 +332,7 @@ fn is_registry_setting(key: &str) -> bool {
 /// control characters (WHATWG drops tabs), quoting or escapes that change
 /// the value, credentials a parser re-encodes (`$`, `%`, …), or lines the
 /// user config would not read back as the same key and value.
-fn url_credentials(src: &[u8], at: usize) -> Result<(Edit, Vec<Vec<u8>>), Refusal> {
+fn url_credentials(src: &[u8], at: usize) -> Result<(String, Edit, Vec<Vec<u8>>), Refusal> {
     use crate::npmrc::Value;
     use Refusal::{NotAsWritten, NotRegistry};
     let (line, _) = line_around(src, at);
@@ -400,7 +423,24 @@ fn url_credentials(src: &[u8], at: usize) -> Result<(Edit, Vec<Vec<u8>>), Refusa
         span: start + ui..start + end_at + 1,
         text: String::new(),
     };
-    Ok((edit, lines))
+    Ok((nerf, edit, lines))
+}
+
+/// The `//host/path/` of every credential key in `src`, as npm evaluates
+/// the key (`//h/:_a${X?}uthToken` counts), whatever its value.
+fn credentialed_registries(src: &[u8]) -> HashSet<String> {
+    crate::npmrc::lines(src)
+        .filter_map(|l| l.key())
+        .filter_map(|(k, _)| registry_of(&crate::eval::residue(&k).text).map(str::to_string))
+        .collect()
+}
+
+/// The registry a credential key names (`//host/path/:_authToken` →
+/// `//host/path/`), if it is one.
+pub fn registry_of(key: &str) -> Option<&str> {
+    let (reg, field) = key.rsplit_once(':')?;
+    (reg.starts_with("//") && ["_authToken", "_auth", "_password", "username"].contains(&field))
+        .then_some(reg)
 }
 
 /// The key and string value npm reads from one config line, both
@@ -519,7 +559,7 @@ mod tests {
     #[test]
     fn url_credentials_move_as_keys_and_the_url_stays() {
         let src = b"registry=https://deploy:pa55@Reg.example:443/api/npm/x?y\n";
-        let (edit, lines) = url_credentials(src, 24).expect("moves");
+        let (_, edit, lines) = url_credentials(src, 24).expect("moves");
         assert_eq!(
             apply(src, &[edit]),
             b"registry=https://Reg.example:443/api/npm/x?y\n".to_vec()
@@ -546,7 +586,7 @@ mod tests {
     fn url_credentials_move_only_as_npm_reads_them() {
         let moved = |src: &str| {
             let at = src.find("u:p").expect("a password") + 2;
-            url_credentials(src.as_bytes(), at).map(|(e, l)| {
+            url_credentials(src.as_bytes(), at).map(|(_, e, l)| {
                 let fixed = apply(src.as_bytes(), &[e]);
                 let l: Vec<String> = l
                     .into_iter()

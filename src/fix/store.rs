@@ -7,6 +7,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use crate::eval::{self, Residue};
+use crate::fix::plan::registry_of;
 use crate::fix::write;
 use crate::inputs::{describe, shown};
 use crate::npmrc::{self, LineKind};
@@ -142,13 +143,6 @@ fn credentials(src: &[u8]) -> (Vec<Evaluated>, Option<usize>) {
         }
     }
     (out, None)
-}
-
-/// The registry a credential key names (`//host/path/:`), if it is one.
-fn registry_of(key: &str) -> Option<&str> {
-    let (reg, field) = key.rsplit_once(':')?;
-    (reg.starts_with("//") && ["_authToken", "_auth", "_password", "username"].contains(&field))
-        .then_some(reg)
 }
 
 /// What [`move_to_user_config`] did.
