@@ -342,3 +342,58 @@ fn url_credentials_are_not_moved_under_another_credential_for_their_registry() {
         );
     }
 }
+
+#[test]
+fn every_character_allowed_in_moved_credentials_reaches_npm_alike() {
+    let Some(npm) = npm_root() else {
+        assert!(!required(), "npm's @npmcli/config was not found");
+        eprintln!("skipped: npm is not installed");
+        return;
+    };
+    let t = npm_token(100);
+    // `registry` goes through nopt's legacy `url.parse`, `@s:registry` does
+    // not; `#d` is an ini comment; `:443` is https's default port.
+    let project = format!(
+        "registry=https://u.s-r_~:p!*'()w-{t}@R.example:443/a/b?c#d\n@s:registry=https://k!*:p~'(x)@ÄÖ.example/x/y\n"
+    );
+    let base = tempfile::tempdir().expect("tempdir");
+    let (before, after) = (base.path().join("before"), base.path().join("after"));
+    for d in [&before, &after] {
+        std::fs::create_dir_all(d).expect("mkdir");
+        std::fs::write(d.join("package.json"), "{}").expect("write");
+        std::fs::write(d.join(".npmrc"), &project).expect("write");
+    }
+    let out = fix(&after, base.path(), &after.join("user.npmrc"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret(&out, std::slice::from_ref(&t));
+    assert_eq!(
+        read(&after.join(".npmrc")),
+        "registry=https://R.example:443/a/b?c#d\n@s:registry=https://ÄÖ.example/x/y\n"
+    );
+    let user = read(&after.join("user.npmrc"));
+    assert!(
+        user.starts_with("//r.example/a/:username=u.s-r_~\n"),
+        "{user}"
+    );
+    assert!(
+        user.contains("\n//xn--4ca0b.example/x/:username=k!*\n"),
+        "{user}"
+    );
+    let res = npm_auth(
+        &npm,
+        &[
+            (&before, &before.join("user.npmrc")),
+            (&after, &after.join("user.npmrc")),
+        ],
+    );
+    assert_eq!(
+        res[0], res[1],
+        "npm authenticates differently after the move"
+    );
+    assert_eq!(
+        res[1].to_string().matches("Basic ").count(),
+        2,
+        "{}",
+        res[1]
+    );
+}
