@@ -397,3 +397,18 @@ fn every_character_allowed_in_moved_credentials_reaches_npm_alike() {
         res[1]
     );
 }
+
+#[test]
+fn a_credential_without_its_registry_is_not_moved() {
+    // A bare `_authToken` in the user config would serve the default
+    // registry of every project on the machine (pnpm, yarn 1 read it so).
+    let t = npm_token(101);
+    for key in ["_authToken", "_auth", "_a${X?}uthToken"] {
+        assert_refused(
+            &format!("registry=https://r.example/\n{key}={t}\n"),
+            None,
+            "cannot be moved as written",
+            std::slice::from_ref(&t),
+        );
+    }
+}

@@ -223,9 +223,17 @@ pub fn plan(src: &[u8], found: &[Detected], vars: &[Option<String>], strategy: S
                     continue;
                 }
                 let key = d.finding.key.as_deref().unwrap_or("");
-                let credential_key = key.starts_with("//")
-                    || ["_authToken", "_auth", "_password", "username"].contains(&key);
-                if !credential_key {
+                if ["_authToken", "_auth", "_password", "username"].contains(&key) {
+                    // Without `//host/:`, the user config would offer it
+                    // to every project's default registry.
+                    plan.refused.push(Refused {
+                        line: d.finding.line,
+                        why: Refusal::Bare,
+                        nerf: None,
+                    });
+                    continue;
+                }
+                if !key.starts_with("//") {
                     // A URL with `user:pw@` (`registry=`, `@scope:registry=`):
                     // the setting stays, only its credentials move.
                     let credentialed =
@@ -276,6 +284,9 @@ pub enum Refusal {
     /// The setting is not `registry` or `@scope:registry` (a proxy): its
     /// credentials under `//host/:` would go to another place.
     NotRegistry,
+    /// A credential key without its `//host/path/:` (`_authToken=`): in the
+    /// user config it would serve every project's default registry.
+    Bare,
     /// The file sets another credential for the same `//host/path/:`: npm
     /// sends the URL's credentials before it, but would send it instead
     /// once the URL's are keys too.
@@ -303,6 +314,9 @@ impl Refused {
             Refusal::Shadowed => format!(
                 "{path}:{line}: the credentials in this URL cannot be moved as written: the file also holds a credential for {}, which npm would send instead once they are keys; move them by hand, or choose --save-env",
                 self.nerf.as_deref().unwrap_or("its registry")
+            ),
+            Refusal::Bare => format!(
+                "{path}:{line}: this credential cannot be moved as written: without a `//host/:` prefix, in the user config it would serve the default registry of every project; prefix its key with the registry (`//host/:_authToken`), or choose --save-env"
             ),
             Refusal::NotRegistry => format!(
                 "{path}:{line}: the credentials in this URL cannot be moved as written: only `registry` and `@scope:registry` URLs move their credentials to the user config (as `//host/:` keys they would serve another registry); choose --save-env"
