@@ -412,3 +412,17 @@ fn a_credential_without_its_registry_is_not_moved() {
         );
     }
 }
+
+#[test]
+fn a_line_the_user_config_holds_but_overrides_later_is_not_already_there() {
+    // npm takes the last value of a key: the user's OLD, not the moved T.
+    let (old, t) = (npm_token(102), npm_token(103));
+    assert_refused(
+        &format!("//r.example/:_authToken={t}\n"),
+        Some(&format!(
+            "//r.example/:_authToken={t}\n//r.example/:_authToken={old}\n"
+        )),
+        "already holds another credential for //r.example/",
+        &[old, t],
+    );
+}

@@ -202,7 +202,10 @@ pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<MovedLines,
             continue;
         }
         seen.push(entry);
-        if have.contains(entry) {
+        // npm takes the last value of a key: a line is there only when no
+        // later one overrides it.
+        let last = have.iter().rev().find(|(k, _)| *k == entry.0);
+        if last == Some(entry) {
             done.already += 1;
             continue;
         }
