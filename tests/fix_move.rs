@@ -426,3 +426,21 @@ fn a_line_the_user_config_holds_but_overrides_later_is_not_already_there() {
         &[old, t],
     );
 }
+
+#[test]
+fn a_key_the_project_sets_again_is_not_moved_from_under_it() {
+    // npm sends the last value, T; after a move the `${TOK}` line that
+    // stays in the project would win over the user config.
+    let t = npm_token(104);
+    for again in [
+        "//r.example/:_authToken=${TOK}",
+        "//r.example/:_a${X?}uthToken=${TOK}",
+    ] {
+        assert_refused(
+            &format!("{again}\n//r.example/:_authToken={t}\n"),
+            None,
+            "sets the same key for //r.example/ again",
+            std::slice::from_ref(&t),
+        );
+    }
+}

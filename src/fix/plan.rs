@@ -217,6 +217,8 @@ pub fn plan(src: &[u8], found: &[Detected], vars: &[Option<String>], strategy: S
             // The `//host/path/` of every credential key of the file, read
             // once, when a URL's credentials are about to move.
             let mut credentialed: Option<HashSet<String>> = None;
+            // Evaluated keys of the whole lines that move, with their line.
+            let mut moved_keys: Vec<(String, usize)> = Vec::new();
             for d in found.iter().filter(|d| d.fix.is_some()) {
                 let at = d.finding.span.start;
                 if plan.edits.last().is_some_and(|e| e.span.contains(&at)) {
@@ -269,6 +271,20 @@ pub fn plan(src: &[u8], found: &[Detected], vars: &[Option<String>], strategy: S
                     span: with_break,
                     text: String::new(),
                 });
+                moved_keys.push((key.to_string(), d.finding.line));
+            }
+            // A key the file still sets after the move overrides the moved
+            // line (the project config wins over the user config): npm
+            // would send the value that stays, not the one it sent before.
+            if !moved_keys.is_empty() && plan.refused.is_empty() {
+                let kept = kept_keys(&apply(src, &plan.edits));
+                if let Some((key, line)) = moved_keys.iter().find(|(k, _)| kept.contains(k)) {
+                    plan.refused.push(Refused {
+                        line: *line,
+                        why: Refusal::KeptAgain,
+                        nerf: registry_of(key).map(str::to_string),
+                    });
+                }
             }
             plan
         }
@@ -284,6 +300,9 @@ pub enum Refusal {
     /// The setting is not `registry` or `@scope:registry` (a proxy): its
     /// credentials under `//host/:` would go to another place.
     NotRegistry,
+    /// The file sets the same key again in a line that stays: after the
+    /// move, that line would win.
+    KeptAgain,
     /// A credential key without its `//host/path/:` (`_authToken=`): in the
     /// user config it would serve every project's default registry.
     Bare,
@@ -313,6 +332,10 @@ impl Refused {
             ),
             Refusal::Shadowed => format!(
                 "{path}:{line}: the credentials in this URL cannot be moved as written: the file also holds a credential for {}, which npm would send instead once they are keys; move them by hand, or choose --save-env",
+                self.nerf.as_deref().unwrap_or("its registry")
+            ),
+            Refusal::KeptAgain => format!(
+                "{path}:{line}: this credential cannot be moved as written: the file sets the same key for {} again in a line that stays, which would then win over the moved one; delete the one npm should not use, or choose --save-env",
                 self.nerf.as_deref().unwrap_or("its registry")
             ),
             Refusal::Bare => format!(
@@ -438,6 +461,15 @@ fn url_credentials(src: &[u8], at: usize) -> Result<(String, Edit, Vec<Vec<u8>>)
         text: String::new(),
     };
     Ok((nerf, edit, lines))
+}
+
+/// The keys `src` sets before its first `[section]`, as npm evaluates them.
+fn kept_keys(src: &[u8]) -> HashSet<String> {
+    crate::npmrc::lines(src)
+        .take_while(|l| !matches!(l.kind, crate::npmrc::LineKind::Section(_)))
+        .filter_map(|l| l.key())
+        .map(|(k, _)| crate::eval::residue(&k).text)
+        .collect()
 }
 
 /// The `//host/path/` of every credential key in `src`, as npm evaluates
