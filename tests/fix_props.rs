@@ -71,7 +71,12 @@ proptest! {
     #[test]
     fn fix_is_idempotent_complete_and_local(src in file(), move_lines in any::<bool>()) {
         let strategy = if move_lines { FixStrategy::MoveLines } else { FixStrategy::Interpolate };
-        let once = plan_file("f", &src, strategy, None, &HashMap::new(), &mut Default::default()).expect("plans");
+        // The one refusal by design (as in the fuzz target): URL
+        // credentials npm would read otherwise than written do not move.
+        let once = match plan_file("f", &src, strategy, None, &HashMap::new(), &mut Default::default()) {
+            Err(e) if move_lines && e.contains("cannot be moved as written") => return Ok(()),
+            other => other.expect("plans"),
+        };
         // Nothing fixable left (plan_file checks it too, and errors if not).
         let twice = plan_file("f", &once.fixed, strategy, None, &HashMap::new(), &mut Default::default()).expect("plans");
         prop_assert!(twice.plan.is_empty());

@@ -445,11 +445,74 @@ fn config_vars_name_the_variable_and_still_never_collide() {
 /// named `$(…)` is loaded by them, and nothing in its name runs.
 #[test]
 fn printed_commands_quote_the_store_path() {
+    for name in ["a $(touch PWNED) 'b'", "bs\\ \"q\" `touch PWNED` $HOME"] {
+        let repo = TestRepo::new();
+        let home = tempfile::tempdir().expect("home");
+        let t = npm_token(2411);
+        repo.write(".npmrc", &format!("//registry.npmjs.org/:_authToken={t}\n"));
+        let folder = home.path().join(name);
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        let store = folder.join("s.env");
+        let out = tool(
+            &repo.root,
+            home.path(),
+            &["fix", "--save-env", store.to_str().expect("utf8")],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        let line = err
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("this shell:"))
+            .expect("a command for this shell")
+            .trim()
+            .to_string();
+        let run = Command::new("sh")
+            .arg("-c")
+            .arg(format!("{line}; printf %s \"$NPM_TOKEN\""))
+            .current_dir(&repo.root)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("sh runs");
+        assert!(run.status.success(), "{line}: {}", text(&run.stderr));
+        assert_eq!(text(&run.stdout), t, "{line}");
+        assert!(!repo.root.join("PWNED").exists(), "{line} ran a command");
+        assert!(!home.path().join("PWNED").exists(), "{line} ran a command");
+        // The direnv line writes the path as direnv's `dotenv` reads it:
+        // run the `echo` part and read back what it wrote.
+        let direnv = err
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("direnv:"))
+            .expect("a direnv line")
+            .trim();
+        let echo = direnv.split(" >> .envrc").next().expect("echo");
+        let wrote = Command::new("sh")
+            .arg("-c")
+            .arg(echo)
+            .env_clear()
+            .output()
+            .expect("sh runs");
+        let wrote = text(&wrote.stdout);
+        let arg = wrote.trim_end().strip_prefix("dotenv ").expect("dotenv");
+        let read_back = Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf %s {arg}"))
+            .env_clear()
+            .output()
+            .expect("sh runs");
+        assert_eq!(text(&read_back.stdout), store.to_str().unwrap(), "{direnv}");
+    }
+}
+
+#[test]
+fn a_store_path_no_shell_line_can_hold_is_named_not_printed_as_a_command() {
     let repo = TestRepo::new();
     let home = tempfile::tempdir().expect("home");
-    let t = npm_token(2411);
+    let t = npm_token(2412);
     repo.write(".npmrc", &format!("//registry.npmjs.org/:_authToken={t}\n"));
-    let folder = home.path().join("a $(touch PWNED) 'b'");
+    let folder = home.path().join("new\nline");
     std::fs::create_dir_all(&folder).expect("mkdir");
     let store = folder.join("s.env");
     let out = tool(
@@ -459,24 +522,11 @@ fn printed_commands_quote_the_store_path() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    let line = err
-        .lines()
-        .find_map(|l| l.trim_start().strip_prefix("this shell:"))
-        .expect("a command for this shell")
-        .trim()
-        .to_string();
-    let run = Command::new("sh")
-        .arg("-c")
-        .arg(format!("{line}; printf %s \"$NPM_TOKEN\""))
-        .current_dir(&repo.root)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .stdin(Stdio::null())
-        .output()
-        .expect("sh runs");
-    assert!(run.status.success(), "{line}: {}", text(&run.stderr));
-    assert_eq!(text(&run.stdout), t, "{line}");
-    assert!(!repo.root.join("PWNED").exists(), "{line} ran a command");
-    assert!(!home.path().join("PWNED").exists(), "{line} ran a command");
+    assert!(!err.contains("this shell:"), "{err}");
+    assert!(!err.contains("direnv:"), "{err}");
+    assert!(
+        err.contains("by hand: its path cannot be written as a shell command"),
+        "{err}"
+    );
+    assert_no_secret(&out, &[t]);
 }

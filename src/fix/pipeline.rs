@@ -73,10 +73,8 @@ pub fn plan_file(
     names.referenced.extend(fix::referenced_names(src));
     let chosen = fix::assign_vars_with(&mut found, vars, var, names);
     let plan = fix::plan(src, &found, &chosen, strategy);
-    if let Some(line) = plan.refused.first() {
-        return Err(format!(
-            "{path}:{line}: the credentials in this URL hold characters npm would re-encode; they cannot be moved as written: move them by hand, or choose --save-env"
-        ));
+    if let Some(refused) = plan.refused.first() {
+        return Err(refused.message(path));
     }
     let fixed = fix::apply(src, &plan.edits);
     let remaining = verify(path, &fixed)?;
@@ -167,8 +165,8 @@ pub fn dispose(plans: &[&FilePlan], disposition: &Disposition) -> Result<Option<
                 .iter()
                 .flat_map(|p| p.plan.lines.iter().cloned())
                 .collect();
-            let added = store::move_to_user_config(file, &lines)?;
-            let there = lines.len() - added;
+            let moved = store::move_to_user_config(file, &lines)?;
+            let (added, there) = (moved.added, moved.already);
             let mut msg = format!(
                 "moved {added} credential line{} to {} (npm, pnpm, yarn 1 and bun read it)",
                 if added == 1 { "" } else { "s" },
@@ -200,16 +198,30 @@ pub fn after_fix(disposition: &Disposition, rewritten: usize, vars: &[String]) -
         Disposition::MoveToUserConfig(_) => None,
         Disposition::SaveEnv(file) => {
             let f = shown(file);
-            // Commands to paste into a shell: the path is quoted, so a
-            // folder named `$(…)` is a name, not a command.
-            let q = crate::report::shell_quote;
-            let dot = q(&if f.contains('/') { f.to_string() } else { format!("./{f}") });
-            let envrc = q(&format!("dotenv {}", q(&f)));
             let first = vars.first().map(String::as_str).unwrap_or("NPM_TOKEN");
+            // Commands to paste into a shell, built from the path's real
+            // bytes and quoted, so a folder named `$(…)` is a name, not a
+            // command. A path no shell line can hold (not UTF-8, a control
+            // character) is named for loading by hand instead.
+            let q = crate::report::shell_quote;
+            let local = match file.to_str().filter(|p| !p.chars().any(char::is_control)) {
+                Some(raw) => {
+                    let dot = q(&if raw.contains('/') {
+                        raw.to_string()
+                    } else {
+                        format!("./{raw}")
+                    });
+                    let envrc = q(&format!("dotenv {}", q(raw)));
+                    format!(
+                        "\n  this shell:      set -a; . {dot}; set +a\n  direnv:          echo {envrc} >> .envrc && direnv allow"
+                    )
+                }
+                None => format!(
+                    " (load {f} by hand: its path cannot be written as a shell command)"
+                ),
+            };
             Some(format!(
-                "npm does not read {f}: before the next npm install, export {list}\n  \
-                 this shell:      set -a; . {dot}; set +a\n  \
-                 direnv:          echo {envrc} >> .envrc && direnv allow\n  \
+                "npm does not read {f}: before the next npm install, export {list}{local}\n  \
                  GitHub Actions:  store it as a repository secret; with actions/setup-node, give the step `env: {first}: ${{{{ secrets.{first} }}}}` (setup-node's registry-url writes its own .npmrc that reads NODE_AUTH_TOKEN instead)\n  \
                  GitLab CI:       Settings > CI/CD > Variables: add {list} (masked, protected)"
             ))

@@ -187,8 +187,8 @@ pub struct Plan {
     /// (MoveLines): whole `//host/:` lines taken out of the file, and
     /// `//host/:username` / `:_password` for credentials taken out of a URL.
     pub lines: Vec<Vec<u8>>,
-    /// Lines (1-based) of URL credentials that cannot move as written.
-    pub refused: Vec<usize>,
+    /// URL credentials that cannot move as written.
+    pub refused: Vec<Refused>,
 }
 
 impl Plan {
@@ -214,25 +214,51 @@ pub fn plan(src: &[u8], found: &[Detected], vars: &[Option<String>], strategy: S
             // position, so the last edit is asked first and a long line of
             // many findings is not searched for its ends again and again.
             let mut taken_out: HashSet<usize> = HashSet::new();
+            // The `//host/path/` of every credential key of the file, read
+            // once, when a URL's credentials are about to move.
+            let mut credentialed: Option<HashSet<String>> = None;
+            // Evaluated keys of the whole lines that move, with their line.
+            let mut moved_keys: Vec<(String, usize)> = Vec::new();
             for d in found.iter().filter(|d| d.fix.is_some()) {
                 let at = d.finding.span.start;
                 if plan.edits.last().is_some_and(|e| e.span.contains(&at)) {
                     continue;
                 }
                 let key = d.finding.key.as_deref().unwrap_or("");
-                let credential_key = key.starts_with("//")
-                    || ["_authToken", "_auth", "_password", "username"].contains(&key);
-                if !credential_key {
+                if ["_authToken", "_auth", "_password", "username"].contains(&key) {
+                    // Without `//host/:`, the user config would offer it
+                    // to every project's default registry.
+                    plan.refused.push(Refused {
+                        line: d.finding.line,
+                        why: Refusal::Bare,
+                        nerf: None,
+                    });
+                    continue;
+                }
+                if !key.starts_with("//") {
                     // A URL with `user:pw@` (`registry=`, `@scope:registry=`):
                     // the setting stays, only its credentials move.
+                    let credentialed =
+                        credentialed.get_or_insert_with(|| credentialed_registries(src));
                     match url_credentials(src, d.finding.span.start) {
-                        Some((edit, lines)) => {
+                        Ok((nerf, ..)) if credentialed.contains(&nerf) => {
+                            plan.refused.push(Refused {
+                                line: d.finding.line,
+                                why: Refusal::Shadowed,
+                                nerf: Some(nerf),
+                            });
+                        }
+                        Ok((_, edit, lines)) => {
                             if taken_out.insert(edit.span.start) {
                                 plan.edits.push(edit);
                                 plan.lines.extend(lines);
                             }
                         }
-                        None => plan.refused.push(d.finding.line),
+                        Err(why) => plan.refused.push(Refused {
+                            line: d.finding.line,
+                            why,
+                            nerf: None,
+                        }),
                     }
                     continue;
                 }
@@ -245,76 +271,231 @@ pub fn plan(src: &[u8], found: &[Detected], vars: &[Option<String>], strategy: S
                     span: with_break,
                     text: String::new(),
                 });
+                moved_keys.push((key.to_string(), d.finding.line));
+            }
+            // A key the file still sets after the move overrides the moved
+            // line (the project config wins over the user config): npm
+            // would send the value that stays, not the one it sent before.
+            if !moved_keys.is_empty() && plan.refused.is_empty() {
+                let kept = kept_keys(&apply(src, &plan.edits));
+                if let Some((key, line)) = moved_keys.iter().find(|(k, _)| kept.contains(k)) {
+                    plan.refused.push(Refused {
+                        line: *line,
+                        why: Refusal::KeptAgain,
+                        nerf: registry_of(key).map(str::to_string),
+                    });
+                }
             }
             plan
         }
     }
 }
 
-/// The credentials of the URL around byte `at` (in its password): the edit
+/// Why the credentials of a URL do not move to the user config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// npm would read the URL, or the keys that would hold its credentials,
+    /// otherwise than as written (`${…}`, a tab, re-encoded characters).
+    NotAsWritten,
+    /// The setting is not `registry` or `@scope:registry` (a proxy): its
+    /// credentials under `//host/:` would go to another place.
+    NotRegistry,
+    /// The file sets the same key again in a line that stays: after the
+    /// move, that line would win.
+    KeptAgain,
+    /// A credential key without its `//host/path/:` (`_authToken=`): in the
+    /// user config it would serve every project's default registry.
+    Bare,
+    /// The file sets another credential for the same `//host/path/:`: npm
+    /// sends the URL's credentials before it, but would send it instead
+    /// once the URL's are keys too.
+    Shadowed,
+}
+
+/// URL credentials that stay where they are, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// 1-based line.
+    pub line: usize,
+    pub why: Refusal,
+    /// The `//host/path/` the credentials would have moved to, if known.
+    pub nerf: Option<String>,
+}
+
+impl Refused {
+    /// The error a fix of `path` stops with.
+    pub fn message(&self, path: &str) -> String {
+        let line = self.line;
+        match self.why {
+            Refusal::NotAsWritten => format!(
+                "{path}:{line}: the credentials in this URL cannot be moved as written (npm would read the URL or its `//host/:` keys otherwise: `${{…}}`, a tab, or characters it re-encodes): move them by hand, or choose --save-env"
+            ),
+            Refusal::Shadowed => format!(
+                "{path}:{line}: the credentials in this URL cannot be moved as written: the file also holds a credential for {}, which npm would send instead once they are keys; move them by hand, or choose --save-env",
+                self.nerf.as_deref().unwrap_or("its registry")
+            ),
+            Refusal::KeptAgain => format!(
+                "{path}:{line}: this credential cannot be moved as written: the file sets the same key for {} again in a line that stays, which would then win over the moved one; delete the one npm should not use, or choose --save-env",
+                self.nerf.as_deref().unwrap_or("its registry")
+            ),
+            Refusal::Bare => format!(
+                "{path}:{line}: this credential cannot be moved as written: without a `//host/:` prefix, in the user config it would serve the default registry of every project; prefix its key with the registry (`//host/:_authToken`), or choose --save-env"
+            ),
+            Refusal::NotRegistry => format!(
+                "{path}:{line}: the credentials in this URL cannot be moved as written: only `registry` and `@scope:registry` URLs move their credentials to the user config (as `//host/:` keys they would serve another registry); choose --save-env"
+            ),
+        }
+    }
+}
+
+/// Whether npm reads `key` (evaluated) as a registry URL.
+fn is_registry_setting(key: &str) -> bool {
+    key == "registry"
+        || key
+            .strip_prefix('@')
+            .and_then(|k| k.strip_suffix(":registry"))
+            .is_some_and(|scope| !scope.is_empty() && !scope.contains(':'))
+}
+
+/// The credentials of the URL around byte `at` (in its userinfo): the edit
 /// that removes `user:pw@`, and the `//host/path/:username` and
 /// `:_password` lines (base64, as npm wants it) that say the same to npm.
-/// npm sends URL credentials as the URL spells them (percent-encoded), so
-/// they move as written; `None` for a URL whose credentials WHATWG would
-/// re-encode, or that is not `scheme://user:pw@host`.
-fn url_credentials(src: &[u8], at: usize) -> Option<(Edit, Vec<Vec<u8>>)> {
+///
+/// The URL is read as npm reads it (`ini`, then `new URL()`, WHATWG, which
+/// the `url` crate implements) and the `//host/path/` key is npm's
+/// nerf-dart of that URL (punycode host, default port dropped, the path's
+/// folder). Anything npm would read otherwise than as written is refused:
+/// `${…}` (the URL would depend on the environment), white space or
+/// control characters (WHATWG drops tabs), quoting or escapes that change
+/// the value, credentials a parser re-encodes (`$`, `%`, …), or lines the
+/// user config would not read back as the same key and value.
+fn url_credentials(src: &[u8], at: usize) -> Result<(String, Edit, Vec<Vec<u8>>), Refusal> {
+    use crate::npmrc::Value;
+    use Refusal::{NotAsWritten, NotRegistry};
     let (line, _) = line_around(src, at);
     let text = &src[line.clone()];
-    let rel = at - line.start;
-    let sep = text[..rel].windows(3).rposition(|w| w == b"://")?;
-    let ui = sep + 3;
-    // The userinfo ends at the authority's last `@`, as a URL parser reads
-    // it (`https://u:p@w@host/`: the password is `p@w`).
-    let authority = text[ui..]
-        .iter()
-        .position(|&b| b"/?#\\".contains(&b))
-        .unwrap_or(text.len() - ui);
-    let end_at = ui + text[ui..ui + authority].iter().rposition(|&b| b == b'@')?;
-    if end_at < rel {
-        return None;
+    let entry = crate::npmrc::lines(text)
+        .find_map(|l| l.entry())
+        .ok_or(NotAsWritten)?;
+    let key = crate::eval::residue(&entry.key);
+    if !is_registry_setting(&key.text) || entry.array {
+        return Err(NotRegistry);
     }
-    let colon = ui + text[ui..end_at].iter().position(|&b| b == b':')?;
-    let (user, pw) = (&text[ui..colon], &text[colon + 1..end_at]);
-    let safe = |b: &u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(b);
-    if user.is_empty() || pw.is_empty() || !user.iter().all(safe) || !pw.iter().all(safe) {
-        return None;
-    }
-    let rest = &text[end_at + 1..];
-    let url_end = rest
-        .iter()
-        .position(|&b| b.is_ascii_whitespace() || b"\"';#".contains(&b))
-        .unwrap_or(rest.len());
-    let hostpath = std::str::from_utf8(&rest[..url_end]).ok()?;
-    let hostpath = hostpath.split(['?', '#']).next().unwrap_or("");
-    let (host, path) = match hostpath.find('/') {
-        Some(i) => (&hostpath[..i], &hostpath[i..]),
-        None => (hostpath, "/"),
+    let Value::Str(value) = &entry.value else {
+        return Err(NotAsWritten);
     };
-    let scheme = std::str::from_utf8(&text[..sep])
-        .ok()?
-        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
-        .next()?
-        .to_ascii_lowercase();
-    let host = host.to_ascii_lowercase();
-    let host = match (scheme.as_str(), host.rsplit_once(':')) {
-        ("https", Some((h, "443"))) | ("http", Some((h, "80"))) => h.to_string(),
-        _ => host,
-    };
-    if host.is_empty() {
-        return None;
+    let span = entry.value_span.clone();
+    let raw = &text[span.clone()];
+    if key.refs > 0
+        || raw != value.as_bytes()
+        || crate::eval::js_trim(value) != value
+        || value.contains("${")
+        || value.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(NotAsWritten);
     }
-    let dir = &path[..=path.rfind('/')?];
-    let nerf = format!("//{host}{dir}");
-    let user = String::from_utf8_lossy(user);
-    let lines = vec![
-        format!("{nerf}:username={user}").into_bytes(),
-        format!("{nerf}:_password={}", base64(pw)).into_bytes(),
+    let url = url::Url::parse(value).map_err(|_| NotAsWritten)?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(NotAsWritten);
+    }
+    // The userinfo as written: after `scheme:` and any `/` or `\`, up to
+    // the authority's last `@`.
+    let colon = value.find(':').ok_or(NotAsWritten)?;
+    let ui = colon
+        + 1
+        + value[colon + 1..]
+            .bytes()
+            .take_while(|b| b"/\\".contains(b))
+            .count();
+    let authority = value[ui..]
+        .find(['/', '\\', '?', '#'])
+        .map_or(value.len(), |i| ui + i);
+    let end_at = ui + value[ui..authority].rfind('@').ok_or(NotAsWritten)?;
+    let rel = at
+        .checked_sub(line.start + span.start)
+        .ok_or(NotAsWritten)?;
+    if !(ui..end_at).contains(&rel) {
+        return Err(NotAsWritten);
+    }
+    // Credentials move only when every reader spells them alike: WHATWG,
+    // and the legacy `url.parse` that npm's `registry` type goes through.
+    let (user, pw) = (url.username(), url.password().unwrap_or(""));
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~!*'()".contains(&b))
+    };
+    if !plain(user) || !plain(pw) || value[ui..end_at] != format!("{user}:{pw}") {
+        return Err(NotAsWritten);
+    }
+    // Without its credentials, the URL must be the same URL.
+    let mut bare = url.clone();
+    bare.set_username("").map_err(|()| NotAsWritten)?;
+    bare.set_password(None).map_err(|()| NotAsWritten)?;
+    let edited = format!("{}{}", &value[..ui], &value[end_at + 1..]);
+    if url::Url::parse(&edited).ok().as_ref() != Some(&bare) {
+        return Err(NotAsWritten);
+    }
+    // npm's nerf-dart: `new URL('.', protocol//host pathname)`.
+    bare.set_query(None);
+    bare.set_fragment(None);
+    let dir = bare.join(".").map_err(|_| NotAsWritten)?;
+    let host = dir.host_str().ok_or(NotAsWritten)?;
+    let port = dir.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let nerf = format!("//{host}{port}{}", dir.path());
+    let wanted = [
+        (format!("{nerf}:username"), user.to_string()),
+        (format!("{nerf}:_password"), base64(pw.as_bytes())),
     ];
+    let mut lines = Vec::new();
+    for (k, v) in wanted {
+        let l = format!("{k}={v}").into_bytes();
+        if read_back(&l).as_ref() != Some(&(k, v)) {
+            return Err(NotAsWritten);
+        }
+        lines.push(l);
+    }
+    let start = line.start + span.start;
     let edit = Edit {
-        span: line.start + ui..line.start + end_at + 1,
+        span: start + ui..start + end_at + 1,
         text: String::new(),
     };
-    Some((edit, lines))
+    Ok((nerf, edit, lines))
+}
+
+/// The keys `src` sets before its first `[section]`, as npm evaluates them.
+fn kept_keys(src: &[u8]) -> HashSet<String> {
+    crate::npmrc::lines(src)
+        .take_while(|l| !matches!(l.kind, crate::npmrc::LineKind::Section(_)))
+        .filter_map(|l| l.key())
+        .map(|(k, _)| crate::eval::residue(&k).text)
+        .collect()
+}
+
+/// The `//host/path/` of every credential key in `src`, as npm evaluates
+/// the key (`//h/:_a${X?}uthToken` counts), whatever its value.
+fn credentialed_registries(src: &[u8]) -> HashSet<String> {
+    crate::npmrc::lines(src)
+        .filter_map(|l| l.key())
+        .filter_map(|(k, _)| registry_of(&crate::eval::residue(&k).text).map(str::to_string))
+        .collect()
+}
+
+/// The registry a credential key names (`//host/path/:_authToken` →
+/// `//host/path/`), if it is one.
+pub fn registry_of(key: &str) -> Option<&str> {
+    let (reg, field) = key.rsplit_once(':')?;
+    (reg.starts_with("//") && ["_authToken", "_auth", "_password", "username"].contains(&field))
+        .then_some(reg)
+}
+
+/// The key and string value npm reads from one config line, both
+/// evaluated; `None` when either expands a reference.
+fn read_back(line: &[u8]) -> Option<(String, String)> {
+    let entry = crate::npmrc::lines(line).find_map(|l| l.entry())?;
+    let key = crate::eval::residue(&entry.key);
+    let value = crate::eval::value_residue(&entry.value, entry.array)?;
+    (key.refs == 0 && value.refs == 0 && !entry.array).then_some((key.text, value.text))
 }
 
 /// Standard base64 with padding, as npm reads `_password`.
@@ -424,7 +605,7 @@ mod tests {
     #[test]
     fn url_credentials_move_as_keys_and_the_url_stays() {
         let src = b"registry=https://deploy:pa55@Reg.example:443/api/npm/x?y\n";
-        let (edit, lines) = url_credentials(src, 24).expect("moves");
+        let (_, edit, lines) = url_credentials(src, 24).expect("moves");
         assert_eq!(
             apply(src, &[edit]),
             b"registry=https://Reg.example:443/api/npm/x?y\n".to_vec()
@@ -436,12 +617,92 @@ mod tests {
                 b"//reg.example/api/npm/:_password=cGE1NQ==".to_vec()
             ]
         );
-        assert!(url_credentials(b"registry=https://a:p\"w@h/\n", 20).is_none());
+        assert_eq!(
+            url_credentials(b"registry=https://a:p\"w@h/\n", 20),
+            Err(Refusal::NotAsWritten)
+        );
         // The userinfo ends at the last `@` (found by the `fix` fuzz target):
         // the password is `p@x:q`, which cannot move as written.
-        assert!(url_credentials(b"registry=https://u:p@x:q@h.example/\n", 20).is_none());
+        assert!(url_credentials(b"registry=https://u:p@x:q@h.example/\n", 20).is_err());
         // A space is inside the userinfo too (a URL parser encodes it).
-        assert!(url_credentials(b"registry=https://u:p@x y@h.example/\n", 20).is_none());
+        assert!(url_credentials(b"registry=https://u:p@x y@h.example/\n", 20).is_err());
+    }
+
+    #[test]
+    fn url_credentials_move_only_as_npm_reads_them() {
+        let moved = |src: &str| {
+            let at = src.find("u:p").expect("a password") + 2;
+            url_credentials(src.as_bytes(), at).map(|(_, e, l)| {
+                let fixed = apply(src.as_bytes(), &[e]);
+                let l: Vec<String> = l
+                    .into_iter()
+                    .map(|l| String::from_utf8(l).unwrap())
+                    .collect();
+                (String::from_utf8(fixed).unwrap(), l)
+            })
+        };
+        let nerf = |src: &str| {
+            moved(src).map(|(_, l)| l[0].split(":username").next().unwrap().to_string())
+        };
+        // The host as WHATWG serialises it: punycode, lower case, the
+        // default port dropped, `\` read as `/`.
+        assert_eq!(
+            nerf("registry=https://u:pw@ÄÖ.example/a/b\n"),
+            Ok("//xn--4ca0b.example/a/".into())
+        );
+        assert_eq!(
+            nerf("registry=http://u:pw@H.example:80/\n"),
+            Ok("//h.example/".into())
+        );
+        assert_eq!(
+            nerf("registry=http://u:pw@h.example:8080\n"),
+            Ok("//h.example:8080/".into())
+        );
+        assert_eq!(
+            nerf("registry=https://u:pw@h.example\\a\\b\n"),
+            Ok("//h.example/a/".into())
+        );
+        assert_eq!(
+            nerf("registry=https://u:pw@h.example/a/../b/c?x#y\n"),
+            Ok("//h.example/b/".into())
+        );
+        assert_eq!(
+            moved("@s:registry = \"https://u:pw@h.example/\"\n").map(|(f, _)| f),
+            Ok("@s:registry = \"https://h.example/\"\n".into())
+        );
+        for refused in [
+            "registry=https://u:pw@r.exa\tmple/\n",
+            "registry=https://u:p\tw@r.example/\n",
+            "registry=https://u:pw@r.example/${P}/\n",
+            "registry=https://u:pw@r.example/\\${P}/\n",
+            "reg${X?}istry=https://u:pw@r.example/\n",
+            "registry=https://u:pw$@r.example/\n",
+            "registry=https://u:pw%41@r.example/\n",
+            "registry=https://u:pw@r.example/a=b/\n",
+            "registry=\"https://u:pw@r.example/a;b/\"\n",
+            "registry=\"https://u:pw\\u0040r.example/\"\n",
+            "registry=ftp://u:pw@r.example/\n",
+        ] {
+            assert_eq!(
+                moved(refused).map(|_| ()),
+                Err(Refusal::NotAsWritten),
+                "{refused:?}"
+            );
+        }
+        for key in [
+            "proxy",
+            "https-proxy",
+            "@s:registry:x",
+            "@:registry",
+            "registry[]",
+        ] {
+            let src = format!("{key}=http://u:pw@proxy.example/\n");
+            assert_eq!(
+                moved(&src).map(|_| ()),
+                Err(Refusal::NotRegistry),
+                "{src:?}"
+            );
+        }
     }
 
     #[test]

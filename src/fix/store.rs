@@ -6,6 +6,8 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
+use crate::eval::{self, Residue};
+use crate::fix::plan::registry_of;
 use crate::fix::write;
 use crate::inputs::{describe, shown};
 use crate::npmrc::{self, LineKind};
@@ -123,36 +125,44 @@ pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<Saved, String>
     Ok(saved)
 }
 
-/// The top-level `key → value` credentials of an npm config (what npm
+/// A config entry as npm evaluates it: the key with every `${…}` removed
+/// (`//h/:_a${X?}uthToken` is `//h/:_authToken`), and the value's residue.
+type Evaluated = (String, Option<Residue>);
+
+/// The top-level entries of an npm config as npm evaluates them (what it
 /// reads before the first `[section]`), and where that section starts.
-fn credentials(src: &[u8]) -> (Vec<(String, Option<String>)>, Option<usize>) {
+fn credentials(src: &[u8]) -> (Vec<Evaluated>, Option<usize>) {
     let mut out = Vec::new();
     for line in npmrc::lines(src) {
         if let LineKind::Section(_) = line.kind {
             return (out, Some(line.span.start));
         }
-        if let Some((key, _)) = line.key() {
-            let value = line.value().0.as_str().map(str::to_string);
-            out.push((key.into_owned(), value));
+        if let Some(entry) = line.entry() {
+            let value = eval::value_residue(&entry.value, entry.array);
+            out.push((eval::residue(&entry.key).text, value));
         }
     }
     (out, None)
 }
 
-/// The registry a credential key names (`//host/path/:`), if it is one.
-fn registry_of(key: &str) -> Option<&str> {
-    let (reg, field) = key.rsplit_once(':')?;
-    (reg.starts_with("//") && ["_authToken", "_auth", "_password", "username"].contains(&field))
-        .then_some(reg)
+/// What [`move_to_user_config`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct MovedLines {
+    /// Lines added to the user config.
+    pub added: usize,
+    /// Lines the user config already held (same key and value for npm).
+    pub already: usize,
 }
 
 /// Add credential lines to the user's npm config: before its first
 /// `[section]` (npm reads nothing else there as a top-level setting),
-/// mode 0600 when created, lines it already holds skipped. A different
+/// mode 0600 when created, lines it already holds skipped. Keys and values
+/// are compared as npm evaluates them, on both sides. A different
 /// credential the user already has for the same registry is never
-/// replaced: that is an error, and nothing is written. Returns how many
-/// lines were added.
-pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<usize, String> {
+/// replaced, and two different values for one key in what moves (npm uses
+/// the last) are never merged into one: both are errors, and nothing is
+/// written.
+pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<MovedLines, String> {
     let meta = fs::symlink_metadata(path).ok();
     if meta.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
         return Err(format!(
@@ -165,26 +175,45 @@ pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<usize, Stri
         None => Vec::new(),
     };
     let (have, section) = credentials(&existing);
-    let mut add = Vec::new();
-    let mut added: Vec<(String, Option<String>)> = Vec::new();
+    let mut moving: Vec<(Evaluated, &[u8])> = Vec::new();
     for line in lines {
-        let (new, _) = credentials(line);
-        let Some((key, value)) = new.into_iter().next() else {
+        let Some(entry) = credentials(line).0.into_iter().next() else {
             continue;
         };
-        if have.contains(&(key.clone(), value.clone())) || added.iter().any(|(k, _)| *k == key) {
+        if moving
+            .iter()
+            .any(|((k, v), _)| *k == entry.0 && *v != entry.1)
+        {
+            let what = registry_of(&entry.0).map_or_else(
+                || "one setting".to_string(),
+                |reg| format!("one credential of {reg}"),
+            );
+            return Err(format!(
+                "the lines to move hold two different values for {what} (npm uses the last one); nothing was changed: delete the one npm should not use, or choose --save-env"
+            ));
+        }
+        moving.push((entry, line));
+    }
+    let mut add = Vec::new();
+    let mut done = MovedLines::default();
+    let mut seen: Vec<&Evaluated> = Vec::new();
+    for (entry, line) in &moving {
+        if seen.contains(&entry) {
             continue;
         }
-        if let Some(reg) = registry_of(&key) {
+        seen.push(entry);
+        // npm takes the last value of a key: a line is there only when no
+        // later one overrides it.
+        let last = have.iter().rev().find(|(k, _)| *k == entry.0);
+        if last == Some(entry) {
+            done.already += 1;
+            continue;
+        }
+        if let Some(reg) = registry_of(&entry.0) {
             let clash = have
                 .iter()
-                .chain(added.iter())
                 .filter(|(k, _)| registry_of(k) == Some(reg))
-                .any(|(k, v)| {
-                    !lines
-                        .iter()
-                        .any(|l| credentials(l).0.contains(&(k.clone(), v.clone())))
-                });
+                .any(|h| !moving.iter().any(|(m, _)| m == h));
             if clash {
                 return Err(format!(
                     "{} already holds another credential for {reg}: moving would replace it for every project; nothing was changed. Remove it there first, or choose --save-env",
@@ -194,10 +223,10 @@ pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<usize, Stri
         }
         add.extend_from_slice(line);
         add.push(b'\n');
-        added.push((key, value));
+        done.added += 1;
     }
     if add.is_empty() {
-        return Ok(0);
+        return Ok(done);
     }
     match section {
         None => append(path, &String::from_utf8_lossy(&existing), &add)?,
@@ -211,7 +240,7 @@ pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<usize, Stri
             write::replace_file(path, &out)?;
         }
     }
-    Ok(added.len())
+    Ok(done)
 }
 
 fn append(path: &Path, existing: &str, add: &[u8]) -> Result<(), String> {
