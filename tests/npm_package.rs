@@ -141,7 +141,8 @@ fn node_modules(with_binary: bool) -> tempfile::TempDir {
     let unpack = |file: String, to: &str| {
         let dest = dir.path().join("node_modules").join(to);
         std::fs::create_dir_all(&dest).expect("mkdir");
-        let out = Command::new("tar")
+        let home = tempfile::tempdir().expect("tempdir");
+        let out = hermetic(&mut Command::new("tar"), home.path())
             .arg("xzf")
             .arg(tgz.join(file))
             .arg("--strip-components=1")
@@ -333,7 +334,7 @@ fn the_launcher_forwards_signals_and_dies_of_the_binarys_signal() {
     let mut first = [0u8; 6];
     std::io::Read::read_exact(&mut stdout, &mut first).expect("the stand-in starts");
     assert_eq!(&first, b"ready\n");
-    let term = Command::new("kill")
+    let term = hermetic(&mut Command::new("kill"), home.path())
         .args(["-TERM", &child.id().to_string()])
         .status()
         .expect("kill runs");
