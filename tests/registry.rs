@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::npm::{packed, run, test_tools, Verdaccio};
+use common::npm::{packed, run, test_tools, Verdaccio, PNPM_VERSION};
 use common::{assert_no_secret, hermetic, npm_token, text, TestRepo};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -143,7 +143,7 @@ fn project(manager: Manager, registry: &Verdaccio, token: &str) -> TestRepo {
         Manager::Npm => String::new(),
         // How the tool knows the repository uses pnpm (it then says pnpm's
         // caveat, below).
-        Manager::Pnpm => r#", "packageManager": "pnpm@10.34.2""#.to_string(),
+        Manager::Pnpm => format!(r#", "packageManager": "pnpm@{PNPM_VERSION}""#),
     };
     repo.write(
         "package.json",

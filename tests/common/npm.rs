@@ -131,8 +131,18 @@ pub fn host_platform() -> &'static str {
 pub fn packed() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("npm-pack-{}", std::process::id()));
+        let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        // What runs that ended a day ago left behind.
+        for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > 86_400));
+            if old && entry.file_name().to_string_lossy().starts_with("npm-pack-") {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = tmp.join(format!("npm-pack-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("mkdir");
         let binary = dir.join("npmrc-guard");
@@ -158,6 +168,7 @@ pub fn packed() -> &'static Path {
             text(&pack.stdout),
             text(&pack.stderr)
         );
+        let _ = std::fs::remove_file(&binary);
         out
     })
 }
@@ -167,19 +178,27 @@ pub fn packed() -> &'static Path {
 /// missing, and Verdaccio 5 and 6 (through a dependency that asks for
 /// `node-fetch@cjs`) install only with the override below. Verdaccio 6.8.0
 /// is the last 6.x that runs on Node.js 20 (6.9 and later want 22).
-const TOOLS_PACKAGE_JSON: &str = r#"{
+fn tools_package_json() -> String {
+    format!(
+        r#"{{
   "//": "Installed by tests/common/npm.rs for the registry tests. The override: this workplace's npm mirror lacks the cjs dist-tag of node-fetch, and Verdaccio installs only with it.",
   "name": "npmrc-guard-test-tools",
   "private": true,
-  "dependencies": {
-    "pnpm": "10.34.2",
+  "dependencies": {{
+    "pnpm": "{PNPM_VERSION}",
     "verdaccio": "6.8.0"
-  },
-  "overrides": {
+  }},
+  "overrides": {{
     "node-fetch@cjs": "2.7.0"
-  }
+  }}
+}}
+"#
+    )
 }
-"#;
+
+/// The pnpm the tests install (a project says `"packageManager":
+/// "pnpm@PNPM_VERSION"`, and pnpm would fetch any other version).
+pub const PNPM_VERSION: &str = "10.34.2";
 
 /// The folder holding `node_modules/` with Verdaccio and pnpm, installed
 /// on first use under a lock; `None` (the test skips) when npm is missing
@@ -193,10 +212,11 @@ pub fn test_tools() -> Option<PathBuf> {
     let _lock = FileLock::acquire(&manifest_dir().join("target/test-tools.lock"));
     let manifest = dir.join("package.json");
     let done = dir.join("node_modules/.installed");
+    let wanted = tools_package_json();
     let current = std::fs::read_to_string(&manifest).ok();
-    if current.as_deref() != Some(TOOLS_PACKAGE_JSON) || !done.exists() {
+    if current.as_deref() != Some(wanted.as_str()) || !done.exists() {
         let _ = std::fs::remove_file(&done);
-        std::fs::write(&manifest, TOOLS_PACKAGE_JSON).expect("write");
+        std::fs::write(&manifest, &wanted).expect("write");
         let home = tempfile::tempdir().expect("tempdir");
         let out = run(
             "npm install (Verdaccio, pnpm)",
@@ -210,7 +230,7 @@ pub fn test_tools() -> Option<PathBuf> {
             "installing the test tools failed: {}",
             text(&out.stderr)
         );
-        std::fs::write(&done, TOOLS_PACKAGE_JSON).expect("write");
+        std::fs::write(&done, &wanted).expect("write");
     }
     Some(dir)
 }
