@@ -103,12 +103,14 @@ function main() {
     const target = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
     args.binaries[key] = path.join(target, "release", "npmrc-guard");
   }
+  for (const binary of Object.values(args.binaries)) {
+    if (!fs.statSync(binary, { throwIfNoEntry: false })?.isFile()) die(`no binary at ${binary}`);
+  }
   fs.mkdirSync(args.out, { recursive: true });
   const staging = fs.mkdtempSync(path.join(args.out, ".staging-"));
   const made = [];
   try {
     for (const [key, binary] of Object.entries(args.binaries)) {
-      if (!fs.statSync(binary, { throwIfNoEntry: false })?.isFile()) die(`no binary at ${binary}`);
       const dir = path.join(staging, key);
       fs.cpSync(path.join(NPM, "@npmrc-guard", key), dir, { recursive: true });
       stamp(dir, version);

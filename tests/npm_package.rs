@@ -354,3 +354,34 @@ fn the_launcher_forwards_signals_and_dies_of_the_binarys_signal() {
     );
     assert_eq!(out.status.signal(), Some(15), "{:?}", out.status);
 }
+
+#[test]
+fn pack_refuses_an_unknown_platform_or_a_missing_binary() {
+    if !have("node") {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let pack = |binary: &str| {
+        hermetic(&mut Command::new("node"), home.path())
+            .arg(manifest_dir().join("npm/pack.cjs"))
+            .arg("--out")
+            .arg(home.path().join("out"))
+            .args(["--binary", binary])
+            .output()
+            .expect("node runs")
+    };
+    let out = pack("aix-ppc64=/bin/sh");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    for key in EIGHT {
+        assert!(text(&out.stderr).contains(key), "{}", text(&out.stderr));
+    }
+    let missing = home.path().join("no-such-binary");
+    let out = pack(&format!("{}={}", host_platform(), missing.display()));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no binary at"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!home.path().join("out").exists(), "nothing is written");
+}
