@@ -564,3 +564,4 @@ pub fn npm_root() -> Option<String> {
         .exists()
         .then_some(dir)
 }
+pub mod npm;
