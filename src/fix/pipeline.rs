@@ -245,7 +245,7 @@ pub fn uses_pnpm(root: &Path) -> bool {
     })
 }
 
-pub const PNPM_NOTE: &str = "this repository uses pnpm, and pnpm 10.34.2 and 11.5.3 no longer expand ${…} in credentials of a project .npmrc (GHSA-3qhv-2rgh-x77r): prefer --move-to-user-config, or set npm_config_//host/:_authToken in the environment";
+pub const PNPM_NOTE: &str = "this repository uses pnpm, and pnpm 10.34.2 and 11.5.3 no longer expand ${…} in credentials of a project .npmrc (GHSA-3qhv-2rgh-x77r): prefer --move-to-user-config (pnpm reads the credentials in your user config)";
 
 /// The three choices, for a non-interactive run that made none.
 pub const CHOICES: &str = "say where the secrets go (they are removed from the file):\n  --save-env FILE          append NAME=value lines to a dotenv file (mode 0600; git must ignore it)\n  --move-to-user-config    move the credential lines to your user npm config (~/.npmrc)\n  --discard-secrets        drop them: you will revoke them";
