@@ -607,12 +607,13 @@ impl LineCtx<'_, '_> {
             (b"/:", b":@")
         };
         let at = memchr::memmem::find_iter(raw, secret.as_bytes())
-            .filter(|&i| {
+            .find(|&i| {
                 i > 0
                     && before.contains(&raw[i - 1])
                     && raw.get(i + secret.len()).is_some_and(|b| after.contains(b))
             })
-            .last()
+            // (The URL's own userinfo comes first; a later copy is in its
+            // path.)
             .filter(|_| entry.quote != npmrc::Quote::Single || residue_is_raw(raw, text));
         let span = match at {
             Some(i) => base + i..base + i + secret.len(),

@@ -515,3 +515,20 @@ fn a_url_password_is_rewritten_where_the_url_holds_it() {
         );
     }
 }
+
+/// The same password again in the URL's path (found by the `fix` fuzz
+/// target): the userinfo's copy is the one rewritten.
+#[test]
+fn a_url_password_repeated_in_the_path_is_rewritten_in_the_userinfo() {
+    let content = "registry=https://u:s3cr3t-pw@r.example/x=https://u:s3cr3t-pw@r.example/npm/\n";
+    let dir = npmrc_dir(content.as_bytes());
+    let out = npmrc_guard(dir.path())
+        .args(["fix", "--discard-secrets"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+        "registry=https://u:${NPM_PASSWORD}@r.example/x=https://u:s3cr3t-pw@r.example/npm/\n"
+    );
+}
