@@ -166,6 +166,7 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
     }
     let mut listing = Listing::default();
     let mut staged_links = Vec::new();
+    let mut head_ids = TreeIds::new(repo, head.clone());
     for entry in entries {
         if entry.mode & 0o170000 == 0o040000 {
             continue;
@@ -185,13 +186,8 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
             _ => {}
         }
         let id = git2::Oid::from_bytes(&entry.id).map_err(|e| e.message().to_string())?;
-        if let Some(tree) = &head {
-            let unchanged = tree
-                .get_path(Path::new(std::ffi::OsStr::from_bytes(&entry.path)))
-                .is_ok_and(|t| t.id() == id);
-            if unchanged {
-                continue;
-            }
+        if head_ids.id_at(&entry.path) == Some(id) {
+            continue;
         }
         let content = read_blob(repo, id);
         listing.inputs.push(Input {
@@ -1008,4 +1004,51 @@ pub fn files_at(
             via: None,
         })
         .collect())
+}
+
+/// Object ids at paths of one tree, each folder's tree read once: libgit2
+/// caches no tree larger than 4 KiB, so asking `get_path` for each of a
+/// monorepo's thousands of `package.json` files parsed its large folders
+/// (`packages/`) again every time (measured: 4× git's own floor).
+struct TreeIds<'r> {
+    repo: &'r Repository,
+    folders: std::collections::HashMap<Vec<u8>, Option<Tree<'r>>>,
+}
+
+impl<'r> TreeIds<'r> {
+    fn new(repo: &'r Repository, root: Option<Tree<'r>>) -> Self {
+        let mut folders = std::collections::HashMap::new();
+        folders.insert(Vec::new(), root);
+        TreeIds { repo, folders }
+    }
+
+    /// The tree of folder `dir` (`""` for the root), if there is one.
+    fn folder(&mut self, dir: &[u8]) -> Option<Tree<'r>> {
+        if let Some(t) = self.folders.get(dir) {
+            return t.clone();
+        }
+        let (parent, name) = match memchr::memrchr(b'/', dir) {
+            Some(i) => (&dir[..i], &dir[i + 1..]),
+            None => (&dir[..0], dir),
+        };
+        let tree = self.folder(parent).and_then(|p| {
+            let entry = p.get_name_bytes(name)?;
+            (entry.kind() == Some(git2::ObjectType::Tree))
+                .then(|| self.repo.find_tree(entry.id()).ok())
+                .flatten()
+        });
+        self.folders.insert(dir.to_vec(), tree.clone());
+        tree
+    }
+
+    /// The object id at `path`, if the tree has one there.
+    fn id_at(&mut self, path: &[u8]) -> Option<git2::Oid> {
+        let (dir, name) = match memchr::memrchr(b'/', path) {
+            Some(i) => (&path[..i], &path[i + 1..]),
+            None => (&path[..0], path),
+        };
+        let folder = self.folder(dir)?;
+        let id = folder.get_name_bytes(name).map(|e| e.id());
+        id
+    }
 }
