@@ -104,7 +104,9 @@ pub fn holds_token_like(bytes: &[u8]) -> bool {
         b"github_pat_",
         b"glpat-",
     ];
-    (0..bytes.len()).any(|i| {
+    // Every prefix starts with `n` or `g`: look only there (a comparison
+    // at every position halved the throughput of `check`).
+    memchr::memchr2_iter(b'n', b'g', bytes).any(|i| {
         PREFIXES
             .iter()
             .any(|p| bytes[i..].starts_with(p) && alnum_run(bytes, i + p.len(), 20) == 20)
