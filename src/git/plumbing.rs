@@ -137,6 +137,55 @@ pub fn staged(sel: &Selector) -> Result<Listing, String> {
     Ok(listing)
 }
 
+/// One entry of a tree or of the index, as `git ls-tree -z` (`<mode>
+/// <type> <id>\t<path>`) or `git ls-files -z --stage` (`<mode> <id>
+/// <stage>\t<path>`) lists it.
+struct Entry {
+    mode: u32,
+    id: String,
+    /// The index stage (`0` for a tree's entries).
+    stage: u8,
+    path: Vec<u8>,
+}
+
+/// The entries of a `git ls-tree -z` or (`index`) `git ls-files -z
+/// --stage` listing.
+fn entries(listing: &[u8], index: bool) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
+        let Some(tab) = memchr::memchr(b'\t', record) else {
+            continue;
+        };
+        let meta = String::from_utf8_lossy(&record[..tab]);
+        let parts: Vec<&str> = meta.split(' ').collect();
+        let (mode, id, stage) = match parts[..] {
+            [mode, id, stage] if index => (mode, id, stage.parse().unwrap_or(0)),
+            [mode, _, id] if !index => (mode, id, 0),
+            _ => continue,
+        };
+        out.push(Entry {
+            mode: u32::from_str_radix(mode, 8).unwrap_or(0),
+            id: id.to_string(),
+            stage,
+            path: record[tab + 1..].to_vec(),
+        });
+    }
+    out
+}
+
+/// Every entry of `rev`'s tree, recursively.
+fn ls_tree(rev: &str) -> Result<Vec<Entry>, String> {
+    let listing = git(&[
+        "ls-tree",
+        "-r",
+        "-z",
+        "--full-tree",
+        "--end-of-options",
+        rev,
+    ])?;
+    Ok(entries(&listing, false))
+}
+
 /// `.npmrc` links in the index at matching paths, read through to their
 /// staged target (as [`super::staged`] does) when the link or the target
 /// differs from HEAD.
@@ -150,22 +199,11 @@ fn staged_links(
     let mut index: std::collections::HashMap<Vec<u8>, (u32, String)> =
         std::collections::HashMap::new();
     let mut links = Vec::new();
-    for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
-        // `<mode> <id> <stage>\t<path>`
-        let Some(tab) = memchr::memchr(b'\t', record) else {
-            continue;
-        };
-        let meta = String::from_utf8_lossy(&record[..tab]).into_owned();
-        let path = record[tab + 1..].to_vec();
-        let parts: Vec<&str> = meta.split(' ').collect();
-        let [mode, id, "0"] = parts[..] else {
-            continue;
-        };
-        let mode = u32::from_str_radix(mode, 8).unwrap_or(0);
-        if mode & 0o170000 == MODE_SYMLINK && sel.matches(&path) {
-            links.push((path.clone(), id.to_string()));
+    for e in entries(&listing, true).into_iter().filter(|e| e.stage == 0) {
+        if e.mode & 0o170000 == MODE_SYMLINK && sel.matches(&e.path) {
+            links.push((e.path.clone(), e.id.clone()));
         }
-        index.insert(path, (mode, id.to_string()));
+        index.insert(e.path, (e.mode, e.id));
     }
     for (link, id) in links {
         let shown = path_str(&link);
@@ -205,17 +243,10 @@ fn tree_entry(commit: &str, path: &[u8]) -> Option<(u32, String)> {
         .stdin(Stdio::null())
         .output()
         .ok()?;
-    let record = out.stdout.split(|b| *b == 0).next()?;
-    let tab = memchr::memchr(b'\t', record)?;
-    if &record[tab + 1..] != path {
-        return None;
-    }
-    let meta = String::from_utf8_lossy(&record[..tab]).into_owned();
-    let parts: Vec<&str> = meta.split(' ').collect();
-    let [mode, _, id] = parts[..] else {
-        return None;
-    };
-    Some((u32::from_str_radix(mode, 8).ok()?, id.to_string()))
+    entries(&out.stdout, false)
+        .into_iter()
+        .find(|e| e.path == path)
+        .map(|e| (e.mode, e.id))
 }
 
 /// The content of each blob in `ids`, in order, from one `git cat-file
@@ -288,16 +319,11 @@ pub fn worktree(sel: &Selector) -> Result<Listing, String> {
     let root = toplevel()?;
     let staged = git(&["ls-files", "-z", "--stage"])?;
     let others = git(&["ls-files", "-z", "--others", "--exclude-standard"])?;
-    let mut paths: Vec<Vec<u8>> = Vec::new();
-    for record in staged.split(|b| *b == 0).filter(|r| !r.is_empty()) {
-        // `<mode> <id> <stage>\t<path>`
-        let tab = memchr::memchr(b'\t', record).ok_or("git ls-files: a record without a path")?;
-        let mode = std::str::from_utf8(&record[..6]).unwrap_or("");
-        if mode == "160000" {
-            continue;
-        }
-        paths.push(record[tab + 1..].to_vec());
-    }
+    let mut paths: Vec<Vec<u8>> = entries(&staged, true)
+        .into_iter()
+        .filter(|e| e.mode & 0o170000 != MODE_GITLINK)
+        .map(|e| e.path)
+        .collect();
     paths.extend(
         others
             .split(|b| *b == 0)
@@ -407,30 +433,15 @@ pub fn history(
     // A range may change only the target of a link made before it: the
     // links at its tips, and where they lead.
     for tip in tips {
-        let listing = git(&[
-            "ls-tree",
-            "-r",
-            "-z",
-            "--full-tree",
-            "--end-of-options",
-            tip,
-        ])?;
-        for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
-            let Some(tab) = memchr::memchr(b'\t', record) else {
-                continue;
-            };
-            let path = record[tab + 1..].to_vec();
-            if !record.starts_with(b"120000 ") || !sel.matches(&path) {
+        for e in ls_tree(tip)? {
+            if e.mode & 0o170000 != MODE_SYMLINK || !sel.matches(&e.path) {
                 continue;
             }
-            let Some((_, id)) = tree_entry(tip, &path) else {
-                continue;
-            };
             let read = |id: &String| blob(id).ok();
             if let Ok((target, _)) =
-                super::links::follow(&path, blob(&id)?, |p| tree_entry(tip, p), read)
+                super::links::follow(&e.path, blob(&e.id)?, |p| tree_entry(tip, p), read)
             {
-                links.push((path, target));
+                links.push((e.path, target));
             }
         }
     }
@@ -582,20 +593,13 @@ fn direct_refs(
                 ));
             }
             "tree" => {
-                let listing = git(&["ls-tree", "-r", "-z", "--full-tree", id])?;
-                for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
-                    // `<mode> <type> <id>\t<path>`
-                    let Some(tab) = memchr::memchr(b'\t', record) else {
-                        continue;
-                    };
-                    let meta = String::from_utf8_lossy(&record[..tab]).into_owned();
-                    let path = record[tab + 1..].to_vec();
-                    let parts: Vec<&str> = meta.split(' ').collect();
-                    let [_, "blob", blob] = parts[..] else {
-                        continue;
-                    };
-                    if sel.matches(&path) && seen.insert((path.clone(), blob.to_string())) {
-                        wanted.push((path, blob.to_string(), name.to_string(), None));
+                // Blobs: files and link contents, not folders or submodules.
+                for e in ls_tree(id)?
+                    .into_iter()
+                    .filter(|e| !matches!(e.mode & 0o170000, 0o040000 | MODE_GITLINK))
+                {
+                    if sel.matches(&e.path) && seen.insert((e.path.clone(), e.id.clone())) {
+                        wanted.push((e.path, e.id, name.to_string(), None));
                     }
                 }
             }
@@ -671,30 +675,11 @@ pub fn pre_push(
 /// The files at matching paths in the tree of `rev`, as [`super::files_at`]
 /// reads them, asked of git.
 pub fn files_at(rev: &str, sel: &Selector) -> Result<Vec<Input>, String> {
-    let listing = git(&[
-        "ls-tree",
-        "-r",
-        "-z",
-        "--full-tree",
-        "--end-of-options",
-        rev,
-    ])?;
-    let mut wanted: Vec<(Vec<u8>, String)> = Vec::new();
-    for record in listing.split(|b| *b == 0).filter(|r| !r.is_empty()) {
-        // `<mode> <type> <id>\t<path>`
-        let Some(tab) = memchr::memchr(b'\t', record) else {
-            continue;
-        };
-        let meta = String::from_utf8_lossy(&record[..tab]).into_owned();
-        let path = record[tab + 1..].to_vec();
-        let parts: Vec<&str> = meta.split(' ').collect();
-        let [mode, "blob", id] = parts[..] else {
-            continue;
-        };
-        if mode.starts_with("100") && sel.matches(&path) {
-            wanted.push((path, id.to_string()));
-        }
-    }
+    let wanted: Vec<(Vec<u8>, String)> = ls_tree(rev)?
+        .into_iter()
+        .filter(|e| e.mode & 0o170000 == 0o100000 && sel.matches(&e.path))
+        .map(|e| (e.path, e.id))
+        .collect();
     let ids: Vec<&str> = wanted.iter().map(|(_, id)| id.as_str()).collect();
     let blobs = cat_blobs(&ids)?;
     Ok(wanted
