@@ -264,18 +264,31 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
             FixHint::Files,
         )
     };
+    let (report, status) = report_listing(listing, args.staged, &hint, s, io);
+    if status == ExitStatus::Findings && args.offer_fix {
+        return fix::run::offer_fix(&repo, &sel, &report, s, io);
+    }
+    Ok(status)
+}
+
+/// Print a listing's notes, scan its inputs and report: quiet in the hook
+/// (`staged`) when nothing is found.
+fn report_listing(
+    listing: git::Listing,
+    staged: bool,
+    hint: &FixHint,
+    s: &mut Settings,
+    io: &mut Io<'_>,
+) -> (Report, ExitStatus) {
     for note in &listing.notes {
         let _ = writeln!(io.err, "note: {note}");
     }
     let (report, read_failed) = scan_inputs(listing.inputs.into_iter(), &s.config, io);
     let quiet = s.quiet;
-    s.quiet |= args.staged;
-    let status = finish(&report, read_failed, s, &hint, io);
+    s.quiet |= staged;
+    let status = finish(&report, read_failed, s, hint, io);
     s.quiet = quiet;
-    if status == ExitStatus::Findings && args.offer_fix {
-        return fix::run::offer_fix(&repo, &sel, &report, s, io);
-    }
-    Ok(status)
+    (report, status)
 }
 
 /// `scan` in a repository libgit2 cannot open (the SHA-256 object format):
@@ -303,14 +316,7 @@ fn scan_by_plumbing(
     } else {
         (with_named(&sel, git::plumbing::worktree)?, FixHint::Files)
     };
-    for note in &listing.notes {
-        let _ = writeln!(io.err, "note: {note}");
-    }
-    let (report, read_failed) = scan_inputs(listing.inputs.into_iter(), &s.config, io);
-    let quiet = s.quiet;
-    s.quiet |= args.staged;
-    let status = finish(&report, read_failed, s, &hint, io);
-    s.quiet = quiet;
+    let (_, status) = report_listing(listing, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
         let _ = writeln!(io.err, "npmrc-guard: commit blocked; the fix cannot rewrite this repository's object format yet: replace the literal with ${{VAR}} by hand and `git add` it, or bypass once with `git commit --no-verify`");
     }
