@@ -7,7 +7,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::inputs::shown;
 
@@ -186,20 +185,7 @@ pub struct Outcome {
 /// directory. Taken as bytes: a path that is not UTF-8 must stay the same
 /// path.
 pub fn hooks_dir() -> Result<PathBuf, String> {
-    use std::os::unix::ffi::OsStrExt;
-    let out = Command::new("git")
-        .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(err.trim().trim_start_matches("fatal: ").to_string());
-    }
-    let mut dir = out.stdout;
-    if dir.last() == Some(&b'\n') {
-        dir.pop();
-    }
-    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&dir)))
+    crate::git::plumbing::rev_parse_path(&["--path-format=absolute", "--git-path", "hooks"])
 }
 
 /// A hook manager owns `dir` and regenerates it: writing there would be

@@ -47,9 +47,27 @@ pub fn object_format() -> Result<String, String> {
 
 /// The work tree's root.
 pub fn toplevel() -> Result<PathBuf, String> {
+    rev_parse_path(&["--show-toplevel"])
+}
+
+/// A path `git rev-parse` prints (`--show-toplevel`, `--git-path hooks`),
+/// taken as bytes: a path that is not UTF-8 must stay the same path. The
+/// error is git's own message.
+pub fn rev_parse_path(args: &[&str]) -> Result<PathBuf, String> {
     use std::os::unix::ffi::OsStrExt;
-    let out = trimmed(git(&["rev-parse", "--show-toplevel"])?);
-    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&out)))
+    let out = Command::new("git")
+        .arg("rev-parse")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(err.trim().trim_start_matches("fatal: ").to_string());
+    }
+    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&trimmed(
+        out.stdout,
+    ))))
 }
 
 /// The staged blobs at matching paths that differ from HEAD, as

@@ -17,7 +17,6 @@ pub mod yaml;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::fix::write::replace_file;
 use crate::hook::{self, HookKind, Outcome};
@@ -96,24 +95,6 @@ const SIMPLE_GIT_HOOKS: &[&str] = &[
     ".simple-git-hooks.json",
     "simple-git-hooks.json",
 ];
-
-/// The work tree's root, asked of git.
-fn toplevel() -> Result<PathBuf, String> {
-    use std::os::unix::ffi::OsStrExt;
-    let out = Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(err.trim().trim_start_matches("fatal: ").to_string());
-    }
-    let mut dir = out.stdout;
-    while dir.last() == Some(&b'\n') {
-        dir.pop();
-    }
-    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&dir)))
-}
 
 fn is_file(p: &Path) -> bool {
     fs::symlink_metadata(p).is_ok_and(|m| !m.is_dir())
@@ -382,7 +363,7 @@ fn minus(lines: &[String]) -> String {
 }
 
 pub fn install(choice: Choice, kind: HookKind, exe: &Path) -> Result<Outcome, String> {
-    let root = toplevel()?;
+    let root = crate::git::plumbing::toplevel()?;
     let hooks = hook::hooks_dir()?;
     let (picked, note) = choose(choice, detect(&root, &hooks, kind))?;
     let Some(f) = picked else {
@@ -448,7 +429,7 @@ pub fn install(choice: Choice, kind: HookKind, exe: &Path) -> Result<Outcome, St
 }
 
 pub fn uninstall(choice: Choice, kind: HookKind) -> Result<Outcome, String> {
-    let root = toplevel()?;
+    let root = crate::git::plumbing::toplevel()?;
     let hooks = hook::hooks_dir()?;
     let found = detect(&root, &hooks, kind);
     let mut messages = Vec::new();
