@@ -402,9 +402,9 @@ pub fn workdir(repo: &Repository) -> Result<PathBuf, String> {
         .ok_or_else(|| "a bare repository has no work tree".to_string())
 }
 
-/// For a path inside some repository's work tree: whether git ignores it.
-/// `None` when the path is in no repository.
-pub fn ignored(path: &Path) -> Result<Option<bool>, String> {
+/// The repository whose work tree holds `path`, and the path relative to
+/// its root; `None` outside any work tree.
+fn in_work_tree(path: &Path) -> Result<Option<(Repository, PathBuf)>, String> {
     let abs = std::path::absolute(path).map_err(|e| e.to_string())?;
     let dir = abs.parent().unwrap_or(Path::new("/"));
     let Ok(repo) = Repository::discover(dir) else {
@@ -419,6 +419,15 @@ pub fn ignored(path: &Path) -> Result<Option<bool>, String> {
         return Ok(None);
     };
     let rel = rel_dir.join(abs.file_name().unwrap_or_default());
+    Ok(Some((repo, rel)))
+}
+
+/// For a path inside some repository's work tree: whether git ignores it.
+/// `None` when the path is in no repository.
+pub fn ignored(path: &Path) -> Result<Option<bool>, String> {
+    let Some((repo, rel)) = in_work_tree(path)? else {
+        return Ok(None);
+    };
     repo.is_path_ignored(&rel).map(Some).map_err(|e| {
         format!(
             "cannot ask git whether {} is ignored: {}",
@@ -925,20 +934,9 @@ fn tracking_globs(repo: &Repository, name: Option<&str>) -> Vec<String> {
 /// Whether git tracks `path` (it is in the index of the repository that
 /// holds it). `false` outside a repository.
 pub fn tracked(path: &Path) -> Result<bool, String> {
-    let abs = std::path::absolute(path).map_err(|e| e.to_string())?;
-    let dir = abs.parent().unwrap_or(Path::new("/"));
-    let Ok(repo) = Repository::discover(dir) else {
+    let Some((repo, rel)) = in_work_tree(path)? else {
         return Ok(false);
     };
-    let Some(root) = repo.workdir() else {
-        return Ok(false);
-    };
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    let Ok(rel_dir) = dir.strip_prefix(&root) else {
-        return Ok(false);
-    };
-    let rel = rel_dir.join(abs.file_name().unwrap_or_default());
     let index = repo
         .index()
         .map_err(|e| format!("cannot read the git index: {}", e.message()))?;
