@@ -73,20 +73,30 @@ impl Settings {
             None => None,
         };
         let id = in_base.as_ref().map(|(id, _)| *id);
+        let file = match (&in_base, base) {
+            (Some((_, bytes)), Some(commit)) => Some((commit.to_string(), bytes.as_slice())),
+            _ => None,
+        };
+        Ok((self.review_config(file)?, id))
+    }
+
+    /// The config a review runs under: none with `--no-config`, `--config
+    /// FILE` when given, else `in_base`, the config file's content in the
+    /// base commit it names (the defaults without one).
+    fn review_config(&self, in_base: Option<(String, &[u8])>) -> Result<Config, String> {
         if self.no_config {
-            return Ok((Config::default(), id));
+            return Ok(Config::default());
         }
         if let Some(file) = &self.config_file {
-            return Ok((config::load(Some(file), std::path::Path::new("."))?, id));
+            return config::load(Some(file), std::path::Path::new("."));
         }
-        let config = match (&in_base, base) {
-            (Some((_, bytes)), Some(commit)) => Config::from_str(
+        match in_base {
+            Some((commit, bytes)) => Config::from_str(
                 &String::from_utf8_lossy(bytes),
                 &format!("{} in {commit}", config::FILE_NAME),
-            )?,
-            _ => Config::default(),
-        };
-        Ok((config, id))
+            ),
+            None => Ok(Config::default()),
+        }
     }
 }
 
@@ -374,19 +384,11 @@ fn plumbing_base_config(
         Some(rev) => Some(git::plumbing::file_at(rev, config::FILE_NAME)?),
         None => None,
     };
-    let config = if s.no_config {
-        Config::default()
-    } else if let Some(file) = &s.config_file {
-        config::load(Some(file), std::path::Path::new("."))?
-    } else {
-        match &in_base {
-            Some((commit, Some((_, bytes)))) => Config::from_str(
-                &String::from_utf8_lossy(bytes),
-                &format!("{} in {commit}", config::FILE_NAME),
-            )?,
-            _ => Config::default(),
-        }
+    let file = match &in_base {
+        Some((commit, Some((_, bytes)))) => Some((commit.clone(), bytes.as_slice())),
+        _ => None,
     };
+    let config = s.review_config(file)?;
     Ok((config, in_base.and_then(|(_, f)| f.map(|(id, _)| id))))
 }
 

@@ -149,11 +149,12 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
             let raw_value = line.raw_value();
             // The common safe line, `//host/:_authToken=${NAME}`, needs no
             // decoding: its residue is empty.
-            let scoped = Field::from_key(k).is_some_and(|(_, scoped)| scoped);
+            let field = Field::from_key(k);
+            let scoped = field.is_some_and(|(_, scoped)| scoped);
             if scoped && line_tokens.is_empty() && is_plain_reference(raw_value) {
                 continue;
             }
-            if Field::from_key(k).is_some()
+            if field.is_some()
                 || Field::from_miscased_key(k).is_some()
                 || is_registry_key(k)
                 || memchr::memchr(b'@', raw_value).is_some()
