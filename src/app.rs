@@ -192,7 +192,8 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     });
     let mut inputs: Vec<Input> = files.map(|p| inputs::read_named(p)).collect();
     // What the files name as `userconfig=`/`globalconfig=`, on disk.
-    // Only files that are there: a config CI writes later is no error.
+    // Only files that are there: a config CI writes later, or a folder
+    // (npm records an error and reads nothing from it), is no error.
     let named: Vec<PathBuf> = inputs
         .iter()
         .filter_map(|i| Some((i, i.content.as_ref().ok()?)))
@@ -207,7 +208,7 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
                     .collect::<PathBuf>()
             })
         })
-        .filter(|p| std::fs::symlink_metadata(p).is_ok())
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
         .collect();
     for p in named {
         let input = inputs::read_named(&p);

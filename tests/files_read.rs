@@ -377,3 +377,15 @@ fn a_named_config_changed_alone_is_caught_by_ranges_and_pre_push() {
         assert_no_secret(&out, std::slice::from_ref(&t));
     }
 }
+
+/// A named config that is a folder holds nothing npm reads (it records the
+/// read error and goes on): `check` is not blocked by it.
+#[test]
+fn a_named_config_that_is_a_folder_blocks_nothing() {
+    let dir = npmrc_dir("userconfig=ci\n");
+    std::fs::create_dir(dir.path().join("ci")).expect("mkdir");
+    let out = tool_in(dir.path(), &["check", ".npmrc"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
