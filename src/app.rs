@@ -702,7 +702,13 @@ fn with_named(
     list: impl Fn(&Selector) -> Result<git::Listing, String>,
 ) -> Result<git::Listing, String> {
     let listing = list(sel)?;
-    match sel.also(&named_by(listing.inputs.iter())) {
+    let mut named = named_by(listing.inputs.iter());
+    for p in &listing.named {
+        if !named.contains(p) {
+            named.push(p.clone());
+        }
+    }
+    match sel.also(&named) {
         Some(wider) => list(&wider),
         None => Ok(listing),
     }

@@ -389,3 +389,44 @@ fn a_named_config_that_is_a_folder_blocks_nothing() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// A commit that changes only a named config, under an older `.npmrc` that
+/// names it: the hook (`scan --staged`) reads the unchanged `.npmrc` in the
+/// index for the files it names, so the commit is blocked, in both object
+/// formats (the git2 path and git's plumbing).
+#[test]
+fn a_named_config_staged_alone_is_caught_by_the_hook() {
+    for format in ["sha1", "sha256"] {
+        let repo = TestRepo::new();
+        std::fs::remove_dir_all(repo.root.join(".git")).expect("rm .git");
+        repo.git(&[
+            "init",
+            "-q",
+            "-b",
+            "main",
+            &format!("--object-format={format}"),
+            ".",
+        ]);
+        repo.write("pkg/.npmrc", "userconfig=ci/u\n");
+        repo.write("pkg/ci/u", "x=1\n");
+        repo.write("README", "hello\n");
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "base"]);
+        let t = npm_token(114);
+        repo.write("pkg/ci/u", &literal_npmrc(&t));
+        repo.git(&["add", "pkg/ci/u"]);
+        let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(found(&out)[0].0, "pkg/ci/u", "{format}");
+        assert_no_secret(&out, std::slice::from_ref(&t));
+        // Unstaged, the named file's change is not in the commit.
+        repo.git(&["reset", "-q"]);
+        let out = repo.tool(&["scan", "--staged"]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+    }
+}

@@ -18,6 +18,8 @@ pub mod plumbing;
 
 const MODE_SYMLINK: u32 = 0o120000;
 const MODE_GITLINK: u32 = 0o160000;
+/// A regular file (`100644` or `100755`: the type bits).
+const MODE_FILE: u32 = 0o100000;
 const STAGE_MASK: u16 = 0x3000;
 
 /// Open the repository as git would: `GIT_DIR`, `GIT_WORK_TREE`,
@@ -45,10 +47,30 @@ pub fn open() -> Result<Repository, String> {
 pub struct Listing {
     pub inputs: Vec<Input>,
     pub notes: Vec<String>,
+    /// Files that `.npmrc` files left out of `inputs` (unchanged in a
+    /// staged listing) name as npm's user or global config: a commit that
+    /// changes only such a file is still one npm reads.
+    pub named: Vec<String>,
 }
 
 fn path_str(path: &[u8]) -> String {
     inputs::shown_path(path)
+}
+
+/// Whether the file at `path` is a `.npmrc`, the only file that can name
+/// a user or global config.
+pub(crate) fn names_configs(path: &[u8]) -> bool {
+    let base = memchr::memrchr(b'/', path).map_or(path, |i| &path[i + 1..]);
+    crate::select::is_npmrc_name(base)
+}
+
+/// Add to `named` the files the `.npmrc` at `path`, holding `bytes`, names.
+pub(crate) fn add_named(named: &mut Vec<String>, path: &str, bytes: &[u8]) {
+    for p in crate::files::named_configs(path, bytes) {
+        if !named.contains(&p) {
+            named.push(p);
+        }
+    }
 }
 
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {
@@ -187,6 +209,12 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
         }
         let id = git2::Oid::from_bytes(&entry.id).map_err(|e| e.message().to_string())?;
         if head_ids.id_at(&entry.path) == Some(id) {
+            // Unchanged, but it may name a file the commit changes.
+            if names_configs(&entry.path) {
+                if let Ok(bytes) = read_blob(repo, id) {
+                    add_named(&mut listing.named, &path, &bytes);
+                }
+            }
             continue;
         }
         let content = read_blob(repo, id);

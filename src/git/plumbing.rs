@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use super::{path_str, Listing, MODE_GITLINK, MODE_SYMLINK};
+use super::{path_str, Listing, MODE_FILE, MODE_GITLINK, MODE_SYMLINK};
 use crate::inputs::{Input, MAX_FILE_BYTES};
 use crate::select::Selector;
 
@@ -141,7 +141,7 @@ pub fn staged(sel: &Selector) -> Result<Listing, String> {
             conflicts.join(", ")
         ));
     }
-    staged_links(sel, &changed, &mut wanted, &mut listing.notes)?;
+    staged_links(sel, &changed, &mut wanted, &mut listing)?;
     let ids: Vec<&str> = wanted.iter().map(|(_, id, _)| id.as_str()).collect();
     let blobs = cat_blobs(&ids)?;
     for ((path, _, via), content) in wanted.into_iter().zip(blobs) {
@@ -204,24 +204,39 @@ fn ls_tree(rev: &str) -> Result<Vec<Entry>, String> {
     Ok(entries(&listing, false))
 }
 
-/// `.npmrc` links in the index at matching paths, read through to their
-/// staged target (as [`super::staged`] does) when the link or the target
-/// differs from HEAD.
+/// What the index holds beyond the changed files (as [`super::staged`]
+/// reads it): `.npmrc` links at matching paths, read through to their
+/// staged target when the link or the target differs from HEAD; and the
+/// files that unchanged `.npmrc` files name as npm's user or global config.
 fn staged_links(
     sel: &Selector,
     changed: &std::collections::HashSet<Vec<u8>>,
     wanted: &mut Vec<(Vec<u8>, String, Option<String>)>,
-    notes: &mut Vec<String>,
+    listing: &mut Listing,
 ) -> Result<(), String> {
-    let listing = git(&["ls-files", "-z", "--stage"])?;
+    let notes = &mut listing.notes;
+    let files = git(&["ls-files", "-z", "--stage"])?;
     let mut index: std::collections::HashMap<Vec<u8>, (u32, String)> =
         std::collections::HashMap::new();
     let mut links = Vec::new();
-    for e in entries(&listing, true).into_iter().filter(|e| e.stage == 0) {
-        if e.mode & 0o170000 == MODE_SYMLINK && sel.matches(&e.path) {
-            links.push((e.path.clone(), e.id.clone()));
+    let mut unchanged = Vec::new();
+    for e in entries(&files, true).into_iter().filter(|e| e.stage == 0) {
+        if sel.matches(&e.path) {
+            match e.mode & 0o170000 {
+                MODE_SYMLINK => links.push((e.path.clone(), e.id.clone())),
+                MODE_FILE if super::names_configs(&e.path) && !changed.contains(&e.path) => {
+                    unchanged.push((e.path.clone(), e.id.clone()))
+                }
+                _ => {}
+            }
         }
         index.insert(e.path, (e.mode, e.id));
+    }
+    let ids: Vec<&str> = unchanged.iter().map(|(_, id)| id.as_str()).collect();
+    for ((path, _), bytes) in unchanged.iter().zip(cat_blobs(&ids)?) {
+        if let Ok(bytes) = bytes {
+            super::add_named(&mut listing.named, &path_str(path), &bytes);
+        }
     }
     for (link, id) in links {
         let shown = path_str(&link);
