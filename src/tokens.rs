@@ -62,8 +62,10 @@ fn alnum_run(input: &[u8], at: usize, max: usize) -> usize {
 /// A hand-written scanner rather than a regex: `check` runs on every commit,
 /// and compiling the counted repetitions of a token regex cost more than
 /// scanning a small file. Prefixes are found with `memmem`; the characters
-/// after them are checked by hand; a token glued to other word characters
-/// (`[0-9A-Za-z_-]`) is not taken for one.
+/// after them are checked by hand. A token glued to other word characters
+/// (`[0-9A-Za-z_-]`, as in `<token>_authToken=`) is taken for one only when
+/// its checksum holds: the checksum is the evidence then, and one in 62^6
+/// runs of random characters has it.
 pub fn find_tokens(input: &[u8]) -> Vec<TokenMatch> {
     use memchr::memmem::Finder;
     static PREFIXES: LazyLock<[Finder<'static>; 4]> = LazyLock::new(|| {
@@ -77,15 +79,21 @@ pub fn find_tokens(input: &[u8]) -> Vec<TokenMatch> {
     let mut out = Vec::new();
     for finder in PREFIXES.iter() {
         for start in finder.find_iter(input) {
-            if start > 0 && is_word(input[start - 1]) {
-                continue;
-            }
-            if let Some(t) = token_at(input, start) {
+            let glued = start > 0 && is_word(input[start - 1]);
+            if let Some(t) = token_at(input, start, glued) {
                 out.push(t);
             }
         }
     }
     out.sort_by_key(|t| t.span.start);
+    // A glued token may start inside another (`npm_…gh` + `p_…`): keep the
+    // first.
+    let mut end = 0;
+    out.retain(|t| {
+        let keep = t.span.start >= end;
+        end = end.max(t.span.end);
+        keep
+    });
     out
 }
 
@@ -113,8 +121,9 @@ pub fn holds_token_like(bytes: &[u8]) -> bool {
     })
 }
 
-/// The token starting at `start`, if one does.
-fn token_at(input: &[u8], start: usize) -> Option<TokenMatch> {
+/// The token starting at `start`, if one does; `glued` when a word
+/// character comes just before it.
+fn token_at(input: &[u8], start: usize, glued: bool) -> Option<TokenMatch> {
     let rest = &input[start..];
     let bounded = |end: usize| input.get(end).is_none_or(|&b| !is_word(b));
     let (kind, end, checksum) = if rest.starts_with(b"npm_") {
@@ -162,7 +171,8 @@ fn token_at(input: &[u8], start: usize) -> Option<TokenMatch> {
     } else {
         return None;
     };
-    bounded(end).then_some(TokenMatch {
+    let glued = glued || !bounded(end);
+    (!glued || checksum == Checksum::Valid).then_some(TokenMatch {
         kind,
         span: start..end,
         checksum,
@@ -246,9 +256,25 @@ mod tests {
     #[test]
     fn word_boundaries() {
         let t = "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";
-        assert!(find_tokens(format!("x{t}").as_bytes()).is_empty());
-        assert!(find_tokens(format!("{t}x").as_bytes()).is_empty());
         assert_eq!(find_tokens(format!("={t};").as_bytes()).len(), 1);
+        // Glued to word characters: a token only when its checksum holds.
+        assert_eq!(classic_checksum(&t.as_bytes()[4..]), Checksum::Valid);
+        for glued in [
+            format!("x{t}"),
+            format!("{t}x"),
+            format!("{t}_authToken"),
+            format!("-{t}-"),
+        ] {
+            let found = find_tokens(glued.as_bytes());
+            assert_eq!(found.len(), 1, "{glued}");
+            assert_eq!(&glued[found[0].span.clone()], t);
+        }
+        let broken = "ghp_M7H4jxUDDWHP4kZ6A4dxlQYsQIWJuq11T4V5";
+        assert!(find_tokens(format!("x{broken}").as_bytes()).is_empty());
+        assert!(find_tokens(format!("{broken}x").as_bytes()).is_empty());
+        assert_eq!(find_tokens(format!("={broken};").as_bytes()).len(), 1);
+        // Not a token: a fine-grained or GitLab run glued to more.
+        assert!(find_tokens(b"xglpat-abcdefghij0123456789").is_empty());
     }
 
     #[test]

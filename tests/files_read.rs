@@ -397,16 +397,7 @@ fn a_named_config_that_is_a_folder_blocks_nothing() {
 #[test]
 fn a_named_config_staged_alone_is_caught_by_the_hook() {
     for format in ["sha1", "sha256"] {
-        let repo = TestRepo::new();
-        std::fs::remove_dir_all(repo.root.join(".git")).expect("rm .git");
-        repo.git(&[
-            "init",
-            "-q",
-            "-b",
-            "main",
-            &format!("--object-format={format}"),
-            ".",
-        ]);
+        let repo = TestRepo::with_format(format);
         repo.write("pkg/.npmrc", "userconfig=ci/u\n");
         repo.write("pkg/ci/u", "x=1\n");
         repo.write("README", "hello\n");
@@ -427,6 +418,11 @@ fn a_named_config_staged_alone_is_caught_by_the_hook() {
         // Unstaged, the named file's change is not in the commit.
         repo.git(&["reset", "-q"]);
         let out = repo.tool(&["scan", "--staged"]);
-        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            text(&out.stderr)
+        );
     }
 }

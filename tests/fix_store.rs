@@ -148,9 +148,17 @@ fn an_existing_0644_store_is_tightened_and_the_message_says_so() {
     assert_eq!(read(&store), format!("OTHER=1\nNPM_TOKEN='{t}'\n"));
 }
 
+/// In both object formats: libgit2 cannot open a SHA-256 repository, and
+/// a store git tracks there was once taken for a file outside any.
 #[test]
 fn a_tracked_store_is_refused_even_when_ignored() {
-    let repo = TestRepo::new();
+    for format in ["sha1", "sha256"] {
+        a_tracked_store_is_refused(format);
+    }
+}
+
+fn a_tracked_store_is_refused(format: &str) {
+    let repo = TestRepo::with_format(format);
     let t = npm_token(41);
     repo.write(".env.local", "KEEP=1\n");
     repo.git(&["add", ".env.local"]);
@@ -175,6 +183,34 @@ fn a_tracked_store_is_refused_even_when_ignored() {
         read(&repo.root.join(".npmrc")),
         format!("//registry.npmjs.org/:_authToken={t}\n")
     );
+    // Untracked but not ignored: the next `git add -A` would take it.
+    let out = tool(
+        &repo.root,
+        home.path(),
+        &["fix", "--save-env", ".env.other"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{format}: {}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("not ignored by git"),
+        "{format}: {}",
+        text(&out.stderr)
+    );
+    assert!(!repo.root.join(".env.other").exists(), "{format}");
+    // Untracked and ignored: a store.
+    repo.write(".gitignore", ".env.local\n.env.mine\n");
+    let out = tool(&repo.root, home.path(), &["fix", "--save-env", ".env.mine"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{format}: {}",
+        text(&out.stderr)
+    );
+    assert!(read(&repo.root.join(".env.mine")).contains(&t), "{format}");
 }
 
 #[test]

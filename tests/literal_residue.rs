@@ -150,6 +150,30 @@ fn a_token_off_a_key_value_line_has_no_key() {
     assert_eq!(found[0].finding.column, "authToken: ".len() + 1);
 }
 
+/// A checksum-valid token glued to the text around it (pasted in front of
+/// a key, or into one) is still a token: reported, at its column, with no
+/// key; one whose checksum fails is not taken for one off a credential.
+#[test]
+fn a_token_glued_to_a_key_is_reported() {
+    let tok = common::npm_token(15);
+    for (src, column) in [
+        (format!("{tok}_authToken=x\n"), 1),
+        (format!("//r.example/:{tok}_authToken=x\n"), 14),
+        (format!("x{tok}=1\n"), 2),
+        (format!("a=b_{tok}\n"), 5),
+    ] {
+        let found = detect(".npmrc", src.as_bytes());
+        assert_eq!(found.len(), 1, "{src:?}");
+        assert_eq!(found[0].finding.rule.id(), "npm-token", "{src:?}");
+        assert_eq!(found[0].finding.column, column, "{src:?}");
+        if !src.starts_with("a=") {
+            assert_eq!(found[0].finding.key, None, "{src:?}");
+        }
+    }
+    let broken = common::break_checksum(&tok);
+    assert!(detect(".npmrc", format!("{broken}_authToken=x\n").as_bytes()).is_empty());
+}
+
 #[test]
 fn a_miscased_auth_token_key_is_reported_with_why() {
     let tok = common::npm_token(12);

@@ -450,11 +450,23 @@ fn in_work_tree(path: &Path) -> Result<Option<(Repository, PathBuf)>, String> {
     Ok(Some((repo, rel)))
 }
 
+/// The folder holding `path` and the file's name there, for git's own
+/// plumbing: asked when libgit2 finds no repository it can open (it cannot
+/// open a SHA-256 one, and a store must never be taken for a file outside
+/// every repository because of that).
+fn folder_and_name(path: &Path) -> Result<(PathBuf, std::ffi::OsString), String> {
+    let abs = std::path::absolute(path).map_err(|e| e.to_string())?;
+    let dir = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let name = abs.file_name().unwrap_or_default().to_os_string();
+    Ok((dir, name))
+}
+
 /// For a path inside some repository's work tree: whether git ignores it.
 /// `None` when the path is in no repository.
 pub fn ignored(path: &Path) -> Result<Option<bool>, String> {
     let Some((repo, rel)) = in_work_tree(path)? else {
-        return Ok(None);
+        let (dir, name) = folder_and_name(path)?;
+        return plumbing::ignored(&dir, &name);
     };
     repo.is_path_ignored(&rel).map(Some).map_err(|e| {
         format!(
@@ -963,12 +975,14 @@ fn tracking_globs(repo: &Repository, name: Option<&str>) -> Vec<String> {
 /// holds it). `false` outside a repository.
 pub fn tracked(path: &Path) -> Result<bool, String> {
     let Some((repo, rel)) = in_work_tree(path)? else {
-        return Ok(false);
+        let (dir, name) = folder_and_name(path)?;
+        return Ok(plumbing::tracked(&dir, &name)?.unwrap_or(false));
     };
     let index = repo
         .index()
         .map_err(|e| format!("cannot read the git index: {}", e.message()))?;
-    Ok(index.get_path(&rel, 0).is_some())
+    // Any stage: a file in a merge conflict is tracked too.
+    Ok((0..=3).any(|stage| index.get_path(&rel, stage).is_some()))
 }
 
 /// The tip a range reviews: `B` of `A..B` (HEAD when `B` is left out), the

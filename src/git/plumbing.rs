@@ -6,8 +6,9 @@
 //! `GIT_INDEX_FILE` and the rest of the environment it set for the hook
 //! itself. Slower than the fast path (two processes), so only the fallback.
 
+use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::{path_str, Listing, MODE_FILE, MODE_GITLINK, MODE_SYMLINK};
@@ -65,9 +66,7 @@ pub fn rev_parse_path(args: &[&str]) -> Result<PathBuf, String> {
         let err = String::from_utf8_lossy(&out.stderr);
         return Err(err.trim().trim_start_matches("fatal: ").to_string());
     }
-    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&trimmed(
-        out.stdout,
-    ))))
+    Ok(PathBuf::from(OsStr::from_bytes(&trimmed(out.stdout))))
 }
 
 /// The staged blobs at matching paths that differ from HEAD, as
@@ -271,7 +270,7 @@ fn tree_entry(commit: &str, path: &[u8]) -> Option<(u32, String)> {
     use std::os::unix::ffi::OsStrExt;
     let out = Command::new("git")
         .args(["ls-tree", "-z", "--full-tree", commit, "--"])
-        .arg(std::ffi::OsStr::from_bytes(path))
+        .arg(OsStr::from_bytes(path))
         .env("GIT_LITERAL_PATHSPECS", "1")
         .stdin(Stdio::null())
         .output()
@@ -368,7 +367,7 @@ pub fn worktree(sel: &Selector) -> Result<Listing, String> {
     paths.dedup();
     let mut listing = Listing::default();
     for p in paths {
-        let full = root.join(std::ffi::OsStr::from_bytes(&p));
+        let full = root.join(OsStr::from_bytes(&p));
         match std::fs::symlink_metadata(&full) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Ok(m) if m.file_type().is_symlink() => {
@@ -725,4 +724,70 @@ pub fn files_at(rev: &str, sel: &Selector) -> Result<Vec<Input>, String> {
             via: None,
         })
         .collect())
+}
+
+/// git run in `dir` on the file `name` there, the repository found from
+/// `dir` alone (as `Repository::discover` finds it), never from a hook's
+/// `GIT_DIR`: the file may be in another repository, or in none. `None`
+/// when `dir` is in no work tree.
+fn git_on_file(dir: &Path, args: &[&OsStr]) -> Result<Option<std::process::Output>, String> {
+    let run = |args: &[&OsStr]| {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(dir).stdin(Stdio::null()).args(args);
+        for var in [
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "GIT_INDEX_FILE",
+            "GIT_COMMON_DIR",
+            "GIT_OBJECT_DIRECTORY",
+            "GIT_PREFIX",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.output().map_err(|e| format!("cannot run git: {e}"))
+    };
+    if !dir.is_dir() {
+        // No folder, no file to track; writing there fails with its reason.
+        return Ok(None);
+    }
+    let inside = run(&["rev-parse", "--is-inside-work-tree"].map(OsStr::new))?;
+    if !inside.status.success() || trimmed(inside.stdout) != b"true" {
+        return Ok(None);
+    }
+    run(args).map(Some)
+}
+
+/// Whether git tracks the file `name` in `dir` (any stage of the index);
+/// `None` when `dir` is in no work tree.
+pub fn tracked(dir: &Path, name: &OsStr) -> Result<Option<bool>, String> {
+    let mut spec = OsString::from(":(literal)");
+    spec.push(name);
+    let args = ["ls-files", "-z", "--cached", "--"].map(OsStr::new);
+    let Some(out) = git_on_file(dir, &[&args[..], &[spec.as_os_str()]].concat())? else {
+        return Ok(None);
+    };
+    if !out.status.success() {
+        return Err(format!(
+            "git ls-files: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(Some(!out.stdout.is_empty()))
+}
+
+/// Whether git ignores the file `name` in `dir`; `None` when `dir` is in
+/// no work tree.
+pub fn ignored(dir: &Path, name: &OsStr) -> Result<Option<bool>, String> {
+    let args = ["check-ignore", "-q", "--"].map(OsStr::new);
+    let Some(out) = git_on_file(dir, &[&args[..], &[name]].concat())? else {
+        return Ok(None);
+    };
+    match out.status.code() {
+        Some(0) => Ok(Some(true)),
+        Some(1) => Ok(Some(false)),
+        _ => Err(format!(
+            "git check-ignore: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+    }
 }

@@ -565,3 +565,21 @@ pub fn npm_root() -> Option<String> {
         .then_some(dir)
 }
 pub mod npm;
+
+impl TestRepo {
+    /// A repository whose objects are named by `format` (`sha1`, `sha256`):
+    /// libgit2 cannot open a SHA-256 one, so the tool asks git's plumbing.
+    pub fn with_format(format: &str) -> Self {
+        let repo = TestRepo::new();
+        std::fs::remove_dir_all(repo.root.join(".git")).expect("rm .git");
+        repo.git(&[
+            "init",
+            "-q",
+            "-b",
+            "main",
+            &format!("--object-format={format}"),
+            ".",
+        ]);
+        repo
+    }
+}
