@@ -228,8 +228,7 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
     enter(args.repo.as_ref())?;
     let repo = match git::open() {
         Ok(repo) => repo,
-        Err(e) if !args.fix => return scan_by_plumbing(args, s, io, e),
-        Err(e) => return Err(e),
+        Err(e) => return scan_by_plumbing(args, s, io, e),
     };
     s.load_config(repo.workdir().unwrap_or(repo.path()))?;
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
@@ -257,7 +256,8 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
     if args.fix {
         let root = git::workdir(&repo)?;
         if args.staged {
-            return fix::run::fix_staged_as_asked(&repo, &sel, &root, &args.secrets, s, io);
+            let staging = git::Staging::Lib(&repo);
+            return fix::run::fix_staged_as_asked(&staging, &sel, &root, &args.secrets, s, io);
         }
         let listing = git::worktree(&repo, &sel)?;
         // The paths are relative to the root: write them from there.
@@ -277,7 +277,8 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
     };
     let (report, status) = report_listing(listing, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
-        return fix::run::offer_fix(&repo, &sel, &report, s, io);
+        let root = git::workdir(&repo)?;
+        return fix::run::offer_fix(&git::Staging::Lib(&repo), &root, &sel, &report, s, io);
     }
     Ok(status)
 }
@@ -322,14 +323,23 @@ fn scan_by_plumbing(
     }
     s.load_config(&root)?;
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
+    if args.fix {
+        if args.staged {
+            let staging = git::Staging::Plumbing;
+            return fix::run::fix_staged_as_asked(&staging, &sel, &root, &args.secrets, s, io);
+        }
+        let listing = git::plumbing::worktree(&sel)?;
+        enter(Some(&root))?;
+        return fix::run::fix_files(listing.inputs, &args.secrets, s, io);
+    }
     let (listing, hint) = if args.staged {
         (with_named(&sel, git::plumbing::staged)?, FixHint::Staged)
     } else {
         (with_named(&sel, git::plumbing::worktree)?, FixHint::Files)
     };
-    let (_, status) = report_listing(listing, args.staged, &hint, s, io);
+    let (report, status) = report_listing(listing, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
-        let _ = writeln!(io.err, "npmrc-guard: commit blocked; the fix cannot rewrite this repository's object format yet: replace the literal with ${{VAR}} by hand and `git add` it, or bypass once with `git commit --no-verify`");
+        return fix::run::offer_fix(&git::Staging::Plumbing, &root, &sel, &report, s, io);
     }
     Ok(status)
 }
@@ -635,11 +645,23 @@ fn pre_push_by_plumbing(
 fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {
     if args.staged {
         enter(args.repo.as_ref())?;
-        let repo = git::open()?;
-        let root = git::workdir(&repo)?;
+        let (repo, root) = match git::open() {
+            Ok(repo) => {
+                let root = git::workdir(&repo)?;
+                (Some(repo), root)
+            }
+            // libgit2 cannot open a SHA-256 repository: git's plumbing can.
+            Err(e) => match git::plumbing::object_format() {
+                Ok(format) if format != "sha1" => (None, git::plumbing::toplevel()?),
+                _ => return Err(e),
+            },
+        };
         s.load_config(&root)?;
         let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
-        return fix::run::fix_staged_as_asked(&repo, &sel, &root, &args.secrets, s, io);
+        let staging = repo
+            .as_ref()
+            .map_or(git::Staging::Plumbing, git::Staging::Lib);
+        return fix::run::fix_staged_as_asked(&staging, &sel, &root, &args.secrets, s, io);
     }
     enter(args.repo.as_ref())?;
     s.load_config(&root_here())?;

@@ -302,9 +302,16 @@ fn on_a_terminal(
     ))
 }
 
+/// In both object formats (a SHA-256 repository through git's plumbing).
 #[test]
 fn hook_offers_the_fix_on_a_terminal() {
-    let repo = TestRepo::new();
+    for format in ["sha1", "sha256"] {
+        hook_offers_the_fix_on_a_terminal_in(format);
+    }
+}
+
+fn hook_offers_the_fix_on_a_terminal_in(format: &str) {
+    let repo = TestRepo::with_format(format);
     assert_eq!(repo.tool(&["install"]).status.code(), Some(0));
     let t = npm_token(1012);
     repo.write(".npmrc", &literal_npmrc(&t));

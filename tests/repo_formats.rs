@@ -290,3 +290,54 @@ fn sha256_links_are_read_through() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert_no_secret(&out, &[t, u]);
 }
+
+/// `fix --staged` and `scan --fix` rewrite in both object formats (in a
+/// SHA-256 repository through git's plumbing): the index blob and the
+/// work-tree file both hold `${NPM_TOKEN}`, the entry keeps its mode, the
+/// secret is in the ignored store, and the staged scan is clean after.
+#[test]
+fn the_fix_rewrites_staged_and_work_tree_files_in_both_object_formats() {
+    for format in ["sha1", "sha256"] {
+        let repo = TestRepo::with_format(format);
+        repo.write(".gitignore", ".env.local\n");
+        repo.write("README", "x\n");
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "base"]);
+        let t = npm_token(2511);
+        let file = "pkg/.npmrc";
+        repo.write(file, &literal_npmrc(&t));
+        repo.git(&["add", file]);
+        repo.git(&["update-index", "--chmod=+x", file]);
+        let out = repo.tool(&["fix", "--staged", "--save-env", ".env.local"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        assert_no_secret(&out, std::slice::from_ref(&t));
+        let staged = text(&repo.git_out(&["show", &format!(":{file}")]).stdout);
+        assert_eq!(staged, literal_npmrc("${NPM_TOKEN}"), "{format}");
+        let on_disk = std::fs::read_to_string(repo.root.join(file)).expect("read");
+        assert_eq!(on_disk, staged, "{format}");
+        let listed = text(&repo.git_out(&["ls-files", "-s", file]).stdout);
+        assert!(listed.starts_with("100755 "), "{format}: {listed}");
+        let store = std::fs::read_to_string(repo.root.join(".env.local")).expect("store");
+        assert!(store.contains(&format!("NPM_TOKEN='{t}'")), "{format}");
+        assert_eq!(staged_status(&repo), Some(0), "{format}");
+
+        // The work tree alone, by `scan --fix`.
+        let u = npm_token(2512);
+        repo.write("other/.npmrc", &literal_npmrc(&u));
+        let out = repo.tool(&["scan", "--fix", "--discard-secrets"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        assert_no_secret(&out, std::slice::from_ref(&u));
+        let on_disk = std::fs::read_to_string(repo.root.join("other/.npmrc")).expect("read");
+        assert!(!on_disk.contains(&u), "{format}");
+    }
+}

@@ -22,7 +22,8 @@ use crate::select::Selector;
 /// In the hook, with literals staged: ask on the terminal; if the user
 /// accepts, fix the index and the work tree and let the commit go on.
 pub(crate) fn offer_fix(
-    repo: &git2::Repository,
+    repo: &git::Staging<'_>,
+    root: &std::path::Path,
     sel: &Selector,
     report: &Report,
     s: &Settings,
@@ -47,8 +48,7 @@ pub(crate) fn offer_fix(
             f.key.as_deref().unwrap_or("?"),
         ));
     }
-    let root = git::workdir(repo)?;
-    let pnpm = rewrite::uses_pnpm(&root);
+    let pnpm = rewrite::uses_pnpm(root);
     let env_file = root.join(".env.local");
     // Only an untracked file can be a store (the ignore entry is added below).
     let offer_env = (!git::tracked(&env_file)?).then_some(env_file.as_path());
@@ -59,13 +59,13 @@ pub(crate) fn offer_fix(
     if disposition == Disposition::SaveEnv(env_file.clone())
         && git::ignored(&env_file)? == Some(false)
     {
-        git::exclude_locally(repo, "/.env.local")?;
+        repo.exclude_locally("/.env.local")?;
         let _ = writeln!(
             io.err,
             "  added /.env.local to .git/info/exclude so git ignores it"
         );
     }
-    let status = fix_staged(repo, sel, &disposition, None, s, io)?;
+    let status = fix_staged(repo, root, sel, &disposition, None, s, io)?;
     if status == ExitStatus::Clean {
         let _ = writeln!(io.err, "  the commit goes on with the fixed content");
     }
@@ -289,7 +289,7 @@ fn describe_plan(plan: &FilePlan) -> String {
 /// `fix --staged` / `scan --staged --fix`: where the secrets go is the
 /// user's choice (flags, or the terminal).
 pub(crate) fn fix_staged_as_asked(
-    repo: &git2::Repository,
+    repo: &git::Staging<'_>,
     sel: &Selector,
     root: &std::path::Path,
     secrets: &SecretArgs,
@@ -297,20 +297,20 @@ pub(crate) fn fix_staged_as_asked(
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
     let disposition = disposition(secrets, root)?;
-    fix_staged(repo, sel, &disposition, secrets.var.as_deref(), s, io)
+    fix_staged(repo, root, sel, &disposition, secrets.var.as_deref(), s, io)
 }
 
 /// Fix what is staged: the index blob and the work-tree file, each on its own.
 fn fix_staged(
-    repo: &git2::Repository,
+    repo: &git::Staging<'_>,
+    root: &std::path::Path,
     sel: &Selector,
     disposition: &Disposition,
     var: Option<&str>,
     s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
-    let root = git::workdir(repo)?;
-    let listing = git::staged(repo, sel)?;
+    let listing = repo.staged(sel)?;
     let strategy = disposition.strategy();
     rewrite::check_store(disposition)?;
     let mut names = Names {
@@ -359,7 +359,7 @@ fn fix_staged(
             ExitStatus::Findings
         });
     }
-    pnpm_note(&root, disposition, io);
+    pnpm_note(root, disposition, io);
     let all: Vec<&FilePlan> = staged
         .iter()
         .map(|(_, p)| p)
@@ -380,7 +380,7 @@ fn fix_staged(
             content: p.fixed.clone(),
         })
         .collect();
-    git::restage(repo, &files)?;
+    repo.restage(&files)?;
     for (full, plan) in &worktree {
         write::replace_file(full, &plan.fixed)?;
     }

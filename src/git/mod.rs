@@ -423,6 +423,49 @@ pub fn restage(repo: &Repository, files: &[Restage]) -> Result<(), String> {
         .map_err(|e| format!("cannot write the index: {}", e.message()))
 }
 
+/// The repository a staged fix reads and rewrites: through libgit2, or
+/// through git's plumbing where libgit2 cannot open it (SHA-256).
+pub enum Staging<'r> {
+    Lib(&'r Repository),
+    Plumbing,
+}
+
+impl std::fmt::Debug for Staging<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Staging::Lib(_) => "Staging::Lib",
+            Staging::Plumbing => "Staging::Plumbing",
+        })
+    }
+}
+
+impl Staging<'_> {
+    /// What is staged at matching paths, as [`staged`] lists it.
+    pub fn staged(&self, sel: &Selector) -> Result<Listing, String> {
+        match self {
+            Staging::Lib(repo) => staged(repo, sel),
+            Staging::Plumbing => plumbing::staged(sel),
+        }
+    }
+
+    /// Replace the staged content of `files`, as [`restage`] does.
+    pub fn restage(&self, files: &[Restage]) -> Result<(), String> {
+        match self {
+            Staging::Lib(repo) => restage(repo, files),
+            Staging::Plumbing => plumbing::restage(files),
+        }
+    }
+
+    /// Have git ignore `pattern` in this clone only (`info/exclude`).
+    pub fn exclude_locally(&self, pattern: &str) -> Result<(), String> {
+        let common = match self {
+            Staging::Lib(repo) => repo.commondir().to_path_buf(),
+            Staging::Plumbing => plumbing::common_dir()?,
+        };
+        exclude_locally(&common, pattern)
+    }
+}
+
 /// The work tree of `repo`, or an error for a bare repository.
 pub fn workdir(repo: &Repository) -> Result<PathBuf, String> {
     repo.workdir()
@@ -477,9 +520,10 @@ pub fn ignored(path: &Path) -> Result<Option<bool>, String> {
     })
 }
 
-/// Have git ignore `pattern` in this clone only (`info/exclude`).
-pub fn exclude_locally(repo: &Repository, pattern: &str) -> Result<(), String> {
-    let file = repo.commondir().join("info").join("exclude");
+/// Have git ignore `pattern` in the clone whose common git folder is
+/// `common` (its `info/exclude`).
+fn exclude_locally(common: &Path, pattern: &str) -> Result<(), String> {
+    let file = common.join("info").join("exclude");
     let existing = fs::read_to_string(&file).unwrap_or_default();
     if existing.lines().any(|l| l.trim() == pattern) {
         return Ok(());

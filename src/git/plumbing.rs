@@ -8,6 +8,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -17,6 +18,11 @@ use crate::select::Selector;
 
 /// Run git with `args`; its standard output, or its error in words.
 fn git(args: &[&str]) -> Result<Vec<u8>, String> {
+    git_os(&args.iter().map(OsStr::new).collect::<Vec<_>>())
+}
+
+/// [`git`] with arguments that may be any bytes (paths).
+fn git_os(args: &[&OsStr]) -> Result<Vec<u8>, String> {
     let out = Command::new("git")
         .args(args)
         .stdin(Stdio::null())
@@ -26,7 +32,9 @@ fn git(args: &[&str]) -> Result<Vec<u8>, String> {
         let err = String::from_utf8_lossy(&out.stderr);
         return Err(format!(
             "git {}: {}",
-            args.first().copied().unwrap_or_default(),
+            args.first()
+                .map(|a| a.to_string_lossy())
+                .unwrap_or_default(),
             err.trim().trim_start_matches("fatal: ")
         ));
     }
@@ -55,7 +63,6 @@ pub fn toplevel() -> Result<PathBuf, String> {
 /// taken as bytes: a path that is not UTF-8 must stay the same path. The
 /// error is git's own message.
 pub fn rev_parse_path(args: &[&str]) -> Result<PathBuf, String> {
-    use std::os::unix::ffi::OsStrExt;
     let out = Command::new("git")
         .arg("rev-parse")
         .args(args)
@@ -267,7 +274,6 @@ fn blob(id: &str) -> Result<Vec<u8>, String> {
 
 /// The mode and object id of `path` in `commit`'s tree.
 fn tree_entry(commit: &str, path: &[u8]) -> Option<(u32, String)> {
-    use std::os::unix::ffi::OsStrExt;
     let out = Command::new("git")
         .args(["ls-tree", "-z", "--full-tree", commit, "--"])
         .arg(OsStr::from_bytes(path))
@@ -347,7 +353,6 @@ fn cat_blobs(ids: &[&str]) -> Result<Vec<Result<Vec<u8>, String>>, String> {
 /// untracked ones git does not ignore, at matching paths, read from disk),
 /// asked of git.
 pub fn worktree(sel: &Selector) -> Result<Listing, String> {
-    use std::os::unix::ffi::OsStrExt;
     let root = toplevel()?;
     let staged = git(&["ls-files", "-z", "--stage"])?;
     let others = git(&["ls-files", "-z", "--others", "--exclude-standard"])?;
@@ -790,4 +795,80 @@ pub fn ignored(dir: &Path, name: &OsStr) -> Result<Option<bool>, String> {
             String::from_utf8_lossy(&out.stderr).trim()
         )),
     }
+}
+
+/// The repository's common git folder (where `info/exclude` lives).
+pub fn common_dir() -> Result<PathBuf, String> {
+    let out = trimmed(git(&[
+        "rev-parse",
+        "--path-format=absolute",
+        "--git-common-dir",
+    ])?);
+    Ok(PathBuf::from(OsStr::from_bytes(&out)))
+}
+
+/// Replace the staged content of `files` (as [`super::restage`] does):
+/// `git hash-object -w` writes each blob, `git update-index --index-info`
+/// points the entry, its mode kept, at it.
+pub fn restage(files: &[super::Restage]) -> Result<(), String> {
+    let mut records = Vec::new();
+    for f in files {
+        let mut spec = OsString::from(":(literal)");
+        spec.push(OsStr::from_bytes(&f.name));
+        let listed = git_os(&[
+            OsStr::new("ls-files"),
+            OsStr::new("-z"),
+            OsStr::new("--stage"),
+            OsStr::new("--"),
+            &spec,
+        ])?;
+        let Some(entry) = entries(&listed, true)
+            .into_iter()
+            .find(|e| e.stage == 0 && e.path == f.name)
+        else {
+            return Err(format!("{} is no longer in the index", f.path));
+        };
+        let id = trimmed(git_with_input(
+            &["hash-object", "-w", "--no-filters", "--stdin"],
+            &f.content,
+        )?);
+        records.extend_from_slice(format!("{:o} ", entry.mode).as_bytes());
+        records.extend_from_slice(&id);
+        records.push(b'\t');
+        records.extend_from_slice(&f.name);
+        records.push(0);
+    }
+    git_with_input(&["update-index", "-z", "--index-info"], &records)
+        .map(drop)
+        .map_err(|e| format!("cannot stage the fixed files: {e}"))
+}
+
+/// Run git with `args`, `input` on its standard input; its standard output.
+fn git_with_input(args: &[&str], input: &[u8]) -> Result<Vec<u8>, String> {
+    let mut child = Command::new("git")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("git: no standard input")?;
+    // Write from a thread: git may fill its output before reading it all.
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let written = writer.join().map_err(|_| "git: writing its input failed")?;
+    if !out.status.success() {
+        return Err(format!(
+            "git {}: {}",
+            args.first().copied().unwrap_or_default(),
+            String::from_utf8_lossy(&out.stderr)
+                .trim()
+                .trim_start_matches("fatal: ")
+        ));
+    }
+    written.map_err(|e| format!("git {}: {e}", args.first().copied().unwrap_or_default()))?;
+    Ok(out.stdout)
 }
