@@ -193,6 +193,17 @@ fn a_split_index_is_read_exactly() {
     repo.git(&["reset", "-q"]);
     let out = repo.git_out(&["commit", "-q", "-a", "-m", "all"]);
     assert!(!out.status.success(), "commit -a passed a literal");
+    // The fix rewrites a split index too (libgit2 cannot read one), and
+    // asks git whether the store is tracked.
+    repo.write(".gitignore", ".env.local\n");
+    repo.git(&["add", "a/.npmrc"]);
+    let out = repo.tool(&["fix", "--staged", "--save-env", ".env.local"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&repo.git_out(&["show", ":a/.npmrc"]).stdout),
+        SAFE_NPMRC
+    );
+    assert_eq!(staged_status(&repo), Some(0));
 }
 
 /// A repository with `b/.npmrc` outside the sparse cone, collapsed into a

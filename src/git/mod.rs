@@ -397,9 +397,10 @@ pub struct Restage {
 /// the object database, the same index entries (mode, flags) pointing at
 /// them, and the index written back to the file git will commit from.
 pub fn restage(repo: &Repository, files: &[Restage]) -> Result<(), String> {
-    let mut index = repo
-        .index()
-        .map_err(|e| format!("cannot read the index: {}", e.message()))?;
+    let Ok(mut index) = repo.index() else {
+        // An index libgit2 cannot read (split): git's own plumbing can.
+        return plumbing::restage(files);
+    };
     for Restage {
         name,
         path,
@@ -1022,9 +1023,11 @@ pub fn tracked(path: &Path) -> Result<bool, String> {
         let (dir, name) = folder_and_name(path)?;
         return Ok(plumbing::tracked(&dir, &name)?.unwrap_or(false));
     };
-    let index = repo
-        .index()
-        .map_err(|e| format!("cannot read the git index: {}", e.message()))?;
+    let Ok(index) = repo.index() else {
+        // An index libgit2 cannot read (split): git's own plumbing can.
+        let (dir, name) = folder_and_name(path)?;
+        return Ok(plumbing::tracked(&dir, &name)?.unwrap_or(false));
+    };
     // Any stage: a file in a merge conflict is tracked too.
     Ok((0..=3).any(|stage| index.get_path(&rel, stage).is_some()))
 }
