@@ -12,9 +12,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
+use common::npm::{clean_path, hook_manager_modules, missing};
 use common::*;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -22,63 +23,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_npmrc-guard");
 /// The line the hook prints when no copy of the tool is found.
 const MISSING: &str =
     "npmrc-guard is not installed - run npm install, or cargo install npmrc-guard - commit blocked";
-
-/// `PATH` without any folder that holds an `npmrc-guard`: the hooks must
-/// find the tool where the test puts it, or not at all. `.venv/bin` (for
-/// lefthook and pre-commit) goes first.
-fn clean_path() -> String {
-    let venv = Path::new(ROOT).join(".venv/bin");
-    let mut dirs = vec![venv.display().to_string()];
-    if let Some(path) = std::env::var_os("PATH") {
-        for d in std::env::split_paths(&path) {
-            if !d.join("npmrc-guard").exists() {
-                dirs.push(d.display().to_string());
-            }
-        }
-    }
-    dirs.join(":")
-}
-
-/// Skip (or, under CI, fail) when a tool is missing.
-fn missing<T>(what: &str) -> Option<T> {
-    assert!(!required(), "{what} is missing (bash .ci/run installs it)");
-    eprintln!("skipped: {what} is missing (bash .ci/run installs it)");
-    None
-}
-
-/// `node_modules` with Husky 9 and simple-git-hooks, installed once from
-/// npm under a lock; a run killed half-way is redone (the `installed`
-/// marker is written last).
-fn npm_tools() -> Option<PathBuf> {
-    let dir = Path::new(ROOT).join("target/test-tools/hook-managers");
-    std::fs::create_dir_all(&dir).expect("target/test-tools");
-    let _lock = FileLock::acquire(&dir.join("lock"));
-    let modules = dir.join("node_modules");
-    let done = dir.join("installed");
-    if !done.exists() {
-        let home = tempfile::tempdir().expect("tempdir");
-        let _ = std::fs::remove_dir_all(&modules);
-        std::fs::write(dir.join("package.json"), "{\"private\": true}\n").expect("package.json");
-        let ok = hermetic(&mut Command::new("npm"), home.path())
-            .current_dir(&dir)
-            .args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--ignore-scripts",
-                "--no-package-lock",
-                "husky@9.1.7",
-                "simple-git-hooks@2.14.0",
-            ])
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            return missing("npm (to install husky and simple-git-hooks)");
-        }
-        std::fs::write(&done, "").expect("marker");
-    }
-    Some(modules)
-}
 
 fn on_path(tool: &str, arg: &str) -> Option<()> {
     let home = tempfile::tempdir().expect("tempdir");
@@ -197,7 +141,9 @@ fn ok(out: &Output) -> String {
 
 #[test]
 fn husky_runs_our_lines_first_and_uninstall_restores_its_file() {
-    let Some(modules) = npm_tools() else { return };
+    let Some(modules) = hook_manager_modules() else {
+        return;
+    };
     let p = Project::new();
     let user = "npm run --silent lint 2>/dev/null || echo user-hook-ran\n";
     p.repo.write(".husky/pre-commit", user);
@@ -265,7 +211,9 @@ fn assert_push_guarded(p: &Project, seed: u64) {
 
 #[test]
 fn husky_pre_push_is_created_guards_and_goes() {
-    let Some(modules) = npm_tools() else { return };
+    let Some(modules) = hook_manager_modules() else {
+        return;
+    };
     let p = Project::new();
     std::fs::create_dir_all(p.repo.root.join(".husky")).expect(".husky");
     ok(&p.run(
@@ -286,7 +234,9 @@ fn husky_pre_push_is_created_guards_and_goes() {
 
 #[test]
 fn simple_git_hooks_pre_push_guards() {
-    let Some(modules) = npm_tools() else { return };
+    let Some(modules) = hook_manager_modules() else {
+        return;
+    };
     let p = Project::new();
     let pkg = "{\"simple-git-hooks\": {}}\n";
     p.repo.write("package.json", pkg);
@@ -404,7 +354,9 @@ fn lefthook_validates_every_shape_we_write() {
 
 #[test]
 fn simple_git_hooks_chains_after_the_users_command() {
-    let Some(modules) = npm_tools() else { return };
+    let Some(modules) = hook_manager_modules() else {
+        return;
+    };
     let p = Project::new();
     let pkg = "{\n  \"name\": \"app\",\n  \"private\": true,\n  \"simple-git-hooks\": {\n    \"pre-commit\": \"echo user-command-ran\"\n  },\n  \"devDependencies\": {\n    \"simple-git-hooks\": \"2.14.0\"\n  }\n}\n";
     p.repo.write("package.json", pkg);
@@ -430,7 +382,9 @@ fn simple_git_hooks_chains_after_the_users_command() {
 
 #[test]
 fn simple_git_hooks_json_file_gets_a_new_entry() {
-    let Some(modules) = npm_tools() else { return };
+    let Some(modules) = hook_manager_modules() else {
+        return;
+    };
     let p = Project::new();
     p.repo
         .write("package.json", "{\"name\": \"app\", \"private\": true}\n");
@@ -640,7 +594,9 @@ fn the_readme_shows_what_install_writes() {
 /// commits are guarded, not all broken.
 #[test]
 fn husky_crlf_hook_file_gets_lines_sh_can_run() {
-    let Some(modules) = npm_tools() else { return };
+    let Some(modules) = hook_manager_modules() else {
+        return;
+    };
     let p = Project::new();
     let user = "#!/bin/sh\r\necho user-hook-ran\r\n";
     p.repo.write(".husky/pre-commit", user);
@@ -682,7 +638,9 @@ fn lefthook_config_with_a_byte_order_mark() {
 /// `…; exit 0`) cannot skip our check: ours runs first.
 #[test]
 fn simple_git_hooks_runs_our_check_before_the_users_command() {
-    let Some(modules) = npm_tools() else { return };
+    let Some(modules) = hook_manager_modules() else {
+        return;
+    };
     for (n, user) in [
         "exec echo user-command-ran",
         "echo user-command-ran; exit 0",

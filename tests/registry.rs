@@ -12,7 +12,9 @@
 
 mod common;
 
-use common::npm::{packed, run, test_tools, Verdaccio, PNPM_VERSION};
+use common::npm::{
+    clean_path, hook_manager_modules, missing, packed, run, test_tools, Verdaccio, PNPM_VERSION,
+};
 use common::{assert_no_secret, hermetic, npm_token, text, TestRepo};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -359,4 +361,166 @@ fn npm_install_d_npmrc_guard_then_the_hook_blocks_a_token() {
     let clean = repo.git_out(&["commit", "-m", "safe"]);
     assert!(clean.status.success(), "{}", text(&clean.stderr));
     assert_ne!(repo.head(), before);
+
+    for manager in HookManager::ALL {
+        through_a_hook_manager(manager, &repo.root.join("node_modules"));
+    }
+}
+
+/// The hook managers `install` writes into (issue 14, item 2), each proven
+/// here with the package npm installed from the registry.
+#[derive(Clone, Copy, Debug)]
+enum HookManager {
+    Husky,
+    Lefthook,
+    SimpleGitHooks,
+    PreCommit,
+}
+
+impl HookManager {
+    const ALL: [HookManager; 4] = [
+        HookManager::Husky,
+        HookManager::Lefthook,
+        HookManager::SimpleGitHooks,
+        HookManager::PreCommit,
+    ];
+}
+
+/// A project whose `node_modules` is what `npm install -D npmrc-guard`
+/// gave (copied, links and all: the launcher and the platform package) and
+/// which uses `manager`: `npx npmrc-guard install` adds the command to the
+/// manager's config, the manager installs its hook, and a commit with a
+/// token is blocked while a clean one goes through. `PATH` holds no other
+/// copy of the tool.
+fn through_a_hook_manager(manager: HookManager, installed: &Path) {
+    let path = clean_path();
+    let repo = TestRepo::new();
+    let cp = Command::new("cp")
+        .arg("-a")
+        .arg(installed)
+        .arg(repo.root.join("node_modules"))
+        .status()
+        .expect("cp runs");
+    assert!(cp.success(), "copy node_modules");
+    repo.write(".gitignore", "node_modules/\n");
+    let run = |program: &str, args: &[&str]| {
+        let out = run(
+            &format!("{manager:?}: {program} {}", args.join(" ")),
+            repo.command(program).env("PATH", &path).args(args),
+            300,
+        );
+        assert!(
+            out.status.success(),
+            "{manager:?}: {program} {args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stdout) + &text(&out.stderr)
+    };
+    let mut package = r#"{ "name": "app", "version": "1.0.0", "private": true }"#.to_string();
+    match manager {
+        HookManager::Husky => {
+            let Some(modules) = hook_manager_modules() else {
+                return;
+            };
+            repo.write(".husky/pre-commit", "echo user-hook-ran\n");
+            run(
+                "node",
+                &[modules.join("husky/bin.js").to_str().expect("utf-8")],
+            );
+        }
+        HookManager::Lefthook => {
+            if missing_tool(&repo, &path, "lefthook", "version") {
+                return;
+            }
+            repo.write(
+                "lefthook.yml",
+                "pre-commit:\n  commands:\n    user:\n      run: echo user-hook-ran\n",
+            );
+        }
+        HookManager::SimpleGitHooks => {
+            if hook_manager_modules().is_none() {
+                return;
+            }
+            package = r#"{ "name": "app", "version": "1.0.0", "private": true, "simple-git-hooks": { "pre-commit": "echo user-hook-ran" } }"#.to_string();
+        }
+        HookManager::PreCommit => {
+            if missing_tool(&repo, &path, "pre-commit", "--version") {
+                return;
+            }
+            repo.write(
+                ".pre-commit-config.yaml",
+                "repos:\n- repo: local\n  hooks:\n  - id: user\n    name: user\n    entry: echo user-hook-ran\n    language: system\n    verbose: true\n",
+            );
+        }
+    }
+    repo.write("package.json", &package);
+    repo.git(&["add", "-A"]);
+    repo.commit_setup("app");
+    let added = run("npx", &["npmrc-guard", "install"]);
+    assert!(added.contains("added to"), "{manager:?}: {added}");
+    match manager {
+        HookManager::Husky => {}
+        HookManager::Lefthook => {
+            run("lefthook", &["install"]);
+        }
+        HookManager::SimpleGitHooks => {
+            let modules = hook_manager_modules().expect("installed above");
+            run(
+                "node",
+                &[modules
+                    .join("simple-git-hooks/cli.js")
+                    .to_str()
+                    .expect("utf-8")],
+            );
+        }
+        HookManager::PreCommit => {
+            run("pre-commit", &["install"]);
+        }
+    }
+    // The managers' configs are committed files: stage what install wrote
+    // (pre-commit refuses to run with an unstaged config).
+    repo.git(&["add", "-A"]);
+    repo.commit_setup("the guard in the hook manager");
+
+    let commit = |content: &str, msg: &str| {
+        repo.write(".npmrc", content);
+        repo.git(&["add", ".npmrc"]);
+        let before = repo.head();
+        let out = repo
+            .git_cmd(&["commit", "-m", msg])
+            .env("PATH", &path)
+            .output()
+            .expect("git runs");
+        let moved = repo.head() != before;
+        (moved, out)
+    };
+    let leaked = npm_token(1404);
+    let (moved, out) = commit(&common::literal_npmrc(&leaked), "leak");
+    let log = text(&out.stdout) + &text(&out.stderr);
+    assert!(
+        !moved,
+        "{manager:?}: the commit with a token went through: {log}"
+    );
+    assert!(log.contains("error[npm-token]"), "{manager:?}: {log}");
+    assert_no_secret(&out, std::slice::from_ref(&leaked));
+    let (moved, out) = commit(common::SAFE_NPMRC, "safe");
+    let log = text(&out.stdout) + &text(&out.stderr);
+    assert!(moved, "{manager:?}: a clean commit was blocked: {log}");
+    assert!(
+        log.contains("user-hook-ran"),
+        "{manager:?}: the user's own hook ran: {log}"
+    );
+}
+
+/// Whether `tool` is missing from `path` (then the test skips, or fails
+/// under CI=true).
+fn missing_tool(repo: &TestRepo, path: &str, tool: &str, arg: &str) -> bool {
+    let ok = repo
+        .command(tool)
+        .env("PATH", path)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    !ok && missing::<()>(tool).is_none()
 }

@@ -369,3 +369,60 @@ fn http(port: u16, method: &str, path: &str, body: &str) -> std::io::Result<(u16
         .to_string();
     Ok((status, body))
 }
+
+/// `PATH` without any folder that holds an `npmrc-guard`: the hooks must
+/// find the tool where the test puts it, or not at all. `.venv/bin` (for
+/// lefthook and pre-commit) goes first.
+pub fn clean_path() -> String {
+    let venv = manifest_dir().join(".venv/bin");
+    let mut dirs = vec![venv.display().to_string()];
+    if let Some(path) = std::env::var_os("PATH") {
+        for d in std::env::split_paths(&path) {
+            if !d.join("npmrc-guard").exists() {
+                dirs.push(d.display().to_string());
+            }
+        }
+    }
+    dirs.join(":")
+}
+
+/// Skip (or, under CI, fail) when a tool is missing.
+pub fn missing<T>(what: &str) -> Option<T> {
+    assert!(!required(), "{what} is missing (bash .ci/run installs it)");
+    eprintln!("skipped: {what} is missing (bash .ci/run installs it)");
+    None
+}
+
+/// `node_modules` with Husky 9 and simple-git-hooks, installed once from
+/// npm under a lock; a run killed half-way is redone (the `installed`
+/// marker is written last).
+pub fn hook_manager_modules() -> Option<PathBuf> {
+    let dir = manifest_dir().join("target/test-tools/hook-managers");
+    std::fs::create_dir_all(&dir).expect("target/test-tools");
+    let _lock = FileLock::acquire(&dir.join("lock"));
+    let modules = dir.join("node_modules");
+    let done = dir.join("installed");
+    if !done.exists() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let _ = std::fs::remove_dir_all(&modules);
+        std::fs::write(dir.join("package.json"), "{\"private\": true}\n").expect("package.json");
+        let ok = hermetic(&mut Command::new("npm"), home.path())
+            .current_dir(&dir)
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--no-package-lock",
+                "husky@9.1.7",
+                "simple-git-hooks@2.14.0",
+            ])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            return missing("npm (to install husky and simple-git-hooks)");
+        }
+        std::fs::write(&done, "").expect("marker");
+    }
+    Some(modules)
+}
