@@ -185,9 +185,8 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     s.load_config(&root_here())?;
     let sel = s.selector(&[], &args.exclude)?;
     let files = files.iter().filter(|p| {
-        use std::os::unix::ffi::OsStrExt;
-        let rel = p.as_os_str().as_bytes();
-        let rel = rel.strip_prefix(b"./").unwrap_or(rel);
+        let rel = crate::os::as_bytes(p.as_os_str());
+        let rel = rel.strip_prefix(b"./").unwrap_or(&rel);
         !(args.force_exclude && sel.is_excluded(rel))
     });
     let mut inputs: Vec<Input> = files.map(|p| inputs::read_named(p)).collect();

@@ -60,9 +60,8 @@ fn sh_quote(s: &[u8]) -> String {
 /// The hook script (pure). `exe` is the binary it calls first; `PATH` is
 /// the fallback.
 pub fn script(kind: HookKind, exe: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
     let name = kind.file_name();
-    let exe_q = sh_quote(exe.as_os_str().as_bytes());
+    let exe_q = sh_quote(&crate::os::as_bytes(exe.as_os_str()));
     let run = match kind {
         HookKind::PreCommit => "\"$npmrc_guard\" scan --staged --offer-fix".to_string(),
         HookKind::PrePush => "\"$npmrc_guard\" pre-push \"$@\"".to_string(),
@@ -348,10 +347,9 @@ mod tests {
             }
         }
         // A non-UTF-8 binary path: the same identity.
-        use std::os::unix::ffi::OsStrExt;
         let odd = script(
             HookKind::PreCommit,
-            Path::new(std::ffi::OsStr::from_bytes(b"/tmp/\xff/npmrc-guard")),
+            Path::new(&*crate::os::from_bytes(b"/tmp/\xff/npmrc-guard")),
         );
         assert!(is_ours(odd.as_bytes()));
     }

@@ -119,8 +119,7 @@ pub fn path_bytes(shown: &str) -> Vec<u8> {
 
 /// A file-system path for messages: [`shown_path`] of its bytes.
 pub fn shown(path: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
-    shown_path(path.as_os_str().as_bytes())
+    shown_path(&crate::os::as_bytes(path.as_os_str()))
 }
 
 /// Read a named file from disk; `-` is standard input.
@@ -133,8 +132,7 @@ pub fn read_named(path: &Path) -> Input {
             via: None,
         };
     }
-    use std::os::unix::ffi::OsStrExt;
-    let display = shown_path(path.as_os_str().as_bytes());
+    let display = shown_path(&crate::os::as_bytes(path.as_os_str()));
     // The kind is asked before opening: opening a FIFO for reading blocks
     // until some process opens it for writing, which may be never.
     let content = std::fs::metadata(path)
@@ -153,7 +151,7 @@ pub fn read_named(path: &Path) -> Input {
         });
     Input {
         path: display,
-        name: path.as_os_str().as_bytes().to_vec(),
+        name: crate::os::as_bytes(path.as_os_str()).to_vec(),
         content,
         via: None,
     }
@@ -163,16 +161,10 @@ pub fn read_named(path: &Path) -> Input {
 /// `/dev/zero` and its kin (they never end), FIFOs (opening one blocks until
 /// a writer comes) and sockets.
 fn refuse_special(kind: std::fs::FileType) -> io::Result<()> {
-    use std::os::unix::fs::FileTypeExt;
-    let what = if kind.is_dir() {
+    if kind.is_dir() {
         return Err(io::Error::other("is a directory"));
-    } else if kind.is_fifo() {
-        "a named pipe (FIFO)"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_char_device() || kind.is_block_device() {
-        "a device"
-    } else {
+    }
+    let Some(what) = crate::os::special(&kind) else {
         return Ok(());
     };
     Err(io::Error::other(format!(

@@ -28,6 +28,7 @@ pub mod hook;
 pub mod inputs;
 pub mod managers;
 pub mod npmrc;
+pub mod os;
 pub mod publish_config;
 pub mod report;
 pub mod select;

@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use crate::app::{finish, scan_bytes, via_link, ExitStatus, Io, Settings};
@@ -111,7 +110,7 @@ pub(crate) fn fix_files(
     for input in inputs {
         match input.content {
             Ok(bytes) => {
-                let path = PathBuf::from(std::ffi::OsStr::from_bytes(&input.name));
+                let path = PathBuf::from(&*crate::os::from_bytes(&input.name));
                 read.push((path, input.path, bytes));
             }
             Err(msg) => {
@@ -334,7 +333,7 @@ fn fix_staged(
             &mut names,
         )?;
         remaining.extend(plan.remaining.iter().cloned());
-        let full = root.join(std::ffi::OsStr::from_bytes(&input.name));
+        let full = root.join(&*crate::os::from_bytes(&input.name));
         let on_disk = std::fs::symlink_metadata(&full)
             .ok()
             .filter(|m| m.is_file())

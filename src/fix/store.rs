@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use crate::eval::{self, Residue};
@@ -112,9 +111,9 @@ pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<Saved, String>
         saved.written.push(name.clone());
     }
     if let Some(m) = &meta {
-        let mode = m.permissions().mode() & 0o7777;
+        let mode = crate::os::mode(&m.permissions());
         if mode != 0o600 {
-            fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+            crate::os::set_mode(path, 0o600)
                 .map_err(|e| format!("cannot tighten {} to 0600: {}", shown(path), describe(&e)))?;
             saved.tightened_from = Some(mode);
         }
@@ -244,10 +243,7 @@ pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<MovedLines,
 }
 
 fn append(path: &Path, existing: &str, add: &[u8]) -> Result<(), String> {
-    let mut f = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
+    let mut f = crate::os::create_with_mode(OpenOptions::new().create(true).append(true), 0o600)
         .open(path)
         .map_err(|e| format!("cannot write {}: {}", shown(path), describe(&e)))?;
     let mut buf = Vec::new();

@@ -3,7 +3,6 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use crate::inputs::{describe, shown};
@@ -21,7 +20,7 @@ pub fn check_writable(path: &Path) -> Result<u32, String> {
     if !meta.is_file() {
         return Err(format!("{}: not a regular file", shown(path)));
     }
-    let mode = meta.permissions().mode();
+    let mode = crate::os::mode(&meta.permissions());
     if mode & 0o222 == 0 {
         return Err(format!("{}: read-only; not rewritten", shown(path)));
     }
@@ -53,13 +52,11 @@ pub fn write_atomically(path: &Path, content: &[u8], mode: u32) -> Result<(), St
     // link): nobody can prepare the temporary file in advance.
     let tmp = dir.join(format!(".{name}.npmrc-guard-{:016x}.tmp", random()));
     let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)?;
+        let mut f =
+            crate::os::create_with_mode(OpenOptions::new().write(true).create_new(true), 0o600)
+                .open(&tmp)?;
         f.write_all(content)?;
-        f.set_permissions(fs::Permissions::from_mode(mode & 0o7777))?;
+        crate::os::set_file_mode(&f, mode & 0o7777)?;
         f.sync_all()?;
         fs::rename(&tmp, path)
     })();

@@ -91,7 +91,6 @@ pub fn follow<T>(
 /// path and its path relative to `root`, when it is a regular file inside
 /// the work tree. `Err` is the reason in words.
 pub fn in_worktree(root: &Path, full: &Path) -> Result<(PathBuf, Vec<u8>), String> {
-    use std::os::unix::ffi::OsStrExt;
     let root = root
         .canonicalize()
         .map_err(|e| crate::inputs::describe(&e))?;
@@ -102,7 +101,7 @@ pub fn in_worktree(root: &Path, full: &Path) -> Result<(PathBuf, Vec<u8>), Strin
     let rel = target
         .strip_prefix(&root)
         .map_err(|_| "its target is outside the repository".to_string())?;
-    let rel = rel.as_os_str().as_bytes().to_vec();
+    let rel = crate::os::as_bytes(rel.as_os_str()).to_vec();
     let inside_git = rel.split(|b| *b == b'/').next() == Some(b".git");
     if rel.is_empty() || inside_git {
         return Err("its target is outside the work tree".to_string());

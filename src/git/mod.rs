@@ -4,7 +4,6 @@
 //! into the index.
 
 use std::fs;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use git2::{ErrorCode, Repository, StatusOptions, Tree};
@@ -179,7 +178,7 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
             && git2::Oid::from_bytes(&e.id).is_ok_and(|id| {
                 let dir = e.path.strip_suffix(b"/").unwrap_or(&e.path);
                 head.as_ref()
-                    .and_then(|t| t.get_path(Path::new(std::ffi::OsStr::from_bytes(dir))).ok())
+                    .and_then(|t| t.get_path(Path::new(&*crate::os::from_bytes(dir))).ok())
                     .is_none_or(|t| t.id() != id)
             })
     });
@@ -256,11 +255,8 @@ fn index_links(
         .map(|e| (e.path.as_slice(), e))
         .collect();
     let in_head = |path: &[u8], id: git2::Oid| {
-        head.and_then(|t| {
-            t.get_path(Path::new(std::ffi::OsStr::from_bytes(path)))
-                .ok()
-        })
-        .is_some_and(|t| t.id() == id)
+        head.and_then(|t| t.get_path(Path::new(&*crate::os::from_bytes(path))).ok())
+            .is_some_and(|t| t.id() == id)
     };
     let oid = |e: &index::Entry| git2::Oid::from_bytes(&e.id).map_err(|e| e.message().to_string());
     for link in staged_links {
@@ -346,7 +342,7 @@ pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
     let mut listing = Listing::default();
     for p in paths {
         let path = path_str(&p);
-        let full: PathBuf = root.join(std::ffi::OsStr::from_bytes(&p));
+        let full: PathBuf = root.join(&*crate::os::from_bytes(&p));
         match fs::symlink_metadata(&full) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Ok(m) if m.file_type().is_symlink() => worktree_link(&root, &full, p, &mut listing),
@@ -411,7 +407,7 @@ pub fn restage(repo: &Repository, files: &[Restage]) -> Result<(), String> {
             .blob(content)
             .map_err(|e| format!("cannot write a blob for {path}: {}", e.message()))?;
         let mut entry = index
-            .get_path(Path::new(std::ffi::OsStr::from_bytes(name)), 0)
+            .get_path(Path::new(&*crate::os::from_bytes(name)), 0)
             .ok_or_else(|| format!("{path} is no longer in the index"))?;
         entry.id = id;
         entry.file_size = u32::try_from(content.len()).unwrap_or(u32::MAX);
@@ -742,7 +738,7 @@ impl Walker<'_, '_> {
     fn read_links(&mut self, root: &Tree<'_>, origin: Option<&str>) -> Result<(), String> {
         let repo = self.repo;
         let entry_at = |p: &[u8]| {
-            root.get_path(Path::new(std::ffi::OsStr::from_bytes(p)))
+            root.get_path(Path::new(&*crate::os::from_bytes(p)))
                 .ok()
                 .map(|e| (e.filemode() as u32, e.id()))
         };

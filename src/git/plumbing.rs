@@ -8,7 +8,6 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -73,7 +72,7 @@ pub fn rev_parse_path(args: &[&str]) -> Result<PathBuf, String> {
         let err = String::from_utf8_lossy(&out.stderr);
         return Err(err.trim().trim_start_matches("fatal: ").to_string());
     }
-    Ok(PathBuf::from(OsStr::from_bytes(&trimmed(out.stdout))))
+    Ok(PathBuf::from(&*crate::os::from_bytes(&trimmed(out.stdout))))
 }
 
 /// The staged blobs at matching paths that differ from HEAD, as
@@ -276,7 +275,7 @@ fn blob(id: &str) -> Result<Vec<u8>, String> {
 fn tree_entry(commit: &str, path: &[u8]) -> Option<(u32, String)> {
     let out = Command::new("git")
         .args(["ls-tree", "-z", "--full-tree", commit, "--"])
-        .arg(OsStr::from_bytes(path))
+        .arg(&*crate::os::from_bytes(path))
         .env("GIT_LITERAL_PATHSPECS", "1")
         .stdin(Stdio::null())
         .output()
@@ -372,7 +371,7 @@ pub fn worktree(sel: &Selector) -> Result<Listing, String> {
     paths.dedup();
     let mut listing = Listing::default();
     for p in paths {
-        let full = root.join(OsStr::from_bytes(&p));
+        let full = root.join(&*crate::os::from_bytes(&p));
         match std::fs::symlink_metadata(&full) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Ok(m) if m.file_type().is_symlink() => {
@@ -804,7 +803,7 @@ pub fn common_dir() -> Result<PathBuf, String> {
         "--path-format=absolute",
         "--git-common-dir",
     ])?);
-    Ok(PathBuf::from(OsStr::from_bytes(&out)))
+    Ok(PathBuf::from(&*crate::os::from_bytes(&out)))
 }
 
 /// Replace the staged content of `files` (as [`super::restage`] does):
@@ -814,7 +813,7 @@ pub fn restage(files: &[super::Restage]) -> Result<(), String> {
     let mut records = Vec::new();
     for f in files {
         let mut spec = OsString::from(":(literal)");
-        spec.push(OsStr::from_bytes(&f.name));
+        spec.push(&*crate::os::from_bytes(&f.name));
         let listed = git_os(&[
             OsStr::new("ls-files"),
             OsStr::new("-z"),

@@ -343,13 +343,10 @@ fn read(path: &Path) -> Result<Option<String>, String> {
 
 fn create(path: &Path, content: &str) -> Result<(), String> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o755)
-        .open(path)
-        .map_err(|e| format!("cannot create {}: {e}", shown(path)))?;
+    let mut f =
+        crate::os::create_with_mode(fs::OpenOptions::new().write(true).create_new(true), 0o755)
+            .open(path)
+            .map_err(|e| format!("cannot create {}: {e}", shown(path)))?;
     f.write_all(content.as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", shown(path)))
 }
