@@ -258,19 +258,19 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
             let staging = git::Staging::Lib(&repo);
             return fix::run::fix_staged_as_asked(&staging, &sel, &root, &args.secrets, s, io);
         }
-        let listing = git::worktree(&repo, &sel)?;
+        let listing = git::with_named(&sel, |sel| git::worktree(&repo, sel))?;
         // The paths are relative to the root: write them from there.
         enter(Some(&root))?;
         return fix::run::fix_files(listing.inputs, &args.secrets, s, io);
     }
     let (listing, hint) = if args.staged {
         (
-            with_named(&sel, |sel| git::staged(&repo, sel))?,
+            git::with_named(&sel, |sel| git::staged(&repo, sel))?,
             FixHint::Staged,
         )
     } else {
         (
-            with_named(&sel, |sel| git::worktree(&repo, sel))?,
+            git::with_named(&sel, |sel| git::worktree(&repo, sel))?,
             FixHint::Files,
         )
     };
@@ -327,14 +327,14 @@ fn scan_by_plumbing(
             let staging = git::Staging::Plumbing;
             return fix::run::fix_staged_as_asked(&staging, &sel, &root, &args.secrets, s, io);
         }
-        let listing = git::plumbing::worktree(&sel)?;
+        let listing = git::with_named(&sel, git::plumbing::worktree)?;
         enter(Some(&root))?;
         return fix::run::fix_files(listing.inputs, &args.secrets, s, io);
     }
     let (listing, hint) = if args.staged {
-        (with_named(&sel, git::plumbing::staged)?, FixHint::Staged)
+        (git::with_named(&sel, git::plumbing::staged)?, FixHint::Staged)
     } else {
-        (with_named(&sel, git::plumbing::worktree)?, FixHint::Files)
+        (git::with_named(&sel, git::plumbing::worktree)?, FixHint::Files)
     };
     let (report, status) = report_listing(listing, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
@@ -416,9 +416,9 @@ fn review_by_plumbing(
 ) -> Result<ExitStatus, String> {
     let (mut walked, mut notes) = git::plumbing::history(sel, revs, tips, config::FILE_NAME)?;
     // As in [`history`]: files named in the commits or at the tips.
-    let mut named = named_by(walked.inputs.iter().map(|h| &h.input));
+    let mut named = git::named_by(walked.inputs.iter().map(|h| &h.input));
     for tip in tips {
-        for p in named_by(git::plumbing::files_at(tip, sel)?.iter()) {
+        for p in git::named_by(git::plumbing::files_at(tip, sel)?.iter()) {
             if !named.contains(&p) {
                 named.push(p);
             }
@@ -476,9 +476,9 @@ fn history(
         // Files npm reads because a `.npmrc` names them: named in a commit
         // under review, or at the tip the range reviews (a change to the
         // named file alone is in the range; the `.npmrc` is not).
-        let mut named = named_by(walked.inputs.iter().map(|h| &h.input));
+        let mut named = git::named_by(walked.inputs.iter().map(|h| &h.input));
         if let Some(tip) = git::range_tip(repo, &review.range)? {
-            for p in named_by(git::files_at(repo, tip, &review.sel)?.iter()) {
+            for p in git::named_by(git::files_at(repo, tip, &review.sel)?.iter()) {
                 if !named.contains(&p) {
                     named.push(p);
                 }
@@ -698,41 +698,6 @@ fn hooks(args: &HookArgs, install: bool, io: &mut Io<'_>) -> Result<ExitStatus, 
     };
     let _ = writeln!(io.err, "{}", outcome.message);
     Ok(ExitStatus::Clean)
-}
-
-/// The repository files the `.npmrc` inputs name as npm's user or global
-/// config (SPEC.md, "Files read"): npm reads them, so they are scanned.
-fn named_by<'a>(inputs: impl Iterator<Item = &'a Input>) -> Vec<String> {
-    let mut named = Vec::new();
-    for input in inputs {
-        if let Ok(bytes) = &input.content {
-            for p in crate::files::named_configs(&input.path, bytes) {
-                if !named.contains(&p) {
-                    named.push(p);
-                }
-            }
-        }
-    }
-    named
-}
-
-/// A listing by `list`, and again with the files its `.npmrc` files name
-/// as npm's user or global config when the selector did not take them.
-fn with_named(
-    sel: &Selector,
-    list: impl Fn(&Selector) -> Result<git::Listing, String>,
-) -> Result<git::Listing, String> {
-    let listing = list(sel)?;
-    let mut named = named_by(listing.inputs.iter());
-    for p in &listing.named {
-        if !named.contains(p) {
-            named.push(p.clone());
-        }
-    }
-    match sel.also(&named) {
-        Some(wider) => list(&wider),
-        None => Ok(listing),
-    }
 }
 
 /// Detect in every input; unreadable ones are reported on `io.err` and make

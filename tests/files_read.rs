@@ -415,6 +415,27 @@ fn a_named_config_staged_alone_is_caught_by_the_hook() {
         );
         assert_eq!(found(&out)[0].0, "pkg/ci/u", "{format}");
         assert_no_secret(&out, std::slice::from_ref(&t));
+        // The fix sees it too (it once said "nothing to fix" and the
+        // hook's offer let the commit go on with the token).
+        for fix in [
+            &["fix", "--staged", "--discard-secrets"][..],
+            &["scan", "--staged", "--fix", "--discard-secrets"][..],
+        ] {
+            repo.write("pkg/ci/u", &literal_npmrc(&t));
+            repo.git(&["add", "pkg/ci/u"]);
+            let out = repo.tool(fix);
+            assert_eq!(out.status.code(), Some(0), "{format} {fix:?}: {}", text(&out.stderr));
+            let staged = text(&repo.git_out(&["show", ":pkg/ci/u"]).stdout);
+            assert!(!staged.contains(&t), "{format} {fix:?}: still staged");
+            assert_eq!(repo.tool(&["scan", "--staged"]).status.code(), Some(0));
+        }
+        repo.write("pkg/ci/u", &literal_npmrc(&t));
+        let out = repo.tool(&["scan", "--fix", "--discard-secrets"]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        let on_disk = std::fs::read_to_string(repo.root.join("pkg/ci/u")).expect("read");
+        assert!(!on_disk.contains(&t), "{format}: scan --fix left it");
+        repo.write("pkg/ci/u", &literal_npmrc(&t));
+        repo.git(&["add", "pkg/ci/u"]);
         // Unstaged, the named file's change is not in the commit.
         repo.git(&["reset", "-q"]);
         let out = repo.tool(&["scan", "--staged"]);

@@ -420,6 +420,41 @@ pub fn restage(repo: &Repository, files: &[Restage]) -> Result<(), String> {
         .map_err(|e| format!("cannot write the index: {}", e.message()))
 }
 
+/// The repository files the `.npmrc` inputs name as npm's user or global
+/// config (SPEC.md, "Files read"): npm reads them, so they are scanned.
+pub fn named_by<'a>(inputs: impl Iterator<Item = &'a Input>) -> Vec<String> {
+    let mut named = Vec::new();
+    for input in inputs {
+        if let Ok(bytes) = &input.content {
+            for p in crate::files::named_configs(&input.path, bytes) {
+                if !named.contains(&p) {
+                    named.push(p);
+                }
+            }
+        }
+    }
+    named
+}
+
+/// A listing by `list`, and again with the files its `.npmrc` files name
+/// as npm's user or global config when the selector did not take them.
+pub fn with_named(
+    sel: &Selector,
+    list: impl Fn(&Selector) -> Result<Listing, String>,
+) -> Result<Listing, String> {
+    let listing = list(sel)?;
+    let mut named = named_by(listing.inputs.iter());
+    for p in &listing.named {
+        if !named.contains(p) {
+            named.push(p.clone());
+        }
+    }
+    match sel.also(&named) {
+        Some(wider) => list(&wider),
+        None => Ok(listing),
+    }
+}
+
 /// The repository a staged fix reads and rewrites: through libgit2, or
 /// through git's plumbing where libgit2 cannot open it (SHA-256).
 pub enum Staging<'r> {
@@ -437,11 +472,12 @@ impl std::fmt::Debug for Staging<'_> {
 }
 
 impl Staging<'_> {
-    /// What is staged at matching paths, as [`staged`] lists it.
+    /// What is staged at matching paths, as [`staged`] lists it, and the
+    /// files `.npmrc` files name as npm's user or global config.
     pub fn staged(&self, sel: &Selector) -> Result<Listing, String> {
         match self {
-            Staging::Lib(repo) => staged(repo, sel),
-            Staging::Plumbing => plumbing::staged(sel),
+            Staging::Lib(repo) => with_named(sel, |sel| staged(repo, sel)),
+            Staging::Plumbing => with_named(sel, plumbing::staged),
         }
     }
 
