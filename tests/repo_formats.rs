@@ -352,3 +352,45 @@ fn the_fix_rewrites_staged_and_work_tree_files_in_both_object_formats() {
         assert!(!on_disk.contains(&u), "{format}");
     }
 }
+
+/// Run from a subfolder (and with `GIT_LITERAL_PATHSPECS` set), the fix
+/// through git's plumbing rewrites the root `.npmrc` and keeps its own
+/// mode: it once took the mode of the link `packages/app/.npmrc` and
+/// committed the root file as a symbolic link (found by review).
+#[test]
+fn the_plumbing_fix_from_a_subfolder_keeps_each_entry_its_own_mode() {
+    for split in [false, true] {
+        let format = if split { "sha1" } else { "sha256" };
+        let repo = TestRepo::with_format(format);
+        repo.write(".npmrc", "registry=https://r.example/\n");
+        std::fs::create_dir_all(repo.root.join("packages/app")).expect("mkdir");
+        std::os::unix::fs::symlink("../../.npmrc", repo.root.join("packages/app/.npmrc"))
+            .expect("symlink");
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "base"]);
+        if split {
+            repo.git(&["update-index", "--split-index"]);
+        }
+        let t = npm_token(2513);
+        repo.write(".npmrc", &literal_npmrc(&t));
+        repo.git(&["add", ".npmrc"]);
+        let store = repo.dir.path().join("npm.env");
+        let out = repo
+            .command(env!("CARGO_BIN_EXE_npmrc-guard"))
+            .current_dir(repo.root.join("packages/app"))
+            .env("GIT_LITERAL_PATHSPECS", "1")
+            .args(["fix", "--staged", "--save-env"])
+            .arg(&store)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        let listed = text(&repo.git_out(&["ls-files", "-s", ".npmrc", "packages/app/.npmrc"]).stdout);
+        let modes: Vec<&str> = listed.lines().map(|l| &l[..6]).collect();
+        assert_eq!(modes, ["100644", "120000"], "{format}: {listed}");
+        assert_eq!(
+            text(&repo.git_out(&["show", ":.npmrc"]).stdout),
+            literal_npmrc("${NPM_TOKEN}"),
+            "{format}"
+        );
+    }
+}

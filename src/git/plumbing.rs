@@ -15,6 +15,22 @@ use super::{path_str, Listing, MODE_FILE, MODE_GITLINK, MODE_SYMLINK};
 use crate::inputs::{Input, MAX_FILE_BYTES};
 use crate::select::Selector;
 
+/// A git command whose pathspecs mean what this module writes: the
+/// environment that would read `:(literal)…` as a file name, or a name as a
+/// glob, is left out.
+fn git_command() -> Command {
+    let mut cmd = Command::new("git");
+    for var in [
+        "GIT_LITERAL_PATHSPECS",
+        "GIT_GLOB_PATHSPECS",
+        "GIT_NOGLOB_PATHSPECS",
+        "GIT_ICASE_PATHSPECS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 /// Run git with `args`; its standard output, or its error in words.
 fn git(args: &[&str]) -> Result<Vec<u8>, String> {
     git_os(&args.iter().map(OsStr::new).collect::<Vec<_>>())
@@ -22,7 +38,7 @@ fn git(args: &[&str]) -> Result<Vec<u8>, String> {
 
 /// [`git`] with arguments that may be any bytes (paths).
 fn git_os(args: &[&OsStr]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
+    let out = git_command()
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -62,7 +78,7 @@ pub fn toplevel() -> Result<PathBuf, String> {
 /// taken as bytes: a path that is not UTF-8 must stay the same path. The
 /// error is git's own message.
 pub fn rev_parse_path(args: &[&str]) -> Result<PathBuf, String> {
-    let out = Command::new("git")
+    let out = git_command()
         .arg("rev-parse")
         .args(args)
         .stdin(Stdio::null())
@@ -220,7 +236,7 @@ fn staged_links(
     listing: &mut Listing,
 ) -> Result<(), String> {
     let notes = &mut listing.notes;
-    let files = git(&["ls-files", "-z", "--stage"])?;
+    let files = git(&["ls-files", "-z", "--stage", "--full-name", "--", ":(top)"])?;
     let mut index: std::collections::HashMap<Vec<u8>, (u32, String)> =
         std::collections::HashMap::new();
     let mut links = Vec::new();
@@ -273,7 +289,7 @@ fn blob(id: &str) -> Result<Vec<u8>, String> {
 
 /// The mode and object id of `path` in `commit`'s tree.
 fn tree_entry(commit: &str, path: &[u8]) -> Option<(u32, String)> {
-    let out = Command::new("git")
+    let out = git_command()
         .args(["ls-tree", "-z", "--full-tree", commit, "--"])
         .arg(&*crate::os::from_bytes(path))
         .env("GIT_LITERAL_PATHSPECS", "1")
@@ -292,7 +308,7 @@ fn cat_blobs(ids: &[&str]) -> Result<Vec<Result<Vec<u8>, String>>, String> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut child = Command::new("git")
+    let mut child = git_command()
         .args(["cat-file", "--batch"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -353,8 +369,17 @@ fn cat_blobs(ids: &[&str]) -> Result<Vec<Result<Vec<u8>, String>>, String> {
 /// asked of git.
 pub fn worktree(sel: &Selector) -> Result<Listing, String> {
     let root = toplevel()?;
-    let staged = git(&["ls-files", "-z", "--stage"])?;
-    let others = git(&["ls-files", "-z", "--others", "--exclude-standard"])?;
+    // The whole work tree, paths from its root, whatever folder this runs in.
+    let staged = git(&["ls-files", "-z", "--stage", "--full-name", "--", ":(top)"])?;
+    let others = git(&[
+        "ls-files",
+        "-z",
+        "--others",
+        "--exclude-standard",
+        "--full-name",
+        "--",
+        ":(top)",
+    ])?;
     let mut paths: Vec<Vec<u8>> = entries(&staged, true)
         .into_iter()
         .filter(|e| e.mode & 0o170000 != MODE_GITLINK)
@@ -736,7 +761,7 @@ pub fn files_at(rev: &str, sel: &Selector) -> Result<Vec<Input>, String> {
 /// when `dir` is in no work tree.
 fn git_on_file(dir: &Path, args: &[&OsStr]) -> Result<Option<std::process::Output>, String> {
     let run = |args: &[&OsStr]| {
-        let mut cmd = Command::new("git");
+        let mut cmd = git_command();
         cmd.current_dir(dir).stdin(Stdio::null()).args(args);
         for var in [
             "GIT_DIR",
@@ -812,12 +837,13 @@ pub fn common_dir() -> Result<PathBuf, String> {
 pub fn restage(files: &[super::Restage]) -> Result<(), String> {
     let mut records = Vec::new();
     for f in files {
-        let mut spec = OsString::from(":(literal)");
+        let mut spec = OsString::from(":(top,literal)");
         spec.push(&*crate::os::from_bytes(&f.name));
         let listed = git_os(&[
             OsStr::new("ls-files"),
             OsStr::new("-z"),
             OsStr::new("--stage"),
+            OsStr::new("--full-name"),
             OsStr::new("--"),
             &spec,
         ])?;
@@ -844,7 +870,7 @@ pub fn restage(files: &[super::Restage]) -> Result<(), String> {
 
 /// Run git with `args`, `input` on its standard input; its standard output.
 fn git_with_input(args: &[&str], input: &[u8]) -> Result<Vec<u8>, String> {
-    let mut child = Command::new("git")
+    let mut child = git_command()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
