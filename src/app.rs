@@ -302,7 +302,7 @@ fn report_listing(
     (report, status)
 }
 
-/// `scan` in a repository libgit2 cannot open (the SHA-256 object format):
+/// `scan` in a repository libgit2 cannot open (the SHA-256 object format, reftable refs):
 /// git's plumbing lists and reads the staged files, the work tree or the
 /// history. `open_error` is the answer when git does not know the
 /// repository either.
@@ -312,9 +312,8 @@ fn scan_by_plumbing(
     io: &mut Io<'_>,
     open_error: String,
 ) -> Result<ExitStatus, String> {
-    match git::plumbing::object_format() {
-        Ok(format) if format != "sha1" => {}
-        _ => return Err(open_error),
+    if git::plumbing::object_format().is_err() {
+        return Err(open_error);
     }
     let root = git::plumbing::toplevel()?;
     if args.history || args.range.is_some() {
@@ -332,9 +331,15 @@ fn scan_by_plumbing(
         return fix::run::fix_files(listing.inputs, &args.secrets, s, io);
     }
     let (listing, hint) = if args.staged {
-        (git::with_named(&sel, git::plumbing::staged)?, FixHint::Staged)
+        (
+            git::with_named(&sel, git::plumbing::staged)?,
+            FixHint::Staged,
+        )
     } else {
-        (git::with_named(&sel, git::plumbing::worktree)?, FixHint::Files)
+        (
+            git::with_named(&sel, git::plumbing::worktree)?,
+            FixHint::Files,
+        )
     };
     let (report, status) = report_listing(listing, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
@@ -617,7 +622,7 @@ fn pre_push(
     history(&repo, &reviews, s, io)
 }
 
-/// The pre-push hook in a repository libgit2 cannot open (SHA-256): the
+/// The pre-push hook in a repository libgit2 cannot open (SHA-256, reftable): the
 /// same commits, walked by git's plumbing, the config from the base side.
 fn pre_push_by_plumbing(
     remote: Option<&str>,
@@ -626,9 +631,8 @@ fn pre_push_by_plumbing(
     io: &mut Io<'_>,
     open_error: String,
 ) -> Result<ExitStatus, String> {
-    match git::plumbing::object_format() {
-        Ok(format) if format != "sha1" => {}
-        _ => return Err(open_error),
+    if git::plumbing::object_format().is_err() {
+        return Err(open_error);
     }
     let (revs, base) = git::plumbing::pre_push(remote, stdin)?;
     let Some(revs) = revs else {
@@ -649,10 +653,11 @@ fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, 
                 let root = git::workdir(&repo)?;
                 (Some(repo), root)
             }
-            // libgit2 cannot open a SHA-256 repository: git's plumbing can.
+            // libgit2 cannot open a SHA-256 or reftable repository: git's
+            // plumbing can.
             Err(e) => match git::plumbing::object_format() {
-                Ok(format) if format != "sha1" => (None, git::plumbing::toplevel()?),
-                _ => return Err(e),
+                Ok(_) => (None, git::plumbing::toplevel()?),
+                Err(_) => return Err(e),
             },
         };
         s.load_config(&root)?;

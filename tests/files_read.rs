@@ -424,14 +424,24 @@ fn a_named_config_staged_alone_is_caught_by_the_hook() {
             repo.write("pkg/ci/u", &literal_npmrc(&t));
             repo.git(&["add", "pkg/ci/u"]);
             let out = repo.tool(fix);
-            assert_eq!(out.status.code(), Some(0), "{format} {fix:?}: {}", text(&out.stderr));
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{format} {fix:?}: {}",
+                text(&out.stderr)
+            );
             let staged = text(&repo.git_out(&["show", ":pkg/ci/u"]).stdout);
             assert!(!staged.contains(&t), "{format} {fix:?}: still staged");
             assert_eq!(repo.tool(&["scan", "--staged"]).status.code(), Some(0));
         }
         repo.write("pkg/ci/u", &literal_npmrc(&t));
         let out = repo.tool(&["scan", "--fix", "--discard-secrets"]);
-        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            text(&out.stderr)
+        );
         let on_disk = std::fs::read_to_string(repo.root.join("pkg/ci/u")).expect("read");
         assert!(!on_disk.contains(&t), "{format}: scan --fix left it");
         repo.write("pkg/ci/u", &literal_npmrc(&t));

@@ -201,6 +201,20 @@ fn a_tracked_store_is_refused(format: &str) {
         text(&out.stderr)
     );
     assert!(!repo.root.join(".env.other").exists(), "{format}");
+    // A name git would read as pathspec magic is the file it names.
+    repo.write(".gitignore", ".env.local\n.env.other\n");
+    let out = tool(
+        &repo.root,
+        home.path(),
+        &["fix", "--save-env", ":.env.other"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{format}: {}",
+        text(&out.stderr)
+    );
+    assert!(!repo.root.join(":.env.other").exists(), "{format}");
     // Untracked and ignored: a store.
     repo.write(".gitignore", ".env.local\n.env.mine\n");
     let out = tool(&repo.root, home.path(), &["fix", "--save-env", ".env.mine"]);

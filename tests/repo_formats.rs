@@ -383,8 +383,17 @@ fn the_plumbing_fix_from_a_subfolder_keeps_each_entry_its_own_mode() {
             .arg(&store)
             .output()
             .expect("runs");
-        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
-        let listed = text(&repo.git_out(&["ls-files", "-s", ".npmrc", "packages/app/.npmrc"]).stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        let listed = text(
+            &repo
+                .git_out(&["ls-files", "-s", ".npmrc", "packages/app/.npmrc"])
+                .stdout,
+        );
         let modes: Vec<&str> = listed.lines().map(|l| &l[..6]).collect();
         assert_eq!(modes, ["100644", "120000"], "{format}: {listed}");
         assert_eq!(
@@ -393,4 +402,32 @@ fn the_plumbing_fix_from_a_subfolder_keeps_each_entry_its_own_mode() {
             "{format}"
         );
     }
+}
+
+/// A reftable repository (`git init --ref-format=reftable`), which libgit2
+/// cannot open: git's plumbing answers, so a clean commit goes through and
+/// a token is blocked (every commit was blocked with exit 2).
+#[test]
+fn reftable_repositories_commit_clean_and_block_dirty() {
+    let repo = TestRepo::new();
+    std::fs::remove_dir_all(repo.root.join(".git")).expect("rm .git");
+    repo.git(&["init", "-q", "-b", "main", "--ref-format=reftable", "."]);
+    install(&repo);
+    repo.write("README", "x\n");
+    repo.git(&["add", "README"]);
+    let out = commit(&repo, "clean");
+    assert!(
+        out.status.success(),
+        "clean commit blocked: {}",
+        text(&out.stderr)
+    );
+    let token = npm_token(2514);
+    repo.write(".npmrc", &literal_npmrc(&token));
+    repo.git(&["add", ".npmrc"]);
+    let out = commit(&repo, "dirty");
+    assert!(!out.status.success(), "dirty commit passed");
+    assert_no_secret(&out, std::slice::from_ref(&token));
+    repo.git(&["commit", "-q", "--no-verify", "-m", "leaked"]);
+    let out = repo.tool(&["scan", "--history"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
 }

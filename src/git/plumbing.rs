@@ -789,7 +789,10 @@ fn git_on_file(dir: &Path, args: &[&OsStr]) -> Result<Option<std::process::Outpu
 /// Whether git tracks the file `name` in `dir` (any stage of the index);
 /// `None` when `dir` is in no work tree.
 pub fn tracked(dir: &Path, name: &OsStr) -> Result<Option<bool>, String> {
-    let mut spec = OsString::from(":(literal)");
+    // Any case: where the file system ignores case (`core.ignorecase`),
+    // `Secrets.env` tracked is the file `secrets.env`; elsewhere a store
+    // named so is refused, which costs nothing.
+    let mut spec = OsString::from(":(literal,icase)");
     spec.push(name);
     let args = ["ls-files", "-z", "--cached", "--"].map(OsStr::new);
     let Some(out) = git_on_file(dir, &[&args[..], &[spec.as_os_str()]].concat())? else {
@@ -807,8 +810,12 @@ pub fn tracked(dir: &Path, name: &OsStr) -> Result<Option<bool>, String> {
 /// Whether git ignores the file `name` in `dir`; `None` when `dir` is in
 /// no work tree.
 pub fn ignored(dir: &Path, name: &OsStr) -> Result<Option<bool>, String> {
+    // `./` first: check-ignore reads a leading `:` as pathspec magic and
+    // takes no `:(literal)`.
+    let mut path = OsString::from("./");
+    path.push(name);
     let args = ["check-ignore", "-q", "--"].map(OsStr::new);
-    let Some(out) = git_on_file(dir, &[&args[..], &[name]].concat())? else {
+    let Some(out) = git_on_file(dir, &[&args[..], &[path.as_os_str()]].concat())? else {
         return Ok(None);
     };
     match out.status.code() {
