@@ -457,3 +457,42 @@ fn a_named_config_staged_alone_is_caught_by_the_hook() {
         );
     }
 }
+
+/// The unchanged `.npmrc` that names the config may be a symbolic link, or
+/// sit in a directory a sparse index keeps collapsed: the hook still reads
+/// it (found by review: both commits went through).
+#[test]
+fn a_named_config_staged_alone_is_caught_behind_a_link_and_a_sparse_index() {
+    for format in ["sha1", "sha256"] {
+        let repo = TestRepo::with_format(format);
+        repo.write("config/npmrc", "userconfig=ci/user.rc\n");
+        std::os::unix::fs::symlink("config/npmrc", repo.root.join(".npmrc")).expect("symlink");
+        repo.write("ci/user.rc", "x=1\n");
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "base"]);
+        let t = npm_token(115);
+        repo.write("ci/user.rc", &literal_npmrc(&t));
+        repo.git(&["add", "ci/user.rc"]);
+        let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(found(&out)[0].0, "ci/user.rc", "{format}");
+    }
+    let repo = TestRepo::new();
+    repo.write("pkg/.npmrc", "userconfig=../ci/u.rc\n");
+    repo.write("pkg/package.json", "{}\n");
+    repo.write("ci/u.rc", "x=1\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "base"]);
+    repo.git(&["sparse-checkout", "set", "--cone", "--sparse-index", "ci"]);
+    let t = npm_token(116);
+    repo.write("ci/u.rc", &literal_npmrc(&t));
+    repo.git(&["add", "ci/u.rc"]);
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "sparse: {}", text(&out.stderr));
+    assert_eq!(found(&out)[0].0, "ci/u.rc");
+}

@@ -171,18 +171,10 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
     } else {
         head_tree(repo)?
     };
-    // A sparse index keeps whole directories as one tree entry: when one
-    // differs from HEAD, what it holds is staged too; git lists it.
-    let sparse_changed = entries.iter().any(|e| {
-        e.mode & 0o170000 == 0o040000
-            && git2::Oid::from_bytes(&e.id).is_ok_and(|id| {
-                let dir = e.path.strip_suffix(b"/").unwrap_or(&e.path);
-                head.as_ref()
-                    .and_then(|t| t.get_path(Path::new(&*crate::os::from_bytes(dir))).ok())
-                    .is_none_or(|t| t.id() != id)
-            })
-    });
-    if sparse_changed {
+    // A sparse index keeps whole directories as one tree entry: what one
+    // holds may be staged, or be a `.npmrc` that names a file the commit
+    // changes; git lists them.
+    if entries.iter().any(|e| e.mode & 0o170000 == 0o040000) {
         return plumbing::staged(sel);
     }
     let mut listing = Listing::default();
@@ -208,10 +200,12 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
         }
         let id = git2::Oid::from_bytes(&entry.id).map_err(|e| e.message().to_string())?;
         if head_ids.id_at(&entry.path) == Some(id) {
-            // Unchanged, but it may name a file the commit changes.
+            // Unchanged, but it may name a file the commit changes. A blob
+            // libgit2 cannot read (a partial clone): git fetches it.
             if names_configs(&entry.path) {
-                if let Ok(bytes) = read_blob(repo, id) {
-                    add_named(&mut listing.named, &path, &bytes);
+                match read_blob(repo, id) {
+                    Ok(bytes) => add_named(&mut listing.named, &path, &bytes),
+                    Err(_) => return plumbing::staged(sel),
                 }
             }
             continue;
@@ -224,8 +218,11 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
             via: None,
         });
     }
-    if !staged_links.is_empty() {
-        index_links(repo, head.as_ref(), staged_links, &mut listing)?;
+    if !staged_links.is_empty()
+        && index_links(repo, head.as_ref(), staged_links, &mut listing).is_err()
+    {
+        // What libgit2 could not read, git can (or says why not).
+        return plumbing::staged(sel);
     }
     Ok(listing)
 }
@@ -273,6 +270,11 @@ fn index_links(
             Ok((target, entry)) => {
                 let id = oid(entry)?;
                 if in_head(&link.path, link_id) && in_head(&target, id) {
+                    // Unchanged, but it may name a file the commit changes.
+                    if names_configs(&link.path) {
+                        let bytes = read_blob(repo, id)?;
+                        add_named(&mut listing.named, &path, &bytes);
+                    }
                     continue;
                 }
                 let via = path_str(&target);

@@ -235,7 +235,6 @@ fn staged_links(
     wanted: &mut Vec<(Vec<u8>, String, Option<String>)>,
     listing: &mut Listing,
 ) -> Result<(), String> {
-    let notes = &mut listing.notes;
     let files = git(&["ls-files", "-z", "--stage", "--full-name", "--", ":(top)"])?;
     let mut index: std::collections::HashMap<Vec<u8>, (u32, String)> =
         std::collections::HashMap::new();
@@ -265,15 +264,19 @@ fn staged_links(
         match super::links::follow(&link, target, |p| index.get(p).cloned(), |id| blob(id).ok()) {
             Ok((target, target_id)) => {
                 if !changed.contains(&link) && !changed.contains(&target) {
+                    // Unchanged, but it may name a file the commit changes.
+                    if super::names_configs(&link) {
+                        super::add_named(&mut listing.named, &shown, &blob(&target_id)?);
+                    }
                     continue;
                 }
                 let via = path_str(&target);
-                notes.push(format!(
+                listing.notes.push(format!(
                     "{shown}: a symbolic link to {via}; its staged target is scanned, reported at the link"
                 ));
                 wanted.push((link, target_id, Some(via)));
             }
-            Err(why) => notes.push(format!(
+            Err(why) => listing.notes.push(format!(
                 "{shown}: a symbolic link ({}); not scanned, not followed",
                 why.describe("in the index")
             )),
