@@ -1,0 +1,242 @@
+//! Credentials in the config files of other package managers (pure):
+//! yarn 2+'s `.yarnrc.yml`, bun's `bunfig.toml`.
+//!
+//! Each file type has its own module that reads the file as its tool does
+//! and hands over [`Item`]s: where a credential value is, which kind of
+//! credential it is, and its literal residue(s) under that tool's own
+//! interpolation. Each residue is judged by the `.npmrc` detector, given as
+//! the line npm would read it as (`//registry/:_authToken=…`,
+//! `registry=…`), so the rules, stand-ins and masking are the same; the
+//! findings are then moved to where the value is in the file. Tokens whose
+//! format makes them certain count anywhere else in the file, as in
+//! `.npmrc`.
+
+use std::ops::Range;
+
+use crate::detect::{self, Detected};
+use crate::finding::{fingerprint, Secret};
+
+/// What a value is to its tool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cred {
+    /// Sent as `Authorization: Bearer …`.
+    Token,
+    /// yarn's `npmAuthIdent`: `user:password` (sent base64-encoded) or
+    /// already base64.
+    Ident,
+    /// A password sent as the second half of HTTP Basic credentials.
+    Password,
+    /// A registry URL, which may carry `user:password@`.
+    Url,
+}
+
+/// One credential value of a file.
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// The setting as reports name it (`npmScopes.corp.npmAuthToken`).
+    pub key: String,
+    pub cred: Cred,
+    /// Where the value's text is in the file, quotes included.
+    pub span: Range<usize>,
+    /// Where the value's own bytes start, when the file holds them as they
+    /// are (no escapes, no folding): findings then point at the secret.
+    pub verbatim: Option<usize>,
+    /// The text the tool sends whatever the environment holds (one or
+    /// more readings, see [`crate::yarn_env`]), or why the tool refuses
+    /// the value.
+    pub residues: Result<Vec<String>, String>,
+    /// The value as written, once decoded from the file's syntax.
+    pub value: String,
+}
+
+/// The findings of `items` in `src`, with `tool` naming the file in notes.
+pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str) -> Vec<Detected> {
+    let mut out: Vec<Detected> = Vec::new();
+    for item in items {
+        let (texts, refused) = match &item.residues {
+            Ok(r) => (r.clone(), None),
+            // The tool refuses the value and sends nothing, but the text is
+            // committed: judged as npm would read it.
+            Err(why) => (vec![item.value.clone()], Some(why.clone())),
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for text in texts {
+            if text.is_empty() || seen.contains(&text) {
+                continue;
+            }
+            seen.push(text.clone());
+            for mut d in one(path, src, item, &text, refused.is_some()) {
+                let mut note = format!(
+                    "in {tool}; the fixer does not rewrite this file yet: \
+                     replace the secret by a variable reference by hand and revoke it"
+                );
+                if let Some(why) = &refused {
+                    note = format!("{why}; {note}");
+                }
+                d.finding.detail = Some(match d.finding.detail.take() {
+                    Some(detail) => format!("{detail}; {note}"),
+                    None => note,
+                });
+                let dup = out.iter().any(|o| {
+                    o.finding.rule == d.finding.rule
+                        && o.finding.span == d.finding.span
+                        && o.finding.fingerprint == d.finding.fingerprint
+                });
+                if !dup {
+                    out.push(d);
+                }
+            }
+        }
+    }
+    certain_tokens(path, src, &mut out);
+    out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
+    out
+}
+
+/// The findings of one residue `text` of `item`.
+fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool) -> Vec<Detected> {
+    // The `.npmrc` line npm would read the same credential from.
+    let (key, shown, transformed) = match item.cred {
+        Cred::Token => ("//registry/:_authToken", text.to_string(), false),
+        Cred::Url => ("registry", text.to_string(), false),
+        Cred::Ident if text.contains(':') => ("//registry/:_auth", base64_std(text), true),
+        Cred::Ident => ("//registry/:_auth", text.to_string(), false),
+        Cred::Password => ("//registry/:_password", base64_std(text), true),
+    };
+    // As written when npm reads it back as the same text, else JSON-quoted
+    // with every `${` escaped (npm expands it; the tool did already). A
+    // value the tool refused is given as written: npm's reading judges it.
+    let plain = raw
+        || (!shown.contains(['\n', '\r', ';', '#', '"', '\'', '\\'])
+            && !shown.contains("${")
+            && shown.trim() == shown
+            && !shown.starts_with('['));
+    let value = if plain {
+        shown.clone()
+    } else {
+        serde_json::to_string(&escape_npm(&shown)).unwrap_or_default()
+    };
+    let line = format!("{key}={value}\n");
+    let value_start = key.len() + 1;
+    let exact = plain && !transformed && !raw && text == item.value;
+    let mut found = detect::detect(path, line.as_bytes());
+    for d in &mut found {
+        let f = &mut d.finding;
+        let span = match item.verbatim {
+            Some(at) if exact && f.span.start >= value_start => {
+                let start = at + (f.span.start - value_start);
+                start..start + f.span.len()
+            }
+            _ => item.span.clone(),
+        };
+        let (line_no, column) = line_column(src, span.start);
+        f.line = line_no;
+        f.column = column;
+        f.span = span;
+        f.key = Some(item.key.clone());
+        f.host = None;
+        if transformed && d.secret.is_some() {
+            // The detector saw the base64 npm would be given; the secret is
+            // what the file holds.
+            d.secret = Some(Secret::new(text));
+            f.secret = d.secret.clone();
+            f.fingerprint = fingerprint(f.rule, path, text);
+        }
+        d.fix = None;
+    }
+    found
+}
+
+/// `s` such that npm's `env-replace` gives `s` back: a backslash before
+/// every `${…}` it would expand, and each backslash before it doubled.
+fn escape_npm(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut at = 0;
+    for r in crate::npmrc::interpolations(s) {
+        let run = s.as_bytes()[..r.span.start]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        out.push_str(&s[at..r.span.start - run]);
+        out.push_str(&"\\".repeat(2 * run + 1));
+        out.push_str(&s[r.span.clone()]);
+        at = r.span.end;
+    }
+    out.push_str(&s[at..]);
+    out
+}
+
+/// Standard base64, as Node's `Buffer.toString('base64')`.
+fn base64_std(s: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
+    for chunk in b.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &c)| n | u32::from(c) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Tokens whose format makes them certain, anywhere no finding covers.
+fn certain_tokens(path: &str, src: &[u8], out: &mut Vec<Detected>) {
+    for t in crate::tokens::find_tokens(src) {
+        if !t.is_certain()
+            || out
+                .iter()
+                .any(|d| d.finding.span.start < t.span.end && t.span.start < d.finding.span.end)
+        {
+            continue;
+        }
+        let token = &src[t.span.clone()];
+        let mut line = b"# ".to_vec();
+        line.extend_from_slice(token);
+        for mut d in detect::detect(path, &line) {
+            let f = &mut d.finding;
+            let start = t.span.start + f.span.start.saturating_sub(2);
+            f.span = start..start + f.span.len();
+            let (line_no, column) = line_column(src, start);
+            f.line = line_no;
+            f.column = column;
+            d.fix = None;
+            out.push(d);
+        }
+    }
+}
+
+/// The 1-based line and byte column of `offset` in `src`.
+pub fn line_column(src: &[u8], offset: usize) -> (usize, usize) {
+    let before = &src[..offset.min(src.len())];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    (line, offset - start + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_as_node_writes_it() {
+        assert_eq!(base64_std("alice:Summer2024!"), "YWxpY2U6U3VtbWVyMjAyNCE=");
+        assert_eq!(base64_std("ab"), "YWI=");
+        assert_eq!(base64_std(""), "");
+    }
+
+    #[test]
+    fn escaped_for_npm_reads_back_the_same() {
+        for s in ["${X}", r"a\${X}b", r"\\${X}", "plain", "${X?}${Y}"] {
+            assert_eq!(crate::eval::residue(&escape_npm(s)).text, s, "{s}");
+        }
+    }
+}
