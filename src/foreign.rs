@@ -14,7 +14,7 @@
 use std::ops::Range;
 
 use crate::detect::{self, Detected};
-use crate::finding::{fingerprint, Secret};
+use crate::finding::{fingerprint, Rule};
 
 /// What a value is to its tool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum Cred {
     /// Sent as `Authorization: Bearer …`.
     Token,
     /// yarn's `npmAuthIdent`: `user:password` (sent base64-encoded) or
-    /// already base64.
+    /// already base64; judged as the text it is.
     Ident,
     /// A password sent as the second half of HTTP Basic credentials.
     Password,
@@ -95,14 +95,14 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str) -> Vec<Detected
 
 /// The findings of one residue `text` of `item`.
 fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool) -> Vec<Detected> {
-    // The `.npmrc` line npm would read the same credential from.
-    let (key, shown, transformed) = match item.cred {
-        Cred::Token => ("//registry/:_authToken", text.to_string(), false),
-        Cred::Url => ("registry", text.to_string(), false),
-        Cred::Ident if text.contains(':') => ("//registry/:_auth", base64_std(text), true),
-        Cred::Ident => ("//registry/:_auth", text.to_string(), false),
-        Cred::Password => ("//registry/:_password", base64_std(text), true),
+    // The `.npmrc` line npm would read the same credential from. An ident
+    // or a password is judged as the text it is (not as npm's base64
+    // `_auth`): a `basic-auth` finding when not a token.
+    let key = match item.cred {
+        Cred::Token | Cred::Ident | Cred::Password => "//registry/:_authToken",
+        Cred::Url => "registry",
     };
+    let shown = text.to_string();
     // As written when npm reads it back as the same text, else JSON-quoted
     // with every `${` escaped (npm expands it; the tool did already). A
     // value the tool refused is given as written: npm's reading judges it.
@@ -118,7 +118,7 @@ fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool) -> Vec<Detect
     };
     let line = format!("{key}={value}\n");
     let value_start = key.len() + 1;
-    let exact = plain && !transformed && !raw && text == item.value;
+    let exact = plain && !raw && text == item.value;
     let mut found = detect::detect(path, line.as_bytes());
     for d in &mut found {
         let f = &mut d.finding;
@@ -135,12 +135,12 @@ fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool) -> Vec<Detect
         f.span = span;
         f.key = Some(item.key.clone());
         f.host = None;
-        if transformed && d.secret.is_some() {
-            // The detector saw the base64 npm would be given; the secret is
-            // what the file holds.
-            d.secret = Some(Secret::new(text));
-            f.secret = d.secret.clone();
-            f.fingerprint = fingerprint(f.rule, path, text);
+        if item.cred != Cred::Token && item.cred != Cred::Url && f.rule == Rule::AuthToken {
+            f.rule = Rule::BasicAuth;
+            f.severity = f.rule.severity();
+            if let Some(secret) = &d.secret {
+                f.fingerprint = fingerprint(f.rule, path, secret.expose());
+            }
         }
         d.fix = None;
     }
@@ -164,27 +164,6 @@ fn escape_npm(s: &str) -> String {
         at = r.span.end;
     }
     out.push_str(&s[at..]);
-    out
-}
-
-/// Standard base64, as Node's `Buffer.toString('base64')`.
-fn base64_std(s: &str) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
-    for chunk in b.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &c)| n | u32::from(c) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
     out
 }
 
@@ -225,13 +204,6 @@ pub fn line_column(src: &[u8], offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_as_node_writes_it() {
-        assert_eq!(base64_std("alice:Summer2024!"), "YWxpY2U6U3VtbWVyMjAyNCE=");
-        assert_eq!(base64_std("ab"), "YWI=");
-        assert_eq!(base64_std(""), "");
-    }
 
     #[test]
     fn escaped_for_npm_reads_back_the_same() {
