@@ -16,6 +16,9 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     if name == PACKAGE_JSON {
         return crate::publish_config::detect(path, bytes);
     }
+    if name == crate::bunfig::NAME {
+        return crate::bunfig::detect(path, bytes);
+    }
     if name == crate::yarnrc_yml::NAME {
         return crate::yarnrc_yml::detect(path, bytes);
     }

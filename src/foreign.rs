@@ -49,8 +49,10 @@ pub struct Item {
     pub value: String,
 }
 
-/// The findings of `items` in `src`, with `tool` naming the file in notes.
-pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str) -> Vec<Detected> {
+/// The findings of `items` in `src`, with `tool` naming the file in notes
+/// and `syntax` saying how that tool spells a reference (for
+/// `broken-interpolation`, whose `.npmrc` advice would be wrong here).
+pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -> Vec<Detected> {
     let mut out: Vec<Detected> = Vec::new();
     for item in items {
         let (texts, refused) = match &item.residues {
@@ -72,6 +74,10 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str) -> Vec<Detected
                 );
                 if let Some(why) = &refused {
                     note = format!("{why}; {note}");
+                }
+                if d.finding.rule == Rule::BrokenInterpolation {
+                    d.finding.detail = None;
+                    note = format!("this is sent as text: {syntax}");
                 }
                 d.finding.detail = Some(match d.finding.detail.take() {
                     Some(detail) => format!("{detail}; {note}"),

@@ -14,6 +14,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;
+pub mod bunfig;
 pub mod cli;
 pub mod config;
 pub mod decode;

@@ -46,7 +46,13 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         .and_then(parse)
         .map(|root| items(&root))
         .unwrap_or_default();
-    foreign::judge(path, src, &items, "yarn's .yarnrc.yml")
+    foreign::judge(
+        path,
+        src,
+        &items,
+        "yarn's .yarnrc.yml",
+        "yarn expands `${NAME}`, `${NAME:-fallback}` and `${NAME-fallback}`",
+    )
 }
 
 /// The first document of `text`, or `None` when it is not YAML yarn reads.
