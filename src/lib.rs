@@ -8,7 +8,10 @@
 //! [`app`] wires them together.
 //! [`eval`] (npm's `${…}` evaluation), [`standin`] and [`urlcreds`] serve
 //! [`detect`].
-//! `npmrc`, `tokens`, `decode`, `eval`, `standin`, `urlcreds`, `detect` and `fix` are pure: no file system, no
+//! [`yarnrc_yml`] (with [`yarn_env`]) and [`bunfig`] read yarn's and bun's
+//! configs into the same detector through [`foreign`].
+//! `npmrc`, `tokens`, `decode`, `eval`, `standin`, `urlcreds`, `detect`, `fix`,
+//! `foreign`, `yarn_env`, `yarnrc_yml` and `bunfig` are pure: no file system, no
 //! environment, no terminal.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]

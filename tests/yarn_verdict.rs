@@ -362,9 +362,14 @@ fn the_guard_agrees_with_yarn() {
             files.push((scope, s));
         }
         std::fs::write(dir.path().join(".yarnrc.yml"), &yaml).expect("write");
-        let with = yarn_scopes(&tools, dir.path(), &set)
-            .unwrap_or_else(|e| panic!("yarn refused batch {batch}: {e}\n{yaml}"));
-        let without = yarn_scopes(&tools, dir.path(), &unset)
+        // The two readings at once: a yarn process is mostly start-up.
+        let (with, without) = std::thread::scope(|s| {
+            let with = s.spawn(|| yarn_scopes(&tools, dir.path(), &set));
+            let without = yarn_scopes(&tools, dir.path(), &unset);
+            (with.join().expect("thread"), without)
+        });
+        let with = with.unwrap_or_else(|e| panic!("yarn refused batch {batch}: {e}\n{yaml}"));
+        let without = without
             .unwrap_or_else(|e| panic!("yarn refused batch {batch} (fallbacks): {e}\n{yaml}"));
         let errors = guard_errors(dir.path(), ".yarnrc.yml");
         for (scope, pairs) in &files {
