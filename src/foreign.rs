@@ -63,7 +63,7 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -
         };
         let mut seen: Vec<String> = Vec::new();
         for text in texts {
-            if text.is_empty() || seen.contains(&text) {
+            if text.chars().all(|c| c == crate::yarn_env::REF) || seen.contains(&text) {
                 continue;
             }
             seen.push(text.clone());
@@ -112,15 +112,16 @@ fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool) -> Vec<Detect
     // As written when npm reads it back as the same text, else JSON-quoted
     // with every `${` escaped (npm expands it; the tool did already). A
     // value the tool refused is given as written: npm's reading judges it.
+    // Where the tool put a variable's value, npm is given a reference.
     let plain = raw
-        || (!shown.contains(['\n', '\r', ';', '#', '"', '\'', '\\'])
+        || (!shown.contains(['\n', '\r', ';', '#', '"', '\'', '\\', crate::yarn_env::REF])
             && !shown.contains("${")
             && shown.trim() == shown
             && !shown.starts_with('['));
     let value = if plain {
         shown.clone()
     } else {
-        serde_json::to_string(&escape_npm(&shown)).unwrap_or_default()
+        serde_json::to_string(&with_references(&escape_npm(&shown))).unwrap_or_default()
     };
     let line = format!("{key}={value}\n");
     let value_start = key.len() + 1;
@@ -173,6 +174,23 @@ fn escape_npm(s: &str) -> String {
     out
 }
 
+/// `s` with each [`crate::yarn_env::REF`] turned into a reference npm
+/// expands: the backslashes before it doubled (npm halves an even run and
+/// then expands).
+fn with_references(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if c == crate::yarn_env::REF {
+            let run = out.len() - out.trim_end_matches('\\').len();
+            out.push_str(&"\\".repeat(run));
+            out.push_str("${VALUE}");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Tokens whose format makes them certain, anywhere no finding covers.
 fn certain_tokens(path: &str, src: &[u8], out: &mut Vec<Detected>) {
     for t in crate::tokens::find_tokens(src) {
@@ -210,6 +228,15 @@ pub fn line_column(src: &[u8], offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_stay_references_after_backslashes() {
+        for (s, residue) in [("\\\0", "\\"), ("a\0b", "ab"), ("\\\\\0", "\\\\")] {
+            let r = crate::eval::residue(&with_references(&escape_npm(s)));
+            assert_eq!(r.text, residue, "{s:?}");
+            assert_eq!(r.refs, 1, "{s:?}");
+        }
+    }
 
     #[test]
     fn escaped_for_npm_reads_back_the_same() {

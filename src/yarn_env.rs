@@ -13,7 +13,12 @@
 //! The **literal residue** has two readings here: every variable set (each
 //! reference, fallback and all, gives nothing of the file's bytes), and
 //! every variable that has a fallback unset (the fallback's own residue is
-//! sent). A value is literal when either is.
+//! sent). A value is literal when either is. Where a reference stood, the
+//! residue holds [`REF`], so that a URL's `alice:${PW}@` still has a
+//! password.
+
+/// Stands in a residue where yarn put a variable's value.
+pub const REF: char = '\0';
 
 /// What yarn sends of a value's own bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,6 +123,7 @@ fn replace(s: &str, set: impl Fn(Op) -> bool) -> Result<(String, usize), String>
                 depth += 1;
                 refs += 1;
                 if set(*op) {
+                    out.push(REF);
                     // Skip to the `}` that closes this reference.
                     let floor = depth;
                     let mut closed = None;
@@ -181,7 +187,7 @@ mod tests {
 
     fn r(s: &str) -> (String, String) {
         let r = residue(s).expect("valid");
-        (r.set, r.unset)
+        (r.set.replace(REF, ""), r.unset.replace(REF, ""))
     }
 
     #[test]
@@ -195,6 +201,20 @@ mod tests {
         assert_eq!(r(r"\${X}"), ("${X}".into(), "${X}".into()));
         assert_eq!(r(r"a\\b\q"), (r"a\b\q".into(), r"a\b\q".into()));
         assert_eq!(r("$X"), ("$X".into(), "$X".into()));
+    }
+
+    proptest::proptest! {
+        /// Any text: an answer, never a panic; a value without `$`, `\\`
+        /// or `}` is its own residue.
+        #[test]
+        fn any_text(s in "[a-z${}\\\\:\\-é]{0,24}") {
+            if let Ok(r) = residue(&s) {
+                if !s.contains(['$', '\\', '}']) {
+                    proptest::prop_assert_eq!(&r.set, &s);
+                }
+                proptest::prop_assert!(r.set.len() <= s.len() && r.unset.len() <= s.len());
+            }
+        }
     }
 
     #[test]
