@@ -3,11 +3,13 @@
 //! would send a literal credential.
 //!
 //! yarn (`@yarnpkg/cli-dist`, run with node) answers `yarn config get
-//! npmScopes --json --no-redacted` twice for each generated file: once with
-//! every referenced variable set to a unique marker, once with every
-//! variable that has a fallback (`${F:-…}`, `${F-…}`) unset. What is left
-//! of `npmAuthToken` / `npmAuthIdent` once the markers are removed is the
-//! literal residue. A setting must get an error from `npmrc-guard check`
+//! npmScopes --json --no-redacted` (and, for a few batches, the top-level
+//! `npmAuthToken`, `npmAuthIdent` and `npmRegistries`) twice for each
+//! generated file: once with every referenced variable set to a unique
+//! marker, once with every variable that has a fallback (`${F:-…}`,
+//! `${F-…}`) unset. What is left of `npmAuthToken` / `npmAuthIdent` once
+//! the markers are removed, and of a `npmRegistryServer` URL's password (or
+//! username alone, read as WHATWG URL), is the literal residue. A setting must get an error from `npmrc-guard check`
 //! exactly when one of its two residues is non-empty, not a stand-in and
 //! not a whole reference yarn leaves as text (`$NAME`: a warning), or when
 //! it holds a token whose format makes it certain.
@@ -35,6 +37,8 @@ use serde_json::Value;
 
 const FILES: usize = 2_000;
 const BATCH: usize = 100;
+/// Batches that also carry top-level settings and `npmRegistries`.
+const TOP_LEVEL_BATCHES: usize = 4;
 const YARN: &str = "@yarnpkg/cli-dist@4.18.1";
 
 /// The folder holding `node_modules/` with yarn, installed on first use
@@ -265,13 +269,18 @@ impl Gen {
     }
 }
 
-/// Run yarn's `config get npmScopes` in `dir` with `env`.
-fn yarn_scopes(tools: &Path, dir: &Path, env: &[(String, String)]) -> Result<Value, String> {
+/// Run yarn's `config get KEY` in `dir` with `env`.
+fn yarn_get(
+    tools: &Path,
+    dir: &Path,
+    key: &str,
+    env: &[(String, String)],
+) -> Result<Value, String> {
     let home = tempfile::tempdir().expect("tempdir");
     let mut cmd = Command::new("node");
     hermetic(&mut cmd, home.path())
         .arg(tools.join("node_modules/@yarnpkg/cli-dist/bin/yarn.js"))
-        .args(["config", "get", "npmScopes", "--json", "--no-redacted"])
+        .args(["config", "get", key, "--json", "--no-redacted"])
         .current_dir(dir)
         .env("YARN_ENABLE_TELEMETRY", "0")
         .env("YARN_IGNORE_PATH", "1");
@@ -394,44 +403,92 @@ fn the_guard_agrees_with_yarn() {
     for batch in 0..FILES / BATCH {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("package.json"), "{\"name\":\"b\"}\n").expect("write");
-        let mut yaml = String::from("npmScopes:\n");
-        let mut files = Vec::new();
+        // A check: the guard's key, yarn's setting, the path to the value
+        // in yarn's answer, the value as written.
+        let mut checks: Vec<(String, &str, Vec<String>, String)> = Vec::new();
+        let mut yaml = String::new();
+        let mut asked = vec!["npmScopes"];
+        if batch < TOP_LEVEL_BATCHES {
+            // The top level and `npmRegistries`, in a few batches (each
+            // costs yarn runs of its own).
+            asked.extend(["npmAuthToken", "npmAuthIdent", "npmRegistries"]);
+            for name in ["npmAuthToken", "npmAuthIdent"] {
+                let v = gen.value();
+                let sc = gen.scalar(&v, "");
+                yaml.push_str(&format!("{name}: {sc}\n"));
+                checks.push((name.to_string(), name, Vec::new(), v));
+            }
+            yaml.push_str("npmRegistries:\n");
+            for i in 0..BATCH / 5 {
+                let url = format!("https://r{i}.example");
+                let name = if gen.rng.chance(50) {
+                    "npmAuthToken"
+                } else {
+                    "npmAuthIdent"
+                };
+                let v = gen.value();
+                let sc = gen.scalar(&v, "    ");
+                yaml.push_str(&format!("  \"{url}\":\n    {name}: {sc}\n"));
+                checks.push((
+                    format!("npmRegistries[{url:?}].{name}"),
+                    "npmRegistries",
+                    vec![url, name.to_string()],
+                    v,
+                ));
+            }
+        }
+        yaml.push_str("npmScopes:\n");
         for i in 0..BATCH {
             let scope = format!("s{i}");
-            let s = gen.file(&scope, &mut yaml);
-            files.push((scope, s));
+            for (name, v) in gen.file(&scope, &mut yaml) {
+                checks.push((
+                    format!("npmScopes.{scope}.{name}"),
+                    "npmScopes",
+                    vec![scope.clone(), name],
+                    v,
+                ));
+            }
         }
         std::fs::write(dir.path().join(".yarnrc.yml"), &yaml).expect("write");
-        // The two readings at once: a yarn process is mostly start-up.
-        let (with, without) = std::thread::scope(|s| {
-            let with = s.spawn(|| yarn_scopes(&tools, dir.path(), &set));
-            let without = yarn_scopes(&tools, dir.path(), &unset);
-            (with.join().expect("thread"), without)
-        });
-        let with = with.unwrap_or_else(|e| panic!("yarn refused batch {batch}: {e}\n{yaml}"));
-        let without = without
-            .unwrap_or_else(|e| panic!("yarn refused batch {batch} (fallbacks): {e}\n{yaml}"));
+        let mut answers: BTreeMap<(&str, bool), Value> = BTreeMap::new();
+        for key in &asked {
+            // The two readings at once: a yarn process is mostly start-up.
+            let (with, without) = std::thread::scope(|s| {
+                let with = s.spawn(|| yarn_get(&tools, dir.path(), key, &set));
+                let without = yarn_get(&tools, dir.path(), key, &unset);
+                (with.join().expect("thread"), without)
+            });
+            let with = with.unwrap_or_else(|e| panic!("yarn refused batch {batch}: {e}\n{yaml}"));
+            let without = without
+                .unwrap_or_else(|e| panic!("yarn refused batch {batch} (fallbacks): {e}\n{yaml}"));
+            answers.insert((key, true), with);
+            answers.insert((key, false), without);
+        }
         let errors = guard_errors(dir.path(), ".yarnrc.yml");
-        for (scope, pairs) in &files {
-            for (name, value) in pairs {
-                settings += 1;
-                let a = with[scope][name].as_str().unwrap_or("");
-                let b = without[scope][name].as_str().unwrap_or("");
-                let (ra, rb) = if name == "npmRegistryServer" {
-                    (url_residue(a), url_residue(b))
-                } else {
-                    (strip_markers(a), strip_markers(b))
-                };
-                let expected = literal(&ra) || literal(&rb) || certain_token(value);
-                literal_count += usize::from(expected);
-                let got = errors.contains_key(&format!("npmScopes.{scope}.{name}"));
-                if got == expected {
-                    agree += 1;
-                } else {
-                    disagreements.push(format!(
-                        "{scope}.{name} = {value:?}: yarn sends {ra:?} / {rb:?}, expected error: {expected}, guard: {got}"
-                    ));
+        for (key, setting, path, value) in &checks {
+            settings += 1;
+            let sent = |set: bool| {
+                let mut v = &answers[&(*setting, set)];
+                for p in path {
+                    v = &v[p.as_str()];
                 }
+                v.as_str().unwrap_or("").to_string()
+            };
+            let (a, b) = (sent(true), sent(false));
+            let (ra, rb) = if key.ends_with("npmRegistryServer") {
+                (url_residue(&a), url_residue(&b))
+            } else {
+                (strip_markers(&a), strip_markers(&b))
+            };
+            let expected = literal(&ra) || literal(&rb) || certain_token(value);
+            literal_count += usize::from(expected);
+            let got = errors.contains_key(key);
+            if got == expected {
+                agree += 1;
+            } else {
+                disagreements.push(format!(
+                    "{key} = {value:?}: yarn sends {ra:?} / {rb:?}, expected error: {expected}, guard: {got}"
+                ));
             }
         }
     }
