@@ -503,3 +503,44 @@ fn the_guard_agrees_with_yarn() {
         disagreements[..disagreements.len().min(30)].join("\n")
     );
 }
+
+/// What yarn refuses whatever the environment holds, the guard knows it
+/// refuses (and then judges the text as written, saying so).
+#[test]
+fn what_yarn_refuses_the_guard_knows() {
+    let Some(tools) = yarn_tools() else {
+        return;
+    };
+    let cases = [
+        ("${1X}", false),
+        ("${X?}", false),
+        ("${}", false),
+        ("${NPM_TOKEN", false),
+        ("a${X:-b", true),
+        ("hunter2secret${X", true),
+        ("${NPM_TOKEN }", false),
+    ];
+    let env: Vec<(String, String)> =
+        vec![("X".into(), "x".into()), ("NPM_TOKEN".into(), "t".into())];
+    for (value, error) in cases {
+        assert!(npmrc_guard::yarn_env::residue(value).is_err(), "{value}");
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("package.json"), "{\"name\":\"b\"}\n").expect("write");
+        let yaml = format!(
+            "npmAuthToken: {}\n",
+            serde_json::to_string(value).expect("json")
+        );
+        std::fs::write(dir.path().join(".yarnrc.yml"), &yaml).expect("write");
+        let refused = yarn_get(&tools, dir.path(), "npmAuthToken", &env);
+        assert!(refused.is_err(), "yarn took {value:?}: {refused:?}");
+        let out = npmrc_guard(dir.path())
+            .args(["check", ".yarnrc.yml"])
+            .output()
+            .expect("runs");
+        let all = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(i32::from(error)), "{value}: {all}");
+        if error {
+            assert!(all.contains("yarn refuses"), "{value}: {all}");
+        }
+    }
+}
