@@ -122,7 +122,7 @@ fn items(text: &str, doc: &DeTable<'_>) -> Vec<Item> {
             registry(
                 text,
                 value,
-                &format!("install.scopes.{:?}", name.get_ref()),
+                &format!("install.scopes.{:?}", foreign::shown_name(name.get_ref())),
                 &mut out,
             );
         }

@@ -49,6 +49,27 @@ pub struct Item {
     pub value: String,
 }
 
+/// A name from the file (a registry URL, a scope) as a report's `key` may
+/// show it: never with credentials or a token in it (SPEC: `key` never
+/// holds secret material). A URL's `user:password@` becomes `…@`.
+pub fn shown_name(name: &str) -> String {
+    if crate::tokens::holds_token_like(name.as_bytes()) {
+        return "…".to_string();
+    }
+    // Only a URL has an authority (a scope such as `@corp` has none).
+    let after_scheme = match name.find("://") {
+        Some(i) => i + 3,
+        None if name.starts_with("//") => 2,
+        None => return name.to_string(),
+    };
+    let rest = &name[after_scheme..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}…{}", &name[..after_scheme], &rest[at..]),
+        None => name.to_string(),
+    }
+}
+
 /// The findings of `items` in `src`, with `tool` naming the file in notes
 /// and `syntax` saying how that tool spells a reference (for
 /// `broken-interpolation`, whose `.npmrc` advice would be wrong here).
@@ -228,6 +249,21 @@ pub fn line_column(src: &[u8], offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_never_show_credentials() {
+        assert_eq!(
+            shown_name("https://r.example/npm/"),
+            "https://r.example/npm/"
+        );
+        assert_eq!(
+            shown_name("https://alice:Summer2024!@r.example/"),
+            "https://…@r.example/"
+        );
+        assert_eq!(shown_name("//tok@r.example"), "//…@r.example");
+        assert_eq!(shown_name("corp"), "corp");
+        assert_eq!(shown_name("npm_abcdefghijklmnopqrstuvwxyz0123"), "…");
+    }
 
     #[test]
     fn references_stay_references_after_backslashes() {

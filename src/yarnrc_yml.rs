@@ -244,6 +244,7 @@ fn items(root: &Node) -> Vec<Item> {
                 for (url, key, registry) in entries(value) {
                     // The key is matched against registry URLs, not sent,
                     // and not evaluated; what it holds is committed.
+                    let url = foreign::shown_name(url);
                     if let Some(i) = item(key, format!("npmRegistries[{url:?}]"), Cred::Url, false)
                     {
                         out.push(i);
@@ -258,6 +259,7 @@ fn items(root: &Node) -> Vec<Item> {
             }
             "npmScopes" => {
                 for (scope, _, config) in entries(value) {
+                    let scope = foreign::shown_name(scope);
                     settings(config, &format!("npmScopes.{scope}."), true, &mut out);
                 }
             }

@@ -180,3 +180,57 @@ fn what_the_tools_do_not_read_is_not_a_credential() {
     let out = repo.tool(&["scan", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_name_with_credentials_is_never_shown() {
+    let npm = npm_token(154);
+    let repo = TestRepo::new();
+    repo.write(
+        ".yarnrc.yml",
+        &format!(
+            "npmRegistries:\n  \"https://alice:Summer2024!@r.example\":\n    npmAuthToken: {npm}\n\
+             npmScopes:\n  {npm}:\n    npmAuthToken: hunter2secret\n"
+        ),
+    );
+    repo.write(
+        "bunfig.toml",
+        &format!(
+            "[install.scopes]\n\"{npm}\" = {{ token = \"hunter2secret\", url = \"https://r/\" }}\n"
+        ),
+    );
+    for format in ["human", "json", "sarif", "github"] {
+        let out = repo.tool(&["scan", "--format", format]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        assert_no_secret(
+            &out,
+            &[
+                npm.clone(),
+                "Summer2024!".to_string(),
+                "hunter2secret".to_string(),
+            ],
+        );
+    }
+    let out = repo.tool(&["scan", "--format", "json"]);
+    let keys: Vec<String> = findings(&out).into_iter().map(|f| f.4).collect();
+    assert!(
+        keys.contains(&"npmRegistries[\"https://…@r.example\"]".to_string()),
+        "{keys:?}"
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Whatever the bytes, both readers answer (no panic, no hang): the
+    /// library is called directly, the binary once per case would be slow.
+    #[test]
+    fn any_content_is_read(s in "[a-z:{}\\[\\]&*!|>'\"#$\\-\\\\ \n\tnpmAuthTokenScopesinstall.=@]{0,200}") {
+        let _ = npmrc_guard::files::detect_file(".yarnrc.yml", s.as_bytes());
+        let _ = npmrc_guard::files::detect_file("bunfig.toml", s.as_bytes());
+        let _ = npmrc_guard::files::detect_file(".yarnrc.yml", &s.as_bytes()[..s.len() / 2]);
+    }
+}
