@@ -116,6 +116,7 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -
         }
     }
     certain_tokens(path, src, &mut out);
+    out.retain(|d| !allowed(src, d.finding.line));
     out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
     out
 }
@@ -212,6 +213,23 @@ fn with_references(s: &str) -> String {
     out
 }
 
+/// Whether the line above `line` (1-based) is the comment
+/// `# npmrc-guard: allow`, which exempts it as in `.npmrc`.
+fn allowed(src: &[u8], line: usize) -> bool {
+    if line < 2 {
+        return false;
+    }
+    let Some(above) = src.split(|&b| b == b'\n').nth(line - 2) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(above);
+    let Some(comment) = text.trim().strip_prefix('#') else {
+        return false;
+    };
+    let c = comment.trim();
+    c.eq_ignore_ascii_case("npmrc-guard: allow") || c.eq_ignore_ascii_case("npmrc-guard:allow")
+}
+
 /// Tokens whose format makes them certain, anywhere no finding covers.
 fn certain_tokens(path: &str, src: &[u8], out: &mut Vec<Detected>) {
     for t in crate::tokens::find_tokens(src) {
@@ -249,6 +267,14 @@ pub fn line_column(src: &[u8], offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_allow_comment_exempts_the_line_below() {
+        let src = b"a: 1\n  # npmrc-guard: allow\nnpmAuthToken: x\nb: 2\n";
+        assert!(allowed(src, 3));
+        assert!(!allowed(src, 4));
+        assert!(!allowed(src, 1));
+    }
 
     #[test]
     fn names_never_show_credentials() {
