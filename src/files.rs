@@ -16,6 +16,12 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     if name == PACKAGE_JSON {
         return crate::publish_config::detect(path, bytes);
     }
+    if name == crate::bunfig::NAME {
+        return crate::bunfig::detect(path, bytes);
+    }
+    if name == crate::yarnrc_yml::NAME {
+        return crate::yarnrc_yml::detect(path, bytes);
+    }
     if let Some((kind, text)) = decode::utf16(bytes) {
         return utf16_findings(path, &text, kind);
     }

@@ -8,12 +8,16 @@
 //! [`app`] wires them together.
 //! [`eval`] (npm's `${…}` evaluation), [`standin`] and [`urlcreds`] serve
 //! [`detect`].
-//! `npmrc`, `tokens`, `decode`, `eval`, `standin`, `urlcreds`, `detect` and `fix` are pure: no file system, no
+//! [`yarnrc_yml`] (with [`yarn_env`]) and [`bunfig`] read yarn's and bun's
+//! configs into the same detector through [`foreign`].
+//! `npmrc`, `tokens`, `decode`, `eval`, `standin`, `urlcreds`, `detect`, `fix`,
+//! `foreign`, `yarn_env`, `yarnrc_yml` and `bunfig` are pure: no file system, no
 //! environment, no terminal.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;
+pub mod bunfig;
 pub mod cli;
 pub mod config;
 pub mod decode;
@@ -23,6 +27,7 @@ pub mod eval;
 pub mod files;
 pub mod finding;
 pub mod fix;
+pub mod foreign;
 pub mod git;
 pub mod hook;
 pub mod inputs;
@@ -35,3 +40,5 @@ pub mod select;
 pub mod standin;
 pub mod tokens;
 pub mod urlcreds;
+pub mod yarn_env;
+pub mod yarnrc_yml;

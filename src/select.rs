@@ -3,8 +3,14 @@
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// The files the tool looks at unless told otherwise.
-/// `package.json` for its `publishConfig` (SPEC.md, "Files read").
-pub const DEFAULT_INCLUDE: &[&str] = &["**/.npmrc", "**/package.json"];
+/// `package.json` for its `publishConfig`, yarn 2+'s `.yarnrc.yml`, bun's
+/// `bunfig.toml` (SPEC.md, "Files read").
+pub const DEFAULT_INCLUDE: &[&str] = &[
+    "**/.npmrc",
+    "**/package.json",
+    "**/.yarnrc.yml",
+    "**/bunfig.toml",
+];
 
 /// The one file name matched ignoring ASCII case (SPEC.md, "Files read"):
 /// npm opens `.npmrc` on macOS and Windows whatever case the file has, so

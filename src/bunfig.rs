@@ -1,0 +1,165 @@
+//! bun's `bunfig.toml` (pure).
+//!
+//! bun takes registry credentials from `install.registry` and from every
+//! entry of `install.scopes`: a URL string (which may carry
+//! `user:password@`), or a table with `url`, `token`, `username`,
+//! `password` (src/install/npm.zig, `Registry.Scope.fromAPI`).
+//!
+//! bun's only interpolation there is a whole value `$NAME` (its env
+//! loader's `getAuto`): `token`, `username` and `password` that are exactly
+//! `$NAME` are the variable's value, and a `url` that starts with `$`
+//! names a variable holding the whole URL. Nothing else is expanded:
+//! checked with bun 1.4.5 against a server on 127.0.0.1, `token =
+//! "${NPM_TOKEN}"` is sent as the text `Bearer ${NPM_TOKEN}`, and
+//! `tok_$NPM_TOKEN` as the text `tok_$NPM_TOKEN` — so, unlike in `.npmrc`,
+//! `${NPM_TOKEN}` is no safe form in `bunfig.toml`; it is reported as a
+//! reference the tool does not expand.
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::detect::Detected;
+use crate::foreign::{self, Cred, Item};
+
+/// The file name bun reads.
+pub const NAME: &str = "bunfig.toml";
+
+/// Findings in one `bunfig.toml`.
+pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
+    let items = std::str::from_utf8(src)
+        .ok()
+        .and_then(|text| {
+            let doc = DeTable::parse(text).ok()?;
+            Some(items(text, doc.get_ref()))
+        })
+        .unwrap_or_default();
+    foreign::judge(
+        path,
+        src,
+        &items,
+        "bun's bunfig.toml",
+        "bun expands only a whole value `$NAME` (not `${NAME}`)",
+    )
+}
+
+/// What bun sends of a value whatever the environment holds.
+fn residue(value: &str, url: bool) -> String {
+    let reference = if url {
+        value.starts_with('$') && value.len() > 1
+    } else {
+        value.len() > 1
+            && value.starts_with('$')
+            && value[1..]
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()))
+    };
+    if reference {
+        String::new()
+    } else {
+        value.to_string()
+    }
+}
+
+fn table<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a DeTable<'i>> {
+    match t.get(key)?.get_ref() {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// The credential settings of one registry (`install.registry` or a scope).
+fn registry(text: &str, value: &Spanned<DeValue<'_>>, key: &str, out: &mut Vec<Item>) {
+    match value.get_ref() {
+        DeValue::String(url) => out.push(item(text, value.span(), url, key.to_string(), Cred::Url)),
+        DeValue::Table(t) => {
+            for (name, cred) in [
+                ("url", Cred::Url),
+                ("token", Cred::Token),
+                ("password", Cred::Password),
+            ] {
+                if let Some(v) = t.get(name) {
+                    if let DeValue::String(s) = v.get_ref() {
+                        out.push(item(text, v.span(), s, format!("{key}.{name}"), cred));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn item(text: &str, span: std::ops::Range<usize>, value: &str, key: String, cred: Cred) -> Item {
+    let raw = text.get(span.clone()).unwrap_or("");
+    let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    let verbatim = (raw.get(quote..quote + value.len()) == Some(value)
+        && raw.len() == value.len() + 2 * quote)
+        .then_some(span.start + quote);
+    Item {
+        key,
+        cred,
+        span,
+        verbatim,
+        residues: Ok(vec![residue(value, cred == Cred::Url)]),
+        value: value.to_string(),
+    }
+}
+
+fn items(text: &str, doc: &DeTable<'_>) -> Vec<Item> {
+    let mut out = Vec::new();
+    let Some(install) = table(doc, "install") else {
+        return out;
+    };
+    if let Some(r) = install.get("registry") {
+        registry(text, r, "install.registry", &mut out);
+    }
+    if let Some(scopes) = table(install, "scopes") {
+        for (name, value) in scopes.iter() {
+            registry(
+                text,
+                value,
+                &format!("install.scopes.{:?}", foreign::shown_name(name.get_ref())),
+                &mut out,
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_whole_dollar_name_is_a_reference() {
+        assert_eq!(residue("$NPM_TOKEN", false), "");
+        assert_eq!(residue("${NPM_TOKEN}", false), "${NPM_TOKEN}");
+        assert_eq!(residue("tok_$NPM_TOKEN", false), "tok_$NPM_TOKEN");
+        assert_eq!(residue("$", false), "$");
+        assert_eq!(residue("$REGISTRY_URL/", true), "");
+    }
+
+    #[test]
+    fn registry_and_scopes() {
+        let src = "[install]\nregistry = { url = \"https://r/\", token = \"abc\" }\n\
+                   [install.scopes]\n\"@a\" = \"https://u:p@h/\"\n[install.scopes.b]\npassword = 'pw'\n";
+        let doc = DeTable::parse(src).expect("toml");
+        let found = items(src, doc.get_ref());
+        let keys: Vec<&str> = found.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "install.registry.url",
+                "install.registry.token",
+                "install.scopes.\"@a\"",
+                "install.scopes.\"b\".password"
+            ]
+        );
+        assert_eq!(found[1].verbatim, src.find("abc"));
+        assert_eq!(found[3].verbatim, src.find("pw"));
+    }
+}

@@ -1,0 +1,309 @@
+//! Credentials in the config files of other package managers (pure):
+//! yarn 2+'s `.yarnrc.yml`, bun's `bunfig.toml`.
+//!
+//! Each file type has its own module that reads the file as its tool does
+//! and hands over [`Item`]s: where a credential value is, which kind of
+//! credential it is, and its literal residue(s) under that tool's own
+//! interpolation. Each residue is judged by the `.npmrc` detector, given as
+//! the line npm would read it as (`//registry/:_authToken=…`,
+//! `registry=…`), so the rules, stand-ins and masking are the same; the
+//! findings are then moved to where the value is in the file. Tokens whose
+//! format makes them certain count anywhere else in the file, as in
+//! `.npmrc`.
+
+use std::ops::Range;
+
+use crate::detect::{self, Detected};
+use crate::finding::{fingerprint, Rule};
+
+/// What a value is to its tool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cred {
+    /// Sent as `Authorization: Bearer …`.
+    Token,
+    /// yarn's `npmAuthIdent`: `user:password` (sent base64-encoded) or
+    /// already base64; judged as the text it is.
+    Ident,
+    /// A password sent as the second half of HTTP Basic credentials.
+    Password,
+    /// A registry URL, which may carry `user:password@`.
+    Url,
+}
+
+/// One credential value of a file.
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// The setting as reports name it (`npmScopes.corp.npmAuthToken`).
+    pub key: String,
+    pub cred: Cred,
+    /// Where the value's text is in the file, quotes included.
+    pub span: Range<usize>,
+    /// Where the value's own bytes start, when the file holds them as they
+    /// are (no escapes, no folding): findings then point at the secret.
+    pub verbatim: Option<usize>,
+    /// The text the tool sends whatever the environment holds (one or
+    /// more readings, see [`crate::yarn_env`]), or why the tool refuses
+    /// the value.
+    pub residues: Result<Vec<String>, String>,
+    /// The value as written, once decoded from the file's syntax.
+    pub value: String,
+}
+
+/// A name from the file (a registry URL, a scope) as a report's `key` may
+/// show it: never with credentials or a token in it (SPEC: `key` never
+/// holds secret material). A URL's `user:password@` becomes `…@`.
+pub fn shown_name(name: &str) -> String {
+    if crate::tokens::holds_token_like(name.as_bytes()) {
+        return "…".to_string();
+    }
+    // Only a URL has an authority (a scope such as `@corp` has none).
+    let after_scheme = match name.find("://") {
+        Some(i) => i + 3,
+        None if name.starts_with("//") => 2,
+        None => return name.to_string(),
+    };
+    let rest = &name[after_scheme..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}…{}", &name[..after_scheme], &rest[at..]),
+        None => name.to_string(),
+    }
+}
+
+/// The findings of `items` in `src`, with `tool` naming the file in notes
+/// and `syntax` saying how that tool spells a reference (for
+/// `broken-interpolation`, whose `.npmrc` advice would be wrong here).
+pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -> Vec<Detected> {
+    let mut out: Vec<Detected> = Vec::new();
+    for item in items {
+        let (texts, refused) = match &item.residues {
+            Ok(r) => (r.clone(), None),
+            // The tool refuses the value and sends nothing, but the text is
+            // committed: judged as npm would read it.
+            Err(why) => (vec![item.value.clone()], Some(why.clone())),
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for text in texts {
+            if text.chars().all(|c| c == crate::yarn_env::REF) || seen.contains(&text) {
+                continue;
+            }
+            seen.push(text.clone());
+            for mut d in one(path, src, item, &text, refused.is_some()) {
+                let mut note = format!(
+                    "in {tool}; the fixer does not rewrite this file yet: \
+                     replace the secret by a variable reference by hand and revoke it"
+                );
+                if let Some(why) = &refused {
+                    note = format!("{why}; {note}");
+                }
+                if d.finding.rule == Rule::BrokenInterpolation {
+                    d.finding.detail = None;
+                    note = format!("this is sent as text: {syntax}");
+                }
+                d.finding.detail = Some(match d.finding.detail.take() {
+                    Some(detail) => format!("{detail}; {note}"),
+                    None => note,
+                });
+                let dup = out.iter().any(|o| {
+                    o.finding.rule == d.finding.rule
+                        && o.finding.span == d.finding.span
+                        && o.finding.fingerprint == d.finding.fingerprint
+                });
+                if !dup {
+                    out.push(d);
+                }
+            }
+        }
+    }
+    certain_tokens(path, src, &mut out);
+    out.retain(|d| !allowed(src, d.finding.line));
+    out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
+    out
+}
+
+/// The findings of one residue `text` of `item`.
+fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool) -> Vec<Detected> {
+    // The `.npmrc` line npm would read the same credential from. An ident
+    // or a password is judged as the text it is (not as npm's base64
+    // `_auth`): a `basic-auth` finding when not a token.
+    let key = match item.cred {
+        Cred::Token | Cred::Ident | Cred::Password => "//registry/:_authToken",
+        Cred::Url => "registry",
+    };
+    let shown = text.to_string();
+    // As written when npm reads it back as the same text, else JSON-quoted
+    // with every `${` escaped (npm expands it; the tool did already). A
+    // value the tool refused is given as written: npm's reading judges it.
+    // Where the tool put a variable's value, npm is given a reference.
+    let plain = raw
+        || (!shown.contains(['\n', '\r', ';', '#', '"', '\'', '\\', crate::yarn_env::REF])
+            && !shown.contains("${")
+            && shown.trim() == shown
+            && !shown.starts_with('['));
+    let value = if plain {
+        shown.clone()
+    } else {
+        serde_json::to_string(&with_references(&escape_npm(&shown))).unwrap_or_default()
+    };
+    let line = format!("{key}={value}\n");
+    let value_start = key.len() + 1;
+    let exact = plain && !raw && text == item.value;
+    let mut found = detect::detect(path, line.as_bytes());
+    for d in &mut found {
+        let f = &mut d.finding;
+        let span = match item.verbatim {
+            Some(at) if exact && f.span.start >= value_start => {
+                let start = at + (f.span.start - value_start);
+                start..start + f.span.len()
+            }
+            _ => item.span.clone(),
+        };
+        let (line_no, column) = line_column(src, span.start);
+        f.line = line_no;
+        f.column = column;
+        f.span = span;
+        f.key = Some(item.key.clone());
+        f.host = None;
+        if item.cred != Cred::Token && item.cred != Cred::Url && f.rule == Rule::AuthToken {
+            f.rule = Rule::BasicAuth;
+            f.severity = f.rule.severity();
+            if let Some(secret) = &d.secret {
+                f.fingerprint = fingerprint(f.rule, path, secret.expose());
+            }
+        }
+        d.fix = None;
+    }
+    found
+}
+
+/// `s` such that npm's `env-replace` gives `s` back: a backslash before
+/// every `${…}` it would expand, and each backslash before it doubled.
+fn escape_npm(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut at = 0;
+    for r in crate::npmrc::interpolations(s) {
+        let run = s.as_bytes()[..r.span.start]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        out.push_str(&s[at..r.span.start - run]);
+        out.push_str(&"\\".repeat(2 * run + 1));
+        out.push_str(&s[r.span.clone()]);
+        at = r.span.end;
+    }
+    out.push_str(&s[at..]);
+    out
+}
+
+/// `s` with each [`crate::yarn_env::REF`] turned into a reference npm
+/// expands: the backslashes before it doubled (npm halves an even run and
+/// then expands).
+fn with_references(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if c == crate::yarn_env::REF {
+            let run = out.len() - out.trim_end_matches('\\').len();
+            out.push_str(&"\\".repeat(run));
+            out.push_str("${VALUE}");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether the line above `line` (1-based) is the comment
+/// `# npmrc-guard: allow`, which exempts it as in `.npmrc`.
+fn allowed(src: &[u8], line: usize) -> bool {
+    if line < 2 {
+        return false;
+    }
+    let Some(above) = src.split(|&b| b == b'\n').nth(line - 2) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(above);
+    let Some(comment) = text.trim().strip_prefix('#') else {
+        return false;
+    };
+    let c = comment.trim();
+    c.eq_ignore_ascii_case("npmrc-guard: allow") || c.eq_ignore_ascii_case("npmrc-guard:allow")
+}
+
+/// Tokens whose format makes them certain, anywhere no finding covers.
+fn certain_tokens(path: &str, src: &[u8], out: &mut Vec<Detected>) {
+    for t in crate::tokens::find_tokens(src) {
+        if !t.is_certain()
+            || out
+                .iter()
+                .any(|d| d.finding.span.start < t.span.end && t.span.start < d.finding.span.end)
+        {
+            continue;
+        }
+        let token = &src[t.span.clone()];
+        let mut line = b"# ".to_vec();
+        line.extend_from_slice(token);
+        for mut d in detect::detect(path, &line) {
+            let f = &mut d.finding;
+            let start = t.span.start + f.span.start.saturating_sub(2);
+            f.span = start..start + f.span.len();
+            let (line_no, column) = line_column(src, start);
+            f.line = line_no;
+            f.column = column;
+            d.fix = None;
+            out.push(d);
+        }
+    }
+}
+
+/// The 1-based line and byte column of `offset` in `src`.
+pub fn line_column(src: &[u8], offset: usize) -> (usize, usize) {
+    let before = &src[..offset.min(src.len())];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    (line, offset - start + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_allow_comment_exempts_the_line_below() {
+        let src = b"a: 1\n  # npmrc-guard: allow\nnpmAuthToken: x\nb: 2\n";
+        assert!(allowed(src, 3));
+        assert!(!allowed(src, 4));
+        assert!(!allowed(src, 1));
+    }
+
+    #[test]
+    fn names_never_show_credentials() {
+        assert_eq!(
+            shown_name("https://r.example/npm/"),
+            "https://r.example/npm/"
+        );
+        assert_eq!(
+            shown_name("https://alice:Summer2024!@r.example/"),
+            "https://…@r.example/"
+        );
+        assert_eq!(shown_name("//tok@r.example"), "//…@r.example");
+        assert_eq!(shown_name("corp"), "corp");
+        assert_eq!(shown_name("npm_abcdefghijklmnopqrstuvwxyz0123"), "…");
+    }
+
+    #[test]
+    fn references_stay_references_after_backslashes() {
+        for (s, residue) in [("\\\0", "\\"), ("a\0b", "ab"), ("\\\\\0", "\\\\")] {
+            let r = crate::eval::residue(&with_references(&escape_npm(s)));
+            assert_eq!(r.text, residue, "{s:?}");
+            assert_eq!(r.refs, 1, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn escaped_for_npm_reads_back_the_same() {
+        for s in ["${X}", r"a\${X}b", r"\\${X}", "plain", "${X?}${Y}"] {
+            assert_eq!(crate::eval::residue(&escape_npm(s)).text, s, "{s}");
+        }
+    }
+}
