@@ -7,8 +7,8 @@
 //! format) / [`fix`] (edits as data); [`hook`] installs the git hook, [`managers`] the hook managers' configs.
 //! [`app`] wires them together.
 //! [`eval`] (npm's `${…}` evaluation), [`standin`] and [`urlcreds`] serve
-//! [`detect`].
-//! `npmrc`, `tokens`, `decode`, `eval`, `standin`, `urlcreds`, `detect` and `fix` are pure: no file system, no
+//! [`detect`]; [`sift`] picks the lines of a large file worth decoding.
+//! `npmrc`, `sift`, `tokens`, `decode`, `eval`, `standin`, `urlcreds`, `detect` and `fix` are pure: no file system, no
 //! environment, no terminal.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -31,6 +31,7 @@ pub mod npmrc;
 pub mod publish_config;
 pub mod report;
 pub mod select;
+pub mod sift;
 pub mod standin;
 pub mod tokens;
 pub mod urlcreds;
