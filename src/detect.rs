@@ -111,7 +111,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         Trigger::Text(&PEM),
         Trigger::At(&starts),
     ];
-    let section = sift::first_section(src);
+    let mut sections = sift::Sections::default();
     let mut file = FileScan::new(path, src, &tokens);
     let mut sift = Sift::new(src, triggers);
     while let Some(span) = sift.next() {
@@ -124,7 +124,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
             memchr::memchr2(b';', b'#', &src[p.clone()]).is_some()
                 && is_allow_line(&sift::line(src, 0, p))
         });
-        let in_section = section.is_some_and(|s| s <= span.start);
+        let in_section = sections.before(src, span.start);
         file.line(&sift::line(src, number, span), allowed, in_section);
     }
     file.finish()

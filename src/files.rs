@@ -77,10 +77,10 @@ pub fn named_values(src: &[u8]) -> Vec<String> {
     // lines holding one of those are decoded, found by vector search (a
     // large file has few). Keys after a section header are `section.key`,
     // not settings.
-    let section = sift::first_section(src).unwrap_or(src.len());
+    let mut sections = sift::Sections::default();
     let triggers = [Trigger::Text(&CONFIG), Trigger::Bytes([b'$', b'\\', b'$'])];
     Sift::new(src, triggers)
-        .take_while(|span| span.start < section)
+        .take_while(|span| !sections.before(src, span.start))
         .filter(|span| {
             // The raw key, as `named_value` cuts it: skip what it would.
             let line = &src[span.clone()];

@@ -25,35 +25,63 @@ pub enum Trigger<'t> {
     At(&'t [usize]),
 }
 
+/// How far ahead of the walk the searches look at a time: all of them
+/// read the same stretch of the input while it is in the cache, rather than
+/// each reading a large file from memory once more.
+const WINDOW: usize = 256 * 1024;
+
 /// A trigger with the next place it occurs, found once and kept until the
 /// walk passes it: each search covers the input once in all.
 #[derive(Debug)]
 struct Search<'t> {
     trigger: Trigger<'t>,
     next: Option<usize>,
+    /// Searched without a hit up to here.
     searched_to: usize,
 }
 
 impl Search<'_> {
-    /// The first place at or after `pos` where the trigger occurs.
-    fn next_at(&mut self, src: &[u8], pos: usize) -> Option<usize> {
-        if self.next.is_some_and(|n| n >= pos) || self.searched_to > src.len() {
-            return self.next;
+    /// The first place in `pos..limit` where the trigger occurs.
+    fn next_in(&mut self, src: &[u8], pos: usize, limit: usize) -> Option<usize> {
+        if let Some(n) = self.next {
+            if n >= pos {
+                return (n < limit).then_some(n);
+            }
+            self.next = None;
         }
         let from = pos.max(self.searched_to);
-        let hay = &src[from..];
-        self.next = match &self.trigger {
-            Trigger::Bytes([a, b, c]) => memchr::memchr3(*a, *b, *c, hay).map(|i| from + i),
-            Trigger::Text(finder) => finder.find(hay).map(|i| from + i),
+        if from >= limit {
+            return None;
+        }
+        let hay = &src[from..limit];
+        let (found, overlap) = match &self.trigger {
+            Trigger::Bytes([a, b, c]) => (memchr::memchr3(*a, *b, *c, hay), 0),
+            // A string that starts before `limit` may end after it.
+            Trigger::Text(finder) => (finder.find(hay), finder.needle().len() - 1),
             Trigger::At(offsets) => {
                 let i = offsets.partition_point(|&o| o < from);
-                offsets.get(i).copied()
+                let next = offsets.get(i).copied().filter(|&o| o < limit);
+                (next.map(|o| o - from), 0)
             }
         };
-        // Nothing more to find: remember it, so the end is not searched
-        // again for every later line.
-        self.searched_to = self.next.map_or(src.len() + 1, |n| n + 1);
-        self.next
+        match found {
+            Some(i) => {
+                self.next = Some(from + i);
+                self.searched_to = from + i + 1;
+                self.next
+            }
+            None => {
+                // Where the next search starts: not before a string that
+                // could still start here, and never going back.
+                let to = if limit == src.len() {
+                    limit
+                } else {
+                    limit.saturating_sub(overlap)
+                };
+                self.searched_to = to.max(from);
+                None
+            }
+        }
     }
 }
 
@@ -66,19 +94,33 @@ pub struct Sift<'a, 't> {
     src: &'a [u8],
     /// Where the next line to consider starts.
     pos: usize,
+    /// Where the searches stop for now.
+    limit: usize,
+    window: usize,
     searches: Vec<Search<'t>>,
     /// A line start and its number, to count line breaks from.
     counted: (usize, usize),
-    /// Whether the input has a `\r`: without one, counting lines is
-    /// counting `\n` bytes.
-    has_cr: bool,
 }
 
 impl<'a, 't> Sift<'a, 't> {
     pub fn new(src: &'a [u8], triggers: impl IntoIterator<Item = Trigger<'t>>) -> Self {
+        Self::with_window(src, triggers, WINDOW)
+    }
+
+    /// [`Sift::new`] looking `window` bytes ahead at a time (tests use
+    /// small ones).
+    #[doc(hidden)]
+    pub fn with_window(
+        src: &'a [u8],
+        triggers: impl IntoIterator<Item = Trigger<'t>>,
+        window: usize,
+    ) -> Self {
+        let window = window.max(1);
         Sift {
             src,
             pos: 0,
+            limit: window.min(src.len()),
+            window,
             searches: triggers
                 .into_iter()
                 .map(|trigger| Search {
@@ -88,7 +130,6 @@ impl<'a, 't> Sift<'a, 't> {
                 })
                 .collect(),
             counted: (0, 1),
-            has_cr: memchr::memchr(b'\r', src).is_some(),
         }
     }
 
@@ -98,9 +139,9 @@ impl<'a, 't> Sift<'a, 't> {
         let (from, number) = self.counted;
         let bytes = &self.src[from..start];
         let mut breaks = count_byte(b'\n', bytes);
-        if self.has_cr {
-            // A `\r` is a break of its own unless `\n` follows it (`start`
-            // is a line start, so a `\r` just before it has no `\n` after).
+        // A `\r` is a break of its own unless `\n` follows it (`start` is a
+        // line start, so a `\r` just before it has no `\n` after).
+        if memchr::memchr(b'\r', bytes).is_some() {
             breaks += memchr::memchr_iter(b'\r', bytes)
                 .filter(|&i| self.src.get(from + i + 1) != Some(&b'\n'))
                 .count();
@@ -115,15 +156,24 @@ impl Iterator for Sift<'_, '_> {
 
     fn next(&mut self) -> Option<Range<usize>> {
         let src = self.src;
-        if self.pos >= src.len() {
+        let pos = self.pos;
+        if pos >= src.len() {
             return None;
         }
-        let pos = self.pos;
-        let hit = self
-            .searches
-            .iter_mut()
-            .filter_map(|s| s.next_at(src, pos))
-            .min()?;
+        let hit = loop {
+            self.limit = self.limit.max(pos.saturating_add(1)).min(src.len());
+            let limit = self.limit;
+            let hit = self
+                .searches
+                .iter_mut()
+                .filter_map(|s| s.next_in(src, pos, limit))
+                .min();
+            match hit {
+                Some(hit) => break hit,
+                None if limit >= src.len() => return None,
+                None => self.limit = limit.saturating_add(self.window),
+            }
+        };
         // The line holding `hit` starts after the last break before it (no
         // trigger is a line break, and `pos` starts a line), and ends at
         // the first break after it, as `npmrc::lines` cuts lines.
@@ -138,22 +188,32 @@ impl Iterator for Sift<'_, '_> {
     }
 }
 
-/// The line numbered `number` that spans `span`, as [`npmrc::lines`]
-/// classifies it.
-pub fn line(src: &[u8], number: usize, span: Range<usize>) -> Line<'_> {
-    npmrc::lines_from(src, span.start, number)
-        .next()
-        .expect("a line starts there")
+/// Whether a `[section]` line starts before each line asked about, found
+/// by searching only as far as asked (the search moves with the walk).
+#[derive(Debug, Default)]
+pub struct Sections {
+    searched_to: usize,
+    first: Option<usize>,
 }
 
-/// The bytes of the line just before the one starting at `start`.
-pub fn previous_line(src: &[u8], start: usize) -> Option<Range<usize>> {
-    let mut end = start.checked_sub(1)?;
-    if src[end] == b'\n' && end > 0 && src[end - 1] == b'\r' {
-        end -= 1;
+impl Sections {
+    /// Whether a section line starts at or before `start`, a line start
+    /// (not before the last one asked about).
+    pub fn before(&mut self, src: &[u8], start: usize) -> bool {
+        if self.first.is_none() && self.searched_to <= start {
+            let to = (start + 1).min(src.len());
+            self.first = memchr::memchr_iter(b'[', &src[self.searched_to..to])
+                .map(|i| self.searched_to + i)
+                .filter(|&i| i == 0 || matches!(src[i - 1], b'\n' | b'\r'))
+                .find(|&i| {
+                    npmrc::lines_from(src, i, 0)
+                        .next()
+                        .is_some_and(|l| matches!(l.kind, LineKind::Section(_)))
+                });
+            self.searched_to = to;
+        }
+        self.first.is_some_and(|f| f <= start)
     }
-    let from = memchr::memrchr2(b'\n', b'\r', &src[..end]).map_or(0, |i| i + 1);
-    Some(from..end)
 }
 
 /// How many times `needle` occurs in `hay`. Written so that the compiler
@@ -176,15 +236,22 @@ fn count_byte(needle: u8, hay: &[u8]) -> usize {
     total
 }
 
-/// Where the first `[section]` line starts, if there is one.
-pub fn first_section(src: &[u8]) -> Option<usize> {
-    memchr::memchr_iter(b'[', src)
-        .filter(|&i| i == 0 || matches!(src[i - 1], b'\n' | b'\r'))
-        .find(|&i| {
-            npmrc::lines_from(src, i, 0)
-                .next()
-                .is_some_and(|l| matches!(l.kind, LineKind::Section(_)))
-        })
+/// The line numbered `number` that spans `span`, as [`npmrc::lines`]
+/// classifies it.
+pub fn line(src: &[u8], number: usize, span: Range<usize>) -> Line<'_> {
+    npmrc::lines_from(src, span.start, number)
+        .next()
+        .expect("a line starts there")
+}
+
+/// The bytes of the line just before the one starting at `start`.
+pub fn previous_line(src: &[u8], start: usize) -> Option<Range<usize>> {
+    let mut end = start.checked_sub(1)?;
+    if src[end] == b'\n' && end > 0 && src[end - 1] == b'\r' {
+        end -= 1;
+    }
+    let from = memchr::memrchr2(b'\n', b'\r', &src[..end]).map_or(0, |i| i + 1);
+    Some(from..end)
 }
 
 #[cfg(test)]
@@ -218,25 +285,53 @@ mod tests {
     #[test]
     fn lines_with_a_trigger_numbered_as_lines_numbers_them() {
         let src = b"a\r\nb$\rc\n\n$d\re=$\n[s]\nx$\r\n";
-        let mut sift = Sift::new(src, [Trigger::Bytes([b'$', b'$', b'$'])]);
-        let mut got = Vec::new();
-        while let Some(span) = sift.next() {
-            let n = sift.number_at(span.start);
-            got.push((n, line(src, n, span)));
-        }
         let want: Vec<Line<'_>> = npmrc::lines(src)
             .filter(|l| l.bytes().contains(&b'$'))
             .collect();
-        assert_eq!(got.len(), want.len());
-        for ((n, got), want) in got.iter().zip(&want) {
-            assert_eq!(
-                (*n, &got.span, &got.kind),
-                (want.number, &want.span, &want.kind)
-            );
+        for window in [1, 2, 3, 5, 64, WINDOW] {
+            for trigger in [
+                Trigger::Bytes([b'$', b'$', b'$']),
+                Trigger::At(&[4, 9, 14, 21]),
+            ] {
+                let mut sift = Sift::with_window(src, [trigger], window);
+                let mut got = Vec::new();
+                while let Some(span) = sift.next() {
+                    let n = sift.number_at(span.start);
+                    got.push((n, line(src, n, span)));
+                }
+                assert_eq!(got.len(), want.len(), "window {window}");
+                for ((n, got), want) in got.iter().zip(&want) {
+                    assert_eq!(
+                        (*n, &got.span, &got.kind),
+                        (want.number, &want.span, &want.kind)
+                    );
+                }
+            }
         }
-        let section = npmrc::lines(src).find(|l| matches!(l.kind, LineKind::Section(_)));
-        assert_eq!(first_section(src), section.map(|l| l.span.start));
-        assert!(first_section(b"a[b]\n[c] x").is_none());
+    }
+
+    #[test]
+    fn strings_across_the_edge_of_a_window_are_found() {
+        static DOLLARS: std::sync::LazyLock<Finder<'static>> =
+            std::sync::LazyLock::new(|| Finder::new(b"$$"));
+        let src = b"a\nb$$c\nd\n$$\n";
+        for window in [1, 2, 3, 4, 5, 64] {
+            let spans: Vec<Range<usize>> =
+                Sift::with_window(src, [Trigger::Text(&DOLLARS)], window).collect();
+            assert_eq!(spans, [2..6, 9..11], "window {window}");
+        }
+    }
+
+    #[test]
+    fn sections_and_previous_lines() {
+        let src = b"a\r\nb$\rc\n\n$d\re=$\n[s]\nx$\r\n";
+        let mut sections = Sections::default();
+        let mut seen = false;
+        for l in npmrc::lines(src) {
+            seen |= matches!(l.kind, LineKind::Section(_));
+            assert_eq!(sections.before(src, l.span.start), seen, "{:?}", l.span);
+        }
+        assert!(!Sections::default().before(b"a[b]\n[c] x\n", 5));
         let all: Vec<Line<'_>> = npmrc::lines(src).collect();
         for pair in all.windows(2) {
             assert_eq!(

@@ -159,3 +159,32 @@ proptest! {
         same(&src)?;
     }
 }
+
+/// Larger than the window the searches look ahead by (256 KiB): triggers
+/// on both sides of its edges, strings across them.
+#[test]
+fn across_search_windows() {
+    let t = npm_token(9);
+    let pieces = [
+        "registry=https://registry.npmjs.org/\n".to_string(),
+        "; a comment line with some words in it\n".to_string(),
+        "//npm.pkg.github.com/:_authToken=${GITHUB_TOKEN}\n".to_string(),
+        "save-exact=true\r\n".to_string(),
+        "key=-----BEGIN RSA PRIVATE KEY-----abc-----END RSA PRIVATE KEY-----\n".to_string(),
+        format!("//r.example/:_authToken={t}\n"),
+        "; npmrc-guard: allow\n".to_string(),
+        "userconfig=ci/u.rc\r".to_string(),
+        format!("# {t}\n"),
+        "cache=/home/user/.npm-cache\n".to_string(),
+    ];
+    let mut src = String::new();
+    let mut i = 0usize;
+    while src.len() < 1_200_000 {
+        // An uneven walk through the pieces, so that each lands at many
+        // offsets from a window's edge.
+        src.push_str(&pieces[(i * 7 + i / 3) % pieces.len()]);
+        i += 1;
+    }
+    src.push_str("[section]\n_auth=x\n");
+    same(src.as_bytes()).unwrap();
+}
