@@ -185,40 +185,62 @@ pub fn read(index: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Result<Index, Error
 /// each entry is a path component (NUL-terminated; the root's is empty),
 /// its entry count in ASCII (`-1` when invalid), a space, its number of
 /// subtrees, a newline and, when valid, the tree's id; its subtrees follow
-/// it, depth first.
+/// it, depth first. A large repository has tens of thousands of folders:
+/// below one that neither is nor holds a wanted folder, paths are not even
+/// built.
 fn cache_tree(
     data: &[u8],
     folders: &std::collections::HashSet<&[u8]>,
 ) -> Result<std::collections::HashMap<Vec<u8>, [u8; 20]>, Error> {
     let bad = || corrupt("bad cache-tree extension");
+    // The wanted folders and every folder above them.
+    let mut above: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+    for f in folders {
+        let mut f: &[u8] = f;
+        while let Some(i) = memchr::memrchr(b'/', f) {
+            f = &f[..i];
+            if !above.insert(f) {
+                break;
+            }
+        }
+        if !f.is_empty() {
+            above.insert(&f[..0]);
+        }
+    }
     let mut trees = std::collections::HashMap::new();
     let mut path: Vec<u8> = Vec::new();
-    // For each open folder: its path length before it, and how many
-    // subtrees are still to come (an explicit stack: no recursion on
-    // untrusted depth).
-    let mut open: Vec<(usize, usize)> = Vec::new();
+    // For each open folder: its path length before it, how many subtrees
+    // are still to come, and whether paths below it matter (an explicit
+    // stack: no recursion on untrusted depth).
+    let mut open: Vec<(usize, usize, bool)> = Vec::new();
     let mut at = 0;
     let mut first = true;
     while at < data.len() {
-        while open.last().is_some_and(|&(_, left)| left == 0) {
-            let (len, _) = open.pop().ok_or_else(bad)?;
+        while open.last().is_some_and(|&(_, left, _)| left == 0) {
+            let (len, _, _) = open.pop().ok_or_else(bad)?;
             path.truncate(len);
         }
         let parent_len = path.len();
         let nul = memchr::memchr(0, &data[at..]).ok_or_else(bad)?;
         let name = &data[at..at + nul];
         at += nul + 1;
-        match open.last_mut() {
-            Some((_, left)) => {
+        let wanted_below = match open.last_mut() {
+            Some((_, left, wanted_below)) => {
                 *left -= 1;
-                if !path.is_empty() {
-                    path.push(b'/');
+                if *wanted_below {
+                    if !path.is_empty() {
+                        path.push(b'/');
+                    }
+                    path.extend_from_slice(name);
                 }
-                path.extend_from_slice(name);
+                *wanted_below
             }
-            None if first && name.is_empty() => first = false,
+            None if first && name.is_empty() => {
+                first = false;
+                true
+            }
             None => return Err(bad()),
-        }
+        };
         let line_end = memchr::memchr(b'\n', &data[at..]).ok_or_else(bad)?;
         let line = std::str::from_utf8(&data[at..at + line_end]).map_err(|_| bad())?;
         at += line_end + 1;
@@ -228,13 +250,14 @@ fn cache_tree(
         if count >= 0 {
             let id = data.get(at..at + 20).ok_or_else(bad)?;
             at += 20;
-            if folders.contains(path.as_slice()) {
+            if wanted_below && folders.contains(path.as_slice()) {
                 let mut oid = [0u8; 20];
                 oid.copy_from_slice(id);
                 trees.insert(path.clone(), oid);
             }
         }
-        open.push((parent_len, subtrees));
+        let holds_wanted = wanted_below && above.contains(path.as_slice());
+        open.push((parent_len, subtrees, holds_wanted));
     }
     Ok(trees)
 }
