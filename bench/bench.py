@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks for npmrc-guard: the tool against the floor, in one run, as ratios.
 
-    python3 bench/bench.py check      # one small file vs `cat`; 100 MB throughput
+    python3 bench/bench.py check      # one small file vs `cat`; 100 MB throughput; one-line files
     python3 bench/bench.py staged     # scan --staged vs `git diff --cached --name-only`
     python3 bench/bench.py history    # scan --history vs `git rev-list --objects --all`
     python3 bench/bench.py startup    # binary size; --version vs `true`
@@ -129,6 +129,32 @@ def bench_check():
     report(res, "cat BIG")
     med, peak, _ = res["npmrc-guard check BIG --format json"]
     print(f"  throughput {mb / med:.0f} MB/s; peak memory {peak / 1024:.0f} MiB = {peak * 1024 / os.path.getsize(big):.2f}× the file")
+    # Linear time whatever the shape: one line of valid tokens back to back
+    # (as a credential's value, where each token is judged, which was once
+    # quadratic; and alone), and 100 MB on one line.
+    piece = {"tokens": lambda i: fake_token("npm_", i) + " ", "ordinary": lambda i: f"/home/user/.npm-cache-{i}/"}
+    for label, name, target, head, kind in [
+        ("one 6.6 MB line of valid tokens, as an _authToken value", "line-6m-key.npmrc", 6_600_000, "//r.example/:_authToken=", "tokens"),
+        ("one 6.6 MB line of valid tokens, no key", "line-6m.npmrc", 6_600_000, "", "tokens"),
+        ("one 100 MB line, an ordinary value", "line-100m.npmrc", 100_000_000, "cache=", "ordinary"),
+    ]:
+        path = os.path.join(WORK, name)
+        if not os.path.exists(path) or os.path.getsize(path) < target:
+            with open(path, "w") as f:
+                f.write(head)
+                size, i = len(head), 0
+                while size < target:
+                    p = piece[kind](i)
+                    f.write(p)
+                    size += len(p)
+                    i += 1
+                f.write("\n")
+        mb = os.path.getsize(path) / 1e6
+        print(f"check: {label} (whole process)")
+        res = compare([("npmrc-guard check LINE --format json", [BIN, "check", "--format", "json", path]), ("cat LINE", ["cat", path])], runs=3, warmup=1)
+        report(res, "cat LINE")
+        med = res["npmrc-guard check LINE --format json"][0]
+        print(f"  throughput {mb / med:.0f} MB/s ({mb:.1f} MB in {med:.2f} s)")
     print("  in-process, stage by stage (cargo bench --bench throughput):")
     subprocess.run(["cargo", "bench", "-q", "--bench", "throughput", "--", big], cwd=ROOT, check=True)
 

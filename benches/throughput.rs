@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use npmrc_guard::{detect, npmrc, tokens};
+use npmrc_guard::{detect, files, npmrc, tokens};
 
 fn measure(name: &str, bytes: usize, mut f: impl FnMut() -> usize) {
     let mut best = f64::MAX;
@@ -36,5 +36,9 @@ fn main() {
     measure("npmrc::lines + entry", n, || {
         npmrc::lines(&src).filter_map(|l| l.entry()).count()
     });
+    measure("files::named_values", n, || files::named_values(&src).len());
     measure("detect::detect", n, || detect::detect("f", &src).len());
+    measure("detect (every line walked)", n, || {
+        detect::detect_every_line("f", &src).len()
+    });
 }

@@ -14,6 +14,7 @@ use regex::Regex;
 use crate::eval::{self, Residue};
 use crate::finding::{fingerprint, Finding, Rule, Secret, Severity};
 use crate::npmrc::{self, Entry, LineKind, Value};
+use crate::sift::{self, Sift, Trigger};
 use crate::standin::is_standin;
 use crate::tokens::{self, Kind, TokenMatch};
 use crate::urlcreds;
@@ -95,29 +96,131 @@ pub struct Detected {
 }
 
 /// Scan one file. `path` is only used to name findings.
+///
+/// Only the lines [`worth_decoding`] could take, and those holding a token,
+/// are looked at: a [`Sift`] finds them by vector search over the whole
+/// file (a line without `$ % { @ \\ _`, a PEM block or a token is never
+/// worth decoding). [`detect_every_line`] walks every line instead; both
+/// give the same findings (`tests/sift.rs`).
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     let tokens = tokens::find_tokens(src);
-    let mut next_token = 0;
-    let mut out = Vec::new();
+    let starts: Vec<usize> = tokens.iter().map(|t| t.span.start).collect();
+    let triggers = [
+        Trigger::Bytes([b'$', b'%', b'{']),
+        Trigger::Bytes([b'@', b'\\', b'_']),
+        Trigger::Text(&PEM),
+        Trigger::At(&starts),
+    ];
+    let mut sections = sift::Sections::default();
+    let mut file = FileScan::new(path, src, &tokens);
+    let mut sift = Sift::new(src, triggers);
+    while let Some(span) = sift.next() {
+        if !file.has_tokens(&span) && !may_be_worth_decoding(&src[span.clone()]) {
+            continue;
+        }
+        let number = sift.number_at(span.start);
+        let allowed = sift::previous_line(src, span.start).is_some_and(|p| {
+            // Only a comment can be a marker: classify no other line.
+            memchr::memchr2(b';', b'#', &src[p.clone()]).is_some()
+                && is_allow_line(&sift::line(src, 0, p))
+        });
+        let in_section = sections.before(src, span.start);
+        file.line(&sift::line(src, number, span), allowed, in_section);
+    }
+    file.finish()
+}
+
+/// What [`worth_decoding`] asks, of a line's raw bytes, without classifying
+/// it first: a line for which this is false is never worth decoding.
+fn may_be_worth_decoding(line: &[u8]) -> bool {
+    let (key, value) = match memchr::memchr(b'=', line) {
+        Some(eq) => (&line[..eq], &line[eq + 1..]),
+        None => (line, &line[line.len()..]),
+    };
+    key_worth_decoding(key) || value_worth_decoding(value)
+}
+
+/// [`detect`] by walking every line of the file: the reference its sifting
+/// is tested against.
+#[doc(hidden)]
+pub fn detect_every_line(path: &str, src: &[u8]) -> Vec<Detected> {
+    let tokens = tokens::find_tokens(src);
+    let mut file = FileScan::new(path, src, &tokens);
     let mut allow_next = false;
     let mut in_section = false;
-    let bom = src.starts_with(b"\xEF\xBB\xBF");
     for line in npmrc::lines(src) {
         let allowed = allow_next;
-        allow_next = matches!(&line.kind, LineKind::Comment(r) if is_allow_marker(&src[r.clone()]));
-
+        allow_next = is_allow_line(&line);
         in_section |= matches!(line.kind, LineKind::Section(_));
-        let first = next_token;
-        while next_token < tokens.len() && tokens[next_token].span.start < line.span.end {
-            next_token += 1;
+        file.line(&line, allowed, in_section);
+    }
+    file.finish()
+}
+
+/// `; npmrc-guard: allow`: the next line is not reported.
+fn is_allow_line(line: &npmrc::Line<'_>) -> bool {
+    let at = line.span.start;
+    matches!(&line.kind, LineKind::Comment(r) if is_allow_marker(&line.bytes()[r.start - at..r.end - at]))
+}
+
+/// One file being scanned, line by line.
+struct FileScan<'a> {
+    path: &'a str,
+    src: &'a [u8],
+    /// Every token of the file, sorted by where it starts.
+    tokens: &'a [TokenMatch],
+    bom: bool,
+    out: Vec<Detected>,
+}
+
+impl<'a> FileScan<'a> {
+    fn new(path: &'a str, src: &'a [u8], tokens: &'a [TokenMatch]) -> Self {
+        FileScan {
+            path,
+            src,
+            tokens,
+            bom: src.starts_with(b"\xEF\xBB\xBF"),
+            out: Vec::new(),
         }
-        let line_tokens = &tokens[first..next_token];
-        if allowed || (line_tokens.is_empty() && !worth_decoding(&line)) {
-            continue;
+    }
+
+    /// Whether a token starts in `span`.
+    fn has_tokens(&self, span: &Range<usize>) -> bool {
+        let first = self.tokens.partition_point(|t| t.span.start < span.start);
+        self.tokens
+            .get(first)
+            .is_some_and(|t| t.span.start < span.end)
+    }
+
+    fn finish(mut self) -> Vec<Detected> {
+        lists_are_not_rewritten(self.src, &mut self.out);
+        self.out
+            .sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
+        self.out
+    }
+
+    /// The findings of one line; `allowed` after an allow marker,
+    /// `in_section` at or after the first `[section]` header.
+    fn line(&mut self, line: &npmrc::Line<'_>, allowed: bool, in_section: bool) {
+        let (path, src) = (self.path, self.src);
+        let tokens = self.tokens;
+        let first = tokens.partition_point(|t| t.span.start < line.span.start);
+        let count = tokens[first..].partition_point(|t| t.span.start < line.span.end);
+        let line_tokens = &tokens[first..first + count];
+        if allowed || (line_tokens.is_empty() && !worth_decoding(line)) {
+            return;
         }
         // The key as npm reads it, with every `${…}` it expands removed
         // (`//h/:_a${X?}uthToken` is an `_authToken` key).
-        let key = line.key().map(|(k, _)| eval::residue(&k).text);
+        let key = line.key().map(|(k, _)| eval::residue_of(k));
+        if let Some(k) = &key {
+            // The common safe line, `//host/:_authToken=${NAME}`, needs no
+            // decoding: its residue is empty.
+            let scoped = Field::from_key(k).is_some_and(|(_, scoped)| scoped);
+            if scoped && line_tokens.is_empty() && is_plain_reference(line.raw_value()) {
+                return;
+            }
+        }
         // Reports name a key only on a `key=value` line whose key holds no
         // token: a token alone on a line (or `key token`) is not a key.
         let shown_key = match &line.kind {
@@ -127,7 +230,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
             } if !line_tokens.iter().any(|t| overlaps(raw_key, &t.span))
                 && !tokens::holds_token_like(&src[raw_key.clone()]) =>
             {
-                key.clone()
+                key.as_deref()
             }
             _ => None,
         };
@@ -136,25 +239,18 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
             src,
             line: line.number,
             line_start: line.span.start,
-            col_base: line.span.start + if line.number == 1 && bom { 3 } else { 0 },
+            col_base: line.span.start + if line.number == 1 && self.bom { 3 } else { 0 },
             tokens: line_tokens,
-            key: shown_key.as_deref(),
+            key: shown_key,
             host: None,
             note: None,
             in_section,
             claimed: Vec::new(),
-            out: &mut out,
+            out: &mut self.out,
         };
         if let Some(k) = &key {
             let raw_value = line.raw_value();
-            // The common safe line, `//host/:_authToken=${NAME}`, needs no
-            // decoding: its residue is empty.
-            let field = Field::from_key(k);
-            let scoped = field.is_some_and(|(_, scoped)| scoped);
-            if scoped && line_tokens.is_empty() && is_plain_reference(raw_value) {
-                continue;
-            }
-            if field.is_some()
+            if Field::from_key(k).is_some()
                 || Field::from_miscased_key(k).is_some()
                 || is_registry_key(k)
                 || memchr::memchr(b'@', raw_value).is_some()
@@ -176,9 +272,6 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
             }
         }
     }
-    lists_are_not_rewritten(src, &mut out);
-    out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
-    out
 }
 
 /// npm merges every `key=` and `key[]=` line of one key into a list, and
@@ -227,13 +320,20 @@ fn worth_decoding(line: &npmrc::Line<'_>) -> bool {
         return false;
     };
     let raw_key = &line.bytes()[key.start - line.span.start..key.end - line.span.start];
-    let value = line.raw_value();
+    key_worth_decoding(raw_key) || value_worth_decoding(line.raw_value())
+}
+
+fn key_worth_decoding(raw_key: &[u8]) -> bool {
     raw_key.iter().enumerate().any(|(i, &b)| {
         b == b'\\'
             || b == b'$'
             || (b == b'_'
                 && (raw_key[i..].starts_with(b"_auth") || raw_key[i..].starts_with(b"_password")))
-    }) || value
+    })
+}
+
+fn value_worth_decoding(value: &[u8]) -> bool {
+    value
         .iter()
         .any(|&b| matches!(b, b'$' | b'%' | b'{' | b'@'))
         || PEM.find(value).is_some()
@@ -381,11 +481,14 @@ impl LineCtx<'_, '_> {
         // Tokens written whole inside a credential value count whatever
         // their checksum, even beside a `${VAR}` npm expands, when npm sends
         // them: not inside a JSON object (npm sends `[object Object]`).
+        let sent_as_written = residue_is_raw(&self.src[entry.value_span.clone()], text);
         let tokens: Vec<TokenMatch> = tokens
             .into_iter()
             .filter(|t| {
                 let token = lossy(&self.src[t.span.clone()]);
-                !is_standin(&token) && text.contains(token.as_str())
+                // (A value npm sends as written holds each of its tokens:
+                // no search, which made a line of many tokens quadratic.)
+                !is_standin(&token) && (sent_as_written || text.contains(token.as_str()))
             })
             .collect();
         if !tokens.is_empty() {
@@ -393,13 +496,28 @@ impl LineCtx<'_, '_> {
             // right when what is left beside them is no secret (nothing, or
             // a stand-in such as the quotes of `"npm_…" ; comment`);
             // otherwise the fix takes the whole value, or is left to the user.
-            let mut rest = text.to_string();
-            for t in &tokens {
-                let token = lossy(&self.src[t.span.clone()]);
-                if let Some(i) = rest.find(token.as_str()) {
-                    rest.replace_range(i..i + token.len(), "");
+            let rest = if sent_as_written {
+                // The bytes between the tokens (sorted, disjoint), in one
+                // pass.
+                let base = entry.value_span.start;
+                let mut rest = String::with_capacity(text.len());
+                let mut at = 0;
+                for t in &tokens {
+                    rest.push_str(&text[at..t.span.start - base]);
+                    at = t.span.end - base;
                 }
-            }
+                rest.push_str(&text[at..]);
+                rest
+            } else {
+                let mut rest = text.to_string();
+                for t in &tokens {
+                    let token = lossy(&self.src[t.span.clone()]);
+                    if let Some(i) = rest.find(token.as_str()) {
+                        rest.replace_range(i..i + token.len(), "");
+                    }
+                }
+                rest
+            };
             let per_token = (rest.is_empty() || is_standin(&rest)) && self.expands(entry);
             let whole = (!per_token).then(|| self.whole_value_fix(entry, field, residue));
             for (i, t) in tokens.iter().enumerate() {

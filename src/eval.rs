@@ -25,6 +25,15 @@ pub fn residue(s: &str) -> Residue {
     expand(s, "")
 }
 
+/// [`residue`]'s text, without copying a string that references nothing
+/// (most keys).
+pub fn residue_of(s: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr(b'$', s.as_bytes()).is_none() {
+        return s;
+    }
+    std::borrow::Cow::Owned(residue(&s).text)
+}
+
 /// `env-replace` with every variable holding `value`: where a reference
 /// stands matters (`https://alice:${P?}@host/` has a password).
 pub fn expand(s: &str, value: &str) -> Residue {

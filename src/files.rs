@@ -4,8 +4,14 @@
 //! one in UTF-16 with a byte-order mark is decoded first; a `package.json`
 //! is read for its `publishConfig`.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use crate::decode;
 use crate::detect::{self, Detected};
+use crate::npmrc::{self, LineKind};
+use crate::sift::{self, Sift, Trigger};
 
 /// The manifest npm reads `publishConfig` from.
 pub const PACKAGE_JSON: &str = "package.json";
@@ -67,55 +73,73 @@ pub fn named_configs(path: &str, src: &[u8]) -> Vec<String> {
         })
 }
 
+/// `config`, which both keys end with.
+static CONFIG: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"config"));
+
 /// The relative paths a `.npmrc` gives as `userconfig=` or `globalconfig=`
 /// (not absolute, not in the home folder, not depending on the environment).
 pub fn named_values(src: &[u8]) -> Vec<String> {
-    // A key spells `…config` outright, or through `${X?}` or an escape.
-    if memchr::memmem::find(src, b"config").is_none() && memchr::memchr2(b'$', b'\\', src).is_none()
-    {
-        return Vec::new();
+    // A key spells `…config` outright, or through `${X?}` or an escape: only
+    // lines holding one of those are decoded, found by vector search (a
+    // large file has few). Keys after a section header are `section.key`,
+    // not settings.
+    let mut sections = sift::Sections::default();
+    let triggers = [Trigger::Text(&CONFIG), Trigger::Bytes([b'$', b'\\', b'$'])];
+    Sift::new(src, triggers)
+        .take_while(|span| !sections.before(src, span.start))
+        .filter(|span| {
+            // The raw key, as `named_value` cuts it: skip what it would.
+            let line = &src[span.clone()];
+            key_may_name(&line[..memchr::memchr(b'=', line).unwrap_or(line.len())])
+        })
+        // (Line numbers are not needed here: none are counted.)
+        .filter_map(|span| named_value(&sift::line(src, 0, span)))
+        .collect()
+}
+
+/// [`named_values`] by walking every line: the reference its sifting is
+/// tested against.
+#[doc(hidden)]
+pub fn named_values_every_line(src: &[u8]) -> Vec<String> {
+    npmrc::lines(src)
+        .take_while(|line| !matches!(line.kind, LineKind::Section(_)))
+        .filter_map(|line| named_value(&line))
+        .collect()
+}
+
+/// Whether a raw key could spell `userconfig` or `globalconfig`.
+fn key_may_name(raw: &[u8]) -> bool {
+    CONFIG.find(raw).is_some() || memchr::memchr2(b'$', b'\\', raw).is_some()
+}
+
+/// The path a `userconfig=` or `globalconfig=` line names, if it names one
+/// in the repository.
+fn named_value(line: &npmrc::Line<'_>) -> Option<String> {
+    // Decode only a key that could spell one of the two: most lines of a
+    // large file are not.
+    let LineKind::Entry { key: raw, .. } = &line.kind else {
+        return None;
+    };
+    let raw = &line.bytes()[raw.start - line.span.start..raw.end - line.span.start];
+    if !key_may_name(raw) {
+        return None;
     }
-    let mut out = Vec::new();
-    for line in crate::npmrc::lines(src) {
-        if matches!(line.kind, crate::npmrc::LineKind::Section(_)) {
-            // Keys after a section header are `section.key`, not settings.
-            break;
-        }
-        // Decode only a key that could spell one of the two: most lines of
-        // a large file are not.
-        let crate::npmrc::LineKind::Entry { key: raw, .. } = &line.kind else {
-            continue;
-        };
-        let raw = &src[raw.clone()];
-        if memchr::memmem::find(raw, b"config").is_none()
-            && memchr::memchr2(b'$', b'\\', raw).is_none()
-        {
-            continue;
-        }
-        let Some((key, _)) = line.key() else {
-            continue;
-        };
-        if !matches!(
-            crate::eval::residue(&key).text.as_str(),
-            "userconfig" | "globalconfig"
-        ) {
-            continue;
-        }
-        let Some(entry) = line.entry() else {
-            continue;
-        };
-        let Some(value) = crate::eval::value_residue(&entry.value, entry.array) else {
-            continue;
-        };
-        // npm expands only `~/` to the home folder (parse-field): `~ci/u`
-        // is a relative path.
-        let home = value.text.starts_with("~/");
-        if value.refs > 0 || value.text.is_empty() || value.text.starts_with('/') || home {
-            continue;
-        }
-        out.push(value.text);
+    let (key, _) = line.key()?;
+    if !matches!(
+        crate::eval::residue(&key).text.as_str(),
+        "userconfig" | "globalconfig"
+    ) {
+        return None;
     }
-    out
+    let entry = line.entry()?;
+    let value = crate::eval::value_residue(&entry.value, entry.array)?;
+    // npm expands only `~/` to the home folder (parse-field): `~ci/u`
+    // is a relative path.
+    let home = value.text.starts_with("~/");
+    if value.refs > 0 || value.text.is_empty() || value.text.starts_with('/') || home {
+        return None;
+    }
+    Some(value.text)
 }
 
 /// `value` resolved against the folder of `npmrc`, both relative to the

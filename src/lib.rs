@@ -7,10 +7,10 @@
 //! format) / [`fix`] (edits as data); [`hook`] installs the git hook, [`managers`] the hook managers' configs.
 //! [`app`] wires them together.
 //! [`eval`] (npm's `${…}` evaluation), [`standin`] and [`urlcreds`] serve
-//! [`detect`].
+//! [`detect`]; [`sift`] picks the lines of a large file worth decoding.
 //! [`yarnrc_yml`] (with [`yarn_env`]) and [`bunfig`] read yarn's and bun's
 //! configs into the same detector through [`foreign`].
-//! `npmrc`, `tokens`, `decode`, `eval`, `standin`, `urlcreds`, `detect`, `fix`,
+//! `npmrc`, `sift`, `tokens`, `decode`, `eval`, `standin`, `urlcreds`, `detect`, `fix`,
 //! `foreign`, `yarn_env`, `yarnrc_yml` and `bunfig` are pure: no file system, no
 //! environment, no terminal.
 
@@ -37,6 +37,7 @@ pub mod os;
 pub mod publish_config;
 pub mod report;
 pub mod select;
+pub mod sift;
 pub mod standin;
 pub mod tokens;
 pub mod urlcreds;

@@ -35,29 +35,23 @@ pub struct Line<'a> {
     src: Src<'a>,
 }
 
-/// The input, with its text when the whole input is valid UTF-8 (checked
-/// once, so slicing values out of it needs no further validation).
+/// The input. Only the slices that are decoded are checked for UTF-8, not
+/// the whole input up front: most lines of a large file are never decoded.
 #[derive(Clone, Copy, Debug)]
 struct Src<'a> {
     bytes: &'a [u8],
-    text: Option<&'a str>,
 }
 
 impl<'a> Src<'a> {
     fn new(bytes: &'a [u8]) -> Self {
-        Src {
-            bytes,
-            text: std::str::from_utf8(bytes).ok(),
-        }
+        Src { bytes }
     }
 
-    /// `range` as text. Ranges always start and end at character
-    /// boundaries: they are cut at ASCII bytes or after whole characters.
+    /// `range` as text (borrowed when it is valid UTF-8). Ranges always
+    /// start and end at character boundaries: they are cut at ASCII bytes
+    /// or after whole characters.
     fn str(&self, range: Range<usize>) -> Cow<'a, str> {
-        match self.text.and_then(|t| t.get(range.clone())) {
-            Some(s) => Cow::Borrowed(s),
-            None => lossy(&self.bytes[range]),
-        }
+        lossy(&self.bytes[range])
     }
 }
 
@@ -258,11 +252,32 @@ pub fn lines(src: &[u8]) -> Lines<'_> {
     }
 }
 
+/// The physical lines of `src` from `start` on, which must be where a line
+/// starts (0, or just after a line break), numbered from `number`: what
+/// [`lines`] gives from that line on, without walking the lines before it.
+pub fn lines_from(src: &[u8], start: usize, number: usize) -> Lines<'_> {
+    debug_assert!(start == 0 || matches!(src[start - 1], b'\n' | b'\r'));
+    debug_assert!(src.get(start) != Some(&b'\n') || start == 0 || src[start - 1] != b'\r');
+    Lines {
+        src: Src::new(src),
+        pos: start,
+        number: number.saturating_sub(1),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Lines<'a> {
     src: Src<'a>,
     pos: usize,
     number: usize,
+}
+
+impl Lines<'_> {
+    /// Where the next line starts; past the end of the input when there is
+    /// none.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
 }
 
 impl<'a> Iterator for Lines<'a> {

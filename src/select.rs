@@ -79,15 +79,17 @@ impl Selector {
     /// Whether `path` (relative, `/`-separated) is one to scan.
     pub fn matches(&self, path: &[u8]) -> bool {
         let included = match &self.basenames {
-            Some(names) => {
-                let base = match memchr::memrchr(b'/', path) {
-                    Some(i) => &path[i + 1..],
-                    None => path,
+            // The path's end compared with each name, and the byte before
+            // it: no search for the last `/` in each of 100,000 paths.
+            Some(names) => names.iter().any(|n| {
+                let n = n.as_bytes();
+                let Some(split) = path.len().checked_sub(n.len()) else {
+                    return false;
                 };
-                names.iter().any(|n| {
-                    n.as_bytes() == base || (is_npmrc_name(n.as_bytes()) && is_npmrc_name(base))
-                })
-            }
+                let base = &path[split..];
+                (split == 0 || path[split - 1] == b'/')
+                    && (n == base || (is_npmrc_name(n) && is_npmrc_name(base)))
+            }),
             None => self
                 .include
                 .is_match_candidate(&globset::Candidate::from_bytes(path)),

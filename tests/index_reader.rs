@@ -19,6 +19,7 @@ fn via_git2(repo: &TestRepo) -> Vec<Entry> {
                 mode: e.mode,
                 id,
                 stage: ((e.flags >> 12) & 3) as u8,
+                intent_to_add: e.flags_extended & (1 << 13) != 0,
             }
         })
         .collect()

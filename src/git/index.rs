@@ -24,6 +24,20 @@ pub struct Entry {
     pub id: [u8; 20],
     /// 0 for a normal entry, 1-3 for the sides of a conflict.
     pub stage: u8,
+    /// Added with `git add -N`: in the index, but in no tree git writes.
+    pub intent_to_add: bool,
+}
+
+/// An index read by [`read`]: the selected entries, and the tree ids its
+/// cache-tree (`TREE` extension) holds for their folders.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub entries: Vec<Entry>,
+    /// Folder (`""` for the root, no trailing `/`) → the id of the tree git
+    /// would write for it from this index, for the selected entries'
+    /// folders whose cache-tree entry is valid. `git commit` writes these
+    /// very trees.
+    pub trees: std::collections::HashMap<Vec<u8>, [u8; 20]>,
 }
 
 /// Why the index could not be read here.
@@ -53,6 +67,12 @@ fn be16(b: &[u8], at: usize) -> Result<u16, Error> {
 
 /// The entries of `index` whose path `wanted` accepts, in index order.
 pub fn entries(index: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Result<Vec<Entry>, Error> {
+    read(index, wanted).map(|i| i.entries)
+}
+
+/// The entries of `index` whose path `wanted` accepts, in index order, and
+/// the cache-tree's ids of their folders.
+pub fn read(index: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Result<Index, Error> {
     if index.len() < 12 + 20 || &index[..4] != b"DIRC" {
         return Err(corrupt("bad signature"));
     }
@@ -73,10 +93,12 @@ pub fn entries(index: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Result<Vec<Entry
             .ok_or_else(|| corrupt("truncated entry"))?;
         let flags = be16(index, at + 60)?;
         let mut path_at = at + 62;
+        let mut intent_to_add = false;
         if flags & 0x4000 != 0 {
             if version < 3 {
                 return Err(corrupt("extended flag in a version 2 index"));
             }
+            intent_to_add = be16(index, at + 62)? & 0x2000 != 0;
             path_at += 2;
         }
         let stage = ((flags >> 12) & 3) as u8;
@@ -116,6 +138,7 @@ pub fn entries(index: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Result<Vec<Entry
                 mode,
                 id,
                 stage,
+                intent_to_add,
             });
         }
         if next > end {
@@ -125,18 +148,118 @@ pub fn entries(index: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Result<Vec<Entry
     }
     // A split index keeps most entries in a shared file: not read here.
     let mut ext = at;
+    let mut tree_ext = None;
     while ext + 8 <= end {
         let sig = &index[ext..ext + 4];
         let len = be32(index, ext + 4)? as usize;
         if sig == b"link" {
             return Err(Error::Unsupported("split index".to_string()));
         }
-        ext = ext
+        let next = ext
             .checked_add(8 + len)
             .filter(|&e| e <= end)
             .ok_or_else(|| corrupt("extension runs past the end"))?;
+        if sig == b"TREE" {
+            tree_ext = Some(&index[ext + 8..next]);
+        }
+        ext = next;
     }
-    Ok(out)
+    let folders: std::collections::HashSet<&[u8]> = out
+        .iter()
+        .map(|e| match memchr::memrchr(b'/', &e.path) {
+            Some(i) => &e.path[..i],
+            None => &e.path[..0],
+        })
+        .collect();
+    let trees = match tree_ext {
+        Some(data) if !folders.is_empty() => cache_tree(data, &folders)?,
+        _ => Default::default(),
+    };
+    Ok(Index {
+        entries: out,
+        trees,
+    })
+}
+
+/// The valid cache-tree entries for `folders`, from the `TREE` extension:
+/// each entry is a path component (NUL-terminated; the root's is empty),
+/// its entry count in ASCII (`-1` when invalid), a space, its number of
+/// subtrees, a newline and, when valid, the tree's id; its subtrees follow
+/// it, depth first. A large repository has tens of thousands of folders:
+/// below one that neither is nor holds a wanted folder, paths are not even
+/// built.
+fn cache_tree(
+    data: &[u8],
+    folders: &std::collections::HashSet<&[u8]>,
+) -> Result<std::collections::HashMap<Vec<u8>, [u8; 20]>, Error> {
+    let bad = || corrupt("bad cache-tree extension");
+    // The wanted folders and every folder above them.
+    let mut above: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+    for f in folders {
+        let mut f: &[u8] = f;
+        while let Some(i) = memchr::memrchr(b'/', f) {
+            f = &f[..i];
+            if !above.insert(f) {
+                break;
+            }
+        }
+        if !f.is_empty() {
+            above.insert(&f[..0]);
+        }
+    }
+    let mut trees = std::collections::HashMap::new();
+    let mut path: Vec<u8> = Vec::new();
+    // For each open folder: its path length before it, how many subtrees
+    // are still to come, and whether paths below it matter (an explicit
+    // stack: no recursion on untrusted depth).
+    let mut open: Vec<(usize, usize, bool)> = Vec::new();
+    let mut at = 0;
+    let mut first = true;
+    while at < data.len() {
+        while open.last().is_some_and(|&(_, left, _)| left == 0) {
+            let (len, _, _) = open.pop().ok_or_else(bad)?;
+            path.truncate(len);
+        }
+        let parent_len = path.len();
+        let nul = memchr::memchr(0, &data[at..]).ok_or_else(bad)?;
+        let name = &data[at..at + nul];
+        at += nul + 1;
+        let wanted_below = match open.last_mut() {
+            Some((_, left, wanted_below)) => {
+                *left -= 1;
+                if *wanted_below {
+                    if !path.is_empty() {
+                        path.push(b'/');
+                    }
+                    path.extend_from_slice(name);
+                }
+                *wanted_below
+            }
+            None if first && name.is_empty() => {
+                first = false;
+                true
+            }
+            None => return Err(bad()),
+        };
+        let line_end = memchr::memchr(b'\n', &data[at..]).ok_or_else(bad)?;
+        let line = std::str::from_utf8(&data[at..at + line_end]).map_err(|_| bad())?;
+        at += line_end + 1;
+        let (count, subtrees) = line.split_once(' ').ok_or_else(bad)?;
+        let count: i64 = count.parse().map_err(|_| bad())?;
+        let subtrees: usize = subtrees.parse().map_err(|_| bad())?;
+        if count >= 0 {
+            let id = data.get(at..at + 20).ok_or_else(bad)?;
+            at += 20;
+            if wanted_below && folders.contains(path.as_slice()) {
+                let mut oid = [0u8; 20];
+                oid.copy_from_slice(id);
+                trees.insert(path.clone(), oid);
+            }
+        }
+        let holds_wanted = wanted_below && above.contains(path.as_slice());
+        open.push((parent_len, subtrees, holds_wanted));
+    }
+    Ok(trees)
 }
 
 /// git's offset varint (index v4 path prefix lengths).

@@ -20,6 +20,8 @@ const MODE_GITLINK: u32 = 0o160000;
 /// A regular file (`100644` or `100755`: the type bits).
 const MODE_FILE: u32 = 0o100000;
 const STAGE_MASK: u16 = 0x3000;
+/// `GIT_INDEX_ENTRY_INTENT_TO_ADD`, in libgit2's extended flags.
+const INTENT_TO_ADD: u16 = 1 << 13;
 
 /// Open the repository as git would: `GIT_DIR`, `GIT_WORK_TREE`,
 /// `GIT_INDEX_FILE` (what `git commit -a` and `git commit PATH` set for the
@@ -90,15 +92,16 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {
 /// index is the one git will commit: `GIT_INDEX_FILE` when set (relative to
 /// the current directory, as git sets it for hooks), else the repository's
 /// own.
-fn index_entries(repo: &Repository, sel: &Selector) -> Result<Option<Vec<index::Entry>>, String> {
+fn index_entries(repo: &Repository, sel: &Selector) -> Result<Option<index::Index>, String> {
     index_entries_where(repo, |p: &[u8]| p.last() == Some(&b'/') || sel.matches(p))
 }
 
-/// The index entries whose path is `wanted`, as [`index_entries`] reads them.
+/// The index entries whose path is `wanted`, as [`index_entries`] reads them
+/// (with no cache-tree when libgit2 read them).
 fn index_entries_where(
     repo: &Repository,
     wanted: impl Fn(&[u8]) -> bool,
-) -> Result<Option<Vec<index::Entry>>, String> {
+) -> Result<Option<index::Index>, String> {
     let path = match std::env::var_os("GIT_INDEX_FILE") {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => repo.path().join("index"),
@@ -106,7 +109,9 @@ fn index_entries_where(
     let bytes = match fs::read(&path) {
         Ok(b) => b,
         // No index yet: nothing has been staged.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Some(Vec::new())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Some(index::Index::default()))
+        }
         Err(e) => {
             return Err(format!(
                 "cannot read the index {}: {}",
@@ -115,31 +120,34 @@ fn index_entries_where(
             ))
         }
     };
-    match index::entries(&bytes, &wanted) {
-        Ok(entries) => return Ok(Some(entries)),
+    match index::read(&bytes, &wanted) {
+        Ok(read) => return Ok(Some(read)),
         Err(index::Error::Corrupt(msg)) => return Err(format!("{msg} ({})", inputs::shown(&path))),
         Err(index::Error::Unsupported(_)) => {}
     }
     let Ok(index) = repo.index() else {
         return Ok(None);
     };
-    Ok(Some(
-        index
-            .iter()
-            .filter(|e| wanted(&e.path))
-            .map(|e| {
-                let mut id = [0u8; 20];
-                let raw = e.id.as_bytes();
-                id[..raw.len().min(20)].copy_from_slice(&raw[..raw.len().min(20)]);
-                index::Entry {
-                    path: e.path,
-                    mode: e.mode,
-                    id,
-                    stage: ((e.flags & STAGE_MASK) >> 12) as u8,
-                }
-            })
-            .collect(),
-    ))
+    let entries = index
+        .iter()
+        .filter(|e| wanted(&e.path))
+        .map(|e| {
+            let mut id = [0u8; 20];
+            let raw = e.id.as_bytes();
+            id[..raw.len().min(20)].copy_from_slice(&raw[..raw.len().min(20)]);
+            index::Entry {
+                path: e.path,
+                mode: e.mode,
+                id,
+                stage: ((e.flags & STAGE_MASK) >> 12) as u8,
+                intent_to_add: e.flags_extended & INTENT_TO_ADD != 0,
+            }
+        })
+        .collect();
+    Ok(Some(index::Index {
+        entries,
+        trees: Default::default(),
+    }))
 }
 
 /// The index entries (stage 0) at matching paths whose blob differs from
@@ -147,7 +155,7 @@ fn index_entries_where(
 /// index; symlinks and gitlinks are not files and are skipped. Blobs are read
 /// from the object database, never from the work tree.
 pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
-    let Some(entries) = index_entries(repo, sel)? else {
+    let Some(index::Index { entries, trees }) = index_entries(repo, sel)? else {
         return plumbing::staged(sel);
     };
     let conflicts: Vec<String> = entries
@@ -198,6 +206,13 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
             }
             _ => {}
         }
+        // A folder whose cache-tree id is HEAD's tree there holds nothing
+        // staged: one lookup in its parent instead of reading its tree
+        // (a monorepo has a `package.json` in each of thousands of them).
+        // `git add -N` entries are in no tree; they are compared below.
+        if !entry.intent_to_add && head_ids.same_folder(parent(&entry.path), &trees) {
+            continue;
+        }
         let id = git2::Oid::from_bytes(&entry.id).map_err(|e| e.message().to_string())?;
         if head_ids.id_at(&entry.path) == Some(id) {
             // Unchanged, but it may name a file the commit changes. A blob
@@ -237,7 +252,9 @@ fn index_links(
     staged_links: Vec<index::Entry>,
     listing: &mut Listing,
 ) -> Result<(), String> {
-    let Some(all) = index_entries_where(repo, |p: &[u8]| p.last() != Some(&b'/'))? else {
+    let Some(index::Index { entries: all, .. }) =
+        index_entries_where(repo, |p: &[u8]| p.last() != Some(&b'/'))?
+    else {
         for link in staged_links {
             listing.notes.push(format!(
                 "{}: a symbolic link (this index cannot be read here); not scanned, not followed",
@@ -1131,6 +1148,11 @@ pub fn files_at(
 /// caches no tree larger than 4 KiB, so asking `get_path` for each of a
 /// monorepo's thousands of `package.json` files parsed its large folders
 /// (`packages/`) again every time (measured: 4× git's own floor).
+/// The folder of a `/`-separated path (`""` at the root).
+fn parent(path: &[u8]) -> &[u8] {
+    memchr::memrchr(b'/', path).map_or(&path[..0], |i| &path[..i])
+}
+
 struct TreeIds<'r> {
     repo: &'r Repository,
     folders: std::collections::HashMap<Vec<u8>, Option<Tree<'r>>>,
@@ -1162,12 +1184,28 @@ impl<'r> TreeIds<'r> {
         tree
     }
 
+    /// Whether the cache-tree's id for folder `dir` is the id of HEAD's
+    /// tree there.
+    fn same_folder(
+        &mut self,
+        dir: &[u8],
+        cache: &std::collections::HashMap<Vec<u8>, [u8; 20]>,
+    ) -> bool {
+        let Some(cached) = cache.get(dir) else {
+            return false;
+        };
+        let head = if dir.is_empty() {
+            self.folder(dir).map(|t| t.id())
+        } else {
+            self.id_at(dir)
+        };
+        head.is_some_and(|id| id.as_bytes() == cached)
+    }
+
     /// The object id at `path`, if the tree has one there.
     fn id_at(&mut self, path: &[u8]) -> Option<git2::Oid> {
-        let (dir, name) = match memchr::memrchr(b'/', path) {
-            Some(i) => (&path[..i], &path[i + 1..]),
-            None => (&path[..0], path),
-        };
+        let dir = parent(path);
+        let name = &path[dir.len() + usize::from(!dir.is_empty())..];
         let folder = self.folder(dir)?;
         let id = folder.get_name_bytes(name).map(|e| e.id());
         id

@@ -1,0 +1,344 @@
+//! The lines of an input worth a closer look (pure).
+//!
+//! Decoding a line costs far more than searching bytes, and most lines of a
+//! large file hold nothing a detector looks for. [`Sift`] walks only the
+//! lines that hold a trigger (a byte or a string every line the caller acts
+//! on must contain, found by `memchr`'s vector search over the whole input
+//! rather than line by line), numbered as [`npmrc::lines`] numbers them.
+//! Each caller keeps a walk over every line beside it, and
+//! `tests/sift.rs` checks that both give the same answers.
+
+use std::ops::Range;
+
+use memchr::memmem::Finder;
+
+use crate::npmrc::{self, Line, LineKind};
+
+/// What makes a line worth a look.
+#[derive(Debug)]
+pub enum Trigger<'t> {
+    /// Any of three bytes.
+    Bytes([u8; 3]),
+    /// A string.
+    Text(&'t Finder<'static>),
+    /// Offsets found by other means (sorted), such as where tokens start.
+    At(&'t [usize]),
+}
+
+/// How far ahead of the walk the searches look at a time: all of them
+/// read the same stretch of the input while it is in the cache, rather than
+/// each reading a large file from memory once more.
+const WINDOW: usize = 256 * 1024;
+
+/// A trigger with the next place it occurs, found once and kept until the
+/// walk passes it: each search covers the input once in all.
+#[derive(Debug)]
+struct Search<'t> {
+    trigger: Trigger<'t>,
+    next: Option<usize>,
+    /// Searched without a hit up to here.
+    searched_to: usize,
+}
+
+impl Search<'_> {
+    /// The first place in `pos..limit` where the trigger occurs.
+    fn next_in(&mut self, src: &[u8], pos: usize, limit: usize) -> Option<usize> {
+        if let Some(n) = self.next {
+            if n >= pos {
+                return (n < limit).then_some(n);
+            }
+            self.next = None;
+        }
+        let from = pos.max(self.searched_to);
+        if from >= limit {
+            return None;
+        }
+        let hay = &src[from..limit];
+        let (found, overlap) = match &self.trigger {
+            Trigger::Bytes([a, b, c]) => (memchr::memchr3(*a, *b, *c, hay), 0),
+            // A string that starts before `limit` may end after it.
+            Trigger::Text(finder) => (finder.find(hay), finder.needle().len() - 1),
+            Trigger::At(offsets) => {
+                let i = offsets.partition_point(|&o| o < from);
+                let next = offsets.get(i).copied().filter(|&o| o < limit);
+                (next.map(|o| o - from), 0)
+            }
+        };
+        match found {
+            Some(i) => {
+                self.next = Some(from + i);
+                self.searched_to = from + i + 1;
+                self.next
+            }
+            None => {
+                // Where the next search starts: not before a string that
+                // could still start here, and never going back.
+                let to = if limit == src.len() {
+                    limit
+                } else {
+                    limit.saturating_sub(overlap)
+                };
+                self.searched_to = to.max(from);
+                None
+            }
+        }
+    }
+}
+
+/// The lines of an input that hold a trigger, in order, each as its byte
+/// range (without the line break). Classifying a line and numbering it are
+/// left to the caller ([`line`], [`Sift::number_at`]), who can often tell
+/// from the raw bytes that it need not.
+#[derive(Debug)]
+pub struct Sift<'a, 't> {
+    src: &'a [u8],
+    /// Where the next line to consider starts.
+    pos: usize,
+    /// Where the searches stop for now.
+    limit: usize,
+    window: usize,
+    searches: Vec<Search<'t>>,
+    /// A line start and its number, to count line breaks from.
+    counted: (usize, usize),
+}
+
+impl<'a, 't> Sift<'a, 't> {
+    pub fn new(src: &'a [u8], triggers: impl IntoIterator<Item = Trigger<'t>>) -> Self {
+        Self::with_window(src, triggers, WINDOW)
+    }
+
+    /// [`Sift::new`] looking `window` bytes ahead at a time (tests use
+    /// small ones).
+    #[doc(hidden)]
+    pub fn with_window(
+        src: &'a [u8],
+        triggers: impl IntoIterator<Item = Trigger<'t>>,
+        window: usize,
+    ) -> Self {
+        let window = window.max(1);
+        Sift {
+            src,
+            pos: 0,
+            limit: window.min(src.len()),
+            window,
+            searches: triggers
+                .into_iter()
+                .map(|trigger| Search {
+                    trigger,
+                    next: None,
+                    searched_to: 0,
+                })
+                .collect(),
+            counted: (0, 1),
+        }
+    }
+
+    /// The number of the line that starts at `start` (not before the last
+    /// one asked about).
+    pub fn number_at(&mut self, start: usize) -> usize {
+        let (from, number) = self.counted;
+        let bytes = &self.src[from..start];
+        let mut breaks = count_byte(b'\n', bytes);
+        // A `\r` is a break of its own unless `\n` follows it (`start` is a
+        // line start, so a `\r` just before it has no `\n` after).
+        if memchr::memchr(b'\r', bytes).is_some() {
+            breaks += memchr::memchr_iter(b'\r', bytes)
+                .filter(|&i| self.src.get(from + i + 1) != Some(&b'\n'))
+                .count();
+        }
+        self.counted = (start, number + breaks);
+        number + breaks
+    }
+}
+
+impl Iterator for Sift<'_, '_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        let src = self.src;
+        let pos = self.pos;
+        if pos >= src.len() {
+            return None;
+        }
+        let hit = loop {
+            self.limit = self.limit.max(pos.saturating_add(1)).min(src.len());
+            let limit = self.limit;
+            let hit = self
+                .searches
+                .iter_mut()
+                .filter_map(|s| s.next_in(src, pos, limit))
+                .min();
+            match hit {
+                Some(hit) => break hit,
+                None if limit >= src.len() => return None,
+                None => self.limit = limit.saturating_add(self.window),
+            }
+        };
+        // The line holding `hit` starts after the last break before it (no
+        // trigger is a line break, and `pos` starts a line), and ends at
+        // the first break after it, as `npmrc::lines` cuts lines.
+        let start = memchr::memrchr2(b'\n', b'\r', &src[pos..hit]).map_or(pos, |i| pos + i + 1);
+        let end = memchr::memchr2(b'\n', b'\r', &src[hit..]).map_or(src.len(), |i| hit + i);
+        self.pos = match src.get(end) {
+            None => src.len(),
+            Some(b'\r') if src.get(end + 1) == Some(&b'\n') => end + 2,
+            Some(_) => end + 1,
+        };
+        Some(start..end)
+    }
+}
+
+/// Whether a `[section]` line starts before each line asked about, found
+/// by searching only as far as asked (the search moves with the walk).
+#[derive(Debug, Default)]
+pub struct Sections {
+    searched_to: usize,
+    first: Option<usize>,
+}
+
+impl Sections {
+    /// Whether a section line starts at or before `start`, a line start
+    /// (not before the last one asked about).
+    pub fn before(&mut self, src: &[u8], start: usize) -> bool {
+        if self.first.is_none() && self.searched_to <= start {
+            let to = (start + 1).min(src.len());
+            self.first = memchr::memchr_iter(b'[', &src[self.searched_to..to])
+                .map(|i| self.searched_to + i)
+                .filter(|&i| i == 0 || matches!(src[i - 1], b'\n' | b'\r'))
+                .find(|&i| {
+                    npmrc::lines_from(src, i, 0)
+                        .next()
+                        .is_some_and(|l| matches!(l.kind, LineKind::Section(_)))
+                });
+            self.searched_to = to;
+        }
+        self.first.is_some_and(|f| f <= start)
+    }
+}
+
+/// How many times `needle` occurs in `hay`. Written so that the compiler
+/// makes vector code of it: 32 one-byte counters at a time, added up before
+/// they can overflow (`iter().filter().count()` counts in 64-bit lanes,
+/// several times slower, and counting lines is most of a sift's work).
+fn count_byte(needle: u8, hay: &[u8]) -> usize {
+    let mut total = 0;
+    for block in hay.chunks(255 * 32) {
+        let mut lanes = [0u8; 32];
+        let mut chunks = block.chunks_exact(32);
+        for chunk in &mut chunks {
+            for i in 0..32 {
+                lanes[i] += u8::from(chunk[i] == needle);
+            }
+        }
+        total += lanes.iter().map(|&n| usize::from(n)).sum::<usize>();
+        total += chunks.remainder().iter().filter(|&&b| b == needle).count();
+    }
+    total
+}
+
+/// The line numbered `number` that spans `span`, as [`npmrc::lines`]
+/// classifies it.
+pub fn line(src: &[u8], number: usize, span: Range<usize>) -> Line<'_> {
+    npmrc::lines_from(src, span.start, number)
+        .next()
+        .expect("a line starts there")
+}
+
+/// The bytes of the line just before the one starting at `start`.
+pub fn previous_line(src: &[u8], start: usize) -> Option<Range<usize>> {
+    let mut end = start.checked_sub(1)?;
+    if src[end] == b'\n' && end > 0 && src[end - 1] == b'\r' {
+        end -= 1;
+    }
+    let from = memchr::memrchr2(b'\n', b'\r', &src[..end]).map_or(0, |i| i + 1);
+    Some(from..end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_bytes() {
+        for len in [
+            0usize,
+            1,
+            31,
+            32,
+            33,
+            255 * 32 - 1,
+            255 * 32,
+            255 * 32 + 1,
+            20_000,
+        ] {
+            let hay: Vec<u8> = (0..len)
+                .map(|i| if i % 3 == 0 { b'\n' } else { b'a' })
+                .collect();
+            assert_eq!(
+                count_byte(b'\n', &hay),
+                hay.iter().filter(|&&b| b == b'\n').count()
+            );
+            assert_eq!(count_byte(b'a', &hay), len - len.div_ceil(3usize));
+        }
+    }
+
+    #[test]
+    fn lines_with_a_trigger_numbered_as_lines_numbers_them() {
+        let src = b"a\r\nb$\rc\n\n$d\re=$\n[s]\nx$\r\n";
+        let want: Vec<Line<'_>> = npmrc::lines(src)
+            .filter(|l| l.bytes().contains(&b'$'))
+            .collect();
+        for window in [1, 2, 3, 5, 64, WINDOW] {
+            for trigger in [
+                Trigger::Bytes([b'$', b'$', b'$']),
+                Trigger::At(&[4, 9, 14, 21]),
+            ] {
+                let mut sift = Sift::with_window(src, [trigger], window);
+                let mut got = Vec::new();
+                while let Some(span) = sift.next() {
+                    let n = sift.number_at(span.start);
+                    got.push((n, line(src, n, span)));
+                }
+                assert_eq!(got.len(), want.len(), "window {window}");
+                for ((n, got), want) in got.iter().zip(&want) {
+                    assert_eq!(
+                        (*n, &got.span, &got.kind),
+                        (want.number, &want.span, &want.kind)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strings_across_the_edge_of_a_window_are_found() {
+        static DOLLARS: std::sync::LazyLock<Finder<'static>> =
+            std::sync::LazyLock::new(|| Finder::new(b"$$"));
+        let src = b"a\nb$$c\nd\n$$\n";
+        for window in [1, 2, 3, 4, 5, 64] {
+            let spans: Vec<Range<usize>> =
+                Sift::with_window(src, [Trigger::Text(&DOLLARS)], window).collect();
+            assert_eq!(spans, [2..6, 9..11], "window {window}");
+        }
+    }
+
+    #[test]
+    fn sections_and_previous_lines() {
+        let src = b"a\r\nb$\rc\n\n$d\re=$\n[s]\nx$\r\n";
+        let mut sections = Sections::default();
+        let mut seen = false;
+        for l in npmrc::lines(src) {
+            seen |= matches!(l.kind, LineKind::Section(_));
+            assert_eq!(sections.before(src, l.span.start), seen, "{:?}", l.span);
+        }
+        assert!(!Sections::default().before(b"a[b]\n[c] x\n", 5));
+        let all: Vec<Line<'_>> = npmrc::lines(src).collect();
+        for pair in all.windows(2) {
+            assert_eq!(
+                previous_line(src, pair[1].span.start),
+                Some(pair[0].span.clone())
+            );
+        }
+        assert_eq!(previous_line(src, 0), None);
+    }
+}
