@@ -496,3 +496,22 @@ fn a_named_config_staged_alone_is_caught_behind_a_link_and_a_sparse_index() {
     assert_eq!(out.status.code(), Some(1), "sparse: {}", text(&out.stderr));
     assert_eq!(found(&out)[0].0, "ci/u.rc");
 }
+
+/// The `.npmrc` that names the config sits in a folder the commit does not
+/// touch (its cache-tree entry is HEAD's tree): it is still read.
+#[test]
+fn a_named_config_in_another_folder_is_caught_by_the_hook() {
+    let repo = TestRepo::new();
+    repo.write("pkg/.npmrc", "userconfig=../ci/u.rc\n");
+    repo.write("ci/u.rc", "x=1\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "base"]);
+    // Writes the cache-tree, as a commit from a fresh index does.
+    repo.git(&["read-tree", "HEAD"]);
+    let t = npm_token(117);
+    repo.write("ci/u.rc", &literal_npmrc(&t));
+    repo.git(&["add", "ci/u.rc"]);
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(found(&out)[0].0, "ci/u.rc");
+}

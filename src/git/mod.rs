@@ -210,11 +210,10 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
         // staged: one lookup in its parent instead of reading its tree
         // (a monorepo has a `package.json` in each of thousands of them).
         // `git add -N` entries are in no tree; they are compared below.
-        if !entry.intent_to_add && head_ids.same_folder(parent(&entry.path), &trees) {
-            continue;
-        }
         let id = git2::Oid::from_bytes(&entry.id).map_err(|e| e.message().to_string())?;
-        if head_ids.id_at(&entry.path) == Some(id) {
+        let unchanged = (!entry.intent_to_add && head_ids.same_folder(parent(&entry.path), &trees))
+            || head_ids.id_at(&entry.path) == Some(id);
+        if unchanged {
             // Unchanged, but it may name a file the commit changes. A blob
             // libgit2 cannot read (a partial clone): git fetches it.
             if names_configs(&entry.path) {
