@@ -580,3 +580,67 @@ fn a_store_path_no_shell_line_can_hold_is_named_not_printed_as_a_command() {
     );
     assert_no_secret(&out, &[t]);
 }
+
+/// The user config the credentials move to is refused when git would
+/// commit it: tracked (a team's `userconfig`), as a store is (found by
+/// review).
+#[test]
+fn a_tracked_user_config_is_refused() {
+    let repo = TestRepo::new();
+    repo.write("team.npmrc", "color=false\n");
+    repo.git(&["add", "team.npmrc"]);
+    repo.git(&["commit", "-qm", "team config"]);
+    let t = npm_token(61);
+    let npmrc = format!("//registry.npmjs.org/:_authToken={t}\n");
+    repo.write(".npmrc", &npmrc);
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_npmrc-guard"))
+        .current_dir(&repo.root)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("NPM_CONFIG_USERCONFIG", repo.root.join("team.npmrc"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args(["fix", "--move-to-user-config"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("tracked by git"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(read(&repo.root.join("team.npmrc")), "color=false\n");
+    assert_eq!(read(&repo.root.join(".npmrc")), npmrc);
+}
+
+/// A registry host that holds a token never lends it to a variable name.
+#[test]
+fn a_host_holding_a_token_is_not_spelled_in_a_variable_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let (a, b, host) = (npm_token(62), npm_token(63), npm_token(64));
+    let host = host.to_ascii_lowercase();
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        format!("//{host}.example.com/:_authToken={a}\n//r.example/:_authToken={b}\n"),
+    )
+    .expect("write");
+    let out = tool(dir.path(), home.path(), &["fix", "--discard-secrets"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let fixed = read(&dir.path().join(".npmrc"));
+    let upper = host.to_ascii_uppercase();
+    let names: Vec<&str> = fixed
+        .split("${")
+        .skip(1)
+        .filter_map(|rest| rest.split('}').next())
+        .collect();
+    assert_eq!(names.len(), 2, "{fixed}");
+    for name in names {
+        assert!(!name.contains(&upper[4..24]), "{name}");
+    }
+    // The messages name the variables, never the host's token as one.
+    let said = text(&out.stderr).to_ascii_uppercase();
+    assert!(!said.contains(&format!("_{}", &upper[4..24])), "{said}");
+}

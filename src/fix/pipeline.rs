@@ -113,9 +113,10 @@ pub fn store_names(disposition: &Disposition) -> HashMap<String, String> {
 }
 
 /// Refuse a store git could publish: tracked, or in the repository and not
-/// ignored.
+/// ignored. The user config the credentials move to is such a store too (a
+/// dotfiles repository at `$HOME`, a team's tracked `userconfig`).
 pub fn check_store(disposition: &Disposition) -> Result<(), String> {
-    let Disposition::SaveEnv(file) = disposition else {
+    let (Disposition::SaveEnv(file) | Disposition::MoveToUserConfig(file)) = disposition else {
         return Ok(());
     };
     if git::tracked(file)? {

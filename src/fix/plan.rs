@@ -120,7 +120,8 @@ pub fn assign_vars_with(
 fn default_name(field: Field, host: Option<&str>, several: bool) -> String {
     let base = field.var_base();
     match host {
-        Some(host) if several => {
+        // A host that holds a token would spell it in the name.
+        Some(host) if several && !crate::tokens::holds_token_like(host.as_bytes()) => {
             let suffix: String = host
                 .chars()
                 .map(|c| {
