@@ -431,3 +431,29 @@ fn reftable_repositories_commit_clean_and_block_dirty() {
     let out = repo.tool(&["scan", "--history"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
 }
+
+/// A staged `.npmrc` outside the sparse checkout keeps its skip-worktree
+/// bit through the plumbing fix (it was cleared, and `git status` then
+/// showed the file deleted; found by review).
+#[test]
+fn the_plumbing_fix_keeps_the_skip_worktree_bit() {
+    let repo = TestRepo::with_format("sha256");
+    repo.write("a/x", "x\n");
+    repo.write("b/.npmrc", "registry=https://r.example/\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "base"]);
+    repo.git(&["sparse-checkout", "set", "a"]);
+    let blob = repo.dir.path().join("blob");
+    std::fs::write(&blob, literal_npmrc(&npm_token(2515))).expect("write");
+    let id = repo.git(&["hash-object", "-w", blob.to_str().expect("utf-8")]);
+    repo.git(&[
+        "update-index",
+        "--cacheinfo",
+        &format!("100644,{},b/.npmrc", id.trim()),
+    ]);
+    repo.git(&["update-index", "--skip-worktree", "b/.npmrc"]);
+    let out = repo.tool(&["fix", "--staged", "--discard-secrets"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(repo.git(&["ls-files", "-v", "b/.npmrc"]).starts_with("S "));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "M  b/.npmrc\n");
+}

@@ -846,23 +846,43 @@ pub fn common_dir() -> Result<PathBuf, String> {
 /// points the entry, its mode kept, at it.
 pub fn restage(files: &[super::Restage]) -> Result<(), String> {
     let mut records = Vec::new();
+    // Entries git keeps out of the work tree (sparse checkout): the
+    // `--index-info` rewrite clears that bit, so it is set again after.
+    let mut skip_worktree = Vec::new();
     for f in files {
         let mut spec = OsString::from(":(top,literal)");
         spec.push(&*crate::os::from_bytes(&f.name));
+        // `-t`: each record starts with its status tag (`S` for skip-worktree).
         let listed = git_os(&[
             OsStr::new("ls-files"),
             OsStr::new("-z"),
+            OsStr::new("-t"),
             OsStr::new("--stage"),
             OsStr::new("--full-name"),
             OsStr::new("--"),
             &spec,
         ])?;
-        let Some(entry) = entries(&listed, true)
+        let mut skipped = false;
+        let untagged: Vec<u8> = listed
+            .split(|b| *b == 0)
+            .filter(|r| r.len() > 2)
+            .flat_map(|r| {
+                if r.starts_with(b"S ") && r.ends_with(&f.name) {
+                    skipped = true;
+                }
+                r[2..].iter().copied().chain([0])
+            })
+            .collect();
+        let Some(entry) = entries(&untagged, true)
             .into_iter()
             .find(|e| e.stage == 0 && e.path == f.name)
         else {
             return Err(format!("{} is no longer in the index", f.path));
         };
+        if skipped {
+            skip_worktree.extend_from_slice(&f.name);
+            skip_worktree.push(0);
+        }
         let id = trimmed(git_with_input(
             &["hash-object", "-w", "--no-filters", "--stdin"],
             &f.content,
@@ -874,13 +894,29 @@ pub fn restage(files: &[super::Restage]) -> Result<(), String> {
         records.push(0);
     }
     git_with_input(&["update-index", "-z", "--index-info"], &records)
-        .map(drop)
-        .map_err(|e| format!("cannot stage the fixed files: {e}"))
+        .map_err(|e| format!("cannot stage the fixed files: {e}"))?;
+    if !skip_worktree.is_empty() {
+        // `--stdin` paths are relative to the folder git runs in: the root.
+        let root = toplevel()?;
+        git_with_input_in(
+            &root,
+            &["update-index", "-z", "--skip-worktree", "--stdin"],
+            &skip_worktree,
+        )
+        .map_err(|e| format!("cannot keep the sparse checkout's skip-worktree bit: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Run git with `args`, `input` on its standard input; its standard output.
 fn git_with_input(args: &[&str], input: &[u8]) -> Result<Vec<u8>, String> {
+    git_with_input_in(Path::new("."), args, input)
+}
+
+/// [`git_with_input`], run in the folder `dir`.
+fn git_with_input_in(dir: &Path, args: &[&str], input: &[u8]) -> Result<Vec<u8>, String> {
     let mut child = git_command()
+        .current_dir(dir)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
