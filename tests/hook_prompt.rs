@@ -54,3 +54,44 @@ fn a_token_only_in_a_comment_blocks_without_an_offer() {
         npmrc
     );
 }
+
+#[test]
+fn an_accepted_offer_says_the_commit_goes_on_and_excludes_only_a_store_it_uses() {
+    let repo = TestRepo::new();
+    assert_eq!(repo.tool(&["install"]).status.code(), Some(0));
+    repo.write(".npmrc", &literal_npmrc(&npm_token(1213)));
+    repo.git(&["add", ".npmrc"]);
+    // (3): discard. Nothing is stored, so nothing is added to the excludes.
+    let commit = "git commit -q -m from-a-terminal";
+    let Some(out) = on_a_terminal(&repo, commit, "y\n3\n") else {
+        return;
+    };
+    let screen = text(&out.stdout);
+    assert!(repo.head().is_some(), "the commit did not go on:\n{screen}");
+    assert!(
+        screen.contains("the commit goes on with the fixed content"),
+        "{screen}"
+    );
+    assert!(!screen.contains("added /.env.local"), "{screen}");
+    let exclude = std::fs::read_to_string(repo.root.join(".git/info/exclude")).unwrap_or_default();
+    assert!(!exclude.contains(".env.local"), "{exclude}");
+    assert!(!repo.root.join(".env.local").exists());
+}
+
+#[test]
+fn fix_on_a_terminal_offers_an_untracked_env_local() {
+    let repo = TestRepo::new();
+    repo.write(".npmrc", &literal_npmrc(&npm_token(1214)));
+    repo.git(&["add", ".npmrc"]);
+    let line = format!("'{}' fix --staged", env!("CARGO_BIN_EXE_npmrc-guard"));
+    let Some(out) = on_a_terminal(&repo, &line, "y\n1\n") else {
+        return;
+    };
+    let screen = text(&out.stdout);
+    assert!(
+        screen.contains(".env.local (untracked, git-ignored)"),
+        "{screen}"
+    );
+    // Not ignored yet (only the hook adds the exclude): refused.
+    assert!(screen.contains("not ignored by git"), "{screen}");
+}
