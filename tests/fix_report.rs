@@ -1,0 +1,65 @@
+//! What `fix` reports about the files it read (written against
+//! cargo-mutants' survivors in `fix_files`: the file count, fixing only
+//! when there is something to rewrite, and the findings of a file it cannot
+//! write).
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+
+use common::*;
+
+fn said(out: &std::process::Output) -> String {
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn a_fixed_file_is_counted() {
+    let repo = TestRepo::new();
+    repo.write(".npmrc", &literal_npmrc(&npm_token(1301)));
+    let out = repo.tool(&["fix", "--discard-secrets", ".npmrc"]);
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(
+        said(&out).contains("no literal credentials in 1 file"),
+        "{}",
+        said(&out)
+    );
+}
+
+#[test]
+fn nothing_to_rewrite_asks_nothing() {
+    let repo = TestRepo::new();
+    repo.write(".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n");
+    // No flag and no terminal: nothing to rewrite, so no choice is needed.
+    let out = repo.tool(&["fix", ".npmrc"]);
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    let t = npm_token(1302);
+    repo.write(
+        ".npmrc",
+        &format!("# //registry.npmjs.org/:_authToken={t}\n"),
+    );
+    let out = repo.tool(&["fix", ".npmrc"]);
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert_no_secret(&out, &[t]);
+}
+
+#[test]
+fn a_read_only_file_keeps_exactly_its_findings() {
+    let repo = TestRepo::new();
+    let t = npm_token(1303);
+    let c = npm_token(1304);
+    let npmrc =
+        format!("# //registry.npmjs.org/:_authToken={c}\n//registry.npmjs.org/:_authToken={t}\n");
+    repo.write(".npmrc", &npmrc);
+    let path = repo.root.join(".npmrc");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let out = repo.tool(&["fix", "--discard-secrets", ".npmrc"]);
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert_no_secret(&out, &[t, c]);
+    // The token it could not rewrite and the one in a comment, once each.
+    let all = said(&out);
+    assert!(all.contains("2 errors in 1 file"), "{all}");
+    assert_eq!(all.matches("error[npm-token]").count(), 2, "{all}");
+    assert!(all.contains(".npmrc:2:34 error[npm-token]"), "{all}");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), npmrc);
+}
