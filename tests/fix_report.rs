@@ -24,6 +24,10 @@ fn a_fixed_file_is_counted() {
         "{}",
         said(&out)
     );
+    // The variable the file now names; no pnpm note without pnpm.
+    let all = said(&out);
+    assert!(all.contains("then set NPM_TOKEN to new ones"), "{all}");
+    assert!(!all.contains("pnpm"), "{all}");
 }
 
 #[test]
@@ -62,4 +66,23 @@ fn a_read_only_file_keeps_exactly_its_findings() {
     assert_eq!(all.matches("error[npm-token]").count(), 2, "{all}");
     assert!(all.contains(".npmrc:2:34 error[npm-token]"), "{all}");
     assert_eq!(std::fs::read_to_string(&path).expect("read"), npmrc);
+}
+
+/// A link among other files: its target's secret is still reported (found
+/// by cargo-mutants: skipping a link whenever any other input was not its
+/// target went unnoticed, as tests/symlinks.rs fixes a link alone).
+#[test]
+fn a_link_among_other_files_still_reports_its_target() {
+    let repo = TestRepo::new();
+    let t = npm_token(1305);
+    repo.write("config/npmrc.shared", &literal_npmrc(&t));
+    std::fs::create_dir_all(repo.root.join("app")).expect("mkdir");
+    std::os::unix::fs::symlink("../config/npmrc.shared", repo.root.join("app/.npmrc"))
+        .expect("symlink");
+    repo.write("b/.npmrc", "registry=https://registry.npmjs.org/\n");
+    let out = repo.tool(&["scan", "--fix", "--discard-secrets"]);
+    let all = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("fix config/npmrc.shared"), "{all}");
+    assert_no_secret(&out, &[t]);
 }
