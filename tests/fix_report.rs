@@ -28,6 +28,10 @@ fn a_fixed_file_is_counted() {
     let all = said(&out);
     assert!(all.contains("then set NPM_TOKEN to new ones"), "{all}");
     assert!(!all.contains("pnpm"), "{all}");
+    assert!(
+        all.contains("rewrote .npmrc: 1 literal credential → ${NPM_TOKEN}"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -85,4 +89,50 @@ fn a_link_among_other_files_still_reports_its_target() {
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(all.contains("fix config/npmrc.shared"), "{all}");
     assert_no_secret(&out, &[t]);
+}
+
+/// `fix --staged` (found by cargo-mutants in `fix_staged`): a clean index
+/// is "nothing to fix", even with a read-only work-tree file; a staged
+/// literal whose work-tree file is gone is still fixed; the store's names
+/// are not reused.
+#[test]
+fn fix_staged_fixes_what_is_staged_and_only_that() {
+    let repo = TestRepo::new();
+    repo.write(".npmrc", "registry=https://registry.npmjs.org/\n");
+    repo.git(&["add", ".npmrc"]);
+    let path = repo.root.join(".npmrc");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let out = repo.tool(&["fix", "--staged", "--discard-secrets"]);
+    let all = said(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("nothing to fix in the staged files"), "{all}");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+
+    let t = npm_token(1306);
+    repo.write(".npmrc", &literal_npmrc(&t));
+    repo.git(&["add", ".npmrc"]);
+    std::fs::remove_file(&path).expect("rm");
+    let out = repo.tool(&["fix", "--staged", "--discard-secrets"]);
+    let all = said(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("then set NPM_TOKEN to new ones"), "{all}");
+    assert_eq!(
+        repo.git(&["show", ":.npmrc"]),
+        literal_npmrc("${NPM_TOKEN}")
+    );
+    assert_no_secret(&out, &[t]);
+
+    let u = npm_token(1307);
+    repo.write(".gitignore", "s.env\n");
+    repo.write("s.env", "NPM_TOKEN='someone-else-s-value'\n");
+    repo.write(".npmrc", &literal_npmrc(&u));
+    repo.git(&["add", ".npmrc", ".gitignore"]);
+    let out = repo.tool(&["fix", "--staged", "--save-env", "s.env"]);
+    let all = said(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert_eq!(
+        repo.git(&["show", ":.npmrc"]),
+        literal_npmrc("${NPM_TOKEN_2}")
+    );
+    assert_no_secret(&out, &[u]);
 }
