@@ -136,3 +136,28 @@ fn fix_staged_fixes_what_is_staged_and_only_that() {
     );
     assert_no_secret(&out, &[u]);
 }
+
+/// Which copies `fix --staged` rewrote, file by file (found by
+/// cargo-mutants: the "(work tree)" lines and the count after the fix).
+#[test]
+fn fix_staged_names_the_copies_it_rewrote() {
+    let repo = TestRepo::new();
+    let t = npm_token(1308);
+    repo.write("a/.npmrc", &literal_npmrc(&t));
+    repo.write("b/.npmrc", "registry=https://registry.npmjs.org/\n");
+    repo.git(&["add", "a/.npmrc", "b/.npmrc"]);
+    repo.write("b/.npmrc", &literal_npmrc(&t));
+    let out = repo.tool(&["fix", "--staged", "--discard-secrets"]);
+    let all = said(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("rewrote a/.npmrc (staged and work tree): 1 literal"),
+        "{all}"
+    );
+    assert!(
+        all.contains("rewrote b/.npmrc (work tree): 1 literal"),
+        "{all}"
+    );
+    assert!(all.contains("then set NPM_TOKEN to new ones"), "{all}");
+    assert_no_secret(&out, &[t]);
+}
