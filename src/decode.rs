@@ -85,4 +85,10 @@ mod tests {
         let (_, utf8) = utf16(&[0xFF, 0xFE, 0x00, 0xD8, b'a', 0, b'b']).expect("a BOM");
         assert_eq!(String::from_utf8(utf8).expect("UTF-8"), "\u{FFFD}a\u{FFFD}");
     }
+
+    #[test]
+    fn encodings_are_named() {
+        assert_eq!(Utf16::Le.name(), "UTF-16LE");
+        assert_eq!(Utf16::Be.name(), "UTF-16BE");
+    }
 }

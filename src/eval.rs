@@ -158,4 +158,84 @@ mod tests {
         assert_eq!(base64_lenient("c G F z c w"), b"pass");
         assert!(base64_lenient("!!").is_empty());
     }
+
+    // Written against cargo-mutants' survivors.
+
+    /// A plain base64 encoder over `alphabet`, with `=` padding.
+    fn encode(bytes: &[u8], alphabet: &[u8; 64]) -> String {
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(char::from(alphabet[((n >> (18 - 6 * i)) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn base64_every_byte_in_both_alphabets() {
+        let all: Vec<u8> = (0..=255).collect();
+        let std = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let url = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for alphabet in [std, url] {
+            let text = encode(&all, alphabet);
+            assert_eq!(base64_lenient(&text), all);
+            // Decoding stops at the first `=`.
+            assert_eq!(
+                base64_lenient(&format!("{}=QUJD", encode(b"ab", alphabet))),
+                b"ab"
+            );
+        }
+    }
+
+    #[test]
+    fn values_as_npm_hands_them_on() {
+        let s = |t: &str| Value::Str(t.to_string().into());
+        let res = |text: &str, refs| {
+            Some(Residue {
+                text: text.to_string(),
+                refs,
+            })
+        };
+        assert_eq!(value_residue(&s(" x${A} "), false), res("x", 1));
+        // Array members are not expanded or trimmed.
+        assert_eq!(value_residue(&s(" x${A} "), true), res(" x${A} ", 0));
+        assert_eq!(value_residue(&s(" null"), true), res(" null", 0));
+        for word in [" null", "true", "false ", "undefined"] {
+            assert_eq!(value_residue(&s(word), false), None, "{word}");
+        }
+        assert_eq!(value_residue(&Value::Bool(true), false), None);
+        assert_eq!(value_residue(&Value::Null, false), None);
+        let json = Value::Json(serde_json::json!([1, "a"]));
+        assert_eq!(value_residue(&json, false), res("1,a", 0));
+    }
+
+    #[test]
+    fn trim_like_javascript() {
+        assert_eq!(js_trim(" \t\u{feff}a b\u{feff}\n "), "a b");
+        assert_eq!(js_trim("a"), "a");
+        assert_eq!(js_trim("\u{a0}a\u{2028}"), "a");
+    }
+
+    #[test]
+    fn escaped_references_count_and_keep_text() {
+        let r = residue(r"a\${A}b${B}c\\\${C}");
+        assert_eq!(r.text, r"a${A}bc\${C}");
+        assert_eq!(r.refs, 1);
+        assert_eq!(
+            expand("x${A}${B}y", "v"),
+            Residue {
+                text: "xvvy".into(),
+                refs: 2
+            }
+        );
+    }
 }

@@ -227,4 +227,58 @@ mod tests {
         assert_ne!(a, fingerprint(Rule::AuthToken, ".npmrc", "x"));
         assert_eq!(a.len(), 32);
     }
+
+    // Written against cargo-mutants' survivors.
+    #[test]
+    fn rules_show_their_ids_severities_and_summaries() {
+        let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+        assert_eq!(
+            ids,
+            [
+                "npm-token",
+                "github-token",
+                "gitlab-token",
+                "auth-token",
+                "basic-auth",
+                "url-credentials",
+                "private-key",
+                "broken-interpolation",
+                "unscoped-credential",
+                "config-changed"
+            ]
+        );
+        for r in Rule::ALL {
+            assert_eq!(r.to_string(), r.id());
+            assert_eq!(
+                serde_json::to_string(&r).expect("serialises"),
+                format!("\"{}\"", r.id())
+            );
+            let warning = matches!(
+                r,
+                Rule::BrokenInterpolation | Rule::UnscopedCredential | Rule::ConfigChanged
+            );
+            let want = if warning {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            assert_eq!(r.severity(), want, "{r}");
+            assert_eq!(r.is_secret(), !warning, "{r}");
+        }
+        let mut summaries: Vec<&str> = Rule::ALL.iter().map(|r| r.summary()).collect();
+        assert_eq!(Rule::NpmToken.summary(), "npm access token");
+        summaries.sort_unstable();
+        summaries.dedup();
+        assert_eq!(summaries.len(), Rule::ALL.len(), "one summary per rule");
+        assert_eq!(Severity::Warning.to_string(), "warning");
+        assert_eq!(Severity::Error.to_string(), "error");
+    }
+
+    #[test]
+    fn expose_gives_the_whole_secret() {
+        let s = Secret::new("a-secret-of-some-length");
+        assert_eq!(s.expose(), "a-secret-of-some-length");
+        assert_eq!(s.mask(), "a-se…th");
+        assert_eq!(mask("thirteen-char"), "thir…ar");
+    }
 }

@@ -196,4 +196,24 @@ mod tests {
             assert!(!is_standin(s), "{s:?}");
         }
     }
+
+    // Written against cargo-mutants' survivors.
+    #[test]
+    fn filler_runs_and_tokens() {
+        assert!(is_standin("xxx"));
+        assert!(is_standin("XxX"));
+        assert!(!is_standin("xx"));
+        assert!(!is_standin("qqqq"));
+        assert!(!is_standin("xK9q"));
+        // Only a length up to 128 can be a stand-in.
+        assert!(is_standin(&"x".repeat(128)));
+        assert!(!is_standin(&"x".repeat(129)));
+        // A fine-grained GitHub token is a token whatever it is made of; a
+        // classic one whose checksum fails, or a GitLab one, is judged by
+        // its characters.
+        let pat = format!("github_pat_{}_{}", "x".repeat(22), "x".repeat(59));
+        assert!(!is_standin(&pat));
+        assert!(is_standin(&format!("npm_{}", "x".repeat(36))));
+        assert!(is_standin(&format!("glpat-{}", "x".repeat(20))));
+    }
 }

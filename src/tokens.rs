@@ -300,4 +300,161 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].checksum, Checksum::None);
     }
+
+    /// A classic token (`prefix` then 30 random characters and their
+    /// checksum), valid or with its last character changed.
+    fn classic(prefix: &str, valid: bool) -> String {
+        let random = "Ab3dEf6hIj9lMn2pQr5tUv8xYz1B4D";
+        let mut crc = base62_crc(random.as_bytes());
+        if !valid {
+            crc[5] = if crc[5] == b'0' { b'1' } else { b'0' };
+        }
+        format!("{prefix}{random}{}", String::from_utf8_lossy(&crc))
+    }
+
+    fn spans(input: &str) -> Vec<(Kind, Range<usize>, Checksum)> {
+        find_tokens(input.as_bytes())
+            .into_iter()
+            .map(|t| (t.kind, t.span, t.checksum))
+            .collect()
+    }
+
+    // The tests below were written against cargo-mutants' survivors.
+
+    #[test]
+    fn certainty_follows_the_checksum() {
+        let m = |checksum| TokenMatch {
+            kind: Kind::Npm,
+            span: 0..1,
+            checksum,
+        };
+        assert!(m(Checksum::Valid).is_certain());
+        assert!(m(Checksum::None).is_certain());
+        assert!(!m(Checksum::Invalid).is_certain());
+    }
+
+    #[test]
+    fn classic_tokens_have_exact_spans_and_checksums() {
+        for prefix in ["npm_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
+            let kind = if prefix == "npm_" {
+                Kind::Npm
+            } else {
+                Kind::GitHub
+            };
+            let good = classic(prefix, true);
+            let bad = classic(prefix, false);
+            let text = format!("k = {good} ; {bad}\n");
+            let second = 4 + good.len() + 3;
+            assert_eq!(
+                spans(&text),
+                [
+                    (kind, 4..4 + 40, Checksum::Valid),
+                    (kind, second..second + 40, Checksum::Invalid)
+                ],
+                "{prefix}"
+            );
+            // One character short, or glued to a word character, is none.
+            assert!(spans(&format!("={}\n", &good[..39])).is_empty(), "{prefix}");
+            for glue in ["_", "-", "x", "0"] {
+                assert!(spans(&format!("{glue}{good}")).is_empty(), "{prefix}{glue}");
+                assert!(spans(&format!("{good}{glue}")).is_empty(), "{prefix}{glue}");
+            }
+        }
+        // Other `gh?_` letters, and `gh` with no `_`, are not tokens.
+        let other = classic("gha_", true);
+        assert!(spans(&other).is_empty());
+        let long = format!("=gh{}\n", "a1".repeat(30));
+        assert!(spans(&long).is_empty());
+        let no_sep = format!("=ghpx{}\n", &classic("", true));
+        assert!(spans(&no_sep).is_empty());
+        // `gh` at the very end of the input.
+        assert!(spans("x=gh").is_empty());
+        assert!(spans("x=ghp").is_empty());
+    }
+
+    #[test]
+    fn fine_grained_github_has_an_exact_shape() {
+        let t = |a: usize, sep: char, b: usize| {
+            format!("=github_pat_{}{sep}{}\n", "A".repeat(a), "b".repeat(b))
+        };
+        assert_eq!(
+            spans(&t(22, '_', 59)),
+            [(Kind::GitHub, 1..1 + 11 + 22 + 1 + 59, Checksum::None)]
+        );
+        assert!(spans(&t(21, '_', 59)).is_empty());
+        assert!(spans(&t(22, '-', 59)).is_empty());
+        assert!(spans(&t(22, '_', 58)).is_empty());
+        assert!(spans(&t(22, '_', 60)).is_empty());
+    }
+
+    #[test]
+    fn gitlab_shapes() {
+        let body = "abcdefghij0123456789";
+        assert_eq!(
+            spans(&format!("=glpat-{body};")),
+            [(Kind::GitLab, 1..27, Checksum::None)]
+        );
+        // Longer than 20 only in the routable form.
+        assert!(spans(&format!("=glpat-{body}x;")).is_empty());
+        for tail in ["0y1b2c3", "0y1b2c3d", "0y1b2c3d4"] {
+            let text = format!("=glpat-{body}x.01.{tail};");
+            assert_eq!(
+                spans(&text),
+                [(Kind::GitLab, 1..text.len() - 1, Checksum::None)],
+                "{tail}"
+            );
+        }
+        for bad in [
+            "x.01.0y1b2c",     // six after the second dot
+            "x.01.0y1b2c3d4e", // ten
+            "x.0A.0y1b2c3d",   // an upper-case letter in the two
+            "x.01x0y1b2c3d",   // no second dot
+            "x-01.0y1b2c3d",   // no first dot
+            "x.012.0y1b2c3d",  // three between the dots
+        ] {
+            assert!(spans(&format!("=glpat-{body}{bad};")).is_empty(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn token_like_runs() {
+        let run = |n: usize| "a".repeat(n);
+        for prefix in [
+            "npm_",
+            "ghp_",
+            "gho_",
+            "ghu_",
+            "ghs_",
+            "ghr_",
+            "github_pat_",
+            "glpat-",
+        ] {
+            assert!(holds_token_like(format!("{prefix}{}", run(20)).as_bytes()));
+            assert!(holds_token_like(
+                format!("//x/:{prefix}{}", run(20)).as_bytes()
+            ));
+            assert!(!holds_token_like(
+                format!("//x/:{prefix}{}", run(19)).as_bytes()
+            ));
+            assert!(!holds_token_like(
+                format!("{prefix}{}_b", run(19)).as_bytes()
+            ));
+        }
+        assert!(!holds_token_like(format!("gha_{}", run(30)).as_bytes()));
+        assert!(!holds_token_like(b""));
+    }
+
+    #[test]
+    fn checksums_of_other_lengths_are_invalid() {
+        let body = &classic("", true);
+        assert_eq!(classic_checksum(body.as_bytes()), Checksum::Valid);
+        assert_eq!(classic_checksum(&body.as_bytes()[..35]), Checksum::Invalid);
+        assert_eq!(
+            classic_checksum(format!("{body}0").as_bytes()),
+            Checksum::Invalid
+        );
+        // 0xCBF43926 in base62, most significant digit first.
+        assert_eq!(&base62_crc(b"123456789"), b"3jZRME");
+        assert_eq!(&base62_crc(b""), b"000000");
+    }
 }

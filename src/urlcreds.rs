@@ -69,4 +69,17 @@ mod tests {
         assert_eq!(creds("https:\\\\a:b@host"), up("a", "b"));
         assert_eq!(creds("alice@example.com"), None);
     }
+
+    #[test]
+    fn parse_gives_href_and_userinfo_as_serialised() {
+        let (href, info) = parse("HTTPS://a:p%40ss@Host:443/x").expect("a URL");
+        assert_eq!(href, "https://a:p%40ss@host/x");
+        assert_eq!(info.username, "a");
+        assert_eq!(info.password, "p%40ss");
+        assert_eq!(parse("no scheme"), None);
+        assert_eq!(
+            creds("https://:pw@host/"),
+            Some((String::new(), "pw".into()))
+        );
+    }
 }
