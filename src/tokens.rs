@@ -353,11 +353,22 @@ mod tests {
                 ],
                 "{prefix}"
             );
-            // One character short, or glued to a word character, is none.
+            // One character short is none; glued to a word character, a
+            // token only when its checksum holds.
             assert!(spans(&format!("={}\n", &good[..39])).is_empty(), "{prefix}");
             for glue in ["_", "-", "x", "0"] {
-                assert!(spans(&format!("{glue}{good}")).is_empty(), "{prefix}{glue}");
-                assert!(spans(&format!("{good}{glue}")).is_empty(), "{prefix}{glue}");
+                assert_eq!(
+                    spans(&format!("{glue}{good}")),
+                    [(kind, 1..41, Checksum::Valid)],
+                    "{prefix}{glue}"
+                );
+                assert_eq!(
+                    spans(&format!("{good}{glue}")),
+                    [(kind, 0..40, Checksum::Valid)],
+                    "{prefix}{glue}"
+                );
+                assert!(spans(&format!("{glue}{bad}")).is_empty(), "{prefix}{glue}");
+                assert!(spans(&format!("{bad}{glue}")).is_empty(), "{prefix}{glue}");
             }
         }
         // Other `gh?_` letters, and `gh` with no `_`, are not tokens.

@@ -96,6 +96,8 @@ fn want(x: &E<'_>) -> Entry {
         mode: x.mode,
         id: [x.id; 20],
         stage: x.stage as u8,
+        // The extended flags these tests write are intent-to-add's.
+        intent_to_add: x.extended,
     }
 }
 

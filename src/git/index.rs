@@ -171,8 +171,10 @@ pub fn read(index: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Result<Index, Error
             None => &e.path[..0],
         })
         .collect();
+    // The cache-tree only saves work: one this reader cannot follow means
+    // no shortcut (every entry is compared with HEAD), never a refusal.
     let trees = match tree_ext {
-        Some(data) if !folders.is_empty() => cache_tree(data, &folders)?,
+        Some(data) if !folders.is_empty() => cache_tree(data, &folders).unwrap_or_default(),
         _ => Default::default(),
     };
     Ok(Index {
