@@ -688,10 +688,20 @@ impl LineCtx<'_, '_> {
         // A part that is a whole reference npm does not expand
         // (`https://alice:$NPM_PASSWORD@host/`) is a broken reference, not
         // a secret: the registry-URL check below warns about it.
-        let secret =
-            |part: &str| !part.is_empty() && !is_standin(part) && whole_reference(part).is_none();
-        let password = secret(&info.password);
-        let username = secret(&info.username);
+        // Judged as written in the URL: `%24ss` is the byte `$` npm sends,
+        // never a reference (`$ss` written so is one).
+        let written = urlcreds::parse(text.trim()).map(|(_, raw)| raw);
+        let secret = |part: &str, raw: Option<&str>| {
+            !part.is_empty() && !is_standin(part) && whole_reference(raw.unwrap_or(part)).is_none()
+        };
+        let password = secret(
+            &info.password,
+            written.as_ref().map(|w| w.password.as_str()),
+        );
+        let username = secret(
+            &info.username,
+            written.as_ref().map(|w| w.username.as_str()),
+        );
         if !password && !username {
             return;
         }

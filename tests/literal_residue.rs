@@ -409,3 +409,19 @@ fn url_credentials_beside_a_referenced_host_or_scheme() {
         assert!(errors(src).is_empty(), "{src}: {:?}", errors(src));
     }
 }
+
+/// A `$` written as `%24` in a URL's userinfo is a byte npm sends, never a
+/// reference: an error, where `$ss` written as is stays a broken-reference
+/// warning (found by the `url` fuzz target).
+#[test]
+fn a_percent_encoded_dollar_in_a_url_password_is_a_secret() {
+    for src in [
+        "registry=http:alice:%24ss@h/\n",
+        "registry=https://alice:%24ssword2024@h/\n",
+        "registry=http:seprmnaep:%24ss@h//a:Zp\u{f}w@h/x/\n",
+    ] {
+        assert_eq!(errors(src), ["url-credentials"], "{src:?}");
+    }
+    let got = rules("registry=https://alice:$ss@h/\n");
+    assert!(got.iter().all(|(_, sev, _)| sev == "warning"), "{got:?}");
+}
