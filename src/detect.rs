@@ -688,11 +688,15 @@ impl LineCtx<'_, '_> {
         // A part that is a whole reference npm does not expand
         // (`https://alice:$NPM_PASSWORD@host/`) is a broken reference, not
         // a secret: the registry-URL check below warns about it.
-        // Judged as written in the URL: `%24ss` is the byte `$` npm sends,
-        // never a reference (`$ss` written so is one).
+        // A `$` written as `%24` (`%24ss`) is a byte npm sends, never a
+        // reference (`$ss` written so is one). The URL parser never encodes
+        // a `$` itself, so `%24` in its userinfo was written so.
         let written = urlcreds::parse(text.trim()).map(|(_, raw)| raw);
         let secret = |part: &str, raw: Option<&str>| {
-            !part.is_empty() && !is_standin(part) && whole_reference(raw.unwrap_or(part)).is_none()
+            let encoded_dollar = raw.is_some_and(|r| r.to_ascii_lowercase().contains("%24"));
+            !part.is_empty()
+                && !is_standin(part)
+                && (encoded_dollar || whole_reference(part).is_none())
         };
         let password = secret(
             &info.password,
