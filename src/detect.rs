@@ -739,11 +739,23 @@ impl LineCtx<'_, '_> {
         } else {
             (b"/:", b":@")
         };
+        // A password ends at the userinfo's last `@`: no other `@` follows
+        // before the host ends (`https:pw@x=https:pw@h/` holds it twice).
+        let ends_userinfo = |end: usize| {
+            raw.get(end + 1..).is_none_or(|rest| {
+                let host_end = rest
+                    .iter()
+                    .position(|b| matches!(b, b'/' | b'\\' | b'?' | b'#'))
+                    .unwrap_or(rest.len());
+                !rest[..host_end].contains(&b'@')
+            })
+        };
         let at = memchr::memmem::find_iter(raw, secret.as_bytes())
             .find(|&i| {
                 i > 0
                     && before.contains(&raw[i - 1])
                     && raw.get(i + secret.len()).is_some_and(|b| after.contains(b))
+                    && (!password || ends_userinfo(i + secret.len()))
             })
             // (The URL's own userinfo comes first; a later copy is in its
             // path.)
