@@ -425,3 +425,18 @@ fn a_percent_encoded_dollar_in_a_url_password_is_a_secret() {
     let got = rules("registry=https://alice:$ss@h/\n");
     assert!(got.iter().all(|(_, sev, _)| sev == "warning"), "{got:?}");
 }
+
+/// A URL password is pointed at where it ends the userinfo (the last `@`
+/// before the host), not at an earlier copy inside the username, so the
+/// fix rewrites the password npm sends (found by the `fix` fuzz target).
+#[test]
+fn a_url_password_repeated_in_the_username_is_pointed_at_its_own_place() {
+    let src = "registry=https:KEA7a2kksVVajTrLkLtiUED1xV5fW25Z73@r.x=https:KEA7a2kksVVajTrLkLtiUED1xV5fW25Z73@r.example/npm/\n";
+    let found = detect(".npmrc", src.as_bytes());
+    let d = found
+        .iter()
+        .find(|d| d.finding.rule.id() == "url-credentials")
+        .expect("a finding");
+    let second = src.rfind("KEA7").expect("there");
+    assert_eq!(d.finding.column, second + 1, "{src:?}");
+}
