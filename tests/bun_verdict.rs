@@ -19,11 +19,11 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use common::{hermetic, npmrc_guard, required, text, FileLock};
+use common::{hermetic, npmrc_guard, required, text};
 use npmrc_guard::standin::is_standin;
 use npmrc_guard::tokens;
 use serde_json::Value;
@@ -35,41 +35,7 @@ const BUN: &str = "@oven/bun-linux-x64@1.4.5";
 /// bun's binary, installed on first use under a lock; `None` (the test
 /// skips) when node or npm is missing outside CI.
 fn bun() -> Option<PathBuf> {
-    let have = |p: &str| {
-        Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !have("node") || !have("npm") {
-        assert!(!required(), "node and npm are required under CI=true");
-        eprintln!("skipped: node or npm missing");
-        return None;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
-    let dir = root.join("test-tools-bun");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let _lock = FileLock::acquire(&root.join("test-tools-bun.lock"));
-    let done = dir.join("node_modules/.installed");
-    if std::fs::read_to_string(&done).ok().as_deref() != Some(BUN) {
-        let home = tempfile::tempdir().expect("tempdir");
-        let mut npm = Command::new("npm");
-        hermetic(&mut npm, home.path());
-        if let Some(ca) = std::env::var_os("NODE_EXTRA_CA_CERTS") {
-            npm.env("NODE_EXTRA_CA_CERTS", ca);
-        }
-        let out = npm
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
-            .args(["--prefix", dir.to_str().expect("utf-8 path"), BUN])
-            .output()
-            .expect("npm runs");
-        assert!(
-            out.status.success(),
-            "installing bun failed: {}",
-            text(&out.stderr)
-        );
-        std::fs::write(&done, BUN).expect("write");
-    }
+    let dir = common::npm::installed_once("bun", BUN)?;
     let bin = dir.join("node_modules/@oven/bun-linux-x64/bin/bun");
     let runs = Command::new(&bin)
         .arg("--version")

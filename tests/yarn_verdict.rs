@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
 
-use common::{hermetic, npmrc_guard, required, text, FileLock};
+use common::{hermetic, npmrc_guard, text};
 use npmrc_guard::standin::{is_standin, VOCABULARY};
 use npmrc_guard::tokens;
 use regex::Regex;
@@ -45,42 +45,7 @@ const YARN: &str = "@yarnpkg/cli-dist@4.18.1";
 /// under a lock; `None` (the test skips) when node or npm is missing
 /// outside CI.
 pub fn yarn_tools() -> Option<PathBuf> {
-    let have = |p: &str| {
-        Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !have("node") || !have("npm") {
-        assert!(!required(), "node and npm are required under CI=true");
-        eprintln!("skipped: node or npm missing");
-        return None;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
-    let dir = root.join("test-tools-yarn");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let _lock = FileLock::acquire(&root.join("test-tools-yarn.lock"));
-    let done = dir.join("node_modules/.installed");
-    if std::fs::read_to_string(&done).ok().as_deref() != Some(YARN) {
-        let home = tempfile::tempdir().expect("tempdir");
-        let mut npm = Command::new("npm");
-        hermetic(&mut npm, home.path());
-        // A machine's own certificate authorities (a proxy's), if it has one.
-        if let Some(ca) = std::env::var_os("NODE_EXTRA_CA_CERTS") {
-            npm.env("NODE_EXTRA_CA_CERTS", ca);
-        }
-        let out = npm
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
-            .args(["--prefix", dir.to_str().expect("utf-8 path"), YARN])
-            .output()
-            .expect("npm runs");
-        assert!(
-            out.status.success(),
-            "installing yarn failed: {}",
-            text(&out.stderr)
-        );
-        std::fs::write(&done, YARN).expect("write");
-    }
+    let dir = common::npm::installed_once("yarn", YARN)?;
     Some(dir)
 }
 

@@ -426,3 +426,39 @@ pub fn hook_manager_modules() -> Option<PathBuf> {
     }
     Some(modules)
 }
+
+/// The folder `target/test-tools-NAME` holding `node_modules/` with the npm
+/// package `spec` (`name@version`), installed on first use under a lock and
+/// again when `spec` changes; `None` (the test skips) when node or npm is
+/// missing outside CI.
+pub fn installed_once(name: &str, spec: &str) -> Option<PathBuf> {
+    if !have("node") || !have("npm") {
+        return None;
+    }
+    let root = manifest_dir().join("target");
+    let dir = root.join(format!("test-tools-{name}"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let _lock = FileLock::acquire(&root.join(format!("test-tools-{name}.lock")));
+    let done = dir.join("node_modules/.installed");
+    if std::fs::read_to_string(&done).ok().as_deref() != Some(spec) {
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut npm = Command::new("npm");
+        hermetic(&mut npm, home.path());
+        // A machine's own certificate authorities (a proxy's), if it has one.
+        if let Some(ca) = std::env::var_os("NODE_EXTRA_CA_CERTS") {
+            npm.env("NODE_EXTRA_CA_CERTS", ca);
+        }
+        let out = npm
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .args(["--prefix", dir.to_str().expect("utf-8 path"), spec])
+            .output()
+            .expect("npm runs");
+        assert!(
+            out.status.success(),
+            "installing {spec} failed: {}",
+            text(&out.stderr)
+        );
+        std::fs::write(&done, spec).expect("write");
+    }
+    Some(dir)
+}
