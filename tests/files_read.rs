@@ -403,18 +403,7 @@ fn a_named_config_staged_alone_is_caught_by_the_hook() {
         repo.write("README", "hello\n");
         repo.git(&["add", "-A"]);
         repo.git(&["commit", "-q", "--no-verify", "-m", "base"]);
-        let t = npm_token(114);
-        repo.write("pkg/ci/u", &literal_npmrc(&t));
-        repo.git(&["add", "pkg/ci/u"]);
-        let out = repo.tool(&["scan", "--staged", "--format", "json"]);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{format}: {}",
-            text(&out.stderr)
-        );
-        assert_eq!(found(&out)[0].0, "pkg/ci/u", "{format}");
-        assert_no_secret(&out, std::slice::from_ref(&t));
+        let t = assert_staged_alone_is_caught(&repo, "pkg/ci/u", 114, format);
         // The fix sees it too (it once said "nothing to fix" and the
         // hook's offer let the commit go on with the token).
         for fix in [
@@ -470,17 +459,7 @@ fn a_named_config_staged_alone_is_caught_behind_a_link_and_a_sparse_index() {
         repo.write("ci/user.rc", "x=1\n");
         repo.git(&["add", "-A"]);
         repo.git(&["commit", "-q", "--no-verify", "-m", "base"]);
-        let t = npm_token(115);
-        repo.write("ci/user.rc", &literal_npmrc(&t));
-        repo.git(&["add", "ci/user.rc"]);
-        let out = repo.tool(&["scan", "--staged", "--format", "json"]);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{format}: {}",
-            text(&out.stderr)
-        );
-        assert_eq!(found(&out)[0].0, "ci/user.rc", "{format}");
+        assert_staged_alone_is_caught(&repo, "ci/user.rc", 115, format);
     }
     let repo = TestRepo::new();
     repo.write("pkg/.npmrc", "userconfig=../ci/u.rc\n");
@@ -489,12 +468,7 @@ fn a_named_config_staged_alone_is_caught_behind_a_link_and_a_sparse_index() {
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "--no-verify", "-m", "base"]);
     repo.git(&["sparse-checkout", "set", "--cone", "--sparse-index", "ci"]);
-    let t = npm_token(116);
-    repo.write("ci/u.rc", &literal_npmrc(&t));
-    repo.git(&["add", "ci/u.rc"]);
-    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1), "sparse: {}", text(&out.stderr));
-    assert_eq!(found(&out)[0].0, "ci/u.rc");
+    assert_staged_alone_is_caught(&repo, "ci/u.rc", 116, "sparse");
 }
 
 /// The `.npmrc` that names the config sits in a folder the commit does not
@@ -508,10 +482,18 @@ fn a_named_config_in_another_folder_is_caught_by_the_hook() {
     repo.git(&["commit", "-q", "--no-verify", "-m", "base"]);
     // Writes the cache-tree, as a commit from a fresh index does.
     repo.git(&["read-tree", "HEAD"]);
-    let t = npm_token(117);
-    repo.write("ci/u.rc", &literal_npmrc(&t));
-    repo.git(&["add", "ci/u.rc"]);
+    assert_staged_alone_is_caught(&repo, "ci/u.rc", 117, "another folder");
+}
+
+/// Stage a literal token in `path` alone and run the hook's scan: it must
+/// block (exit 1), report `path` first, and never show the token.
+fn assert_staged_alone_is_caught(repo: &TestRepo, path: &str, seed: u64, what: &str) -> String {
+    let t = npm_token(seed);
+    repo.write(path, &literal_npmrc(&t));
+    repo.git(&["add", path]);
     let out = repo.tool(&["scan", "--staged", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert_eq!(found(&out)[0].0, "ci/u.rc");
+    assert_eq!(out.status.code(), Some(1), "{what}: {}", text(&out.stderr));
+    assert_eq!(found(&out)[0].0, path, "{what}");
+    assert_no_secret(&out, std::slice::from_ref(&t));
+    t
 }
