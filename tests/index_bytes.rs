@@ -252,3 +252,82 @@ fn every_cut_is_corrupt_and_none_panics() {
         assert!(is_corrupt(all(&more)), "v{version}");
     }
 }
+
+/// A source that hands out at most `step` bytes per read, as a pipe or a
+/// slow file system may.
+struct Trickle<'a> {
+    bytes: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.step).min(self.bytes.len());
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn read_through_a_window_as_from_the_whole_file() {
+    use npmrc_guard::git::index::read_from;
+    // Paths longer than the first look-ahead and than the whole 64 KiB
+    // window, and an extension to skip that is larger than the window too.
+    let names: Vec<Vec<u8>> = [1, 7, 600, 5_000, 70_000, 3]
+        .iter()
+        .map(|&n| vec![b'p'; n])
+        .collect();
+    let es: Vec<E<'_>> = names.iter().map(|n| e(n)).collect();
+    let mut big = b"UNTR".to_vec();
+    big.extend(200_000u32.to_be_bytes());
+    big.extend(vec![7u8; 200_000]);
+    let mut link = b"link".to_vec();
+    link.extend(0u32.to_be_bytes());
+    // Each version 4 path strips the whole previous one.
+    let v4: Vec<(E<'_>, u64, &[u8])> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            (
+                e(n),
+                i.checked_sub(1).map_or(0, |p| names[p].len() as u64),
+                &n[..],
+            )
+        })
+        .collect();
+    let want_all: Vec<Entry> = es.iter().map(want).collect();
+    for (what, bytes) in [("v2", index(2, &es, &big)), ("v4", index_v4(&v4))] {
+        for step in [1, 3, 8, 4096, usize::MAX] {
+            let got = read_from(
+                Trickle {
+                    bytes: &bytes,
+                    step,
+                },
+                bytes.len() as u64,
+                |_| true,
+            )
+            .map(|i| i.entries);
+            // Compared without printing 70,000-byte paths.
+            assert!(got.as_ref() == Ok(&want_all), "{what}, {step} bytes a read");
+        }
+        // Cut anywhere, or told it is longer than it is: corrupt, no hang.
+        for cut in [13, 62, 700, 70_100, bytes.len() - 21] {
+            let r = read_from(&bytes[..cut], bytes.len() as u64, |_| true);
+            assert!(matches!(r, Err(Error::Corrupt(_))), "{what} cut at {cut}");
+        }
+    }
+    // A split index behind an extension larger than the window.
+    let mut both = big.clone();
+    both.extend(&link);
+    let split = index(2, &es, &both);
+    let r = read_from(
+        Trickle {
+            bytes: &split,
+            step: 5,
+        },
+        split.len() as u64,
+        |_| true,
+    );
+    assert!(matches!(r, Err(Error::Unsupported(_))));
+}

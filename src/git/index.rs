@@ -47,6 +47,8 @@ pub enum Error {
     Unsupported(String),
     /// Not a well-formed index.
     Corrupt(String),
+    /// The index could not be read.
+    Io(String),
 }
 
 fn corrupt(what: &str) -> Error {
@@ -59,12 +61,6 @@ fn be32(b: &[u8], at: usize) -> Result<u32, Error> {
         .ok_or_else(|| corrupt("truncated"))
 }
 
-fn be16(b: &[u8], at: usize) -> Result<u16, Error> {
-    b.get(at..at + 2)
-        .map(|s| u16::from_be_bytes([s[0], s[1]]))
-        .ok_or_else(|| corrupt("truncated"))
-}
-
 /// The entries of `index` whose path `wanted` accepts, in index order.
 pub fn entries(index: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Result<Vec<Entry>, Error> {
     read(index, wanted).map(|i| i.entries)
@@ -73,96 +69,102 @@ pub fn entries(index: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Result<Vec<Entry
 /// The entries of `index` whose path `wanted` accepts, in index order, and
 /// the cache-tree's ids of their folders.
 pub fn read(index: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Result<Index, Error> {
-    if index.len() < 12 + 20 || &index[..4] != b"DIRC" {
+    read_from(index, index.len() as u64, wanted)
+}
+
+/// [`read`] from `src`, an index of `len` bytes, through a small window.
+/// A hook reads an index of 13 MB in a 100,000-file repository: reading it
+/// whole cost more than everything else the hook does (the kernel's copy
+/// into fresh pages, their faults and their unmapping); a 64 KiB window
+/// that stays in cache does not, and the memory stays flat.
+pub fn read_from(
+    src: impl std::io::Read,
+    len: u64,
+    wanted: impl Fn(&[u8]) -> bool,
+) -> Result<Index, Error> {
+    if len < 12 + 20 {
         return Err(corrupt("bad signature"));
     }
-    let version = be32(index, 4)?;
+    let mut w = Window::new(src);
+    let head = w.fill(12)?;
+    if head.len() < 12 || &head[..4] != b"DIRC" {
+        return Err(corrupt("bad signature"));
+    }
+    let version = be32(head, 4)?;
     if !(2..=4).contains(&version) {
         return Err(Error::Unsupported(format!("index version {version}")));
     }
-    let count = be32(index, 8)? as usize;
+    let count = be32(head, 8)? as usize;
+    w.consume(12);
     // Entries end before the extensions and the 20-byte checksum.
-    let end = index.len() - 20;
-    let mut at = 12;
+    let end = len - 20;
     let mut out = Vec::new();
     let mut prev_path: Vec<u8> = Vec::new();
     for _ in 0..count {
-        let mode = be32(index, at + 24)?;
-        let id_bytes = index
-            .get(at + 40..at + 60)
-            .ok_or_else(|| corrupt("truncated entry"))?;
-        let flags = be16(index, at + 60)?;
-        let mut path_at = at + 62;
-        let mut intent_to_add = false;
-        if flags & 0x4000 != 0 {
-            if version < 3 {
-                return Err(corrupt("extended flag in a version 2 index"));
+        // Most entries are well under this; a longer path grows the window.
+        let mut want = 62 + 2 + 10 + 512;
+        loop {
+            let left = end
+                .checked_sub(w.offset)
+                .ok_or_else(|| corrupt("entries run past the end"))?;
+            let left = usize::try_from(left).unwrap_or(usize::MAX);
+            let have = w.fill(want.min(left))?;
+            let b = &have[..have.len().min(left)];
+            match entry(b, version, prev_path.len())? {
+                Some((e, used)) => {
+                    let path = if version == 4 {
+                        prev_path.truncate(e.keep);
+                        prev_path.extend_from_slice(e.name);
+                        &prev_path
+                    } else {
+                        e.name
+                    };
+                    if wanted(path) {
+                        out.push(Entry {
+                            path: path.to_vec(),
+                            mode: e.mode,
+                            id: e.id,
+                            stage: e.stage,
+                            intent_to_add: e.intent_to_add,
+                        });
+                    }
+                    w.consume(used);
+                    break;
+                }
+                None if b.len() < left && b.len() >= want.min(left) => {
+                    want = want.saturating_mul(2)
+                }
+                None => return Err(corrupt("entries run past the end")),
             }
-            intent_to_add = be16(index, at + 62)? & 0x2000 != 0;
-            path_at += 2;
         }
-        let stage = ((flags >> 12) & 3) as u8;
-        let (path, next) = if version == 4 {
-            let (strip, n) = varint(index, path_at)?;
-            let start = path_at + n;
-            let nul = memchr::memchr(
-                0,
-                index
-                    .get(start..end)
-                    .ok_or_else(|| corrupt("truncated path"))?,
-            )
-            .ok_or_else(|| corrupt("unterminated path"))?;
-            let keep = prev_path
-                .len()
-                .checked_sub(strip as usize)
-                .ok_or_else(|| corrupt("bad path prefix"))?;
-            prev_path.truncate(keep);
-            prev_path.extend_from_slice(&index[start..start + nul]);
-            (None, start + nul + 1)
-        } else {
-            let rest = index
-                .get(path_at..end)
-                .ok_or_else(|| corrupt("truncated path"))?;
-            let nul = memchr::memchr(0, rest).ok_or_else(|| corrupt("unterminated path"))?;
-            let entry_len = path_at - at + nul;
-            // Padded with 1-8 NULs to a multiple of 8 bytes.
-            let next = at + (entry_len + 8) / 8 * 8;
-            (Some(&rest[..nul]), next)
-        };
-        let path: &[u8] = path.unwrap_or(&prev_path);
-        if wanted(path) {
-            let mut id = [0u8; 20];
-            id.copy_from_slice(id_bytes);
-            out.push(Entry {
-                path: path.to_vec(),
-                mode,
-                id,
-                stage,
-                intent_to_add,
-            });
-        }
-        if next > end {
-            return Err(corrupt("entries run past the end"));
-        }
-        at = next;
     }
     // A split index keeps most entries in a shared file: not read here.
-    let mut ext = at;
     let mut tree_ext = None;
-    while ext + 8 <= end {
-        let sig = &index[ext..ext + 4];
-        let len = be32(index, ext + 4)? as usize;
-        if sig == b"link" {
+    while w.offset + 8 <= end {
+        let h = w.fill(8)?;
+        if h.len() < 8 {
+            return Err(corrupt("truncated"));
+        }
+        let sig = [h[0], h[1], h[2], h[3]];
+        let size = u64::from(be32(h, 4)?);
+        if &sig == b"link" {
             return Err(Error::Unsupported("split index".to_string()));
         }
-        let next = ext
-            .checked_add(8 + len)
-            .filter(|&e| e <= end)
-            .ok_or_else(|| corrupt("extension runs past the end"))?;
-        if sig == b"TREE" {
-            tree_ext = Some(&index[ext + 8..next]);
+        if w.offset + 8 + size > end {
+            return Err(corrupt("extension runs past the end"));
         }
-        ext = next;
+        w.consume(8);
+        if &sig == b"TREE" {
+            let size = size as usize;
+            let data = w.fill(size)?;
+            if data.len() < size {
+                return Err(corrupt("truncated"));
+            }
+            tree_ext = Some(data[..size].to_vec());
+            w.consume(size);
+        } else {
+            w.skip(size)?;
+        }
     }
     let folders: std::collections::HashSet<&[u8]> = out
         .iter()
@@ -174,13 +176,153 @@ pub fn read(index: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Result<Index, Error
     // The cache-tree only saves work: one this reader cannot follow means
     // no shortcut (every entry is compared with HEAD), never a refusal.
     let trees = match tree_ext {
-        Some(data) if !folders.is_empty() => cache_tree(data, &folders).unwrap_or_default(),
+        Some(data) if !folders.is_empty() => cache_tree(&data, &folders).unwrap_or_default(),
         _ => Default::default(),
     };
     Ok(Index {
         entries: out,
         trees,
     })
+}
+
+/// One entry as [`entry`] finds it at the start of a window.
+struct Raw<'a> {
+    /// The path; in version 4 only what this entry adds to the previous
+    /// path, of which it keeps `keep` bytes.
+    name: &'a [u8],
+    keep: usize,
+    mode: u32,
+    id: [u8; 20],
+    stage: u8,
+    intent_to_add: bool,
+}
+
+/// The entry at the start of `b` and the bytes it takes; `None` when `b`
+/// ends before it does. `prev_len` is the length of the previous path
+/// (version 4).
+fn entry(b: &[u8], version: u32, prev_len: usize) -> Result<Option<(Raw<'_>, usize)>, Error> {
+    let (Some(mode), Some(id_bytes), Some(flags)) = (b.get(24..28), b.get(40..60), b.get(60..62))
+    else {
+        return Ok(None);
+    };
+    let mode = u32::from_be_bytes([mode[0], mode[1], mode[2], mode[3]]);
+    let flags = u16::from_be_bytes([flags[0], flags[1]]);
+    let mut id = [0u8; 20];
+    id.copy_from_slice(id_bytes);
+    let mut path_at = 62;
+    let mut intent_to_add = false;
+    if flags & 0x4000 != 0 {
+        if version < 3 {
+            return Err(corrupt("extended flag in a version 2 index"));
+        }
+        let Some(&ext) = b.get(62) else {
+            return Ok(None);
+        };
+        intent_to_add = ext & 0x20 != 0;
+        path_at += 2;
+    }
+    let mut keep = 0;
+    if version == 4 {
+        let (strip, n) = match varint(b, path_at) {
+            Ok(v) => v,
+            // A varint is at most 10 bytes; one cut by the window's end
+            // may go on.
+            Err(_) if b.len() < path_at + 10 => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        keep = usize::try_from(strip)
+            .ok()
+            .and_then(|s| prev_len.checked_sub(s))
+            .ok_or_else(|| corrupt("bad path prefix"))?;
+        path_at += n;
+    }
+    let Some(nul) = b.get(path_at..).and_then(|r| memchr::memchr(0, r)) else {
+        return Ok(None);
+    };
+    // Versions 2 and 3 pad with 1-8 NULs to a multiple of 8 bytes.
+    let next = if version == 4 {
+        path_at + nul + 1
+    } else {
+        (path_at + nul + 8) / 8 * 8
+    };
+    if next > b.len() {
+        return Ok(None);
+    }
+    let raw = Raw {
+        name: &b[path_at..path_at + nul],
+        keep,
+        mode,
+        id,
+        stage: ((flags >> 12) & 3) as u8,
+        intent_to_add,
+    };
+    Ok(Some((raw, next)))
+}
+
+/// A window on a byte stream: what [`read_from`] needs next, read ahead in
+/// blocks, with the absolute offset of its start.
+struct Window<R> {
+    src: R,
+    buf: Vec<u8>,
+    start: usize,
+    filled: usize,
+    offset: u64,
+}
+
+impl<R: std::io::Read> Window<R> {
+    fn new(src: R) -> Self {
+        Window {
+            src,
+            buf: vec![0; 64 * 1024],
+            start: 0,
+            filled: 0,
+            offset: 0,
+        }
+    }
+
+    /// At least `n` bytes from the current offset, fewer only where the
+    /// stream ends.
+    fn fill(&mut self, n: usize) -> Result<&[u8], Error> {
+        if self.filled - self.start < n {
+            self.buf.copy_within(self.start..self.filled, 0);
+            self.filled -= self.start;
+            self.start = 0;
+            if self.buf.len() < n {
+                self.buf.resize(n.next_power_of_two(), 0);
+            }
+            while self.filled < n {
+                match self.src.read(&mut self.buf[self.filled..]) {
+                    Ok(0) => break,
+                    Ok(k) => self.filled += k,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(Error::Io(e.to_string())),
+                }
+            }
+        }
+        Ok(&self.buf[self.start..self.filled])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start += n;
+        self.offset += n as u64;
+    }
+
+    /// Pass over `n` bytes.
+    fn skip(&mut self, mut n: u64) -> Result<(), Error> {
+        loop {
+            let take = n.min((self.filled - self.start) as u64) as usize;
+            self.consume(take);
+            n -= take as u64;
+            if n == 0 {
+                return Ok(());
+            }
+            self.start = 0;
+            self.filled = 0;
+            if self.fill(1)?.is_empty() {
+                return Err(corrupt("truncated"));
+            }
+        }
+    }
 }
 
 /// The valid cache-tree entries for `folders`, from the `TREE` extension:

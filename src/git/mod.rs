@@ -106,23 +106,24 @@ fn index_entries_where(
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => repo.path().join("index"),
     };
-    let bytes = match fs::read(&path) {
-        Ok(b) => b,
+    let cannot =
+        |e: &dyn std::fmt::Display| format!("cannot read the index {}: {e}", inputs::shown(&path));
+    let file = match fs::File::open(&path) {
+        Ok(f) => f,
         // No index yet: nothing has been staged.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Some(index::Index::default()))
         }
-        Err(e) => {
-            return Err(format!(
-                "cannot read the index {}: {}",
-                inputs::shown(&path),
-                inputs::describe(&e)
-            ))
-        }
+        Err(e) => return Err(cannot(&inputs::describe(&e))),
     };
-    match index::read(&bytes, &wanted) {
+    let len = file
+        .metadata()
+        .map_err(|e| cannot(&inputs::describe(&e)))?
+        .len();
+    match index::read_from(file, len, &wanted) {
         Ok(read) => return Ok(Some(read)),
         Err(index::Error::Corrupt(msg)) => return Err(format!("{msg} ({})", inputs::shown(&path))),
+        Err(index::Error::Io(msg)) => return Err(cannot(&msg)),
         Err(index::Error::Unsupported(_)) => {}
     }
     let Ok(index) = repo.index() else {
