@@ -230,7 +230,7 @@ impl<'a> FileScan<'a> {
             } if !line_tokens.iter().any(|t| overlaps(raw_key, &t.span))
                 && !tokens::holds_token_like(&src[raw_key.clone()]) =>
             {
-                key.as_deref()
+                key.as_deref().map(without_userinfo)
             }
             _ => None,
         };
@@ -241,7 +241,7 @@ impl<'a> FileScan<'a> {
             line_start: line.span.start,
             col_base: line.span.start + if line.number == 1 && self.bom { 3 } else { 0 },
             tokens: line_tokens,
-            key: shown_key,
+            key: shown_key.as_deref(),
             host: None,
             note: None,
             in_section,
@@ -982,6 +982,25 @@ fn is_allow_marker(text: &[u8]) -> bool {
     let text = String::from_utf8_lossy(text);
     let t = text.trim();
     t.eq_ignore_ascii_case("npmrc-guard: allow") || t.eq_ignore_ascii_case("npmrc-guard:allow")
+}
+
+/// A key as a report may show it: `//alice:pw@host/:_authToken` holds a
+/// password (npm never matches such a key, but it is committed all the
+/// same), so everything up to its last `@` that does not start a scope
+/// (`/@corp`) becomes `…` (SPEC: `key` never holds secret material).
+fn without_userinfo(key: &str) -> String {
+    let Some(rest) = key.strip_prefix("//") else {
+        return key.to_string();
+    };
+    let userinfo_end = rest
+        .char_indices()
+        .filter(|&(i, c)| c == '@' && (i == 0 || rest.as_bytes()[i - 1] != b'/'))
+        .map(|(i, _)| i)
+        .last();
+    match userinfo_end {
+        Some(at) => format!("//…{}", &rest[at..]),
+        None => key.to_string(),
+    }
 }
 
 /// The registry host of a scoped key (`//host[:port]/path/:_authToken`).
