@@ -31,3 +31,41 @@ fn a_key_never_shows_the_password_of_its_url() {
         );
     }
 }
+
+/// The human format printed a yarn scope name's newline raw (the next line
+/// began `::warning::…`, a GitHub Actions workflow command, when the default
+/// format runs in CI) and a secret's escape sequence raw (a terminal ran it;
+/// the colour stripper ate it from the mask).
+#[test]
+fn the_human_format_prints_no_control_character_from_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".yarnrc.yml"),
+        "npmScopes:\n  \"corp\\n::warning::INJECTED\\u202e\":\n    npmAuthToken: hunter2secret\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        "//j.example/:_authToken=\u{1b}[2Jhunter2secret\u{7}\n",
+    )
+    .expect("write");
+    for color in ["never", "always"] {
+        let out = npmrc_guard(dir.path())
+            .args(["check", "--color", color, ".yarnrc.yml", ".npmrc"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1));
+        let stdout = text(&out.stdout);
+        for line in stdout.lines() {
+            assert!(!line.starts_with("::"), "a workflow command line: {line:?}");
+            assert!(!line.contains('\u{202e}'), "{line:?}");
+            // Colour codes are ours (ESC followed by `[` and a colour);
+            // the file's ESC, BEL and newline are shown escaped.
+            let ours = regex::Regex::new("\x1b\\[[0-9;]*m").expect("regex");
+            let stripped = ours.replace_all(line, "");
+            assert!(!stripped.contains(|c: char| c.is_control()), "{line:?}");
+        }
+        assert!(stdout.contains("\\u{1b}[2J"), "{stdout}");
+        assert!(stdout.contains("corp\\n::warning::INJECTED"), "{stdout}");
+    }
+}

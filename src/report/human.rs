@@ -63,18 +63,18 @@ impl Human<'_> {
             f.rule.summary()
         )?;
         match &f.key {
-            Some(key) => write!(w, " in {BOLD}{key}{BOLD:#}")?,
+            Some(key) => write!(w, " in {BOLD}{}{BOLD:#}", visible(key))?,
             None if f.rule.is_secret() => write!(w, " in a comment")?,
             None => {}
         }
         if let Some(secret) = &f.secret {
-            write!(w, ": {secret}")?;
+            write!(w, ": {}", visible(&secret.mask()))?;
         }
         if let Some(commit) = &f.commit {
             write!(w, " (first in commit {})", &commit[..commit.len().min(12)])?;
         }
         writeln!(w)?;
-        writeln!(w, "  {HELP}fix:{HELP:#} {}", self.advice(f))
+        writeln!(w, "  {HELP}fix:{HELP:#} {}", visible(&self.advice(f)))
     }
 
     fn advice(&self, f: &Finding) -> String {
@@ -105,6 +105,32 @@ impl Human<'_> {
         };
         format!("replace it with {fix} and set {var} in your environment{command}")
     }
+}
+
+/// `text` from the file under review (a key, a mask, a scope name in a
+/// note) with its control characters and bidirectional overrides escaped:
+/// a newline in a yarn scope name must not start a line of its own (a
+/// GitHub Actions workflow command when this format runs in CI), and an
+/// escape sequence must reach no terminal (nor be eaten by the colour
+/// stripper, which would change what the mask shows).
+fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn plural(n: usize, what: &str) -> String {
