@@ -994,9 +994,9 @@ fn without_userinfo(key: &str) -> String {
     };
     let userinfo_end = rest
         .char_indices()
-        .filter(|&(i, c)| c == '@' && (i == 0 || rest.as_bytes()[i - 1] != b'/'))
-        .map(|(i, _)| i)
-        .last();
+        .rev()
+        .find(|&(i, c)| c == '@' && (i == 0 || rest.as_bytes()[i - 1] != b'/'))
+        .map(|(i, _)| i);
     match userinfo_end {
         Some(at) => format!("//…{}", &rest[at..]),
         None => key.to_string(),

@@ -49,6 +49,7 @@ fn the_human_format_prints_no_control_character_from_the_file() {
         "//j.example/:_authToken=\u{1b}[2Jhunter2secret\u{7}\n",
     )
     .expect("write");
+    let ours = regex::Regex::new("\x1b\\[[0-9;]*m").expect("regex");
     for color in ["never", "always"] {
         let out = npmrc_guard(dir.path())
             .args(["check", "--color", color, ".yarnrc.yml", ".npmrc"])
@@ -61,7 +62,6 @@ fn the_human_format_prints_no_control_character_from_the_file() {
             assert!(!line.contains('\u{202e}'), "{line:?}");
             // Colour codes are ours (ESC followed by `[` and a colour);
             // the file's ESC, BEL and newline are shown escaped.
-            let ours = regex::Regex::new("\x1b\\[[0-9;]*m").expect("regex");
             let stripped = ours.replace_all(line, "");
             assert!(!stripped.contains(|c: char| c.is_control()), "{line:?}");
         }
