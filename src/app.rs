@@ -190,29 +190,37 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
         !(args.force_exclude && sel.is_excluded(rel))
     });
     let mut inputs: Vec<Input> = files.map(|p| inputs::read_named(p)).collect();
-    // What the files name as `userconfig=`/`globalconfig=`, on disk.
-    // Only files that are there: a config CI writes later, or a folder
-    // (npm records an error and reads nothing from it), is no error.
-    let named: Vec<PathBuf> = inputs
-        .iter()
-        .filter_map(|i| Some((i, i.content.as_ref().ok()?)))
-        .flat_map(|(i, bytes)| {
-            let dir = std::path::Path::new(&i.path).parent().map(PathBuf::from);
-            crate::files::named_values(bytes).into_iter().map(move |v| {
-                dir.clone()
-                    .unwrap_or_default()
-                    .join(v)
-                    .components()
-                    .filter(|c| *c != std::path::Component::CurDir)
-                    .collect::<PathBuf>()
+    // What the files name as `userconfig=`/`globalconfig=`, on disk, and
+    // what those name in turn. Only files that are there: a config CI
+    // writes later, or a folder (npm records an error and reads nothing
+    // from it), is no error.
+    let mut from = 0;
+    for _ in 0..git::NAMED_ROUNDS {
+        let named: Vec<PathBuf> = inputs[from..]
+            .iter()
+            .filter_map(|i| Some((i, i.content.as_ref().ok()?)))
+            .flat_map(|(i, bytes)| {
+                let dir = std::path::Path::new(&i.path).parent().map(PathBuf::from);
+                crate::files::named_values(bytes).into_iter().map(move |v| {
+                    dir.clone()
+                        .unwrap_or_default()
+                        .join(v)
+                        .components()
+                        .filter(|c| *c != std::path::Component::CurDir)
+                        .collect::<PathBuf>()
+                })
             })
-        })
-        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
-        .collect();
-    for p in named {
-        let input = inputs::read_named(&p);
-        if !inputs.iter().any(|i| i.path == input.path) {
-            inputs.push(input);
+            .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
+            .collect();
+        from = inputs.len();
+        for p in named {
+            let input = inputs::read_named(&p);
+            if !inputs.iter().any(|i| i.path == input.path) {
+                inputs.push(input);
+            }
+        }
+        if inputs.len() == from {
+            break;
         }
     }
     let inputs = inputs.into_iter();
@@ -264,10 +272,7 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
         return fix::run::fix_files(listing.inputs, &args.secrets, s, io);
     }
     let (listing, hint) = if args.staged {
-        (
-            git::with_named(&sel, |sel| git::staged(&repo, sel))?,
-            FixHint::Staged,
-        )
+        (git::Staging::Lib(&repo).staged(&sel)?, FixHint::Staged)
     } else {
         (
             git::with_named(&sel, |sel| git::worktree(&repo, sel))?,
@@ -331,10 +336,7 @@ fn scan_by_plumbing(
         return fix::run::fix_files(listing.inputs, &args.secrets, s, io);
     }
     let (listing, hint) = if args.staged {
-        (
-            git::with_named(&sel, git::plumbing::staged)?,
-            FixHint::Staged,
-        )
+        (git::Staging::Plumbing.staged(&sel)?, FixHint::Staged)
     } else {
         (
             git::with_named(&sel, git::plumbing::worktree)?,
@@ -421,16 +423,21 @@ fn review_by_plumbing(
 ) -> Result<ExitStatus, String> {
     let (mut walked, mut notes) = git::plumbing::history(sel, revs, tips, config::FILE_NAME)?;
     // As in [`history`]: files named in the commits or at the tips.
-    let mut named = git::named_by(walked.inputs.iter().map(|h| &h.input));
-    for tip in tips {
-        for p in git::named_by(git::plumbing::files_at(tip, sel)?.iter()) {
-            if !named.contains(&p) {
-                named.push(p);
+    let mut sel = sel.clone();
+    for _ in 0..git::NAMED_ROUNDS {
+        let mut named = git::named_by(walked.inputs.iter().map(|h| &h.input));
+        for tip in tips {
+            for p in git::named_by(git::plumbing::files_at(tip, &sel)?.iter()) {
+                if !named.contains(&p) {
+                    named.push(p);
+                }
             }
         }
-    }
-    if let Some(sel) = sel.also(&named) {
-        (walked, notes) = git::plumbing::history(&sel, revs, tips, config::FILE_NAME)?;
+        let Some(wider) = sel.also(&named) else {
+            break;
+        };
+        (walked, notes) = git::plumbing::history(&wider, revs, tips, config::FILE_NAME)?;
+        sel = wider;
     }
     for note in &notes {
         let _ = writeln!(io.err, "note: {note}");
@@ -481,16 +488,26 @@ fn history(
         // Files npm reads because a `.npmrc` names them: named in a commit
         // under review, or at the tip the range reviews (a change to the
         // named file alone is in the range; the `.npmrc` is not).
-        let mut named = git::named_by(walked.inputs.iter().map(|h| &h.input));
-        if let Some(tip) = git::range_tip(repo, &review.range)? {
-            for p in git::named_by(git::files_at(repo, tip, &review.sel)?.iter()) {
-                if !named.contains(&p) {
-                    named.push(p);
+        // Again while the named files name more (a user config naming a
+        // global config).
+        let tip = git::range_tip(repo, &review.range)?;
+        let mut sel = review.sel.clone();
+        for _ in 0..git::NAMED_ROUNDS {
+            let mut named = git::named_by(walked.inputs.iter().map(|h| &h.input));
+            if let Some(tip) = tip {
+                for p in git::named_by(git::files_at(repo, tip, &sel)?.iter()) {
+                    if !named.contains(&p) {
+                        named.push(p);
+                    }
                 }
             }
-        }
-        if let Some(sel) = review.sel.also(&named) {
-            walked = git::history(repo, &sel, &review.range, &mut |c, b| progress.update(c, b))?;
+            let Some(wider) = sel.also(&named) else {
+                break;
+            };
+            walked = git::history(repo, &wider, &review.range, &mut |c, b| {
+                progress.update(c, b)
+            })?;
+            sel = wider;
         }
         if walked.shallow && matches!(review.range, git::Range::All) {
             progress.clear();

@@ -75,6 +75,10 @@ pub fn named_configs(path: &str, src: &[u8]) -> Vec<String> {
 
 /// `config`, which both keys end with.
 static CONFIG: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"config"));
+/// `prefix`: npm's global config is `<prefix>/etc/npmrc` unless
+/// `globalconfig` says otherwise, and a project `.npmrc` may set it (npm
+/// warns that it should not, and reads the file all the same).
+static PREFIX: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"prefix"));
 
 /// The relative paths a `.npmrc` gives as `userconfig=` or `globalconfig=`
 /// (not absolute, not in the home folder, not depending on the environment).
@@ -84,7 +88,11 @@ pub fn named_values(src: &[u8]) -> Vec<String> {
     // large file has few). Keys after a section header are `section.key`,
     // not settings.
     let mut sections = sift::Sections::default();
-    let triggers = [Trigger::Text(&CONFIG), Trigger::Bytes([b'$', b'\\', b'$'])];
+    let triggers = [
+        Trigger::Text(&CONFIG),
+        Trigger::Text(&PREFIX),
+        Trigger::Bytes([b'$', b'\\', b'$']),
+    ];
     Sift::new(src, triggers)
         .take_while(|span| !sections.before(src, span.start))
         .filter(|span| {
@@ -107,9 +115,11 @@ pub fn named_values_every_line(src: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// Whether a raw key could spell `userconfig` or `globalconfig`.
+/// Whether a raw key could spell `userconfig`, `globalconfig` or `prefix`.
 fn key_may_name(raw: &[u8]) -> bool {
-    CONFIG.find(raw).is_some() || memchr::memchr2(b'$', b'\\', raw).is_some()
+    CONFIG.find(raw).is_some()
+        || PREFIX.find(raw).is_some()
+        || memchr::memchr2(b'$', b'\\', raw).is_some()
 }
 
 /// The path a `userconfig=` or `globalconfig=` line names, if it names one
@@ -125,21 +135,33 @@ fn named_value(line: &npmrc::Line<'_>) -> Option<String> {
         return None;
     }
     let (key, _) = line.key()?;
-    if !matches!(
-        crate::eval::residue(&key).text.as_str(),
-        "userconfig" | "globalconfig"
-    ) {
-        return None;
-    }
+    let file_in = match crate::eval::residue(&key).text.as_str() {
+        "userconfig" | "globalconfig" => "",
+        "prefix" => "/etc/npmrc",
+        _ => return None,
+    };
     let entry = line.entry()?;
     let value = crate::eval::value_residue(&entry.value, entry.array)?;
+    // npm runs in the project's folder: `${PWD}/x` (a shell sets `PWD`)
+    // and `/proc/self/cwd/x` are `x` there.
+    let span = entry.value_span.start - line.span.start..entry.value_span.end - line.span.start;
+    let pwd = value.refs == 1 && line.bytes()[span].starts_with(b"${PWD}/");
+    let text = if pwd {
+        value.text.strip_prefix('/')?
+    } else if value.refs > 0 {
+        return None;
+    } else {
+        value
+            .text
+            .strip_prefix("/proc/self/cwd/")
+            .unwrap_or(&value.text)
+    };
     // npm expands only `~/` to the home folder (parse-field): `~ci/u`
     // is a relative path.
-    let home = value.text.starts_with("~/");
-    if value.refs > 0 || value.text.is_empty() || value.text.starts_with('/') || home {
+    if text.is_empty() || text.starts_with('/') || text.starts_with("~/") {
         return None;
     }
-    Some(value.text)
+    Some(format!("{text}{file_in}"))
 }
 
 /// `value` resolved against the folder of `npmrc`, both relative to the
@@ -189,5 +211,16 @@ mod tests {
             ["u.rc"]
         );
         assert_eq!(named_configs(".npmrc", b"\"userconfi\\u0067\"=v\n"), ["v"]);
+        assert_eq!(
+            named_configs("pkg/.npmrc", b"prefix=tools\n"),
+            ["pkg/tools/etc/npmrc"]
+        );
+        assert_eq!(
+            named_configs(
+                ".npmrc",
+                b"userconfig=${PWD}/a\nglobalconfig=/proc/self/cwd/b\n"
+            ),
+            ["a", "b"]
+        );
     }
 }

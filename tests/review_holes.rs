@@ -69,3 +69,121 @@ fn the_human_format_prints_no_control_character_from_the_file() {
         assert!(stdout.contains("corp\\n::warning::INJECTED"), "{stdout}");
     }
 }
+
+/// Run `scan --staged`, then commit and run `scan` and `scan --history`:
+/// each must exit 1 and show no secret.
+fn caught_everywhere(repo: &TestRepo, secret: &str, what: &str) {
+    let staged = repo.tool(&["scan", "--staged"]);
+    assert_eq!(
+        staged.status.code(),
+        Some(1),
+        "{what}: scan --staged: {}",
+        text(&staged.stdout)
+    );
+    assert_no_secret(&staged, &[secret.to_string()]);
+    repo.commit_setup(what);
+    for args in [&["scan"][..], &["scan", "--history"], &["check"]] {
+        let out = repo.tool(args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{what}: {args:?}: {}",
+            text(&out.stdout)
+        );
+        assert_no_secret(&out, &[secret.to_string()]);
+    }
+}
+
+/// npm reads `<prefix>/etc/npmrc` as its global config when a project
+/// `.npmrc` sets `prefix=` (npm 11 warns and sends its token all the same,
+/// seen with a capture server); a user config may name a global config;
+/// `${PWD}/x` and `/proc/self/cwd/x` are `x` in the folder npm runs in.
+#[test]
+fn configs_npm_reads_through_prefix_chains_and_the_working_folder() {
+    let token = npm_token(4101);
+    let cred = format!("//registry.npmjs.org/:_authToken={token}\n");
+    let cases: [(&str, &[(&str, String)]); 4] = [
+        (
+            "prefix",
+            &[
+                (".npmrc", "prefix=tools\n".into()),
+                ("tools/etc/npmrc", cred.clone()),
+            ],
+        ),
+        (
+            "a user config names a global config",
+            &[
+                (".npmrc", "userconfig=a.ini\n".into()),
+                ("a.ini", "globalconfig=b.ini\n".into()),
+                ("b.ini", cred.clone()),
+            ],
+        ),
+        (
+            "${PWD}",
+            &[
+                (".npmrc", "userconfig=${PWD}/cfg\n".into()),
+                ("cfg", cred.clone()),
+            ],
+        ),
+        (
+            "/proc/self/cwd",
+            &[
+                (".npmrc", "globalconfig=/proc/self/cwd/cfg\n".into()),
+                ("cfg", cred.clone()),
+            ],
+        ),
+    ];
+    for (what, files) in cases {
+        let repo = TestRepo::new();
+        for (path, content) in files {
+            repo.write(path, content);
+        }
+        repo.git(&["add", "-A"]);
+        caught_everywhere(&repo, &token, what);
+    }
+}
+
+/// Commit 1 brings a file holding a token that nothing names (the hook
+/// passes it: npm reads nothing from it); commit 2 adds the `.npmrc` that
+/// names it, unchanged: npm now sends its token, so that commit is blocked.
+#[test]
+fn a_staged_npmrc_makes_the_unchanged_file_it_names_count() {
+    let token = npm_token(4102);
+    let repo = TestRepo::new();
+    repo.write(
+        "ci/cfg",
+        &format!("//registry.npmjs.org/:_authToken={token}\n"),
+    );
+    repo.git(&["add", "-A"]);
+    let first = repo.tool(&["scan", "--staged"]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stdout));
+    repo.commit_setup("cfg");
+    repo.write(".npmrc", "userconfig=ci/cfg\n");
+    repo.git(&["add", ".npmrc"]);
+    let second = repo.tool(&["scan", "--staged"]);
+    assert_eq!(second.status.code(), Some(1), "{}", text(&second.stdout));
+    assert!(
+        text(&second.stdout).contains("ci/cfg:1:"),
+        "{}",
+        text(&second.stdout)
+    );
+    assert_no_secret(&second, std::slice::from_ref(&token));
+    // The same through git's plumbing (a SHA-256 repository).
+    let repo = TestRepo::with_format("sha256");
+    repo.write(
+        "ci/cfg",
+        &format!("//registry.npmjs.org/:_authToken={token}\n"),
+    );
+    repo.git(&["add", "-A"]);
+    repo.commit_setup("cfg");
+    repo.write(".npmrc", "userconfig=ci/cfg\n");
+    repo.git(&["add", ".npmrc"]);
+    let plumbing = repo.tool(&["scan", "--staged"]);
+    assert_eq!(
+        plumbing.status.code(),
+        Some(1),
+        "{}",
+        text(&plumbing.stdout)
+    );
+    assert_no_secret(&plumbing, &[token]);
+}

@@ -456,22 +456,59 @@ pub fn named_by<'a>(inputs: impl Iterator<Item = &'a Input>) -> Vec<String> {
 }
 
 /// A listing by `list`, and again with the files its `.npmrc` files name
-/// as npm's user or global config when the selector did not take them.
+/// as npm's user or global config when the selector did not take them;
+/// again while those name more (a user config may name a global config),
+/// at most [`NAMED_ROUNDS`] times.
 pub fn with_named(
     sel: &Selector,
     list: impl Fn(&Selector) -> Result<Listing, String>,
 ) -> Result<Listing, String> {
-    let listing = list(sel)?;
-    let mut named = named_by(listing.inputs.iter());
-    for p in &listing.named {
-        if !named.contains(p) {
-            named.push(p.clone());
+    let mut listing = list(sel)?;
+    let mut sel = sel.clone();
+    for _ in 0..NAMED_ROUNDS {
+        let mut named = named_by(listing.inputs.iter());
+        for p in &listing.named {
+            if !named.contains(p) {
+                named.push(p.clone());
+            }
+        }
+        match sel.also(&named) {
+            Some(wider) => {
+                listing = list(&wider)?;
+                sel = wider;
+            }
+            None => break,
         }
     }
-    match sel.also(&named) {
-        Some(wider) => list(&wider),
-        None => Ok(listing),
+    Ok(listing)
+}
+
+/// How far a chain of named configs is followed: a project `.npmrc` names
+/// a user config, which names a global config; npm reads no further. One
+/// more round than that, for a file named twice over.
+pub const NAMED_ROUNDS: usize = 4;
+
+/// The stage-0 regular files of the index at `paths`, read from the object
+/// database.
+fn index_files(repo: &Repository, paths: &[String]) -> Result<Vec<Input>, String> {
+    let wanted = |p: &[u8]| paths.iter().any(|q| q.as_bytes() == p);
+    let Some(index::Index { entries, .. }) = index_entries_where(repo, wanted)? else {
+        return plumbing::index_files(paths);
+    };
+    let mut out = Vec::new();
+    for e in entries {
+        if e.stage != 0 || e.mode & 0o170000 != MODE_FILE {
+            continue;
+        }
+        let id = git2::Oid::from_bytes(&e.id).map_err(|e| e.message().to_string())?;
+        out.push(Input {
+            path: path_str(&e.path),
+            name: e.path,
+            content: read_blob(repo, id),
+            via: None,
+        });
     }
+    Ok(out)
 }
 
 /// The repository a staged fix reads and rewrites: through libgit2, or
@@ -494,10 +531,33 @@ impl Staging<'_> {
     /// What is staged at matching paths, as [`staged`] lists it, and the
     /// files `.npmrc` files name as npm's user or global config.
     pub fn staged(&self, sel: &Selector) -> Result<Listing, String> {
-        match self {
-            Staging::Lib(repo) => with_named(sel, |sel| staged(repo, sel)),
-            Staging::Plumbing => with_named(sel, plumbing::staged),
+        let mut listing = match self {
+            Staging::Lib(repo) => with_named(sel, |sel| staged(repo, sel))?,
+            Staging::Plumbing => with_named(sel, plumbing::staged)?,
+        };
+        // A file a staged `.npmrc` names is what npm reads once the commit
+        // lands, changed or not: an earlier commit may have brought it in,
+        // named by nothing then.
+        for _ in 0..NAMED_ROUNDS {
+            let missing: Vec<String> = named_by(listing.inputs.iter())
+                .into_iter()
+                .filter(|p| {
+                    !listing.inputs.iter().any(|i| &i.path == p) && !sel.is_excluded(p.as_bytes())
+                })
+                .collect();
+            if missing.is_empty() {
+                break;
+            }
+            let found = match self {
+                Staging::Lib(repo) => index_files(repo, &missing)?,
+                Staging::Plumbing => plumbing::index_files(&missing)?,
+            };
+            if found.is_empty() {
+                break;
+            }
+            listing.inputs.extend(found);
         }
+        Ok(listing)
     }
 
     /// Replace the staged content of `files`, as [`restage`] does.

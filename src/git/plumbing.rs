@@ -285,6 +285,33 @@ fn staged_links(
     Ok(())
 }
 
+/// The stage-0 regular files of the index at `paths`, as
+/// [`super::index_files`] reads them.
+pub fn index_files(paths: &[String]) -> Result<Vec<Input>, String> {
+    let mut args: Vec<OsString> = ["ls-files", "-z", "--stage", "--full-name", "--"]
+        .iter()
+        .map(Into::into)
+        .collect();
+    args.extend(paths.iter().map(|p| format!(":(top,literal){p}").into()));
+    let files = git_os(&args.iter().map(|a| a.as_os_str()).collect::<Vec<_>>())?;
+    let found: Vec<Entry> = entries(&files, true)
+        .into_iter()
+        .filter(|e| e.stage == 0 && e.mode & 0o170000 == MODE_FILE)
+        .collect();
+    let ids: Vec<&str> = found.iter().map(|e| e.id.as_str()).collect();
+    let blobs = cat_blobs(&ids)?;
+    Ok(found
+        .iter()
+        .zip(blobs)
+        .map(|(e, content)| Input {
+            path: path_str(&e.path),
+            name: e.path.clone(),
+            content,
+            via: None,
+        })
+        .collect())
+}
+
 /// One blob's content.
 fn blob(id: &str) -> Result<Vec<u8>, String> {
     cat_blobs(&[id])?.pop().ok_or("git cat-file: no answer")?
