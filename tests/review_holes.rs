@@ -187,3 +187,26 @@ fn a_staged_npmrc_makes_the_unchanged_file_it_names_count() {
     );
     assert_no_secret(&plumbing, &[token]);
 }
+
+/// `.npmrc -> dirlink/real` with `dirlink -> sub`: npm reads `sub/real`;
+/// the hook and the history scan looked up `dirlink/real` whole and found
+/// nothing ("not scanned, not followed").
+#[test]
+fn a_link_through_a_linked_folder_is_followed() {
+    let token = npm_token(4103);
+    let repo = TestRepo::new();
+    repo.write(
+        "sub/real",
+        &format!("//registry.npmjs.org/:_authToken={token}\n"),
+    );
+    std::os::unix::fs::symlink("sub", repo.root.join("dirlink")).expect("link");
+    std::os::unix::fs::symlink("dirlink/real", repo.root.join(".npmrc")).expect("link");
+    repo.git(&["add", "-A"]);
+    let staged = repo.tool(&["scan", "--staged"]);
+    assert_eq!(staged.status.code(), Some(1), "{}", text(&staged.stderr));
+    assert_no_secret(&staged, std::slice::from_ref(&token));
+    repo.commit_setup("links");
+    let history = repo.tool(&["scan", "--history"]);
+    assert_eq!(history.status.code(), Some(1), "{}", text(&history.stderr));
+    assert_no_secret(&history, &[token]);
+}

@@ -63,28 +63,71 @@ pub fn resolve(link: &[u8], target: &[u8]) -> Option<Vec<u8>> {
 /// Follow the link at `link` (content `target`) through a store of
 /// entries: `lookup` gives a path's mode and object, `read_link` the
 /// content of a link object. The file at the end, and its object.
+///
+/// Resolved one component at a time, as the kernel does: a folder on the
+/// way may itself be a link (`.npmrc -> dirlink/real`, `dirlink -> sub`),
+/// and a `..` after it climbs from where that link leads. A store without
+/// folder entries (the index) answers `None` for a folder; only the last
+/// component must be there.
 pub fn follow<T>(
     link: &[u8],
     target: Vec<u8>,
     mut lookup: impl FnMut(&[u8]) -> Option<(u32, T)>,
     mut read_link: impl FnMut(&T) -> Option<Vec<u8>>,
 ) -> Result<(Vec<u8>, T), NotFollowed> {
-    let (mut at, mut target) = (link.to_vec(), target);
-    for _ in 0..MAX_HOPS {
-        let path = resolve(&at, &target).ok_or(NotFollowed::Outside)?;
-        let Some((mode, object)) = lookup(&path) else {
-            return Err(NotFollowed::Missing(path));
-        };
-        match mode & 0o170000 {
-            0o100000 => return Ok((path, object)),
-            0o120000 => {
-                target = read_link(&object).ok_or(NotFollowed::Missing(path.clone()))?;
-                at = path;
+    let mut parts: Vec<Vec<u8>> = link.split(|b| *b == b'/').map(<[u8]>::to_vec).collect();
+    // The link's own name.
+    parts.pop();
+    // What is left to walk, last component first.
+    let mut rest: Vec<Vec<u8>> = Vec::new();
+    let push_target = |rest: &mut Vec<Vec<u8>>, t: &[u8]| {
+        if t.is_empty() || t[0] == b'/' || t.contains(&0) {
+            return Err(NotFollowed::Outside);
+        }
+        rest.extend(t.split(|b| *b == b'/').rev().map(<[u8]>::to_vec));
+        Ok(())
+    };
+    push_target(&mut rest, &target)?;
+    let mut hops = 0;
+    while let Some(part) = rest.pop() {
+        match part.as_slice() {
+            b"" | b"." => continue,
+            b".." => {
+                parts.pop().ok_or(NotFollowed::Outside)?;
+                continue;
             }
-            _ => return Err(NotFollowed::NotAFile(path)),
+            _ => parts.push(part),
+        }
+        let path = parts.join(&b'/');
+        let last = rest.iter().all(|p| p.is_empty() || p == b".");
+        match lookup(&path) {
+            Some((mode, object)) if mode & 0o170000 == 0o120000 => {
+                hops += 1;
+                if hops > MAX_HOPS {
+                    return Err(NotFollowed::TooManyLinks);
+                }
+                let t = read_link(&object).ok_or(NotFollowed::Missing(path.clone()))?;
+                parts.pop();
+                push_target(&mut rest, &t)?;
+            }
+            Some((mode, object)) if last => {
+                return match mode & 0o170000 {
+                    0o100000 => Ok((path, object)),
+                    _ => Err(NotFollowed::NotAFile(path)),
+                };
+            }
+            // A folder on the way (or a file used as one: the next lookup
+            // finds nothing under it).
+            Some(_) => {}
+            None if last => return Err(NotFollowed::Missing(path)),
+            None => {}
         }
     }
-    Err(NotFollowed::TooManyLinks)
+    // The walk ended on a folder (`..`, `.`), or above the root.
+    Err(match parts.is_empty() {
+        true => NotFollowed::Outside,
+        false => NotFollowed::NotAFile(parts.join(&b'/')),
+    })
 }
 
 /// A link in the work tree, resolved by the file system: the target's full
@@ -155,5 +198,49 @@ mod tests {
         assert_eq!(got, Err(NotFollowed::TooManyLinks));
         let got = follow(b".npmrc", b"nowhere".to_vec(), lookup, |c| Some(c.clone()));
         assert_eq!(got, Err(NotFollowed::Missing(b"nowhere".to_vec())));
+    }
+
+    #[test]
+    fn folders_on_the_way_may_be_links() {
+        let entries = [
+            ("sub/real", 0o100644, "content"),
+            ("dirlink", 0o120000, "sub"),
+            ("deep/up", 0o120000, "../sub"),
+            ("other/x", 0o100644, "other"),
+        ];
+        let lookup = |p: &[u8]| {
+            entries
+                .iter()
+                .find(|e| e.0.as_bytes() == p)
+                .map(|e| (e.1, e.2.as_bytes().to_vec()))
+        };
+        let f = |link: &str, t: &str| {
+            follow(link.as_bytes(), t.as_bytes().to_vec(), lookup, |c| {
+                Some(c.clone())
+            })
+        };
+        assert_eq!(
+            f(".npmrc", "dirlink/real"),
+            Ok((b"sub/real".to_vec(), b"content".to_vec()))
+        );
+        assert_eq!(
+            f("a/.npmrc", "../deep/up/real"),
+            Ok((b"sub/real".to_vec(), b"content".to_vec()))
+        );
+        // `..` after a linked folder climbs from where it leads.
+        assert_eq!(
+            f(".npmrc", "dirlink/../other/x"),
+            Ok((b"other/x".to_vec(), b"other".to_vec()))
+        );
+        assert_eq!(f(".npmrc", "dirlink/../.."), Err(NotFollowed::Outside));
+        // A store without folder entries (the index) cannot tell a folder.
+        assert_eq!(
+            f(".npmrc", "dirlink"),
+            Err(NotFollowed::Missing(b"sub".to_vec()))
+        );
+        assert_eq!(
+            f(".npmrc", "dirlink/none"),
+            Err(NotFollowed::Missing(b"sub/none".to_vec()))
+        );
     }
 }
