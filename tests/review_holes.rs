@@ -46,7 +46,7 @@ fn the_human_format_prints_no_control_character_from_the_file() {
     .expect("write");
     std::fs::write(
         dir.path().join(".npmrc"),
-        "//j.example/:_authToken=\u{1b}[2Jhunter2secret\u{7}\n",
+        "//j.example/:_authToken=\u{1b}[2Jhunter2secret-long-enough\u{7}\n",
     )
     .expect("write");
     let ours = regex::Regex::new("\x1b\\[[0-9;]*m").expect("regex");
