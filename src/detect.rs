@@ -1364,4 +1364,67 @@ mod tests {
         assert!(ids("foo=$BAR\n").is_empty());
         assert!(ids("foo=${BAR\n").is_empty());
     }
+
+    /// A fabricated npm token whose checksum holds.
+    fn fake_token(seed: char) -> String {
+        let random = format!("FAKE{}", seed.to_string().repeat(26));
+        let crc = tokens::base62_crc(random.as_bytes());
+        format!("npm_{random}{}", std::str::from_utf8(&crc).expect("base62"))
+    }
+
+    /// Each finding's rule, the bytes its fix replaces, and its detail.
+    fn fixes(src: &str) -> Vec<(&'static str, Option<&str>, Option<String>)> {
+        detect(".npmrc", src.as_bytes())
+            .into_iter()
+            .map(|d| {
+                let span = d.fix.map(|f| &src[f.span]);
+                (d.finding.rule.id(), span, d.finding.detail)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tokens_in_a_credential_are_fixed_one_by_one_when_nothing_else_is_sent() {
+        let (a, b) = (fake_token('a'), fake_token('b'));
+        let key = "//h.example/:_authToken";
+        assert_eq!(
+            fixes(&format!("{key}={a}\n")),
+            [("npm-token", Some(a.as_str()), None)]
+        );
+        // Beside a reference npm expands to nothing: just the token.
+        assert_eq!(
+            fixes(&format!("{key}=${{A?}}{a}\n")),
+            [("npm-token", Some(a.as_str()), None)]
+        );
+        // Two tokens and a space: each token.
+        assert_eq!(
+            fixes(&format!("{key}={a} {b}\n")),
+            [
+                ("npm-token", Some(a.as_str()), None),
+                ("npm-token", Some(b.as_str()), None)
+            ]
+        );
+        // Text that is no stand-in beside the token: the whole value.
+        let value = format!("hunter2secret-{a}");
+        assert_eq!(
+            fixes(&format!("{key}={value}\n")),
+            [("npm-token", Some(value.as_str()), None)]
+        );
+        // Only the first of its tokens carries that fix.
+        let value = format!("hunter2secret-{a}-{b}");
+        assert_eq!(
+            fixes(&format!("{key}={value}\n")),
+            [
+                ("npm-token", Some(value.as_str()), None),
+                ("npm-token", None, None)
+            ]
+        );
+        // A list is not expanded: no fix, and the reason.
+        let list = format!("{key}[]={a}\n");
+        let found = fixes(&list);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, None);
+        let detail = found[0].2.as_deref().unwrap_or("");
+        assert!(detail.contains("in a `key[]=` list"), "{detail}");
+    }
 }
