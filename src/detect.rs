@@ -1427,4 +1427,17 @@ mod tests {
         let detail = found[0].2.as_deref().unwrap_or("");
         assert!(detail.contains("in a `key[]=` list"), "{detail}");
     }
+
+    #[test]
+    fn a_value_that_mixes_references_and_text_is_left_to_the_user() {
+        let found = fixes("//h.example/:_authToken=hunter2${X}secret\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].0, found[0].1), ("auth-token", None));
+        let detail = found[0].2.as_deref().unwrap_or("");
+        assert!(detail.contains("mixes ${…} with literal text"), "{detail}");
+        assert_eq!(
+            fixes("//h.example/:_authToken=hunter2secret\n"),
+            [("auth-token", Some("hunter2secret"), None)]
+        );
+    }
 }
