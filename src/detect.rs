@@ -253,7 +253,7 @@ impl<'a> FileScan<'a> {
             if Field::from_key(k).is_some()
                 || Field::from_miscased_key(k).is_some()
                 || is_registry_key(k)
-                || memchr::memchr(b'@', raw_value).is_some()
+                || memchr::memchr2(b'@', b'\\', raw_value).is_some()
                 || PEM.find(raw_value).is_some()
             {
                 if let Some(entry) = line.entry() {
@@ -314,7 +314,8 @@ fn is_plain_reference(raw: &[u8]) -> bool {
 /// Decoding is most of the cost of a parse: only entry lines whose raw
 /// bytes could hold what the detectors look for are decoded. A credential
 /// key holds `_auth` or `_password` (or a `\` escape that could spell one);
-/// a broken reference needs `$`, `%` or `{`; URL credentials need `@`.
+/// a broken reference needs `$`, `%` or `{`; URL credentials need `@`; a
+/// `\` escape in a value could spell any of them.
 fn worth_decoding(line: &npmrc::Line<'_>) -> bool {
     let LineKind::Entry { key, .. } = &line.kind else {
         return false;
@@ -337,9 +338,11 @@ fn key_worth_decoding(raw_key: &[u8]) -> bool {
 }
 
 fn value_worth_decoding(value: &[u8]) -> bool {
+    // (A `\` escape in a quoted value can spell any of them: npm reads
+    // `"https://u:pw\u0040h/"` as a URL with a password.)
     value
         .iter()
-        .any(|&b| matches!(b, b'$' | b'%' | b'{' | b'@'))
+        .any(|&b| matches!(b, b'$' | b'%' | b'{' | b'@' | b'\\'))
         || PEM.find(value).is_some()
 }
 
@@ -1438,6 +1441,23 @@ mod tests {
         assert_eq!(
             fixes("//h.example/:_authToken=hunter2secret\n"),
             [("auth-token", Some("hunter2secret"), None)]
+        );
+    }
+
+    #[test]
+    fn an_escape_in_a_quoted_value_is_decoded() {
+        // npm's ini reads this value as `https://u:hunter2secret@h.example/`.
+        assert_eq!(
+            ids("registry=\"https://u:hunter2secret\\u0040h.example/\"\n"),
+            ["url-credentials"]
+        );
+        assert_eq!(
+            ids("registry=\"https://u:hunter2secret@h.example/\"\n"),
+            ["url-credentials"]
+        );
+        assert_eq!(
+            ids("proxy=\"http://u:hunter2secret\\u0040h.example/\"\n"),
+            ["url-credentials"]
         );
     }
 }
