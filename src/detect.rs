@@ -1460,4 +1460,14 @@ mod tests {
             ["url-credentials"]
         );
     }
+
+    #[test]
+    fn only_a_referenced_scheme_is_read_as_https() {
+        // `new URL()` refuses a value with no scheme: npm sends nothing.
+        assert!(ids("registry=://u:hunter2secret@h.example/\n").is_empty());
+        assert_eq!(
+            ids("registry=${S}://u:hunter2secret@h.example/\n"),
+            ["url-credentials"]
+        );
+    }
 }
