@@ -1470,4 +1470,13 @@ mod tests {
             ["url-credentials"]
         );
     }
+
+    #[test]
+    fn references_stand_for_a_host_only_where_npm_expands_them() {
+        // In a list npm sends `${A B}` as written: no URL, nothing sent.
+        let list = ids("registry[]=https://u:hunter2secret@${A B}/\n");
+        assert!(!list.contains(&"url-credentials"), "{list:?}");
+        let single = ids("registry=https://u:hunter2secret@${A B}/\n");
+        assert!(single.contains(&"url-credentials"), "{single:?}");
+    }
 }
