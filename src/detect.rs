@@ -253,7 +253,7 @@ impl<'a> FileScan<'a> {
             if Field::from_key(k).is_some()
                 || Field::from_miscased_key(k).is_some()
                 || is_registry_key(k)
-                || memchr::memchr(b'@', raw_value).is_some()
+                || memchr::memchr2(b'@', b'\\', raw_value).is_some()
                 || PEM.find(raw_value).is_some()
             {
                 if let Some(entry) = line.entry() {
@@ -314,7 +314,8 @@ fn is_plain_reference(raw: &[u8]) -> bool {
 /// Decoding is most of the cost of a parse: only entry lines whose raw
 /// bytes could hold what the detectors look for are decoded. A credential
 /// key holds `_auth` or `_password` (or a `\` escape that could spell one);
-/// a broken reference needs `$`, `%` or `{`; URL credentials need `@`.
+/// a broken reference needs `$`, `%` or `{`; URL credentials need `@`; a
+/// `\` escape in a value could spell any of them.
 fn worth_decoding(line: &npmrc::Line<'_>) -> bool {
     let LineKind::Entry { key, .. } = &line.kind else {
         return false;
@@ -327,15 +328,21 @@ fn key_worth_decoding(raw_key: &[u8]) -> bool {
     raw_key.iter().enumerate().any(|(i, &b)| {
         b == b'\\'
             || b == b'$'
+            // (`_auth` in any case: a miscased `_AuthToken` is reported too.)
             || (b == b'_'
-                && (raw_key[i..].starts_with(b"_auth") || raw_key[i..].starts_with(b"_password")))
+                && (raw_key[i..]
+                    .get(..5)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(b"_auth"))
+                    || raw_key[i..].starts_with(b"_password")))
     })
 }
 
 fn value_worth_decoding(value: &[u8]) -> bool {
+    // (A `\` escape in a quoted value can spell any of them: npm reads
+    // `"https://u:pw\u0040h/"` as a URL with a password.)
     value
         .iter()
-        .any(|&b| matches!(b, b'$' | b'%' | b'{' | b'@'))
+        .any(|&b| matches!(b, b'$' | b'%' | b'{' | b'@' | b'\\'))
         || PEM.find(value).is_some()
 }
 
@@ -1155,5 +1162,340 @@ mod tests {
             key_host("//localhost:4873/:_authToken").as_deref(),
             Some("localhost")
         );
+    }
+
+    /// The rule ids of what `src` gives, in order.
+    fn ids(src: &str) -> Vec<&'static str> {
+        detect(".npmrc", src.as_bytes())
+            .iter()
+            .map(|d| d.finding.rule.id())
+            .collect()
+    }
+
+    #[test]
+    fn fields_name_their_variable_and_key_as_the_spec_does() {
+        let names = [
+            (Field::AuthToken, "NPM_TOKEN", "_authToken"),
+            (Field::Auth, "NPM_AUTH", "_auth"),
+            (Field::Password, "NPM_PASSWORD", "_password"),
+        ];
+        for (field, var, key) in names {
+            assert_eq!((field.var_base(), field.key_name()), (var, key));
+        }
+        // The unscoped warning tells how to scope the key it found.
+        for (src, want) in [
+            ("_auth=dXNlcjpzZWNyZXRwdw==\n", "//registry.example/:_auth"),
+            ("_password=c2VjcmV0cHc=\n", "//registry.example/:_password"),
+        ] {
+            let found = detect(".npmrc", src.as_bytes());
+            let unscoped = found
+                .iter()
+                .find(|d| d.finding.rule == Rule::UnscopedCredential)
+                .expect(src);
+            let detail = unscoped.finding.detail.as_deref().unwrap_or("");
+            assert!(detail.ends_with(want), "{src:?}: {detail}");
+        }
+    }
+
+    #[test]
+    fn a_miscased_auth_token_key_is_read_only_when_it_ends_the_key() {
+        // The whole key is the miscased name: still a credential.
+        assert_eq!(ids("_AUTHTOKEN=hunter2secretvalue\n"), ["auth-token"]);
+        for key in ["//h.example/:_authtoken", "//h.example/:_AuthToken"] {
+            assert_eq!(ids(&format!("{key}=hunter2secretvalue\n")), ["auth-token"]);
+        }
+        // Ten other bytes after a `:` are no credential key.
+        assert!(ids("a:0123456789=hunter2secret@x\n").is_empty());
+        // A key whose last ten bytes start inside a character is no
+        // credential key either, and no panic.
+        assert!(ids("aaaaaaaaaa\u{e9}aaaaaaaaa=hunter2secret@x\n").is_empty());
+    }
+
+    /// Both walks of a file (sifted, and every line) give the same rules
+    /// and fixes.
+    fn both(src: &str) -> Vec<(&'static str, bool)> {
+        let shape = |found: Vec<Detected>| -> Vec<(&'static str, bool)> {
+            found
+                .iter()
+                .map(|d| (d.finding.rule.id(), d.fix.is_some()))
+                .collect()
+        };
+        let sifted = shape(detect(".npmrc", src.as_bytes()));
+        assert_eq!(
+            sifted,
+            shape(detect_every_line(".npmrc", src.as_bytes())),
+            "{src:?}"
+        );
+        sifted
+    }
+
+    #[test]
+    fn only_the_allow_marker_hides_the_next_line() {
+        let secret = "//h.example/:_authToken=hunter2secretvalue\n";
+        assert!(both(&format!("; npmrc-guard: allow\n{secret}")).is_empty());
+        assert!(both(&format!("#npmrc-guard:allow\n{secret}")).is_empty());
+        for before in ["; a comment\n", "# npmrc-guard\n", "x=1\n", ""] {
+            assert_eq!(
+                both(&format!("{before}{secret}")),
+                [("auth-token", true)],
+                "{before:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_credential_after_a_section_header_is_not_fixed() {
+        let secret = "//h.example/:_authToken=hunter2secretvalue\n";
+        assert_eq!(both(secret), [("auth-token", true)]);
+        assert_eq!(
+            both(&format!("[section]\n{secret}")),
+            [("auth-token", false)]
+        );
+        assert_eq!(
+            both(&format!("[s]\nx=1\n{secret}")),
+            [("auth-token", false)]
+        );
+    }
+
+    #[test]
+    fn a_line_that_starts_with_its_equals_sign_is_read() {
+        assert!(both("=${X\n").is_empty());
+        assert!(both("=x@y\n").is_empty());
+    }
+
+    #[test]
+    fn a_byte_order_mark_shifts_no_column() {
+        let line = "//h.example/:_authToken=hunter2secretvalue";
+        let columns = |src: &str| -> Vec<(usize, usize)> {
+            detect(".npmrc", src.as_bytes())
+                .iter()
+                .map(|d| (d.finding.line, d.finding.column))
+                .collect()
+        };
+        assert_eq!(columns(&format!("{line}\n")), [(1, 25)]);
+        assert_eq!(columns(&format!("\u{feff}{line}\n")), [(1, 25)]);
+        assert_eq!(columns(&format!("\u{feff}x=1\n{line}\n")), [(2, 25)]);
+    }
+
+    #[test]
+    fn a_key_holding_most_of_a_token_is_never_shown() {
+        let host = "npm_abcdefghijklmnopqrstuvwxyz0123";
+        let found = detect(
+            ".npmrc",
+            format!("//{host}.example/:_authToken=hunter2secretvalue\n").as_bytes(),
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].finding.key, None);
+        let found = detect(".npmrc", b"//h.example/:_authToken=hunter2secretvalue\n");
+        assert_eq!(
+            found[0].finding.key.as_deref(),
+            Some("//h.example/:_authToken")
+        );
+    }
+
+    #[test]
+    fn each_kind_of_entry_is_judged_without_the_others() {
+        // A registry URL alone, a URL with credentials alone, a key alone.
+        assert_eq!(
+            ids("registry=https://$NPM_HOST/\n"),
+            ["broken-interpolation"]
+        );
+        assert_eq!(
+            ids("proxy=http://deploy:hunter2secret@proxy.example/\n"),
+            ["url-credentials"]
+        );
+        assert_eq!(
+            ids("key=-----BEGIN PRIVATE KEY-----\\nMIIEvQ\\n-----END PRIVATE KEY-----\n"),
+            ["private-key"]
+        );
+        assert_eq!(
+            ids("_authToken=hunter2secretvalue\n"),
+            ["unscoped-credential", "auth-token"]
+        );
+    }
+
+    #[test]
+    fn a_key_npm_merges_into_a_list_is_not_fixed() {
+        let key = "//h.example/:_authToken";
+        assert_eq!(
+            both(&format!("{key}=hunter2secretvalue\n")),
+            [("auth-token", true)]
+        );
+        let found = detect(
+            ".npmrc",
+            format!("{key}=hunter2secretvalue\n{key}[]=other2secretvalue\n").as_bytes(),
+        );
+        assert_eq!(found.len(), 2);
+        for d in &found {
+            assert!(d.fix.is_none(), "{:?}", d.finding);
+            let detail = d.finding.detail.as_deref().unwrap_or("");
+            assert!(detail.contains("list"), "{detail}");
+        }
+        // Another key of the file is fixed as usual.
+        let found = detect(
+            ".npmrc",
+            b"//a.example/:_authToken=hunter2secretvalue\n//b.example/:_authToken[]=x\n",
+        );
+        assert!(found[0].fix.is_some() && found[0].finding.detail.is_none());
+    }
+
+    #[test]
+    fn an_empty_reference_is_no_plain_reference() {
+        assert_eq!(
+            ids("//h.example/:_authToken=${}\n"),
+            ["broken-interpolation"]
+        );
+        assert!(ids("//h.example/:_authToken=${A}\n").is_empty());
+    }
+
+    #[test]
+    fn a_reference_with_more_than_a_name_is_decoded() {
+        for v in ["${A{B}", "${A${B}", "${A-B}x"] {
+            let src = format!("//h.example/:_authToken={v}\n");
+            assert!(!ids(&src).is_empty(), "{src:?}");
+        }
+    }
+
+    #[test]
+    fn a_credential_after_a_longer_line_is_read() {
+        let long = "a".repeat(60);
+        assert_eq!(
+            both(&format!("{long}=1\n//h/:_authToken=hunter2secretvalue\n")),
+            [("auth-token", true)]
+        );
+        assert_eq!(
+            both(&format!("{long}=1\n  _auth=dXNlcjpzZWNyZXRwdw==\n")),
+            [("unscoped-credential", false), ("basic-auth", true)]
+        );
+    }
+
+    #[test]
+    fn an_unscoped_reference_is_warned_about_too() {
+        assert_eq!(ids("_authToken=${NPM_TOKEN}\n"), ["unscoped-credential"]);
+        assert!(ids("_authToken=\n").is_empty());
+        assert!(ids("//h.example/:_authToken=${NPM_TOKEN}\n").is_empty());
+    }
+
+    #[test]
+    fn a_broken_reference_is_warned_about_once_and_only_in_a_registry() {
+        assert_eq!(
+            ids("//h.example/:_authToken=$NPM_TOKEN\n"),
+            ["broken-interpolation"]
+        );
+        assert_eq!(ids("registry=$NPM_REGISTRY\n"), ["broken-interpolation"]);
+        assert!(ids("foo=$BAR\n").is_empty());
+        assert!(ids("foo=${BAR\n").is_empty());
+    }
+
+    /// A fabricated npm token whose checksum holds.
+    fn fake_token(seed: char) -> String {
+        let random = format!("FAKE{}", seed.to_string().repeat(26));
+        let crc = tokens::base62_crc(random.as_bytes());
+        format!("npm_{random}{}", std::str::from_utf8(&crc).expect("base62"))
+    }
+
+    /// Each finding's rule, the bytes its fix replaces, and its detail.
+    fn fixes(src: &str) -> Vec<(&'static str, Option<&str>, Option<String>)> {
+        detect(".npmrc", src.as_bytes())
+            .into_iter()
+            .map(|d| {
+                let span = d.fix.map(|f| &src[f.span]);
+                (d.finding.rule.id(), span, d.finding.detail)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tokens_in_a_credential_are_fixed_one_by_one_when_nothing_else_is_sent() {
+        let (a, b) = (fake_token('a'), fake_token('b'));
+        let key = "//h.example/:_authToken";
+        assert_eq!(
+            fixes(&format!("{key}={a}\n")),
+            [("npm-token", Some(a.as_str()), None)]
+        );
+        // Beside a reference npm expands to nothing: just the token.
+        assert_eq!(
+            fixes(&format!("{key}=${{A?}}{a}\n")),
+            [("npm-token", Some(a.as_str()), None)]
+        );
+        // Two tokens and a space: each token.
+        assert_eq!(
+            fixes(&format!("{key}={a} {b}\n")),
+            [
+                ("npm-token", Some(a.as_str()), None),
+                ("npm-token", Some(b.as_str()), None)
+            ]
+        );
+        // Text that is no stand-in beside the token: the whole value.
+        let value = format!("hunter2secret-{a}");
+        assert_eq!(
+            fixes(&format!("{key}={value}\n")),
+            [("npm-token", Some(value.as_str()), None)]
+        );
+        // Only the first of its tokens carries that fix.
+        let value = format!("hunter2secret-{a}-{b}");
+        assert_eq!(
+            fixes(&format!("{key}={value}\n")),
+            [
+                ("npm-token", Some(value.as_str()), None),
+                ("npm-token", None, None)
+            ]
+        );
+        // A list is not expanded: no fix, and the reason.
+        let list = format!("{key}[]={a}\n");
+        let found = fixes(&list);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, None);
+        let detail = found[0].2.as_deref().unwrap_or("");
+        assert!(detail.contains("in a `key[]=` list"), "{detail}");
+    }
+
+    #[test]
+    fn a_value_that_mixes_references_and_text_is_left_to_the_user() {
+        let found = fixes("//h.example/:_authToken=hunter2${X}secret\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].0, found[0].1), ("auth-token", None));
+        let detail = found[0].2.as_deref().unwrap_or("");
+        assert!(detail.contains("mixes ${…} with literal text"), "{detail}");
+        assert_eq!(
+            fixes("//h.example/:_authToken=hunter2secret\n"),
+            [("auth-token", Some("hunter2secret"), None)]
+        );
+    }
+
+    #[test]
+    fn an_escape_in_a_quoted_value_is_decoded() {
+        // npm's ini reads this value as `https://u:hunter2secret@h.example/`.
+        assert_eq!(
+            ids("registry=\"https://u:hunter2secret\\u0040h.example/\"\n"),
+            ["url-credentials"]
+        );
+        assert_eq!(
+            ids("registry=\"https://u:hunter2secret@h.example/\"\n"),
+            ["url-credentials"]
+        );
+        assert_eq!(
+            ids("proxy=\"http://u:hunter2secret\\u0040h.example/\"\n"),
+            ["url-credentials"]
+        );
+    }
+
+    #[test]
+    fn only_a_referenced_scheme_is_read_as_https() {
+        // `new URL()` refuses a value with no scheme: npm sends nothing.
+        assert!(ids("registry=://u:hunter2secret@h.example/\n").is_empty());
+        assert_eq!(
+            ids("registry=${S}://u:hunter2secret@h.example/\n"),
+            ["url-credentials"]
+        );
+    }
+
+    #[test]
+    fn references_stand_for_a_host_only_where_npm_expands_them() {
+        // In a list npm sends `${A B}` as written: no URL, nothing sent.
+        let list = ids("registry[]=https://u:hunter2secret@${A B}/\n");
+        assert!(!list.contains(&"url-credentials"), "{list:?}");
+        let single = ids("registry=https://u:hunter2secret@${A B}/\n");
+        assert!(single.contains(&"url-credentials"), "{single:?}");
     }
 }
