@@ -25,21 +25,112 @@ use crate::foreign::{self, Cred, Item};
 pub const NAME: &str = "bunfig.toml";
 
 /// Findings in one `bunfig.toml`.
+///
+/// bun refuses a file that is not TOML it reads (checked with bun 1.4.5: a
+/// syntax error, a duplicate key, even one byte that is not UTF-8 in a
+/// comment make `bun install` stop at "failed to load bunfig") and then
+/// sends nothing; but what the file holds is committed, and sent once the
+/// file is mended. So a file that does not parse is read line by line
+/// ([`fallback`]): its credentials are errors as they would be, each
+/// saying the file does not parse. A guard never passes a file it could
+/// not read.
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
-    let items = std::str::from_utf8(src)
-        .ok()
-        .and_then(|text| {
-            let doc = DeTable::parse(text).ok()?;
-            Some(items(text, doc.get_ref()))
-        })
-        .unwrap_or_default();
-    foreign::judge(
+    let text = String::from_utf8_lossy(src);
+    let parsed = std::str::from_utf8(src).ok().and_then(|text| {
+        let doc = DeTable::parse(text).ok()?;
+        Some(items(text, doc.get_ref()))
+    });
+    let lossless = text.len() == src.len();
+    let (items, note) = match parsed {
+        Some(items) => (items, None),
+        // Places in `text` are places in the file while no byte was
+        // replaced; past a replaced byte a finding points at the value.
+        None => (
+            fallback(&text)
+                .into_iter()
+                .map(|mut i| {
+                    if !lossless {
+                        let end = i.span.end.min(src.len());
+                        i.span = i.span.start.min(end)..end;
+                        i.verbatim = None;
+                    }
+                    i
+                })
+                .collect(),
+            Some("bun refuses this file as it is (it is not TOML bun reads), so it was read line by line; the secret is committed all the same"),
+        ),
+    };
+    let mut found = foreign::judge(
         path,
         src,
         &items,
         "bun's bunfig.toml",
         "bun expands only a whole value `$NAME` (not `${NAME}`)",
-    )
+    );
+    if let Some(note) = note {
+        for d in &mut found {
+            d.finding.detail = Some(match d.finding.detail.take() {
+                Some(detail) => format!("{note}; {detail}"),
+                None => note.to_string(),
+            });
+        }
+    }
+    found
+}
+
+/// The credentials of a file that does not parse, line by line: every
+/// `token`, `password` or `url` key given a quoted string (as a table key
+/// or inside an inline table), and every quoted string that is a URL (a
+/// scope given as a URL string, `registry = "…"`).
+fn fallback(text: &str) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut base = 0;
+    for line in text.split_inclusive('\n') {
+        let b = line.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let q = b[i];
+            if q == b'#' {
+                break;
+            }
+            if q != b'"' && q != b'\'' {
+                i += 1;
+                continue;
+            }
+            let Some(len) = line[i + 1..].find(q as char) else {
+                break;
+            };
+            let value = &line[i + 1..i + 1 + len];
+            let end = i + len + 2;
+            let before = line[..i].trim_end();
+            let after_eq = before.ends_with('=');
+            let key = before.trim_end_matches('=').trim_end();
+            let key = key
+                .rsplit(['{', ',', ' ', '\t', '.'])
+                .next()
+                .unwrap_or("")
+                .trim_matches(['"', '\'']);
+            let cred = match key {
+                "token" if after_eq => Some(Cred::Token),
+                "password" if after_eq => Some(Cred::Password),
+                _ if after_eq && value.contains("://") => Some(Cred::Url),
+                _ => None,
+            };
+            if let (Some(cred), false) = (cred, value.is_empty()) {
+                let name = if key.is_empty() { "install" } else { key };
+                out.push(item(
+                    text,
+                    base + i..base + end,
+                    value,
+                    name.to_string(),
+                    cred,
+                ));
+            }
+            i = end;
+        }
+        base += line.len();
+    }
+    out
 }
 
 /// What bun sends of a value whatever the environment holds.
@@ -141,6 +232,24 @@ mod tests {
         assert_eq!(residue("tok_$NPM_TOKEN", false), "tok_$NPM_TOKEN");
         assert_eq!(residue("$", false), "$");
         assert_eq!(residue("$REGISTRY_URL/", true), "");
+    }
+
+    #[test]
+    fn what_does_not_parse_is_read_line_by_line() {
+        let src = "[install]\nregistry = { url = \"https://r/\", token = \"abc\" }\nbad = = 1\n\
+                   [install.scopes]\n\"@a\" = \"https://u:p@h/\" # \"x\"\npassword = 'pw'\nname = \"n\"\n";
+        assert!(DeTable::parse(src).is_err());
+        let found = fallback(src);
+        let keys: Vec<&str> = found.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["url", "token", "@a", "password"]);
+        assert_eq!(found[1].verbatim, src.find("abc"));
+        let d = detect(NAME, src.as_bytes());
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(d[0]
+            .finding
+            .detail
+            .as_deref()
+            .is_some_and(|x| x.contains("bun refuses")));
     }
 
     #[test]

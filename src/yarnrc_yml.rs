@@ -34,31 +34,155 @@ enum Node {
         verbatim: Option<usize>,
     },
     Map(Vec<(Rc<Node>, Rc<Node>)>),
-    Seq,
+    Seq(Vec<Rc<Node>>),
 }
 
 /// Findings in one `.yarnrc.yml`.
+///
+/// The bytes are decoded as Node decodes them (each invalid UTF-8 sequence
+/// is U+FFFD, which is what yarn reads). A file saphyr cannot read is read
+/// again with the tabs js-yaml takes as separators made spaces; a file that
+/// still does not parse is read line by line ([`fallback`]), every finding
+/// saying so: a guard never passes a file it could not read.
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
-    let items = std::str::from_utf8(src)
-        .ok()
-        .and_then(parse)
-        .map(|root| items(&root))
-        .unwrap_or_default();
-    foreign::judge(
+    let decoded = Decoded::new(src);
+    let text = decoded.text.as_str();
+    let (mut items, parsed) = match read(text) {
+        Some(root) => (items(&root), true),
+        None => (fallback(text), false),
+    };
+    for item in &mut items {
+        decoded.to_file(item);
+    }
+    let mut found = foreign::judge(
         path,
         src,
         &items,
         "yarn's .yarnrc.yml",
         "yarn expands `${NAME}`, `${NAME:-fallback}` and `${NAME-fallback}`",
-    )
+    );
+    if !parsed {
+        for d in &mut found {
+            let note = "the file is not YAML this tool can read, so it was read line by line";
+            d.finding.detail = Some(match d.finding.detail.take() {
+                Some(detail) => format!("{note}; {detail}"),
+                None => note.to_string(),
+            });
+        }
+    }
+    found
+}
+
+/// The file's text as Node decodes it, and where each of its bytes was in
+/// the file when that differs (invalid UTF-8 made U+FFFD).
+struct Decoded {
+    text: String,
+    /// `origin[i]`: the file offset of the text's byte `i` (one more entry
+    /// for the end).
+    origin: Option<Vec<usize>>,
+}
+
+impl Decoded {
+    fn new(src: &[u8]) -> Self {
+        if let Ok(text) = std::str::from_utf8(src) {
+            return Decoded {
+                text: text.to_string(),
+                origin: None,
+            };
+        }
+        let mut text = String::with_capacity(src.len() + 16);
+        let mut origin = Vec::with_capacity(src.len() + 16);
+        let mut at = 0;
+        for chunk in src.utf8_chunks() {
+            text.push_str(chunk.valid());
+            origin.extend(at..at + chunk.valid().len());
+            at += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                text.push(char::REPLACEMENT_CHARACTER);
+                origin.extend([at; 3]);
+                at += chunk.invalid().len();
+            }
+        }
+        origin.push(at);
+        Decoded {
+            text,
+            origin: Some(origin),
+        }
+    }
+
+    /// `item`'s places in the text made places in the file. A value that
+    /// holds a replaced byte is no longer as it is in the file.
+    fn to_file(&self, item: &mut Item) {
+        let Some(origin) = &self.origin else { return };
+        let at = |i: usize| {
+            origin
+                .get(i)
+                .copied()
+                .unwrap_or_else(|| *origin.last().unwrap_or(&0))
+        };
+        if let Some(v) = item.verbatim {
+            let end = v + item.value.len();
+            let exact = self.text.get(v..end) == Some(item.value.as_str())
+                && at(end) - at(v) == item.value.len();
+            item.verbatim = exact.then(|| at(v));
+        }
+        item.span = at(item.span.start)..at(item.span.end);
+    }
+}
+
+/// The first document of `text` as js-yaml reads it, or `None`.
+///
+/// js-yaml 4 (which yarn 4 bundles: `load` with the failsafe schema) takes
+/// a tab as white space wherever it takes a space but in indentation (`tab
+/// characters must not be used in indentation`); saphyr refuses some of
+/// those tabs (`npmAuthToken:\tvalue`). A file saphyr refuses is read again
+/// with every tab after a line's first non-blank character made a space
+/// (one byte for one, so places stay), the values held verbatim then taken
+/// back from the file as it is.
+fn read(text: &str) -> Option<Rc<Node>> {
+    if let Some(root) = parse(text) {
+        return Some(root);
+    }
+    if !text.contains('\t') {
+        return None;
+    }
+    parse_as(&separators_as_spaces(text), text)
+}
+
+/// `text` with each tab after a line's first non-blank character a space.
+fn separators_as_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut indent = true;
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' => {
+                indent = true;
+                out.push(c);
+            }
+            ' ' | '\t' if indent => out.push(c),
+            '\t' => out.push(' '),
+            _ => {
+                indent = false;
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// The first document of `text`, or `None` when it is not YAML yarn reads.
 fn parse(text: &str) -> Option<Rc<Node>> {
+    parse_as(text, text)
+}
+
+/// [`parse`] `text`, whose bytes are those of `original` but for some tabs
+/// made spaces: a value held verbatim is read from `original`.
+fn parse_as(text: &str, original: &str) -> Option<Rc<Node>> {
     let offsets = ByteOffsets::new(text);
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         text,
+        original,
         offsets,
         anchors: HashMap::new(),
         stack: Vec::new(),
@@ -76,6 +200,98 @@ fn parse(text: &str) -> Option<Rc<Node>> {
         }
     }
     b.root
+}
+
+/// The settings yarn sends credentials from, wherever they are.
+fn credential(name: &str) -> Option<Cred> {
+    match name {
+        "npmAuthToken" => Some(Cred::Token),
+        "npmAuthIdent" => Some(Cred::Ident),
+        "npmRegistryServer" | "npmPublishRegistry" | "npmAuditRegistry" | "httpProxy"
+        | "httpsProxy" => Some(Cred::Url),
+        _ => None,
+    }
+}
+
+/// The credential settings of a file that does not parse, line by line:
+/// each `key: value` pair of a line (after any `-`, `?`, `{` or `,`; the key
+/// quoted or not) whose key is a setting yarn sends credentials from, the
+/// value up to the line's end, a ` #` comment, or a `,` or `}` when it is
+/// not quoted. A multi-line value is not followed.
+fn fallback(text: &str) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        fallback_line(line.trim_end_matches(['\n', '\r']), start, &mut out);
+        start += line.len();
+    }
+    out
+}
+
+/// The offset in `line` of the first byte at or after `at` that is not in
+/// `skip`.
+fn skip(line: &str, at: usize, skip: &[char]) -> usize {
+    line.len() - line[at..].trim_start_matches(skip).len()
+}
+
+fn fallback_line(line: &str, base: usize, out: &mut Vec<Item>) {
+    let mut rest = 0;
+    while rest < line.len() {
+        let key_at = skip(line, rest, &[' ', '\t', '-', '?', '{', ',', '[']);
+        let after = &line[key_at..];
+        let (name, key_end) = match after.chars().next() {
+            Some(q @ ('"' | '\'')) => match after[1..].find(q) {
+                Some(e) => (&after[1..1 + e], key_at + e + 2),
+                None => return,
+            },
+            _ => {
+                let e = after.find([':', ' ', '\t', ']']).unwrap_or(after.len());
+                (&after[..e], key_at + e)
+            }
+        };
+        let colon = skip(line, key_end, &[' ', '\t', ']']);
+        if name.is_empty() || !line[colon..].starts_with(':') {
+            return;
+        }
+        let value_at = skip(line, colon + 1, &[' ', '\t']);
+        let v = &line[value_at..];
+        if v.starts_with(['{', '[']) {
+            // A flow collection: its pairs are read next.
+            rest = value_at;
+            continue;
+        }
+        let flow = line[..key_at].contains('{');
+        let (value, end, verbatim) = match v.chars().next() {
+            Some(q @ ('"' | '\'')) => match v[1..].find(q) {
+                Some(e) => (&v[1..1 + e], value_at + e + 2, value_at + 1),
+                None => (&v[1..], line.len(), value_at + 1),
+            },
+            _ => {
+                let mut e = v.len();
+                for stop in [" #", "\t#"] {
+                    e = e.min(v.find(stop).unwrap_or(e));
+                }
+                if flow {
+                    e = e.min(v.find([',', '}']).unwrap_or(e));
+                }
+                let value = v[..e].trim_end();
+                (value, value_at + value.len(), value_at)
+            }
+        };
+        if let (Some(cred), false) = (credential(name), value.is_empty()) {
+            let node = Node::Scalar {
+                value: value.to_string(),
+                span: base + value_at..base + end,
+                verbatim: Some(base + verbatim),
+            };
+            out.extend(item(&node, name.to_string(), cred, true));
+        }
+        // A flow mapping may hold more pairs on the line.
+        match line[end..].find(',') {
+            Some(c) => rest = end + c + 1,
+            None => return,
+        }
+    }
 }
 
 /// Character indices (what the parser's markers count) to byte offsets.
@@ -103,11 +319,12 @@ impl ByteOffsets {
 
 enum Open {
     Map(Vec<(Rc<Node>, Rc<Node>)>, Option<Rc<Node>>, usize),
-    Seq(usize),
+    Seq(Vec<Rc<Node>>, usize),
 }
 
 struct Builder<'a> {
     text: &'a str,
+    original: &'a str,
     offsets: ByteOffsets,
     anchors: HashMap<usize, Rc<Node>>,
     stack: Vec<Open>,
@@ -118,13 +335,13 @@ impl Builder<'_> {
     fn event(&mut self, ev: Event<'_>, span: Span) -> Option<()> {
         match ev {
             Event::MappingStart(anchor, _) => self.stack.push(Open::Map(Vec::new(), None, anchor)),
-            Event::SequenceStart(anchor, _) => self.stack.push(Open::Seq(anchor)),
+            Event::SequenceStart(anchor, _) => self.stack.push(Open::Seq(Vec::new(), anchor)),
             Event::MappingEnd => match self.stack.pop()? {
                 Open::Map(pairs, _, anchor) => self.done(Rc::new(Node::Map(pairs)), anchor)?,
-                Open::Seq(_) => return None,
+                Open::Seq(..) => return None,
             },
             Event::SequenceEnd => match self.stack.pop()? {
-                Open::Seq(anchor) => self.done(Rc::new(Node::Seq), anchor)?,
+                Open::Seq(items, anchor) => self.done(Rc::new(Node::Seq(items)), anchor)?,
                 Open::Map(..) => return None,
             },
             Event::Scalar(value, style, anchor, _) => {
@@ -134,8 +351,16 @@ impl Builder<'_> {
                 // Without the anchor or tag the span may begin with.
                 let quote = usize::from(style != ScalarStyle::Plain);
                 let start = verbatim.map_or(start, |at| at - quote);
+                // Read from the file as it is (a tab made a space is back).
+                let value = match verbatim {
+                    Some(at) if self.text.len() == self.original.len() => self
+                        .original
+                        .get(at..at + value.len())
+                        .map_or_else(|| value.into_owned(), str::to_string),
+                    _ => value.into_owned(),
+                };
                 let node = Rc::new(Node::Scalar {
-                    value: value.into_owned(),
+                    value,
                     span: start..end,
                     verbatim,
                 });
@@ -173,7 +398,7 @@ impl Builder<'_> {
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Open::Seq(_)) => {}
+            Some(Open::Seq(items, _)) => items.push(node),
             Some(Open::Map(pairs, key, _)) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => pairs.push((k, node)),
@@ -183,29 +408,88 @@ impl Builder<'_> {
     }
 }
 
-/// The entries of a mapping whose key is a string.
-fn entries(node: &Node) -> impl Iterator<Item = (&str, &Node, &Node)> {
+/// The entries of a mapping, each key as js-yaml makes it a string
+/// (`storeMappingPair`: `String(key)`, so a sequence is its items joined
+/// by `,` and a mapping `[object Object]`; a sequence inside a sequence key
+/// makes js-yaml refuse the file), with the scalar it is read from.
+fn entries(node: &Node) -> impl Iterator<Item = (String, Node, &Node)> {
     let pairs: &[(Rc<Node>, Rc<Node>)] = match node {
         Node::Map(p) => p,
         _ => &[],
     };
-    pairs.iter().filter_map(|(k, v)| match &**k {
-        Node::Scalar { value, .. } => Some((value.as_str(), &**k, &**v)),
+    pairs
+        .iter()
+        .filter_map(|(k, v)| key(k).map(|(name, at)| (name, at, &**v)))
+}
+
+/// A mapping key as the string js-yaml makes of it, and the scalar it is
+/// read from (spanning every item of a sequence key).
+fn key(node: &Node) -> Option<(String, Node)> {
+    const OBJECT: &str = "[object Object]";
+    match node {
+        Node::Scalar { .. } => Some((scalar_text(node)?.to_string(), node.clone())),
+        Node::Map(_) => Some((OBJECT.to_string(), Node::Seq(Vec::new()))),
+        Node::Seq(items) => {
+            let mut parts = Vec::with_capacity(items.len());
+            let mut spans = Vec::new();
+            for i in items {
+                match &**i {
+                    Node::Scalar { value, span, .. } => {
+                        parts.push(value.as_str());
+                        spans.push(span.clone());
+                    }
+                    Node::Map(_) => parts.push(OBJECT),
+                    Node::Seq(_) => return None,
+                }
+            }
+            let value = parts.join(",");
+            let span = match (spans.first(), spans.last()) {
+                (Some(a), Some(b)) => a.start..b.end,
+                _ => return Some((value, Node::Seq(Vec::new()))),
+            };
+            let verbatim = match &**items.first()? {
+                Node::Scalar {
+                    verbatim, value: v, ..
+                } if items.len() == 1 && *v == value => *verbatim,
+                _ => None,
+            };
+            let at = Node::Scalar {
+                value: value.clone(),
+                span,
+                verbatim,
+            };
+            Some((value, at))
+        }
+    }
+}
+
+fn scalar_text(node: &Node) -> Option<&str> {
+    match node {
+        Node::Scalar { value, .. } => Some(value),
         _ => None,
-    })
+    }
 }
 
 /// The credential settings of one level (top level, a registry, a scope).
 fn settings(node: &Node, prefix: &str, urls: bool, out: &mut Vec<Item>) {
     for (name, _, value) in entries(node) {
-        let cred = match name {
-            "npmAuthToken" => Cred::Token,
-            "npmAuthIdent" => Cred::Ident,
-            "npmRegistryServer" | "npmPublishRegistry" | "npmAuditRegistry" if urls => Cred::Url,
-            _ => continue,
+        let cred = match credential(&name) {
+            Some(Cred::Url) if !urls || name.ends_with("Proxy") => continue,
+            Some(cred) => cred,
+            None => continue,
         };
         if let Some(item) = item(value, format!("{prefix}{name}"), cred, true) {
             out.push(item);
+        }
+    }
+}
+
+/// The proxy settings of one level (top level, a `networkSettings` glob):
+/// `http://user:password@proxy` is sent as `Proxy-Authorization`.
+fn proxies(node: &Node, prefix: &str, out: &mut Vec<Item>) {
+    for (name, _, value) in entries(node) {
+        if name == "httpProxy" || name == "httpsProxy" {
+            out.extend(item(value, format!("{prefix}{name}"), Cred::Url, true));
         }
     }
 }
@@ -238,14 +522,15 @@ fn item(node: &Node, key: String, cred: Cred, evaluated: bool) -> Option<Item> {
 fn items(root: &Node) -> Vec<Item> {
     let mut out = Vec::new();
     settings(root, "", true, &mut out);
+    proxies(root, "", &mut out);
     for (name, _, value) in entries(root) {
-        match name {
+        match name.as_str() {
             "npmRegistries" => {
                 for (url, key, registry) in entries(value) {
                     // The key is matched against registry URLs, not sent,
                     // and not evaluated; what it holds is committed.
-                    let url = foreign::shown_name(url);
-                    if let Some(i) = item(key, format!("npmRegistries[{url:?}]"), Cred::Url, false)
+                    let url = foreign::shown_name(&url);
+                    if let Some(i) = item(&key, format!("npmRegistries[{url:?}]"), Cred::Url, false)
                     {
                         out.push(i);
                     }
@@ -259,8 +544,14 @@ fn items(root: &Node) -> Vec<Item> {
             }
             "npmScopes" => {
                 for (scope, _, config) in entries(value) {
-                    let scope = foreign::shown_name(scope);
+                    let scope = foreign::shown_name(&scope);
                     settings(config, &format!("npmScopes.{scope}."), true, &mut out);
+                }
+            }
+            "networkSettings" => {
+                for (glob, _, config) in entries(value) {
+                    let glob = foreign::shown_name(&glob);
+                    proxies(config, &format!("networkSettings[{glob:?}]."), &mut out);
                 }
             }
             _ => {}
@@ -310,6 +601,96 @@ mod tests {
     #[test]
     fn not_yaml_no_items() {
         assert!(parse("a: [\n").is_none());
+    }
+
+    fn read_keys(src: &str) -> Vec<String> {
+        items(&read(src).expect("yaml"))
+            .into_iter()
+            .map(|i| i.key)
+            .collect()
+    }
+
+    #[test]
+    fn a_tab_after_the_colon_is_a_separator() {
+        let src = "npmAuthToken:\thunter2secret\nnpmScopes:\n  c: {npmAuthIdent:\t'a\tb'}\n";
+        assert!(
+            parse(src).is_none(),
+            "saphyr reads it now: drop the second reading?"
+        );
+        let found = items(&read(src).expect("yaml"));
+        assert_eq!(found[0].value, "hunter2secret");
+        assert_eq!(found[0].verbatim, src.find("hunter2"));
+        // A tab inside a value stays a tab.
+        assert_eq!(found[1].value, "a\tb");
+        assert_eq!(found[1].key, "npmScopes.c.npmAuthIdent");
+        // In indentation js-yaml refuses a tab: so does this reading.
+        assert!(read("npmScopes:\n\tc:\n\t\tnpmAuthToken: x\n").is_none());
+    }
+
+    #[test]
+    fn not_utf8_is_read_as_node_reads_it() {
+        let src = b"# caf\xe9\nnpmAuthToken: \"\xff\xfehunter2secret\"\nnpmAuthIdent: u:pw\n";
+        let found = detect(NAME, src);
+        assert_eq!(found.len(), 2, "{found:?}");
+        // Past replaced bytes, places are still places in the file.
+        let ident = src.windows(4).position(|w| w == b"u:pw").expect("there");
+        assert_eq!(found[1].finding.span.start, ident);
+        assert_eq!(found[1].finding.line, 3);
+    }
+
+    #[test]
+    fn keys_are_strings_as_js_yaml_makes_them() {
+        assert_eq!(read_keys("? [npmAuthToken]\n: a\n"), ["npmAuthToken"]);
+        assert_eq!(
+            read_keys("npmScopes: {[c]: {? [npmAuthIdent] : b}}\n"),
+            ["npmScopes.c.npmAuthIdent"]
+        );
+        // `String(["npmAuth", "Token"])` is `npmAuth,Token`: no setting.
+        assert!(read_keys("? [npmAuth, Token]\n: a\n").is_empty());
+        let registries = read_keys("npmRegistries:\n  [\"https://u:p@r/\"]: {}\n");
+        assert_eq!(registries, ["npmRegistries[\"https://…@r/\"]"]);
+    }
+
+    #[test]
+    fn proxies_carry_credentials() {
+        let src = "httpProxy: http://u:p@proxy\nhttpsProxy: x\nnetworkSettings:\n  \"*.e\":\n    httpsProxy: y\n    httpProxy: z\nnpmScopes:\n  c:\n    httpProxy: not-read\n";
+        assert_eq!(
+            keys(src),
+            [
+                "httpProxy",
+                "httpsProxy",
+                "networkSettings[\"*.e\"].httpsProxy",
+                "networkSettings[\"*.e\"].httpProxy",
+            ]
+        );
+    }
+
+    #[test]
+    fn what_does_not_parse_is_read_line_by_line() {
+        let src = "npmScopes:\n  c:\n    npmAuthToken: \"abc\" # x\n  d: {npmAuthIdent: 'u:p', npmAuthToken: t}\n- httpsProxy: http://u:p@h\nnpmAuthToken: ${NPM_TOKEN}\nbad: [\n";
+        assert!(read(src).is_none());
+        let found = fallback(src);
+        let keys: Vec<&str> = found.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "npmAuthToken",
+                "npmAuthIdent",
+                "npmAuthToken",
+                "httpsProxy",
+                "npmAuthToken"
+            ]
+        );
+        assert_eq!(found[0].value, "abc");
+        assert_eq!(found[0].verbatim, src.find("abc"));
+        assert_eq!(found[2].value, "t");
+        let d = detect(NAME, src.as_bytes());
+        assert!(d.iter().all(|d| d
+            .finding
+            .detail
+            .as_deref()
+            .is_some_and(|x| x.contains("read line by line"))));
+        assert!(!d.is_empty());
     }
 
     #[test]

@@ -203,7 +203,20 @@ impl Gen {
             }
             let v = self.value();
             let s = self.scalar(&v, "    ");
-            out.push_str(&format!("    {name}: {s}\n"));
+            // js-yaml's readings a YAML 1.2 parser may not share: a tab
+            // after the colon, a sequence as the key (`String([k])`).
+            let block = s.contains('\n');
+            let key = if !block && self.rng.chance(10) {
+                format!("[{name}]")
+            } else {
+                name.to_string()
+            };
+            let sep = if !block && self.rng.chance(10) {
+                ":\t"
+            } else {
+                ": "
+            };
+            out.push_str(&format!("    {key}{sep}{s}\n"));
             settings.push((name.to_string(), v));
         }
         if self.rng.chance(40) {
