@@ -3,7 +3,8 @@
 
     python3 bench/bench.py check      # one small file vs `cat`; 100 MB throughput; one-line files
     python3 bench/bench.py staged     # scan --staged vs `git diff --cached --name-only`
-    python3 bench/bench.py history    # scan --history vs `git rev-list --objects --all`
+    python3 bench/bench.py history    # scan --history vs `git rev-list --objects --all`, a 10-commit
+                                      # --range vs `git rev-list --objects A..B`; REAL_REPO=path adds a real one
     python3 bench/bench.py startup    # binary size; --version vs `true`
 
 Commands are run alternately (tool, floor, tool, floor, ...) so machine noise
@@ -189,17 +190,84 @@ def bench_staged():
         report(res, "git diff --cached --name-only")
 
 
+def spread(xs):
+    """The spread of a list of times: (min, max)."""
+    return min(xs), max(xs)
+
+
+def compare_pairs(named_cmds, runs, cwd=None, env=None, warmup=1):
+    """Like `compare`, and also the spread (min, max) of each command's times."""
+    for _ in range(warmup):
+        for _, cmd in named_cmds:
+            run_once(cmd, cwd, env)
+    times = {name: [] for name, _ in named_cmds}
+    codes = {name: set() for name, _ in named_cmds}
+    for _ in range(runs):
+        for name, cmd in named_cmds:
+            t, code = run_once(cmd, cwd, env)
+            times[name].append(t)
+            codes[name].add(code)
+    peaks = {name: peak_kib(cmd, cwd, env) for name, cmd in named_cmds}
+    return {n: (statistics.median(times[n]), peaks[n], sorted(codes[n]), spread(times[n])) for n, _ in named_cmds}
+
+
+def report_spread(results, floor):
+    base = results[floor][0]
+    for name, (med, peak, codes, (lo, hi)) in results.items():
+        print(
+            f"  {name:<44} {med * 1000:9.2f} ms  ×{med / base:5.2f}  "
+            f"(spread {lo * 1000:.0f}–{hi * 1000:.0f} ms)  peak {peak / 1024:7.1f} MiB  exit {codes}"
+        )
+    return results
+
+
 def bench_history():
-    files, commits = int(os.environ.get("FILES", 100_000)), int(os.environ.get("COMMITS", 5000))
+    """scan --history against `git rev-list --objects --all`, and a
+    10-commit --range against `git rev-list --objects A..B`, on the
+    synthetic repositories (FILES x COMMITS, default 20,000 and 100,000
+    files x 5,000 commits) and, when REAL_REPO names one (a work tree or a
+    bare git directory), a real repository."""
     env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    runs = int(os.environ.get("RUNS", 5))
+    commits = int(os.environ.get("COMMITS", 5000))
+    sizes = [int(f) for f in os.environ.get("FILES", "20000,100000").split(",")]
+    ratios = []
+    scan = [BIN, "scan", "--history", "--format", "json"]
+    rev_list = ["git", "rev-list", "--objects"]
+    for files in sizes:
+        repo = make_repo(f"hist-{files}-{commits}", files, commits, NO_STAGE="1")
+        print(f"scan --history, {files} files / {commits} commits (floor: git rev-list --objects --all)")
+        res = report_spread(
+            compare_pairs([("npmrc-guard scan --history", scan), ("git rev-list --objects --all", rev_list + ["--all"])], runs, repo, env),
+            "git rev-list --objects --all",
+        )
+        ratios.append((f"history {files}x{commits}", res["npmrc-guard scan --history"], res["git rev-list --objects --all"]))
+    # The range case, in the largest repository: the last 10 commits.
+    files = max(sizes)
     repo = make_repo(f"hist-{files}-{commits}", files, commits, NO_STAGE="1")
-    print(f"scan --history, {files} files / {commits} commits (floor: git rev-list --objects --all)")
-    cmds = [
-        ("npmrc-guard scan --history", [BIN, "scan", "--history", "--format", "json"]),
-        ("git rev-list --objects --all", ["git", "rev-list", "--objects", "--all"]),
-    ]
-    res = compare(cmds, runs=int(os.environ.get("RUNS", 5)), cwd=repo, env=env, warmup=1)
-    report(res, "git rev-list --objects --all")
+    spec = "HEAD~10..HEAD"
+    print(f"scan --range {spec}, {files} files / {commits} commits (floor: git rev-list --objects {spec})")
+    res = report_spread(
+        compare_pairs([("npmrc-guard scan --range", [*scan, "--range", spec]), (f"git rev-list --objects {spec}", rev_list + [spec])], runs * 2, repo, env),
+        f"git rev-list --objects {spec}",
+    )
+    ratios.append((f"range {spec} {files}x{commits}", res["npmrc-guard scan --range"], res[f"git rev-list --objects {spec}"]))
+    real = os.environ.get("REAL_REPO")
+    if real:
+        # --missing=allow-any: a snapshot that lacks a few blobs (a partial
+        # clone) is still listed whole; the guard reads only the blobs at
+        # matching paths and fails closed when one of those is missing.
+        floor = rev_list + ["--all", "--missing=allow-any"]
+        print(f"scan --history, {real} (floor: {' '.join(floor)})")
+        res = report_spread(
+            compare_pairs([("npmrc-guard scan --history", scan), ("git rev-list --objects --all", floor)], runs, real, env),
+            "git rev-list --objects --all",
+        )
+        ratios.append((f"history {os.path.basename(real.rstrip('/'))}", res["npmrc-guard scan --history"], res["git rev-list --objects --all"]))
+    print("summary (median ratio to the floor; peak memory; target <= 1.00x and <= 64 MiB):")
+    for label, (med, peak, _, _), (fmed, fpeak, _, _) in ratios:
+        ok = med <= fmed and peak <= 64 * 1024
+        print(f"  {label:<40} ×{med / fmed:5.2f}  peak {peak / 1024:5.1f} MiB (git {fpeak / 1024:5.1f} MiB)  {'ok' if ok else 'NOT MET'}")
 
 
 def bench_startup():

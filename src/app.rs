@@ -482,9 +482,7 @@ fn history(
     let mut report = Report::default();
     let mut first: std::collections::HashSet<String> = std::collections::HashSet::new();
     for review in reviews {
-        let mut walked = git::history(repo, &review.sel, &review.range, &mut |c, b| {
-            progress.update(c, b)
-        })?;
+        let mut pass = history_pass(repo, &review.sel, review, &mut progress)?;
         // Files npm reads because a `.npmrc` names them: named in a commit
         // under review, or at the tip the range reviews (a change to the
         // named file alone is in the range; the `.npmrc` is not).
@@ -493,7 +491,7 @@ fn history(
         let tip = git::range_tip(repo, &review.range)?;
         let mut sel = review.sel.clone();
         for _ in 0..git::NAMED_ROUNDS {
-            let mut named = git::named_by(walked.inputs.iter().map(|h| &h.input));
+            let mut named = std::mem::take(&mut pass.named);
             if let Some(tip) = tip {
                 for p in git::named_by(git::files_at(repo, tip, &sel)?.iter()) {
                     if !named.contains(&p) {
@@ -504,11 +502,10 @@ fn history(
             let Some(wider) = sel.also(&named) else {
                 break;
             };
-            walked = git::history(repo, &wider, &review.range, &mut |c, b| {
-                progress.update(c, b)
-            })?;
+            pass = history_pass(repo, &wider, review, &mut progress)?;
             sel = wider;
         }
+        let walked = &pass.walked;
         if walked.shallow && matches!(review.range, git::Range::All) {
             progress.clear();
             return Err("this is a shallow clone: the history it lacks cannot be scanned; run `git fetch --unshallow` first (or fetch-depth: 0 in actions/checkout), or scan a --range whose commits are all here".to_string());
@@ -526,28 +523,73 @@ fn history(
                 }
             }
         }
-        for h in walked.inputs {
-            let Ok(bytes) = &h.input.content else {
-                continue;
-            };
-            report.files += 1;
-            for f in scan_bytes(&h.input.path, bytes, &review.config) {
-                let mut f = f.finding;
-                f.commit = Some(h.commit.clone());
-                if let Some(via) = &h.input.via {
-                    via_link(&mut f, via, true);
-                }
-                // The same secret at the same path in a later blob is the
-                // same leak: keep the first commit's finding.
-                if first.insert(f.fingerprint.clone()) {
-                    report.findings.push(f);
-                }
+        report.files += pass.files;
+        for f in pass.findings {
+            // The same secret at the same path in a later blob is the
+            // same leak: keep the first commit's finding.
+            if first.insert(f.fingerprint.clone()) {
+                report.findings.push(f);
             }
         }
     }
     progress.clear();
     report.sort();
     Ok(finish(&report, false, s, &FixHint::None, io))
+}
+
+/// What one walk of a review's history found.
+struct Pass {
+    walked: git::History,
+    /// In the order of the walk, not yet deduplicated.
+    findings: Vec<crate::finding::Finding>,
+    files: usize,
+    /// The files the walked `.npmrc` files name as npm's user or global
+    /// config.
+    named: Vec<String>,
+}
+
+/// Walk the history of `review` with `sel`, scanning each blob as it is
+/// read (the blobs are never all held at once).
+fn history_pass(
+    repo: &git2::Repository,
+    sel: &Selector,
+    review: &Review,
+    progress: &mut Progress,
+) -> Result<Pass, String> {
+    let mut findings = Vec::new();
+    let mut files = 0;
+    let mut named: Vec<String> = Vec::new();
+    let walked = git::history(
+        repo,
+        sel,
+        &review.range,
+        &mut |c, b| progress.update(c, b),
+        &mut |h: git::HistoryInput| {
+            for p in git::named_by(std::iter::once(&h.input)) {
+                if !named.contains(&p) {
+                    named.push(p);
+                }
+            }
+            let Ok(bytes) = &h.input.content else {
+                return;
+            };
+            files += 1;
+            for f in scan_bytes(&h.input.path, bytes, &review.config) {
+                let mut f = f.finding;
+                f.commit = Some(h.commit.clone());
+                if let Some(via) = &h.input.via {
+                    via_link(&mut f, via, true);
+                }
+                findings.push(f);
+            }
+        },
+    )?;
+    Ok(Pass {
+        walked,
+        findings,
+        files,
+        named,
+    })
 }
 
 /// The warning for a config file that a commit under review changes: the

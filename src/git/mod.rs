@@ -669,10 +669,9 @@ pub struct HistoryInput {
 /// What a history walk found.
 #[derive(Debug, Default)]
 pub struct History {
-    /// Distinct (path, blob) pairs at matching paths, in the topological
-    /// order of the commits that first hold them, then those of refs that
-    /// name trees or blobs directly.
-    pub inputs: Vec<HistoryInput>,
+    /// How many distinct (path, blob) pairs at matching paths were handed
+    /// to the sink.
+    pub files: usize,
     pub commits: usize,
     pub shallow: bool,
     /// Walked commits at the edge of a shallow clone: their parents are
@@ -753,8 +752,12 @@ fn shallow_edge(repo: &Repository) -> Vec<git2::Oid> {
 
 /// The state shared by every tree walked in one history scan: what was
 /// seen, and what was found.
-struct Walker<'r, 's> {
+struct Walker<'r, 's, 'k> {
     repo: &'r Repository,
+    /// Takes each input as it is read: a history holds tens of megabytes
+    /// of matching blobs (npm/cli: 48 MiB of `package.json`), never all
+    /// kept at once.
+    sink: &'k mut dyn FnMut(HistoryInput),
     sel: &'s Selector,
     seen_trees: std::collections::HashSet<(u64, git2::Oid)>,
     seen_blobs: std::collections::HashSet<(Vec<u8>, git2::Oid)>,
@@ -774,7 +777,7 @@ fn git_err(what: &str, e: git2::Error) -> String {
     format!("{what}: {}", e.message())
 }
 
-impl Walker<'_, '_> {
+impl Walker<'_, '_, '_> {
     /// Every matching blob under `tree` not seen at its path yet, each
     /// attributed to `origin` (a commit id, or a ref's name). A subtree
     /// already seen at the same path is not walked again.
@@ -786,6 +789,12 @@ impl Walker<'_, '_> {
     /// destination of a push has already is not new there.
     fn known(&mut self, tree: Tree<'_>) -> Result<(), String> {
         self.walk_tree(tree, None)
+    }
+
+    /// Hand `input` to the sink.
+    fn emit(&mut self, input: HistoryInput) {
+        self.out.files += 1;
+        (self.sink)(input);
     }
 
     fn walk_tree(&mut self, tree: Tree<'_>, origin: Option<&str>) -> Result<(), String> {
@@ -825,7 +834,7 @@ impl Walker<'_, '_> {
                         };
                         let content = read_blob(repo, entry.id())
                             .map_err(|e| format!("{e} ({} in {origin})", path_str(&path)))?;
-                        self.out.inputs.push(HistoryInput {
+                        self.emit(HistoryInput {
                             input: Input {
                                 path: path_str(&path),
                                 name: path.clone(),
@@ -857,6 +866,7 @@ impl Walker<'_, '_> {
                 .ok()
                 .map(|e| (e.filemode() as u32, e.id()))
         };
+        let mut read = Vec::new();
         for link in &self.links {
             let Some((mode, link_id)) = entry_at(link) else {
                 continue;
@@ -880,7 +890,7 @@ impl Walker<'_, '_> {
             };
             let content = read_blob(repo, id)
                 .map_err(|e| format!("{e} ({} in {origin})", path_str(&target)))?;
-            self.out.inputs.push(HistoryInput {
+            read.push(HistoryInput {
                 input: Input {
                     path: path_str(link),
                     name: link.clone(),
@@ -890,13 +900,16 @@ impl Walker<'_, '_> {
                 commit: origin.to_string(),
             });
         }
+        for input in read {
+            self.emit(input);
+        }
         Ok(())
     }
 }
 
-/// Every distinct blob at a matching path in every commit of `range`, each
-/// (path, blob) read once and attributed to the first commit, parents before
-/// children, that holds it. A subtree already seen at the same path is not
+/// Every distinct blob at a matching path in every commit of `range`,
+/// handed to `sink` as it is read, each (path, blob) read once and
+/// attributed to the first commit, parents before children, that holds it. A subtree already seen at the same path is not
 /// walked again, so the cost follows the distinct objects, not commits ×
 /// files. A missing or corrupt object is an error that names it.
 ///
@@ -910,6 +923,7 @@ pub fn history(
     sel: &Selector,
     range: &Range,
     progress: &mut dyn FnMut(usize, usize),
+    sink: &mut dyn FnMut(HistoryInput),
 ) -> Result<History, String> {
     // Each object is read once: libgit2's object cache would only cost memory.
     git2::opts::enable_caching(false);
@@ -968,6 +982,7 @@ pub fn history(
     };
     let mut w = Walker {
         repo,
+        sink,
         sel,
         seen_trees: std::collections::HashSet::new(),
         seen_blobs: std::collections::HashSet::new(),
@@ -1003,7 +1018,7 @@ pub fn history(
             w.out.configs.push((config, oid.to_string()));
         }
         w.tree(tree, &oid.to_string())?;
-        progress(w.out.commits, w.out.inputs.len());
+        progress(w.out.commits, w.out.files);
     }
     for (name, target) in direct {
         match target.kind() {
@@ -1020,7 +1035,7 @@ pub fn history(
                 }
                 let content =
                     read_blob(repo, target.id()).map_err(|e| format!("{e} (named by {name})"))?;
-                w.out.inputs.push(HistoryInput {
+                w.emit(HistoryInput {
                     input: Input {
                         path: path_str(&path),
                         name: path,
