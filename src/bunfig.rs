@@ -24,6 +24,9 @@ use crate::foreign::{self, Cred, Item};
 /// The file name bun reads.
 pub const NAME: &str = "bunfig.toml";
 
+/// How notes name the file.
+pub const TOOL: &str = "bun's bunfig.toml";
+
 /// Findings in one `bunfig.toml`.
 ///
 /// bun refuses a file that is not TOML it reads (checked with bun 1.4.5: a
@@ -64,7 +67,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         path,
         src,
         &items,
-        "bun's bunfig.toml",
+        TOOL,
         "bun expands only a whole value `$NAME` (not `${NAME}`)",
     );
     if let Some(note) = note {
@@ -150,6 +153,19 @@ fn residue(value: &str, url: bool) -> String {
     } else {
         value.to_string()
     }
+}
+
+/// The settings a fix must leave in place: the keys of the credential
+/// values of `src`, or `None` when it is not TOML.
+pub fn keys(src: &[u8]) -> Option<Vec<String>> {
+    let text = std::str::from_utf8(src).ok()?;
+    let doc = DeTable::parse(text).ok()?;
+    Some(
+        items(text, doc.get_ref())
+            .into_iter()
+            .map(|i| i.key)
+            .collect(),
+    )
 }
 
 fn table<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a DeTable<'i>> {

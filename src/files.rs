@@ -22,16 +22,97 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     if name == PACKAGE_JSON {
         return crate::publish_config::detect(path, bytes);
     }
-    if name == crate::bunfig::NAME {
-        return crate::bunfig::detect(path, bytes);
-    }
-    if name == crate::yarnrc_yml::NAME {
-        return crate::yarnrc_yml::detect(path, bytes);
+    match tool_name(path) {
+        Some(crate::bunfig::NAME) => return crate::bunfig::detect(path, bytes),
+        Some(crate::yarnrc_yml::NAME) => return crate::yarnrc_yml::detect(path, bytes),
+        Some(crate::yarnrc::NAME) => return crate::yarnrc::detect(path, bytes),
+        _ => {}
     }
     if let Some((kind, text)) = decode::utf16(bytes) {
         return utf16_findings(path, &text, kind);
     }
     detect::detect(path, bytes)
+}
+
+/// How the tool that reads `path` spells a reference to the variable
+/// `name`, as a fix writes it: `${NAME}` for npm and yarn, `$NAME` for bun
+/// (which expands nothing else, see [`crate::bunfig`]).
+pub fn reference(path: &str, name: &str) -> String {
+    if tool_name(path) == Some(crate::bunfig::NAME) {
+        format!("${name}")
+    } else {
+        format!("${{{name}}}")
+    }
+}
+
+/// The tool whose own syntax the file at `path` is in (not an npm
+/// config), for messages: `None` for a `.npmrc`.
+pub fn foreign_tool(path: &str) -> Option<&'static str> {
+    match tool_name(path)? {
+        crate::yarnrc_yml::NAME => Some(crate::yarnrc_yml::TOOL),
+        crate::bunfig::NAME => Some(crate::bunfig::TOOL),
+        crate::yarnrc::NAME => Some(crate::yarnrc::TOOL),
+        _ => None,
+    }
+}
+
+/// The name the tool opens that the file at `path` has, in any ASCII case
+/// (see [`crate::select::caseless_name`]).
+fn tool_name(path: &str) -> Option<&'static str> {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    crate::select::caseless_name(file.as_bytes())
+}
+
+/// `edits` (a fix of `src`, read as `path`) as its file's syntax needs
+/// them: a YAML plain scalar in a flow collection gets quotes.
+pub fn in_syntax(path: &str, src: &[u8], edits: Vec<crate::fix::Edit>) -> Vec<crate::fix::Edit> {
+    if tool_name(path) == Some(crate::yarnrc_yml::NAME) {
+        return crate::yarnrc_yml::quote_edits(src, edits);
+    }
+    edits
+}
+
+/// Whether `fixed` still reads as `src` does, setting for setting, where
+/// the file has a syntax of its own (a `.yarnrc.yml`, a `bunfig.toml`):
+/// a rewrite that broke the syntax would leave no item to judge, and so
+/// nothing the re-check could catch.
+pub fn reads_alike(path: &str, src: &[u8], fixed: &[u8]) -> bool {
+    let file = tool_name(path);
+    let keys = if file == Some(crate::yarnrc_yml::NAME) {
+        crate::yarnrc_yml::keys
+    } else if file == Some(crate::bunfig::NAME) {
+        crate::bunfig::keys
+    } else {
+        return true;
+    };
+    keys(src) == keys(fixed)
+}
+
+/// The variable names `src` (read as `path`) already refers to, in the
+/// syntax of its tool: no fix gives one of them to a secret.
+pub fn referenced_names(path: &str, src: &[u8]) -> std::collections::HashSet<String> {
+    let mut names = crate::fix::referenced_names(src);
+    let file = tool_name(path);
+    if file == Some(crate::yarnrc_yml::NAME) {
+        // `${NAME:-fallback}` and `${NAME-fallback}` name NAME too.
+        static YARN: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+            regex::bytes::Regex::new(r"\$\{([A-Za-z][A-Za-z0-9_]*)(?::?-|\})").expect("valid regex")
+        });
+        names.extend(
+            YARN.captures_iter(src)
+                .map(|c| String::from_utf8_lossy(&c[1]).into_owned()),
+        );
+    }
+    if file == Some(crate::bunfig::NAME) {
+        static BUN: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+            regex::bytes::Regex::new(r"\$([A-Za-z_][A-Za-z0-9_]*)").expect("valid regex")
+        });
+        names.extend(
+            BUN.captures_iter(src)
+                .map(|c| String::from_utf8_lossy(&c[1]).into_owned()),
+        );
+    }
+    names
 }
 
 /// A UTF-16 file, decoded to `text`: its findings are at the lines and

@@ -1,5 +1,5 @@
 //! Credentials in the config files of other package managers (pure):
-//! yarn 2+'s `.yarnrc.yml`, bun's `bunfig.toml`.
+//! yarn 2+'s `.yarnrc.yml`, yarn 1's `.yarnrc`, bun's `bunfig.toml`.
 //!
 //! Each file type has its own module that reads the file as its tool does
 //! and hands over [`Item`]s: where a credential value is, which kind of
@@ -14,7 +14,8 @@
 use std::ops::Range;
 
 use crate::detect::{self, Detected};
-use crate::finding::{fingerprint, Rule};
+use crate::detect::{Field, FixSite};
+use crate::finding::{fingerprint, Rule, Severity};
 
 /// What a value is to its tool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,22 +89,31 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -
                 continue;
             }
             seen.push(text.clone());
-            for mut d in one(path, src, item, &text, refused.is_some()) {
-                let mut note = format!(
-                    "in {tool}; the fixer does not rewrite this file yet: \
-                     replace the secret by a variable reference by hand and revoke it"
-                );
+            for mut d in one(path, src, item, &text, refused.is_some(), tool) {
+                let mut note = (d.fix.is_none() && d.finding.severity == Severity::Error)
+                    .then(|| {
+                        format!(
+                            "in {tool}; the fixer cannot rewrite this value as written: \
+                             replace the secret by a variable reference by hand ({syntax}) and revoke it"
+                        )
+                    });
                 if let Some(why) = &refused {
-                    note = format!("{why}; {note}");
+                    note = Some(format!("{why}; {}", note.unwrap_or_default()));
                 }
                 if d.finding.rule == Rule::BrokenInterpolation {
                     d.finding.detail = None;
-                    note = format!("this is sent as text: {syntax}");
+                    note = Some(format!("this is sent as text: {syntax}"));
                 }
-                d.finding.detail = Some(match d.finding.detail.take() {
-                    Some(detail) => format!("{detail}; {note}"),
-                    None => note,
-                });
+                if d.fix.is_some() {
+                    // The `.npmrc` reasons no longer hold for the fix.
+                    d.finding.detail = None;
+                }
+                if let Some(note) = note {
+                    d.finding.detail = Some(match d.finding.detail.take() {
+                        Some(detail) => format!("{detail}; {note}"),
+                        None => note,
+                    });
+                }
                 let dup = out.iter().any(|o| {
                     o.finding.rule == d.finding.rule
                         && o.finding.span == d.finding.span
@@ -121,8 +131,9 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -
     out
 }
 
-/// The findings of one residue `text` of `item`.
-fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool) -> Vec<Detected> {
+/// The findings of one residue `text` of `item`; a fix where `tool` would
+/// read the rewritten value as the reference it is (see [`fix_site`]).
+fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool, tool: &str) -> Vec<Detected> {
     // The `.npmrc` line npm would read the same credential from. An ident
     // or a password is judged as the text it is (not as npm's base64
     // `_auth`): a `basic-auth` finding when not a token.
@@ -171,9 +182,39 @@ fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool) -> Vec<Detect
                 f.fingerprint = fingerprint(f.rule, path, secret.expose());
             }
         }
-        d.fix = None;
+        d.fix = match (d.fix.take(), item.verbatim) {
+            (Some(site), Some(at)) if exact && site.span.start >= value_start => {
+                let start = at + (site.span.start - value_start);
+                fix_site(item, tool, start..start + site.span.len())
+            }
+            _ => None,
+        };
     }
     found
+}
+
+/// The fix of `span` (the secret's bytes in the file) in `item`, if the
+/// tool expands a reference there. yarn expands `${NAME}` anywhere in a
+/// string setting. bun expands only a whole `$NAME` value of `token`,
+/// `username` or `password`, never inside a URL: a fix must rewrite the
+/// whole value, and a URL's credentials are left to the user.
+fn fix_site(item: &Item, tool: &str, span: Range<usize>) -> Option<FixSite> {
+    let field = match item.cred {
+        Cred::Token => Field::AuthToken,
+        Cred::Ident => Field::Auth,
+        Cred::Password | Cred::Url => Field::Password,
+    };
+    if tool == crate::yarnrc::TOOL {
+        // yarn 1 expands nothing in `.yarnrc`.
+        return None;
+    }
+    if tool == crate::bunfig::TOOL {
+        let whole = item.verbatim.map(|at| at..at + item.value.len());
+        if item.cred == Cred::Url || whole.as_ref() != Some(&span) {
+            return None;
+        }
+    }
+    Some(FixSite { field, span })
 }
 
 /// `s` such that npm's `env-replace` gives `s` back: a backslash before

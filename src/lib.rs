@@ -42,4 +42,5 @@ pub mod standin;
 pub mod tokens;
 pub mod urlcreds;
 pub mod yarn_env;
+pub mod yarnrc;
 pub mod yarnrc_yml;

@@ -3,12 +3,13 @@
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// The files the tool looks at unless told otherwise.
-/// `package.json` for its `publishConfig`, yarn 2+'s `.yarnrc.yml`, bun's
-/// `bunfig.toml` (SPEC.md, "Files read").
+/// `package.json` for its `publishConfig`, yarn 2+'s `.yarnrc.yml`, yarn
+/// 1's `.yarnrc`, bun's `bunfig.toml` (SPEC.md, "Files read").
 pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/.npmrc",
     "**/package.json",
     "**/.yarnrc.yml",
+    "**/.yarnrc",
     "**/bunfig.toml",
 ];
 
@@ -20,6 +21,20 @@ const NPMRC: &str = ".npmrc";
 /// Whether a file name is `.npmrc` in any ASCII case.
 pub fn is_npmrc_name(name: &[u8]) -> bool {
     name.eq_ignore_ascii_case(NPMRC.as_bytes())
+}
+
+/// The names matched ignoring ASCII case: each tool opens its file by
+/// that name (npm `.npmrc`, yarn `.yarnrc.yml` and `.yarnrc`, bun
+/// `bunfig.toml`), so
+/// on macOS and Windows it reads `.YARNRC.YML` or `BunFig.toml` too.
+const CASELESS: &[&str] = &[NPMRC, ".yarnrc.yml", ".yarnrc", "bunfig.toml"];
+
+/// The name a tool opens that `name` is in some ASCII case, if any.
+pub fn caseless_name(name: &[u8]) -> Option<&'static str> {
+    CASELESS
+        .iter()
+        .copied()
+        .find(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
 
 /// Include and exclude globs over `/`-separated paths relative to the
@@ -88,7 +103,8 @@ impl Selector {
                 };
                 let base = &path[split..];
                 (split == 0 || path[split - 1] == b'/')
-                    && (n == base || (is_npmrc_name(n) && is_npmrc_name(base)))
+                    && (n == base
+                        || caseless_name(n).is_some_and(|c| caseless_name(base) == Some(c)))
             }),
             None => self
                 .include
@@ -110,10 +126,11 @@ fn build(globs: &[String]) -> Result<GlobSet, String> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
         // `**/.npmrc` and `.npmrc` ignore case, as npm's file opening does
-        // where the file system does.
-        let npmrc = g == NPMRC || g.strip_prefix("**/") == Some(NPMRC);
+        // where the file system does (so do yarn's and bun's names).
+        let name = g.strip_prefix("**/").unwrap_or(g);
+        let caseless = CASELESS.contains(&name);
         let glob = GlobBuilder::new(g)
-            .case_insensitive(npmrc)
+            .case_insensitive(caseless)
             .literal_separator(true)
             .backslash_escape(true)
             .build()
@@ -150,8 +167,16 @@ mod tests {
             assert!(!s.matches(b"a/.npmrc.bak"));
             assert!(!s.matches(b"a/npmrc"));
         }
-        // Other names keep their case.
-        assert!(!sel(&["**/.yarnrc"], &[]).matches(b".YARNRC"));
+        // So do yarn 2+'s and bun's; other names keep their case.
+        for s in [
+            sel(&[], &[]),
+            sel(&["**/.yarnrc.yml", "**/bunfig.toml", "x/*"], &[]),
+        ] {
+            assert!(s.matches(b"a/.YARNRC.yml"));
+            assert!(s.matches(b"BunFig.TOML"));
+            assert!(!s.matches(b"a/.yarnrc.yml.bak"));
+        }
+        assert!(!sel(&["**/.babelrc"], &[]).matches(b".BABELRC"));
         assert!(!sel(&["config/*.ini"], &[]).matches(b"config/A.INI"));
     }
 

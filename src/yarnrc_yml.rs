@@ -19,10 +19,14 @@ use std::rc::Rc;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::detect::Detected;
+use crate::fix::Edit;
 use crate::foreign::{self, Cred, Item};
 
 /// The file name yarn 2+ reads.
 pub const NAME: &str = ".yarnrc.yml";
+
+/// How notes name the file.
+pub const TOOL: &str = "yarn's .yarnrc.yml";
 
 /// A YAML node with where its scalars are. An alias shares the anchored
 /// node (as js-yaml does), so a "billion laughs" file costs no memory.
@@ -58,7 +62,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         path,
         src,
         &items,
-        "yarn's .yarnrc.yml",
+        TOOL,
         "yarn expands `${NAME}`, `${NAME:-fallback}` and `${NAME-fallback}`",
     );
     if !parsed {
@@ -146,7 +150,7 @@ fn read(text: &str) -> Option<Rc<Node>> {
     if !text.contains('\t') {
         return None;
     }
-    parse_as(&separators_as_spaces(text), text)
+    parse_as(&separators_as_spaces(text), text).map(|(root, _)| root)
 }
 
 /// `text` with each tab after a line's first non-blank character a space.
@@ -172,12 +176,14 @@ fn separators_as_spaces(text: &str) -> String {
 
 /// The first document of `text`, or `None` when it is not YAML yarn reads.
 fn parse(text: &str) -> Option<Rc<Node>> {
-    parse_as(text, text)
+    parse_as(text, text).map(|(root, _)| root)
 }
 
 /// [`parse`] `text`, whose bytes are those of `original` but for some tabs
-/// made spaces: a value held verbatim is read from `original`.
-fn parse_as(text: &str, original: &str) -> Option<Rc<Node>> {
+/// made spaces (a value held verbatim is read from `original`), with the
+/// spans of the plain scalars inside a flow collection (`{a: b}`, `[a]`),
+/// where `{`, `}`, `,`, `[` and `]` end the scalar.
+fn parse_as(text: &str, original: &str) -> Option<(Rc<Node>, Vec<std::ops::Range<usize>>)> {
     let offsets = ByteOffsets::new(text);
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
@@ -187,6 +193,7 @@ fn parse_as(text: &str, original: &str) -> Option<Rc<Node>> {
         anchors: HashMap::new(),
         stack: Vec::new(),
         root: None,
+        flow_plain: Vec::new(),
     };
     while let Some(ev) = parser.next_event() {
         let (ev, span) = ev.ok()?;
@@ -199,7 +206,7 @@ fn parse_as(text: &str, original: &str) -> Option<Rc<Node>> {
             break;
         }
     }
-    b.root
+    Some((b.root?, b.flow_plain))
 }
 
 /// The settings yarn sends credentials from, wherever they are.
@@ -317,9 +324,19 @@ impl ByteOffsets {
     }
 }
 
+/// An open collection: its entries so far, its anchor, whether it is a
+/// flow collection.
 enum Open {
-    Map(Vec<(Rc<Node>, Rc<Node>)>, Option<Rc<Node>>, usize),
-    Seq(Vec<Rc<Node>>, usize),
+    Map(Vec<(Rc<Node>, Rc<Node>)>, Option<Rc<Node>>, usize, bool),
+    Seq(Vec<Rc<Node>>, usize, bool),
+}
+
+impl Open {
+    fn flow(&self) -> bool {
+        match self {
+            Open::Map(.., flow) | Open::Seq(.., flow) => *flow,
+        }
+    }
 }
 
 struct Builder<'a> {
@@ -329,24 +346,37 @@ struct Builder<'a> {
     anchors: HashMap<usize, Rc<Node>>,
     stack: Vec<Open>,
     root: Option<Rc<Node>>,
+    flow_plain: Vec<std::ops::Range<usize>>,
 }
 
 impl Builder<'_> {
     fn event(&mut self, ev: Event<'_>, span: Span) -> Option<()> {
         match ev {
-            Event::MappingStart(anchor, _) => self.stack.push(Open::Map(Vec::new(), None, anchor)),
-            Event::SequenceStart(anchor, _) => self.stack.push(Open::Seq(Vec::new(), anchor)),
+            Event::MappingStart(anchor, _) => {
+                let flow = self.flow_start(&span, '{');
+                self.stack.push(Open::Map(Vec::new(), None, anchor, flow));
+            }
+            Event::SequenceStart(anchor, _) => {
+                let flow = self.flow_start(&span, '[');
+                self.stack.push(Open::Seq(Vec::new(), anchor, flow));
+            }
             Event::MappingEnd => match self.stack.pop()? {
-                Open::Map(pairs, _, anchor) => self.done(Rc::new(Node::Map(pairs)), anchor)?,
+                Open::Map(pairs, _, anchor, _) => self.done(Rc::new(Node::Map(pairs)), anchor)?,
                 Open::Seq(..) => return None,
             },
             Event::SequenceEnd => match self.stack.pop()? {
-                Open::Seq(items, anchor) => self.done(Rc::new(Node::Seq(items)), anchor)?,
+                Open::Seq(items, anchor, _) => self.done(Rc::new(Node::Seq(items)), anchor)?,
                 Open::Map(..) => return None,
             },
             Event::Scalar(value, style, anchor, _) => {
                 let start = self.offsets.byte(span.start.index());
-                let end = self.offsets.byte(span.end.index()).max(start);
+                let mut end = self.offsets.byte(span.end.index()).max(start);
+                if style == ScalarStyle::Plain {
+                    // A plain scalar's span may run on over the line break
+                    // and indentation after it.
+                    let raw = self.text.get(start..end).unwrap_or("");
+                    end = start + raw.trim_end_matches([' ', '\t', '\r', '\n']).len();
+                }
                 let verbatim = self.verbatim(&value, style, start, end);
                 // Without the anchor or tag the span may begin with.
                 let quote = usize::from(style != ScalarStyle::Plain);
@@ -359,6 +389,9 @@ impl Builder<'_> {
                         .map_or_else(|| value.into_owned(), str::to_string),
                     _ => value.into_owned(),
                 };
+                if style == ScalarStyle::Plain && self.stack.iter().any(Open::flow) {
+                    self.flow_plain.push(start..end);
+                }
                 let node = Rc::new(Node::Scalar {
                     value,
                     span: start..end,
@@ -373,6 +406,15 @@ impl Builder<'_> {
             _ => {}
         }
         Some(())
+    }
+
+    /// Whether the collection starting at `span` is a flow one (`{`, `[`).
+    /// A block collection whose first key is itself a flow collection may
+    /// count as one too: its plain scalars are then quoted by a fix, which
+    /// is never wrong.
+    fn flow_start(&self, span: &Span, open: char) -> bool {
+        let at = self.offsets.byte(span.start.index());
+        self.text.get(at..).is_some_and(|t| t.starts_with(open))
     }
 
     /// Where `value`'s bytes start when the file holds them as they are
@@ -398,14 +440,63 @@ impl Builder<'_> {
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Open::Seq(items, _)) => items.push(node),
-            Some(Open::Map(pairs, key, _)) => match key.take() {
+            Some(Open::Seq(items, ..)) => items.push(node),
+            Some(Open::Map(pairs, key, ..)) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => pairs.push((k, node)),
             },
         }
         Some(())
     }
+}
+
+/// `edits` (a fix of `src`), each one that rewrites part of a plain
+/// scalar inside a flow collection made into a rewrite of the whole
+/// scalar, single-quoted: there, the `{` and `}` of `${NAME}` would end the
+/// scalar. Elsewhere a plain `${NAME}` is the same plain scalar.
+pub fn quote_edits(src: &[u8], edits: Vec<Edit>) -> Vec<Edit> {
+    let Some((_, flow_plain)) = std::str::from_utf8(src).ok().and_then(|t| parse_as(t, t)) else {
+        return edits;
+    };
+    let mut out: Vec<Edit> = Vec::with_capacity(edits.len());
+    let mut inside: Vec<(std::ops::Range<usize>, Vec<Edit>)> = Vec::new();
+    for e in edits {
+        match flow_plain
+            .iter()
+            .find(|s| s.start <= e.span.start && e.span.end <= s.end)
+        {
+            Some(s) => match inside.iter_mut().find(|(r, _)| r == s) {
+                Some((_, v)) => v.push(e),
+                None => inside.push((s.clone(), vec![e])),
+            },
+            None => out.push(e),
+        }
+    }
+    for (scalar, mut parts) in inside {
+        parts.sort_by_key(|e| e.span.start);
+        let shifted: Vec<Edit> = parts
+            .iter()
+            .map(|e| Edit {
+                span: e.span.start - scalar.start..e.span.end - scalar.start,
+                text: e.text.clone(),
+            })
+            .collect();
+        let value = crate::fix::apply(&src[scalar.clone()], &shifted);
+        let value = String::from_utf8_lossy(&value).replace('\'', "''");
+        out.push(Edit {
+            span: scalar,
+            text: format!("'{value}'"),
+        });
+    }
+    out.sort_by_key(|e| e.span.start);
+    out
+}
+
+/// The settings a fix must leave in place: the keys of the credential
+/// values of `src`, or `None` when it is not YAML yarn reads.
+pub fn keys(src: &[u8]) -> Option<Vec<String>> {
+    let root = read(std::str::from_utf8(src).ok()?)?;
+    Some(items(&root).into_iter().map(|i| i.key).collect())
 }
 
 /// The entries of a mapping, each key as js-yaml makes it a string

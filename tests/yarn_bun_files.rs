@@ -1,7 +1,7 @@
 //! yarn 2+'s `.yarnrc.yml` and bun's `bunfig.toml` are read by every way
 //! the tool reads files (issue 15): `check FILE`, `scan`, `scan --staged`,
-//! `scan --history`, in every format, with the same rule ids and masking;
-//! `fix` leaves them to the user for now (exit 1, nothing written).
+//! `scan --history`, in every format, with the same rule ids and masking
+//! (`fix` is tested in `yarn_bun_fix.rs`).
 
 mod common;
 
@@ -134,29 +134,6 @@ fn every_reading_finds_them() {
         );
         assert_no_secret(&out, &secrets);
     }
-}
-
-#[test]
-fn fix_leaves_them_to_the_user() {
-    let npm = npm_token(153);
-    let repo = TestRepo::new();
-    let yarn = yarnrc(&npm, "Summer2024!");
-    let bun = bunfig(&npm);
-    repo.write(".yarnrc.yml", &yarn);
-    repo.write("bunfig.toml", &bun);
-    let out = repo.tool(&["fix", "--discard-secrets", ".yarnrc.yml", "bunfig.toml"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(all.contains("does not rewrite this file yet"), "{all}");
-    assert_no_secret(&out, std::slice::from_ref(&npm));
-    assert_eq!(
-        std::fs::read_to_string(repo.root.join(".yarnrc.yml")).expect("read"),
-        yarn
-    );
-    assert_eq!(
-        std::fs::read_to_string(repo.root.join("bunfig.toml")).expect("read"),
-        bun
-    );
 }
 
 #[test]

@@ -70,13 +70,28 @@ pub fn plan_file(
     names: &mut Names,
 ) -> Result<FilePlan, String> {
     let mut found = crate::files::detect_file(path, src);
-    names.referenced.extend(fix::referenced_names(src));
+    names
+        .referenced
+        .extend(crate::files::referenced_names(path, src));
+    if let Some(tool) = crate::files::foreign_tool(path) {
+        if strategy == Strategy::MoveLines && found.iter().any(|d| d.fix.is_some()) {
+            return Err(format!(
+                "{path}: --move-to-user-config moves lines of an npm config; it does not rewrite {tool}: choose --save-env or --discard-secrets"
+            ));
+        }
+    }
     let chosen = fix::assign_vars_with(&mut found, vars, var, names);
-    let plan = fix::plan(src, &found, &chosen, strategy);
+    let mut plan = fix::plan(src, &found, &chosen, strategy);
     if let Some(refused) = plan.refused.first() {
         return Err(refused.message(path));
     }
+    plan.edits = crate::files::in_syntax(path, src, plan.edits);
     let fixed = fix::apply(src, &plan.edits);
+    if !crate::files::reads_alike(path, src, &fixed) {
+        return Err(format!(
+            "{path}: the rewrite would change how the file reads; nothing was written (please report this)"
+        ));
+    }
     let remaining = verify(path, &fixed)?;
     let rewritten = found.iter().filter(|d| d.fix.is_some()).count();
     Ok(FilePlan {

@@ -111,7 +111,7 @@ pub fn assign_vars_with(
                 name
             }
         };
-        d.finding.fix = Some(format!("${{{name}}}"));
+        d.finding.fix = Some(crate::files::reference(&d.finding.path, &name));
         out.push(Some(name));
     }
     out
@@ -549,7 +549,7 @@ pub fn edits(found: &[Detected], vars: &[Option<String>]) -> (Vec<Edit>, Vec<Mov
         };
         edits.push(Edit {
             span: site.span.clone(),
-            text: format!("${{{var}}}"),
+            text: crate::files::reference(&d.finding.path, var),
         });
         if kept.insert(var) {
             moved.push(Moved {

@@ -125,8 +125,10 @@ pub(crate) fn fix_files(
             ..Names::default()
         };
         // Names every file references are taken before any is given out.
-        for (_, _, bytes) in &read {
-            names.referenced.extend(fix::referenced_names(bytes));
+        for (_, shown, bytes) in &read {
+            names
+                .referenced
+                .extend(crate::files::referenced_names(shown, bytes));
         }
         read.iter()
             .map(|(_, shown, bytes)| {

@@ -10,8 +10,7 @@ use super::snippet::{eol_of, lines as snippet, pre_commit_entry};
 use crate::hook::HookKind;
 
 /// The files the tool's own pre-commit hooks look at (`.pre-commit-hooks.yaml`).
-pub const PRE_COMMIT_FILES: &str =
-    r"(^|/)(\.[nN][pP][mM][rR][cC]|package\.json|\.yarnrc\.yml|bunfig\.toml)$";
+pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|package\.json|\.[yY][aA][rR][nN][rR][cC](\.[yY][mM][lL])?|[bB][uU][nN][fF][iI][gG]\.[tT][oO][mM][lL])$";
 
 /// The lines under our lefthook command's `run: |`.
 fn run_block(kind: HookKind, depth: usize) -> Vec<String> {

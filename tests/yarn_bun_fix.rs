@@ -1,0 +1,208 @@
+//! `fix` rewrites yarn 2+'s `.yarnrc.yml` and bun's `bunfig.toml` in each
+//! file's own syntax (issue 15): only the secret's bytes change, to the
+//! reference that tool expands (`${NAME}` for yarn, `$NAME` for bun);
+//! comments, quoting, indentation and order stay. The secrets go to the same stores
+//! as for `.npmrc`, names never collide with the ones the file already
+//! references, and what the tool would not expand is left to the user.
+
+mod common;
+
+use common::{assert_no_secret, github_token, npm_token, text, TestRepo};
+
+fn yarnrc(ghp: &str) -> String {
+    format!(
+        "# yarn 2+\nnpmScopes:\n  corp:\n    npmRegistryServer: \"https://npm.pkg.github.com\"\n    npmAuthToken: \"{ghp}\"\n\
+         npmRegistries:\n  \"https://r.example\":\n    npmAuthIdent: 'alice:Summer2024!'\n\
+         npmRegistryServer: https://deploy:hunter2pass@r.example/npm/\n\
+         npmAuthToken: ${{NPM_TOKEN:-${{FALLBACK-}}}}\n"
+    )
+}
+
+fn bunfig(npm: &str) -> String {
+    format!(
+        "# bun\n[install]\nregistry = \"https://registry.npmjs.org/\"\n\n[install.scopes]\n\
+         \"@corp\" = {{ token = \"{npm}\", url = \"https://registry.corp.example/\" }}\n\
+         \"@other\" = \"https://alice:Summer2024!@registry.other.example/\"\n\
+         \"@safe\" = {{ token = \"$NPM_TOKEN\", url = \"https://registry.corp.example/\" }}\n\
+         [install.scopes.lit]\nurl = 'https://r.lit.example/'\npassword = 'pa55-word-x'   # literal string\n"
+    )
+}
+
+fn read(repo: &TestRepo, path: &str) -> String {
+    std::fs::read_to_string(repo.root.join(path)).expect("read")
+}
+
+#[test]
+fn yarnrc_yml_is_fixed_in_yaml() {
+    let ghp = github_token("ghp", 161);
+    let repo = TestRepo::new();
+    repo.write(".gitignore", ".env.local\n");
+    repo.write(".yarnrc.yml", &yarnrc(&ghp));
+    let out = repo.tool(&["fix", "--save-env", ".env.local", ".yarnrc.yml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let secrets = [ghp.clone(), "Summer2024!".into(), "hunter2pass".into()];
+    assert_no_secret(&out, &secrets);
+    // `NPM_TOKEN` is the fallback line's variable: the secrets get others.
+    assert_eq!(
+        read(&repo, ".yarnrc.yml"),
+        "# yarn 2+\nnpmScopes:\n  corp:\n    npmRegistryServer: \"https://npm.pkg.github.com\"\n    npmAuthToken: \"${NPM_TOKEN_2}\"\n\
+         npmRegistries:\n  \"https://r.example\":\n    npmAuthIdent: '${NPM_AUTH}'\n\
+         npmRegistryServer: https://deploy:${NPM_PASSWORD}@r.example/npm/\n\
+         npmAuthToken: ${NPM_TOKEN:-${FALLBACK-}}\n"
+    );
+    assert_eq!(
+        read(&repo, ".env.local"),
+        format!("NPM_TOKEN_2='{ghp}'\nNPM_AUTH='alice:Summer2024!'\nNPM_PASSWORD='hunter2pass'\n")
+    );
+    let check = repo.tool(&["check", ".yarnrc.yml"]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
+}
+
+#[test]
+fn bunfig_toml_is_fixed_to_what_bun_expands() {
+    let npm = npm_token(163);
+    let repo = TestRepo::new();
+    repo.write("bunfig.toml", &bunfig(&npm));
+    let out = repo.tool(&["fix", "--discard-secrets", "bunfig.toml"]);
+    // A URL's credentials stay: bun expands no variable inside a URL.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(all.contains("url-credentials"), "{all}");
+    assert!(
+        all.contains("replace the secret by a variable reference by hand"),
+        "{all}"
+    );
+    assert_no_secret(&out, &[npm.clone(), "pa55-word-x".into()]);
+    assert_eq!(
+        read(&repo, "bunfig.toml"),
+        bunfig("$NPM_TOKEN_2").replace("'pa55-word-x'", "'$NPM_PASSWORD'")
+    );
+}
+
+#[test]
+fn move_to_user_config_does_not_rewrite_them() {
+    let npm = npm_token(164);
+    let repo = TestRepo::new();
+    let yarn = format!("npmAuthToken: {npm}\n");
+    repo.write(".yarnrc.yml", &yarn);
+    let out = repo.tool(&["fix", "--move-to-user-config", ".yarnrc.yml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("choose --save-env or --discard-secrets"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_no_secret(&out, std::slice::from_ref(&npm));
+    assert_eq!(read(&repo, ".yarnrc.yml"), yarn);
+    assert!(!repo.dir.path().join(".npmrc").exists());
+}
+
+#[test]
+fn staged_files_are_fixed_in_the_index_and_the_work_tree() {
+    let (a, b) = (npm_token(165), npm_token(166));
+    let repo = TestRepo::new();
+    repo.write(".yarnrc.yml", &format!("npmAuthToken: '{a}'\n"));
+    repo.write(
+        "pkg/bunfig.toml",
+        &format!("[install.scopes]\nx = {{ token = \"{b}\" }}\n"),
+    );
+    repo.git(&["add", ".yarnrc.yml", "pkg/bunfig.toml"]);
+    let out = repo.tool(&["fix", "--staged", "--discard-secrets"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret(&out, &[a.clone(), b.clone()]);
+    let yarn = "npmAuthToken: '${NPM_TOKEN}'\n";
+    let bun = "[install.scopes]\nx = { token = \"$NPM_TOKEN_2\" }\n";
+    assert_eq!(repo.git(&["show", ":.yarnrc.yml"]), yarn);
+    assert_eq!(repo.git(&["show", ":pkg/bunfig.toml"]), bun);
+    assert_eq!(read(&repo, ".yarnrc.yml"), yarn);
+    assert_eq!(read(&repo, "pkg/bunfig.toml"), bun);
+}
+
+#[test]
+fn what_the_tool_would_not_expand_is_left_to_the_user() {
+    let npm = npm_token(167);
+    let repo = TestRepo::new();
+    // yarn: a fallback the variable-unset reading sends; bun: a token with
+    // text beside it (bun expands only a whole `$NAME`) is fixed whole.
+    let yarn = format!("npmAuthToken: ${{NPM_TOKEN:-{npm}}}\n");
+    let bun =
+        format!("[install]\nregistry = {{ url = \"https://r.example/\", token = \"x{npm}\" }}\n");
+    repo.write(".yarnrc.yml", &yarn);
+    repo.write("bunfig.toml", &bun);
+    let out = repo.tool(&["fix", "--discard-secrets", ".yarnrc.yml", "bunfig.toml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_no_secret(&out, std::slice::from_ref(&npm));
+    assert_eq!(read(&repo, ".yarnrc.yml"), yarn);
+    assert_eq!(
+        read(&repo, "bunfig.toml"),
+        // (`NPM_TOKEN` is the variable the `.yarnrc.yml` names: not given.)
+        "[install]\nregistry = { url = \"https://r.example/\", token = \"$NPM_TOKEN_2\" }\n"
+    );
+}
+
+/// yarn 1 sends a `.yarnrc` registry URL's `user:password@` (but no token
+/// from `.yarnrc`) and expands nothing there: reported, never rewritten.
+#[test]
+fn yarn1_yarnrc_registry_credentials_are_reported_not_rewritten() {
+    let npm = npm_token(168);
+    let repo = TestRepo::new();
+    let yarnrc = format!(
+        "# yarn 1\n\"@corp:registry\" \"https://alice:Summer2024!@r.example/\"\n\
+         \"//r.example/:_authToken\" \"{npm}\"\nlastUpdateCheck 1700000000000\n"
+    );
+    repo.write("app/.yarnrc", &yarnrc);
+    let out = repo.tool(&["scan", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let got: Vec<(String, u64, u64, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+                f["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("app/.yarnrc".into(), 2, 33, "url-credentials".into()),
+            ("app/.yarnrc".into(), 3, 28, "npm-token".into()),
+        ]
+    );
+    assert_no_secret(&out, &[npm.clone(), "Summer2024!".into()]);
+    let out = repo.tool(&["fix", "--discard-secrets", "app/.yarnrc"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(read(&repo, "app/.yarnrc"), yarnrc);
+}
+
+/// yarn and bun open their files by name: on macOS and Windows that is
+/// `.YARNRC.YML` or `BunFig.toml` too, so those are read and fixed alike.
+#[test]
+fn their_names_are_matched_ignoring_case() {
+    let (a, b) = (npm_token(169), npm_token(170));
+    let repo = TestRepo::new();
+    repo.write(".YARNRC.YML", &format!("npmAuthToken: {a}\n"));
+    repo.write(
+        "x/BunFig.TOML",
+        &format!("[install]\nregistry = {{ token = '{b}' }}\n"),
+    );
+    let out = repo.tool(&["scan"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let all = text(&out.stdout);
+    assert!(
+        all.contains(".YARNRC.YML") && all.contains("x/BunFig.TOML"),
+        "{all}"
+    );
+    let out = repo.tool(&["scan", "--fix", "--discard-secrets"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(read(&repo, ".YARNRC.YML"), "npmAuthToken: ${NPM_TOKEN}\n");
+    assert_eq!(
+        read(&repo, "x/BunFig.TOML"),
+        "[install]\nregistry = { token = '$NPM_TOKEN_2' }\n"
+    );
+}
