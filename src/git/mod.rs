@@ -760,24 +760,28 @@ struct Walker<'r, 's, 'k> {
     sink: &'k mut dyn FnMut(HistoryInput),
     sel: &'s Selector,
     seen_trees: std::collections::HashSet<(u64, git2::Oid)>,
+    /// Keys the path hashes of `seen_trees` with a key of this run's own:
+    /// with a fixed one, two paths whose 64-bit hashes collide can be
+    /// found ahead (a birthday search, minutes of CPU), and a tree placed
+    /// under an excluded path would hide the same tree under the other.
+    path_keys: std::collections::hash_map::RandomState,
     seen_blobs: std::collections::HashSet<(Vec<u8>, git2::Oid)>,
     /// The paths of the `.npmrc` symbolic links met so far.
     links: Vec<Vec<u8>>,
     out: History,
 }
 
-fn path_key(p: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    p.hash(&mut h);
-    h.finish()
-}
 
 fn git_err(what: &str, e: git2::Error) -> String {
     format!("{what}: {}", e.message())
 }
 
 impl Walker<'_, '_, '_> {
+    fn path_key(&self, p: &[u8]) -> u64 {
+        use std::hash::BuildHasher;
+        self.path_keys.hash_one(p)
+    }
+
     /// Every matching blob under `tree` not seen at its path yet, each
     /// attributed to `origin` (a commit id, or a ref's name). A subtree
     /// already seen at the same path is not walked again.
@@ -798,7 +802,7 @@ impl Walker<'_, '_, '_> {
     }
 
     fn walk_tree(&mut self, tree: Tree<'_>, origin: Option<&str>) -> Result<(), String> {
-        if !self.seen_trees.insert((path_key(b""), tree.id())) {
+        if !self.seen_trees.insert((self.path_key(b""), tree.id())) {
             return Ok(());
         }
         let repo = self.repo;
@@ -814,7 +818,8 @@ impl Walker<'_, '_, '_> {
                     0o040000 => {
                         path.push(b'/');
                         // Seen at this path already: all below it was walked.
-                        if !self.seen_trees.insert((path_key(&path), entry.id())) {
+                        let key = self.path_key(&path);
+                        if !self.seen_trees.insert((key, entry.id())) {
                             continue;
                         }
                         let sub = repo.find_tree(entry.id()).map_err(|e| {
@@ -985,6 +990,7 @@ pub fn history(
         sink,
         sel,
         seen_trees: std::collections::HashSet::new(),
+        path_keys: std::collections::hash_map::RandomState::new(),
         seen_blobs: std::collections::HashSet::new(),
         links: Vec::new(),
         out: History {
