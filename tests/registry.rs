@@ -22,31 +22,7 @@ use std::process::{Command, Output};
 /// A registry with one user, whose token is returned, and the private
 /// package `@private/secret-pkg@1.0.0` published by that user.
 fn registry(tools: &Path) -> (Verdaccio, String) {
-    let registry = Verdaccio::start(tools);
-    let token = registry.add_user("alice", "correct-horse-battery-staple");
-    let home = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        home.path().join(".npmrc"),
-        publisher_npmrc(&registry, &token),
-    )
-    .expect("write");
-    let pkg = home.path().join("pkg");
-    std::fs::create_dir(&pkg).expect("mkdir");
-    std::fs::write(
-        pkg.join("package.json"),
-        r#"{ "name": "@private/secret-pkg", "version": "1.0.0", "main": "index.js" }"#,
-    )
-    .expect("write");
-    std::fs::write(pkg.join("index.js"), "module.exports = 42;\n").expect("write");
-    let out = run(
-        "npm publish @private/secret-pkg",
-        hermetic(&mut Command::new("npm"), home.path())
-            .args(["publish", "--loglevel=error"])
-            .current_dir(&pkg),
-        180,
-    );
-    assert!(out.status.success(), "npm publish: {}", text(&out.stderr));
-    (registry, token)
+    common::npm::private_registry(tools)
 }
 
 fn publisher_npmrc(registry: &Verdaccio, token: &str) -> String {

@@ -465,7 +465,7 @@ pub fn installed_once(name: &str, spec: &str) -> Option<PathBuf> {
 
 /// A Verdaccio with one user, `alice`, whose token is returned, and the
 /// private package `@private/secret-pkg@1.0.0` published by that user
-/// (for the yarn and bun round trips; tests/registry.rs has its own).
+/// (tests/registry.rs and the yarn and bun round trips).
 pub fn private_registry(tools: &Path) -> (Verdaccio, String) {
     let registry = Verdaccio::start(tools);
     let token = registry.add_user("alice", "correct-horse-battery-staple");
