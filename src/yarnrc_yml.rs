@@ -51,8 +51,10 @@ enum Node {
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     let decoded = Decoded::new(src);
     let text = decoded.text.as_str();
-    let (mut items, parsed) = match read(text) {
+    let legacy = is_legacy(text);
+    let (mut items, parsed) = match read(text).filter(|_| !legacy) {
         Some(root) => (items(&root), true),
+        None if legacy => (legacy_items(text), false),
         None => (fallback(text), false),
     };
     for item in &mut items {
@@ -66,8 +68,13 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         "yarn expands `${NAME}`, `${NAME:-fallback}` and `${NAME-fallback}`",
     );
     if !parsed {
+        let note = if legacy {
+            "the file starts with `# yarn lockfile v1`, so yarn reads it in its legacy syntax, \
+             and so was it read here, line by line"
+        } else {
+            "the file is not YAML this tool can read, so it was read line by line"
+        };
         for d in &mut found {
-            let note = "the file is not YAML this tool can read, so it was read line by line";
             d.finding.detail = Some(match d.finding.detail.take() {
                 Some(detail) => format!("{note}; {detail}"),
                 None => note.to_string(),
@@ -239,6 +246,71 @@ fn fallback(text: &str) -> Vec<Item> {
 /// `skip`.
 fn skip(line: &str, at: usize, skip: &[char]) -> usize {
     line.len() - line[at..].trim_start_matches(skip).len()
+}
+
+/// Whether yarn reads `text` in its legacy syntax (yarn 1's lockfile):
+/// `parseSyml` does so when the text matches
+/// `/^(#.*(\r?\n))*?#\s+yarn\s+lockfile\s+v1\r?\n/i`: comment lines, the
+/// first of them with that header.
+fn is_legacy(text: &str) -> bool {
+    static LEGACY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        // Case by hand: this build's `regex` has no Unicode case tables.
+        let pattern =
+            r"\A(?:#.*\r?\n)*?#\s+[Yy][Aa][Rr][Nn]\s+[Ll][Oo][Cc][Kk][Ff][Ii][Ll][Ee]\s+[Vv]1\r?\n";
+        regex::Regex::new(pattern).expect("valid regex")
+    });
+    LEGACY.is_match(text)
+}
+
+/// The credential settings of a file in yarn's legacy syntax, line by
+/// line: a key (quoted or not), an optional `:`, then the value (quoted,
+/// or the rest of the line) on the same line, at any indentation (a
+/// scope's settings are nested under it).
+fn legacy_items(text: &str) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim_end_matches(['\n', '\r']);
+        let key_at = skip(l, 0, &[' ', '\t']);
+        let after = &l[key_at..];
+        let (name, key_end) = match after.chars().next() {
+            Some('#') | None => (None, 0),
+            Some('"') => match after[1..].find('"') {
+                Some(e) => (Some(&after[1..1 + e]), key_at + e + 2),
+                None => (None, 0),
+            },
+            _ => {
+                let e = after.find([':', ' ', '\t']).unwrap_or(after.len());
+                (Some(&after[..e]), key_at + e)
+            }
+        };
+        if let Some(name) = name {
+            let colon = skip(l, key_end, &[' ', '\t']);
+            let value_at = skip(
+                l,
+                colon + usize::from(l[colon..].starts_with(':')),
+                &[' ', '\t'],
+            );
+            let v = &l[value_at..];
+            let (value, end, verbatim) = match v.strip_prefix('"') {
+                Some(q) => match q.find('"') {
+                    Some(e) => (&q[..e], value_at + e + 2, value_at + 1),
+                    None => (q, l.len(), value_at + 1),
+                },
+                None => (v.trim_end(), value_at + v.trim_end().len(), value_at),
+            };
+            if let (Some(cred), false) = (credential(name), value.is_empty()) {
+                let node = Node::Scalar {
+                    value: value.to_string(),
+                    span: start + value_at..start + end,
+                    verbatim: Some(start + verbatim),
+                };
+                out.extend(item(&node, name.to_string(), cred, true));
+            }
+        }
+        start += line.len();
+    }
+    out
 }
 
 fn fallback_line(line: &str, base: usize, out: &mut Vec<Item>) {

@@ -210,3 +210,61 @@ fn a_link_through_a_linked_folder_is_followed() {
     assert_eq!(history.status.code(), Some(1), "{}", text(&history.stderr));
     assert_no_secret(&history, &[token]);
 }
+
+/// A `.yarnrc.yml` that starts with `# yarn lockfile v1` is parsed by yarn
+/// 4 in its legacy syntax (`parseSyml`'s `LEGACY_REGEXP`), where
+/// `npmAuthToken "secret"` is a setting: yarn sent it (seen with a capture
+/// server); the guard read the file as YAML, one string, and passed it.
+#[test]
+fn a_yarnrc_yml_in_yarns_legacy_syntax_is_read_as_yarn_reads_it() {
+    let token = npm_token(4104);
+    for header in [
+        "# yarn lockfile v1\n",
+        "# a team note\n#\tYARN  LockFile v1\r\n",
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join(".yarnrc.yml"),
+            format!("{header}npmScopes:\n  corp:\n    npmAuthToken \"{token}\"\nnpmAuthIdent alice:Summer2024Secret-long-enough\n"),
+        )
+        .expect("write");
+        let out = npmrc_guard(dir.path())
+            .args(["check", ".yarnrc.yml"])
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{header:?}: {}",
+            text(&out.stdout)
+        );
+        assert_eq!(
+            text(&out.stdout).matches("error[").count(),
+            2,
+            "{}",
+            text(&out.stdout)
+        );
+        assert_no_secret(
+            &out,
+            &[token.clone(), "Summer2024Secret-long-enough".into()],
+        );
+    }
+    // Not the header: a header after a setting, or `v1` followed by more.
+    for text_ in [
+        "npmAuthToken: \"${T}\"\n# yarn lockfile v1\n",
+        "# yarn lockfile v12\nnpmAuthToken: \"${T}\"\n",
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(".yarnrc.yml"), text_).expect("write");
+        let out = npmrc_guard(dir.path())
+            .args(["check", ".yarnrc.yml"])
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{text_:?}: {}",
+            text(&out.stdout)
+        );
+    }
+}

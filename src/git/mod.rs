@@ -771,7 +771,6 @@ struct Walker<'r, 's, 'k> {
     out: History,
 }
 
-
 fn git_err(what: &str, e: git2::Error) -> String {
     format!("{what}: {}", e.message())
 }
