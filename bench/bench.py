@@ -57,8 +57,8 @@ def peak_kib(cmd, cwd=None, env=None):
     return int(p.stderr.strip().splitlines()[-1])
 
 
-def compare(named_cmds, runs, cwd=None, env=None, warmup=3):
-    """Run each command `runs` times, interleaved; return {name: (median, peak_kib, codes)}."""
+def timed(named_cmds, runs, cwd=None, env=None, warmup=3):
+    """Run each command `runs` times, interleaved; return {name: (times, peak_kib, codes)}."""
     for _ in range(warmup):
         for _, cmd in named_cmds:
             run_once(cmd, cwd, env)
@@ -69,8 +69,12 @@ def compare(named_cmds, runs, cwd=None, env=None, warmup=3):
             t, code = run_once(cmd, cwd, env)
             times[name].append(t)
             codes[name].add(code)
-    peaks = {name: peak_kib(cmd, cwd, env) for name, cmd in named_cmds}
-    return {n: (statistics.median(times[n]), peaks[n], sorted(codes[n])) for n, _ in named_cmds}
+    return {n: (times[n], peak_kib(cmd, cwd, env), sorted(codes[n])) for n, cmd in named_cmds}
+
+
+def compare(named_cmds, runs, cwd=None, env=None, warmup=3):
+    """Run each command `runs` times, interleaved; return {name: (median, peak_kib, codes)}."""
+    return {n: (statistics.median(t), peak, codes) for n, (t, peak, codes) in timed(named_cmds, runs, cwd, env, warmup).items()}
 
 
 def report(results, floor):
@@ -197,18 +201,10 @@ def spread(xs):
 
 def compare_pairs(named_cmds, runs, cwd=None, env=None, warmup=1):
     """Like `compare`, and also the spread (min, max) of each command's times."""
-    for _ in range(warmup):
-        for _, cmd in named_cmds:
-            run_once(cmd, cwd, env)
-    times = {name: [] for name, _ in named_cmds}
-    codes = {name: set() for name, _ in named_cmds}
-    for _ in range(runs):
-        for name, cmd in named_cmds:
-            t, code = run_once(cmd, cwd, env)
-            times[name].append(t)
-            codes[name].add(code)
-    peaks = {name: peak_kib(cmd, cwd, env) for name, cmd in named_cmds}
-    return {n: (statistics.median(times[n]), peaks[n], sorted(codes[n]), spread(times[n])) for n, _ in named_cmds}
+    return {
+        n: (statistics.median(t), peak, codes, spread(t))
+        for n, (t, peak, codes) in timed(named_cmds, runs, cwd, env, warmup).items()
+    }
 
 
 def report_spread(results, floor):
