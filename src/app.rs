@@ -189,11 +189,21 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
         let rel = rel.strip_prefix(b"./").unwrap_or(&rel);
         !(args.force_exclude && sel.is_excluded(rel))
     });
-    let mut inputs: Vec<Input> = files.map(|p| inputs::read_named(p)).collect();
-    // What the files name as `userconfig=`/`globalconfig=`, on disk, and
-    // what those name in turn. Only files that are there: a config CI
-    // writes later, or a folder (npm records an error and reads nothing
-    // from it), is no error.
+    let inputs = with_named_on_disk(files.map(|p| inputs::read_named(p)).collect());
+    let inputs = inputs.into_iter();
+    if args.fix {
+        return fix::run::fix_files(inputs.collect(), &args.secrets, s, io);
+    }
+    let (report, read_failed) = scan_inputs(inputs, &s.config, io);
+    Ok(finish(&report, read_failed, s, &FixHint::Files, io))
+}
+
+/// `inputs` and the files they name, read from disk: what they name as
+/// `userconfig=`/`globalconfig=`, and what those name in turn, and the env
+/// files beside them that yarn or bun load ([`crate::envfiles`]). Only
+/// files that are there: a config CI writes later, or a folder (npm records
+/// an error and reads nothing from it), is no error.
+fn with_named_on_disk(mut inputs: Vec<Input>) -> Vec<Input> {
     let mut from = 0;
     for _ in 0..git::NAMED_ROUNDS {
         let named: Vec<PathBuf> = inputs[from..]
@@ -201,14 +211,26 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
             .filter_map(|i| Some((i, i.content.as_ref().ok()?)))
             .flat_map(|(i, bytes)| {
                 let dir = std::path::Path::new(&i.path).parent().map(PathBuf::from);
-                crate::files::named_values(bytes).into_iter().map(move |v| {
-                    dir.clone()
-                        .unwrap_or_default()
-                        .join(v)
-                        .components()
-                        .filter(|c| *c != std::path::Component::CurDir)
-                        .collect::<PathBuf>()
-                })
+                // An env file git ignores is never committed: it is where
+                // the secrets belong (`fix --save-env`).
+                let partners = crate::envfiles::partners(&i.path, bytes)
+                    .into_iter()
+                    .map(PathBuf::from)
+                    .filter(|p| {
+                        p.is_file()
+                            && (git::ignored(p) != Ok(Some(true)) || git::tracked(p) == Ok(true))
+                    });
+                crate::files::named_values(bytes)
+                    .into_iter()
+                    .map(move |v| {
+                        dir.clone()
+                            .unwrap_or_default()
+                            .join(v)
+                            .components()
+                            .filter(|c| *c != std::path::Component::CurDir)
+                            .collect::<PathBuf>()
+                    })
+                    .chain(partners)
             })
             .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
             .collect();
@@ -223,12 +245,7 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
             break;
         }
     }
-    let inputs = inputs.into_iter();
-    if args.fix {
-        return fix::run::fix_files(inputs.collect(), &args.secrets, s, io);
-    }
-    let (report, read_failed) = scan_inputs(inputs, &s.config, io);
-    Ok(finish(&report, read_failed, s, &FixHint::Files, io))
+    inputs
 }
 
 fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {
@@ -451,6 +468,7 @@ fn review_by_plumbing(
         }
     }
     let mut first: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut pairing = Vec::new();
     for h in walked.inputs {
         let bytes = h
             .input
@@ -463,6 +481,17 @@ fn review_by_plumbing(
             if first.insert(f.fingerprint.clone()) {
                 report.findings.push(f);
             }
+        }
+        if crate::envfiles::pairs(&h.input.path, &bytes) {
+            pairing.push((h.input.path, bytes, h.commit));
+        }
+    }
+    for tip in tips {
+        pairing.extend(tip_pairs(git::plumbing::files_at(tip, &sel)?, tip));
+    }
+    for f in history_env_findings(&pairing, &config) {
+        if first.insert(f.fingerprint.clone()) {
+            report.findings.push(f);
         }
     }
     report.sort();
@@ -524,6 +553,13 @@ fn history(
             }
         }
         report.files += pass.files;
+        // A range pairs with what its tip holds, changed in it or not.
+        let mut pairing = std::mem::take(&mut pass.pairing);
+        if let Some(tip) = tip {
+            pairing.extend(tip_pairs(git::files_at(repo, tip, &sel)?, &tip.to_string()));
+        }
+        pass.findings
+            .extend(history_env_findings(&pairing, &review.config));
         for f in pass.findings {
             // The same secret at the same path in a later blob is the
             // same leak: keep the first commit's finding.
@@ -546,6 +582,9 @@ struct Pass {
     /// The files the walked `.npmrc` files name as npm's user or global
     /// config.
     named: Vec<String>,
+    /// The env files and configs walked (path, content, commit), judged
+    /// together once the walk is done ([`history_env_findings`]).
+    pairing: Vec<(String, Vec<u8>, String)>,
 }
 
 /// Walk the history of `review` with `sel`, scanning each blob as it is
@@ -559,6 +598,7 @@ fn history_pass(
     let mut findings = Vec::new();
     let mut files = 0;
     let mut named: Vec<String> = Vec::new();
+    let mut pairing = Vec::new();
     let walked = git::history(
         repo,
         sel,
@@ -582,6 +622,9 @@ fn history_pass(
                 }
                 findings.push(f);
             }
+            if crate::envfiles::pairs(&h.input.path, bytes) {
+                pairing.push((h.input.path.clone(), bytes.clone(), h.commit.clone()));
+            }
         },
     )?;
     Ok(Pass {
@@ -589,6 +632,7 @@ fn history_pass(
         findings,
         files,
         named,
+        pairing,
     })
 }
 
@@ -733,7 +777,7 @@ fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, 
     } else {
         args.files.iter().map(|p| inputs::read_named(p)).collect()
     };
-    fix::run::fix_files(inputs, &args.secrets, s, io)
+    fix::run::fix_files(with_named_on_disk(inputs), &args.secrets, s, io)
 }
 
 /// Name the target of the symbolic link a finding was read through.
@@ -773,6 +817,8 @@ pub fn scan_inputs(
 ) -> (Report, bool) {
     let mut report = Report::default();
     let mut failed = false;
+    // Env files and the configs they feed, judged together at the end.
+    let mut pairing: Vec<(String, Vec<u8>)> = Vec::new();
     for input in inputs {
         match input.content {
             Ok(bytes) => {
@@ -785,6 +831,9 @@ pub fn scan_inputs(
                     }
                     f
                 }));
+                if crate::envfiles::pairs(&input.path, &bytes) {
+                    pairing.push((input.path, bytes));
+                }
             }
             Err(msg) => {
                 failed = true;
@@ -792,8 +841,62 @@ pub fn scan_inputs(
             }
         }
     }
+    report.findings.extend(env_findings(&pairing, config));
     report.sort();
     (report, failed)
+}
+
+/// What the env files among `files` feed into the configs beside them
+/// ([`crate::envfiles`]), less what the config acknowledges.
+pub(crate) fn env_findings(
+    files: &[(String, Vec<u8>)],
+    config: &Config,
+) -> Vec<crate::finding::Finding> {
+    crate::envfiles::detect_all(files)
+        .into_iter()
+        .map(|d| d.finding)
+        .filter(|f| !config.allow.contains(&f.fingerprint))
+        .collect()
+}
+
+/// The files at a range's tip that pair ([`crate::envfiles::pairs`]), as
+/// history blobs of commit `tip`.
+fn tip_pairs(files: Vec<Input>, tip: &str) -> Vec<(String, Vec<u8>, String)> {
+    files
+        .into_iter()
+        .filter_map(|i| {
+            let bytes = i.content.ok()?;
+            crate::envfiles::pairs(&i.path, &bytes).then(|| (i.path, bytes, tip.to_string()))
+        })
+        .collect()
+}
+
+/// [`env_findings`] over a history: every env file blob judged with every
+/// config blob that was ever beside it (a config may start to use a
+/// variable long after the env file was committed, or the other way
+/// round), each finding in the first commit of its env file blob.
+fn history_env_findings(
+    blobs: &[(String, Vec<u8>, String)],
+    config: &Config,
+) -> Vec<crate::finding::Finding> {
+    let configs: Vec<(String, Vec<u8>)> = blobs
+        .iter()
+        .filter(|(p, _, _)| !crate::envfiles::is_env_file(p))
+        .map(|(p, b, _)| (p.clone(), b.clone()))
+        .collect();
+    let mut out = Vec::new();
+    for (path, bytes, commit) in blobs
+        .iter()
+        .filter(|(p, _, _)| crate::envfiles::is_env_file(p))
+    {
+        let mut files = configs.clone();
+        files.push((path.clone(), bytes.clone()));
+        for mut f in env_findings(&files, config) {
+            f.commit = Some(commit.clone());
+            out.push(f);
+        }
+    }
+    out
 }
 
 /// Parse, detect and name the fix variables of one file.

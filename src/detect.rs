@@ -877,7 +877,7 @@ fn key_start(src: &[u8], line_start: usize, value_start: usize) -> usize {
         .map_or(line_start, |i| line_start + i)
 }
 
-fn token_rule(kind: Kind) -> Rule {
+pub(crate) fn token_rule(kind: Kind) -> Rule {
     match kind {
         Kind::Npm => Rule::NpmToken,
         Kind::GitHub => Rule::GithubToken,

@@ -22,6 +22,11 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     if name == PACKAGE_JSON {
         return crate::publish_config::detect(path, bytes);
     }
+    if crate::envfiles::is_env_file(path) {
+        // Judged with the configs beside it ([`crate::envfiles::detect`]):
+        // alone, no tool sends what it holds.
+        return Vec::new();
+    }
     match tool_name(path) {
         Some(crate::bunfig::NAME) => return crate::bunfig::detect(path, bytes),
         Some(crate::yarnrc_yml::NAME) => return crate::yarnrc_yml::detect(path, bytes),

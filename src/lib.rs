@@ -23,6 +23,7 @@ pub mod config;
 pub mod decode;
 pub mod detect;
 pub mod docs;
+pub mod envfiles;
 pub mod eval;
 pub mod files;
 pub mod finding;

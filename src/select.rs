@@ -11,6 +11,13 @@ pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/.yarnrc.yml",
     "**/.yarnrc",
     "**/bunfig.toml",
+    // The env files yarn and bun load by themselves (crate::envfiles).
+    "**/.env.yarn",
+    "**/.env",
+    "**/.env.local",
+    "**/.env.production",
+    "**/.env.development",
+    "**/.env.test",
 ];
 
 /// The one file name matched ignoring ASCII case (SPEC.md, "Files read"):

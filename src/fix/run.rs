@@ -129,6 +129,15 @@ pub(crate) fn fix_files(
             names
                 .referenced
                 .extend(crate::files::referenced_names(shown, bytes));
+            // A name an env file beside it assigns would bring that value
+            // in for bun or yarn ([`crate::envfiles`]).
+            if crate::envfiles::is_env_file(shown) {
+                names.referenced.extend(
+                    crate::envfiles::assignments(bytes)
+                        .into_iter()
+                        .map(|a| a.name),
+                );
+            }
         }
         read.iter()
             .map(|(_, shown, bytes)| {
@@ -211,6 +220,16 @@ pub(crate) fn fix_files(
     for plan in plans {
         report.findings.extend(plan.remaining);
     }
+    // A literal an env file feeds into a config is no edit of the config:
+    // it stays, and fails the run.
+    let pairing: Vec<(String, Vec<u8>)> = read
+        .iter()
+        .filter(|(_, shown, bytes)| crate::envfiles::pairs(shown, bytes))
+        .map(|(_, shown, bytes)| (shown.clone(), bytes.clone()))
+        .collect();
+    report
+        .findings
+        .extend(crate::app::env_findings(&pairing, &s.config));
     report.findings.extend(linked);
     report.sort();
     Ok(finish(&report, failed, s, &FixHint::None, io))

@@ -52,6 +52,11 @@ pub struct Listing {
     /// staged listing) name as npm's user or global config: a commit that
     /// changes only such a file is still one npm reads.
     pub named: Vec<String>,
+    /// In a staged listing read through libgit2: the unchanged index
+    /// entries an env file and a config pair by ([`crate::envfiles`]), so
+    /// the other side of a staged one is found without reading the index
+    /// again.
+    pub unchanged_pairs: Vec<(String, git2::Oid)>,
 }
 
 fn path_str(path: &[u8]) -> String {
@@ -215,6 +220,9 @@ pub fn staged(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
         let unchanged = (!entry.intent_to_add && head_ids.same_folder(parent(&entry.path), &trees))
             || head_ids.id_at(&entry.path) == Some(id);
         if unchanged {
+            if crate::envfiles::pair_name(&entry.path) {
+                listing.unchanged_pairs.push((path.clone(), id));
+            }
             // Unchanged, but it may name a file the commit changes. A blob
             // libgit2 cannot read (a partial clone): git fetches it.
             if names_configs(&entry.path) {
@@ -445,7 +453,11 @@ pub fn named_by<'a>(inputs: impl Iterator<Item = &'a Input>) -> Vec<String> {
     let mut named = Vec::new();
     for input in inputs {
         if let Ok(bytes) = &input.content {
-            for p in crate::files::named_configs(&input.path, bytes) {
+            let partners = crate::envfiles::partners(&input.path, bytes);
+            for p in crate::files::named_configs(&input.path, bytes)
+                .into_iter()
+                .chain(partners)
+            {
                 if !named.contains(&p) {
                     named.push(p);
                 }
@@ -549,7 +561,32 @@ impl Staging<'_> {
                 break;
             }
             let found = match self {
-                Staging::Lib(repo) => index_files(repo, &missing)?,
+                Staging::Lib(repo) => {
+                    // The other side of an env file or config is among the
+                    // unchanged entries the listing kept, or not in the
+                    // index at all; only other named files need it read.
+                    let mut found = Vec::new();
+                    let mut rest = Vec::new();
+                    for p in missing {
+                        if let Some((_, id)) = listing.unchanged_pairs.iter().find(|(q, _)| *q == p)
+                        {
+                            found.push(Input {
+                                name: p.as_bytes().to_vec(),
+                                content: read_blob(repo, *id),
+                                path: p,
+                                via: None,
+                            });
+                        } else if !(crate::envfiles::pair_name(p.as_bytes())
+                            && sel.matches(p.as_bytes()))
+                        {
+                            rest.push(p);
+                        }
+                    }
+                    if !rest.is_empty() {
+                        found.extend(index_files(repo, &rest)?);
+                    }
+                    found
+                }
                 Staging::Plumbing => plumbing::index_files(&missing)?,
             };
             if found.is_empty() {

@@ -564,6 +564,7 @@ pub fn npm_root() -> Option<String> {
         .exists()
         .then_some(dir)
 }
+pub mod capture;
 pub mod npm;
 
 impl TestRepo {
