@@ -32,6 +32,7 @@ pub mod foreign;
 pub mod git;
 pub mod hook;
 pub mod inputs;
+pub mod js_json;
 pub mod managers;
 pub mod npmrc;
 pub mod os;

@@ -3,58 +3,62 @@
 //! there is sent like one in `.npmrc`.
 //!
 //! npm takes from it every `//host/:…` key, `@scope:registry`, and the keys
-//! it defines (`registry`, `_auth`, …). Each string value of those is
-//! judged by the `.npmrc` detector, given as the line `key=value`, and its
-//! findings are moved to where the value is in `package.json`. Values are
-//! not `${…}`-expanded there: npm reads them as JSON, not as config.
+//! it defines (`registry`, `_auth`, …). Each value of those, as the string
+//! npm makes of it (an array or a number too), is judged by the `.npmrc`
+//! detector, given as the line `key=value`, and its findings are moved to
+//! where the value is in `package.json`. Values are not `${…}`-expanded
+//! there: npm reads them as JSON, not as config.
 
 use memchr::memmem;
-use serde::Deserialize;
-use serde_json::value::RawValue;
-use std::collections::BTreeMap;
 
 use crate::detect::{self, Detected};
+use crate::js_json::{self, Member};
 
-#[derive(Deserialize)]
-struct Manifest<'a> {
-    #[serde(borrow, rename = "publishConfig")]
-    publish_config: Option<&'a RawValue>,
-}
-
-/// Findings in the `publishConfig` of one `package.json`. A file without the
-/// bytes `publishConfig` costs one `memmem` pass; one that is not JSON has
-/// none (npm cannot publish it either).
+/// Findings in the `publishConfig` of one `package.json`, read as npm reads
+/// it ([`js_json`]: a byte-order mark stripped, the last of duplicate keys
+/// kept, keys decoded). A file without the bytes `publishConfig` or `\u`
+/// (an escape can spell the key: `"publish\u0043onfig"`) costs one or two
+/// `memmem` passes; one `JSON.parse` throws on has none (npm cannot
+/// publish it either).
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
-    if memmem::find(src, b"publishConfig").is_none() {
+    if memmem::find(src, b"publishConfig").is_none() && memmem::find(src, b"\\u").is_none() {
         return Vec::new();
     }
-    let Ok(text) = std::str::from_utf8(src) else {
-        return Vec::new();
-    };
-    let Ok(Manifest {
-        publish_config: Some(config),
-    }) = serde_json::from_str::<Manifest<'_>>(text)
-    else {
-        return Vec::new();
-    };
-    // Later duplicates win, as in JSON.parse.
-    let Ok(entries) = serde_json::from_str::<BTreeMap<String, &RawValue>>(config.get()) else {
+    let Some(entries) = js_json::document_members(src).and_then(|top| {
+        let config = js_json::last(&top, "publishConfig")?.value.clone();
+        js_json::object_members(src, config)
+    }) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for (key, raw) in entries {
-        if !npm_takes(&key) {
+    for (i, Member { key, value: span }) in entries.iter().enumerate() {
+        // Later duplicates win, as in JSON.parse.
+        if !npm_takes(key) || entries[i + 1..].iter().any(|m| m.key == *key) {
             continue;
         }
-        let Ok(value) = serde_json::from_str::<String>(raw.get()) else {
+        let raw = &src[span.clone()];
+        let Some(value) = js_string(raw) else {
             continue;
         };
-        // Where the JSON string starts in the file: `raw` borrows from `src`.
-        let at = raw.get().as_ptr() as usize - src.as_ptr() as usize;
-        out.extend(entry(path, src, &key, &value, at, raw.get()));
+        out.extend(entry(path, src, key, &value, span.start, raw));
     }
     out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
     out
+}
+
+/// The string npm makes of a `publishConfig` value (the JSON text `raw`):
+/// npm-registry-fetch puts it in a template (`Bearer ${token}`), which is
+/// JavaScript's `String(value)`: an array joined with `,`, a number in
+/// digits. `None` for what is not sent: `null`, `false`, an empty string
+/// (npm checks the value is truthy), or an array too deep for serde_json.
+fn js_string(raw: &[u8]) -> Option<String> {
+    let value = match raw.first()? {
+        b'"' => js_json::decode_string(raw),
+        // (An object is `[object Object]`: none of what it holds is sent.)
+        b'n' | b'f' | b'{' => return None,
+        _ => crate::npmrc::js_string(&serde_json::from_slice(raw).ok()?),
+    };
+    (!value.is_empty()).then_some(value)
 }
 
 /// Whether npm's `flatten` takes `key` from `publishConfig` into the options
@@ -65,8 +69,9 @@ fn npm_takes(key: &str) -> bool {
         || matches!(key, "registry" | "_auth" | "_authToken" | "_password")
 }
 
-/// The findings of one `key: value`, the JSON string at byte `at` of `src`.
-fn entry(path: &str, src: &[u8], key: &str, value: &str, at: usize, raw: &str) -> Vec<Detected> {
+/// The findings of one `key: value`, the JSON value `raw` at byte `at` of
+/// `src`.
+fn entry(path: &str, src: &[u8], key: &str, value: &str, at: usize, raw: &[u8]) -> Vec<Detected> {
     if key.contains(['\n', '\r', '=', ';', '#', '[']) || key.trim() != key {
         return Vec::new();
     }
@@ -82,9 +87,9 @@ fn entry(path: &str, src: &[u8], key: &str, value: &str, at: usize, raw: &str) -
     };
     let line = format!("{key}={shown_value}\n");
     let value_start = key.len() + 1;
-    // The finding's offset maps byte for byte when the JSON string holds no
-    // escapes; otherwise it is put at the string's start.
-    let exact = plain && raw.len() == value.len() + 2;
+    // The finding's offset maps byte for byte when the value is a JSON
+    // string with no escapes; otherwise it is put at the value's start.
+    let exact = plain && raw.first() == Some(&b'"') && raw.len() == value.len() + 2;
     let mut found = detect::detect(path, line.as_bytes());
     for d in &mut found {
         let f = &mut d.finding;
@@ -109,12 +114,22 @@ fn entry(path: &str, src: &[u8], key: &str, value: &str, at: usize, raw: &str) -
     found
 }
 
-/// The 1-based line and byte column of `offset` in `src`.
+/// The 1-based line and byte column of `offset` in `src`; column 1 of
+/// line 1 is after a byte-order mark.
 fn line_column(src: &[u8], offset: usize) -> (usize, usize) {
     let before = &src[..offset.min(src.len())];
     let line = memchr::memchr_iter(b'\n', before).count() + 1;
-    let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    (line, offset - start + 1)
+    let start = memchr::memrchr(b'\n', before).map_or_else(
+        || {
+            if src.starts_with(js_json::BOM) {
+                js_json::BOM.len()
+            } else {
+                0
+            }
+        },
+        |i| i + 1,
+    );
+    (line, offset.saturating_sub(start) + 1)
 }
 
 #[cfg(test)]
@@ -135,6 +150,20 @@ mod tests {
         let src = b"{\n  \"a\": \"x\"\n}";
         assert_eq!(line_column(src, 0), (1, 1));
         assert_eq!(line_column(src, 9), (2, 8));
+    }
+
+    #[test]
+    fn values_as_npm_stringifies_them() {
+        assert_eq!(js_string(b"\"a\\u0062\"").as_deref(), Some("ab"));
+        assert_eq!(
+            js_string(b"[\"t\",[1,null,\"u\"]]").as_deref(),
+            Some("t,1,,u")
+        );
+        assert_eq!(js_string(b"123").as_deref(), Some("123"));
+        assert_eq!(js_string(b"true").as_deref(), Some("true"));
+        for unsent in ["null", "false", "\"\"", "{\"a\":\"t\"}"] {
+            assert_eq!(js_string(unsent.as_bytes()), None, "{unsent}");
+        }
     }
 
     #[test]
