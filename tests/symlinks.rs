@@ -322,3 +322,91 @@ fn a_staged_target_that_cannot_be_read_fails_the_run() {
         );
     }
 }
+
+/// `ln -s $PWD/config/npm.conf .npmrc`: an absolute target inside the work
+/// tree, also named through a link to the root (the root as the file
+/// system resolves it). npm's config loader reads the token through it;
+/// `scan --staged` and `scan --history` called it "outside the repository"
+/// and passed it (review of issue 10, finding 10). Both through libgit2
+/// and through git's plumbing (a SHA-256 repository).
+#[test]
+fn an_absolute_link_into_the_work_tree_is_read_through() {
+    let npm = npm_root();
+    if npm.is_none() {
+        assert!(
+            !required(),
+            "npm's @npmcli/config was not found (npm root -g)"
+        );
+        eprintln!("skipped (the npm half): npm is not installed");
+    }
+    for format in ["sha1", "sha256"] {
+        let t = npm_token(4011);
+        let repo = TestRepo::with_format(format);
+        // `alias` leads to the work tree's root.
+        std::os::unix::fs::symlink(&repo.root, repo.dir.path().join("alias")).expect("link");
+        for (root, link) in [
+            (repo.root.clone(), "app/.npmrc"),
+            (repo.dir.path().join("alias"), ".npmrc"),
+        ] {
+            // npm reads the `.npmrc` beside the nearest `package.json`.
+            repo.write(&link.replace(".npmrc", "package.json"), "{}\n");
+            repo.write("config/npm.conf", &literal_npmrc(&t));
+            let target = root.join("config/npm.conf");
+            ln_s(&repo, target.to_str().expect("UTF-8"), link);
+            if let Some(npm) = &npm {
+                let cwd = repo.root.join(link).parent().expect("folder").to_path_buf();
+                let jobs = serde_json::json!([{ "cwd": cwd, "env": {} }]);
+                let stdout = node_json(
+                    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/npm_config.js"),
+                    npm,
+                    jobs.to_string().as_bytes(),
+                );
+                let theirs: serde_json::Value =
+                    serde_json::from_slice(&stdout).expect("node printed JSON");
+                let sent = theirs[0]["credentials"]["https://registry.npmjs.org/"].to_string();
+                // Not printed: the assertion says only whether npm sends it.
+                assert!(sent.contains(&t), "{format} {link}: npm does not read it");
+            }
+            repo.git(&["add", "-A"]);
+            let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{format} {link}: {}",
+                stderr(&out)
+            );
+            assert_eq!(paths(&out), [link], "{format}");
+            assert!(
+                stderr(&out).contains(&format!("{link}: a symbolic link to config/npm.conf")),
+                "{format}: {}",
+                stderr(&out)
+            );
+            assert_no_secret(&out, std::slice::from_ref(&t));
+            repo.commit_setup("absolute link");
+            let out = repo.tool(&["scan", "--history", "--format", "json"]);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{format} {link}: {}",
+                stderr(&out)
+            );
+            assert!(paths(&out).contains(&link.to_string()), "{format}");
+            assert_no_secret(&out, std::slice::from_ref(&t));
+            repo.git(&["rm", "-q", "-r", "--cached", "."]);
+            fs::remove_file(repo.root.join(link)).expect("rm link");
+            repo.commit_setup("gone");
+        }
+        // An absolute target outside the work tree is still not read.
+        let outside = repo.dir.path().join("outside.npmrc");
+        fs::write(&outside, literal_npmrc(&t)).expect("write");
+        ln_s(&repo, outside.to_str().expect("UTF-8"), ".npmrc");
+        repo.git(&["add", ".npmrc"]);
+        let out = repo.tool(&["scan", "--staged"]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(".npmrc: a symbolic link (its target is outside the repository)"),
+            "{format}: {}",
+            stderr(&out)
+        );
+    }
+}

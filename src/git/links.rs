@@ -12,7 +12,7 @@ const MAX_HOPS: usize = 8;
 /// Why a link is not read through.
 #[derive(Debug, PartialEq, Eq)]
 pub enum NotFollowed {
-    /// Absolute, or `..` past the repository's root.
+    /// Absolute and not into the work tree, or `..` past the root.
     Outside,
     /// The path it names is not there (dangling).
     Missing(Vec<u8>),
@@ -60,6 +60,51 @@ pub fn resolve(link: &[u8], target: &[u8]) -> Option<Vec<u8>> {
     Some(parts.join(&b'/'))
 }
 
+/// The work tree's root as the file system resolves it, for a link whose
+/// target is absolute (`ln -s $PWD/config/npm.conf .npmrc`): npm opens
+/// that path, and when it leads into the work tree it reads the
+/// repository's own file there.
+#[derive(Clone, Debug, Default)]
+pub struct Root {
+    /// Canonical: the root may be reached through a link (`/tmp` is
+    /// `/private/tmp` on macOS), and a target may name it either way.
+    canonical: Option<PathBuf>,
+}
+
+impl Root {
+    /// The root of the work tree at `workdir`; none for a bare repository
+    /// (or one whose work tree is gone): then no absolute target is inside.
+    pub fn of(workdir: Option<&Path>) -> Root {
+        Root {
+            canonical: workdir.and_then(|w| w.canonicalize().ok()),
+        }
+    }
+
+    /// The repository path the absolute `target` names: the part of it
+    /// that the file system resolves to the root, taken away. Each leading
+    /// part is resolved as the kernel would (links and `..` in it), the
+    /// shortest that is the root wins, and what follows it is left to
+    /// [`follow`], walked in the index or tree as a relative target is.
+    pub fn inside(&self, target: &[u8]) -> Option<Vec<u8>> {
+        let root = self.canonical.as_ref()?;
+        let parts: Vec<&[u8]> = target
+            .strip_prefix(b"/")?
+            .split(|b| *b == b'/')
+            .filter(|p| !p.is_empty())
+            .collect();
+        let mut prefix = PathBuf::from("/");
+        for (i, part) in parts.iter().enumerate() {
+            prefix.push(&*crate::os::from_bytes(part));
+            // A part that is not there: nothing after it can be reached.
+            let resolved = prefix.canonicalize().ok()?;
+            if resolved == *root {
+                return Some(parts[i + 1..].join(&b'/'));
+            }
+        }
+        None
+    }
+}
+
 /// Follow the link at `link` (content `target`) through a store of
 /// entries: `lookup` gives a path's mode and object, `read_link` the
 /// content of a link object. The file at the end, and its object.
@@ -68,10 +113,12 @@ pub fn resolve(link: &[u8], target: &[u8]) -> Option<Vec<u8>> {
 /// way may itself be a link (`.npmrc -> dirlink/real`, `dirlink -> sub`),
 /// and a `..` after it climbs from where that link leads. A store without
 /// folder entries (the index) answers `None` for a folder; only the last
-/// component must be there.
+/// component must be there. An absolute target is followed when it leads
+/// into the work tree at `root` ([`Root::inside`]), from the root.
 pub fn follow<T>(
     link: &[u8],
     target: Vec<u8>,
+    root: &Root,
     mut lookup: impl FnMut(&[u8]) -> Option<(u32, T)>,
     mut read_link: impl FnMut(&T) -> Option<Vec<u8>>,
 ) -> Result<(Vec<u8>, T), NotFollowed> {
@@ -80,14 +127,22 @@ pub fn follow<T>(
     parts.pop();
     // What is left to walk, last component first.
     let mut rest: Vec<Vec<u8>> = Vec::new();
-    let push_target = |rest: &mut Vec<Vec<u8>>, t: &[u8]| {
-        if t.is_empty() || t[0] == b'/' || t.contains(&0) {
+    let push_target = |parts: &mut Vec<Vec<u8>>, rest: &mut Vec<Vec<u8>>, t: &[u8]| {
+        if t.is_empty() || t.contains(&0) {
             return Err(NotFollowed::Outside);
         }
+        let inside;
+        let t = if t[0] == b'/' {
+            inside = root.inside(t).ok_or(NotFollowed::Outside)?;
+            parts.clear();
+            &inside[..]
+        } else {
+            t
+        };
         rest.extend(t.split(|b| *b == b'/').rev().map(<[u8]>::to_vec));
         Ok(())
     };
-    push_target(&mut rest, &target)?;
+    push_target(&mut parts, &mut rest, &target)?;
     let mut hops = 0;
     while let Some(part) = rest.pop() {
         match part.as_slice() {
@@ -108,7 +163,7 @@ pub fn follow<T>(
                 }
                 let t = read_link(&object).ok_or(NotFollowed::Missing(path.clone()))?;
                 parts.pop();
-                push_target(&mut rest, &t)?;
+                push_target(&mut parts, &mut rest, &t)?;
             }
             Some((mode, object)) if last => {
                 return match mode & 0o170000 {
@@ -161,7 +216,7 @@ pub fn in_worktree(root: &Path, full: &Path) -> Result<(PathBuf, Vec<u8>), Strin
 
 #[cfg(test)]
 mod tests {
-    use super::{follow, resolve, NotFollowed};
+    use super::{follow, resolve, NotFollowed, Root};
 
     #[test]
     fn targets_resolve_against_the_links_folder_and_stay_inside() {
@@ -174,6 +229,34 @@ mod tests {
         assert_eq!(r(".npmrc", "/etc/npmrc"), None);
         assert_eq!(r("a/.npmrc", ".."), None);
         assert_eq!(r(".npmrc", ""), None);
+    }
+
+    #[test]
+    fn an_absolute_target_is_inside_when_its_leading_part_resolves_to_the_root() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("repo");
+        std::fs::create_dir_all(root.join("sub")).expect("mkdir");
+        std::fs::create_dir(dir.path().join("other")).expect("mkdir");
+        std::os::unix::fs::symlink(&root, dir.path().join("alias")).expect("link");
+        let r = Root::of(Some(&root));
+        let inside = |t: std::path::PathBuf| {
+            r.inside(t.to_str().expect("UTF-8").as_bytes())
+                .map(|p| String::from_utf8(p).expect("UTF-8"))
+        };
+        let d = dir.path();
+        assert_eq!(inside(d.join("repo/sub/x")).as_deref(), Some("sub/x"));
+        assert_eq!(inside(d.join("alias/sub/x")).as_deref(), Some("sub/x"));
+        assert_eq!(inside(d.join("other/../repo//x")).as_deref(), Some("x"));
+        // What follows the root is left to the walk in the store.
+        assert_eq!(
+            inside(d.join("repo/nowhere/../x")).as_deref(),
+            Some("nowhere/../x")
+        );
+        assert_eq!(inside(d.join("repo")).as_deref(), Some(""));
+        assert_eq!(inside(d.join("other/x")), None);
+        assert_eq!(inside(d.join("gone/../repo/x")), None);
+        assert_eq!(r.inside(b"relative/x"), None);
+        assert_eq!(Root::default().inside(b"/x"), None);
     }
 
     #[test]
@@ -190,13 +273,25 @@ mod tests {
                 .find(|e| e.0.as_bytes() == p)
                 .map(|e| (e.1, e.2.as_bytes().to_vec()))
         };
-        let got = follow(b"a/.npmrc", b"../b/link".to_vec(), lookup, |c| {
+        let got = follow(
+            b"a/.npmrc",
+            b"../b/link".to_vec(),
+            &Root::default(),
+            lookup,
+            |c| Some(c.clone()),
+        );
+        assert_eq!(got, Ok((b"b/real".to_vec(), b"content".to_vec())));
+        let got = follow(b".npmrc", b"loop".to_vec(), &Root::default(), lookup, |c| {
             Some(c.clone())
         });
-        assert_eq!(got, Ok((b"b/real".to_vec(), b"content".to_vec())));
-        let got = follow(b".npmrc", b"loop".to_vec(), lookup, |c| Some(c.clone()));
         assert_eq!(got, Err(NotFollowed::TooManyLinks));
-        let got = follow(b".npmrc", b"nowhere".to_vec(), lookup, |c| Some(c.clone()));
+        let got = follow(
+            b".npmrc",
+            b"nowhere".to_vec(),
+            &Root::default(),
+            lookup,
+            |c| Some(c.clone()),
+        );
         assert_eq!(got, Err(NotFollowed::Missing(b"nowhere".to_vec())));
     }
 
@@ -215,9 +310,13 @@ mod tests {
                 .map(|e| (e.1, e.2.as_bytes().to_vec()))
         };
         let f = |link: &str, t: &str| {
-            follow(link.as_bytes(), t.as_bytes().to_vec(), lookup, |c| {
-                Some(c.clone())
-            })
+            follow(
+                link.as_bytes(),
+                t.as_bytes().to_vec(),
+                &Root::default(),
+                lookup,
+                |c| Some(c.clone()),
+            )
         };
         assert_eq!(
             f(".npmrc", "dirlink/real"),

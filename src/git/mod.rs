@@ -281,6 +281,7 @@ fn index_links(
             .is_some_and(|t| t.id() == id)
     };
     let oid = |e: &index::Entry| git2::Oid::from_bytes(&e.id).map_err(|e| e.message().to_string());
+    let root = links::Root::of(repo.workdir());
     for link in staged_links {
         let path = path_str(&link.path);
         let link_id = oid(&link)?;
@@ -288,6 +289,7 @@ fn index_links(
         let followed = links::follow(
             &link.path,
             target,
+            &root,
             |p| stage0.get(p).map(|e| (e.mode, *e)),
             |e| oid(e).ok().and_then(|id| read_blob(repo, id).ok()),
         );
@@ -805,6 +807,13 @@ struct Walker<'r, 's, 'k> {
     seen_blobs: std::collections::HashSet<(Vec<u8>, git2::Oid)>,
     /// The paths of the `.npmrc` symbolic links met so far.
     links: Vec<Vec<u8>>,
+    /// Where an absolute link target leads into the repository: the work
+    /// tree's root now, at scan time. A link holds the absolute path of
+    /// whoever made it, and a commit does not say where its work tree was;
+    /// the root the history is read in is the one known, and a clone at
+    /// the same path (the author's own, a CI runner's fixed folder) is
+    /// where npm reads the repository's file through that link.
+    root: links::Root,
     out: History,
 }
 
@@ -918,9 +927,9 @@ impl Walker<'_, '_, '_> {
             let Ok(target) = read_blob(repo, link_id) else {
                 continue;
             };
-            let Ok((target, id)) =
-                links::follow(link, target, entry_at, |id| read_blob(repo, *id).ok())
-            else {
+            let Ok((target, id)) = links::follow(link, target, &self.root, entry_at, |id| {
+                read_blob(repo, *id).ok()
+            }) else {
                 continue;
             };
             if !self.seen_blobs.insert((link.clone(), id)) {
@@ -1029,6 +1038,7 @@ pub fn history(
         path_keys: std::collections::hash_map::RandomState::new(),
         seen_blobs: std::collections::HashSet::new(),
         links: Vec::new(),
+        root: links::Root::of(repo.workdir()),
         out: History {
             shallow: repo.is_shallow(),
             ..History::default()

@@ -74,6 +74,12 @@ pub fn toplevel() -> Result<PathBuf, String> {
     rev_parse_path(&["--show-toplevel"])
 }
 
+/// The work tree's root for an absolute link target ([`super::links::Root`]):
+/// none in a bare repository.
+fn work_tree_root() -> super::links::Root {
+    super::links::Root::of(toplevel().ok().as_deref())
+}
+
 /// A path `git rev-parse` prints (`--show-toplevel`, `--git-path hooks`),
 /// taken as bytes: a path that is not UTF-8 must stay the same path. The
 /// error is git's own message.
@@ -258,10 +264,18 @@ fn staged_links(
             super::add_named(&mut listing.named, &path_str(path), &bytes);
         }
     }
+    let root = std::cell::OnceCell::new();
     for (link, id) in links {
         let shown = path_str(&link);
         let target = blob(&id)?;
-        match super::links::follow(&link, target, |p| index.get(p).cloned(), |id| blob(id).ok()) {
+        let root = root.get_or_init(work_tree_root);
+        match super::links::follow(
+            &link,
+            target,
+            root,
+            |p| index.get(p).cloned(),
+            |id| blob(id).ok(),
+        ) {
             Ok((target, target_id)) => {
                 if !changed.contains(&link) && !changed.contains(&target) {
                     // Unchanged, but it may name a file the commit changes.
@@ -521,6 +535,8 @@ pub fn history(
     // Each `.npmrc` link seen, and the path it led to: a commit that
     // changes only the target changes what the link reads.
     let mut links: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    // Asked of git at the first link (see `Walker::root` for why now).
+    let root = std::cell::OnceCell::new();
     // A range may change only the target of a link made before it: the
     // links at its tips, and where they lead.
     for tip in tips {
@@ -529,8 +545,9 @@ pub fn history(
                 continue;
             }
             let read = |id: &String| blob(id).ok();
+            let root = root.get_or_init(work_tree_root);
             if let Ok((target, _)) =
-                super::links::follow(&e.path, blob(&e.id)?, |p| tree_entry(tip, p), read)
+                super::links::follow(&e.path, blob(&e.id)?, root, |p| tree_entry(tip, p), read)
             {
                 links.push((e.path, target));
             }
@@ -583,7 +600,14 @@ pub fn history(
                 continue;
             };
             let read = |id: &String| blob(id).ok();
-            match super::links::follow(&link, blob(&link_id)?, |p| tree_entry(&commit, p), read) {
+            let root = root.get_or_init(work_tree_root);
+            match super::links::follow(
+                &link,
+                blob(&link_id)?,
+                root,
+                |p| tree_entry(&commit, p),
+                read,
+            ) {
                 Ok((target, target_id)) => {
                     match links.iter_mut().find(|(l, _)| *l == link) {
                         Some(entry) => entry.1 = target.clone(),
