@@ -36,7 +36,10 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     if let Some((kind, text)) = decode::utf16(bytes) {
         return utf16_findings(path, &text, kind);
     }
-    detect::detect(path, bytes)
+    let mut found = detect::detect(path, bytes);
+    // The key file a `.npmrc` names as `//host/:keyfile` is read here too.
+    found.extend(crate::pem::private_keys(path, bytes));
+    found
 }
 
 /// How the tool that reads `path` spells a reference to the variable
@@ -142,11 +145,13 @@ fn utf16_findings(path: &str, text: &[u8], kind: decode::Utf16) -> Vec<Detected>
 }
 
 /// The repository files a project `.npmrc` at `path` makes npm read as its
-/// user or global config (`userconfig=`, `globalconfig=`): npm resolves a
-/// relative path against the folder it runs in, the project's, which is
-/// the `.npmrc`'s. Paths outside the repository (absolute, `~/…`, or
-/// climbing above the root) and values that depend on the environment are
-/// not files the repository holds.
+/// user or global config (`userconfig=`, `globalconfig=`), or as the TLS
+/// client key it presents to a registry (`//host/:keyfile=`, read for PEM
+/// private keys by [`detect_file`]): npm resolves a relative path against
+/// the folder it runs in, the project's, which is the `.npmrc`'s. Paths
+/// outside the repository (absolute, `~/…` for a config, or climbing above
+/// the root) and values that depend on the environment are not files the
+/// repository holds.
 pub fn named_configs(path: &str, src: &[u8]) -> Vec<String> {
     named_values(src)
         .iter()
@@ -165,9 +170,15 @@ static CONFIG: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"config
 /// `globalconfig` says otherwise, and a project `.npmrc` may set it (npm
 /// warns that it should not, and reads the file all the same).
 static PREFIX: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"prefix"));
+/// `keyfile`: `//host/:keyfile=certs/client.key` names the private key npm
+/// proves possession of to that registry (npm-registry-fetch reads it when
+/// the same host has a `certfile` too, from any config). A bare `keyfile=`
+/// is no setting npm 11 has ("Unknown project config"): not a name.
+static KEYFILE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"keyfile"));
 
-/// The relative paths a `.npmrc` gives as `userconfig=` or `globalconfig=`
-/// (not absolute, not in the home folder, not depending on the environment).
+/// The relative paths a `.npmrc` gives as `userconfig=`, `globalconfig=`,
+/// `prefix=` (its `etc/npmrc`) or `//host/:keyfile=` (not absolute, not in
+/// the home folder, not depending on the environment).
 pub fn named_values(src: &[u8]) -> Vec<String> {
     // A key spells `…config` outright, or through `${X?}` or an escape: only
     // lines holding one of those are decoded, found by vector search (a
@@ -177,6 +188,7 @@ pub fn named_values(src: &[u8]) -> Vec<String> {
     let triggers = [
         Trigger::Text(&CONFIG),
         Trigger::Text(&PREFIX),
+        Trigger::Text(&KEYFILE),
         Trigger::Bytes([b'$', b'\\', b'$']),
     ];
     Sift::new(src, triggers)
@@ -201,10 +213,12 @@ pub fn named_values_every_line(src: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// Whether a raw key could spell `userconfig`, `globalconfig` or `prefix`.
+/// Whether a raw key could spell `userconfig`, `globalconfig`, `prefix` or
+/// `//host/:keyfile`.
 fn key_may_name(raw: &[u8]) -> bool {
     CONFIG.find(raw).is_some()
         || PREFIX.find(raw).is_some()
+        || KEYFILE.find(raw).is_some()
         || memchr::memchr2(b'$', b'\\', raw).is_some()
 }
 
@@ -221,11 +235,16 @@ fn named_value(line: &npmrc::Line<'_>) -> Option<String> {
         return None;
     }
     let (key, _) = line.key()?;
-    let file_in = match crate::eval::residue(&key).text.as_str() {
+    let key = crate::eval::residue(&key).text;
+    let file_in = match key.as_str() {
         "userconfig" | "globalconfig" => "",
         "prefix" => "/etc/npmrc",
+        k if k.starts_with("//") && k.ends_with(":keyfile") => "",
         _ => return None,
     };
+    // A typed path setting expands `~/` to the home folder (parse-field);
+    // `//host/:keyfile` has no type, so npm opens `~/x` as it is, relative.
+    let home_expands = !key.ends_with(":keyfile");
     let entry = line.entry()?;
     let value = crate::eval::value_residue(&entry.value, entry.array)?;
     // npm runs in the project's folder: `${PWD}/x` (a shell sets `PWD`)
@@ -244,7 +263,7 @@ fn named_value(line: &npmrc::Line<'_>) -> Option<String> {
     };
     // npm expands only `~/` to the home folder (parse-field): `~ci/u`
     // is a relative path.
-    if text.is_empty() || text.starts_with('/') || text.starts_with("~/") {
+    if text.is_empty() || text.starts_with('/') || (home_expands && text.starts_with("~/")) {
         return None;
     }
     Some(format!("{text}{file_in}"))
@@ -308,5 +327,18 @@ mod tests {
             ),
             ["a", "b"]
         );
+        assert_eq!(
+            named_configs(
+                "pkg/.npmrc",
+                b"//r.example/:certfile=c.crt\n//r.example/:keyfile=certs/c.key\n//s/:keyfile=~/k\n"
+            ),
+            ["pkg/certs/c.key", "pkg/~/k"]
+        );
+        for not_a_key in ["keyfile=k\n", "//r/:KEYFILE=k\n", "//r/:keyfile=/etc/k\n"] {
+            assert!(
+                named_configs(".npmrc", not_a_key.as_bytes()).is_empty(),
+                "{not_a_key}"
+            );
+        }
     }
 }

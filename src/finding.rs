@@ -67,7 +67,7 @@ impl Rule {
             Rule::AuthToken => "literal auth token",
             Rule::BasicAuth => "literal basic-auth credential",
             Rule::UrlCredentials => "username or password in a registry URL",
-            Rule::PrivateKey => "PEM private key inline in a value",
+            Rule::PrivateKey => "PEM private key",
             Rule::BrokenInterpolation => "variable reference npm will not expand",
             Rule::UnscopedCredential => "credential not scoped to a registry",
             Rule::ConfigChanged => "config file changed inside the scanned range",

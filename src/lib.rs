@@ -36,6 +36,7 @@ pub mod js_json;
 pub mod managers;
 pub mod npmrc;
 pub mod os;
+pub mod pem;
 pub mod publish_config;
 pub mod report;
 pub mod select;

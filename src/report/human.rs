@@ -64,7 +64,8 @@ impl Human<'_> {
         )?;
         match &f.key {
             Some(key) => write!(w, " in {BOLD}{}{BOLD:#}", visible(key))?,
-            None if f.rule.is_secret() => write!(w, " in a comment")?,
+            // (A private key without a key is a key file's, not in a comment.)
+            None if f.rule.is_secret() && f.rule != Rule::PrivateKey => write!(w, " in a comment")?,
             None => {}
         }
         if let Some(secret) = &f.secret {

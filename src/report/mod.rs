@@ -7,7 +7,7 @@ mod sarif;
 
 use std::io::{self, Write};
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Rule};
 
 pub use human::{shell_quote, Human};
 
@@ -17,7 +17,8 @@ pub fn message(f: &Finding) -> String {
     let mut m = f.rule.summary().to_string();
     match &f.key {
         Some(key) => m.push_str(&format!(" in {key}")),
-        None if f.rule.is_secret() => m.push_str(" in a comment"),
+        // (A private key without a key is a key file's, not in a comment.)
+        None if f.rule.is_secret() && f.rule != Rule::PrivateKey => m.push_str(" in a comment"),
         None => {}
     }
     if let Some(secret) = &f.secret {
