@@ -25,26 +25,26 @@ pub struct Member {
 /// when `JSON.parse` would throw on it or it is not an object.
 pub fn document_members(src: &[u8]) -> Option<Vec<Member>> {
     let start = if src.starts_with(BOM) { BOM.len() } else { 0 };
-    let at = ws(src, start);
-    let end = skip_value(src, at)?;
-    if ws(src, end) != src.len() {
-        return None;
-    }
-    object_members(src, at..end)
+    let (members, end) = members_at(src, ws(src, start))?;
+    (ws(src, end) == src.len()).then_some(members)
 }
 
 /// The members of the object at `value`, a span [`document_members`] gave
 /// (so already valid JSON); `None` when it is not an object.
 pub fn object_members(src: &[u8], value: Range<usize>) -> Option<Vec<Member>> {
-    let src = &src[..value.end];
-    let mut i = value.start;
+    members_at(&src[..value.end], value.start).map(|(members, _)| members)
+}
+
+/// The members of the object at `i`, and where it ends; `None` when there
+/// is no object there that `JSON.parse` takes.
+fn members_at(src: &[u8], mut i: usize) -> Option<(Vec<Member>, usize)> {
     if src.get(i) != Some(&b'{') {
         return None;
     }
     let mut out = Vec::new();
     i = ws(src, i + 1);
     if src.get(i) == Some(&b'}') {
-        return Some(out);
+        return Some((out, i + 1));
     }
     loop {
         let key_end = string_end(src, i)?;
@@ -60,7 +60,7 @@ pub fn object_members(src: &[u8], value: Range<usize>) -> Option<Vec<Member>> {
         i = ws(src, end);
         match src.get(i)? {
             b',' => i = ws(src, i + 1),
-            b'}' => return Some(out),
+            b'}' => return Some((out, i + 1)),
             _ => return None,
         }
     }

@@ -30,10 +30,15 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     }) else {
         return Vec::new();
     };
+    // Later duplicates win, as in JSON.parse: where each key is last.
+    let last: std::collections::HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.key.as_str(), i))
+        .collect();
     let mut out = Vec::new();
     for (i, Member { key, value: span }) in entries.iter().enumerate() {
-        // Later duplicates win, as in JSON.parse.
-        if !npm_takes(key) || entries[i + 1..].iter().any(|m| m.key == *key) {
+        if last.get(key.as_str()) != Some(&i) || !npm_takes(key) {
             continue;
         }
         let raw = &src[span.clone()];
