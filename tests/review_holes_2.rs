@@ -179,3 +179,84 @@ fn an_allow_comment_counts_only_once_it_is_on_the_base_side() {
         assert_eq!(code(&out), Some(0), "{format}: {}", text(&out.stdout));
     }
 }
+
+/// A proxy server that answers 404 and reports each request's
+/// `Proxy-Authorization` header.
+fn proxy_capture() -> (u16, std::sync::mpsc::Receiver<Option<String>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut auth = None;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                let l = line.trim_end();
+                if l.is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = l.split_once(':') {
+                    if name.eq_ignore_ascii_case("proxy-authorization") {
+                        auth = Some(value.trim().to_string());
+                    }
+                }
+                line.clear();
+            }
+            let _ = tx.send(auth);
+            let _ = stream.write_all(
+                b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    (port, rx)
+}
+
+/// yarn 1 sends a `.yarnrc` proxy's `user:password@` as
+/// `Proxy-Authorization` (seen with yarn 1.22.22): an error, as `proxy=`
+/// is in `.npmrc`.
+#[test]
+fn a_yarn1_proxy_with_credentials_is_an_error() {
+    let password = "Summer2024Proxy";
+    let (port, rx) = proxy_capture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("package.json"),
+        "{\"name\":\"x\",\"version\":\"1.0.0\",\"dependencies\":{\"somepkg\":\"1.0.0\"}}",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join(".yarnrc"),
+        format!("registry \"http://registry.invalid/\"\nproxy \"http://alice:{password}@127.0.0.1:{port}/\"\n"),
+    )
+    .expect("write");
+    if let Some(tools) = npm::installed_once("yarn1", "yarn@1.22.22") {
+        let home = tempfile::tempdir().expect("tempdir");
+        let _ = npm::run(
+            "yarn 1 install",
+            hermetic(&mut std::process::Command::new("node"), home.path())
+                .arg(tools.join("node_modules/yarn/bin/yarn.js"))
+                .args(["install", "--non-interactive", "--no-lockfile"])
+                .args(["--network-timeout", "5000"])
+                .current_dir(dir.path()),
+            120,
+        );
+        let sent = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("yarn 1 asked the proxy");
+        let basic = sent.expect("a Proxy-Authorization header");
+        let decoded = npmrc_guard::eval::base64_lenient(basic.trim_start_matches("Basic "));
+        assert_eq!(
+            String::from_utf8_lossy(&decoded),
+            format!("alice:{password}")
+        );
+    }
+    let out = npmrc_guard(dir.path())
+        .args(["check", ".yarnrc"])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&out), Some(1), "{}", text(&out.stdout));
+    assert_no_secret(&out, &[password.to_string()]);
+}
