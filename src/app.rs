@@ -446,9 +446,6 @@ fn plumbing_base_config(
     Ok((config, in_base.and_then(|(_, f)| f.map(|(id, _)| id))))
 }
 
-/// Scan what the commits of `revs` bring (`None`: every ref), by git's
-/// plumbing; with `base_config`, a commit that changes the config file is
-/// a `config-changed` warning.
 /// The base side of a review by git's plumbing.
 struct PlumbingBase<'a> {
     /// Its config file's blob id: a commit in the range with another is a
@@ -459,6 +456,10 @@ struct PlumbingBase<'a> {
     rev: Option<&'a str>,
 }
 
+/// Scan what the commits of `revs` bring (`None`: every ref), by git's
+/// plumbing; with a `base`, a commit that changes the config file is a
+/// `config-changed` warning, and an allow comment counts only where the
+/// base holds it.
 fn review_by_plumbing(
     revs: Option<&[String]>,
     tips: &[String],
@@ -908,7 +909,7 @@ pub(crate) fn env_findings(
 ) -> Vec<crate::finding::Finding> {
     crate::envfiles::detect_all(files)
         .into_iter()
-        .map(|d| d.finding)
+        .map(|(_, d)| d.finding)
         .filter(|f| !config.allow.contains(&f.fingerprint))
         .collect()
 }
@@ -968,24 +969,19 @@ fn history_env_findings(
     blobs: &[(String, Vec<u8>, String)],
     config: &Config,
 ) -> Vec<crate::finding::Finding> {
-    let configs: Vec<(String, Vec<u8>)> = blobs
+    let files: Vec<(&str, &[u8])> = blobs
         .iter()
-        .filter(|(p, _, _)| !crate::envfiles::is_env_file(p))
-        .map(|(p, b, _)| (p.clone(), b.clone()))
+        .map(|(p, b, _)| (p.as_str(), b.as_slice()))
         .collect();
-    let mut out = Vec::new();
-    for (path, bytes, commit) in blobs
-        .iter()
-        .filter(|(p, _, _)| crate::envfiles::is_env_file(p))
-    {
-        let mut files = configs.clone();
-        files.push((path.clone(), bytes.clone()));
-        for mut f in env_findings(&files, config) {
-            f.commit = Some(commit.clone());
-            out.push(f);
-        }
-    }
-    out
+    crate::envfiles::detect_all(&files)
+        .into_iter()
+        .map(|(i, d)| {
+            let mut f = d.finding;
+            f.commit = Some(blobs[i].2.clone());
+            f
+        })
+        .filter(|f| !config.allow.contains(&f.fingerprint))
+        .collect()
 }
 
 /// Parse, detect and name the fix variables of one file.

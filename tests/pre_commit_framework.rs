@@ -107,7 +107,14 @@ fn try_repo(pc: &Path, repo: &TestRepo, hook: &str, extra: &[(&str, &Path)]) -> 
         .env(
             "CARGO_TARGET_DIR",
             Path::new(ROOT).join("target/pre-commit-build"),
-        );
+        )
+        // pre-commit builds the hook with `cargo install` (the release
+        // profile: LTO, one codegen unit), for each try-repo of a changed
+        // tree; the hook it tests needs no such binary, and CI's two cores
+        // spent minutes linking it.
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1");
     cmd.output().expect("pre-commit runs")
 }
 
