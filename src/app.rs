@@ -124,6 +124,9 @@ struct Review {
     /// The config file's blob id on the base side, when the review has
     /// one: a commit in the range with another is a `config-changed`.
     base_config: Option<Option<git2::Oid>>,
+    /// The base side's commit: an allow comment counts only where it
+    /// already stood there ([`unearned_allows`]).
+    base: Option<git2::Oid>,
 }
 
 /// The work-tree root of the repository around the current directory (the
@@ -177,11 +180,23 @@ fn enter(dir: Option<&PathBuf>) -> Result<(), String> {
 }
 
 fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {
-    let files = if args.files.is_empty() {
+    let mut files = if args.files.is_empty() && !args.project {
         vec![PathBuf::from(".npmrc")]
     } else {
         args.files.clone()
     };
+    if args.project {
+        for name in [".npmrc", ".yarnrc.yml", ".yarnrc", "bunfig.toml"] {
+            let p = PathBuf::from(name);
+            let given = files
+                .iter()
+                .any(|f| f == &p || f.strip_prefix(".").is_ok_and(|f| f == p));
+            // Only what git tracks: an untracked file is in no commit.
+            if !given && std::fs::symlink_metadata(&p).is_ok() && git::tracked(&p) == Ok(true) {
+                files.push(p);
+            }
+        }
+    }
     s.load_config(&root_here())?;
     let sel = s.selector(&[], &args.exclude)?;
     let files = files.iter().filter(|p| {
@@ -266,6 +281,7 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
                     sel: selector(&config, &args.globs.include, &args.globs.exclude)?,
                     config,
                     base_config: Some(id),
+                    base,
                 }
             }
             None => Review {
@@ -273,6 +289,7 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
                 config: s.config.clone(),
                 sel,
                 base_config: None,
+                base: None,
             },
         };
         return history(&repo, &[review], s, io);
@@ -402,7 +419,10 @@ fn history_by_plumbing(
         &[tip.to_string()],
         &sel,
         config,
-        Some(base_config),
+        Some(PlumbingBase {
+            config: base_config,
+            rev: base,
+        }),
         s,
         io,
     )
@@ -426,15 +446,26 @@ fn plumbing_base_config(
     Ok((config, in_base.and_then(|(_, f)| f.map(|(id, _)| id))))
 }
 
+/// The base side of a review by git's plumbing.
+struct PlumbingBase<'a> {
+    /// Its config file's blob id: a commit in the range with another is a
+    /// `config-changed`.
+    config: Option<String>,
+    /// Its commit, where an allow comment must already stand
+    /// ([`unearned_allows`]).
+    rev: Option<&'a str>,
+}
+
 /// Scan what the commits of `revs` bring (`None`: every ref), by git's
-/// plumbing; with `base_config`, a commit that changes the config file is
-/// a `config-changed` warning.
+/// plumbing; with a `base`, a commit that changes the config file is a
+/// `config-changed` warning, and an allow comment counts only where the
+/// base holds it.
 fn review_by_plumbing(
     revs: Option<&[String]>,
     tips: &[String],
     sel: &Selector,
     config: Config,
-    base_config: Option<Option<String>>,
+    base: Option<PlumbingBase<'_>>,
     s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
@@ -460,9 +491,9 @@ fn review_by_plumbing(
         let _ = writeln!(io.err, "note: {note}");
     }
     let mut report = Report::default();
-    if let Some(base) = base_config {
+    if let Some(base) = base.as_ref().map(|b| &b.config) {
         for (id, commit) in &walked.configs {
-            if *id != base {
+            if id != base {
                 report.findings.push(config_changed(commit));
             }
         }
@@ -480,6 +511,19 @@ fn review_by_plumbing(
             f.commit = Some(h.commit.clone());
             if first.insert(f.fingerprint.clone()) {
                 report.findings.push(f);
+            }
+        }
+        if let Some(base) = base.as_ref().and_then(|b| b.rev) {
+            let at_base = |path: &str| {
+                git::plumbing::file_at(base, path)
+                    .ok()
+                    .and_then(|(_, f)| f.map(|(_, b)| b))
+            };
+            for mut f in unearned_allows(&h.input.path, &bytes, at_base, &config) {
+                f.commit = Some(h.commit.clone());
+                if first.insert(f.fingerprint.clone()) {
+                    report.findings.push(f);
+                }
             }
         }
         if crate::envfiles::pairs(&h.input.path, &bytes) {
@@ -622,6 +666,13 @@ fn history_pass(
                 }
                 findings.push(f);
             }
+            if let Some(base) = review.base {
+                let at_base = |path: &str| git::blob_at(repo, base, path);
+                for mut f in unearned_allows(&h.input.path, bytes, at_base, &review.config) {
+                    f.commit = Some(h.commit.clone());
+                    findings.push(f);
+                }
+            }
             if crate::envfiles::pairs(&h.input.path, bytes) {
                 pairing.push((h.input.path.clone(), bytes.clone(), h.commit.clone()));
             }
@@ -720,6 +771,7 @@ fn pre_push(
             config: config.clone(),
             sel: sel.clone(),
             base_config: push.base.map(|_| id),
+            base: push.base,
         })
         .collect();
     history(&repo, &reviews, s, io)
@@ -743,9 +795,12 @@ fn pre_push_by_plumbing(
     };
     let (config, base_config) = plumbing_base_config(s, base.as_deref())?;
     let sel = selector(&config, &[], &[])?;
-    let base_config = base.is_some().then_some(base_config);
+    let base = base.as_deref().map(|rev| PlumbingBase {
+        config: base_config,
+        rev: Some(rev),
+    });
     let tips: Vec<String> = revs.iter().take_while(|r| *r != "--not").cloned().collect();
-    review_by_plumbing(Some(&revs), &tips, &sel, config, base_config, s, io)
+    review_by_plumbing(Some(&revs), &tips, &sel, config, base, s, io)
 }
 
 fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {
@@ -854,8 +909,43 @@ pub(crate) fn env_findings(
 ) -> Vec<crate::finding::Finding> {
     crate::envfiles::detect_all(files)
         .into_iter()
-        .map(|d| d.finding)
+        .map(|(_, d)| d.finding)
         .filter(|f| !config.allow.contains(&f.fingerprint))
+        .collect()
+}
+
+/// What an allow comment exempts in a file under review (`bytes` at
+/// `path`) that the same file on the base side (`at_base`) did not
+/// exempt: the commits under review cannot exempt their own findings
+/// (SPEC.md, "Config"). Each is reported, saying why.
+fn unearned_allows(
+    path: &str,
+    bytes: &[u8],
+    at_base: impl Fn(&str) -> Option<Vec<u8>>,
+    config: &Config,
+) -> Vec<crate::finding::Finding> {
+    let allowed = crate::files::allowed(path, bytes);
+    if allowed.is_empty() {
+        return Vec::new();
+    }
+    let earned: Vec<String> = at_base(path)
+        .map(|b| crate::files::allowed(path, &b))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| d.finding.fingerprint)
+        .collect();
+    allowed
+        .into_iter()
+        .map(|d| d.finding)
+        .filter(|f| !earned.contains(&f.fingerprint) && !config.allow.contains(&f.fingerprint))
+        .map(|mut f| {
+            let why = "exempted by a `npmrc-guard: allow` comment that the commits under review add; an exemption counts once it is on the base side";
+            f.detail = Some(match f.detail.take() {
+                Some(d) => format!("{why}; {d}"),
+                None => why.to_string(),
+            });
+            f
+        })
         .collect()
 }
 
@@ -879,24 +969,19 @@ fn history_env_findings(
     blobs: &[(String, Vec<u8>, String)],
     config: &Config,
 ) -> Vec<crate::finding::Finding> {
-    let configs: Vec<(String, Vec<u8>)> = blobs
+    let files: Vec<(&str, &[u8])> = blobs
         .iter()
-        .filter(|(p, _, _)| !crate::envfiles::is_env_file(p))
-        .map(|(p, b, _)| (p.clone(), b.clone()))
+        .map(|(p, b, _)| (p.as_str(), b.as_slice()))
         .collect();
-    let mut out = Vec::new();
-    for (path, bytes, commit) in blobs
-        .iter()
-        .filter(|(p, _, _)| crate::envfiles::is_env_file(p))
-    {
-        let mut files = configs.clone();
-        files.push((path.clone(), bytes.clone()));
-        for mut f in env_findings(&files, config) {
-            f.commit = Some(commit.clone());
-            out.push(f);
-        }
-    }
-    out
+    crate::envfiles::detect_all(&files)
+        .into_iter()
+        .map(|(i, d)| {
+            let mut f = d.finding;
+            f.commit = Some(blobs[i].2.clone());
+            f
+        })
+        .filter(|f| !config.allow.contains(&f.fingerprint))
+        .collect()
 }
 
 /// Parse, detect and name the fix variables of one file.

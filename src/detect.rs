@@ -309,6 +309,7 @@ fn is_plain_reference(raw: &[u8]) -> bool {
         && t[2..t.len() - 1]
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && std::str::from_utf8(&t[2..t.len() - 1]).is_ok_and(crate::standin::is_variable_name)
 }
 
 /// Decoding is most of the cost of a parse: only entry lines whose raw
@@ -838,6 +839,16 @@ fn whole_reference(text: &str) -> Option<&'static str> {
         .expect("valid regex")
     });
     let caps = WHOLE.captures(text.trim())?;
+    // A secret written where the name goes (`{{<PAT>}}`, `${<token>}`,
+    // `${NPM_TOKEN:-<uuid>}`) is sent as text: an error, not a warning.
+    let t = text.trim();
+    let inner = t
+        .trim_start_matches(['$', '%', '{', '<'])
+        .trim_end_matches(['}', '%', '>', '?'])
+        .trim();
+    if !crate::standin::reads_as_names(inner) {
+        return None;
+    }
     // `$NAME` and an unclosed `${NAME` name a variable only when NAME is
     // written in one case (`$NPM_TOKEN`, `$npm_token`): `$ecretPassw0rd` is
     // a password that starts with `$`.
@@ -1495,7 +1506,7 @@ mod tests {
         // In a list npm sends `${A B}` as written: no URL, nothing sent.
         let list = ids("registry[]=https://u:hunter2secret@${A B}/\n");
         assert!(!list.contains(&"url-credentials"), "{list:?}");
-        let single = ids("registry=https://u:hunter2secret@${A B}/\n");
+        let single = ids("registry=https://u:hunter2secret@${A_B}/\n");
         assert!(single.contains(&"url-credentials"), "{single:?}");
     }
 }

@@ -399,8 +399,8 @@ pub fn pairs(path: &str, src: &[u8]) -> bool {
 }
 
 /// Findings in every env file of `files` (path, content), each judged with
-/// the configs among `files`.
-pub fn detect_all<P: AsRef<str>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Vec<Detected> {
+/// the configs among `files`, with the index of its env file.
+pub fn detect_all<P: AsRef<str>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Vec<(usize, Detected)> {
     let configs: Vec<(&str, &[u8])> = files
         .iter()
         .map(|(p, b)| (p.as_ref(), b.as_ref()))
@@ -419,8 +419,13 @@ pub fn detect_all<P: AsRef<str>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Vec<Detect
     };
     files
         .iter()
-        .filter(|(p, _)| is_env_file(p.as_ref()) || injected(p.as_ref()))
-        .flat_map(|(p, b)| detect(p.as_ref(), b.as_ref(), &configs))
+        .enumerate()
+        .filter(|(_, (p, _))| is_env_file(p.as_ref()) || injected(p.as_ref()))
+        .flat_map(|(i, (p, b))| {
+            detect(p.as_ref(), b.as_ref(), &configs)
+                .into_iter()
+                .map(move |d| (i, d))
+        })
         .collect()
 }
 

@@ -55,7 +55,13 @@ pub fn expand(s: &str, value: &str) -> Residue {
                 .count();
         text.push_str(&s[at..esc_start]);
         let esc = r.span.start - esc_start;
-        if esc % 2 == 1 {
+        // A name no environment holds (a secret pasted between the braces)
+        // stays as its text: `${…}` unless `?` makes it nothing.
+        let unset = !r.optional && !crate::standin::is_variable_name(&r.name);
+        if esc % 2 == 0 && unset {
+            text.push_str(&"\\".repeat(esc / 2));
+            text.push_str(&s[r.span.clone()]);
+        } else if esc % 2 == 1 {
             // `orig.slice((esc + 1) / 2)`: half the backslashes and the text.
             text.push_str(&"\\".repeat(esc / 2));
             text.push_str(&s[r.span.clone()]);

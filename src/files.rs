@@ -42,6 +42,39 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     found
 }
 
+/// The findings an allow comment (`; npmrc-guard: allow`) in `bytes`
+/// exempts: those the file gives with every such comment made inert.
+/// A review asks where each exemption came from (SPEC.md, "Config": the
+/// commits under review cannot switch off their own scan).
+pub fn allowed(path: &str, bytes: &[u8]) -> Vec<Detected> {
+    const MARK: &[u8] = b"npmrc-guard";
+    // Every review reads each blob here: a vector search for its first
+    // letter, not a comparison at every byte.
+    let at: Vec<usize> = memchr::memchr2_iter(b'n', b'N', bytes)
+        .filter(|&i| {
+            bytes
+                .get(i..i + MARK.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(MARK))
+        })
+        .collect();
+    if at.is_empty() {
+        return Vec::new();
+    }
+    // Same length, so every finding keeps its place.
+    let mut inert = bytes.to_vec();
+    for i in at {
+        inert[i + 5] = b'_';
+    }
+    let kept: Vec<String> = detect_file(path, bytes)
+        .into_iter()
+        .map(|d| d.finding.fingerprint)
+        .collect();
+    detect_file(path, &inert)
+        .into_iter()
+        .filter(|d| !kept.contains(&d.finding.fingerprint))
+        .collect()
+}
+
 /// How the tool that reads `path` spells a reference to the variable
 /// `name`, as a fix writes it: `${NAME}` for npm and yarn, `$NAME` for bun
 /// (which expands nothing else, see [`crate::bunfig`]).
@@ -225,7 +258,7 @@ fn key_may_name(raw: &[u8]) -> bool {
 /// The path a `userconfig=` or `globalconfig=` line names, if it names one
 /// in the repository.
 fn named_value(line: &npmrc::Line<'_>) -> Option<String> {
-    // Decode only a key that could spell one of the two: most lines of a
+    // Decode only a key that could spell one of them: most lines of a
     // large file are not.
     let LineKind::Entry { key: raw, .. } = &line.kind else {
         return None;
@@ -251,15 +284,15 @@ fn named_value(line: &npmrc::Line<'_>) -> Option<String> {
     // and `/proc/self/cwd/x` are `x` there.
     let span = entry.value_span.start - line.span.start..entry.value_span.end - line.span.start;
     let pwd = value.refs == 1 && line.bytes()[span].starts_with(b"${PWD}/");
+    // Any other reference: the path npm reads when it gives nothing
+    // (`conf/${X?}npmrc` is `conf/npmrc` with X unset).
     let text = if pwd {
-        value.text.strip_prefix('/')?
-    } else if value.refs > 0 {
-        return None;
+        value.text.trim_start_matches('/')
     } else {
-        value
-            .text
-            .strip_prefix("/proc/self/cwd/")
-            .unwrap_or(&value.text)
+        match value.text.strip_prefix("/proc/self/cwd/") {
+            Some(rest) => rest.trim_start_matches('/'),
+            None => &value.text,
+        }
     };
     // npm expands only `~/` to the home folder (parse-field): `~ci/u`
     // is a relative path.
@@ -267,6 +300,45 @@ fn named_value(line: &npmrc::Line<'_>) -> Option<String> {
         return None;
     }
     Some(format!("{text}{file_in}"))
+}
+
+/// What a relative `userconfig=`/`globalconfig=` of the `.npmrc` at
+/// `path` may also name: npm resolves it against its working folder
+/// (`path.resolve`), and npm run in any folder under the project reads
+/// the project's `.npmrc`; so `conf/npmrc` is also `<folder>/**/conf/npmrc`
+/// (a pattern [`crate::select::named_match`] reads), and with a leading
+/// `..` the rest anywhere.
+pub fn named_patterns(path: &str, src: &[u8]) -> Vec<String> {
+    let dir = path.rfind('/').map_or("", |i| &path[..=i]);
+    let mut out: Vec<String> = Vec::new();
+    for v in named_values(src) {
+        let mut parts: Vec<&str> = Vec::new();
+        let mut up = false;
+        for part in v.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    if parts.pop().is_none() {
+                        up = true;
+                    }
+                }
+                p => parts.push(p),
+            }
+        }
+        let rest = parts.join("/");
+        if rest.is_empty() || rest.contains(['*', '?', '[', ']', '{', '}', '\\']) {
+            continue;
+        }
+        let p = if up {
+            format!("**/{rest}")
+        } else {
+            format!("{dir}**/{rest}")
+        };
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// `value` resolved against the folder of `npmrc`, both relative to the
@@ -289,6 +361,27 @@ fn repo_path(npmrc: &str, value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_patterns_take_npm_run_in_any_folder_under_the_project() {
+        let src =
+            b"userconfig=./ci/user.npmrc\nglobalconfig = ../shared/npmrc\nuserconfig=a/../b\n";
+        assert_eq!(
+            named_patterns("pkg/.npmrc", src),
+            ["pkg/**/ci/user.npmrc", "**/shared/npmrc", "pkg/**/b"]
+        );
+        assert_eq!(
+            named_patterns(".npmrc", b"userconfig=c/*\n"),
+            Vec::<String>::new()
+        );
+        let m = |n: &str, p: &str| crate::select::named_match(n.as_bytes(), p.as_bytes());
+        assert!(m("pkg/**/ci/u", "pkg/ci/u"));
+        assert!(m("pkg/**/ci/u", "pkg/scripts/x/ci/u"));
+        assert!(!m("pkg/**/ci/u", "pkg/xci/u"));
+        assert!(!m("pkg/**/ci/u", "other/ci/u"));
+        assert!(m("**/ci/u", "ci/u") && m("**/ci/u", "a/ci/u"));
+        assert!(m("a/b", "a/b") && !m("a/b", "x/a/b"));
+    }
 
     #[test]
     fn named_configs_resolve_against_the_npmrc_folder() {

@@ -44,6 +44,24 @@ pub fn caseless_name(name: &[u8]) -> Option<&'static str> {
         .find(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
 
+/// Whether `path` is the named file `named`: the same path, or, for a
+/// pattern `DIR/**/REST` or `**/REST` ([`crate::files::named_patterns`]),
+/// `REST` at `DIR` or in any folder under it.
+pub fn named_match(named: &[u8], path: &[u8]) -> bool {
+    const ANY: &[u8] = b"**/";
+    let Some(at) = memchr::memmem::find(named, ANY) else {
+        return named == path;
+    };
+    let (dir, rest) = (&named[..at], &named[at + ANY.len()..]);
+    let Some(under) = path.strip_prefix(dir) else {
+        return false;
+    };
+    under == rest
+        || (under.len() > rest.len()
+            && under.ends_with(rest)
+            && under[under.len() - rest.len() - 1] == b'/')
+}
+
 /// Include and exclude globs over `/`-separated paths relative to the
 /// repository root. `*` does not cross `/`; `**/` matches any depth,
 /// including none.
@@ -88,7 +106,13 @@ impl Selector {
         let new: Vec<Vec<u8>> = paths
             .iter()
             .map(|p| p.as_bytes().to_vec())
-            .filter(|p| !self.matches(p) && !self.is_excluded(p))
+            .filter(|p| {
+                if memchr::memmem::find(p, b"**/").is_some() {
+                    !self.named.contains(p)
+                } else {
+                    !self.matches(p) && !self.is_excluded(p)
+                }
+            })
             .collect();
         if new.is_empty() {
             return None;
@@ -117,7 +141,7 @@ impl Selector {
                 .include
                 .is_match_candidate(&globset::Candidate::from_bytes(path)),
         };
-        (included || self.named.iter().any(|n| n == path)) && !self.is_excluded(path)
+        (included || self.named.iter().any(|n| named_match(n, path))) && !self.is_excluded(path)
     }
 
     /// Whether an exclude glob names `path`.

@@ -130,6 +130,45 @@ pub fn is_standin(value: &str) -> bool {
         .all(|part| is_filler_run(part) || is_words(part))
 }
 
+/// Whether `name`, written where a variable's name goes (`${NAME}`,
+/// `$NAME`, `%NAME%`, `{{NAME}}`), can be one: made of `[A-Za-z0-9_.-]`,
+/// starting with a letter or `_`, and no part of it (split at `_ . -`) a
+/// run that looks random. A token pasted where its variable's name goes
+/// (`${npm_…}`, `{{<52-character PAT>}}`, `${NPM_TOKEN:-<uuid>}`) is a
+/// secret npm sends as text, not a name: no shell or CI sets a variable
+/// called that.
+pub fn is_variable_name(name: &str) -> bool {
+    let Some(first) = name.bytes().next() else {
+        return false;
+    };
+    if !(first.is_ascii_alphabetic() || first == b'_')
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    {
+        return false;
+    }
+    reads_as_names(name)
+}
+
+/// Whether `text` holds no token and no run that looks random, split at
+/// every character but `[A-Za-z0-9]`: the words of names (`NPM_TOKEN:-`,
+/// `TOKEN for @corp`), not a secret.
+pub fn reads_as_names(text: &str) -> bool {
+    if !tokens::find_tokens(text.as_bytes()).is_empty() {
+        return false;
+    }
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .all(|part| {
+            let digits = part.bytes().filter(u8::is_ascii_digit).count();
+            let letters = part.len() - digits;
+            let random = part.len() > 32
+                || (part.len() > 16 && digits > 0)
+                || (part.len() >= 8 && digits >= 3 && letters >= 3);
+            !random || is_words(part)
+        })
+}
+
 /// `xxxxxxxx`, `XXXX`, `********`, `0000`, `....`: one filler repeated.
 fn is_filler_run(part: &str) -> bool {
     let mut chars = part.chars();
@@ -168,6 +207,38 @@ fn is_words(part: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variable_names_and_secrets_written_as_names() {
+        for name in [
+            "NPM_TOKEN",
+            "npm_token",
+            "GH_PACKAGES_TOKEN",
+            "NODE_AUTH_TOKEN",
+            "AWS_CODEARTIFACT_AUTH_TOKEN",
+            "CODEARTIFACTAUTHTOKEN",
+            "NPM_TOKEN_2024_05",
+            "TOKEN2",
+            "_X",
+            "npm.token",
+            "NPM-TOKEN",
+        ] {
+            assert!(is_variable_name(name), "{name}");
+        }
+        for secret in [
+            "NPM_TOKEN:-3f2a8b1c-4e6b-4c1d-9a7e-0b5c6d7e8f90",
+            "3f2a8b1c-4e6b-4c1d-9a7e-0b5c6d7e8f90",
+            "x3f2a8b1c",
+            "abcdefghij2345672abcdefghij234567abcdefghij234567abc",
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            "AKCp8kQ7xY2mN4vB9",
+            "NPM TOKEN",
+            "",
+            "1PASSWORD",
+        ] {
+            assert!(!is_variable_name(secret), "{secret}");
+        }
+    }
 
     #[test]
     fn issue_examples() {

@@ -37,7 +37,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
 
 /// One string token at the start of `s`: its value, its length, and
 /// whether the file holds the value as it is (no quotes to decode).
-fn string(s: &str) -> Option<(String, usize, bool)> {
+pub(crate) fn string(s: &str) -> Option<(String, usize, bool)> {
     if s.starts_with('"') {
         // The closing quote: not after a single backslash (yarn's rule).
         let b = s.as_bytes();
@@ -60,11 +60,13 @@ fn string(s: &str) -> Option<(String, usize, bool)> {
     Some((s[..end].to_string(), end, true))
 }
 
-/// Whether yarn 1 takes `key` as a registry URL.
+/// Whether yarn 1 takes `key` as a registry URL, or a proxy's: yarn
+/// 1.22.22 sent `proxy "http://alice:pw@host/"`'s credentials as
+/// `Proxy-Authorization` (review, 2026-12-05).
 fn registry_key(key: &str) -> bool {
     let key = key.strip_prefix("--").unwrap_or(key);
     let key = key.rsplit('.').next().unwrap_or(key);
-    key == "registry"
+    matches!(key, "registry" | "proxy" | "https-proxy" | "http-proxy")
         || key
             .strip_prefix('@')
             .and_then(|k| k.strip_suffix(":registry"))
@@ -120,6 +122,13 @@ mod tests {
         assert_eq!(keys, ["registry", "@corp:registry", "--install.registry"]);
         assert_eq!(found[0].verbatim, src.find("https://a"));
         assert_eq!(&src[found[1].span.clone()], "\"https://c:d@r.example/\"");
+    }
+
+    #[test]
+    fn proxy_urls_are_read() {
+        let src = "proxy \"http://a:b@p.example/\"\n\"--https-proxy\" \"http://c:d@p.example/\"\nno-proxy \"x\"\n";
+        let keys: Vec<String> = items(src).into_iter().map(|i| i.key).collect();
+        assert_eq!(keys, ["proxy", "--https-proxy"]);
     }
 
     #[test]

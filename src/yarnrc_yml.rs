@@ -255,8 +255,19 @@ fn skip(line: &str, at: usize, skip: &[char]) -> usize {
 fn is_legacy(text: &str) -> bool {
     static LEGACY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         // Case by hand: this build's `regex` has no Unicode case tables.
-        let pattern =
-            r"\A(?:#.*\r?\n)*?#\s+[Yy][Aa][Rr][Nn]\s+[Ll][Oo][Cc][Kk][Ff][Ii][Ll][Ee]\s+[Vv]1\r?\n";
+        // JavaScript's `.` stops at `\r`, `\u{2028}` and `\u{2029}` too, and
+        // its `\s` is its own list (U+FEFF in, U+0085 out), spelled out:
+        // Rust's would read a lone `\r` or a `#\u{FEFF}yarn` otherwise
+        // than yarn does (review, 2026-12-05).
+        let pattern = concat!(
+            r"\A(?:#[^\n\r\u{2028}\u{2029}]*\r?\n)*?#",
+            r"[\t\n\x0B\x0C\r \u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}]+",
+            r"[Yy][Aa][Rr][Nn]",
+            r"[\t\n\x0B\x0C\r \u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}]+",
+            r"[Ll][Oo][Cc][Kk][Ff][Ii][Ll][Ee]",
+            r"[\t\n\x0B\x0C\r \u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}]+",
+            r"[Vv]1\r?\n"
+        );
         regex::Regex::new(pattern).expect("valid regex")
     });
     LEGACY.is_match(text)
@@ -273,18 +284,20 @@ fn legacy_items(text: &str) -> Vec<Item> {
         let l = line.trim_end_matches(['\n', '\r']);
         let key_at = skip(l, 0, &[' ', '\t']);
         let after = &l[key_at..];
+        // A quoted key is a JSON string (`"npm\u0041uthToken"` is
+        // `npmAuthToken`), as yarn 1's lockfile parser reads it.
         let (name, key_end) = match after.chars().next() {
             Some('#') | None => (None, 0),
-            Some('"') => match after[1..].find('"') {
-                Some(e) => (Some(&after[1..1 + e]), key_at + e + 2),
+            Some('"') => match crate::yarnrc::string(after) {
+                Some((name, len, _)) => (Some(name), key_at + len),
                 None => (None, 0),
             },
             _ => {
                 let e = after.find([':', ' ', '\t']).unwrap_or(after.len());
-                (Some(&after[..e]), key_at + e)
+                (Some(after[..e].to_string()), key_at + e)
             }
         };
-        if let Some(name) = name {
+        if let Some(name) = name.as_deref() {
             let colon = skip(l, key_end, &[' ', '\t']);
             let value_at = skip(
                 l,
@@ -293,17 +306,23 @@ fn legacy_items(text: &str) -> Vec<Item> {
             );
             let v = &l[value_at..];
             let (value, end, verbatim) = match v.strip_prefix('"') {
-                Some(q) => match q.find('"') {
-                    Some(e) => (&q[..e], value_at + e + 2, value_at + 1),
-                    None => (q, l.len(), value_at + 1),
+                Some(q) => match crate::yarnrc::string(v) {
+                    Some((value, len, as_is)) => {
+                        (value, value_at + len, as_is.then_some(value_at + 1))
+                    }
+                    None => (q.to_string(), l.len(), Some(value_at + 1)),
                 },
-                None => (v.trim_end(), value_at + v.trim_end().len(), value_at),
+                None => (
+                    v.trim_end().to_string(),
+                    value_at + v.trim_end().len(),
+                    Some(value_at),
+                ),
             };
             if let (Some(cred), false) = (credential(name), value.is_empty()) {
                 let node = Node::Scalar {
-                    value: value.to_string(),
+                    value,
                     span: start + value_at..start + end,
-                    verbatim: Some(start + verbatim),
+                    verbatim: verbatim.map(|v| start + v),
                 };
                 out.extend(item(&node, name.to_string(), cred, true));
             }
@@ -319,15 +338,16 @@ fn fallback_line(line: &str, base: usize, out: &mut Vec<Item>) {
         let key_at = skip(line, rest, &[' ', '\t', '-', '?', '{', ',', '[']);
         let after = &line[key_at..];
         let (name, key_end) = match after.chars().next() {
-            Some(q @ ('"' | '\'')) => match after[1..].find(q) {
-                Some(e) => (&after[1..1 + e], key_at + e + 2),
+            Some('"' | '\'') => match quoted_key(after) {
+                Some((name, len)) => (name, key_at + len),
                 None => return,
             },
             _ => {
                 let e = after.find([':', ' ', '\t', ']']).unwrap_or(after.len());
-                (&after[..e], key_at + e)
+                (after[..e].to_string(), key_at + e)
             }
         };
+        let name = name.as_str();
         let colon = skip(line, key_end, &[' ', '\t', ']']);
         if name.is_empty() || !line[colon..].starts_with(':') {
             return;
@@ -371,6 +391,58 @@ fn fallback_line(line: &str, base: usize, out: &mut Vec<Item>) {
             None => return,
         }
     }
+}
+
+/// A quoted YAML key at the start of `s`, decoded as js-yaml decodes it
+/// (`"npm\u0041uthToken"` is `npmAuthToken`, `'a''b'` is `a'b`), and its
+/// length; `None` when it is not closed on the line.
+fn quoted_key(s: &str) -> Option<(String, usize)> {
+    let mut chars = s.char_indices();
+    let (_, q) = chars.next()?;
+    let mut out = String::new();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\'' if q == '\'' => {
+                if s[i + 1..].starts_with('\'') {
+                    out.push('\'');
+                    chars.next();
+                } else {
+                    return Some((out, i + 1));
+                }
+            }
+            '"' if q == '"' => return Some((out, i + 1)),
+            '\\' if q == '"' => {
+                let (_, e) = chars.next()?;
+                let hex = |n: usize, chars: &mut std::str::CharIndices<'_>| {
+                    let digits: String = chars.by_ref().take(n).map(|(_, c)| c).collect();
+                    u32::from_str_radix(&digits, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                };
+                out.push(match e {
+                    '0' => '\0',
+                    'a' => '\u{7}',
+                    'b' => '\u{8}',
+                    't' | '\t' => '\t',
+                    'n' => '\n',
+                    'v' => '\u{b}',
+                    'f' => '\u{c}',
+                    'r' => '\r',
+                    'e' => '\u{1b}',
+                    'N' => '\u{85}',
+                    '_' => '\u{a0}',
+                    'L' => '\u{2028}',
+                    'P' => '\u{2029}',
+                    'x' => hex(2, &mut chars)?,
+                    'u' => hex(4, &mut chars)?,
+                    'U' => hex(8, &mut chars)?,
+                    other => other,
+                });
+            }
+            c => out.push(c),
+        }
+    }
+    None
 }
 
 /// Character indices (what the parser's markers count) to byte offsets.

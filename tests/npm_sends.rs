@@ -92,6 +92,9 @@ fn what_npm_sends_decides() {
     let host = format!("127.0.0.1:{port}");
     let token = common::npm_token(61);
     let broken = common::break_checksum(&common::npm_token(62));
+    // A legacy npm token (a UUID) and an Azure DevOps PAT's shape.
+    let uuid = "6392b473-3c3e-419e-b5e3-66afc87e9423";
+    let pat = "ecgw2b6vj3lgtrjtc7ti7xwtuoe5wm67pcyxeap2fxiayigp2fnt";
     // (the project .npmrc, what npm sends, whether the tool reports an error)
     let cases: Vec<(String, Option<String>, bool)> = vec![
         // A JSON object: npm sends no token at all.
@@ -135,6 +138,50 @@ fn what_npm_sends_decides() {
             format!("registry=http://alice:Pa$sw0rd2024@{host}/\n"),
             Some("Basic alice:Pa$sw0rd2024".to_string()),
             true,
+        ),
+        // A secret written where a variable's name goes: no environment
+        // holds a variable called that, so npm sends the text, secret and
+        // all (review, 2026-12-05). A name stays a name.
+        (
+            format!("registry=http://{host}/\n//{host}/:_authToken=${{NPM_TOKEN:-{uuid}}}\n"),
+            Some(format!("Bearer ${{NPM_TOKEN:-{uuid}}}")),
+            true,
+        ),
+        (
+            format!("registry=http://{host}/\n//{host}/:_authToken=${{{pat}}}\n"),
+            Some(format!("Bearer ${{{pat}}}")),
+            true,
+        ),
+        (
+            format!("registry=http://{host}/\n//{host}/:_authToken={{{{{pat}}}}}\n"),
+            Some(format!("Bearer {{{{{pat}}}}}")),
+            true,
+        ),
+        (
+            format!("registry=http://{host}/\n//{host}/:_authToken=%{pat}%\n"),
+            Some(format!("Bearer %{pat}%")),
+            true,
+        ),
+        (
+            format!("registry=http://{host}/\n//{host}/:_authToken=${pat}\n"),
+            Some(format!("Bearer ${pat}")),
+            true,
+        ),
+        // `?`: unset is nothing, whatever the name.
+        (
+            format!("registry=http://{host}/\n//{host}/:_authToken=${{{pat}?}}\n"),
+            None,
+            false,
+        ),
+        (
+            format!("registry=http://{host}/\n//{host}/:_authToken={{{{NPM_TOKEN}}}}\n"),
+            Some("Bearer {{NPM_TOKEN}}".to_string()),
+            false,
+        ),
+        (
+            format!("registry=http://{host}/\n//{host}/:_authToken=${{NPM_TOKEN:-}}\n"),
+            Some("Bearer ${NPM_TOKEN:-}".to_string()),
+            false,
         ),
         // `\\${A}`: ini reads `\${A}`, npm sends `${A}` as text.
         (

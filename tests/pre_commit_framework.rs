@@ -107,7 +107,14 @@ fn try_repo(pc: &Path, repo: &TestRepo, hook: &str, extra: &[(&str, &Path)]) -> 
         .env(
             "CARGO_TARGET_DIR",
             Path::new(ROOT).join("target/pre-commit-build"),
-        );
+        )
+        // pre-commit builds the hook with `cargo install` (the release
+        // profile: LTO, one codegen unit), for each try-repo of a changed
+        // tree; the hook it tests needs no such binary, and CI's two cores
+        // spent minutes linking it.
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1");
     cmd.output().expect("pre-commit runs")
 }
 
@@ -169,4 +176,35 @@ fn pre_commit_fix_hook_moves_the_credential_out() {
     repo.git(&["add", "."]);
     let out = try_repo(&pc, &repo, "npmrc-guard-fix", &env);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+/// A commit that changes only the file a committed `.npmrc` names as
+/// `userconfig=` matches none of the hook's `files:`: npm reads it all the
+/// same, so the hook runs on every commit (`always_run`) and checks the
+/// project's own configs (`--project`). A repository with no `.npmrc` at
+/// all still commits.
+#[test]
+fn pre_commit_framework_blocks_a_change_to_a_named_file_alone() {
+    let Some(pc) = pre_commit_or_skip() else {
+        return;
+    };
+    let repo = TestRepo::new();
+    repo.write("README.md", "no tokens here\n");
+    repo.git(&["add", "."]);
+    let out = try_repo(&pc, &repo, "npmrc-guard", &[]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "no .npmrc at all: {all}");
+
+    repo.write(".npmrc", "userconfig=conf/npmrc\n");
+    repo.write("conf/npmrc", SAFE_NPMRC);
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-qm", "named config", "--no-verify"]);
+    let t = npm_token(402);
+    repo.write("conf/npmrc", &literal_npmrc(&t));
+    repo.git(&["add", "conf/npmrc"]);
+    let out = try_repo(&pc, &repo, "npmrc-guard", &[]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("conf/npmrc:2:34 error[npm-token]"), "{all}");
+    assert!(!all.contains(&t), "pre-commit output holds the token");
 }

@@ -119,6 +119,28 @@ const LITERAL: &[Case] = &[
         path: &["*.example", "httpsProxy"],
         holds: "http://alice:Summer2024Secret@proxy.example/",
     },
+    // Review, 2026-12-05: where the legacy header is and is not.
+    Case {
+        what: "a lone CR in the first comment (YAML to yarn: JavaScript's `.` stops at it)",
+        file: b"# a\r# yarn lockfile v1\n# yarn lockfile v1\n{npmAuthToken: hunter2secret}\n",
+        setting: "npmAuthToken",
+        path: &[],
+        holds: SECRET,
+    },
+    Case {
+        what: "a legacy header with U+FEFF for its space (JavaScript's `\\s`)",
+        file: b"#\xef\xbb\xbfyarn lockfile v1\nnpmAuthToken hunter2secret\n",
+        setting: "npmAuthToken",
+        path: &[],
+        holds: SECRET,
+    },
+    Case {
+        what: "a legacy file with an escaped quoted key",
+        file: b"# yarn lockfile v1\n\"npm\\u0041uthToken\" hunter2secret\n",
+        setting: "npmAuthToken",
+        path: &[],
+        holds: SECRET,
+    },
 ];
 
 const SAFE: &[Case] = &[
@@ -231,4 +253,27 @@ fn a_file_that_does_not_parse_is_read_line_by_line() {
     assert!(all.contains("read line by line"), "{all}");
     assert!(!all.contains(SECRET), "{all}");
     assert!(all.contains(".yarnrc.yml:3:"), "{all}");
+}
+
+/// A key over 1024 characters: js-yaml reads the file, the tool's YAML
+/// reader does not and reads it line by line, where a quoted key's
+/// escapes must be decoded as js-yaml decodes them (review, 2026-12-05).
+#[test]
+fn the_line_by_line_reading_decodes_quoted_keys() {
+    let tools = common::npm::installed_once("yarn", "@yarnpkg/cli-dist@4.18.1");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("package.json"), "{\"name\":\"p\"}\n").expect("write");
+    let yaml = format!(
+        "npmScopes:\n  {}:\n    npmRegistryServer: \"https://a.example\"\n  corp:\n    \"npm\\u0041uthToken\": hunter2secret\n",
+        "s".repeat(1100)
+    );
+    std::fs::write(dir.path().join(".yarnrc.yml"), yaml).expect("write");
+    if let Some(tools) = &tools {
+        let v = yarn_get(tools, dir.path(), "npmScopes");
+        assert_eq!(v["corp"]["npmAuthToken"].as_str(), Some(SECRET), "{v}");
+    }
+    let (code, all) = check(dir.path());
+    assert_eq!(code, Some(1), "{all}");
+    assert!(all.contains("read line by line"), "{all}");
+    assert!(!all.contains(SECRET), "{all}");
 }

@@ -72,7 +72,11 @@ pub(crate) fn names_configs(path: &[u8]) -> bool {
 
 /// Add to `named` the files the `.npmrc` at `path`, holding `bytes`, names.
 pub(crate) fn add_named(named: &mut Vec<String>, path: &str, bytes: &[u8]) {
-    for p in crate::files::named_configs(path, bytes) {
+    let patterns = crate::files::named_patterns(path, bytes);
+    for p in crate::files::named_configs(path, bytes)
+        .into_iter()
+        .chain(patterns)
+    {
         if !named.contains(&p) {
             named.push(p);
         }
@@ -456,8 +460,10 @@ pub fn named_by<'a>(inputs: impl Iterator<Item = &'a Input>) -> Vec<String> {
     for input in inputs {
         if let Ok(bytes) = &input.content {
             let partners = crate::envfiles::partners(&input.path, bytes);
+            let patterns = crate::files::named_patterns(&input.path, bytes);
             for p in crate::files::named_configs(&input.path, bytes)
                 .into_iter()
+                .chain(patterns)
                 .chain(partners)
             {
                 if !named.contains(&p) {
@@ -505,7 +511,11 @@ pub const NAMED_ROUNDS: usize = 4;
 /// The stage-0 regular files of the index at `paths`, read from the object
 /// database.
 fn index_files(repo: &Repository, paths: &[String]) -> Result<Vec<Input>, String> {
-    let wanted = |p: &[u8]| paths.iter().any(|q| q.as_bytes() == p);
+    let wanted = |p: &[u8]| {
+        paths
+            .iter()
+            .any(|q| crate::select::named_match(q.as_bytes(), p))
+    };
     let Some(index::Index { entries, .. }) = index_entries_where(repo, wanted)? else {
         return plumbing::index_files(paths);
     };
@@ -552,16 +562,20 @@ impl Staging<'_> {
         // A file a staged `.npmrc` names is what npm reads once the commit
         // lands, changed or not: an earlier commit may have brought it in,
         // named by nothing then.
+        let mut tried: Vec<String> = Vec::new();
         for _ in 0..NAMED_ROUNDS {
             let missing: Vec<String> = named_by(listing.inputs.iter())
                 .into_iter()
                 .filter(|p| {
-                    !listing.inputs.iter().any(|i| &i.path == p) && !sel.is_excluded(p.as_bytes())
+                    !tried.contains(p)
+                        && !listing.inputs.iter().any(|i| &i.path == p)
+                        && !sel.is_excluded(p.as_bytes())
                 })
                 .collect();
             if missing.is_empty() {
                 break;
             }
+            tried.extend(missing.iter().cloned());
             let found = match self {
                 Staging::Lib(repo) => {
                     // The other side of an env file or config is among the
@@ -591,6 +605,10 @@ impl Staging<'_> {
                 }
                 Staging::Plumbing => plumbing::index_files(&missing)?,
             };
+            let found: Vec<Input> = found
+                .into_iter()
+                .filter(|f| !listing.inputs.iter().any(|i| i.path == f.path))
+                .collect();
             if found.is_empty() {
                 break;
             }
@@ -761,6 +779,17 @@ pub fn range_base(repo: &Repository, spec: &str) -> Result<Option<git2::Oid>, St
 
 /// The blob id and content of `name` at the root of `commit`'s tree;
 /// `None` when there is no such file.
+/// The content of the regular file at `path` (a repository path) in
+/// `commit`; `None` when there is none or it cannot be read.
+pub fn blob_at(repo: &Repository, commit: git2::Oid, path: &str) -> Option<Vec<u8>> {
+    let tree = repo.find_commit(commit).and_then(|c| c.tree()).ok()?;
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    if entry.filemode() as u32 & 0o170000 != 0o100000 {
+        return None;
+    }
+    read_blob(repo, entry.id()).ok()
+}
+
 pub fn file_at(
     repo: &Repository,
     commit: git2::Oid,
@@ -1140,6 +1169,33 @@ pub fn pre_push(repo: &Repository, remote: Option<&str>, stdin: &str) -> Result<
         let remote_oid = git2::Oid::from_str(remote_oid).map_err(|e| e.message().to_string())?;
         lines.push((local, remote_ref.to_string(), remote_oid));
     }
+    // An annotated tag is pushed and held as its tag object: what it
+    // brings (and what the remote has) is the commit it names.
+    let peel = |oid: git2::Oid| -> Option<git2::Oid> {
+        if oid.is_zero() {
+            return None;
+        }
+        let object = repo.find_object(oid, None).ok()?;
+        object.peel_to_commit().ok().map(|c| c.id())
+    };
+    let mut pushed = Vec::new();
+    for (local, remote_ref, remote_oid) in lines {
+        let local = if local.is_zero() {
+            local
+        } else {
+            match peel(local) {
+                Some(commit) => commit,
+                None if repo.find_object(local, None).is_ok() => {
+                    return Err(format!(
+                        "{remote_ref}: the pushed object {local} is a tree or a blob, not a commit; it cannot be reviewed, so the push is refused (push it with --no-verify if it holds no credential)"
+                    ))
+                }
+                None => local,
+            }
+        };
+        pushed.push((local, remote_ref, peel(remote_oid).unwrap_or(remote_oid)));
+    }
+    let lines = pushed;
     let here = |oid: git2::Oid| !oid.is_zero() && repo.find_commit(oid).is_ok();
     let mut hide: Vec<git2::Oid> = lines
         .iter()

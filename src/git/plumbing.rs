@@ -306,7 +306,15 @@ pub fn index_files(paths: &[String]) -> Result<Vec<Input>, String> {
         .iter()
         .map(Into::into)
         .collect();
-    args.extend(paths.iter().map(|p| format!(":(top,literal){p}").into()));
+    // A pattern `DIR/**/REST` ([`crate::files::named_patterns`], which
+    // holds no other glob character) is git's `:(glob)` too.
+    args.extend(paths.iter().map(|p| {
+        if p.contains("**/") {
+            format!(":(top,glob){p}").into()
+        } else {
+            format!(":(top,literal){p}").into()
+        }
+    }));
     let files = git_os(&args.iter().map(|a| a.as_os_str()).collect::<Vec<_>>())?;
     let found: Vec<Entry> = entries(&files, true)
         .into_iter()
