@@ -213,6 +213,24 @@ static KEYFILE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"keyfi
 /// `prefix=` (its `etc/npmrc`) or `//host/:keyfile=` (not absolute, not in
 /// the home folder, not depending on the environment).
 pub fn named_values(src: &[u8]) -> Vec<String> {
+    named_all(src)
+        .into_iter()
+        .filter_map(|(v, absolute)| (!absolute).then_some(v))
+        .collect()
+}
+
+/// The absolute paths (not `~/`) a `.npmrc` names as its other configs or
+/// a key file: where the repository sits on the machine npm runs on is not
+/// known, so [`named_patterns`] takes their file name in any folder.
+fn absolute_values(src: &[u8]) -> Vec<String> {
+    named_all(src)
+        .into_iter()
+        .filter_map(|(v, absolute)| absolute.then_some(v))
+        .collect()
+}
+
+/// Every path a `.npmrc` names, and whether it is absolute.
+fn named_all(src: &[u8]) -> Vec<(String, bool)> {
     // A key spells `…config` outright, or through `${X?}` or an escape: only
     // lines holding one of those are decoded, found by vector search (a
     // large file has few). Keys after a section header are `section.key`,
@@ -243,6 +261,7 @@ pub fn named_values_every_line(src: &[u8]) -> Vec<String> {
     npmrc::lines(src)
         .take_while(|line| !matches!(line.kind, LineKind::Section(_)))
         .filter_map(|line| named_value(&line))
+        .filter_map(|(v, absolute)| (!absolute).then_some(v))
         .collect()
 }
 
@@ -257,7 +276,7 @@ fn key_may_name(raw: &[u8]) -> bool {
 
 /// The path a `userconfig=` or `globalconfig=` line names, if it names one
 /// in the repository.
-fn named_value(line: &npmrc::Line<'_>) -> Option<String> {
+fn named_value(line: &npmrc::Line<'_>) -> Option<(String, bool)> {
     // Decode only a key that could spell one of them: most lines of a
     // large file are not.
     let LineKind::Entry { key: raw, .. } = &line.kind else {
@@ -296,10 +315,10 @@ fn named_value(line: &npmrc::Line<'_>) -> Option<String> {
     };
     // npm expands only `~/` to the home folder (parse-field): `~ci/u`
     // is a relative path.
-    if text.is_empty() || text.starts_with('/') || (home_expands && text.starts_with("~/")) {
+    if text.is_empty() || (home_expands && text.starts_with("~/")) {
         return None;
     }
-    Some(format!("{text}{file_in}"))
+    Some((format!("{text}{file_in}"), text.starts_with('/')))
 }
 
 /// What a relative `userconfig=`/`globalconfig=` of the `.npmrc` at
@@ -326,7 +345,7 @@ pub fn named_patterns(path: &str, src: &[u8]) -> Vec<String> {
             }
         }
         let rest = parts.join("/");
-        if rest.is_empty() || rest.contains(['*', '?', '[', ']', '{', '}', '\\']) {
+        if rest.is_empty() || rest.contains(GLOB) {
             continue;
         }
         let p = if up {
@@ -338,8 +357,21 @@ pub fn named_patterns(path: &str, src: &[u8]) -> Vec<String> {
             out.push(p);
         }
     }
+    // An absolute path may lead into the repository wherever it is
+    // checked out (`/home/alice/app/conf/npmrc`): its file name anywhere.
+    for v in absolute_values(src) {
+        let name = v.rsplit('/').next().unwrap_or("");
+        let p = format!("**/{name}");
+        if !name.is_empty() && !name.contains(GLOB) && !out.contains(&p) {
+            out.push(p);
+        }
+    }
     out
 }
+
+/// Characters a pattern of [`named_patterns`] may not hold (git's
+/// `:(glob)` would read them).
+const GLOB: [char; 7] = ['*', '?', '[', ']', '{', '}', '\\'];
 
 /// `value` resolved against the folder of `npmrc`, both relative to the
 /// repository root; `None` outside it.
@@ -373,6 +405,13 @@ mod tests {
         assert_eq!(
             named_patterns(".npmrc", b"userconfig=c/*\n"),
             Vec::<String>::new()
+        );
+        assert_eq!(
+            named_patterns(
+                ".npmrc",
+                b"userconfig=/home/alice/app/conf/npmrc\nprefix=/usr\n"
+            ),
+            ["**/npmrc"]
         );
         let m = |n: &str, p: &str| crate::select::named_match(n.as_bytes(), p.as_bytes());
         assert!(m("pkg/**/ci/u", "pkg/ci/u"));

@@ -93,6 +93,9 @@ fn a_relative_userconfig_is_read_from_any_folder_npm_runs_in() {
         ("globalconfig=../shared/npmrc\n", "tools/shared/npmrc"),
         ("userconfig=conf/${X?}npmrc\n", "conf/npmrc"),
         ("userconfig=/proc/self/cwd//conf/npmrc\n", "conf/npmrc"),
+        // Absolute: where the clone sits on the machine is not known.
+        ("userconfig=/home/alice/app/conf/npmrc\n", "conf/npmrc"),
+        ("globalconfig=/srv/ci/app/tools/npmrc\n", "tools/npmrc"),
     ];
     for format in ["sha1", "sha256"] {
         for (npmrc, file) in cases {
