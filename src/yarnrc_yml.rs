@@ -443,11 +443,15 @@ impl Builder<'_> {
             Event::Scalar(value, style, anchor, _) => {
                 let start = self.offsets.byte(span.start.index());
                 let mut end = self.offsets.byte(span.end.index()).max(start);
+                let raw = self.text.get(start..end).unwrap_or("");
                 if style == ScalarStyle::Plain {
                     // A plain scalar's span may run on over the line break
                     // and indentation after it.
-                    let raw = self.text.get(start..end).unwrap_or("");
                     end = start + raw.trim_end_matches([' ', '\t', '\r', '\n']).len();
+                } else if let Some(len) = quoted_len(raw, style) {
+                    // A quoted one's runs on over the white space and the
+                    // comment after its closing quote (saphyr 0.3.4).
+                    end = start + len;
                 }
                 let verbatim = self.verbatim(&value, style, start, end);
                 // Without the anchor or tag the span may begin with.
@@ -520,6 +524,45 @@ impl Builder<'_> {
         }
         Some(())
     }
+}
+
+/// The length of `raw` (a quoted scalar's span, which may begin with an
+/// anchor or a tag and run on past the scalar) up to and with the closing
+/// quote, or `None` when it is not read so: `''` in single quotes and any
+/// `\`-escaped character in double quotes do not close.
+fn quoted_len(raw: &str, style: ScalarStyle) -> Option<usize> {
+    let quote = match style {
+        ScalarStyle::SingleQuoted => b'\'',
+        ScalarStyle::DoubleQuoted => b'"',
+        _ => return None,
+    };
+    let bytes = raw.as_bytes();
+    // Properties (`&anchor`, `!tag`), each up to white space.
+    let mut at = 0;
+    loop {
+        while bytes.get(at).is_some_and(|b| b" \t\r\n".contains(b)) {
+            at += 1;
+        }
+        match bytes.get(at)? {
+            b'&' | b'!' => {
+                while bytes.get(at).is_some_and(|b| !b" \t\r\n".contains(b)) {
+                    at += 1;
+                }
+            }
+            b if *b == quote => break,
+            _ => return None,
+        }
+    }
+    at += 1;
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'\\' if quote == b'"' => at += 2,
+            b'\'' if quote == b'\'' && bytes.get(at + 1) == Some(&b'\'') => at += 2,
+            b if b == quote => return Some(at + 1),
+            _ => at += 1,
+        }
+    }
+    None
 }
 
 /// `edits` (a fix of `src`), each one that rewrites part of a plain
@@ -759,6 +802,26 @@ mod tests {
         let it = &items(&parse(src).expect("yaml"))[0];
         assert_eq!(it.value, "abc");
         assert_eq!(&src[it.span.clone()], "abc");
+    }
+
+    #[test]
+    fn a_quoted_value_ends_at_its_closing_quote() {
+        for (src, value) in [
+            ("npmAuthToken: \"abc\"  # prod \"x\"\n", "\"abc\""),
+            ("npmAuthToken: 'a''b'\t# 'x'\n", "'a''b'"),
+            ("npmAuthToken: \"a\\\"b\" #\n", "\"a\\\"b\""),
+            ("npmAuthToken: &t !!str 'abc'  # x\n", "'abc'"),
+            (
+                "npmScopes: {c: {npmAuthToken: \"abc\"  # x\n  }}\n",
+                "\"abc\"",
+            ),
+        ] {
+            let it = &items(&parse(src).expect("yaml"))[0];
+            assert_eq!(&src[it.span.clone()], value, "{src:?}");
+        }
+        let src = "npmAuthToken: \"abc\"  # prod\n";
+        let it = &items(&parse(src).expect("yaml"))[0];
+        assert_eq!(it.verbatim, src.find("abc"));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use common::{assert_no_secret, text, TestRepo};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-const YARN: &str = "@yarnpkg/cli-dist@4.18.1";
+use common::npm::YARN4 as YARN;
 const BUN: &str = "@oven/bun-linux-x64@1.4.5";
 
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -206,3 +206,107 @@ fn their_names_are_matched_ignoring_case() {
         "[install]\nregistry = { token = '$NPM_TOKEN_2' }\n"
     );
 }
+
+/// A `.yarnrc.yml` holding the token `q` (as written: quoted or not) with
+/// `c` after it, at the top level, under a registry, under a scope, and in
+/// a flow mapping ending on the line and on the next; `flow_q` is what the
+/// flow mappings hold.
+fn every_place(q: &str, flow_q: &str, c: &str) -> String {
+    format!(
+        "npmAuthToken: {q}{c}\nnpmRegistries:\n  \"https://r.example\":\n    npmAuthToken: {q}{c}\n\
+         npmScopes:\n  corp:\n    npmAuthToken: {q}{c}\n  flow: {{npmAuthToken: {flow_q}}}{c}\n\
+         \x20 open: {{npmAuthToken: {flow_q}{c}\n    }}\n"
+    )
+}
+
+/// What yarn 4 reads at each place of [`every_place`], with `env` set.
+fn yarn_reads(tools: &std::path::Path, dir: &std::path::Path, env: &[(&str, &str)]) -> Vec<String> {
+    let home = tempfile::tempdir().expect("tempdir");
+    let get = |key| common::npm::yarn_config_get(tools, dir, home.path(), key, env);
+    let (top, registries, scopes) = (get("npmAuthToken"), get("npmRegistries"), get("npmScopes"));
+    [
+        &top,
+        &registries["https://r.example"]["npmAuthToken"],
+        &scopes["corp"]["npmAuthToken"],
+        &scopes["flow"]["npmAuthToken"],
+        &scopes["open"]["npmAuthToken"],
+    ]
+    .iter()
+    .map(|v| v.as_str().unwrap_or("(not a string)").to_string())
+    .collect()
+}
+
+/// A quoted value followed by a comment was reported and not fixed
+/// (saphyr's span of a quoted scalar runs on over the comment). Every
+/// quoting style, with and without a comment, in every place, is fixed, and
+/// yarn 4 reads the variable where it read the token.
+#[test]
+fn every_quoting_style_is_fixed_with_or_without_a_comment() {
+    let tok = npm_token(171);
+    let tools = common::npm::installed_once("yarn", common::npm::YARN4);
+    let r = "${NPM_TOKEN}";
+    let styles = [
+        (
+            "plain",
+            tok.clone(),
+            tok.clone(),
+            r.to_string(),
+            format!("'{r}'"),
+        ),
+        (
+            "single",
+            format!("'{tok}'"),
+            format!("'{tok}'"),
+            format!("'{r}'"),
+            format!("'{r}'"),
+        ),
+        (
+            "double",
+            format!("\"{tok}\""),
+            format!("\"{tok}\""),
+            format!("\"{r}\""),
+            format!("\"{r}\""),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (style, q, flow_q, fixed_q, fixed_flow_q) in &styles {
+        for c in ["", "  # prod", " #", "\t# \"quoted\" 'comment'"] {
+            let what = format!("{style} {c:?}");
+            let repo = TestRepo::new();
+            repo.write("package.json", "{\"name\":\"p\"}\n");
+            let file = every_place(q, flow_q, c);
+            repo.write(".yarnrc.yml", &file);
+            if let Some(tools) = &tools {
+                let read = yarn_reads(tools, &repo.root, &[]);
+                assert_eq!(read, vec![tok.clone(); 5], "yarn reads {what} before");
+            }
+            let out = repo.tool(&["fix", "--discard-secrets", ".yarnrc.yml"]);
+            assert_no_secret(&out, std::slice::from_ref(&tok));
+            let got = read(&repo, ".yarnrc.yml");
+            if out.status.code() != Some(0) || got != every_place(fixed_q, fixed_flow_q, c) {
+                failures.push(format!(
+                    "{what}: exit {:?}\n{}\n{got}",
+                    out.status.code(),
+                    text(&out.stderr)
+                ));
+                continue;
+            }
+            let check = repo.tool(&["check", ".yarnrc.yml"]);
+            assert_eq!(
+                check.status.code(),
+                Some(0),
+                "{what}: {}",
+                text(&check.stdout)
+            );
+            if let Some(tools) = &tools {
+                let read = yarn_reads(tools, &repo.root, &[("NPM_TOKEN", "MARKER")]);
+                assert_eq!(
+                    read,
+                    vec!["MARKER".to_string(); 5],
+                    "yarn reads {what} after"
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
