@@ -607,6 +607,113 @@ pub fn quote_edits(src: &[u8], edits: Vec<Edit>) -> Vec<Edit> {
     out
 }
 
+/// A document as js-yaml hands it to yarn: every scalar a string (an empty
+/// value too), a later duplicate key replacing the earlier value whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Str(String),
+    Map(std::collections::BTreeMap<String, Value>),
+    Seq(Vec<Value>),
+}
+
+/// The first document of `text` as yarn reads it: an empty map for a text
+/// with no document (only comments, or nothing), `None` when it does not
+/// parse, is in yarn's legacy syntax, or holds more than 100,000 nodes once
+/// its aliases are expanded.
+pub fn value(text: &str) -> Option<Value> {
+    if is_legacy(text) {
+        return None;
+    }
+    let Some(root) = read(text) else {
+        let blank = text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+        return blank.then(|| Value::Map(Default::default()));
+    };
+    let mut budget = 100_000usize;
+    to_value(&root, &mut budget)
+}
+
+fn to_value(node: &Node, budget: &mut usize) -> Option<Value> {
+    *budget = budget.checked_sub(1)?;
+    Some(match node {
+        Node::Scalar { value, .. } => Value::Str(value.clone()),
+        Node::Seq(items) => Value::Seq(
+            items
+                .iter()
+                .map(|i| to_value(i, budget))
+                .collect::<Option<_>>()?,
+        ),
+        Node::Map(_) => {
+            let mut map = std::collections::BTreeMap::new();
+            for (name, _, v) in entries(node) {
+                map.insert(name, to_value(v, budget)?);
+            }
+            Value::Map(map)
+        }
+    })
+}
+
+/// One entry of a mapping, where it is written: its path of keys (as
+/// js-yaml makes them strings), the span of its key, the span of its value
+/// when that is a scalar, and whether it is inside a flow collection.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub path: Vec<String>,
+    pub key: std::ops::Range<usize>,
+    pub scalar: Option<std::ops::Range<usize>>,
+    /// The byte after the last scalar of the entry (its key or value).
+    pub end: usize,
+}
+
+/// Every mapping entry of `text`'s first document reachable without
+/// aliases, in document order, or `None` when it does not parse.
+pub fn places(text: &str) -> Option<Vec<Place>> {
+    let root = read(text)?;
+    let mut out = Vec::new();
+    walk(&root, &mut Vec::new(), &mut out, 0);
+    Some(out)
+}
+
+fn walk(node: &Node, path: &mut Vec<String>, out: &mut Vec<Place>, depth: usize) {
+    let Node::Map(pairs) = node else { return };
+    if depth > 64 {
+        return;
+    }
+    for (k, v) in pairs {
+        let (Some((name, _)), Node::Scalar { span: key, .. }) = (key(k), &**k) else {
+            continue;
+        };
+        path.push(name);
+        let scalar = match &**v {
+            Node::Scalar { span, .. } => Some(span.clone()),
+            _ => None,
+        };
+        out.push(Place {
+            path: path.clone(),
+            key: key.clone(),
+            scalar,
+            end: last_end(v).unwrap_or(key.end).max(key.end),
+        });
+        walk(v, path, out, depth + 1);
+        path.pop();
+    }
+}
+
+/// The end of the last scalar of `node` (its spans, not through aliases'
+/// copies elsewhere: the largest end).
+fn last_end(node: &Node) -> Option<usize> {
+    match node {
+        Node::Scalar { span, .. } => Some(span.end),
+        Node::Seq(items) => items.iter().filter_map(|i| last_end(i)).max(),
+        Node::Map(pairs) => pairs
+            .iter()
+            .flat_map(|(k, v)| [last_end(k), last_end(v)])
+            .flatten()
+            .max(),
+    }
+}
+
 /// The settings a fix must leave in place: the keys of the credential
 /// values of `src`, or `None` when it is not YAML yarn reads.
 pub fn keys(src: &[u8]) -> Option<Vec<String>> {

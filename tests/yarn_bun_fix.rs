@@ -79,22 +79,222 @@ fn bunfig_toml_is_fixed_to_what_bun_expands() {
     );
 }
 
+/// yarn 4's reading of the settings a move touches, with HOME at `home`.
+fn yarn_settings(
+    tools: &std::path::Path,
+    dir: &std::path::Path,
+    home: &std::path::Path,
+) -> Vec<serde_json::Value> {
+    ["npmRegistries", "npmScopes", "npmAuthToken", "npmAuthIdent"]
+        .iter()
+        .map(|k| common::npm::yarn_config_get(tools, dir, home, k, &[("MINE", "MARKER")]))
+        .collect()
+}
+
+/// `--move-to-user-config` takes a registry's credentials out of the
+/// project's `.yarnrc.yml` and into `~/.yarnrc.yml` at the same keys, next
+/// to what the user file already holds: yarn 4 resolves every setting the
+/// same before and after (`config get --json --no-redacted`, HOME a temp
+/// folder), and the project file keeps the rest, comments included.
 #[test]
-fn move_to_user_config_does_not_rewrite_them() {
-    let npm = npm_token(164);
+fn move_to_user_config_moves_a_registrys_credentials_to_the_users_yarnrc() {
+    let (a, b) = (npm_token(172), npm_token(173));
+    let tools = common::npm::installed_once("yarn", common::npm::YARN4);
     let repo = TestRepo::new();
-    let yarn = format!("npmAuthToken: {npm}\n");
-    repo.write(".yarnrc.yml", &yarn);
+    repo.write("package.json", "{\"name\":\"p\"}\n");
+    let project = format!(
+        "# the team's registries\nnpmRegistryServer: \"https://r.example/\"\nnpmRegistries:\n  \"https://r.example\":\n    npmAuthToken: \"{a}\"  # prod\n  //s.example:\n    npmAlwaysAuth: true\n    npmAuthIdent: 'alice:Summer2024!'\n\
+         npmScopes:\n  corp:\n    npmRegistryServer: https://s.example\n"
+    );
+    repo.write(".yarnrc.yml", &project);
+    let home = repo.dir.path();
+    let mine = format!("# mine\nenableTelemetry: false\nnpmRegistries:\n  //mine.example:\n    npmAuthToken: \"${{MINE}}\"\n  //other.example:\n    npmAuthToken: {b}\n");
+    std::fs::write(home.join(".yarnrc.yml"), &mine).expect("write");
+    let before = tools.as_ref().map(|t| yarn_settings(t, &repo.root, home));
+
     let out = repo.tool(&["fix", "--move-to-user-config", ".yarnrc.yml"]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret(&out, &[a.clone(), b.clone(), "Summer2024!".into()]);
     assert!(
-        text(&out.stderr).contains("choose --save-env or --discard-secrets"),
+        text(&out.stderr).contains("moved 2 yarn settings to"),
         "{}",
         text(&out.stderr)
     );
-    assert_no_secret(&out, std::slice::from_ref(&npm));
-    assert_eq!(read(&repo, ".yarnrc.yml"), yarn);
+    assert_eq!(
+        read(&repo, ".yarnrc.yml"),
+        "# the team's registries\nnpmRegistryServer: \"https://r.example/\"\nnpmRegistries:\n  //s.example:\n    npmAlwaysAuth: true\n\
+         npmScopes:\n  corp:\n    npmRegistryServer: https://s.example\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(".yarnrc.yml")).expect("read"),
+        format!("{mine}  \"https://r.example\":\n    \"npmAuthToken\": \"{a}\"\n  \"//s.example\":\n    \"npmAuthIdent\": \"alice:Summer2024!\"\n")
+    );
+    let check = repo.tool(&["check", ".yarnrc.yml"]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
+    if let (Some(tools), Some(before)) = (&tools, before) {
+        assert_eq!(yarn_settings(tools, &repo.root, home), before);
+    }
+    // Again: nothing left to move.
+    let again = repo.tool(&["fix", "--move-to-user-config", ".yarnrc.yml"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+
+    // A user file that did not exist is created with mode 0600.
+    let repo = TestRepo::new();
+    repo.write(
+        ".yarnrc.yml",
+        &format!("npmRegistries:\n  //r.example:\n    npmAuthToken: {a}\n"),
+    );
+    let out = repo.tool(&["fix", "--move-to-user-config", ".yarnrc.yml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(read(&repo, ".yarnrc.yml"), "");
+    let user = repo.dir.path().join(".yarnrc.yml");
+    assert_eq!(
+        std::fs::read_to_string(&user).expect("read"),
+        format!("\"npmRegistries\":\n  \"//r.example\":\n    \"npmAuthToken\": \"{a}\"\n")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&user).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+/// What cannot move without changing what yarn sends, or where it sends it,
+/// is refused with exit 2, nothing written; bun's file is not moved.
+#[test]
+fn move_to_user_config_refuses_what_it_cannot_move_alike() {
+    let npm = npm_token(164);
+    let registry = format!("npmRegistries:\n  //r.example:\n    npmAuthToken: {npm}\n");
+    let cases: Vec<(&str, String, Option<String>, &str)> = vec![
+        (
+            "a top-level token",
+            format!("npmAuthToken: {npm}\n"),
+            None,
+            "default registry of every project",
+        ),
+        (
+            "a scope's token",
+            format!("npmScopes:\n  corp:\n    npmAuthToken: {npm}\n"),
+            None,
+            "that scope's packages in every project",
+        ),
+        (
+            "a URL's credentials",
+            "npmRegistryServer: https://u:Summer2024!@r.example/\n".into(),
+            None,
+            "a URL keeps its credentials",
+        ),
+        (
+            "a flow mapping",
+            format!("npmRegistries:\n  //r.example: {{npmAuthToken: {npm}}}\n"),
+            None,
+            "stand alone on its line",
+        ),
+        (
+            "the user file sets it otherwise",
+            registry.clone(),
+            Some("npmRegistries:\n  //r.example:\n    npmAuthToken: other-token-1234\n".into()),
+            "already sets npmRegistries.//r.example.npmAuthToken to another value",
+        ),
+        (
+            "the user file does not parse",
+            registry.clone(),
+            Some("npmRegistries: [\n".into()),
+            "not YAML yarn reads",
+        ),
+        (
+            "the user file's mapping is a flow one",
+            registry.clone(),
+            Some("npmRegistries: {//x: {npmAlwaysAuth: true}}\n".into()),
+            "cannot add npmRegistries.//r.example.npmAuthToken",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, project, user, says) in &cases {
+        let repo = TestRepo::new();
+        repo.write(".yarnrc.yml", project);
+        let home = repo.dir.path().join(".yarnrc.yml");
+        if let Some(user) = user {
+            std::fs::write(&home, user).expect("write");
+        }
+        let out = repo.tool(&["fix", "--move-to-user-config", ".yarnrc.yml"]);
+        assert_no_secret(&out, &[npm.clone(), "Summer2024!".into()]);
+        let err = text(&out.stderr);
+        let home_now = std::fs::read_to_string(&home).ok();
+        if out.status.code() != Some(2)
+            || !err.contains(says)
+            || read(&repo, ".yarnrc.yml") != *project
+            || home_now != *user
+        {
+            failures.push(format!("{what}: exit {:?}: {err}", out.status.code()));
+        }
+    }
+    // Another rc file yarn reads between the two would win after the move.
+    let repo = TestRepo::new();
+    repo.write("app/.yarnrc.yml", &registry);
+    repo.write(
+        ".yarnrc.yml",
+        "npmRegistries:\n  //r.example:\n    npmAuthToken: \"${T}\"\n",
+    );
+    let out = repo.tool(&["fix", "--move-to-user-config", "app/.yarnrc.yml"]);
+    let err = text(&out.stderr);
+    if out.status.code() != Some(2) || !err.contains("yarn also reads") {
+        failures.push(format!(
+            "a parent's rc file: exit {:?}: {err}",
+            out.status.code()
+        ));
+    }
+    assert_eq!(read(&repo, "app/.yarnrc.yml"), registry);
+    // YARN_RC_FILENAME names the files yarn reads in projects.
+    let repo = TestRepo::new();
+    repo.write(".yarnrc.yml", &registry);
+    let out = common::npmrc_guard(&repo.root)
+        .env("YARN_RC_FILENAME", ".yarnrc-ci.yml")
+        .args(["fix", "--move-to-user-config", ".yarnrc.yml"])
+        .output()
+        .expect("runs");
+    let err = text(&out.stderr);
+    if out.status.code() != Some(2) || !err.contains("YARN_RC_FILENAME is set") {
+        failures.push(format!(
+            "YARN_RC_FILENAME: exit {:?}: {err}",
+            out.status.code()
+        ));
+    }
+    assert_eq!(read(&repo, ".yarnrc.yml"), registry);
+    // A user file git would publish, and the user file itself.
+    for (home, says) in [
+        ("home", "not ignored by git"),
+        ("", "this is the user's yarn config"),
+    ] {
+        let repo = TestRepo::new();
+        repo.write(".yarnrc.yml", &registry);
+        std::fs::create_dir_all(repo.root.join(home)).expect("mkdir");
+        let out = common::npmrc_guard(&repo.root)
+            .env("HOME", repo.root.join(home))
+            .args(["fix", "--move-to-user-config", ".yarnrc.yml"])
+            .output()
+            .expect("runs");
+        let err = text(&out.stderr);
+        if out.status.code() != Some(2) || !err.contains(says) {
+            failures.push(format!(
+                "HOME {home:?}: exit {:?}: {err}",
+                out.status.code()
+            ));
+        }
+        assert_eq!(read(&repo, ".yarnrc.yml"), registry);
+        assert!(!repo.root.join("home/.yarnrc.yml").exists());
+    }
+    // bun: refused, naming what to use instead.
+    let repo = TestRepo::new();
+    let bun =
+        format!("[install.scopes]\nx = {{ token = \"{npm}\", url = \"https://r.example/\" }}\n");
+    repo.write("bunfig.toml", &bun);
+    let out = repo.tool(&["fix", "--move-to-user-config", "bunfig.toml"]);
+    let err = text(&out.stderr);
+    if out.status.code() != Some(2) || !err.contains("choose --save-env or --discard-secrets") {
+        failures.push(format!("bunfig.toml: exit {:?}: {err}", out.status.code()));
+    }
+    assert_eq!(read(&repo, "bunfig.toml"), bun);
     assert!(!repo.dir.path().join(".npmrc").exists());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
