@@ -341,9 +341,11 @@ fn what_the_tool_would_not_expand_is_left_to_the_user() {
 }
 
 /// yarn 1 sends a `.yarnrc` registry URL's `user:password@` (but no token
-/// from `.yarnrc`) and expands nothing there: reported, never rewritten.
+/// from `.yarnrc`) and expands nothing there (tests/registry_yarn_bun.rs
+/// shows both through Verdaccio): reported with what to do instead, and
+/// `fix` refuses (exit 2), nothing written.
 #[test]
-fn yarn1_yarnrc_registry_credentials_are_reported_not_rewritten() {
+fn yarn1_yarnrc_registry_credentials_are_reported_and_fix_refuses() {
     let npm = npm_token(168);
     let repo = TestRepo::new();
     let yarnrc = format!(
@@ -375,9 +377,22 @@ fn yarn1_yarnrc_registry_credentials_are_reported_not_rewritten() {
         ]
     );
     assert_no_secret(&out, &[npm.clone(), "Summer2024!".into()]);
-    let out = repo.tool(&["fix", "--discard-secrets", "app/.yarnrc"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert_eq!(read(&repo, "app/.yarnrc"), yarnrc);
+    let advice = "put the credential in .npmrc as `//host/:_authToken=${NAME}`";
+    let human = text(&repo.tool(&["check", "app/.yarnrc"]).stdout);
+    assert_eq!(human.matches(advice).count(), 2, "{human}");
+    for how in ["--discard-secrets", "--move-to-user-config"] {
+        let out = repo.tool(&["fix", how, "app/.yarnrc"]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("app/.yarnrc:2: yarn 1 expands no variable in .yarnrc")
+                && err.contains(advice),
+            "{err}"
+        );
+        assert_no_secret(&out, &[npm.clone(), "Summer2024!".into()]);
+        assert_eq!(read(&repo, "app/.yarnrc"), yarnrc);
+    }
+    assert!(!repo.dir.path().join(".npmrc").exists());
 }
 
 /// yarn and bun open their files by name: on macOS and Windows that is

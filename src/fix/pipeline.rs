@@ -74,6 +74,15 @@ pub fn plan_file(
         .referenced
         .extend(crate::files::referenced_names(path, src));
     if let Some(tool) = crate::files::foreign_tool(path) {
+        if tool == crate::yarnrc::TOOL {
+            if let Some(d) = found.iter().find(|d| d.finding.severity == Severity::Error) {
+                return Err(format!(
+                    "{path}:{}: {}; nothing was changed",
+                    d.finding.line,
+                    crate::yarnrc::ADVICE
+                ));
+            }
+        }
         if strategy == Strategy::MoveLines && found.iter().any(|d| d.fix.is_some()) {
             if tool == crate::yarnrc_yml::TOOL {
                 return yarn_move_plan(path, src, &found);

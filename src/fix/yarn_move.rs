@@ -196,10 +196,12 @@ pub fn put_in(home: Option<&[u8]>, settings: &[Setting]) -> Result<Option<Vec<u8
         }
         match get(&before, &s.path) {
             Some(Value::Str(v)) if *v == s.value => continue,
-            Some(_) => return Err(refuse(format!(
+            Some(_) => {
+                return Err(refuse(format!(
                 "it already sets {} to another value, which moving would replace for every project",
                 shown_path(&s.path)
-            ))),
+            )))
+            }
             None => {}
         }
         if !insert(&mut expected, &s.path, &s.value) {
