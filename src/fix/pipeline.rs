@@ -87,8 +87,13 @@ pub fn plan_file(
             if tool == crate::yarnrc_yml::TOOL {
                 return yarn_move_plan(path, src, &found);
             }
+            // bun merges its user file (`$XDG_CONFIG_HOME/.bunfig.toml` or
+            // `~/.bunfig.toml`) under the project's shallowly: a registry
+            // (`install.registry`, one `install.scopes` entry) is one value,
+            // its url and token together, so the token cannot move alone,
+            // and the whole registry would change every project's.
             return Err(format!(
-                "{path}: --move-to-user-config moves credentials of an npm config and of yarn's .yarnrc.yml; it does not rewrite {tool}: choose --save-env or --discard-secrets"
+                "{path}: --move-to-user-config does not move the credentials of {tool}: bun holds a registry's url and token in one value, and in the user's .bunfig.toml the whole registry would apply to every project; choose --save-env or --discard-secrets"
             ));
         }
     }
