@@ -525,3 +525,43 @@ fn every_quoting_style_is_fixed_with_or_without_a_comment() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `fix --staged --move-to-user-config` with a staged `.npmrc` and
+/// `.yarnrc.yml`: the index and the work tree lose both credentials, the
+/// npm one goes to `~/.npmrc`, the yarn one to `~/.yarnrc.yml` (created
+/// with mode 0600), each once.
+#[test]
+fn staged_move_sends_each_credential_to_its_tools_user_config() {
+    let (a, b) = (npm_token(174), npm_token(175));
+    let repo = TestRepo::new();
+    repo.write(".npmrc", &format!("//r.example/:_authToken={a}\n"));
+    repo.write(
+        "web/.yarnrc.yml",
+        &format!("nodeLinker: pnp\nnpmRegistries:\n  //r.example:\n    npmAuthToken: {b}\n"),
+    );
+    repo.git(&["add", ".npmrc", "web/.yarnrc.yml"]);
+    let out = repo.tool(&["fix", "--staged", "--move-to-user-config"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret(&out, &[a.clone(), b.clone()]);
+    for path in [".npmrc", "web/.yarnrc.yml"] {
+        let staged = repo.git(&["show", &format!(":{path}")]);
+        assert_eq!(staged, read(&repo, path), "{path}");
+    }
+    assert_eq!(read(&repo, ".npmrc"), "");
+    assert_eq!(read(&repo, "web/.yarnrc.yml"), "nodeLinker: pnp\n");
+    let home = repo.dir.path();
+    assert_eq!(
+        std::fs::read_to_string(home.join(".npmrc")).expect("read"),
+        format!("//r.example/:_authToken={a}\n")
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(".yarnrc.yml")).expect("read"),
+        format!("\"npmRegistries\":\n  \"//r.example\":\n    \"npmAuthToken\": \"{b}\"\n")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(home.join(".yarnrc.yml"))
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
