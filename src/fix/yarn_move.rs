@@ -299,13 +299,11 @@ fn column(text: &str, at: usize) -> Option<usize> {
 fn own_line(src: &[u8], place: &Place) -> Option<std::ops::Range<usize>> {
     let value = place.scalar.as_ref()?;
     let (start, end, with_break) = line_of(src, place.key.start);
-    let before_key = &src[start..place.key.start];
-    let between = &src[place.key.end..value.start];
-    let after = &src[value.end..end];
-    let ok = before_key.iter().all(|&b| b == b' ')
-        && trimmed(between) == b":"
-        && value.end <= end
-        && is_comment(after);
+    // (An alias's value is elsewhere; a value may run over lines.)
+    let before_key = src.get(start..place.key.start)?;
+    let between = src.get(place.key.end..value.start)?;
+    let after = src.get(value.end..end)?;
+    let ok = before_key.iter().all(|&b| b == b' ') && trimmed(between) == b":" && is_comment(after);
     ok.then_some(start..with_break)
 }
 
@@ -313,8 +311,8 @@ fn own_line(src: &[u8], place: &Place) -> Option<std::ops::Range<usize>> {
 /// line break.
 fn key_line(src: &[u8], place: &Place) -> Option<std::ops::Range<usize>> {
     let (start, end, with_break) = line_of(src, place.key.start);
-    let before_key = &src[start..place.key.start];
-    let after = trimmed(&src[place.key.end..end]);
+    let before_key = src.get(start..place.key.start)?;
+    let after = trimmed(src.get(place.key.end..end)?);
     let ok = before_key.iter().all(|&b| b == b' ')
         && after.first() == Some(&b':')
         && is_comment(&after[1..]);
@@ -487,6 +485,34 @@ mod tests {
             "npmRegistries:\n  onConflict: extend\n  //r:\n    npmAuthToken: hunter2secret\n",
         ] {
             assert!(take(src).is_err(), "{src}");
+        }
+    }
+
+    /// Every prefix and every one-byte deletion of a few documents: the
+    /// move plans or refuses, never panics, and what it plans reads back
+    /// as planned (checked inside).
+    #[test]
+    fn cut_documents_never_panic() {
+        let docs = [
+            "# c\nnpmRegistries:\n  \"//a.example\":\n    npmAuthToken: \"hunter2secret\"  # prod\n  //b:\n    npmAuthIdent: 'a:hunter2secret'\r\n    x: *y\nnpmScopes: {c: {npmAuthToken: hunter2secret}}\n",
+            "npmRegistries:\n  ? //a\n  : npmAuthToken: &t hunter2secret\n  //b: {npmAuthToken: *t}\nk: |\n  npmAuthToken: hunter2secret\n",
+            "npmRegistries:\n  ? \"//a\n    b\"\n  :\n    npmAuthToken: hunter2secret\n",
+            "npmRegistries:\n  //é.example:\n    npmAuthToken: \"hunter2\\\"secret\"\n    npmAuthToken: hunter2secret\n",
+        ];
+        let setting = [s(&["npmRegistries", "//a", "npmAuthToken"], "v")];
+        for doc in docs {
+            let b = doc.as_bytes();
+            let mut cuts: Vec<Vec<u8>> = (0..=b.len()).map(|n| b[..n].to_vec()).collect();
+            for i in 0..b.len() {
+                let mut v = b.to_vec();
+                v.remove(i);
+                cuts.push(v);
+            }
+            for src in cuts {
+                let found = yarnrc_yml::detect(".yarnrc.yml", &src);
+                let _ = take_out(".yarnrc.yml", &src, &found);
+                let _ = put_in(Some(&src), &setting);
+            }
         }
     }
 
