@@ -23,16 +23,29 @@ pub const NAME: &str = ".yarnrc";
 /// How notes name the file.
 pub const TOOL: &str = "yarn 1's .yarnrc";
 
+/// What to do with a credential in `.yarnrc`: there is no safe form of it
+/// there (findings say so, and `fix` refuses with it).
+pub const ADVICE: &str = "yarn 1 expands no variable in .yarnrc, so no form of this credential is safe there: \
+     take `user:password@` out of the URL, put the credential in .npmrc as `//host/:_authToken=${NAME}` \
+     (yarn 1 reads .npmrc and expands it there), and revoke it";
+
 /// Findings in one `.yarnrc`.
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     let items = std::str::from_utf8(src).map(items).unwrap_or_default();
-    foreign::judge(
+    let mut found = foreign::judge(
         path,
         src,
         &items,
         TOOL,
         "yarn 1 expands nothing in .yarnrc and sends tokens only from .npmrc: move the credentials to .npmrc as `//host/:_authToken=${NAME}`",
-    )
+    );
+    for d in &mut found {
+        if d.finding.severity == crate::finding::Severity::Error {
+            d.fix = None;
+            d.finding.detail = Some(format!("in {TOOL}; {ADVICE}"));
+        }
+    }
+    found
 }
 
 /// One string token at the start of `s`: its value, its length, and

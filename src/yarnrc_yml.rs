@@ -515,11 +515,15 @@ impl Builder<'_> {
             Event::Scalar(value, style, anchor, _) => {
                 let start = self.offsets.byte(span.start.index());
                 let mut end = self.offsets.byte(span.end.index()).max(start);
+                let raw = self.text.get(start..end).unwrap_or("");
                 if style == ScalarStyle::Plain {
                     // A plain scalar's span may run on over the line break
                     // and indentation after it.
-                    let raw = self.text.get(start..end).unwrap_or("");
                     end = start + raw.trim_end_matches([' ', '\t', '\r', '\n']).len();
+                } else if let Some(len) = quoted_len(raw, style) {
+                    // A quoted one's runs on over the white space and the
+                    // comment after its closing quote (saphyr 0.3.4).
+                    end = start + len;
                 }
                 let verbatim = self.verbatim(&value, style, start, end);
                 // Without the anchor or tag the span may begin with.
@@ -594,6 +598,45 @@ impl Builder<'_> {
     }
 }
 
+/// The length of `raw` (a quoted scalar's span, which may begin with an
+/// anchor or a tag and run on past the scalar) up to and with the closing
+/// quote, or `None` when it is not read so: `''` in single quotes and any
+/// `\`-escaped character in double quotes do not close.
+fn quoted_len(raw: &str, style: ScalarStyle) -> Option<usize> {
+    let quote = match style {
+        ScalarStyle::SingleQuoted => b'\'',
+        ScalarStyle::DoubleQuoted => b'"',
+        _ => return None,
+    };
+    let bytes = raw.as_bytes();
+    // Properties (`&anchor`, `!tag`), each up to white space.
+    let mut at = 0;
+    loop {
+        while bytes.get(at).is_some_and(|b| b" \t\r\n".contains(b)) {
+            at += 1;
+        }
+        match bytes.get(at)? {
+            b'&' | b'!' => {
+                while bytes.get(at).is_some_and(|b| !b" \t\r\n".contains(b)) {
+                    at += 1;
+                }
+            }
+            b if *b == quote => break,
+            _ => return None,
+        }
+    }
+    at += 1;
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'\\' if quote == b'"' => at += 2,
+            b'\'' if quote == b'\'' && bytes.get(at + 1) == Some(&b'\'') => at += 2,
+            b if b == quote => return Some(at + 1),
+            _ => at += 1,
+        }
+    }
+    None
+}
+
 /// `edits` (a fix of `src`), each one that rewrites part of a plain
 /// scalar inside a flow collection made into a rewrite of the whole
 /// scalar, single-quoted: there, the `{` and `}` of `${NAME}` would end the
@@ -634,6 +677,113 @@ pub fn quote_edits(src: &[u8], edits: Vec<Edit>) -> Vec<Edit> {
     }
     out.sort_by_key(|e| e.span.start);
     out
+}
+
+/// A document as js-yaml hands it to yarn: every scalar a string (an empty
+/// value too), a later duplicate key replacing the earlier value whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Str(String),
+    Map(std::collections::BTreeMap<String, Value>),
+    Seq(Vec<Value>),
+}
+
+/// The first document of `text` as yarn reads it: an empty map for a text
+/// with no document (only comments, or nothing), `None` when it does not
+/// parse, is in yarn's legacy syntax, or holds more than 100,000 nodes once
+/// its aliases are expanded.
+pub fn value(text: &str) -> Option<Value> {
+    if is_legacy(text) {
+        return None;
+    }
+    let Some(root) = read(text) else {
+        let blank = text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+        return blank.then(|| Value::Map(Default::default()));
+    };
+    let mut budget = 100_000usize;
+    to_value(&root, &mut budget)
+}
+
+fn to_value(node: &Node, budget: &mut usize) -> Option<Value> {
+    *budget = budget.checked_sub(1)?;
+    Some(match node {
+        Node::Scalar { value, .. } => Value::Str(value.clone()),
+        Node::Seq(items) => Value::Seq(
+            items
+                .iter()
+                .map(|i| to_value(i, budget))
+                .collect::<Option<_>>()?,
+        ),
+        Node::Map(_) => {
+            let mut map = std::collections::BTreeMap::new();
+            for (name, _, v) in entries(node) {
+                map.insert(name, to_value(v, budget)?);
+            }
+            Value::Map(map)
+        }
+    })
+}
+
+/// One entry of a mapping, where it is written: its path of keys (as
+/// js-yaml makes them strings), the span of its key, the span of its value
+/// when that is a scalar, and whether it is inside a flow collection.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub path: Vec<String>,
+    pub key: std::ops::Range<usize>,
+    pub scalar: Option<std::ops::Range<usize>>,
+    /// The byte after the last scalar of the entry (its key or value).
+    pub end: usize,
+}
+
+/// Every mapping entry of `text`'s first document reachable without
+/// aliases, in document order, or `None` when it does not parse.
+pub fn places(text: &str) -> Option<Vec<Place>> {
+    let root = read(text)?;
+    let mut out = Vec::new();
+    walk(&root, &mut Vec::new(), &mut out, 0);
+    Some(out)
+}
+
+fn walk(node: &Node, path: &mut Vec<String>, out: &mut Vec<Place>, depth: usize) {
+    let Node::Map(pairs) = node else { return };
+    if depth > 64 {
+        return;
+    }
+    for (k, v) in pairs {
+        let (Some((name, _)), Node::Scalar { span: key, .. }) = (key(k), &**k) else {
+            continue;
+        };
+        path.push(name);
+        let scalar = match &**v {
+            Node::Scalar { span, .. } => Some(span.clone()),
+            _ => None,
+        };
+        out.push(Place {
+            path: path.clone(),
+            key: key.clone(),
+            scalar,
+            end: last_end(v).unwrap_or(key.end).max(key.end),
+        });
+        walk(v, path, out, depth + 1);
+        path.pop();
+    }
+}
+
+/// The end of the last scalar of `node` (its spans, not through aliases'
+/// copies elsewhere: the largest end).
+fn last_end(node: &Node) -> Option<usize> {
+    match node {
+        Node::Scalar { span, .. } => Some(span.end),
+        Node::Seq(items) => items.iter().filter_map(|i| last_end(i)).max(),
+        Node::Map(pairs) => pairs
+            .iter()
+            .flat_map(|(k, v)| [last_end(k), last_end(v)])
+            .flatten()
+            .max(),
+    }
 }
 
 /// The settings a fix must leave in place: the keys of the credential
@@ -831,6 +981,26 @@ mod tests {
         let it = &items(&parse(src).expect("yaml"))[0];
         assert_eq!(it.value, "abc");
         assert_eq!(&src[it.span.clone()], "abc");
+    }
+
+    #[test]
+    fn a_quoted_value_ends_at_its_closing_quote() {
+        for (src, value) in [
+            ("npmAuthToken: \"abc\"  # prod \"x\"\n", "\"abc\""),
+            ("npmAuthToken: 'a''b'\t# 'x'\n", "'a''b'"),
+            ("npmAuthToken: \"a\\\"b\" #\n", "\"a\\\"b\""),
+            ("npmAuthToken: &t !!str 'abc'  # x\n", "'abc'"),
+            (
+                "npmScopes: {c: {npmAuthToken: \"abc\"  # x\n  }}\n",
+                "\"abc\"",
+            ),
+        ] {
+            let it = &items(&parse(src).expect("yaml"))[0];
+            assert_eq!(&src[it.span.clone()], value, "{src:?}");
+        }
+        let src = "npmAuthToken: \"abc\"  # prod\n";
+        let it = &items(&parse(src).expect("yaml"))[0];
+        assert_eq!(it.verbatim, src.find("abc"));
     }
 
     #[test]

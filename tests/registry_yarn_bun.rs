@@ -9,7 +9,10 @@
 //! registry anything), bun sends the text `$NPM_TOKEN` and the registry
 //! answers 401.
 //!
-//! yarn is `@yarnpkg/cli-dist` (run with node), bun is
+//! yarn 1 has its own test at the end: it expands nothing in `.yarnrc`.
+//!
+//! yarn is `@yarnpkg/cli-dist` (run with node), yarn 1 the npm package
+//! `yarn`, bun is
 //! `@oven/bun-linux-x64`; each installed once under target/ (see
 //! tests/common/npm.rs), with Verdaccio. Caches are in temporary folders.
 
@@ -20,7 +23,7 @@ use common::{assert_no_secret, text, TestRepo};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-const YARN: &str = "@yarnpkg/cli-dist@4.18.1";
+use common::npm::YARN4 as YARN;
 const BUN: &str = "@oven/bun-linux-x64@1.4.5";
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -216,4 +219,125 @@ fn yarn_and_bun_install_from_the_private_registry_before_and_after_the_fix() {
     let (registry, token) = private_registry(&tools);
     round_trip(Tool::Yarn, &registry, &token);
     round_trip(Tool::Bun, &registry, &token);
+}
+
+const YARN1: &str = "yarn@1.22.22";
+
+/// yarn 1's `install` in `repo` with fresh caches and `env` set.
+fn yarn1_install(repo: &TestRepo, yarn1: &Path, env: &[(&str, &str)]) -> Output {
+    for leftover in ["node_modules", "yarn.lock"] {
+        let p = repo.root.join(leftover);
+        let _ = std::fs::remove_dir_all(&p);
+        let _ = std::fs::remove_file(&p);
+    }
+    let caches = tempfile::tempdir().expect("tempdir");
+    let mut cmd = repo.command("node");
+    cmd.arg(yarn1.join("node_modules/yarn/bin/yarn.js"))
+        .args([
+            "install",
+            "--non-interactive",
+            "--no-lockfile",
+            "--cache-folder",
+        ])
+        .arg(caches.path().join("yarn1-cache"))
+        .env("YARN_DISABLE_SELF_UPDATE_CHECK", "true")
+        .env("XDG_CACHE_HOME", caches.path().join("cache"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    run("yarn 1 install", &mut cmd, 300)
+}
+
+/// yarn 1 (issue 15), through Verdaccio: a `.yarnrc` registry URL's
+/// `user:password@` is sent, as Basic, with the package's metadata request
+/// (the right password passes that step and the install stops at the
+/// tarball, whose URL holds no credentials and which yarn 1 fetches
+/// without them; a wrong one is refused at the metadata). yarn 1 expands
+/// no `${NAME}` in `.yarnrc`: `${PW}` with PW set fails as a wrong password
+/// does. There is no safe form of it in `.yarnrc`, so the guard reports it
+/// and `fix` refuses (exit 2), naming the way that works: the URL without
+/// credentials and `//host/:_authToken=${NAME}` in `.npmrc`, which yarn 1
+/// reads and expands: that installs with the variable set, not without.
+#[test]
+fn yarn1_sends_yarnrc_url_credentials_and_expands_nothing_there() {
+    let Some(tools) = test_tools() else { return };
+    let Some(yarn1) = installed_once("yarn1", YARN1) else {
+        return;
+    };
+    let (registry, token) = private_registry(&tools);
+    let pw = "correct-horse-battery-staple";
+    let host = format!("127.0.0.1:{}", registry.port);
+    let repo = TestRepo::new();
+    repo.write(
+        "package.json",
+        r#"{ "name": "app", "version": "1.0.0", "private": true, "dependencies": { "@private/secret-pkg": "1.0.0" } }"#,
+    );
+    let yarnrc = |userinfo: &str| format!("\"@private:registry\" \"http://{userinfo}{host}/\"\n");
+    // How far an install got: the metadata passed when the tarball failed.
+    let at_tarball = |out: &Output| {
+        let all = said(out);
+        all.contains("secret-pkg-1.0.0.tgz") && all.contains("401")
+    };
+    // Refused at the metadata request (Verdaccio: "authorization required").
+    let at_metadata = |out: &Output| {
+        let all = said(out);
+        !out.status.success()
+            && !at_tarball(out)
+            && all.contains("@private%2fsecret-pkg")
+            && (all.contains("authorization required") || all.contains("401"))
+    };
+
+    // 1. The literal password: the metadata request passes (the tarball,
+    // fetched without credentials, does not).
+    let literal = yarnrc(&format!("alice:{pw}@"));
+    repo.write(".yarnrc", &literal);
+    let out = yarn1_install(&repo, &yarn1, &[]);
+    assert!(at_tarball(&out), "yarn 1, literal: {}", said(&out));
+    // A wrong password stops at the metadata.
+    repo.write(".yarnrc", &yarnrc("alice:wrong-password@"));
+    let out = yarn1_install(&repo, &yarn1, &[]);
+    assert!(at_metadata(&out), "yarn 1, wrong password: {}", said(&out));
+    // 2. `${PW}` with PW set: sent as text, refused as a wrong password is.
+    repo.write(".yarnrc", &yarnrc("alice:${PW}@"));
+    let out = yarn1_install(&repo, &yarn1, &[("PW", pw)]);
+    assert!(
+        at_metadata(&out),
+        "yarn 1 expanded ${{PW}} in .yarnrc: {}",
+        said(&out)
+    );
+
+    // The guard: reported, and fix refuses with what to do.
+    repo.write(".yarnrc", &literal);
+    let check = repo.tool(&["check", ".yarnrc"]);
+    assert_eq!(check.status.code(), Some(1), "{}", said(&check));
+    let fix = repo.tool(&["fix", "--save-env", "../s.env", ".yarnrc"]);
+    assert_eq!(fix.status.code(), Some(2), "{}", said(&fix));
+    assert!(
+        said(&fix).contains("put the credential in .npmrc as `//host/:_authToken=${NAME}`"),
+        "{}",
+        said(&fix)
+    );
+    assert_no_secret(&fix, &[pw.to_string()]);
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".yarnrc")).expect("read"),
+        literal
+    );
+    assert!(!repo.dir.path().join("s.env").exists());
+
+    // 3. What it names: no credentials in .yarnrc, `${NPM_TOKEN}` in .npmrc.
+    repo.write(".yarnrc", &yarnrc(""));
+    repo.write(".npmrc", &format!("//{host}/:_authToken=${{NPM_TOKEN}}\n"));
+    let check = repo.tool(&["check", ".yarnrc", ".npmrc"]);
+    assert_eq!(check.status.code(), Some(0), "{}", said(&check));
+    let out = yarn1_install(&repo, &yarn1, &[("NPM_TOKEN", &token)]);
+    assert!(
+        out.status.success() && installed(&repo),
+        "yarn 1, .npmrc with NPM_TOKEN set: {}",
+        said(&out)
+    );
+    let out = yarn1_install(&repo, &yarn1, &[]);
+    assert!(
+        !out.status.success() && !installed(&repo),
+        "yarn 1, NPM_TOKEN unset: installed"
+    );
 }

@@ -79,22 +79,222 @@ fn bunfig_toml_is_fixed_to_what_bun_expands() {
     );
 }
 
+/// yarn 4's reading of the settings a move touches, with HOME at `home`.
+fn yarn_settings(
+    tools: &std::path::Path,
+    dir: &std::path::Path,
+    home: &std::path::Path,
+) -> Vec<serde_json::Value> {
+    ["npmRegistries", "npmScopes", "npmAuthToken", "npmAuthIdent"]
+        .iter()
+        .map(|k| common::npm::yarn_config_get(tools, dir, home, k, &[("MINE", "MARKER")]))
+        .collect()
+}
+
+/// `--move-to-user-config` takes a registry's credentials out of the
+/// project's `.yarnrc.yml` and into `~/.yarnrc.yml` at the same keys, next
+/// to what the user file already holds: yarn 4 resolves every setting the
+/// same before and after (`config get --json --no-redacted`, HOME a temp
+/// folder), and the project file keeps the rest, comments included.
 #[test]
-fn move_to_user_config_does_not_rewrite_them() {
-    let npm = npm_token(164);
+fn move_to_user_config_moves_a_registrys_credentials_to_the_users_yarnrc() {
+    let (a, b) = (npm_token(172), npm_token(173));
+    let tools = common::npm::installed_once("yarn", common::npm::YARN4);
     let repo = TestRepo::new();
-    let yarn = format!("npmAuthToken: {npm}\n");
-    repo.write(".yarnrc.yml", &yarn);
+    repo.write("package.json", "{\"name\":\"p\"}\n");
+    let project = format!(
+        "# the team's registries\nnpmRegistryServer: \"https://r.example/\"\nnpmRegistries:\n  \"https://r.example\":\n    npmAuthToken: \"{a}\"  # prod\n  //s.example:\n    npmAlwaysAuth: true\n    npmAuthIdent: 'alice:Summer2024!'\n\
+         npmScopes:\n  corp:\n    npmRegistryServer: https://s.example\n"
+    );
+    repo.write(".yarnrc.yml", &project);
+    let home = repo.dir.path();
+    let mine = format!("# mine\nenableTelemetry: false\nnpmRegistries:\n  //mine.example:\n    npmAuthToken: \"${{MINE}}\"\n  //other.example:\n    npmAuthToken: {b}\n");
+    std::fs::write(home.join(".yarnrc.yml"), &mine).expect("write");
+    let before = tools.as_ref().map(|t| yarn_settings(t, &repo.root, home));
+
     let out = repo.tool(&["fix", "--move-to-user-config", ".yarnrc.yml"]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret(&out, &[a.clone(), b.clone(), "Summer2024!".into()]);
     assert!(
-        text(&out.stderr).contains("choose --save-env or --discard-secrets"),
+        text(&out.stderr).contains("moved 2 yarn settings to"),
         "{}",
         text(&out.stderr)
     );
-    assert_no_secret(&out, std::slice::from_ref(&npm));
-    assert_eq!(read(&repo, ".yarnrc.yml"), yarn);
+    assert_eq!(
+        read(&repo, ".yarnrc.yml"),
+        "# the team's registries\nnpmRegistryServer: \"https://r.example/\"\nnpmRegistries:\n  //s.example:\n    npmAlwaysAuth: true\n\
+         npmScopes:\n  corp:\n    npmRegistryServer: https://s.example\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(".yarnrc.yml")).expect("read"),
+        format!("{mine}  \"https://r.example\":\n    \"npmAuthToken\": \"{a}\"\n  \"//s.example\":\n    \"npmAuthIdent\": \"alice:Summer2024!\"\n")
+    );
+    let check = repo.tool(&["check", ".yarnrc.yml"]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
+    if let (Some(tools), Some(before)) = (&tools, before) {
+        assert_eq!(yarn_settings(tools, &repo.root, home), before);
+    }
+    // Again: nothing left to move.
+    let again = repo.tool(&["fix", "--move-to-user-config", ".yarnrc.yml"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+
+    // A user file that did not exist is created with mode 0600.
+    let repo = TestRepo::new();
+    repo.write(
+        ".yarnrc.yml",
+        &format!("npmRegistries:\n  //r.example:\n    npmAuthToken: {a}\n"),
+    );
+    let out = repo.tool(&["fix", "--move-to-user-config", ".yarnrc.yml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(read(&repo, ".yarnrc.yml"), "");
+    let user = repo.dir.path().join(".yarnrc.yml");
+    assert_eq!(
+        std::fs::read_to_string(&user).expect("read"),
+        format!("\"npmRegistries\":\n  \"//r.example\":\n    \"npmAuthToken\": \"{a}\"\n")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&user).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+/// What cannot move without changing what yarn sends, or where it sends it,
+/// is refused with exit 2, nothing written; bun's file is not moved.
+#[test]
+fn move_to_user_config_refuses_what_it_cannot_move_alike() {
+    let npm = npm_token(164);
+    let registry = format!("npmRegistries:\n  //r.example:\n    npmAuthToken: {npm}\n");
+    let cases: Vec<(&str, String, Option<String>, &str)> = vec![
+        (
+            "a top-level token",
+            format!("npmAuthToken: {npm}\n"),
+            None,
+            "default registry of every project",
+        ),
+        (
+            "a scope's token",
+            format!("npmScopes:\n  corp:\n    npmAuthToken: {npm}\n"),
+            None,
+            "that scope's packages in every project",
+        ),
+        (
+            "a URL's credentials",
+            "npmRegistryServer: https://u:Summer2024!@r.example/\n".into(),
+            None,
+            "a URL keeps its credentials",
+        ),
+        (
+            "a flow mapping",
+            format!("npmRegistries:\n  //r.example: {{npmAuthToken: {npm}}}\n"),
+            None,
+            "stand alone on its line",
+        ),
+        (
+            "the user file sets it otherwise",
+            registry.clone(),
+            Some("npmRegistries:\n  //r.example:\n    npmAuthToken: other-token-1234\n".into()),
+            "already sets npmRegistries.//r.example.npmAuthToken to another value",
+        ),
+        (
+            "the user file does not parse",
+            registry.clone(),
+            Some("npmRegistries: [\n".into()),
+            "not YAML yarn reads",
+        ),
+        (
+            "the user file's mapping is a flow one",
+            registry.clone(),
+            Some("npmRegistries: {//x: {npmAlwaysAuth: true}}\n".into()),
+            "cannot add npmRegistries.//r.example.npmAuthToken",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, project, user, says) in &cases {
+        let repo = TestRepo::new();
+        repo.write(".yarnrc.yml", project);
+        let home = repo.dir.path().join(".yarnrc.yml");
+        if let Some(user) = user {
+            std::fs::write(&home, user).expect("write");
+        }
+        let out = repo.tool(&["fix", "--move-to-user-config", ".yarnrc.yml"]);
+        assert_no_secret(&out, &[npm.clone(), "Summer2024!".into()]);
+        let err = text(&out.stderr);
+        let home_now = std::fs::read_to_string(&home).ok();
+        if out.status.code() != Some(2)
+            || !err.contains(says)
+            || read(&repo, ".yarnrc.yml") != *project
+            || home_now != *user
+        {
+            failures.push(format!("{what}: exit {:?}: {err}", out.status.code()));
+        }
+    }
+    // Another rc file yarn reads between the two would win after the move.
+    let repo = TestRepo::new();
+    repo.write("app/.yarnrc.yml", &registry);
+    repo.write(
+        ".yarnrc.yml",
+        "npmRegistries:\n  //r.example:\n    npmAuthToken: \"${T}\"\n",
+    );
+    let out = repo.tool(&["fix", "--move-to-user-config", "app/.yarnrc.yml"]);
+    let err = text(&out.stderr);
+    if out.status.code() != Some(2) || !err.contains("yarn also reads") {
+        failures.push(format!(
+            "a parent's rc file: exit {:?}: {err}",
+            out.status.code()
+        ));
+    }
+    assert_eq!(read(&repo, "app/.yarnrc.yml"), registry);
+    // YARN_RC_FILENAME names the files yarn reads in projects.
+    let repo = TestRepo::new();
+    repo.write(".yarnrc.yml", &registry);
+    let out = common::npmrc_guard(&repo.root)
+        .env("YARN_RC_FILENAME", ".yarnrc-ci.yml")
+        .args(["fix", "--move-to-user-config", ".yarnrc.yml"])
+        .output()
+        .expect("runs");
+    let err = text(&out.stderr);
+    if out.status.code() != Some(2) || !err.contains("YARN_RC_FILENAME is set") {
+        failures.push(format!(
+            "YARN_RC_FILENAME: exit {:?}: {err}",
+            out.status.code()
+        ));
+    }
+    assert_eq!(read(&repo, ".yarnrc.yml"), registry);
+    // A user file git would publish, and the user file itself.
+    for (home, says) in [
+        ("home", "not ignored by git"),
+        ("", "this is the user's yarn config"),
+    ] {
+        let repo = TestRepo::new();
+        repo.write(".yarnrc.yml", &registry);
+        std::fs::create_dir_all(repo.root.join(home)).expect("mkdir");
+        let out = common::npmrc_guard(&repo.root)
+            .env("HOME", repo.root.join(home))
+            .args(["fix", "--move-to-user-config", ".yarnrc.yml"])
+            .output()
+            .expect("runs");
+        let err = text(&out.stderr);
+        if out.status.code() != Some(2) || !err.contains(says) {
+            failures.push(format!(
+                "HOME {home:?}: exit {:?}: {err}",
+                out.status.code()
+            ));
+        }
+        assert_eq!(read(&repo, ".yarnrc.yml"), registry);
+        assert!(!repo.root.join("home/.yarnrc.yml").exists());
+    }
+    // bun: refused, naming what to use instead.
+    let repo = TestRepo::new();
+    let bun =
+        format!("[install.scopes]\nx = {{ token = \"{npm}\", url = \"https://r.example/\" }}\n");
+    repo.write("bunfig.toml", &bun);
+    let out = repo.tool(&["fix", "--move-to-user-config", "bunfig.toml"]);
+    let err = text(&out.stderr);
+    if out.status.code() != Some(2) || !err.contains("choose --save-env or --discard-secrets") {
+        failures.push(format!("bunfig.toml: exit {:?}: {err}", out.status.code()));
+    }
+    assert_eq!(read(&repo, "bunfig.toml"), bun);
     assert!(!repo.dir.path().join(".npmrc").exists());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
@@ -141,9 +341,11 @@ fn what_the_tool_would_not_expand_is_left_to_the_user() {
 }
 
 /// yarn 1 sends a `.yarnrc` registry URL's `user:password@` (but no token
-/// from `.yarnrc`) and expands nothing there: reported, never rewritten.
+/// from `.yarnrc`) and expands nothing there (tests/registry_yarn_bun.rs
+/// shows both through Verdaccio): reported with what to do instead, and
+/// `fix` refuses (exit 2), nothing written.
 #[test]
-fn yarn1_yarnrc_registry_credentials_are_reported_not_rewritten() {
+fn yarn1_yarnrc_registry_credentials_are_reported_and_fix_refuses() {
     let npm = npm_token(168);
     let repo = TestRepo::new();
     let yarnrc = format!(
@@ -175,9 +377,22 @@ fn yarn1_yarnrc_registry_credentials_are_reported_not_rewritten() {
         ]
     );
     assert_no_secret(&out, &[npm.clone(), "Summer2024!".into()]);
-    let out = repo.tool(&["fix", "--discard-secrets", "app/.yarnrc"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert_eq!(read(&repo, "app/.yarnrc"), yarnrc);
+    let advice = "put the credential in .npmrc as `//host/:_authToken=${NAME}`";
+    let human = text(&repo.tool(&["check", "app/.yarnrc"]).stdout);
+    assert_eq!(human.matches(advice).count(), 2, "{human}");
+    for how in ["--discard-secrets", "--move-to-user-config"] {
+        let out = repo.tool(&["fix", how, "app/.yarnrc"]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("app/.yarnrc:2: yarn 1 expands no variable in .yarnrc")
+                && err.contains(advice),
+            "{err}"
+        );
+        assert_no_secret(&out, &[npm.clone(), "Summer2024!".into()]);
+        assert_eq!(read(&repo, "app/.yarnrc"), yarnrc);
+    }
+    assert!(!repo.dir.path().join(".npmrc").exists());
 }
 
 /// yarn and bun open their files by name: on macOS and Windows that is
@@ -205,4 +420,148 @@ fn their_names_are_matched_ignoring_case() {
         read(&repo, "x/BunFig.TOML"),
         "[install]\nregistry = { token = '$NPM_TOKEN_2' }\n"
     );
+}
+
+/// A `.yarnrc.yml` holding the token `q` (as written: quoted or not) with
+/// `c` after it, at the top level, under a registry, under a scope, and in
+/// a flow mapping ending on the line and on the next; `flow_q` is what the
+/// flow mappings hold.
+fn every_place(q: &str, flow_q: &str, c: &str) -> String {
+    format!(
+        "npmAuthToken: {q}{c}\nnpmRegistries:\n  \"https://r.example\":\n    npmAuthToken: {q}{c}\n\
+         npmScopes:\n  corp:\n    npmAuthToken: {q}{c}\n  flow: {{npmAuthToken: {flow_q}}}{c}\n\
+         \x20 open: {{npmAuthToken: {flow_q}{c}\n    }}\n"
+    )
+}
+
+/// What yarn 4 reads at each place of [`every_place`], with `env` set.
+fn yarn_reads(tools: &std::path::Path, dir: &std::path::Path, env: &[(&str, &str)]) -> Vec<String> {
+    let home = tempfile::tempdir().expect("tempdir");
+    let get = |key| common::npm::yarn_config_get(tools, dir, home.path(), key, env);
+    let (top, registries, scopes) = (get("npmAuthToken"), get("npmRegistries"), get("npmScopes"));
+    [
+        &top,
+        &registries["https://r.example"]["npmAuthToken"],
+        &scopes["corp"]["npmAuthToken"],
+        &scopes["flow"]["npmAuthToken"],
+        &scopes["open"]["npmAuthToken"],
+    ]
+    .iter()
+    .map(|v| v.as_str().unwrap_or("(not a string)").to_string())
+    .collect()
+}
+
+/// A quoted value followed by a comment was reported and not fixed
+/// (saphyr's span of a quoted scalar runs on over the comment). Every
+/// quoting style, with and without a comment, in every place, is fixed, and
+/// yarn 4 reads the variable where it read the token.
+#[test]
+fn every_quoting_style_is_fixed_with_or_without_a_comment() {
+    let tok = npm_token(171);
+    let tools = common::npm::installed_once("yarn", common::npm::YARN4);
+    let r = "${NPM_TOKEN}";
+    let styles = [
+        (
+            "plain",
+            tok.clone(),
+            tok.clone(),
+            r.to_string(),
+            format!("'{r}'"),
+        ),
+        (
+            "single",
+            format!("'{tok}'"),
+            format!("'{tok}'"),
+            format!("'{r}'"),
+            format!("'{r}'"),
+        ),
+        (
+            "double",
+            format!("\"{tok}\""),
+            format!("\"{tok}\""),
+            format!("\"{r}\""),
+            format!("\"{r}\""),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (style, q, flow_q, fixed_q, fixed_flow_q) in &styles {
+        for c in ["", "  # prod", " #", "\t# \"quoted\" 'comment'"] {
+            let what = format!("{style} {c:?}");
+            let repo = TestRepo::new();
+            repo.write("package.json", "{\"name\":\"p\"}\n");
+            let file = every_place(q, flow_q, c);
+            repo.write(".yarnrc.yml", &file);
+            if let Some(tools) = &tools {
+                let read = yarn_reads(tools, &repo.root, &[]);
+                assert_eq!(read, vec![tok.clone(); 5], "yarn reads {what} before");
+            }
+            let out = repo.tool(&["fix", "--discard-secrets", ".yarnrc.yml"]);
+            assert_no_secret(&out, std::slice::from_ref(&tok));
+            let got = read(&repo, ".yarnrc.yml");
+            if out.status.code() != Some(0) || got != every_place(fixed_q, fixed_flow_q, c) {
+                failures.push(format!(
+                    "{what}: exit {:?}\n{}\n{got}",
+                    out.status.code(),
+                    text(&out.stderr)
+                ));
+                continue;
+            }
+            let check = repo.tool(&["check", ".yarnrc.yml"]);
+            assert_eq!(
+                check.status.code(),
+                Some(0),
+                "{what}: {}",
+                text(&check.stdout)
+            );
+            if let Some(tools) = &tools {
+                let read = yarn_reads(tools, &repo.root, &[("NPM_TOKEN", "MARKER")]);
+                assert_eq!(
+                    read,
+                    vec!["MARKER".to_string(); 5],
+                    "yarn reads {what} after"
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `fix --staged --move-to-user-config` with a staged `.npmrc` and
+/// `.yarnrc.yml`: the index and the work tree lose both credentials, the
+/// npm one goes to `~/.npmrc`, the yarn one to `~/.yarnrc.yml` (created
+/// with mode 0600), each once.
+#[test]
+fn staged_move_sends_each_credential_to_its_tools_user_config() {
+    let (a, b) = (npm_token(174), npm_token(175));
+    let repo = TestRepo::new();
+    repo.write(".npmrc", &format!("//r.example/:_authToken={a}\n"));
+    repo.write(
+        "web/.yarnrc.yml",
+        &format!("nodeLinker: pnp\nnpmRegistries:\n  //r.example:\n    npmAuthToken: {b}\n"),
+    );
+    repo.git(&["add", ".npmrc", "web/.yarnrc.yml"]);
+    let out = repo.tool(&["fix", "--staged", "--move-to-user-config"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret(&out, &[a.clone(), b.clone()]);
+    for path in [".npmrc", "web/.yarnrc.yml"] {
+        let staged = repo.git(&["show", &format!(":{path}")]);
+        assert_eq!(staged, read(&repo, path), "{path}");
+    }
+    assert_eq!(read(&repo, ".npmrc"), "");
+    assert_eq!(read(&repo, "web/.yarnrc.yml"), "nodeLinker: pnp\n");
+    let home = repo.dir.path();
+    assert_eq!(
+        std::fs::read_to_string(home.join(".npmrc")).expect("read"),
+        format!("//r.example/:_authToken={a}\n")
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(".yarnrc.yml")).expect("read"),
+        format!("\"npmRegistries\":\n  \"//r.example\":\n    \"npmAuthToken\": \"{b}\"\n")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(home.join(".yarnrc.yml"))
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
 }

@@ -9,9 +9,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{hermetic, npmrc_guard, text};
+use common::{npmrc_guard, text};
 use serde_json::Value;
 
 const SECRET: &str = "hunter2secret";
@@ -176,23 +175,7 @@ const SAFE: &[Case] = &[
 
 fn yarn_get(tools: &Path, dir: &Path, key: &str) -> Value {
     let home = tempfile::tempdir().expect("tempdir");
-    let mut cmd = Command::new("node");
-    let out = hermetic(&mut cmd, home.path())
-        .arg(tools.join("node_modules/@yarnpkg/cli-dist/bin/yarn.js"))
-        .args(["config", "get", key, "--json", "--no-redacted"])
-        .current_dir(dir)
-        .env("YARN_ENABLE_TELEMETRY", "0")
-        .env("YARN_IGNORE_PATH", "1")
-        .env("NPM_TOKEN", "MARKER")
-        .output()
-        .expect("node runs");
-    assert!(
-        out.status.success(),
-        "yarn config get {key}: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
+    common::npm::yarn_config_get(tools, dir, home.path(), key, &[("NPM_TOKEN", "MARKER")])
 }
 
 fn check(dir: &Path) -> (Option<i32>, String) {
@@ -205,7 +188,7 @@ fn check(dir: &Path) -> (Option<i32>, String) {
 }
 
 fn run(cases: &[Case], status: i32) {
-    let tools = common::npm::installed_once("yarn", "@yarnpkg/cli-dist@4.18.1");
+    let tools = common::npm::installed_once("yarn", common::npm::YARN4);
     let mut failures = Vec::new();
     for case in cases {
         let dir = tempfile::tempdir().expect("tempdir");

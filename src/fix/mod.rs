@@ -11,5 +11,6 @@ pub mod prompt;
 pub mod run;
 pub mod store;
 pub mod write;
+pub mod yarn_move;
 
 pub use plan::*;

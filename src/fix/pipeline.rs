@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::detect::Detected;
 use crate::finding::{Finding, Severity};
 use crate::fix::plan::{self as fix, Names, Plan, Strategy};
-use crate::fix::store;
+use crate::fix::{store, write, yarn_move};
 use crate::git;
 use crate::inputs::shown;
 
@@ -74,9 +74,26 @@ pub fn plan_file(
         .referenced
         .extend(crate::files::referenced_names(path, src));
     if let Some(tool) = crate::files::foreign_tool(path) {
+        if tool == crate::yarnrc::TOOL {
+            if let Some(d) = found.iter().find(|d| d.finding.severity == Severity::Error) {
+                return Err(format!(
+                    "{path}:{}: {}; nothing was changed",
+                    d.finding.line,
+                    crate::yarnrc::ADVICE
+                ));
+            }
+        }
         if strategy == Strategy::MoveLines && found.iter().any(|d| d.fix.is_some()) {
+            if tool == crate::yarnrc_yml::TOOL {
+                return yarn_move_plan(path, src, &found);
+            }
+            // bun merges its user file (`$XDG_CONFIG_HOME/.bunfig.toml` or
+            // `~/.bunfig.toml`) under the project's shallowly: a registry
+            // (`install.registry`, one `install.scopes` entry) is one value,
+            // its url and token together, so the token cannot move alone,
+            // and the whole registry would change every project's.
             return Err(format!(
-                "{path}: --move-to-user-config moves lines of an npm config; it does not rewrite {tool}: choose --save-env or --discard-secrets"
+                "{path}: --move-to-user-config does not move the credentials of {tool}: bun holds a registry's url and token in one value, and in the user's .bunfig.toml the whole registry would apply to every project; choose --save-env or --discard-secrets"
             ));
         }
     }
@@ -101,6 +118,115 @@ pub fn plan_file(
         remaining,
         rewritten,
     })
+}
+
+/// `--move-to-user-config` of a `.yarnrc.yml`: its credential settings
+/// leave it for `~/.yarnrc.yml` ([`yarn_move`]).
+fn yarn_move_plan(path: &str, src: &[u8], found: &[Detected]) -> Result<FilePlan, String> {
+    let (edits, settings) = yarn_move::take_out(path, src, found)?;
+    let fixed = fix::apply(src, &edits);
+    let remaining = verify(path, &fixed)?;
+    Ok(FilePlan {
+        path: path.to_string(),
+        rewritten: found.iter().filter(|d| d.fix.is_some()).count(),
+        plan: Plan {
+            edits,
+            settings,
+            ..Plan::default()
+        },
+        fixed,
+        remaining,
+    })
+}
+
+/// The user's yarn 2+ config, as yarn 4 finds it: `~/.yarnrc.yml` under
+/// `os.homedir()` (`$HOME`), whatever `YARN_RC_FILENAME` says (that names
+/// the project files only; `Configuration.find` reads the home one as
+/// `Filename.rc`). Refused when `YARN_RC_FILENAME` names another file
+/// (yarn would not read the `.yarnrc.yml` being fixed) or `HOME` is unset.
+pub fn yarn_user_config_path() -> Result<PathBuf, String> {
+    for (name, value) in std::env::vars_os() {
+        if name.to_string_lossy().to_lowercase() == "yarn_rc_filename" && value != yarn_move_name()
+        {
+            return Err(format!(
+                "{} is set to {:?}: yarn reads that file in projects, not .yarnrc.yml; move the credentials by hand, or choose --save-env",
+                name.to_string_lossy(),
+                value.to_string_lossy()
+            ));
+        }
+    }
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(home) => Ok(Path::new(&home).join(crate::yarnrc_yml::NAME)),
+        None => Err(
+            "HOME is not set: the user's ~/.yarnrc.yml cannot be found; choose --save-env".into(),
+        ),
+    }
+}
+
+fn yarn_move_name() -> &'static std::ffi::OsStr {
+    std::ffi::OsStr::new(crate::yarnrc_yml::NAME)
+}
+
+/// The rc files yarn reads between the user file and the `.yarnrc.yml` at
+/// `file` (those of its parent folders, up to the root) must not set what
+/// moves: they would win over the user file. Nor may `file` be the user
+/// file itself.
+pub fn check_yarn_chain(file: &Path, settings: &[yarn_move::Setting]) -> Result<(), String> {
+    if settings.is_empty() {
+        return Ok(());
+    }
+    let home = yarn_user_config_path()?;
+    let file = std::path::absolute(file).map_err(|e| format!("{}: {e}", shown(file)))?;
+    if file == home {
+        return Err(format!(
+            "{}: this is the user's yarn config: it has no other place to go; choose --save-env",
+            shown(&file)
+        ));
+    }
+    let mut dir = file.parent().and_then(Path::parent);
+    while let Some(d) = dir {
+        let rc = d.join(crate::yarnrc_yml::NAME);
+        if rc != home {
+            if let Ok(bytes) = std::fs::read(&rc) {
+                if let Some(why) = yarn_move::overridden_by(&bytes, settings) {
+                    return Err(format!(
+                        "{}: yarn also reads {} ({why}): after the move it would decide; nothing was changed: move the credentials by hand, or choose --save-env",
+                        shown(&file),
+                        shown(&rc)
+                    ));
+                }
+            }
+        }
+        dir = d.parent();
+    }
+    Ok(())
+}
+
+/// The user's `~/.yarnrc.yml` and its new content with `settings` (`None`
+/// when it holds them already), checked as a store: not a link, not
+/// where git would publish it, and read as yarn reads it.
+fn yarn_store(settings: &[yarn_move::Setting]) -> Result<(PathBuf, Option<Vec<u8>>), String> {
+    let path = yarn_user_config_path()?;
+    check_store(&Disposition::MoveToUserConfig(path.clone()))?;
+    let meta = std::fs::symlink_metadata(&path).ok();
+    if meta.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "{}: a symbolic link; not written (links are not followed): move the credentials by hand",
+            shown(&path)
+        ));
+    }
+    if meta.as_ref().is_some_and(|m| !m.is_file()) {
+        return Err(format!("{}: not a regular file; not written", shown(&path)));
+    }
+    let existing = match meta {
+        Some(_) => Some(
+            std::fs::read(&path)
+                .map_err(|e| format!("{}: {}", shown(&path), crate::inputs::describe(&e)))?,
+        ),
+        None => None,
+    };
+    let new = yarn_move::put_in(existing.as_deref(), settings)?;
+    Ok((path, new))
 }
 
 /// The fix must leave nothing it could have fixed: check, do not assume.
@@ -181,20 +307,63 @@ pub fn dispose(plans: &[&FilePlan], disposition: &Disposition) -> Result<Option<
                 .iter()
                 .flat_map(|p| p.plan.lines.iter().cloned())
                 .collect();
-            let moved = store::move_to_user_config(file, &lines)?;
-            let (added, there) = (moved.added, moved.already);
-            let mut msg = format!(
-                "moved {added} credential line{} to {} (npm, pnpm, yarn 1 and bun read it)",
-                if added == 1 { "" } else { "s" },
-                shown(file)
-            );
-            if there > 0 {
-                msg.push_str(&format!(
-                    "; {there} {} already there",
-                    if there == 1 { "was" } else { "were" }
-                ));
+            let settings: Vec<yarn_move::Setting> = plans
+                .iter()
+                .flat_map(|p| p.plan.settings.iter().cloned())
+                .collect();
+            // Both stores are checked before either is written.
+            let yarn = if settings.is_empty() {
+                None
+            } else {
+                Some(yarn_store(&settings)?)
+            };
+            let mut said = Vec::new();
+            if !lines.is_empty() || settings.is_empty() {
+                let moved = store::move_to_user_config(file, &lines)?;
+                let (added, there) = (moved.added, moved.already);
+                let mut msg = format!(
+                    "moved {added} credential line{} to {} (npm, pnpm, yarn 1 and bun read it)",
+                    if added == 1 { "" } else { "s" },
+                    shown(file)
+                );
+                if there > 0 {
+                    msg.push_str(&format!(
+                        "; {there} {} already there",
+                        if there == 1 { "was" } else { "were" }
+                    ));
+                }
+                said.push(msg);
             }
-            Ok(Some(msg))
+            if let Some((path, new)) = yarn {
+                let mut distinct: Vec<&yarn_move::Setting> = Vec::new();
+                for s in &settings {
+                    if !distinct.iter().any(|d| d.path == s.path) {
+                        distinct.push(s);
+                    }
+                }
+                let n = distinct.len();
+                let names: Vec<String> = distinct
+                    .iter()
+                    .map(|s| yarn_move::shown_path(&s.path))
+                    .collect();
+                match new {
+                    Some(content) => {
+                        if path.exists() {
+                            write::replace_file(&path, &content)?;
+                        } else {
+                            write::write_atomically(&path, &content, 0o600)?;
+                        }
+                        said.push(format!(
+                            "moved {n} yarn setting{} to {} (yarn 2+ reads it in every project): {}",
+                            if n == 1 { "" } else { "s" },
+                            shown(&path),
+                            names.join(", ")
+                        ));
+                    }
+                    None => said.push(format!("{} already in {}", names.join(", "), shown(&path))),
+                }
+            }
+            Ok(Some(said.join("\n")))
         }
     }
 }
@@ -264,7 +433,7 @@ pub fn uses_pnpm(root: &Path) -> bool {
 pub const PNPM_NOTE: &str = "this repository uses pnpm, and pnpm 10.34.2 and 11.5.3 no longer expand ${…} in credentials of a project .npmrc (GHSA-3qhv-2rgh-x77r): prefer --move-to-user-config (pnpm reads the credentials in your user config)";
 
 /// The three choices, for a non-interactive run that made none.
-pub const CHOICES: &str = "say where the secrets go (they are removed from the file):\n  --save-env FILE          append NAME=value lines to a dotenv file (mode 0600; git must ignore it)\n  --move-to-user-config    move the credential lines to your user npm config (~/.npmrc)\n  --discard-secrets        drop them: you will revoke them";
+pub const CHOICES: &str = "say where the secrets go (they are removed from the file):\n  --save-env FILE          append NAME=value lines to a dotenv file (mode 0600; git must ignore it)\n  --move-to-user-config    move the credential lines to your user npm config (~/.npmrc; a .yarnrc.yml registry's to ~/.yarnrc.yml)\n  --discard-secrets        drop them: you will revoke them";
 
 #[cfg(test)]
 mod tests {

@@ -190,6 +190,9 @@ pub struct Plan {
     pub lines: Vec<Vec<u8>>,
     /// URL credentials that cannot move as written.
     pub refused: Vec<Refused>,
+    /// yarn 2+ settings for the user's `~/.yarnrc.yml` (MoveLines of a
+    /// `.yarnrc.yml`).
+    pub settings: Vec<crate::fix::yarn_move::Setting>,
 }
 
 impl Plan {

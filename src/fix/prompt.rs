@@ -44,7 +44,7 @@ pub fn ask(summary: &str, default_env: Option<&Path>, pnpm: bool) -> Option<Disp
         None => String::new(),
     };
     let choice = answer(&format!(
-        "  keep the secret in {one}(2) your user npm config {}  (3) nowhere, I will revoke it [{default}]: ",
+        "  keep the secret in {one}(2) your user npm config {} (a .yarnrc.yml registry's: ~/.yarnrc.yml)  (3) nowhere, I will revoke it [{default}]: ",
         shown(&user_config_path())
     ))?;
     match if choice.is_empty() {

@@ -185,6 +185,9 @@ pub(crate) fn fix_files(
                 }
             }
         }
+        for (path, plan) in &writable {
+            rewrite::check_yarn_chain(path, &plan.plan.settings)?;
+        }
         let to_store: Vec<&FilePlan> = writable.iter().map(|(_, p)| *p).collect();
         let stored = if to_store.is_empty() {
             None
@@ -285,6 +288,13 @@ fn pnpm_note(root: &std::path::Path, disposition: &Disposition, io: &mut Io<'_>)
 }
 
 fn describe_plan(plan: &FilePlan) -> String {
+    if !plan.plan.settings.is_empty() {
+        let n = plan.plan.settings.len();
+        return format!(
+            "took {n} credential setting{} out for the user's yarn config",
+            if n == 1 { "" } else { "s" }
+        );
+    }
     if !plan.plan.lines.is_empty() {
         let n = plan.plan.edits.len();
         return format!(
@@ -378,6 +388,13 @@ fn fix_staged(
         } else {
             ExitStatus::Findings
         });
+    }
+    for (name, plan) in &staged {
+        let full = root.join(&*crate::os::from_bytes(name));
+        rewrite::check_yarn_chain(&full, &plan.plan.settings)?;
+    }
+    for (full, plan) in &worktree {
+        rewrite::check_yarn_chain(full, &plan.plan.settings)?;
     }
     pnpm_note(root, disposition, io);
     let all: Vec<&FilePlan> = staged

@@ -494,3 +494,49 @@ pub fn private_registry(tools: &Path) -> (Verdaccio, String) {
     assert!(out.status.success(), "npm publish: {}", text(&out.stderr));
     (registry, token)
 }
+
+/// The yarn 2+ the yarn tests run (`@yarnpkg/cli-dist`, with node),
+/// installed once under target/test-tools-yarn.
+pub const YARN4: &str = "@yarnpkg/cli-dist@4.18.1";
+
+/// yarn 4's own reading of setting `key` in the project at `dir`: `yarn
+/// config get KEY --json --no-redacted`, HOME being `home`, with `env`
+/// set. `tools` is [`installed_once`]`("yarn", YARN4)`. The run must
+/// succeed.
+pub fn yarn_config_get(
+    tools: &Path,
+    dir: &Path,
+    home: &Path,
+    key: &str,
+    env: &[(&str, &str)],
+) -> serde_json::Value {
+    let out = yarn_config(tools, dir, home, key, env);
+    assert!(
+        out.status.success(),
+        "yarn config get {key}: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// [`yarn_config_get`], its output as it is (the run may fail).
+pub fn yarn_config(
+    tools: &Path,
+    dir: &Path,
+    home: &Path,
+    key: &str,
+    env: &[(&str, &str)],
+) -> Output {
+    let mut cmd = Command::new("node");
+    hermetic(&mut cmd, home)
+        .arg(tools.join("node_modules/@yarnpkg/cli-dist/bin/yarn.js"))
+        .args(["config", "get", key, "--json", "--no-redacted"])
+        .current_dir(dir)
+        .env("YARN_ENABLE_TELEMETRY", "0")
+        .env("YARN_IGNORE_PATH", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    run(&format!("yarn config get {key}"), &mut cmd, 120)
+}
