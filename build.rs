@@ -29,11 +29,16 @@ fn from_git(dir: &Path) -> Option<String> {
         return None;
     }
     let git_dir = PathBuf::from(git(dir, &["rev-parse", "--absolute-git-dir"])?);
-    for file in ["HEAD", "packed-refs"] {
-        rerun_if_exists(&git_dir.join(file));
-    }
+    // In a linked worktree HEAD is its own, while the refs and packed-refs
+    // live in the common folder.
+    let common = git(dir, &["rev-parse", "--git-common-dir"])
+        .map(|c| dir.join(c))
+        .unwrap_or_else(|| git_dir.clone());
+    rerun_if_exists(&git_dir.join("HEAD"));
+    rerun_if_exists(&common.join("packed-refs"));
     if let Some(head_ref) = git(dir, &["symbolic-ref", "-q", "HEAD"]) {
-        rerun_if_exists(&git_dir.join(head_ref));
+        rerun_if_exists(&git_dir.join(&head_ref));
+        rerun_if_exists(&common.join(&head_ref));
     }
     let commit = git(dir, &["rev-parse", "--short=12", "HEAD"])?;
     let date = git(dir, &["log", "-1", "--format=%cs", "HEAD"]).unwrap_or_default();
