@@ -37,6 +37,7 @@ pub mod os;
 pub mod publish_config;
 pub mod report;
 pub mod select;
+pub mod sent_tokens;
 pub mod sift;
 pub mod standin;
 pub mod tokens;
