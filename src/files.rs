@@ -160,6 +160,9 @@ static CONFIG: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"config
 /// `globalconfig` says otherwise, and a project `.npmrc` may set it (npm
 /// warns that it should not, and reads the file all the same).
 static PREFIX: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"prefix"));
+/// `fi`, in both `config` and `prefix`: one search of the file finds the
+/// lines that may hold either (two searches cost twice as much).
+static FI: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"fi"));
 
 /// The relative paths a `.npmrc` gives as `userconfig=` or `globalconfig=`
 /// (not absolute, not in the home folder, not depending on the environment).
@@ -169,11 +172,7 @@ pub fn named_values(src: &[u8]) -> Vec<String> {
     // large file has few). Keys after a section header are `section.key`,
     // not settings.
     let mut sections = sift::Sections::default();
-    let triggers = [
-        Trigger::Text(&CONFIG),
-        Trigger::Text(&PREFIX),
-        Trigger::Bytes([b'$', b'\\', b'$']),
-    ];
+    let triggers = [Trigger::Text(&FI), Trigger::Bytes([b'$', b'\\', b'$'])];
     Sift::new(src, triggers)
         .take_while(|span| !sections.before(src, span.start))
         .filter(|span| {
@@ -198,9 +197,9 @@ pub fn named_values_every_line(src: &[u8]) -> Vec<String> {
 
 /// Whether a raw key could spell `userconfig`, `globalconfig` or `prefix`.
 fn key_may_name(raw: &[u8]) -> bool {
-    CONFIG.find(raw).is_some()
-        || PREFIX.find(raw).is_some()
-        || memchr::memchr2(b'$', b'\\', raw).is_some()
+    memchr::memchr2(b'$', b'\\', raw).is_some()
+        || (raw.windows(2).any(|w| w == b"fi")
+            && (CONFIG.find(raw).is_some() || PREFIX.find(raw).is_some()))
 }
 
 /// The path a `userconfig=` or `globalconfig=` line names, if it names one
