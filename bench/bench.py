@@ -160,6 +160,33 @@ def bench_check():
         report(res, "cat LINE")
         med = res["npmrc-guard check LINE --format json"][0]
         print(f"  throughput {mb / med:.0f} MB/s ({mb:.1f} MB in {med:.2f} s)")
+    # The shapes that were quadratic (issue 10): many tokens in a credential
+    # value npm decodes or expands first (quoted, escaped, interpolated),
+    # and `glpat-` glued together. Each at 1 and 2 MB: linear time doubles.
+    # (A token costs a 1,000-round fingerprint: ~24,000 of them a MB.)
+    shapes = [
+        ("tokens in a quoted _authToken value", '//r.example/:_authToken="', lambda i: fake_token("npm_", i) + " ", '"'),
+        ("tokens in an escaped _authToken value", "//r.example/:_authToken=", lambda i: fake_token("npm_", i) + "\\;", ""),
+        ("tokens in an interpolated _authToken value", "//r.example/:_authToken=", lambda i: fake_token("npm_", i) + "${X?}", ""),
+        ("glpat- glued together", "cache=", lambda i: "glpat-", ""),
+    ]
+    for label, head, piece_of, tail in shapes:
+        times = []
+        for size in (1_000_000, 2_000_000):
+            path = os.path.join(WORK, f"shape-{abs(zlib.crc32(label.encode()))}-{size}.npmrc")
+            if not os.path.exists(path):
+                with open(path, "w") as f:
+                    f.write(head)
+                    n, i = len(head), 0
+                    while n < size:
+                        p = piece_of(i)
+                        f.write(p)
+                        n += len(p)
+                        i += 1
+                    f.write(tail + "\n")
+            res = compare([("check", [BIN, "check", "--format", "json", path]), ("cat", ["cat", path])], runs=3, warmup=0)
+            times.append(res["check"][0])
+        print(f"check: one line of {label}: 1 MB {times[0]:.2f} s, 2 MB {times[1]:.2f} s (×{times[1] / times[0]:.2f}; linear ×2)")
     print("  in-process, stage by stage (cargo bench --bench throughput):")
     subprocess.run(["cargo", "bench", "-q", "--bench", "throughput", "--", big], cwd=ROOT, check=True)
 

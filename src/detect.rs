@@ -14,6 +14,7 @@ use regex::Regex;
 use crate::eval::{self, Residue};
 use crate::finding::{fingerprint, Finding, Rule, Secret, Severity};
 use crate::npmrc::{self, Entry, LineKind, Value};
+use crate::sent_tokens;
 use crate::sift::{self, Sift, Trigger};
 use crate::standin::is_standin;
 use crate::tokens::{self, Kind, TokenMatch};
@@ -114,9 +115,18 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     let mut sections = sift::Sections::default();
     let mut file = FileScan::new(path, src, &tokens);
     let mut sift = Sift::new(src, triggers);
+    // The first token that starts after the lines walked so far (they
+    // come in order: no search of all the tokens per line).
+    let mut next_token = 0;
     while let Some(span) = sift.next() {
-        if !file.has_tokens(&span) && !may_be_worth_decoding(&src[span.clone()]) {
-            continue;
+        while starts.get(next_token).is_some_and(|&s| s < span.start) {
+            next_token += 1;
+        }
+        if starts.get(next_token).is_none_or(|&s| s >= span.end) {
+            let line = &src[span.clone()];
+            if !may_be_worth_decoding(line) || is_plain_scoped_reference(line) {
+                continue;
+            }
         }
         let number = sift.number_at(span.start);
         let allowed = sift::previous_line(src, span.start).is_some_and(|p| {
@@ -138,6 +148,31 @@ fn may_be_worth_decoding(line: &[u8]) -> bool {
         None => (line, &line[line.len()..]),
     };
     key_worth_decoding(key) || value_worth_decoding(value)
+}
+
+/// `//host/:_authToken=${NAME}` written plainly, the most common line
+/// that holds a trigger: [`FileScan::line`] returns at once for it (its
+/// residue is empty), and this tells it from the raw bytes, before the
+/// line is numbered or classified. A key that starts with `//` and ends
+/// with a letter needs no trimming; without `; # \ $` or quotes it is its
+/// own decoded residue.
+fn is_plain_scoped_reference(line: &[u8]) -> bool {
+    if !line.starts_with(b"//") {
+        return false;
+    }
+    let Some(eq) = memchr::memchr(b'=', line) else {
+        return false;
+    };
+    let key = &line[..eq];
+    key.last().is_some_and(u8::is_ascii_alphabetic)
+        && key
+            .iter()
+            .all(|&b| b.is_ascii() && !matches!(b, b';' | b'#' | b'\\' | b'$'))
+        && std::str::from_utf8(key)
+            .ok()
+            .and_then(Field::from_key)
+            .is_some_and(|(_, scoped)| scoped)
+        && is_plain_reference(&line[eq + 1..])
 }
 
 /// [`detect`] by walking every line of the file: the reference its sifting
@@ -182,14 +217,6 @@ impl<'a> FileScan<'a> {
             bom: src.starts_with(b"\xEF\xBB\xBF"),
             out: Vec::new(),
         }
-    }
-
-    /// Whether a token starts in `span`.
-    fn has_tokens(&self, span: &Range<usize>) -> bool {
-        let first = self.tokens.partition_point(|t| t.span.start < span.start);
-        self.tokens
-            .get(first)
-            .is_some_and(|t| t.span.start < span.end)
     }
 
     fn finish(mut self) -> Vec<Detected> {
@@ -254,7 +281,7 @@ impl<'a> FileScan<'a> {
                 || Field::from_miscased_key(k).is_some()
                 || is_registry_key(k)
                 || memchr::memchr2(b'@', b'\\', raw_value).is_some()
-                || PEM.find(raw_value).is_some()
+                || has_pem(raw_value)
             {
                 if let Some(entry) = line.entry() {
                     ctx.entry(&entry, k);
@@ -278,7 +305,9 @@ impl<'a> FileScan<'a> {
 /// does not expand `${…}` in a list: a `${NAME}` rewrite of any of them
 /// would be sent as text. Such findings are left to the user.
 fn lists_are_not_rewritten(src: &[u8], out: &mut [Detected]) {
-    if memchr::memmem::find(src, b"[]").is_none() || out.iter().all(|d| d.fix.is_none()) {
+    // (`]` alone is searched for: a one-byte search is faster.)
+    let has_list = || memchr::memchr_iter(b']', src).any(|i| i > 0 && src[i - 1] == b'[');
+    if out.iter().all(|d| d.fix.is_none()) || !has_list() {
         return;
     }
     let lists: std::collections::HashSet<String> = npmrc::lines(src)
@@ -344,7 +373,18 @@ fn value_worth_decoding(value: &[u8]) -> bool {
     value
         .iter()
         .any(|&b| matches!(b, b'$' | b'%' | b'{' | b'@' | b'\\'))
-        || PEM.find(value).is_some()
+        || has_pem(value)
+}
+
+/// Whether `bytes` hold `-----BEGIN`: for the short values most lines
+/// have, a plain comparison where a `-` is (the vector search costs more
+/// than it saves on them).
+fn has_pem(bytes: &[u8]) -> bool {
+    const BEGIN: &[u8] = b"-----BEGIN";
+    if bytes.len() >= 256 {
+        return PEM.find(bytes).is_some();
+    }
+    memchr::memchr_iter(b'-', bytes).any(|i| bytes[i..].starts_with(BEGIN))
 }
 
 /// The dashes that open a PEM block.
@@ -492,19 +532,30 @@ impl LineCtx<'_, '_> {
         let sent_as_written = residue_is_raw(&self.src[entry.value_span.clone()], text);
         let tokens: Vec<TokenMatch> = tokens
             .into_iter()
-            .filter(|t| {
-                let token = lossy(&self.src[t.span.clone()]);
-                // (A value npm sends as written holds each of its tokens:
-                // no search, which made a line of many tokens quadratic.)
-                !is_standin(&token) && (sent_as_written || text.contains(token.as_str()))
-            })
+            .filter(|t| !is_standin(&lossy(&self.src[t.span.clone()])))
             .collect();
+        // A value npm decodes or expands first holds the tokens found in
+        // it (one pass over the residue, however many there are).
+        let found = (!sent_as_written).then(|| {
+            let written: Vec<&str> = tokens
+                .iter()
+                .map(|t| std::str::from_utf8(&self.src[t.span.clone()]).unwrap_or(""))
+                .collect();
+            sent_tokens::find(text, &written)
+        });
+        let (tokens, rest) = match found {
+            Some(found) => {
+                let sent = found.sent.iter().map(|&i| tokens[i].clone()).collect();
+                (sent, Some(found.rest))
+            }
+            None => (tokens, None),
+        };
         if !tokens.is_empty() {
             // Rewriting just the tokens keeps the `${…}` around them, and is
             // right when what is left beside them is no secret (nothing, or
             // a stand-in such as the quotes of `"npm_…" ; comment`);
             // otherwise the fix takes the whole value, or is left to the user.
-            let rest = if sent_as_written {
+            let rest = rest.unwrap_or_else(|| {
                 // The bytes between the tokens (sorted, disjoint), in one
                 // pass.
                 let base = entry.value_span.start;
@@ -516,16 +567,7 @@ impl LineCtx<'_, '_> {
                 }
                 rest.push_str(&text[at..]);
                 rest
-            } else {
-                let mut rest = text.to_string();
-                for t in &tokens {
-                    let token = lossy(&self.src[t.span.clone()]);
-                    if let Some(i) = rest.find(token.as_str()) {
-                        rest.replace_range(i..i + token.len(), "");
-                    }
-                }
-                rest
-            };
+            });
             let per_token = (rest.is_empty() || is_standin(&rest)) && self.expands(entry);
             let whole = (!per_token).then(|| self.whole_value_fix(entry, field, residue));
             for (i, t) in tokens.iter().enumerate() {

@@ -208,6 +208,9 @@ static PREFIX: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"prefix
 /// the same host has a `certfile` too, from any config). A bare `keyfile=`
 /// is no setting npm 11 has ("Unknown project config"): not a name.
 static KEYFILE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"keyfile"));
+/// `fi`, in `config`, `prefix` and `keyfile`: one search of the file finds the
+/// lines that may hold either (two searches cost twice as much).
+static FI: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"fi"));
 
 /// The relative paths a `.npmrc` gives as `userconfig=`, `globalconfig=`,
 /// `prefix=` (its `etc/npmrc`) or `//host/:keyfile=` (not absolute, not in
@@ -236,12 +239,7 @@ fn named_all(src: &[u8]) -> Vec<(String, bool)> {
     // large file has few). Keys after a section header are `section.key`,
     // not settings.
     let mut sections = sift::Sections::default();
-    let triggers = [
-        Trigger::Text(&CONFIG),
-        Trigger::Text(&PREFIX),
-        Trigger::Text(&KEYFILE),
-        Trigger::Bytes([b'$', b'\\', b'$']),
-    ];
+    let triggers = [Trigger::Text(&FI), Trigger::Bytes([b'$', b'\\', b'$'])];
     Sift::new(src, triggers)
         .take_while(|span| !sections.before(src, span.start))
         .filter(|span| {
@@ -268,10 +266,11 @@ pub fn named_values_every_line(src: &[u8]) -> Vec<String> {
 /// Whether a raw key could spell `userconfig`, `globalconfig`, `prefix` or
 /// `//host/:keyfile`.
 fn key_may_name(raw: &[u8]) -> bool {
-    CONFIG.find(raw).is_some()
-        || PREFIX.find(raw).is_some()
-        || KEYFILE.find(raw).is_some()
-        || memchr::memchr2(b'$', b'\\', raw).is_some()
+    memchr::memchr2(b'$', b'\\', raw).is_some()
+        || (raw.windows(2).any(|w| w == b"fi")
+            && (CONFIG.find(raw).is_some()
+                || PREFIX.find(raw).is_some()
+                || KEYFILE.find(raw).is_some()))
 }
 
 /// The path a `userconfig=` or `globalconfig=` line names, if it names one

@@ -195,7 +195,10 @@ pub struct Finding {
 /// (a million guesses took seconds). Each guess here costs
 /// [`FINGERPRINT_ROUNDS`] SHA-256 rounds, the secret mixed into each. A
 /// weak password can still be guessed from any fingerprint, given time:
-/// revoke what is found.
+/// revoke what is found. A secret longer than [`FINGERPRINT_MIXED_BYTES`]
+/// is mixed into the rounds by its own SHA-256: a guess costs as many
+/// rounds, and a value of many megabytes costs one pass over it, not a
+/// thousand.
 pub fn fingerprint(rule: Rule, path: &str, secret: &str) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
@@ -206,10 +209,17 @@ pub fn fingerprint(rule: Rule, path: &str, secret: &str) -> String {
     h.update(b"\0");
     h.update(secret.as_bytes());
     let mut digest = h.finalize();
+    let long;
+    let mixed: &[u8] = if secret.len() > FINGERPRINT_MIXED_BYTES {
+        long = Sha256::digest(secret.as_bytes());
+        &long
+    } else {
+        secret.as_bytes()
+    };
     for _ in 0..FINGERPRINT_ROUNDS {
         let mut h = Sha256::new();
         h.update(digest);
-        h.update(secret.as_bytes());
+        h.update(mixed);
         digest = h.finalize();
     }
     let mut out = String::with_capacity(32);
@@ -222,6 +232,9 @@ pub fn fingerprint(rule: Rule, path: &str, secret: &str) -> String {
 /// See [`fingerprint`]: about 80 µs each on one core; a file with 20,000
 /// findings pays under two seconds.
 pub const FINGERPRINT_ROUNDS: usize = 1_000;
+
+/// The longest secret mixed whole into each round of [`fingerprint`].
+pub const FINGERPRINT_MIXED_BYTES: usize = 1024;
 
 #[cfg(test)]
 mod tests {
@@ -250,6 +263,18 @@ mod tests {
         assert_ne!(a, fingerprint(Rule::NpmToken, "a/.npmrc", "x"));
         assert_ne!(a, fingerprint(Rule::AuthToken, ".npmrc", "x"));
         assert_eq!(a.len(), 32);
+        // A long secret is mixed in by its digest: still one fingerprint
+        // per secret.
+        let long = "k".repeat(FINGERPRINT_MIXED_BYTES + 1);
+        let other = format!("{}j", &long[1..]);
+        assert_eq!(
+            fingerprint(Rule::PrivateKey, ".npmrc", &long),
+            fingerprint(Rule::PrivateKey, ".npmrc", &long)
+        );
+        assert_ne!(
+            fingerprint(Rule::PrivateKey, ".npmrc", &long),
+            fingerprint(Rule::PrivateKey, ".npmrc", &other)
+        );
     }
 
     // Written against cargo-mutants' survivors.

@@ -40,6 +40,7 @@ pub mod pem;
 pub mod publish_config;
 pub mod report;
 pub mod select;
+pub mod sent_tokens;
 pub mod sift;
 pub mod standin;
 pub mod tokens;

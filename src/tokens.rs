@@ -73,9 +73,12 @@ pub fn find_tokens(input: &[u8]) -> Vec<TokenMatch> {
     static GLPAT: LazyLock<memchr::memmem::Finder<'static>> =
         LazyLock::new(|| memchr::memmem::Finder::new(b"glpat-"));
     let mut out = Vec::new();
+    // Where the run of word characters the last `glpat-` began ends: a
+    // run of `glpat-glpat-…` is read once, not once per `glpat-` in it.
+    let mut run_end = 0;
     let mut take = |start: usize| {
         let glued = start > 0 && is_word(input[start - 1]);
-        if let Some(t) = token_at(input, start, glued) {
+        if let Some(t) = token_at(input, start, glued, &mut run_end) {
             out.push(t);
         }
     };
@@ -127,8 +130,10 @@ pub fn holds_token_like(bytes: &[u8]) -> bool {
 }
 
 /// The token starting at `start`, if one does; `glued` when a word
-/// character comes just before it.
-fn token_at(input: &[u8], start: usize, glued: bool) -> Option<TokenMatch> {
+/// character comes just before it. `run_end`: where a run of word
+/// characters that holds `start + 6` ends, if it does (0 otherwise); kept
+/// up to date for the next call, with `start` never smaller.
+fn token_at(input: &[u8], start: usize, glued: bool, run_end: &mut usize) -> Option<TokenMatch> {
     let rest = &input[start..];
     let bounded = |end: usize| input.get(end).is_none_or(|&b| !is_word(b));
     let (kind, end, checksum) = if rest.starts_with(b"npm_") {
@@ -149,7 +154,12 @@ fn token_at(input: &[u8], start: usize, glued: bool) -> Option<TokenMatch> {
         (Kind::GitHub, end, classic_checksum(&input[start + 4..end]))
     } else if rest.starts_with(b"glpat-") {
         let body = start + 6;
-        let run = input[body..].iter().take_while(|&&b| is_word(b)).count();
+        // Every byte from `body` up to a known run's end is a word
+        // character (`body` is past the run's start: starts only grow).
+        if *run_end <= body {
+            *run_end = body + input[body..].iter().take_while(|&&b| is_word(b)).count();
+        }
+        let run = *run_end - body;
         if run < 20 {
             return None;
         }
