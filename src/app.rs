@@ -509,7 +509,7 @@ fn review_by_plumbing(
         for f in scan_bytes(&h.input.path, &bytes, &config) {
             let mut f = f.finding;
             f.commit = Some(h.commit.clone());
-            if first.insert(f.fingerprint.clone()) {
+            if first.insert(f.fingerprint.get().to_string()) {
                 report.findings.push(f);
             }
         }
@@ -521,7 +521,7 @@ fn review_by_plumbing(
             };
             for mut f in unearned_allows(&h.input.path, &bytes, at_base, &config) {
                 f.commit = Some(h.commit.clone());
-                if first.insert(f.fingerprint.clone()) {
+                if first.insert(f.fingerprint.get().to_string()) {
                     report.findings.push(f);
                 }
             }
@@ -534,7 +534,7 @@ fn review_by_plumbing(
         pairing.extend(tip_pairs(git::plumbing::files_at(tip, &sel)?, tip));
     }
     for f in history_env_findings(&pairing, &config) {
-        if first.insert(f.fingerprint.clone()) {
+        if first.insert(f.fingerprint.get().to_string()) {
             report.findings.push(f);
         }
     }
@@ -604,10 +604,11 @@ fn history(
         }
         pass.findings
             .extend(history_env_findings(&pairing, &review.config));
+        crate::finding::compute_fingerprints(&pass.findings);
         for f in pass.findings {
             // The same secret at the same path in a later blob is the
             // same leak: keep the first commit's finding.
-            if first.insert(f.fingerprint.clone()) {
+            if first.insert(f.fingerprint.get().to_string()) {
                 report.findings.push(f);
             }
         }
@@ -690,7 +691,7 @@ fn history_pass(
 /// The warning for a config file that a commit under review changes: the
 /// scan went on with the base side's.
 fn config_changed(commit: &str) -> crate::finding::Finding {
-    use crate::finding::{fingerprint, Finding, Rule};
+    use crate::finding::{Finding, Fingerprint, Rule};
     let rule = Rule::ConfigChanged;
     Finding {
         rule,
@@ -700,7 +701,7 @@ fn config_changed(commit: &str) -> crate::finding::Finding {
         column: 1,
         key: None,
         secret: None,
-        fingerprint: fingerprint(rule, config::FILE_NAME, commit),
+        fingerprint: Fingerprint::new(rule, config::FILE_NAME, commit),
         commit: Some(commit.to_string()),
         fix: None,
         span: 0..0,
@@ -910,7 +911,7 @@ pub(crate) fn env_findings(
     crate::envfiles::detect_all(files)
         .into_iter()
         .map(|(_, d)| d.finding)
-        .filter(|f| !config.allow.contains(&f.fingerprint))
+        .filter(|f| !config.allows(&f.fingerprint))
         .collect()
 }
 
@@ -928,7 +929,7 @@ fn unearned_allows(
     if allowed.is_empty() {
         return Vec::new();
     }
-    let earned: Vec<String> = at_base(path)
+    let earned: Vec<crate::finding::Fingerprint> = at_base(path)
         .map(|b| crate::files::allowed(path, &b))
         .unwrap_or_default()
         .into_iter()
@@ -937,7 +938,7 @@ fn unearned_allows(
     allowed
         .into_iter()
         .map(|d| d.finding)
-        .filter(|f| !earned.contains(&f.fingerprint) && !config.allow.contains(&f.fingerprint))
+        .filter(|f| !earned.contains(&f.fingerprint) && !config.allows(&f.fingerprint))
         .map(|mut f| {
             let why = "exempted by a `npmrc-guard: allow` comment that the commits under review add; an exemption counts once it is on the base side";
             f.detail = Some(match f.detail.take() {
@@ -980,7 +981,7 @@ fn history_env_findings(
             f.commit = Some(blobs[i].2.clone());
             f
         })
-        .filter(|f| !config.allow.contains(&f.fingerprint))
+        .filter(|f| !config.allows(&f.fingerprint))
         .collect()
 }
 
@@ -990,7 +991,7 @@ pub fn scan_bytes(path: &str, bytes: &[u8], config: &Config) -> Vec<Detected> {
     let mut found = crate::files::detect_file(path, bytes);
     fix::assign_vars(&mut found, &config.vars, None);
     // Findings acknowledged in the config no longer count.
-    found.retain(|d| !config.allow.contains(&d.finding.fingerprint));
+    found.retain(|d| !config.allows(&d.finding.fingerprint));
     found
 }
 

@@ -28,6 +28,12 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether `allow` names this fingerprint; with no `allow`, the
+    /// fingerprint is not computed.
+    pub fn allows(&self, fingerprint: &crate::finding::Fingerprint) -> bool {
+        !self.allow.is_empty() && self.allow.iter().any(|a| a == fingerprint.get())
+    }
+
     pub fn from_str(text: &str, origin: &str) -> Result<Config, String> {
         let config: Config =
             toml::from_str(text).map_err(|e| format!("{origin}: {}", e.to_string().trim_end()))?;

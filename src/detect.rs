@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::eval::{self, Residue};
-use crate::finding::{fingerprint, Finding, Rule, Secret, Severity};
+use crate::finding::{Finding, Fingerprint, Rule, Secret, Severity};
 use crate::npmrc::{self, Entry, LineKind, Value};
 use crate::sent_tokens;
 use crate::sift::{self, Sift, Trigger};
@@ -450,7 +450,7 @@ impl LineCtx<'_, '_> {
                 column: span.start.saturating_sub(self.col_base) + 1,
                 key: self.key.map(str::to_string),
                 secret: secret.clone(),
-                fingerprint: fingerprint(rule, self.path, &fp_value),
+                fingerprint: Fingerprint::new(rule, self.path, &fp_value),
                 commit: None,
                 fix: None,
                 span,

@@ -24,7 +24,7 @@
 use std::ops::Range;
 
 use crate::detect::Detected;
-use crate::finding::{fingerprint, Finding, Rule, Secret, Severity};
+use crate::finding::{Finding, Fingerprint, Rule, Secret, Severity};
 
 /// The tools that load env files of their own accord.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -478,7 +478,7 @@ pub fn detect(path: &str, src: &[u8], configs: &[(&str, &[u8])]) -> Vec<Detected
                 column: a.span.start - line_start + 1,
                 key: Some(a.name.clone()),
                 secret: Some(secret.clone()),
-                fingerprint: fingerprint(rule, path, &a.value),
+                fingerprint: Fingerprint::new(rule, path, &a.value),
                 commit: None,
                 fix: None,
                 span: a.span.clone(),

@@ -65,7 +65,7 @@ pub fn allowed(path: &str, bytes: &[u8]) -> Vec<Detected> {
     for i in at {
         inert[i + 5] = b'_';
     }
-    let kept: Vec<String> = detect_file(path, bytes)
+    let kept: Vec<crate::finding::Fingerprint> = detect_file(path, bytes)
         .into_iter()
         .map(|d| d.finding.fingerprint)
         .collect();

@@ -175,7 +175,7 @@ pub struct Finding {
     pub column: usize,
     pub key: Option<String>,
     pub secret: Option<Secret>,
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     pub commit: Option<String>,
     pub fix: Option<String>,
     /// Byte range of the secret (or the offending value) in the file.
@@ -187,6 +187,81 @@ pub struct Finding {
     /// Why this finding exists, for warnings that carry no secret.
     #[serde(skip)]
     pub detail: Option<String>,
+}
+
+/// A finding's [`fingerprint`], computed the first time it is asked for:
+/// each costs [`FINGERPRINT_ROUNDS`] SHA-256 rounds, and the human format,
+/// the hook and a config with no `allow` never ask (a line of 160,000
+/// tokens spent all its time on them).
+#[derive(Clone)]
+pub struct Fingerprint {
+    /// What it is made of: (rule, path, secret). The secret is never shown
+    /// (see the `Debug` below).
+    of: std::sync::Arc<(Rule, String, String)>,
+    value: std::sync::OnceLock<String>,
+}
+
+impl Fingerprint {
+    pub fn new(rule: Rule, path: &str, secret: &str) -> Self {
+        Fingerprint {
+            of: std::sync::Arc::new((rule, path.to_string(), secret.to_string())),
+            value: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The fingerprint, as reports show it.
+    pub fn get(&self) -> &str {
+        self.value.get_or_init(|| {
+            let (rule, path, secret) = &*self.of;
+            fingerprint(*rule, path, secret)
+        })
+    }
+}
+
+/// Compute the fingerprints of `findings` on every core: a report of many
+/// findings spends its time there (each is [`FINGERPRINT_ROUNDS`] rounds).
+pub fn compute_fingerprints(findings: &[Finding]) {
+    const PER_THREAD: usize = 256;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || findings.len() < 2 * PER_THREAD {
+        findings.iter().for_each(|f| {
+            f.fingerprint.get();
+        });
+        return;
+    }
+    let chunk = findings.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        for part in findings.chunks(chunk) {
+            s.spawn(move || {
+                for f in part {
+                    f.fingerprint.get();
+                }
+            });
+        }
+    });
+}
+
+/// Equal when made of the same (rule, path, secret): the fingerprint is a
+/// function of them, so neither needs computing.
+impl PartialEq for Fingerprint {
+    fn eq(&self, other: &Self) -> bool {
+        self.of == other.of
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.value.get() {
+            Some(v) => write!(f, "Fingerprint({v})"),
+            None => f.write_str("Fingerprint(not computed)"),
+        }
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.get())
+    }
 }
 
 /// A stable fingerprint of (rule, path, secret), made slow to guess from:

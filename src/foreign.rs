@@ -15,7 +15,7 @@ use std::ops::Range;
 
 use crate::detect::{self, Detected};
 use crate::detect::{Field, FixSite};
-use crate::finding::{fingerprint, Rule, Severity};
+use crate::finding::{Fingerprint, Rule, Severity};
 
 /// What a value is to its tool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,7 +179,7 @@ fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool, tool: &str) -
             f.rule = Rule::BasicAuth;
             f.severity = f.rule.severity();
             if let Some(secret) = &d.secret {
-                f.fingerprint = fingerprint(f.rule, path, secret.expose());
+                f.fingerprint = Fingerprint::new(f.rule, path, secret.expose());
             }
         }
         d.fix = match (d.fix.take(), item.verbatim) {

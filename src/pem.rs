@@ -16,7 +16,7 @@
 use memchr::memmem;
 
 use crate::detect::Detected;
-use crate::finding::{fingerprint, Finding, Rule, Secret};
+use crate::finding::{Finding, Fingerprint, Rule, Secret};
 
 const BEGIN: &[u8] = b"-----BEGIN ";
 const DASHES: &[u8] = b"-----";
@@ -76,7 +76,7 @@ fn finding(path: &str, src: &[u8], span: std::ops::Range<usize>) -> Detected {
             column: 1,
             key: None,
             secret: Some(secret.clone()),
-            fingerprint: fingerprint(rule, path, &text),
+            fingerprint: Fingerprint::new(rule, path, &text),
             commit: None,
             fix: None,
             span,

@@ -68,6 +68,9 @@ impl Report {
 }
 
 pub fn emit(w: &mut dyn Write, format: Format, report: &Report, hint: &FixHint) -> io::Result<()> {
+    if matches!(format, Format::Json | Format::Sarif) {
+        crate::finding::compute_fingerprints(&report.findings);
+    }
     match format {
         Format::Human => Human { hint }.emit(w, report),
         Format::Json => json::emit(w, report),

@@ -95,7 +95,7 @@ pub fn emit(w: &mut dyn Write, report: &Report) -> io::Result<()> {
                 "locations": [{
                     "physicalLocation": { "artifactLocation": location, "region": region }
                 }],
-                "partialFingerprints": { "npmrcGuardFingerprint/v1": f.fingerprint },
+                "partialFingerprints": { "npmrcGuardFingerprint/v1": f.fingerprint.get() },
             });
             if let Some(fix) = &f.fix {
                 result["fixes"] = json!([{
