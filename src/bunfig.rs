@@ -8,7 +8,8 @@
 //! bun's only interpolation there is a whole value `$NAME` (its env
 //! loader's `getAuto`): `token`, `username` and `password` that are exactly
 //! `$NAME` are the variable's value, and a `url` that starts with `$`
-//! names a variable holding the whole URL. Nothing else is expanded:
+//! names a variable holding the whole URL; and a URL's password that is
+//! exactly `$NAME` (`https://u:$PW@host/`). Nothing else is expanded:
 //! checked with bun 1.4.5 against a server on 127.0.0.1, `token =
 //! "${NPM_TOKEN}"` is sent as the text `Bearer ${NPM_TOKEN}`, and
 //! `tok_$NPM_TOKEN` as the text `tok_$NPM_TOKEN` — so, unlike in `.npmrc`,
@@ -138,21 +139,45 @@ fn fallback(text: &str) -> Vec<Item> {
 
 /// What bun sends of a value whatever the environment holds.
 fn residue(value: &str, url: bool) -> String {
-    let reference = if url {
-        value.starts_with('$') && value.len() > 1
-    } else {
-        value.len() > 1
-            && value.starts_with('$')
-            && value[1..]
+    let whole_name = |v: &str| {
+        v.len() > 1
+            && v.starts_with('$')
+            && v[1..]
                 .bytes()
                 .enumerate()
                 .all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()))
     };
-    if reference {
-        String::new()
+    let reference = if url {
+        value.starts_with('$') && value.len() > 1
     } else {
-        value.to_string()
+        whole_name(value)
+    };
+    if reference {
+        return String::new();
     }
+    // A URL's password that is a whole `$NAME` is expanded too (bun 1.4.5
+    // on the wire: `http://u:$NPM_TOKEN@host/` sent `u:<value>`, while
+    // `u:x$NPM_TOKEN`, a `$NPM_TOKEN` user name and `u:${NPM_TOKEN}` went
+    // as text).
+    if url {
+        if let Some((pw, at)) = url_password(value).filter(|(pw, _)| whole_name(pw)) {
+            let mut out = value.to_string();
+            out.replace_range(at..at + pw.len(), &crate::yarn_env::REF.to_string());
+            return out;
+        }
+    }
+    value.to_string()
+}
+
+/// The password of the URL `value` (`scheme://user:PASSWORD@host`) and
+/// where it starts.
+fn url_password(value: &str) -> Option<(&str, usize)> {
+    let start = value.find("://")? + 3;
+    let rest = &value[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let userinfo = &authority[..authority.rfind('@')?];
+    let colon = userinfo.find(':')?;
+    Some((&userinfo[colon + 1..], start + colon + 1))
 }
 
 /// The settings a fix must leave in place: the keys of the credential
@@ -240,6 +265,26 @@ fn items(text: &str, doc: &DeTable<'_>) -> Vec<Item> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_password_that_is_a_whole_dollar_name_is_a_reference() {
+        let r = crate::yarn_env::REF;
+        assert_eq!(
+            residue("http://u:$NPM_TOKEN@h/", true),
+            format!("http://u:{r}@h/")
+        );
+        for sent in [
+            "http://u:x$NPM_TOKEN@h/",
+            "http://$NPM_TOKEN@h/",
+            "http://u:${NPM_TOKEN}@h/",
+        ] {
+            assert_eq!(residue(sent, true), sent);
+        }
+        let src = b"[install.scopes]\n\"@a\" = \"https://u:$PW@r.example/\"\n\"@b\" = \"https://u:hunter2secret@r.example/\"\n";
+        let found = detect("bunfig.toml", src);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].finding.line, 3);
+    }
 
     #[test]
     fn only_a_whole_dollar_name_is_a_reference() {
