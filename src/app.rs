@@ -799,15 +799,7 @@ fn pre_push_by_plumbing(
         rev: Some(rev),
     });
     let tips: Vec<String> = revs.iter().take_while(|r| *r != "--not").cloned().collect();
-    review_by_plumbing(
-        Some(&revs),
-        &tips,
-        &sel,
-        config,
-        base,
-        s,
-        io,
-    )
+    review_by_plumbing(Some(&revs), &tips, &sel, config, base, s, io)
 }
 
 fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {

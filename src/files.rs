@@ -2,7 +2,8 @@
 //!
 //! A `.npmrc` (any name the selector let through) is read as npm reads it;
 //! one in UTF-16 with a byte-order mark is decoded first; a `package.json`
-//! is read for its `publishConfig`.
+//! is read for its `publishConfig` and the URLs of its dependency specs, a
+//! lockfile for the URLs it is fetched from ([`crate::dep_urls`]).
 
 use std::sync::LazyLock;
 
@@ -20,7 +21,13 @@ pub const PACKAGE_JSON: &str = "package.json";
 pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     let name = path.rsplit('/').next().unwrap_or(path);
     if name == PACKAGE_JSON {
-        return crate::publish_config::detect(path, bytes);
+        let mut out = crate::publish_config::detect(path, bytes);
+        out.extend(crate::dep_urls::detect_package_json(path, bytes));
+        out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
+        return out;
+    }
+    if crate::dep_urls::is_lockfile(name) {
+        return crate::dep_urls::detect_lockfile(path, bytes);
     }
     if crate::envfiles::is_env_file(path) {
         // Judged with the configs beside it ([`crate::envfiles::detect`]):

@@ -21,6 +21,7 @@ pub mod bunfig;
 pub mod cli;
 pub mod config;
 pub mod decode;
+pub mod dep_urls;
 pub mod detect;
 pub mod docs;
 pub mod envfiles;

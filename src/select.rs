@@ -3,14 +3,20 @@
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// The files the tool looks at unless told otherwise.
-/// `package.json` for its `publishConfig`, yarn 2+'s `.yarnrc.yml`, yarn
-/// 1's `.yarnrc`, bun's `bunfig.toml` (SPEC.md, "Files read").
+/// `package.json` for its `publishConfig` and dependency URLs, the
+/// lockfiles for their URLs, yarn 2+'s `.yarnrc.yml`, yarn 1's `.yarnrc`,
+/// bun's `bunfig.toml` (SPEC.md, "Files read").
 pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/.npmrc",
     "**/package.json",
     "**/.yarnrc.yml",
     "**/.yarnrc",
     "**/bunfig.toml",
+    // Lockfiles, whose URLs are fetched as written (crate::dep_urls).
+    "**/package-lock.json",
+    "**/npm-shrinkwrap.json",
+    "**/yarn.lock",
+    "**/pnpm-lock.yaml",
     // The env files yarn and bun load by themselves (crate::envfiles).
     "**/.env.yarn",
     "**/.env",

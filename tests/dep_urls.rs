@@ -1,0 +1,267 @@
+//! Credentials in the URLs packages are fetched from: lockfiles and
+//! `package.json` dependency specs (review finding 16). Each case is first
+//! proved against the real tool (npm, yarn 1, pnpm) with a capture server
+//! on 127.0.0.1, then the guard must block the same committed files, in
+//! every format, without showing the secret. Needs node and npm (yarn 1
+//! and pnpm are installed under target/ once); under `CI=true` their
+//! absence fails.
+
+mod common;
+
+use common::capture::{capture_server, Seen};
+use common::npm::{have, installed_once, run};
+use common::TestRepo;
+use std::path::Path;
+use std::process::Command;
+
+/// A fabricated password: random-looking, not a stand-in.
+const PW: &str = "q7Rw2LxZp9VkT4mNc8Ye";
+
+/// The `user:password` of each `Authorization: Basic` header sent to a
+/// path holding `marker`.
+fn sent(seen: &Seen, marker: &str) -> Vec<String> {
+    seen.lock()
+        .expect("lock")
+        .iter()
+        .filter(|(path, _)| path.contains(marker))
+        .filter_map(|(_, auth)| auth.as_deref()?.strip_prefix("Basic ").map(str::to_string))
+        .map(|b| common::text(&npmrc_guard::eval::base64_lenient(&b)))
+        .collect()
+}
+
+/// `files` committed to the index of a fresh repository; the guard's
+/// `scan --staged` in each format: every output without the secrets, and
+/// the JSON findings as (rule, path, line, column, key).
+fn guard_blocks(
+    files: &[(&str, &str)],
+    secrets: &[String],
+) -> Vec<(String, String, u64, u64, Option<String>)> {
+    let repo = TestRepo::new();
+    for (path, content) in files {
+        repo.write(path, content);
+    }
+    repo.git(&["add", "-A"]);
+    for format in ["human", "github", "sarif"] {
+        let out = repo.tool(&["scan", "--staged", "--format", format]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            common::text(&out.stdout)
+        );
+        common::assert_no_secret(&out, secrets);
+    }
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    common::assert_no_secret(&out, secrets);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+                f["key"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, content) in files {
+        std::fs::write(dir.path().join(path), content).expect("write");
+    }
+    dir
+}
+
+fn in_project(program: &str, dir: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    common::hermetic(&mut cmd, home).current_dir(dir);
+    cmd
+}
+
+fn package_lock(url: &str) -> String {
+    format!(
+        "{{\"name\":\"x\",\"version\":\"1.0.0\",\"lockfileVersion\":3,\"requires\":true,\"packages\":{{\"\":{{\"name\":\"x\",\"version\":\"1.0.0\",\"dependencies\":{{\"somepkg\":\"1.0.0\"}}}},\n \"node_modules/somepkg\":{{\"version\":\"1.0.0\",\"resolved\":\"{url}\",\"integrity\":\"sha512-AAAA\"}}}}}}\n"
+    )
+}
+
+const MANIFEST: &str = r#"{"name":"x","version":"1.0.0","dependencies":{"somepkg":"1.0.0"}}"#;
+
+#[test]
+fn npm_ci_sends_a_lockfile_url_password_and_the_guard_blocks_it() {
+    if !have("npm") {
+        return;
+    }
+    let (port, seen) = capture_server();
+    let url = format!("http://alice:{PW}@127.0.0.1:{port}/lock/somepkg-1.0.0.tgz");
+    for name in ["package-lock.json", "npm-shrinkwrap.json"] {
+        let lock = package_lock(&url);
+        let files = [("package.json", MANIFEST), (name, lock.as_str())];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        run(
+            "npm ci",
+            in_project("npm", dir.path(), home.path()).args([
+                "ci",
+                "--no-audit",
+                "--fetch-retries=0",
+            ]),
+            120,
+        );
+        assert!(
+            sent(&seen, "/lock/").contains(&format!("alice:{PW}")),
+            "npm ci did not send the lockfile's credentials: {:?}",
+            seen.lock().expect("lock")
+        );
+        let found = guard_blocks(&files, &[PW.to_string()]);
+        // `…"resolved":"http://alice:` is 68 bytes on line 2.
+        assert_eq!(
+            found,
+            [(
+                "url-credentials".to_string(),
+                name.to_string(),
+                2,
+                69,
+                Some("resolved".to_string())
+            )],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn npm_install_sends_a_dependency_url_token_and_the_guard_blocks_it() {
+    if !have("npm") {
+        return;
+    }
+    let (port, seen) = capture_server();
+    let token = common::npm_token(1601);
+    let manifest = format!(
+        "{{\"name\":\"x\",\"version\":\"1.0.0\",\n  \"dependencies\": {{\"priv\": \"http://{token}@127.0.0.1:{port}/dep/priv.tgz\"}}}}\n"
+    );
+    let files = [("package.json", manifest.as_str())];
+    let dir = project(&files);
+    let home = tempfile::tempdir().expect("tempdir");
+    run(
+        "npm install",
+        in_project("npm", dir.path(), home.path()).args([
+            "install",
+            "--no-audit",
+            "--fetch-retries=0",
+        ]),
+        120,
+    );
+    assert!(
+        sent(&seen, "/dep/").contains(&format!("{token}:")),
+        "npm install did not send the URL's token: {:?}",
+        seen.lock().expect("lock")
+    );
+    let found = guard_blocks(&files, std::slice::from_ref(&token));
+    // The username's shape chooses the rule (SPEC: "its rule chosen by the
+    // residue's shape").
+    assert!(
+        found.contains(&(
+            "npm-token".to_string(),
+            "package.json".to_string(),
+            2,
+            36,
+            Some("dependencies.priv".to_string())
+        )),
+        "{found:?}"
+    );
+    // A git dependency with the token as the username, and the same
+    // shapes without credentials (an ssh user, a scope, a path).
+    let gh = common::github_token("ghp", 1602);
+    let manifest = format!(
+        "{{\"devDependencies\": {{\"a\": \"git+https://{gh}:x-oauth-basic@github.com/o/r.git\",\n \"b\": \"git+ssh://git@github.com/o/r.git\", \"@s/c\": \"https://h.example/@s/c-1.0.0.tgz\"}}}}\n"
+    );
+    let found = guard_blocks(
+        &[("package.json", manifest.as_str())],
+        std::slice::from_ref(&gh),
+    );
+    let key = Some("devDependencies.a".to_string());
+    assert_eq!(
+        found,
+        [
+            (
+                "github-token".into(),
+                "package.json".into(),
+                1,
+                40,
+                key.clone()
+            ),
+            // GitHub's fixed password, reported as `.npmrc` reports it.
+            ("url-credentials".into(), "package.json".into(), 1, 81, key)
+        ]
+    );
+}
+
+#[test]
+fn yarn_1_and_pnpm_send_their_lockfile_urls_and_the_guard_blocks_them() {
+    let (port, seen) = capture_server();
+    let url = |tool: &str| format!("http://alice:{PW}@127.0.0.1:{port}/{tool}/somepkg-1.0.0.tgz");
+    let yarn_lock = format!(
+        "# yarn lockfile v1\n\n\nsomepkg@1.0.0:\n  version \"1.0.0\"\n  resolved \"{}#abc\"\n  integrity sha512-AAAA\n",
+        url("yarn")
+    );
+    let pnpm_lock = format!(
+        "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .:\n    dependencies:\n      somepkg:\n        specifier: 1.0.0\n        version: 1.0.0\n\npackages:\n\n  somepkg@1.0.0:\n    resolution: {{integrity: sha512-AAAA, tarball: {}}}\n\nsnapshots:\n\n  somepkg@1.0.0: {{}}\n",
+        url("pnpm")
+    );
+    let cases = [
+        (
+            "yarn",
+            "yarn@1.22.22",
+            "yarn/bin/yarn.js",
+            "yarn.lock",
+            yarn_lock,
+            6,
+            26,
+        ),
+        (
+            "pnpm",
+            "pnpm@10.34.2",
+            "pnpm/bin/pnpm.cjs",
+            "pnpm-lock.yaml",
+            pnpm_lock,
+            18,
+            64,
+        ),
+    ];
+    for (tool, spec, bin, name, lock, line, column) in cases {
+        let Some(tools) = installed_once(&format!("{tool}-lockfile"), spec) else {
+            return;
+        };
+        let files = [("package.json", MANIFEST), (name, lock.as_str())];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project("node", dir.path(), home.path());
+        cmd.arg(tools.join("node_modules").join(bin));
+        if tool == "yarn" {
+            cmd.args(["install", "--frozen-lockfile", "--network-timeout=5000"]);
+            cmd.arg("--cache-folder").arg(home.path().join("cache"));
+        } else {
+            cmd.args(["install", "--frozen-lockfile"]);
+            cmd.arg("--store-dir").arg(home.path().join("store"));
+        }
+        run(tool, &mut cmd, 180);
+        assert!(
+            sent(&seen, &format!("/{tool}/")).contains(&format!("alice:{PW}")),
+            "{tool} did not send the lockfile's credentials: {:?}",
+            seen.lock().expect("lock")
+        );
+        let found = guard_blocks(&files, &[PW.to_string()]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].0.as_str(), found[0].2, found[0].3),
+            ("url-credentials", line, column),
+            "{tool}"
+        );
+    }
+}
