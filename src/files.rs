@@ -3,7 +3,8 @@
 //! A `.npmrc` (any name the selector let through) is read as npm reads it;
 //! one in UTF-16 with a byte-order mark is decoded first; a `package.json`
 //! is read for its `publishConfig` and the URLs of its dependency specs, a
-//! lockfile for the URLs it is fetched from ([`crate::dep_urls`]).
+//! lockfile for the URLs it is fetched from ([`crate::dep_urls`]); a
+//! `pnpm-workspace.yaml` for the settings pnpm sends ([`crate::pnpm_workspace`]).
 
 use std::sync::LazyLock;
 
@@ -25,6 +26,9 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
         out.extend(crate::dep_urls::detect_package_json(path, bytes));
         out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
         return out;
+    }
+    if name == crate::pnpm_workspace::NAME {
+        return crate::pnpm_workspace::detect(path, bytes);
     }
     if crate::dep_urls::is_lockfile(name) {
         return crate::dep_urls::detect_lockfile(path, bytes);

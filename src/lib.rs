@@ -36,6 +36,7 @@ pub mod inputs;
 pub mod managers;
 pub mod npmrc;
 pub mod os;
+pub mod pnpm_workspace;
 pub mod publish_config;
 pub mod report;
 pub mod select;

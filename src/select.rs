@@ -4,7 +4,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// The files the tool looks at unless told otherwise.
 /// `package.json` for its `publishConfig` and dependency URLs, the
-/// lockfiles for their URLs, yarn 2+'s `.yarnrc.yml`, yarn 1's `.yarnrc`,
+/// lockfiles for their URLs, `pnpm-workspace.yaml`, yarn 2+'s `.yarnrc.yml`, yarn 1's `.yarnrc`,
 /// bun's `bunfig.toml` (SPEC.md, "Files read").
 pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/.npmrc",
@@ -12,6 +12,8 @@ pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/.yarnrc.yml",
     "**/.yarnrc",
     "**/bunfig.toml",
+    // pnpm 10's settings (crate::pnpm_workspace).
+    "**/pnpm-workspace.yaml",
     // Lockfiles, whose URLs are fetched as written (crate::dep_urls).
     "**/package-lock.json",
     "**/npm-shrinkwrap.json",

@@ -1,5 +1,6 @@
 //! Credentials in the URLs packages are fetched from: lockfiles and
-//! `package.json` dependency specs (review finding 16). Each case is first
+//! `package.json` dependency specs (review finding 16), and in the
+//! settings pnpm 10 reads from `pnpm-workspace.yaml` (finding 15). Each case is first
 //! proved against the real tool (npm, yarn 1, pnpm) with a capture server
 //! on 127.0.0.1, then the guard must block the same committed files, in
 //! every format, without showing the secret. Needs node and npm (yarn 1
@@ -263,5 +264,118 @@ fn yarn_1_and_pnpm_send_their_lockfile_urls_and_the_guard_blocks_them() {
             ("url-credentials", line, column),
             "{tool}"
         );
+    }
+}
+
+/// pnpm 10 sends the credentials of `registries:` (default and a scope),
+/// `httpProxy`/`httpsProxy`/`proxy` and `rawConfig` in `pnpm-workspace.yaml`,
+/// and ignores a `//host/:_authToken` key there; the guard blocks the first
+/// and passes the second.
+#[test]
+fn pnpm_sends_pnpm_workspace_yaml_credentials_and_the_guard_blocks_them() {
+    let Some(tools) = installed_once("pnpm-lockfile", "pnpm@10.34.2") else {
+        return;
+    };
+    let (port, seen) = capture_server();
+    let token = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+    let plain = format!("registries:\n  default: http://127.0.0.1:{port}/\n");
+    // (case, file, what the server must see, finding (line, column, key)).
+    let cases = [
+        (
+            "default",
+            format!("registries:\n  default: http://alice:{PW}@127.0.0.1:{port}/default/\n"),
+            format!("Basic alice:{PW}"),
+            Some((2, 25, "registries.default")),
+        ),
+        (
+            "scope",
+            format!("registries:\n  default: http://127.0.0.1:{port}/scope/\n  '@corp': http://alice:{PW}@127.0.0.1:{port}/scope/\n"),
+            format!("Basic alice:{PW}"),
+            Some((3, 25, "registries.@corp")),
+        ),
+        (
+            "proxy",
+            format!("{plain}httpsProxy: http://alice:{PW}@127.0.0.1:{port}/\n"),
+            format!("Proxy alice:{PW}"),
+            Some((3, 26, "httpsProxy")),
+        ),
+        (
+            "raw",
+            format!("registries:\n  default: http://127.0.0.1:{port}/raw/\nrawConfig:\n  '//127.0.0.1:{port}/raw/:_authToken': {token}\n"),
+            format!("Bearer {token}"),
+            Some((4, 1, "")),
+        ),
+        (
+            "ignored",
+            format!("registries:\n  default: http://127.0.0.1:{port}/ignored/\n'//127.0.0.1:{port}/ignored/:_authToken': {token}\n"),
+            String::new(),
+            None,
+        ),
+    ];
+    for (case, yaml, wire, finding) in cases {
+        let manifest = r#"{"name":"x","version":"1.0.0","dependencies":{"somepkg":"1.0.0","@corp/y":"1.0.0"}}"#;
+        let files = [
+            ("package.json", manifest),
+            ("pnpm-workspace.yaml", yaml.as_str()),
+        ];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        seen.lock().expect("lock").clear();
+        let mut cmd = in_project("node", dir.path(), home.path());
+        cmd.arg(tools.join("node_modules/pnpm/bin/pnpm.cjs"))
+            .args(["install", "--fetch-retries=0"])
+            .arg("--store-dir")
+            .arg(home.path().join("store"));
+        run("pnpm install", &mut cmd, 180);
+        let headers: Vec<String> = seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter_map(|(_, a)| a.clone())
+            .map(|a| match a.split_once(' ') {
+                Some(("Basic", b)) => format!(
+                    "Basic {}",
+                    common::text(&npmrc_guard::eval::base64_lenient(b))
+                ),
+                _ => a,
+            })
+            .collect();
+        let proxied = seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|(p, _)| p.starts_with("http://"));
+        match &finding {
+            Some(_) if case == "proxy" => assert!(proxied, "pnpm did not use the proxy"),
+            Some(_) => assert!(headers.contains(&wire), "{case}: pnpm sent {headers:?}"),
+            None => assert!(headers.is_empty(), "{case}: pnpm sent {headers:?}"),
+        }
+        let repo = TestRepo::new();
+        for (path, content) in &files {
+            repo.write(path, content);
+        }
+        repo.git(&["add", "-A"]);
+        let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+        common::assert_no_secret(&out, &[PW.to_string(), token.to_string()]);
+        let Some((line, column, key)) = finding else {
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{case}: {}",
+                common::text(&out.stdout)
+            );
+            continue;
+        };
+        let found = guard_blocks(&files, &[PW.to_string(), token.to_string()]);
+        assert_eq!(found.len(), 1, "{case}: {found:?}");
+        assert_eq!(found[0].1, "pnpm-workspace.yaml");
+        assert_eq!(found[0].2, line, "{case}");
+        if case != "raw" {
+            assert_eq!(
+                (found[0].3, found[0].4.as_deref()),
+                (column, Some(key)),
+                "{case}"
+            );
+        }
     }
 }
