@@ -2,7 +2,8 @@
 //!
 //! A `.npmrc` (any name the selector let through) is read as npm reads it;
 //! one in UTF-16 with a byte-order mark is decoded first; a `package.json`
-//! is read for its `publishConfig` and the URLs of its dependency specs, a
+//! is read for its `publishConfig`, the URLs of its dependency specs and
+//! any certain token, a
 //! lockfile for the URLs it is fetched from ([`crate::dep_urls`]); a
 //! `pnpm-workspace.yaml` for the settings pnpm sends ([`crate::pnpm_workspace`]).
 
@@ -24,6 +25,10 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     if name == PACKAGE_JSON {
         let mut out = crate::publish_config::detect(path, bytes);
         out.extend(crate::dep_urls::detect_package_json(path, bytes));
+        // A certain token anywhere else (a script's `NPM_TOKEN=npm_…`), as
+        // in every file read (SPEC.md, `npm-token`): not one a finding
+        // above already covers.
+        crate::foreign::certain_tokens(path, bytes, &mut out);
         out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
         return out;
     }

@@ -379,3 +379,69 @@ fn pnpm_sends_pnpm_workspace_yaml_credentials_and_the_guard_blocks_them() {
         }
     }
 }
+
+/// A checksum-valid token in package.json outside `publishConfig` (a
+/// script) is sent by `npm run`; the guard reports it once, and a token
+/// `publishConfig` already reports is not reported twice (finding 18).
+#[test]
+fn a_certain_token_anywhere_in_package_json_is_an_error() {
+    if !have("npm") {
+        return;
+    }
+    let (port, seen) = capture_server();
+    let token = common::npm_token(1801);
+    let manifest = format!(
+        "{{\"name\":\"x\",\"version\":\"1.0.0\",\"publishConfig\":{{\"registry\":\"http://127.0.0.1:{port}/\"}},\n \"scripts\":{{\"release\":\"NPM_TOKEN={token} npm publish\"}}}}\n"
+    );
+    let npmrc = format!("//127.0.0.1:{port}/:_authToken=${{NPM_TOKEN}}\n");
+    let files = [
+        ("package.json", manifest.as_str()),
+        (".npmrc", npmrc.as_str()),
+    ];
+    let dir = project(&files);
+    let home = tempfile::tempdir().expect("tempdir");
+    run(
+        "npm run release",
+        in_project("npm", dir.path(), home.path()).args(["run", "release"]),
+        120,
+    );
+    assert!(
+        seen.lock()
+            .expect("lock")
+            .iter()
+            .any(|(_, a)| a.as_deref() == Some(format!("Bearer {token}").as_str())),
+        "npm run release did not send the token: {:?}",
+        seen.lock().expect("lock")
+    );
+    let found = guard_blocks(&files, std::slice::from_ref(&token));
+    // ` "scripts":{"release":"NPM_TOKEN=` is 33 bytes on line 2.
+    assert_eq!(
+        found,
+        [(
+            "npm-token".to_string(),
+            "package.json".to_string(),
+            2,
+            34,
+            None
+        )]
+    );
+    // In publishConfig: one finding, not two.
+    let manifest =
+        format!("{{\"name\":\"x\",\"publishConfig\":{{\"//h/:_authToken\":\"{token}\"}}}}\n");
+    let found = guard_blocks(
+        &[("package.json", manifest.as_str())],
+        std::slice::from_ref(&token),
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "npm-token");
+    // Neither a broken checksum nor a stand-in outside publishConfig.
+    let manifest = format!(
+        "{{\"scripts\":{{\"a\":\"NPM_TOKEN={} x\", \"b\": \"npm_YOUR_TOKEN_HERE\"}}}}\n",
+        common::break_checksum(&token)
+    );
+    let repo = TestRepo::new();
+    repo.write("package.json", &manifest);
+    repo.git(&["add", "-A"]);
+    let out = repo.tool(&["scan", "--staged"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stdout));
+}
