@@ -33,7 +33,13 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     if memchr::memchr2(b'@', b'_', src).is_none() {
         return Vec::new();
     }
-    let text = String::from_utf8_lossy(src);
+    // Byte for byte, so places stay: each byte that is not UTF-8 a `?`
+    // (pnpm reads U+FFFD there; no setting name or URL holds one).
+    let mut text = String::with_capacity(src.len());
+    for chunk in src.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
     let mut items = Vec::new();
     if let Some(root) = read(&text) {
         for (name, _, value) in entries(&root) {
@@ -147,6 +153,14 @@ mod tests {
                 Some("rawConfig[\"//h/:_authToken\"]".into())
             )]
         );
+    }
+
+    #[test]
+    fn places_stay_in_a_file_that_is_not_utf8() {
+        let src = b"# \xff\xfe\xfd\nregistries:\n  default: https://alice:Summer2024xyz@h/\n";
+        let found = detect(NAME, src);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].finding.line, found[0].finding.column), (3, 26));
     }
 
     #[test]
