@@ -10,8 +10,9 @@
 //! by the `.npmrc` detector as the line `registry=<url>` (so stand-ins and
 //! masking are the same) and reported at the URL's line and column.
 //!
-//! A lockfile is large (tens of MB): only the words around an `@` (and, in
-//! JSON, a `\`, which may escape one) are looked at, found by `memchr`.
+//! A lockfile is large (tens of MB): only the words around an `@` or a
+//! `\` (which may escape one: JSON's and YAML's `\u0040`, YAML's `\x40`)
+//! are looked at, found by `memchr`.
 
 use std::ops::Range;
 
@@ -200,11 +201,8 @@ fn ends_word(b: u8, json: bool) -> bool {
 /// `@` (or, in JSON, a `\`) are looked at; each word is walked once.
 fn urls(src: &[u8], from: usize, to: usize, json: bool) -> Vec<Url> {
     let hay = &src[from..to];
-    let hits: Box<dyn Iterator<Item = usize>> = if json {
-        Box::new(memchr::memchr2_iter(b'@', b'\\', hay))
-    } else {
-        Box::new(memchr::memchr_iter(b'@', hay))
-    };
+    // A `\` may escape an `@` (JSON's and YAML's `\u0040`, YAML's `\x40`).
+    let hits = memchr::memchr2_iter(b'@', b'\\', hay);
     let mut out = Vec::new();
     // End of the last word looked at: a later hit inside it is skipped, and
     // no scan goes back past it (linear in the input, whatever its shape).
@@ -231,13 +229,18 @@ fn urls(src: &[u8], from: usize, to: usize, json: bool) -> Vec<Url> {
 
 /// The URLs with credentials in one word at `at`.
 fn word(w: &[u8], at: usize, json: bool, out: &mut Vec<Url>) {
-    if json && memchr::memchr(b'\\', w).is_some() {
-        // Decoded as JSON: `\u0040` is an `@`, `\/` a `/`.
-        let mut quoted = Vec::with_capacity(w.len() + 2);
-        quoted.push(b'"');
-        quoted.extend_from_slice(w);
-        quoted.push(b'"');
-        let Ok(text) = serde_json::from_slice::<String>(&quoted) else {
+    if memchr::memchr(b'\\', w).is_some() {
+        // Decoded: `\u0040` is an `@`, `\/` a `/`.
+        let decoded = if json {
+            let mut quoted = Vec::with_capacity(w.len() + 2);
+            quoted.push(b'"');
+            quoted.extend_from_slice(w);
+            quoted.push(b'"');
+            serde_json::from_slice::<String>(&quoted).ok()
+        } else {
+            Some(yaml_unescape(&String::from_utf8_lossy(w)))
+        };
+        let Some(text) = decoded else {
             return;
         };
         for (_, url) in in_text(&text) {
@@ -268,6 +271,51 @@ fn word(w: &[u8], at: usize, json: bool, out: &mut Vec<Url>) {
             verbatim: true,
         });
     }
+}
+
+/// `s` with the escapes of a YAML double-quoted scalar decoded (`\\x40`,
+/// `\\u0040`, `\\U00000040`, `\\t`, `\\/`, …); an escape it does not know
+/// stands for its character.
+fn yaml_unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(e) = chars.next() else { break };
+        let hex = match e {
+            'x' => 2,
+            'u' => 4,
+            'U' => 8,
+            't' => {
+                out.push('\t');
+                continue;
+            }
+            'n' => {
+                out.push('\n');
+                continue;
+            }
+            'r' => {
+                out.push('\r');
+                continue;
+            }
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        let digits: String = chars.by_ref().take(hex).collect();
+        match u32::from_str_radix(&digits, 16)
+            .ok()
+            .and_then(char::from_u32)
+        {
+            Some(ch) if digits.len() == hex => out.push(ch),
+            _ => out.push_str(&digits),
+        }
+    }
+    out
 }
 
 /// The `http:`/`https:` URLs (after an optional `git+`) in `text` that
@@ -400,6 +448,11 @@ mod tests {
         // pnpm: a flow mapping.
         let s = "    resolution: {integrity: sha512-A, tarball: http://a:b@h/x.tgz}\n";
         assert_eq!(found(s, false)[0].1, "http://a:b@h");
+        // Escaped in YAML (pnpm-lock.yaml, yarn 2+'s yarn.lock).
+        let s = "    resolution: {tarball: \"http://alice:pw\\x40h/x.tgz\"}\n";
+        assert_eq!(found(s, false), [(27, "http://alice:pw@h".into())]);
+        let s = "  resolved \"http://alice:pw\\u0040h/x.tgz\"\n";
+        assert_eq!(found(s, false), [(12, "http://alice:pw@h".into())]);
         // Escaped in JSON: the whole string is the span.
         let s = r#"{"r": "http:\/\/alice:pw\u0040h\/x.tgz"}"#;
         assert_eq!(found(s, true), [(7, "http://alice:pw@h".into())]);
