@@ -28,7 +28,15 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
         // A certain token anywhere else (a script's `NPM_TOKEN=npm_…`), as
         // in every file read (SPEC.md, `npm-token`): not one a finding
         // above already covers.
+        let before = out.len();
         crate::foreign::certain_tokens(path, bytes, &mut out);
+        for d in &mut out[before..] {
+            d.finding.detail = Some(
+                "in package.json outside publishConfig (a script, a config value): \
+                 `npm run` sends what a script holds; remove it and revoke it"
+                    .to_string(),
+            );
+        }
         out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
         return out;
     }
