@@ -68,15 +68,11 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
                 remove the credentials from the URL (give them in the user's config), \
                 regenerate the lockfile, and revoke them";
     let mut out = Vec::new();
+    let mut lines = Cursor::default();
     for url in &urls {
         let key = line_key(src, url.span.start);
-        out.extend(judge(
-            path,
-            src,
-            std::slice::from_ref(url),
-            Some(&key),
-            note,
-        ));
+        let one = std::slice::from_ref(url);
+        out.extend(judge(path, src, one, Some(&key), note, &mut lines));
     }
     crate::foreign::certain_tokens(path, src, &mut out);
     out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
@@ -88,7 +84,9 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
 /// a URL after anything else (yarn 2+'s `"x@https://…":`) is in a package
 /// descriptor.
 fn line_key(src: &[u8], at: usize) -> String {
-    let start = memchr::memrchr(b'\n', &src[..at]).map_or(0, |i| i + 1);
+    // A name is short: a long line (a lockfile on one line) is not walked.
+    let lo = at.saturating_sub(256);
+    let start = memchr::memrchr(b'\n', &src[lo..at]).map_or(lo, |i| lo + i + 1);
     let mut before = &src[start..at];
     for skip in [b'"', b' ', b':', b' ', b'"'] {
         before = before.trim_ascii_end();
@@ -128,10 +126,11 @@ pub fn detect_package_json(path: &str, src: &[u8]) -> Vec<Detected> {
                 (npm, yarn and pnpm install send them); the fixer does not rewrite package.json: \
                 remove them from the URL (give them in the user's config) and revoke them";
     let mut out = Vec::new();
+    let mut lines = Cursor::default();
     for (key, span) in strings {
         // The string's inside, without its quotes.
         let found = urls(src, span.start + 1, span.end - 1, true);
-        out.extend(judge(path, src, &found, Some(&key), note));
+        out.extend(judge(path, src, &found, Some(&key), note, &mut lines));
     }
     out
 }
@@ -376,9 +375,48 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Line numbers counted once over a file: each finding's line and column
+/// from the last one's (a file with a credential in each of its 100,000
+/// URLs is not counted 100,000 times). Offsets go forward; one before the
+/// last starts the count again.
+#[derive(Default)]
+struct Cursor {
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl Cursor {
+    /// The 1-based line and byte column of `offset` in `src`.
+    fn at(&mut self, src: &[u8], offset: usize) -> (usize, usize) {
+        let offset = offset.min(src.len());
+        if offset < self.offset || self.line == 0 {
+            *self = Cursor {
+                offset: 0,
+                line: 1,
+                line_start: 0,
+            };
+        }
+        let between = &src[self.offset..offset];
+        self.line += memchr::memchr_iter(b'\n', between).count();
+        if let Some(i) = memchr::memrchr(b'\n', between) {
+            self.line_start = self.offset + i + 1;
+        }
+        self.offset = offset;
+        (self.line, offset - self.line_start + 1)
+    }
+}
+
 /// The findings of `urls`, each judged as `registry=<url>` and moved to
 /// where the URL is in `src`.
-fn judge(path: &str, src: &[u8], urls: &[Url], key: Option<&str>, note: &str) -> Vec<Detected> {
+fn judge(
+    path: &str,
+    src: &[u8],
+    urls: &[Url],
+    key: Option<&str>,
+    note: &str,
+    lines: &mut Cursor,
+) -> Vec<Detected> {
     const KEY: &str = "registry";
     let mut out = Vec::new();
     for url in urls {
@@ -410,9 +448,11 @@ fn judge(path: &str, src: &[u8], urls: &[Url], key: Option<&str>, note: &str) ->
             } else {
                 url.span.clone()
             };
-            let (line_no, column) = crate::foreign::line_column(src, span.start);
+            // A URL's own bytes hold no line end: its findings are on the
+            // line it starts on.
+            let (line_no, column) = lines.at(src, url.span.start);
             f.line = line_no;
-            f.column = column;
+            f.column = column + (span.start - url.span.start);
             f.span = span;
             f.key = key.map(crate::foreign::shown_name);
             f.host = None;
@@ -466,6 +506,34 @@ mod tests {
         ] {
             assert!(found(s, true).is_empty(), "{s}");
         }
+    }
+
+    #[test]
+    fn the_cursor_counts_as_line_column_does() {
+        let src = b"ab\ncd\n\nefg\n";
+        let mut c = Cursor::default();
+        for offset in [0, 1, 3, 4, 7, 9, 2, 11, 10] {
+            assert_eq!(
+                c.at(src, offset),
+                crate::foreign::line_column(src, offset),
+                "{offset}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_credential_in_every_url_of_a_one_line_lockfile() {
+        // Each finding's place from the last one's, not from the start of
+        // the file (which made a credential in every URL quadratic).
+        let entry = "\"resolved\":\"http://alice:Summer2024xyz@h/x.tgz\",";
+        let src = format!("{{{}}}", entry.repeat(5_000));
+        let found = detect_lockfile("package-lock.json", src.as_bytes());
+        assert_eq!(found.len(), 5_000);
+        for f in [&found[1].finding, &found[4_999].finding] {
+            let at = crate::foreign::line_column(src.as_bytes(), f.span.start);
+            assert_eq!((f.line, f.column), at);
+        }
+        assert_eq!(found[1].finding.column, 1 + entry.len() + 26);
     }
 
     #[test]
