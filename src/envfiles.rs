@@ -392,9 +392,10 @@ pub fn pairs(path: &str, src: &[u8]) -> bool {
         return memchr::memchr(b'$', src).is_some();
     }
     // A file read for no reading of its own may be one a `.yarnrc.yml`
-    // injects (any name): kept when it could hold an assignment.
-    crate::select::caseless_name(split(path).1.as_bytes()).is_none()
-        && split(path).1 != crate::files::PACKAGE_JSON
+    // injects (any name): kept when it could hold an assignment. Not a
+    // file of a kind read anyway (a lockfile's every version in a history
+    // would be held to the end).
+    !crate::select::is_default_name(split(path).1.as_bytes())
         && memchr::memchr2(b'=', b':', src).is_some()
 }
 

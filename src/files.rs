@@ -2,7 +2,10 @@
 //!
 //! A `.npmrc` (any name the selector let through) is read as npm reads it;
 //! one in UTF-16 with a byte-order mark is decoded first; a `package.json`
-//! is read for its `publishConfig`.
+//! is read for its `publishConfig`, the URLs of its dependency specs and
+//! any certain token, a
+//! lockfile for the URLs it is fetched from ([`crate::dep_urls`]); a
+//! `pnpm-workspace.yaml` for the settings pnpm sends ([`crate::pnpm_workspace`]).
 
 use std::sync::LazyLock;
 
@@ -20,7 +23,28 @@ pub const PACKAGE_JSON: &str = "package.json";
 pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     let name = path.rsplit('/').next().unwrap_or(path);
     if name == PACKAGE_JSON {
-        return crate::publish_config::detect(path, bytes);
+        let mut out = crate::publish_config::detect(path, bytes);
+        out.extend(crate::dep_urls::detect_package_json(path, bytes));
+        // A certain token anywhere else (a script's `NPM_TOKEN=npm_…`), as
+        // in every file read (SPEC.md, `npm-token`): not one a finding
+        // above already covers.
+        let before = out.len();
+        crate::foreign::certain_tokens(path, bytes, &mut out);
+        for d in &mut out[before..] {
+            d.finding.detail = Some(
+                "in package.json outside publishConfig (a script, a config value): \
+                 `npm run` sends what a script holds; remove it and revoke it"
+                    .to_string(),
+            );
+        }
+        out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
+        return out;
+    }
+    if name == crate::pnpm_workspace::NAME {
+        return crate::pnpm_workspace::detect(path, bytes);
+    }
+    if crate::dep_urls::is_lockfile(name) {
+        return crate::dep_urls::detect_lockfile(path, bytes);
     }
     if crate::envfiles::is_env_file(path) {
         // Judged with the configs beside it ([`crate::envfiles::detect`]):
@@ -186,6 +210,9 @@ fn utf16_findings(path: &str, text: &[u8], kind: decode::Utf16) -> Vec<Detected>
 /// the root) and values that depend on the environment are not files the
 /// repository holds.
 pub fn named_configs(path: &str, src: &[u8]) -> Vec<String> {
+    if !may_name(path) {
+        return Vec::new();
+    }
     named_values(src)
         .iter()
         .filter_map(|v| repo_path(path, v))
@@ -320,6 +347,15 @@ fn named_value(line: &npmrc::Line<'_>) -> Option<(String, bool)> {
     Some((format!("{text}{file_in}"), text.starts_with('/')))
 }
 
+/// Whether the file at `path` is read as an npm config, and so may name
+/// others: a `.npmrc`, or a file of no other kind (one a `.npmrc` names).
+/// A lockfile or `package.json` is not searched for names (a history
+/// holds thousands of their versions).
+pub fn may_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
+    crate::select::is_npmrc_name(name) || !crate::select::is_default_name(name)
+}
+
 /// What a relative `userconfig=`/`globalconfig=` of the `.npmrc` at
 /// `path` may also name: npm resolves it against its working folder
 /// (`path.resolve`), and npm run in any folder under the project reads
@@ -327,6 +363,9 @@ fn named_value(line: &npmrc::Line<'_>) -> Option<(String, bool)> {
 /// (a pattern [`crate::select::named_match`] reads), and with a leading
 /// `..` the rest anywhere.
 pub fn named_patterns(path: &str, src: &[u8]) -> Vec<String> {
+    if !may_name(path) {
+        return Vec::new();
+    }
     let dir = path.rfind('/').map_or("", |i| &path[..=i]);
     let mut out: Vec<String> = Vec::new();
     for v in named_values(src) {

@@ -272,7 +272,7 @@ fn allowed(src: &[u8], line: usize) -> bool {
 }
 
 /// Tokens whose format makes them certain, anywhere no finding covers.
-fn certain_tokens(path: &str, src: &[u8], out: &mut Vec<Detected>) {
+pub(crate) fn certain_tokens(path: &str, src: &[u8], out: &mut Vec<Detected>) {
     for t in crate::tokens::find_tokens(src) {
         if !t.is_certain()
             || out

@@ -3,14 +3,22 @@
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// The files the tool looks at unless told otherwise.
-/// `package.json` for its `publishConfig`, yarn 2+'s `.yarnrc.yml`, yarn
-/// 1's `.yarnrc`, bun's `bunfig.toml` (SPEC.md, "Files read").
+/// `package.json` for its `publishConfig` and dependency URLs, the
+/// lockfiles for their URLs, `pnpm-workspace.yaml`, yarn 2+'s `.yarnrc.yml`, yarn 1's `.yarnrc`,
+/// bun's `bunfig.toml` (SPEC.md, "Files read").
 pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/.npmrc",
     "**/package.json",
     "**/.yarnrc.yml",
     "**/.yarnrc",
     "**/bunfig.toml",
+    // pnpm 10's settings (crate::pnpm_workspace).
+    "**/pnpm-workspace.yaml",
+    // Lockfiles, whose URLs are fetched as written (crate::dep_urls).
+    "**/package-lock.json",
+    "**/npm-shrinkwrap.json",
+    "**/yarn.lock",
+    "**/pnpm-lock.yaml",
     // The env files yarn and bun load by themselves (crate::envfiles).
     "**/.env.yarn",
     "**/.env",
@@ -19,6 +27,15 @@ pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/.env.development",
     "**/.env.test",
 ];
+
+/// Whether a file name (its last component) is one the default include
+/// takes, in the case it matches in.
+pub fn is_default_name(name: &[u8]) -> bool {
+    DEFAULT_INCLUDE.iter().any(|g| {
+        let n = g.strip_prefix("**/").unwrap_or(g).as_bytes();
+        n == name || caseless_name(n).is_some_and(|c| caseless_name(name) == Some(c))
+    })
+}
 
 /// The one file name matched ignoring ASCII case (SPEC.md, "Files read"):
 /// npm opens `.npmrc` on macOS and Windows whatever case the file has, so

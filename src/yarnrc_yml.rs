@@ -31,7 +31,7 @@ pub const TOOL: &str = "yarn's .yarnrc.yml";
 /// A YAML node with where its scalars are. An alias shares the anchored
 /// node (as js-yaml does), so a "billion laughs" file costs no memory.
 #[derive(Clone, Debug)]
-enum Node {
+pub(crate) enum Node {
     Scalar {
         value: String,
         span: std::ops::Range<usize>,
@@ -150,7 +150,7 @@ impl Decoded {
 /// with every tab after a line's first non-blank character made a space
 /// (one byte for one, so places stay), the values held verbatim then taken
 /// back from the file as it is.
-fn read(text: &str) -> Option<Rc<Node>> {
+pub(crate) fn read(text: &str) -> Option<Rc<Node>> {
     if let Some(root) = parse(text) {
         return Some(root);
     }
@@ -797,7 +797,7 @@ pub fn keys(src: &[u8]) -> Option<Vec<String>> {
 /// (`storeMappingPair`: `String(key)`, so a sequence is its items joined
 /// by `,` and a mapping `[object Object]`; a sequence inside a sequence key
 /// makes js-yaml refuse the file), with the scalar it is read from.
-fn entries(node: &Node) -> impl Iterator<Item = (String, Node, &Node)> {
+pub(crate) fn entries(node: &Node) -> impl Iterator<Item = (String, Node, &Node)> {
     let pairs: &[(Rc<Node>, Rc<Node>)] = match node {
         Node::Map(p) => p,
         _ => &[],
@@ -879,7 +879,7 @@ fn proxies(node: &Node, prefix: &str, out: &mut Vec<Item>) {
     }
 }
 
-fn item(node: &Node, key: String, cred: Cred, evaluated: bool) -> Option<Item> {
+pub(crate) fn item(node: &Node, key: String, cred: Cred, evaluated: bool) -> Option<Item> {
     let Node::Scalar {
         value,
         span,

@@ -216,7 +216,9 @@ fn package_json_publish_config_credentials_are_found_where_they_are() {
         "{{\n  \"name\": \"x\",\n  \"publishConfig\": {{\n    \"access\": \"public\",\n    \"//registry.npmjs.org/:_authToken\": \"{token}\",\n    \"registry\": \"https://alice:Hunter2Hunter2@npm.corp.example/\"\n  }}\n}}\n"
     );
     repo.write("pkg/package.json", &manifest);
-    // Without publishConfig npm takes nothing from package.json.
+    // Without publishConfig npm takes no credential from package.json; a
+    // certain token is reported all the same, as in every file (review
+    // finding 18: `npm run` sends a script's `NPM_TOKEN=npm_…`).
     repo.write(
         "package.json",
         &format!("{{\"name\": \"y\", \"config\": {{\"t\": \"//r/:_authToken={other}\"}}}}\n"),
@@ -238,8 +240,17 @@ fn package_json_publish_config_credentials_are_found_where_they_are() {
             )),
             "{f:?}"
         );
-        assert!(f.iter().all(|x| x.0 == "pkg/package.json"), "{f:?}");
-        assert_no_secret(out, &[token.clone(), "Hunter2Hunter2".to_string()]);
+        let outside = "{\"name\": \"y\", \"config\": {\"t\": \"//r/:_authToken=".len() as u64 + 1;
+        assert!(
+            f.iter().all(|x| x.0 == "pkg/package.json"
+                || *x == ("package.json".into(), 1, outside, "npm-token".into())),
+            "{f:?}"
+        );
+        assert_eq!(f.len(), 3, "{f:?}");
+        assert_no_secret(
+            out,
+            &[token.clone(), other.clone(), "Hunter2Hunter2".to_string()],
+        );
     };
     let out = repo.tool(&["scan", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));

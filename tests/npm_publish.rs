@@ -120,7 +120,9 @@ fn npm_publish_sends_the_publish_config_json_parse_reads_and_so_it_is_reported()
         }
     }
     // The token only in the first of two `publishConfig`s: npm never sends
-    // it (it sends the one from the environment), and it is not reported.
+    // it (it sends the one from the environment); it is committed all the
+    // same, and a checksum-valid token anywhere in a file is reported
+    // (SPEC.md, `npm-token`), but not as a publishConfig credential.
     let repo = TestRepo::new();
     repo.write(".npmrc", &npmrc);
     repo.write(
@@ -133,5 +135,8 @@ fn npm_publish_sends_the_publish_config_json_parse_reads_and_so_it_is_reported()
         "npm sent {sent:?}"
     );
     let out = repo.tool(&["check", "package.json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let all = text(&out.stdout);
+    assert!(all.contains("outside publishConfig"), "{all}");
+    assert_no_secret(&out, std::slice::from_ref(&secret));
 }

@@ -1,0 +1,580 @@
+//! Credentials in the URLs packages are fetched from (pure): lockfiles and
+//! `package.json` dependency specs.
+//!
+//! `npm ci` fetches each `"resolved"` URL of `package-lock.json` /
+//! `npm-shrinkwrap.json` as written, `user:password@` included (sent as
+//! `Authorization: Basic`); yarn 1 does the same with `resolved` in
+//! `yarn.lock`, pnpm with `tarball:` in `pnpm-lock.yaml`; and npm, yarn
+//! and pnpm all send the userinfo of a URL given as a dependency spec in
+//! `package.json` (git, for a `git+https://` one). Each such URL is judged
+//! by the `.npmrc` detector as the line `registry=<url>` (so stand-ins and
+//! masking are the same) and reported at the URL's line and column.
+//!
+//! A lockfile is large (tens of MB): only the words around an `@` or a
+//! `\` (which may escape one: JSON's and YAML's `\u0040`, YAML's `\x40`)
+//! are looked at, found by `memchr`.
+
+use std::ops::Range;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::detect::{self, Detected};
+use crate::finding::Rule;
+
+/// The lockfiles whose URLs are fetched as written.
+pub const LOCKFILES: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+];
+
+/// Whether the file name `name` is one of [`LOCKFILES`].
+pub fn is_lockfile(name: &str) -> bool {
+    LOCKFILES.contains(&name)
+}
+
+/// The top-level `package.json` keys whose string values are dependency
+/// specs: npm's four, npm's `overrides`, yarn's `resolutions`, and `pnpm`
+/// (its `overrides`).
+const DEPENDENCY_KEYS: &[&str] = &[
+    "dependencies",
+    "devDependencies",
+    "optionalDependencies",
+    "peerDependencies",
+    "overrides",
+    "resolutions",
+    "pnpm",
+];
+
+/// One URL with credentials, as found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Url {
+    /// Where the URL's text is in the file: its own bytes when `verbatim`,
+    /// else the whole (escaped) string that holds it.
+    span: Range<usize>,
+    /// The URL as the tool reads it (escapes decoded, `git+` dropped).
+    text: String,
+    verbatim: bool,
+}
+
+/// Findings in a lockfile: every URL with credentials, anywhere.
+pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
+    let json = path.ends_with(".json");
+    let urls = urls(src, 0, src.len(), json);
+    let note = "in a lockfile, whose URLs are fetched as written (npm ci, yarn, pnpm); \
+                remove the credentials from the URL (give them in the user's config), \
+                regenerate the lockfile, and revoke them";
+    let mut out = Vec::new();
+    let mut lines = Cursor::default();
+    for url in &urls {
+        let key = line_key(src, url.span.start);
+        let one = std::slice::from_ref(url);
+        out.extend(judge(path, src, one, Some(&key), note, &mut lines));
+    }
+    crate::foreign::certain_tokens(path, src, &mut out);
+    out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
+    out
+}
+
+/// The name a lockfile gives the value the URL at `at` starts
+/// (`"resolved": "…"`, `resolved "…"`, `tarball: …`), as a report's `key`;
+/// a URL after anything else (yarn 2+'s `"x@https://…":`) is in a package
+/// descriptor.
+fn line_key(src: &[u8], at: usize) -> String {
+    // A name is short: a long line (a lockfile on one line) is not walked.
+    let lo = at.saturating_sub(256);
+    let start = memchr::memrchr(b'\n', &src[lo..at]).map_or(lo, |i| lo + i + 1);
+    let mut before = &src[start..at];
+    for skip in [b'"', b' ', b':', b' ', b'"'] {
+        before = before.trim_ascii_end();
+        before = before.strip_suffix(&[skip]).unwrap_or(before);
+    }
+    let name = before
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
+        .count();
+    if name == 0 {
+        return "descriptor".to_string();
+    }
+    String::from_utf8_lossy(&before[before.len() - name..]).into_owned()
+}
+
+/// Findings in the dependency specs of a `package.json`. A file without
+/// an `@` or a `\` costs one `memchr` pass; one that is not JSON has none.
+pub fn detect_package_json(path: &str, src: &[u8]) -> Vec<Detected> {
+    if memchr::memchr2(b'@', b'\\', src).is_none() {
+        return Vec::new();
+    }
+    let body = src.strip_prefix("\u{feff}".as_bytes()).unwrap_or(src);
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Vec::new();
+    };
+    let Ok(Entries(top)) = serde_json::from_str::<Entries<'_>>(text) else {
+        return Vec::new();
+    };
+    let mut strings = Vec::new();
+    for (key, raw) in top {
+        if DEPENDENCY_KEYS.contains(&key.as_str()) {
+            string_values(src, raw, &mut vec![key], &mut strings);
+        }
+    }
+    let note = "in a package.json dependency spec, fetched with these credentials \
+                (npm, yarn and pnpm install send them); the fixer does not rewrite package.json: \
+                remove them from the URL (give them in the user's config) and revoke them";
+    let mut out = Vec::new();
+    let mut lines = Cursor::default();
+    for (key, span) in strings {
+        // The string's inside, without its quotes.
+        let found = urls(src, span.start + 1, span.end - 1, true);
+        out.extend(judge(path, src, &found, Some(&key), note, &mut lines));
+    }
+    out
+}
+
+/// Every string value under `raw` (objects walked, arrays not: a spec is
+/// a string) with its dotted key and its span in `src`, quotes included.
+fn string_values(
+    src: &[u8],
+    raw: &RawValue,
+    key: &mut Vec<String>,
+    out: &mut Vec<(String, Range<usize>)>,
+) {
+    let text = raw.get();
+    // `raw` borrows from `src`.
+    let at = text.as_ptr() as usize - src.as_ptr() as usize;
+    if text.starts_with('"') {
+        out.push((key.join("."), at..at + text.len()));
+    } else if text.starts_with('{') {
+        let Ok(Entries(entries)) = serde_json::from_str::<Entries<'_>>(text) else {
+            return;
+        };
+        for (k, v) in entries {
+            key.push(k);
+            string_values(src, v, key, out);
+            key.pop();
+        }
+    }
+}
+
+/// A JSON object's members in order, duplicates kept (each is committed;
+/// `JSON.parse` keeps the last).
+struct Entries<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Entries<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entries<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                    out.push((k, v));
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Whether `b` ends a word: a URL is never split by one. In JSON a string
+/// ends at `"`; elsewhere (YAML, yarn 1's format) also at whitespace and
+/// flow punctuation.
+fn ends_word(b: u8, json: bool) -> bool {
+    match b {
+        b'"' | b'\n' | b'\r' => true,
+        _ if json => false,
+        b'\'' | b' ' | b'\t' | b',' | b'{' | b'}' | b'[' | b']' => true,
+        _ => false,
+    }
+}
+
+/// The URLs with credentials in `src[from..to]`. Only words holding an
+/// `@` (or, in JSON, a `\`) are looked at; each word is walked once.
+fn urls(src: &[u8], from: usize, to: usize, json: bool) -> Vec<Url> {
+    let hay = &src[from..to];
+    // A `\` may escape an `@` (JSON's and YAML's `\u0040`, YAML's `\x40`).
+    let hits = memchr::memchr2_iter(b'@', b'\\', hay);
+    let mut out = Vec::new();
+    // End of the last word looked at: a later hit inside it is skipped, and
+    // no scan goes back past it (linear in the input, whatever its shape).
+    let mut done = 0;
+    for hit in hits {
+        if hit < done {
+            continue;
+        }
+        let start = hay[done..hit]
+            .iter()
+            .rposition(|&b| ends_word(b, json))
+            .map_or(done, |i| done + i + 1);
+        let mut end = hit;
+        while end < hay.len() && !ends_word(hay[end], json) {
+            // A JSON escape: `\"` does not end the string.
+            end += if json && hay[end] == b'\\' { 2 } else { 1 };
+        }
+        let end = end.min(hay.len());
+        done = end;
+        word(&hay[start..end], from + start, json, &mut out);
+    }
+    out
+}
+
+/// The URLs with credentials in one word at `at`.
+fn word(w: &[u8], at: usize, json: bool, out: &mut Vec<Url>) {
+    if memchr::memchr(b'\\', w).is_some() {
+        // Decoded: `\u0040` is an `@`, `\/` a `/`.
+        let decoded = if json {
+            let mut quoted = Vec::with_capacity(w.len() + 2);
+            quoted.push(b'"');
+            quoted.extend_from_slice(w);
+            quoted.push(b'"');
+            serde_json::from_slice::<String>(&quoted).ok()
+        } else {
+            Some(yaml_unescape(&String::from_utf8_lossy(w)))
+        };
+        let Some(text) = decoded else {
+            return;
+        };
+        for (_, url) in in_text(&text) {
+            out.push(Url {
+                span: at..at + w.len(),
+                text: url,
+                verbatim: false,
+            });
+        }
+        return;
+    }
+    let Ok(text) = std::str::from_utf8(w) else {
+        // Judged on what is UTF-8 of it; a URL is ASCII.
+        let lossy = String::from_utf8_lossy(w).into_owned();
+        for (_, url) in in_text(&lossy) {
+            out.push(Url {
+                span: at..at + w.len(),
+                text: url,
+                verbatim: false,
+            });
+        }
+        return;
+    };
+    for (offset, url) in in_text(text) {
+        out.push(Url {
+            span: at + offset..at + offset + url.len(),
+            text: url,
+            verbatim: true,
+        });
+    }
+}
+
+/// `s` with the escapes of a YAML double-quoted scalar decoded (`\\x40`,
+/// `\\u0040`, `\\U00000040`, `\\t`, `\\/`, …); an escape it does not know
+/// stands for its character.
+fn yaml_unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(e) = chars.next() else { break };
+        let hex = match e {
+            'x' => 2,
+            'u' => 4,
+            'U' => 8,
+            't' => {
+                out.push('\t');
+                continue;
+            }
+            'n' => {
+                out.push('\n');
+                continue;
+            }
+            'r' => {
+                out.push('\r');
+                continue;
+            }
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        let digits: String = chars.by_ref().take(hex).collect();
+        match u32::from_str_radix(&digits, 16)
+            .ok()
+            .and_then(char::from_u32)
+        {
+            Some(ch) if digits.len() == hex => out.push(ch),
+            _ => out.push_str(&digits),
+        }
+    }
+    out
+}
+
+/// The `http:`/`https:` URLs (after an optional `git+`) in `text` that
+/// carry credentials, with where each starts, each cut at the end of its
+/// authority (where the parser looks for userinfo: after the slashes, up
+/// to `/`, `\\`, `?` or `#`; tabs dropped, slashes optional). `git` alone
+/// as the username is git's ssh habit, not a secret.
+fn in_text(text: &str) -> Vec<(usize, String)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    if memchr::memchr(b'@', b).is_none() {
+        return out;
+    }
+    // End of the last authority parsed: a scheme inside it is part of it
+    // (each byte is parsed once).
+    let mut done = 0;
+    for colon in memchr::memchr_iter(b':', b) {
+        if colon < done {
+            continue;
+        }
+        // `:` is not a scheme character: each run is walked once.
+        let start = b[..colon]
+            .iter()
+            .rposition(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))
+            .map_or(0, |i| i + 1);
+        let scheme = &text[start..colon];
+        let start = if scheme.len() > 4 && scheme[..4].eq_ignore_ascii_case("git+") {
+            start + 4
+        } else {
+            start
+        };
+        let scheme = &text[start..colon];
+        if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+            continue;
+        }
+        let after = colon + 1;
+        let slashes = b[after..]
+            .iter()
+            .take_while(|&&c| matches!(c, b'/' | b'\\' | b'\t' | b'\n' | b'\r'))
+            .count();
+        let end = b[after + slashes..]
+            .iter()
+            .position(|&c| matches!(c, b'/' | b'\\' | b'?' | b'#'))
+            .map_or(b.len(), |i| after + slashes + i);
+        if memchr::memchr(b'@', &b[after..end]).is_none() {
+            continue;
+        }
+        done = end;
+        let url = &text[start..end];
+        let Some(info) = crate::urlcreds::credentials(url) else {
+            continue;
+        };
+        if info.password.is_empty() && info.username == "git" {
+            continue;
+        }
+        out.push((start, url.to_string()));
+    }
+    out
+}
+
+/// Line numbers counted once over a file: each finding's line and column
+/// from the last one's (a file with a credential in each of its 100,000
+/// URLs is not counted 100,000 times). Offsets go forward; one before the
+/// last starts the count again.
+#[derive(Default)]
+struct Cursor {
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl Cursor {
+    /// The 1-based line and byte column of `offset` in `src`.
+    fn at(&mut self, src: &[u8], offset: usize) -> (usize, usize) {
+        let offset = offset.min(src.len());
+        if offset < self.offset || self.line == 0 {
+            *self = Cursor {
+                offset: 0,
+                line: 1,
+                line_start: 0,
+            };
+        }
+        let between = &src[self.offset..offset];
+        self.line += memchr::memchr_iter(b'\n', between).count();
+        if let Some(i) = memchr::memrchr(b'\n', between) {
+            self.line_start = self.offset + i + 1;
+        }
+        self.offset = offset;
+        (self.line, offset - self.line_start + 1)
+    }
+}
+
+/// The findings of `urls`, each judged as `registry=<url>` and moved to
+/// where the URL is in `src`.
+fn judge(
+    path: &str,
+    src: &[u8],
+    urls: &[Url],
+    key: Option<&str>,
+    note: &str,
+    lines: &mut Cursor,
+) -> Vec<Detected> {
+    const KEY: &str = "registry";
+    let mut out = Vec::new();
+    for url in urls {
+        let plain = !url
+            .text
+            .contains(['\n', '\r', ';', '#', '"', '\'', '\\', '$'])
+            && url.text.trim() == url.text
+            && !url.text.starts_with('[');
+        let value = if plain {
+            url.text.clone()
+        } else {
+            // npm's reading of `.npmrc` expands `${…}`; the lockfile's
+            // reader does not: every `$` is escaped.
+            serde_json::to_string(&url.text.replace('$', "\\$")).unwrap_or_default()
+        };
+        let line = format!("{KEY}={value}\n");
+        let value_start = KEY.len() + 1;
+        let exact = plain && url.verbatim;
+        for mut d in detect::detect(path, line.as_bytes()) {
+            if d.finding.rule != Rule::UrlCredentials
+                && !(d.finding.rule.is_secret() && d.secret.is_some())
+            {
+                continue;
+            }
+            let f = &mut d.finding;
+            let span = if exact && f.span.start >= value_start {
+                let start = url.span.start + (f.span.start - value_start);
+                start..start + f.span.len()
+            } else {
+                url.span.clone()
+            };
+            // A URL's own bytes hold no line end: its findings are on the
+            // line it starts on.
+            let (line_no, column) = lines.at(src, url.span.start);
+            f.line = line_no;
+            f.column = column + (span.start - url.span.start);
+            f.span = span;
+            f.key = key.map(crate::foreign::shown_name);
+            f.host = None;
+            d.fix = None;
+            f.detail = Some(note.to_string());
+            out.push(d);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(src: &str, json: bool) -> Vec<(usize, String)> {
+        urls(src.as_bytes(), 0, src.len(), json)
+            .into_iter()
+            .map(|u| (u.span.start, u.text))
+            .collect()
+    }
+
+    #[test]
+    fn urls_with_credentials_in_their_words() {
+        let s = r#"{"resolved": "http://alice:pw@h/@scope/x.tgz", "b": "https://h/@s/y.tgz"}"#;
+        assert_eq!(found(s, true), [(14, "http://alice:pw@h".into())]);
+        // yarn berry: a descriptor before the URL, several in one key.
+        let s = "\"x@https://tok@h/x.tgz, y@https://h/y\":\n  resolution: \"x@git+https://t:x-oauth-basic@github.com/o/r.git\"\n";
+        let got = found(s, false);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].1, "https://tok@h");
+        assert_eq!(got[1].1, "https://t:x-oauth-basic@github.com");
+        // pnpm: a flow mapping.
+        let s = "    resolution: {integrity: sha512-A, tarball: http://a:b@h/x.tgz}\n";
+        assert_eq!(found(s, false)[0].1, "http://a:b@h");
+        // Escaped in YAML (pnpm-lock.yaml, yarn 2+'s yarn.lock).
+        let s = "    resolution: {tarball: \"http://alice:pw\\x40h/x.tgz\"}\n";
+        assert_eq!(found(s, false), [(27, "http://alice:pw@h".into())]);
+        let s = "  resolved \"http://alice:pw\\u0040h/x.tgz\"\n";
+        assert_eq!(found(s, false), [(12, "http://alice:pw@h".into())]);
+        // Escaped in JSON: the whole string is the span.
+        let s = r#"{"r": "http:\/\/alice:pw\u0040h\/x.tgz"}"#;
+        assert_eq!(found(s, true), [(7, "http://alice:pw@h".into())]);
+        // No credentials: an ssh user, a scope, an email, a path.
+        for s in [
+            r#""git+ssh://git@github.com/o/r.git""#,
+            r#""https://git@github.com/o/r.git""#,
+            r#""@babel/core@^7.0.0""#,
+            r#""a <a@b.c> (https://b.c)""#,
+            r#""https://h/x@1.0.0""#,
+        ] {
+            assert!(found(s, true).is_empty(), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_cursor_counts_as_line_column_does() {
+        let src = b"ab\ncd\n\nefg\n";
+        let mut c = Cursor::default();
+        for offset in [0, 1, 3, 4, 7, 9, 2, 11, 10] {
+            assert_eq!(
+                c.at(src, offset),
+                crate::foreign::line_column(src, offset),
+                "{offset}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_credential_in_every_url_of_a_one_line_lockfile() {
+        // Each finding's place from the last one's, not from the start of
+        // the file (which made a credential in every URL quadratic).
+        let entry = "\"resolved\":\"http://alice:Summer2024xyz@h/x.tgz\",";
+        let src = format!("{{{}}}", entry.repeat(5_000));
+        let found = detect_lockfile("package-lock.json", src.as_bytes());
+        assert_eq!(found.len(), 5_000);
+        for f in [&found[1].finding, &found[4_999].finding] {
+            let at = crate::foreign::line_column(src.as_bytes(), f.span.start);
+            assert_eq!((f.line, f.column), at);
+        }
+        assert_eq!(found[1].finding.column, 1 + entry.len() + 26);
+    }
+
+    #[test]
+    fn lockfile_lines_name_their_value() {
+        let key = |s: &str| line_key(s.as_bytes(), s.find("http").unwrap());
+        assert_eq!(key("{\n    \"resolved\": \"http://a:b@h/\""), "resolved");
+        assert_eq!(key("x:\n  resolved \"http://a:b@h/\""), "resolved");
+        assert_eq!(
+            key("  resolution: {integrity: s, tarball: http://a:b@h/}"),
+            "tarball"
+        );
+        assert_eq!(key("{\"a\":{\"resolved\":\"http://a:b@h/\""), "resolved");
+        assert_eq!(key("\"x@http://a:b@h/\":"), "descriptor");
+    }
+
+    #[test]
+    fn linear_whatever_the_shape() {
+        let s = "@".repeat(200_000);
+        assert!(found(&s, false).is_empty());
+        let s = format!("\"{}", "a@".repeat(200_000));
+        assert!(found(&s, true).is_empty());
+        let s = format!("\"{}@h", "http:".repeat(200_000));
+        assert!(found(&s, true).len() <= 1);
+        let s = "http://a:b@h/".repeat(50_000);
+        assert_eq!(found(&s, true).len(), 50_000);
+    }
+
+    #[test]
+    fn findings_point_at_the_secret() {
+        let src = "{\n  \"resolved\": \"http://alice:Summer2024xyz@h/x.tgz\"\n}\n";
+        let d = detect_lockfile("package-lock.json", src.as_bytes());
+        assert_eq!(d.len(), 1, "{d:?}");
+        let f = &d[0].finding;
+        assert_eq!(f.rule, Rule::UrlCredentials);
+        assert_eq!((f.line, f.column), (2, 29));
+        assert_eq!(f.key.as_deref(), Some("resolved"));
+        assert!(d[0].fix.is_none());
+        let pkg = "{\"dependencies\": {\"p\": \"http://tok123456789abc@h/p.tgz\"},\n \"repository\": \"https://u:pw123456789@h/r\"}";
+        let d = detect_package_json("package.json", pkg.as_bytes());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].finding.key.as_deref(), Some("dependencies.p"));
+        assert_eq!((d[0].finding.line, d[0].finding.column), (1, 32));
+    }
+}

@@ -1,0 +1,447 @@
+//! Credentials in the URLs packages are fetched from: lockfiles and
+//! `package.json` dependency specs (review finding 16), and in the
+//! settings pnpm 10 reads from `pnpm-workspace.yaml` (finding 15). Each case is first
+//! proved against the real tool (npm, yarn 1, pnpm) with a capture server
+//! on 127.0.0.1, then the guard must block the same committed files, in
+//! every format, without showing the secret. Needs node and npm (yarn 1
+//! and pnpm are installed under target/ once); under `CI=true` their
+//! absence fails.
+
+mod common;
+
+use common::capture::{capture_server, Seen};
+use common::npm::{have, installed_once, run};
+use common::TestRepo;
+use std::path::Path;
+use std::process::Command;
+
+/// A fabricated password: random-looking, not a stand-in.
+const PW: &str = "q7Rw2LxZp9VkT4mNc8Ye";
+
+/// The `user:password` of each `Authorization: Basic` header sent to a
+/// path holding `marker`.
+fn sent(seen: &Seen, marker: &str) -> Vec<String> {
+    seen.lock()
+        .expect("lock")
+        .iter()
+        .filter(|(path, _)| path.contains(marker))
+        .filter_map(|(_, auth)| auth.as_deref()?.strip_prefix("Basic ").map(str::to_string))
+        .map(|b| common::text(&npmrc_guard::eval::base64_lenient(&b)))
+        .collect()
+}
+
+/// `files` committed to the index of a fresh repository; the guard's
+/// `scan --staged` in each format: every output without the secrets, and
+/// the JSON findings as (rule, path, line, column, key).
+fn guard_blocks(
+    files: &[(&str, &str)],
+    secrets: &[String],
+) -> Vec<(String, String, u64, u64, Option<String>)> {
+    let repo = TestRepo::new();
+    for (path, content) in files {
+        repo.write(path, content);
+    }
+    repo.git(&["add", "-A"]);
+    for format in ["human", "github", "sarif"] {
+        let out = repo.tool(&["scan", "--staged", "--format", format]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            common::text(&out.stdout)
+        );
+        common::assert_no_secret(&out, secrets);
+    }
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    common::assert_no_secret(&out, secrets);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["path"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+                f["key"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, content) in files {
+        std::fs::write(dir.path().join(path), content).expect("write");
+    }
+    dir
+}
+
+fn in_project(program: &str, dir: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    common::hermetic(&mut cmd, home).current_dir(dir);
+    cmd
+}
+
+fn package_lock(url: &str) -> String {
+    format!(
+        "{{\"name\":\"x\",\"version\":\"1.0.0\",\"lockfileVersion\":3,\"requires\":true,\"packages\":{{\"\":{{\"name\":\"x\",\"version\":\"1.0.0\",\"dependencies\":{{\"somepkg\":\"1.0.0\"}}}},\n \"node_modules/somepkg\":{{\"version\":\"1.0.0\",\"resolved\":\"{url}\",\"integrity\":\"sha512-AAAA\"}}}}}}\n"
+    )
+}
+
+const MANIFEST: &str = r#"{"name":"x","version":"1.0.0","dependencies":{"somepkg":"1.0.0"}}"#;
+
+#[test]
+fn npm_ci_sends_a_lockfile_url_password_and_the_guard_blocks_it() {
+    if !have("npm") {
+        return;
+    }
+    let (port, seen) = capture_server();
+    let url = format!("http://alice:{PW}@127.0.0.1:{port}/lock/somepkg-1.0.0.tgz");
+    for name in ["package-lock.json", "npm-shrinkwrap.json"] {
+        let lock = package_lock(&url);
+        let files = [("package.json", MANIFEST), (name, lock.as_str())];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        run(
+            "npm ci",
+            in_project("npm", dir.path(), home.path()).args([
+                "ci",
+                "--no-audit",
+                "--fetch-retries=0",
+            ]),
+            120,
+        );
+        assert!(
+            sent(&seen, "/lock/").contains(&format!("alice:{PW}")),
+            "npm ci did not send the lockfile's credentials: {:?}",
+            seen.lock().expect("lock")
+        );
+        let found = guard_blocks(&files, &[PW.to_string()]);
+        // `…"resolved":"http://alice:` is 68 bytes on line 2.
+        assert_eq!(
+            found,
+            [(
+                "url-credentials".to_string(),
+                name.to_string(),
+                2,
+                69,
+                Some("resolved".to_string())
+            )],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn npm_install_sends_a_dependency_url_token_and_the_guard_blocks_it() {
+    if !have("npm") {
+        return;
+    }
+    let (port, seen) = capture_server();
+    let token = common::npm_token(1601);
+    let manifest = format!(
+        "{{\"name\":\"x\",\"version\":\"1.0.0\",\n  \"dependencies\": {{\"priv\": \"http://{token}@127.0.0.1:{port}/dep/priv.tgz\"}}}}\n"
+    );
+    let files = [("package.json", manifest.as_str())];
+    let dir = project(&files);
+    let home = tempfile::tempdir().expect("tempdir");
+    run(
+        "npm install",
+        in_project("npm", dir.path(), home.path()).args([
+            "install",
+            "--no-audit",
+            "--fetch-retries=0",
+        ]),
+        120,
+    );
+    assert!(
+        sent(&seen, "/dep/").contains(&format!("{token}:")),
+        "npm install did not send the URL's token: {:?}",
+        seen.lock().expect("lock")
+    );
+    let found = guard_blocks(&files, std::slice::from_ref(&token));
+    // The username's shape chooses the rule (SPEC: "its rule chosen by the
+    // residue's shape").
+    assert!(
+        found.contains(&(
+            "npm-token".to_string(),
+            "package.json".to_string(),
+            2,
+            36,
+            Some("dependencies.priv".to_string())
+        )),
+        "{found:?}"
+    );
+    // A git dependency with the token as the username, and the same
+    // shapes without credentials (an ssh user, a scope, a path).
+    let gh = common::github_token("ghp", 1602);
+    let manifest = format!(
+        "{{\"devDependencies\": {{\"a\": \"git+https://{gh}:x-oauth-basic@github.com/o/r.git\",\n \"b\": \"git+ssh://git@github.com/o/r.git\", \"@s/c\": \"https://h.example/@s/c-1.0.0.tgz\"}}}}\n"
+    );
+    let found = guard_blocks(
+        &[("package.json", manifest.as_str())],
+        std::slice::from_ref(&gh),
+    );
+    let key = Some("devDependencies.a".to_string());
+    assert_eq!(
+        found,
+        [
+            (
+                "github-token".into(),
+                "package.json".into(),
+                1,
+                40,
+                key.clone()
+            ),
+            // GitHub's fixed password, reported as `.npmrc` reports it.
+            ("url-credentials".into(), "package.json".into(), 1, 81, key)
+        ]
+    );
+}
+
+#[test]
+fn yarn_1_and_pnpm_send_their_lockfile_urls_and_the_guard_blocks_them() {
+    let (port, seen) = capture_server();
+    let url = |tool: &str| format!("http://alice:{PW}@127.0.0.1:{port}/{tool}/somepkg-1.0.0.tgz");
+    let yarn_lock = format!(
+        "# yarn lockfile v1\n\n\nsomepkg@1.0.0:\n  version \"1.0.0\"\n  resolved \"{}#abc\"\n  integrity sha512-AAAA\n",
+        url("yarn")
+    );
+    let pnpm_lock = format!(
+        "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .:\n    dependencies:\n      somepkg:\n        specifier: 1.0.0\n        version: 1.0.0\n\npackages:\n\n  somepkg@1.0.0:\n    resolution: {{integrity: sha512-AAAA, tarball: {}}}\n\nsnapshots:\n\n  somepkg@1.0.0: {{}}\n",
+        url("pnpm")
+    );
+    let cases = [
+        (
+            "yarn",
+            "yarn@1.22.22",
+            "yarn/bin/yarn.js",
+            "yarn.lock",
+            yarn_lock,
+            6,
+            26,
+        ),
+        (
+            "pnpm",
+            "pnpm@10.34.2",
+            "pnpm/bin/pnpm.cjs",
+            "pnpm-lock.yaml",
+            pnpm_lock,
+            18,
+            64,
+        ),
+    ];
+    for (tool, spec, bin, name, lock, line, column) in cases {
+        let Some(tools) = installed_once(&format!("{tool}-lockfile"), spec) else {
+            return;
+        };
+        let files = [("package.json", MANIFEST), (name, lock.as_str())];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project("node", dir.path(), home.path());
+        cmd.arg(tools.join("node_modules").join(bin));
+        if tool == "yarn" {
+            cmd.args(["install", "--frozen-lockfile", "--network-timeout=5000"]);
+            cmd.arg("--cache-folder").arg(home.path().join("cache"));
+        } else {
+            cmd.args(["install", "--frozen-lockfile"]);
+            cmd.arg("--store-dir").arg(home.path().join("store"));
+        }
+        run(tool, &mut cmd, 180);
+        assert!(
+            sent(&seen, &format!("/{tool}/")).contains(&format!("alice:{PW}")),
+            "{tool} did not send the lockfile's credentials: {:?}",
+            seen.lock().expect("lock")
+        );
+        let found = guard_blocks(&files, &[PW.to_string()]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].0.as_str(), found[0].2, found[0].3),
+            ("url-credentials", line, column),
+            "{tool}"
+        );
+    }
+}
+
+/// pnpm 10 sends the credentials of `registries:` (default and a scope),
+/// `httpProxy`/`httpsProxy`/`proxy` and `rawConfig` in `pnpm-workspace.yaml`,
+/// and ignores a `//host/:_authToken` key there; the guard blocks the first
+/// and passes the second.
+#[test]
+fn pnpm_sends_pnpm_workspace_yaml_credentials_and_the_guard_blocks_them() {
+    let Some(tools) = installed_once("pnpm-lockfile", "pnpm@10.34.2") else {
+        return;
+    };
+    let (port, seen) = capture_server();
+    let token = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+    let plain = format!("registries:\n  default: http://127.0.0.1:{port}/\n");
+    // (case, file, what the server must see, finding (line, column, key)).
+    let cases = [
+        (
+            "default",
+            format!("registries:\n  default: http://alice:{PW}@127.0.0.1:{port}/default/\n"),
+            format!("Basic alice:{PW}"),
+            Some((2, 25, "registries.default")),
+        ),
+        (
+            "scope",
+            format!("registries:\n  default: http://127.0.0.1:{port}/scope/\n  '@corp': http://alice:{PW}@127.0.0.1:{port}/scope/\n"),
+            format!("Basic alice:{PW}"),
+            Some((3, 25, "registries.@corp")),
+        ),
+        (
+            "proxy",
+            format!("{plain}httpsProxy: http://alice:{PW}@127.0.0.1:{port}/\n"),
+            format!("Proxy alice:{PW}"),
+            Some((3, 26, "httpsProxy")),
+        ),
+        (
+            "raw",
+            format!("registries:\n  default: http://127.0.0.1:{port}/raw/\nrawConfig:\n  '//127.0.0.1:{port}/raw/:_authToken': {token}\n"),
+            format!("Bearer {token}"),
+            Some((4, 1, "")),
+        ),
+        (
+            "ignored",
+            format!("registries:\n  default: http://127.0.0.1:{port}/ignored/\n'//127.0.0.1:{port}/ignored/:_authToken': {token}\n"),
+            String::new(),
+            None,
+        ),
+    ];
+    for (case, yaml, wire, finding) in cases {
+        let manifest = r#"{"name":"x","version":"1.0.0","dependencies":{"somepkg":"1.0.0","@corp/y":"1.0.0"}}"#;
+        let files = [
+            ("package.json", manifest),
+            ("pnpm-workspace.yaml", yaml.as_str()),
+        ];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        seen.lock().expect("lock").clear();
+        let mut cmd = in_project("node", dir.path(), home.path());
+        cmd.arg(tools.join("node_modules/pnpm/bin/pnpm.cjs"))
+            .args(["install", "--fetch-retries=0"])
+            .arg("--store-dir")
+            .arg(home.path().join("store"));
+        run("pnpm install", &mut cmd, 180);
+        let headers: Vec<String> = seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter_map(|(_, a)| a.clone())
+            .map(|a| match a.split_once(' ') {
+                Some(("Basic", b)) => format!(
+                    "Basic {}",
+                    common::text(&npmrc_guard::eval::base64_lenient(b))
+                ),
+                _ => a,
+            })
+            .collect();
+        let proxied = seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|(p, _)| p.starts_with("http://"));
+        match &finding {
+            Some(_) if case == "proxy" => assert!(proxied, "pnpm did not use the proxy"),
+            Some(_) => assert!(headers.contains(&wire), "{case}: pnpm sent {headers:?}"),
+            None => assert!(headers.is_empty(), "{case}: pnpm sent {headers:?}"),
+        }
+        let repo = TestRepo::new();
+        for (path, content) in &files {
+            repo.write(path, content);
+        }
+        repo.git(&["add", "-A"]);
+        let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+        common::assert_no_secret(&out, &[PW.to_string(), token.to_string()]);
+        let Some((line, column, key)) = finding else {
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{case}: {}",
+                common::text(&out.stdout)
+            );
+            continue;
+        };
+        let found = guard_blocks(&files, &[PW.to_string(), token.to_string()]);
+        assert_eq!(found.len(), 1, "{case}: {found:?}");
+        assert_eq!(found[0].1, "pnpm-workspace.yaml");
+        assert_eq!(found[0].2, line, "{case}");
+        if case != "raw" {
+            assert_eq!(
+                (found[0].3, found[0].4.as_deref()),
+                (column, Some(key)),
+                "{case}"
+            );
+        }
+    }
+}
+
+/// A checksum-valid token in package.json outside `publishConfig` (a
+/// script) is sent by `npm run`; the guard reports it once, and a token
+/// `publishConfig` already reports is not reported twice (finding 18).
+#[test]
+fn a_certain_token_anywhere_in_package_json_is_an_error() {
+    if !have("npm") {
+        return;
+    }
+    let (port, seen) = capture_server();
+    let token = common::npm_token(1801);
+    let manifest = format!(
+        "{{\"name\":\"x\",\"version\":\"1.0.0\",\"publishConfig\":{{\"registry\":\"http://127.0.0.1:{port}/\"}},\n \"scripts\":{{\"release\":\"NPM_TOKEN={token} npm publish\"}}}}\n"
+    );
+    let npmrc = format!("//127.0.0.1:{port}/:_authToken=${{NPM_TOKEN}}\n");
+    let files = [
+        ("package.json", manifest.as_str()),
+        (".npmrc", npmrc.as_str()),
+    ];
+    let dir = project(&files);
+    let home = tempfile::tempdir().expect("tempdir");
+    run(
+        "npm run release",
+        in_project("npm", dir.path(), home.path()).args(["run", "release"]),
+        120,
+    );
+    assert!(
+        seen.lock()
+            .expect("lock")
+            .iter()
+            .any(|(_, a)| a.as_deref() == Some(format!("Bearer {token}").as_str())),
+        "npm run release did not send the token: {:?}",
+        seen.lock().expect("lock")
+    );
+    let found = guard_blocks(&files, std::slice::from_ref(&token));
+    // ` "scripts":{"release":"NPM_TOKEN=` is 33 bytes on line 2.
+    assert_eq!(
+        found,
+        [(
+            "npm-token".to_string(),
+            "package.json".to_string(),
+            2,
+            34,
+            None
+        )]
+    );
+    // In publishConfig: one finding, not two.
+    let manifest =
+        format!("{{\"name\":\"x\",\"publishConfig\":{{\"//h/:_authToken\":\"{token}\"}}}}\n");
+    let found = guard_blocks(
+        &[("package.json", manifest.as_str())],
+        std::slice::from_ref(&token),
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "npm-token");
+    // Neither a broken checksum nor a stand-in outside publishConfig.
+    let manifest = format!(
+        "{{\"scripts\":{{\"a\":\"NPM_TOKEN={} x\", \"b\": \"npm_YOUR_TOKEN_HERE\"}}}}\n",
+        common::break_checksum(&token)
+    );
+    let repo = TestRepo::new();
+    repo.write("package.json", &manifest);
+    repo.git(&["add", "-A"]);
+    let out = repo.tool(&["scan", "--staged"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stdout));
+}
