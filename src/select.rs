@@ -90,6 +90,9 @@ pub struct Selector {
     /// names, so the common case is a byte comparison, not a glob match
     /// (a large index has 100,000 paths and the hook runs on every commit).
     basenames: Option<Vec<String>>,
+    /// The bytes a name of `basenames` ends with (in either case): a
+    /// 256-bit set.
+    last_bytes: [u64; 4],
     /// Files named outright (a `.npmrc`'s `userconfig=`), whatever the globs.
     named: Vec<Vec<u8>>,
 }
@@ -101,7 +104,7 @@ impl Selector {
         } else {
             include.to_vec()
         };
-        let basenames = include
+        let basenames: Option<Vec<String>> = include
             .iter()
             .map(|g| {
                 g.strip_prefix("**/")
@@ -109,10 +112,19 @@ impl Selector {
                     .map(str::to_string)
             })
             .collect();
+        let mut last_bytes = [0u64; 4];
+        for n in basenames.iter().flatten() {
+            if let Some(&b) = n.as_bytes().last() {
+                for b in [b.to_ascii_lowercase(), b.to_ascii_uppercase()] {
+                    last_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+                }
+            }
+        }
         Ok(Selector {
             include: build(&include)?,
             exclude: build(exclude)?,
             basenames,
+            last_bytes,
             named: Vec::new(),
         })
     }
@@ -142,18 +154,27 @@ impl Selector {
     /// Whether `path` (relative, `/`-separated) is one to scan.
     pub fn matches(&self, path: &[u8]) -> bool {
         let included = match &self.basenames {
-            // The path's end compared with each name, and the byte before
-            // it: no search for the last `/` in each of 100,000 paths.
-            Some(names) => names.iter().any(|n| {
-                let n = n.as_bytes();
-                let Some(split) = path.len().checked_sub(n.len()) else {
-                    return false;
-                };
-                let base = &path[split..];
-                (split == 0 || path[split - 1] == b'/')
-                    && (n == base
-                        || caseless_name(n).is_some_and(|c| caseless_name(base) == Some(c)))
-            }),
+            // The last component, found by one vector search from the end,
+            // then a bit of `name_lengths`: most of 100,000 paths stop
+            // there, whatever the number of names (sixteen by default).
+            Some(names) => {
+                // The path's last byte first: most of 100,000 paths end in
+                // one no name ends in. Then the path's end compared with
+                // each name, and the byte before it (no search for the
+                // last `/`).
+                path.last()
+                    .is_some_and(|&b| self.last_bytes[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
+                    && names.iter().any(|n| {
+                        let n = n.as_bytes();
+                        let Some(split) = path.len().checked_sub(n.len()) else {
+                            return false;
+                        };
+                        let base = &path[split..];
+                        (split == 0 || path[split - 1] == b'/')
+                            && (n == base
+                                || caseless_name(n).is_some_and(|c| caseless_name(base) == Some(c)))
+                    })
+            }
             None => self
                 .include
                 .is_match_candidate(&globset::Candidate::from_bytes(path)),
