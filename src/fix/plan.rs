@@ -132,7 +132,15 @@ fn default_name(field: Field, host: Option<&str>, several: bool) -> String {
                     }
                 })
                 .collect();
-            format!("{base}_{suffix}")
+            // A name npm would take for no variable's (a part of the host
+            // that looks random: see `standin::is_variable_name`) would
+            // leave the reference sent as text: the plain name instead.
+            let name = format!("{base}_{suffix}");
+            if crate::standin::is_variable_name(&name) {
+                name
+            } else {
+                base.to_string()
+            }
         }
         _ => base.to_string(),
     }
@@ -587,6 +595,19 @@ pub fn apply(src: &[u8], edits: &[Edit]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_host_that_looks_random_gives_no_name() {
+        use crate::detect::Field;
+        assert_eq!(
+            super::default_name(Field::Password, Some("r.ex3QtaG9yc2ample"), true),
+            "NPM_PASSWORD"
+        );
+        assert_eq!(
+            super::default_name(Field::AuthToken, Some("npm.corp.example"), true),
+            "NPM_TOKEN_NPM_CORP_EXAMPLE"
+        );
+    }
+
     use super::*;
 
     #[test]
