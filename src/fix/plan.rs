@@ -599,11 +599,11 @@ mod tests {
     fn a_host_that_looks_random_gives_no_name() {
         use crate::detect::Field;
         assert_eq!(
-            super::default_name(Field::Password, Some("r.ex3QtaG9yc2ample"), true),
+            default_name(Field::Password, Some("r.ex3QtaG9yc2ample"), true),
             "NPM_PASSWORD"
         );
         assert_eq!(
-            super::default_name(Field::AuthToken, Some("npm.corp.example"), true),
+            default_name(Field::AuthToken, Some("npm.corp.example"), true),
             "NPM_TOKEN_NPM_CORP_EXAMPLE"
         );
     }
