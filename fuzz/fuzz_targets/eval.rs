@@ -1,7 +1,9 @@
 //! The evaluator agrees with a second, literal reading of npm's env-replace
 //! (`/(?<!\\)(\\*)\$\{([^${}?]+)(\?)?\}/g`), written position by position as
 //! the JavaScript regex engine tries it: the literal residue and the number
-//! of references expanded are the same for every input.
+//! of references expanded are the same for every input. A name no
+//! environment holds (`standin::is_variable_name`) is unset: its `${…}`
+//! stays.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -39,7 +41,8 @@ fn env_replace_residue(s: &str) -> (String, usize) {
             continue;
         }
         let mut end = r;
-        if b.get(end) == Some(&b'?') {
+        let optional = b.get(end) == Some(&b'?');
+        if optional {
             end += 1;
         }
         if b.get(end) != Some(&b'}') {
@@ -51,9 +54,14 @@ fn env_replace_residue(s: &str) -> (String, usize) {
         if esc % 2 == 1 {
             // `orig.slice((esc.length + 1) / 2)`
             out.push_str(&s[p + (esc + 1) / 2..end]);
-        } else {
+        } else if optional || npmrc_guard::standin::is_variable_name(&s[name_start..r]) {
             out.push_str(&s[p..p + esc / 2]);
             refs += 1;
+        } else {
+            // A name no environment holds (a secret pasted between the
+            // braces): npm leaves `${…}` as it is, its backslashes halved.
+            out.push_str(&s[p..p + esc / 2]);
+            out.push_str(&s[q..end]);
         }
         copied = end;
         p = end;
