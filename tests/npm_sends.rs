@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::process::Command;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -14,35 +12,7 @@ use std::time::Duration;
 /// Serve 404 to every request on 127.0.0.1 and report the `Authorization`
 /// header of each (`None` when absent). Returns the port and the reports.
 fn server() -> (u16, mpsc::Receiver<Option<String>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut auth = None;
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
-                let l = line.trim_end();
-                if l.is_empty() {
-                    break;
-                }
-                if let Some((name, value)) = l.split_once(':') {
-                    if name.eq_ignore_ascii_case("authorization") {
-                        auth = Some(value.trim().to_string());
-                    }
-                }
-                line.clear();
-            }
-            let _ = tx.send(auth);
-            let _ = stream.write_all(
-                b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
-            );
-        }
-    });
-    (port, rx)
+    common::capture::header_server("authorization")
 }
 
 /// The `Authorization` header npm sends for `npm view somepkg` in a

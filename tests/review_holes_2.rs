@@ -183,47 +183,13 @@ fn an_allow_comment_counts_only_once_it_is_on_the_base_side() {
     }
 }
 
-/// A proxy server that answers 404 and reports each request's
-/// `Proxy-Authorization` header.
-fn proxy_capture() -> (u16, std::sync::mpsc::Receiver<Option<String>>) {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut auth = None;
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
-                let l = line.trim_end();
-                if l.is_empty() {
-                    break;
-                }
-                if let Some((name, value)) = l.split_once(':') {
-                    if name.eq_ignore_ascii_case("proxy-authorization") {
-                        auth = Some(value.trim().to_string());
-                    }
-                }
-                line.clear();
-            }
-            let _ = tx.send(auth);
-            let _ = stream.write_all(
-                b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-            );
-        }
-    });
-    (port, rx)
-}
-
 /// yarn 1 sends a `.yarnrc` proxy's `user:password@` as
 /// `Proxy-Authorization` (seen with yarn 1.22.22): an error, as `proxy=`
 /// is in `.npmrc`.
 #[test]
 fn a_yarn1_proxy_with_credentials_is_an_error() {
     let password = "Summer2024Proxy";
-    let (port, rx) = proxy_capture();
+    let (port, rx) = capture::header_server("proxy-authorization");
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("package.json"),

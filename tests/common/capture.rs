@@ -46,3 +46,38 @@ pub fn capture_server() -> (u16, Seen) {
     });
     (port, seen)
 }
+
+/// A server on 127.0.0.1 that answers 404 to every request and sends, for
+/// each, the value of its `header` (`None` when absent): `authorization`
+/// for a registry, `proxy-authorization` for a proxy.
+pub fn header_server(header: &'static str) -> (u16, std::sync::mpsc::Receiver<Option<String>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut value = None;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                let l = line.trim_end();
+                if l.is_empty() {
+                    break;
+                }
+                if let Some((name, v)) = l.split_once(':') {
+                    if name.eq_ignore_ascii_case(header) {
+                        value = Some(v.trim().to_string());
+                    }
+                }
+                line.clear();
+            }
+            let _ = tx.send(value);
+            let _ = stream.write_all(
+                b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+            );
+        }
+    });
+    (port, rx)
+}
