@@ -210,18 +210,25 @@ fn utf16_findings(path: &str, text: &[u8], kind: decode::Utf16) -> Vec<Detected>
 /// the root) and values that depend on the environment are not files the
 /// repository holds.
 pub fn named_configs(path: &str, src: &[u8]) -> Vec<String> {
+    named_paths(path, src).0
+}
+
+/// [`named_configs`] and [`named_patterns`] of one `.npmrc`, from one
+/// reading of its names (a history reads every version of every `.npmrc`).
+pub fn named_paths(path: &str, src: &[u8]) -> (Vec<String>, Vec<String>) {
     if !may_name(path) {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
-    named_values(src)
-        .iter()
-        .filter_map(|v| repo_path(path, v))
-        .fold(Vec::new(), |mut out, p| {
-            if !out.contains(&p) {
-                out.push(p);
+    let all = named_all(src);
+    let mut configs: Vec<String> = Vec::new();
+    for (v, _) in all.iter().filter(|(_, absolute)| !absolute) {
+        if let Some(p) = repo_path(path, v) {
+            if !configs.contains(&p) {
+                configs.push(p);
             }
-            out
-        })
+        }
+    }
+    (configs, patterns(path, &all))
 }
 
 /// `config`, which both keys end with.
@@ -246,16 +253,6 @@ pub fn named_values(src: &[u8]) -> Vec<String> {
     named_all(src)
         .into_iter()
         .filter_map(|(v, absolute)| (!absolute).then_some(v))
-        .collect()
-}
-
-/// The absolute paths (not `~/`) a `.npmrc` names as its other configs or
-/// a key file: where the repository sits on the machine npm runs on is not
-/// known, so [`named_patterns`] takes their file name in any folder.
-fn absolute_values(src: &[u8]) -> Vec<String> {
-    named_all(src)
-        .into_iter()
-        .filter_map(|(v, absolute)| absolute.then_some(v))
         .collect()
 }
 
@@ -363,12 +360,14 @@ pub fn may_name(path: &str) -> bool {
 /// (a pattern [`crate::select::named_match`] reads), and with a leading
 /// `..` the rest anywhere.
 pub fn named_patterns(path: &str, src: &[u8]) -> Vec<String> {
-    if !may_name(path) {
-        return Vec::new();
-    }
+    named_paths(path, src).1
+}
+
+/// [`named_patterns`] from the names `all` of the `.npmrc` at `path`.
+fn patterns(path: &str, all: &[(String, bool)]) -> Vec<String> {
     let dir = path.rfind('/').map_or("", |i| &path[..=i]);
     let mut out: Vec<String> = Vec::new();
-    for v in named_values(src) {
+    for (v, _) in all.iter().filter(|(_, absolute)| !absolute) {
         let mut parts: Vec<&str> = Vec::new();
         let mut up = false;
         for part in v.split('/') {
@@ -397,7 +396,7 @@ pub fn named_patterns(path: &str, src: &[u8]) -> Vec<String> {
     }
     // An absolute path may lead into the repository wherever it is
     // checked out (`/home/alice/app/conf/npmrc`): its file name anywhere.
-    for v in absolute_values(src) {
+    for (v, _) in all.iter().filter(|(_, absolute)| *absolute) {
         let name = v.rsplit('/').next().unwrap_or("");
         let p = format!("**/{name}");
         if !name.is_empty() && !name.contains(GLOB) && !out.contains(&p) {

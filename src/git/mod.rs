@@ -72,11 +72,8 @@ pub(crate) fn names_configs(path: &[u8]) -> bool {
 
 /// Add to `named` the files the `.npmrc` at `path`, holding `bytes`, names.
 pub(crate) fn add_named(named: &mut Vec<String>, path: &str, bytes: &[u8]) {
-    let patterns = crate::files::named_patterns(path, bytes);
-    for p in crate::files::named_configs(path, bytes)
-        .into_iter()
-        .chain(patterns)
-    {
+    let (configs, patterns) = crate::files::named_paths(path, bytes);
+    for p in configs.into_iter().chain(patterns) {
         if !named.contains(&p) {
             named.push(p);
         }
@@ -460,12 +457,8 @@ pub fn named_by<'a>(inputs: impl Iterator<Item = &'a Input>) -> Vec<String> {
     for input in inputs {
         if let Ok(bytes) = &input.content {
             let partners = crate::envfiles::partners(&input.path, bytes);
-            let patterns = crate::files::named_patterns(&input.path, bytes);
-            for p in crate::files::named_configs(&input.path, bytes)
-                .into_iter()
-                .chain(patterns)
-                .chain(partners)
-            {
+            let (configs, patterns) = crate::files::named_paths(&input.path, bytes);
+            for p in configs.into_iter().chain(patterns).chain(partners) {
                 if !named.contains(&p) {
                     named.push(p);
                 }
