@@ -156,21 +156,7 @@ fn bun_sends_what_a_committed_env_file_assigns_and_check_reports_it() {
 
 fn yarn_get(tools: &Path, dir: &Path) -> Value {
     let home = tempfile::tempdir().expect("tempdir");
-    let out = hermetic(&mut Command::new("node"), home.path())
-        .arg(tools.join("node_modules/@yarnpkg/cli-dist/bin/yarn.js"))
-        .args(["config", "get", "npmScopes", "--json", "--no-redacted"])
-        .current_dir(dir)
-        .env("YARN_ENABLE_TELEMETRY", "0")
-        .env("YARN_IGNORE_PATH", "1")
-        .output()
-        .expect("node runs");
-    assert!(
-        out.status.success(),
-        "yarn: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
+    common::npm::yarn_config_get(tools, dir, home.path(), "npmScopes", &[])
 }
 
 #[test]

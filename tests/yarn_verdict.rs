@@ -26,10 +26,9 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::LazyLock;
 
-use common::{hermetic, npmrc_guard, text};
+use common::{npmrc_guard, text};
 use npmrc_guard::standin::{is_standin, VOCABULARY};
 use npmrc_guard::tokens;
 use regex::Regex;
@@ -255,17 +254,8 @@ fn yarn_get(
     env: &[(String, String)],
 ) -> Result<Value, String> {
     let home = tempfile::tempdir().expect("tempdir");
-    let mut cmd = Command::new("node");
-    hermetic(&mut cmd, home.path())
-        .arg(tools.join("node_modules/@yarnpkg/cli-dist/bin/yarn.js"))
-        .args(["config", "get", key, "--json", "--no-redacted"])
-        .current_dir(dir)
-        .env("YARN_ENABLE_TELEMETRY", "0")
-        .env("YARN_IGNORE_PATH", "1");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("node runs");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let out = common::npm::yarn_config(tools, dir, home.path(), key, &env);
     if !out.status.success() {
         return Err(format!("{}{}", text(&out.stdout), text(&out.stderr)));
     }
