@@ -184,18 +184,36 @@ pub struct SecretArgs {
     pub discard_secrets: bool,
 
     /// The variable name to use (when the file holds one secret).
-    #[arg(long, value_name = "NAME", value_parser = var_name)]
+    #[arg(long, value_name = "NAME", value_parser = VarName)]
     pub var: Option<String>,
 }
 
-fn var_name(s: &str) -> Result<String, String> {
-    let ok = !s.is_empty()
-        && !s.starts_with(|c: char| c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err("a variable name is letters, digits and _, not starting with a digit".to_string())
+/// `--var NAME`, checked by `standin::is_fixer_name`. A parser of its own,
+/// not a function: clap's message for a function's error quotes the value,
+/// and a secret typed where the name goes must not be shown whole.
+#[derive(Clone)]
+struct VarName;
+
+impl clap::builder::TypedValueParser for VarName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        match value.to_str() {
+            Some(name) if crate::standin::is_fixer_name(name) => Ok(name.to_string()),
+            _ => Err(clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!(
+                    "invalid value for '--var <NAME>': {}\n",
+                    crate::standin::FIXER_NAME_RULE
+                ),
+            )
+            .with_cmd(cmd)),
+        }
     }
 }
 

@@ -37,13 +37,13 @@ impl Config {
     pub fn from_str(text: &str, origin: &str) -> Result<Config, String> {
         let config: Config =
             toml::from_str(text).map_err(|e| format!("{origin}: {}", e.to_string().trim_end()))?;
-        for name in config.vars.values() {
-            let ok = !name.is_empty()
-                && !name.starts_with(|c: char| c.is_ascii_digit())
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !ok {
+        for (host, name) in &config.vars {
+            // The name is not quoted: a secret written there must not be
+            // shown whole.
+            if !crate::standin::is_fixer_name(name) {
                 return Err(format!(
-                    "{origin}: [vars] value {name:?} is not a variable name"
+                    "{origin}: [vars] {host:?}: {}",
+                    crate::standin::FIXER_NAME_RULE
                 ));
             }
         }

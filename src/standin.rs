@@ -151,6 +151,21 @@ pub fn is_variable_name(name: &str) -> bool {
     reads_as_names(name)
 }
 
+/// Whether the fixer may write `name` as a variable (`--var`, `[vars]`, and
+/// the names it makes up): a shell's name (`[A-Za-z_][A-Za-z0-9_]*`, so
+/// `--save-env` can assign it) that is also a name to npm (no part that
+/// looks random; see `is_variable_name`).
+pub fn is_fixer_name(name: &str) -> bool {
+    !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && is_variable_name(name)
+}
+
+/// Why a name fails `is_fixer_name`, for the message that refuses it.
+pub const FIXER_NAME_RULE: &str = "a variable name is letters, digits and _, not starting \
+    with a digit, and no part of it looks random (npm reads such a name as text, not as a \
+    variable)";
+
 /// Whether `text` holds no token and no run that looks random, split at
 /// every character but `[A-Za-z0-9]`: the words of names (`NPM_TOKEN:-`,
 /// `TOKEN for @corp`), not a secret.

@@ -4,6 +4,8 @@
 //! `cargo mutants` found alive in `src/config.rs`, `src/finding.rs` and
 //! `src/select.rs` (see the README's contributor section).
 
+mod common;
+
 use npmrc_guard::config::{self, Config};
 use npmrc_guard::finding::{fingerprint, mask, Rule, Secret, Severity};
 use npmrc_guard::select::Selector;
@@ -32,10 +34,17 @@ fn config_vars_must_be_variable_names() {
     for ok in ["R", "R_TOKEN", "_R", "r2", "A_1_b"] {
         assert!(vars(ok).is_ok(), "{ok:?} is a name");
     }
-    for bad in ["", "1R", "9", "R-TOKEN", "R TOKEN", "R.T", "É", "$R"] {
+    let token = common::npm_token(31);
+    let random = "TOKEN_aB3xQ9zK2mP7wL4v";
+    for bad in [
+        "", "1R", "9", "R-TOKEN", "R TOKEN", "R.T", "É", "$R", random, &token,
+    ] {
         let err = vars(bad).expect_err(bad);
-        assert!(err.contains("is not a variable name"), "{bad:?}: {err}");
+        assert!(err.contains("a variable name is letters"), "{bad:?}: {err}");
         assert!(err.starts_with("cfg: "), "{err}");
+        // The refused name is not repeated: a secret written there stays
+        // unseen.
+        assert!(bad.len() < 4 || !err.contains(bad), "{bad:?} shown: {err}");
     }
 }
 

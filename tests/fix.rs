@@ -104,6 +104,12 @@ fn a_token_in_a_comment_is_reported_not_guessed() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["findings"].as_array().expect("array").len(), 1);
     assert_eq!(json["findings"][0]["line"], 1);
+    // Said as it is: not on any setting (a comment here; a line of its own,
+    // a list entry or a key no tool reads elsewhere), never "in a comment"
+    // for a token that is not in one.
+    let human = npmrc_guard(dir.path()).arg("check").output().expect("runs");
+    let said = text(&human.stdout);
+    assert!(said.contains("npm access token outside any setting: npm_"), "{said}");
     assert_eq!(
         fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
         format!("# old: {t}\n//registry.npmjs.org/:_authToken=${{NPM_TOKEN}}\n")
@@ -537,5 +543,38 @@ fn a_url_password_repeated_in_the_path_is_rewritten_in_the_userinfo() {
     assert_eq!(
         fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
         "registry=https://u:${NPM_PASSWORD}@r.example/x=https://u:s3cr3t-pw@r.example/npm/\n"
+    );
+}
+
+/// `--var` takes a name npm reads as a variable's; a secret typed there is
+/// refused (exit 2) without being shown, and the file is left as it was.
+#[test]
+fn a_var_that_is_no_name_is_refused_unseen() {
+    let t = npm_token(1041);
+    let dir = npmrc_dir(literal_npmrc(&t).as_bytes());
+    let u = npm_token(1042);
+    for bad in [u.as_str(), "TOKEN_aB3xQ9zK2mP7wL4v", "NPM-TOKEN", "1TOKEN"] {
+        let out = npmrc_guard(dir.path())
+            .args(["fix", "--discard-secrets", "--var", bad])
+            .output()
+            .expect("run");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {err}");
+        assert!(err.contains("a variable name is letters"), "{bad}: {err}");
+        assert!(!err.contains(bad), "{bad} shown: {err}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
+            literal_npmrc(&t)
+        );
+    }
+    let out = npmrc_guard(dir.path())
+        .args(["fix", "--discard-secrets", "--var", "CORP_TOKEN"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("`export CORP_TOKEN=…`"),
+        "{}",
+        text(&out.stderr)
     );
 }

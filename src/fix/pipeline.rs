@@ -377,9 +377,12 @@ pub fn after_fix(disposition: &Disposition, rewritten: usize, vars: &[String]) -
     }
     let list = vars.join(", ");
     match disposition {
-        Disposition::Discard => Some(format!(
-            "the removed secrets were not kept: revoke them, then set {list} to new ones (in this shell: `export NAME=…`; in CI: a secret)"
-        )),
+        Disposition::Discard => {
+            let first = vars.first().map(String::as_str).unwrap_or("NPM_TOKEN");
+            Some(format!(
+                "the removed secrets were not kept: revoke them, then set {list} to new ones (in this shell: `export {first}=…`; in CI: a secret)"
+            ))
+        }
         Disposition::MoveToUserConfig(_) => None,
         Disposition::SaveEnv(file) => {
             let f = shown(file);
@@ -401,9 +404,9 @@ pub fn after_fix(disposition: &Disposition, rewritten: usize, vars: &[String]) -
                         "\n  this shell:      set -a; . {dot}; set +a\n  direnv:          echo {envrc} >> .envrc && direnv allow"
                     )
                 }
-                None => format!(
-                    " (load {f} by hand: its path cannot be written as a shell command)"
-                ),
+                None => {
+                    format!(" (load {f} by hand: its path cannot be written as a shell command)")
+                }
             };
             Some(format!(
                 "npm does not read {f}: before the next npm install, export {list}{local}\n  \

@@ -133,10 +133,10 @@ fn default_name(field: Field, host: Option<&str>, several: bool) -> String {
                 })
                 .collect();
             // A name npm would take for no variable's (a part of the host
-            // that looks random: see `standin::is_variable_name`) would
+            // that looks random: see `standin::is_fixer_name`) would
             // leave the reference sent as text: the plain name instead.
             let name = format!("{base}_{suffix}");
-            if crate::standin::is_variable_name(&name) {
+            if crate::standin::is_fixer_name(&name) {
                 name
             } else {
                 base.to_string()

@@ -64,9 +64,7 @@ impl Human<'_> {
         )?;
         match &f.key {
             Some(key) => write!(w, " in {BOLD}{}{BOLD:#}", visible(key))?,
-            // (A private key without a key is a key file's, not in a comment.)
-            None if f.rule.is_secret() && f.rule != Rule::PrivateKey => write!(w, " in a comment")?,
-            None => {}
+            None => write!(w, "{}", super::keyless_place(f))?,
         }
         if let Some(secret) = &f.secret {
             write!(w, ": {}", visible(&secret.mask()))?;

@@ -17,9 +17,7 @@ pub fn message(f: &Finding) -> String {
     let mut m = f.rule.summary().to_string();
     match &f.key {
         Some(key) => m.push_str(&format!(" in {key}")),
-        // (A private key without a key is a key file's, not in a comment.)
-        None if f.rule.is_secret() && f.rule != Rule::PrivateKey => m.push_str(" in a comment"),
-        None => {}
+        None => m.push_str(keyless_place(f)),
     }
     if let Some(secret) = &f.secret {
         m.push_str(&format!(": {secret}"));
@@ -28,6 +26,17 @@ pub fn message(f: &Finding) -> String {
         m.push_str(&format!(" ({detail})"));
     }
     m
+}
+
+/// Where a secret found on no key/value line sits, for the message: a
+/// comment, a line of its own, a list entry, a key no tool reads (or nothing
+/// to add, for a private key: a key file's has no key to name).
+pub(crate) fn keyless_place(f: &Finding) -> &'static str {
+    if f.rule.is_secret() && f.rule != Rule::PrivateKey {
+        " outside any setting"
+    } else {
+        ""
+    }
 }
 
 /// The output formats of SPEC.md.
