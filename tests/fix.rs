@@ -109,7 +109,10 @@ fn a_token_in_a_comment_is_reported_not_guessed() {
     // for a token that is not in one.
     let human = npmrc_guard(dir.path()).arg("check").output().expect("runs");
     let said = text(&human.stdout);
-    assert!(said.contains("npm access token outside any setting: npm_"), "{said}");
+    assert!(
+        said.contains("npm access token outside any setting: npm_"),
+        "{said}"
+    );
     assert_eq!(
         fs::read_to_string(dir.path().join(".npmrc")).expect("read"),
         format!("# old: {t}\n//registry.npmjs.org/:_authToken=${{NPM_TOKEN}}\n")
@@ -577,4 +580,27 @@ fn a_var_that_is_no_name_is_refused_unseen() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// `fix --staged` with only what it cannot rewrite (a token in a comment)
+/// says so and names each one, masked, with exit 1: never a bare "nothing
+/// to fix" beside a failing hook.
+#[test]
+fn staged_fix_names_what_it_cannot_rewrite() {
+    let repo = TestRepo::new();
+    repo.commit_setup("init");
+    let t = npm_token(1043);
+    let npmrc = format!("# {t}\n");
+    repo.write(".npmrc", &npmrc);
+    repo.git(&["add", ".npmrc"]);
+    let out = repo.tool(&["fix", "--staged", "--discard-secrets"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("nothing this tool can rewrite"), "{err}");
+    assert!(
+        err.contains(".npmrc:1:3 error[npm-token] still there: npm_"),
+        "{err}"
+    );
+    assert!(!err.contains(&t), "{err}");
+    assert_eq!(repo.git(&["show", ":.npmrc"]), npmrc);
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use crate::app::{finish, scan_bytes, via_link, ExitStatus, Io, Settings};
 use crate::cli::SecretArgs;
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity};
 use crate::fix::pipeline::{self as rewrite, Disposition, FilePlan};
 use crate::fix::{self, prompt, write, Names};
 use crate::git;
@@ -247,7 +247,7 @@ pub(crate) fn through_links(
     inputs: &[Input],
     s: &Settings,
     io: &mut Io<'_>,
-) -> Result<Vec<crate::finding::Finding>, String> {
+) -> Result<Vec<Finding>, String> {
     let mut left = Vec::new();
     for link in linked {
         let via = link.via.clone().unwrap_or_default();
@@ -349,7 +349,7 @@ fn fix_staged(
     };
     let mut staged: Vec<(Vec<u8>, FilePlan)> = Vec::new();
     let mut worktree: Vec<(PathBuf, FilePlan)> = Vec::new();
-    let mut remaining: Vec<crate::finding::Finding> = Vec::new();
+    let mut remaining: Vec<Finding> = Vec::new();
     let (linked, inputs): (Vec<Input>, Vec<Input>) =
         listing.inputs.into_iter().partition(|i| i.via.is_some());
     remaining.extend(through_links(linked, &inputs, s, io)?);
@@ -382,12 +382,16 @@ fn fix_staged(
         }
     }
     if staged.is_empty() && worktree.is_empty() {
-        let _ = writeln!(io.err, "nothing to fix in the staged files");
-        return Ok(if remaining.is_empty() {
-            ExitStatus::Clean
-        } else {
-            ExitStatus::Findings
-        });
+        let _ = writeln!(
+            io.err,
+            "{} in the staged files",
+            if remaining.is_empty() {
+                "nothing to fix"
+            } else {
+                "nothing this tool can rewrite"
+            }
+        );
+        return Ok(still_there(&remaining, io));
     }
     for (name, plan) in &staged {
         let full = root.join(&*crate::os::from_bytes(name));
@@ -450,20 +454,26 @@ fn fix_staged(
     for line in stored.into_iter().chain(after) {
         let _ = writeln!(io.err, "{line}");
     }
+    Ok(still_there(&remaining, io))
+}
+
+/// Names each error finding a staged fix could not rewrite (masked), and
+/// the exit status they leave.
+fn still_there(remaining: &[Finding], io: &mut Io<'_>) -> ExitStatus {
+    for f in remaining {
+        let _ = writeln!(
+            io.err,
+            "{}:{}:{} error[{}] still there: {} (remove it by hand and revoke it)",
+            f.path,
+            f.line,
+            f.column,
+            f.rule,
+            f.secret.as_ref().map(|s| s.mask()).unwrap_or_default()
+        );
+    }
     if remaining.is_empty() {
-        Ok(ExitStatus::Clean)
+        ExitStatus::Clean
     } else {
-        for f in &remaining {
-            let _ = writeln!(
-                io.err,
-                "{}:{}:{} error[{}] still there: {} (remove it by hand and revoke it)",
-                f.path,
-                f.line,
-                f.column,
-                f.rule,
-                f.secret.as_ref().map(|s| s.mask()).unwrap_or_default()
-            );
-        }
-        Ok(ExitStatus::Findings)
+        ExitStatus::Findings
     }
 }
