@@ -1035,7 +1035,7 @@ pub fn finish(
         ExitStatus::Clean
     };
     if !(quiet && report.findings.is_empty() && format == Format::Human) {
-        if let Err(msg) = write_out(io.out, |w| report::emit(w, format, report, hint)) {
+        if let Err(msg) = write_out(io.out, |w| report::emit(w, format, report, hint, failed)) {
             let _ = writeln!(io.err, "error: {msg}");
             return ExitStatus::Error;
         }

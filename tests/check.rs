@@ -323,6 +323,13 @@ fn default_file_and_stdin() {
         Some(2),
         "no ./.npmrc: cannot read, fail closed"
     );
+    // The summary is no all-clear when an input could not be read.
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("but not everything could be read")
+            && !said.starts_with("no literal credentials in 0 files\n"),
+        "{said}"
+    );
     let t = npm_token(16);
     let out = output_with_stdin(
         npmrc_guard(dir.path()).args(["check", "-"]),

@@ -72,6 +72,12 @@ fn bunfig_toml_is_fixed_to_what_bun_expands() {
         all.contains("replace the secret by a variable reference by hand"),
         "{all}"
     );
+    // Named as bun spells them, as written.
+    assert!(
+        all.contains("→ $NPM_TOKEN_2, $NPM_PASSWORD")
+            || all.contains("→ $NPM_PASSWORD, $NPM_TOKEN_2"),
+        "{all}"
+    );
     assert_no_secret(&out, &[npm.clone(), "pa55-word-x".into()]);
     assert_eq!(
         read(&repo, "bunfig.toml"),

@@ -306,7 +306,7 @@ fn describe_plan(plan: &FilePlan) -> String {
         .plan
         .moved
         .iter()
-        .map(|m| format!("${{{}}}", m.var))
+        .map(|m| crate::files::reference(&plan.path, &m.var))
         .collect();
     format!(
         "{} literal credential{} → {}",

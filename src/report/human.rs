@@ -15,6 +15,8 @@ const HELP: Style = AnsiColor::Cyan.on_default().bold();
 #[derive(Debug)]
 pub struct Human<'a> {
     pub hint: &'a FixHint,
+    /// Not every input could be read (the errors are on standard error).
+    pub failed: bool,
 }
 
 impl Human<'_> {
@@ -23,7 +25,13 @@ impl Human<'_> {
             self.finding(w, f)?;
         }
         let (errors, warnings) = crate::detect::count(&report.findings);
-        if errors + warnings == 0 {
+        if errors + warnings == 0 && self.failed {
+            writeln!(
+                w,
+                "no literal credentials in {} read, but not everything could be read (see the errors)",
+                plural(report.files, "file")
+            )?;
+        } else if errors + warnings == 0 {
             writeln!(
                 w,
                 "no literal credentials in {}",

@@ -76,12 +76,20 @@ impl Report {
     }
 }
 
-pub fn emit(w: &mut dyn Write, format: Format, report: &Report, hint: &FixHint) -> io::Result<()> {
+/// `failed`: the run could not read everything it was asked to (exit 2);
+/// the human summary then does not read as an all-clear.
+pub fn emit(
+    w: &mut dyn Write,
+    format: Format,
+    report: &Report,
+    hint: &FixHint,
+    failed: bool,
+) -> io::Result<()> {
     if matches!(format, Format::Json | Format::Sarif) {
         crate::finding::compute_fingerprints(&report.findings);
     }
     match format {
-        Format::Human => Human { hint }.emit(w, report),
+        Format::Human => Human { hint, failed }.emit(w, report),
         Format::Json => json::emit(w, report),
         Format::Sarif => sarif::emit(w, report),
         Format::Github => github::emit(w, report),
