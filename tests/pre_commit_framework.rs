@@ -208,3 +208,30 @@ fn pre_commit_framework_blocks_a_change_to_a_named_file_alone() {
     assert!(all.contains("conf/npmrc:2:34 error[npm-token]"), "{all}");
     assert!(!all.contains(&t), "pre-commit output holds the token");
 }
+
+/// A commit that changes only a lockfile (or `pnpm-workspace.yaml`, or an
+/// env file) reaches the hook: the published `files:` takes every name the
+/// tool reads by default, not only the configs.
+#[test]
+fn pre_commit_framework_blocks_a_lockfile_alone() {
+    let Some(pc) = pre_commit_or_skip() else {
+        return;
+    };
+    let repo = TestRepo::new();
+    repo.write("README.md", "no tokens here\n");
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-qm", "init", "--no-verify"]);
+    let t = npm_token(403);
+    repo.write(
+        "package-lock.json",
+        &format!(
+            "{{\"lockfileVersion\": 3, \"packages\": {{\"node_modules/x\": {{\"resolved\": \"https://alice:{t}@registry.example/x/-/x-1.0.0.tgz\"}}}}}}\n"
+        ),
+    );
+    repo.git(&["add", "package-lock.json"]);
+    let out = try_repo(&pc, &repo, "npmrc-guard", &[]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("package-lock.json:1:"), "{all}");
+    assert!(!all.contains(&t), "pre-commit output holds the token");
+}

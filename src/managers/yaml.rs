@@ -9,8 +9,11 @@ use super::edit::{self, yaml_key, Added, Line, Removed};
 use super::snippet::{eol_of, lines as snippet, pre_commit_entry};
 use crate::hook::HookKind;
 
-/// The files the tool's own pre-commit hooks look at (`.pre-commit-hooks.yaml`).
-pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|package\.json|\.[yY][aA][rR][nN][rR][cC](\.[yY][mM][lL])?|[bB][uU][nN][fF][iI][gG]\.[tT][oO][mM][lL])$";
+/// The files the tool's own pre-commit hooks look at (`.pre-commit-hooks.yaml`):
+/// every name of `select::DEFAULT_INCLUDE`, the caseless ones in any ASCII
+/// case (a unit test holds the two together). The framework passes a hook
+/// only the changed files its pattern matches.
+pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|\.[yY][aA][rR][nN][rR][cC](\.[yY][mM][lL])?|[bB][uU][nN][fF][iI][gG]\.[tT][oO][mM][lL]|package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|pnpm-workspace\.yaml|\.env(\.(yarn|local|production|development|test))?)$";
 
 /// The lines under our lefthook command's `run: |`.
 fn run_block(kind: HookKind, depth: usize) -> Vec<String> {
@@ -367,6 +370,35 @@ fn edited(line: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pre-commit framework's `files:` pattern takes every name the
+    /// tool reads by default, in every folder, the caseless ones in any
+    /// case, and nothing else: a commit that changes only a lockfile or an
+    /// env file reaches the hook.
+    #[test]
+    fn pre_commit_files_are_the_default_include() {
+        let re = regex::Regex::new(PRE_COMMIT_FILES).expect("valid pattern");
+        for glob in crate::select::DEFAULT_INCLUDE {
+            let name = glob.strip_prefix("**/").expect("**/NAME");
+            for path in [name.to_string(), format!("a/b/{name}")] {
+                assert!(re.is_match(&path), "{path}");
+                let upper = path.to_ascii_uppercase();
+                let caseless = crate::select::caseless_name(name.as_bytes()).is_some();
+                assert_eq!(re.is_match(&upper), caseless, "{upper}");
+            }
+        }
+        for other in [
+            "npmrc",
+            "a.npmrc",
+            ".npmrc.bak",
+            "x/package.json5",
+            ".env.prod",
+            ".envrc",
+            "yarn.lock.old",
+        ] {
+            assert!(!re.is_match(other), "{other}");
+        }
+    }
 
     fn changed(a: Result<Added, String>) -> edit::Edit {
         match a {
