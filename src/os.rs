@@ -52,6 +52,17 @@ pub fn mode(p: &Permissions) -> u32 {
     }
 }
 
+/// How many names (hard links) the file has; 1 where that is not known.
+#[cfg(unix)]
+pub fn links(m: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(m)
+}
+
+#[cfg(not(unix))]
+pub fn links(_: &std::fs::Metadata) -> u64 {
+    1
+}
+
 /// Give `path` the permission bits `mode` (Unix only: elsewhere a file
 /// keeps the access its folder gives).
 pub fn set_mode(path: &Path, mode: u32) -> io::Result<()> {

@@ -644,3 +644,35 @@ fn a_host_holding_a_token_is_not_spelled_in_a_variable_name() {
     let said = text(&out.stderr).to_ascii_uppercase();
     assert!(!said.contains(&format!("_{}", &upper[4..24])), "{said}");
 }
+
+/// A user config or store with a second name (a hard link, e.g. into a
+/// dotfiles repository that git tracks) is refused: the secret would land
+/// in the other name too (review 3, #13). Nothing is written anywhere.
+#[test]
+fn a_hard_linked_user_config_or_store_is_refused() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dotfiles = home.path().join("dotfiles");
+    std::fs::create_dir(&dotfiles).expect("mkdir");
+    std::fs::write(dotfiles.join("npmrc"), "color=false\n").expect("write");
+    std::fs::hard_link(dotfiles.join("npmrc"), home.path().join(".npmrc")).expect("link");
+    let repo = TestRepo::new();
+    let t = npm_token(65);
+    let npmrc = format!("//registry.npmjs.org/:_authToken={t}\n");
+    repo.write(".npmrc", &npmrc);
+    repo.write(".gitignore", "secrets.env\n");
+    std::fs::write(dotfiles.join("secrets.env"), "X=1\n").expect("write");
+    std::fs::hard_link(dotfiles.join("secrets.env"), repo.root.join("secrets.env")).expect("link");
+    for args in [
+        &["fix", "--move-to-user-config"][..],
+        &["fix", "--save-env", "secrets.env"][..],
+    ] {
+        let out = tool(&repo.root, home.path(), args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("has 2 names (hard links)"), "{args:?}: {err}");
+        assert_no_secret(&out, std::slice::from_ref(&t));
+        assert_eq!(read(&dotfiles.join("npmrc")), "color=false\n");
+        assert_eq!(read(&dotfiles.join("secrets.env")), "X=1\n");
+        assert_eq!(read(&repo.root.join(".npmrc")), npmrc);
+    }
+}

@@ -84,6 +84,7 @@ pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<Saved, String>
     if meta.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
         return Err(format!("{}: a symbolic link; not written", shown(path)));
     }
+    one_name(path, meta.as_ref())?;
     if meta.as_ref().is_some_and(|m| !m.is_file()) {
         return Err(format!("{}: not a regular file; not written", shown(path)));
     }
@@ -169,6 +170,7 @@ pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<MovedLines,
             shown(path)
         ));
     }
+    one_name(path, meta.as_ref())?;
     let existing = match meta {
         Some(_) => fs::read(path).map_err(|e| format!("{}: {}", shown(path), describe(&e)))?,
         None => Vec::new(),
@@ -240,6 +242,20 @@ pub fn move_to_user_config(path: &Path, lines: &[Vec<u8>]) -> Result<MovedLines,
         }
     }
     Ok(done)
+}
+
+/// A store with other names (hard links) is refused: a secret appended
+/// there would be in each of them, one perhaps a file a dotfiles
+/// repository tracks, where git can commit it. (A symbolic link is refused
+/// before this.)
+fn one_name(path: &Path, meta: Option<&fs::Metadata>) -> Result<(), String> {
+    match meta.filter(|m| m.is_file()).map(crate::os::links) {
+        Some(n) if n > 1 => Err(format!(
+            "{}: the file has {n} names (hard links), and a secret written there would be in each of them, perhaps in a file git tracks; not written: use a file of its own",
+            shown(path)
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn append(path: &Path, existing: &str, add: &[u8]) -> Result<(), String> {
