@@ -34,6 +34,7 @@ pub mod git;
 pub mod hook;
 pub mod inputs;
 pub mod js_json;
+pub mod lfs;
 pub mod managers;
 pub mod npmrc;
 pub mod os;

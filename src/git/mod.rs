@@ -335,7 +335,7 @@ fn read_blob(repo: &Repository, id: git2::Oid) -> Result<Vec<u8>, String> {
             MAX_FILE_BYTES / 1024 / 1024
         ));
     }
-    Ok(blob.content().to_vec())
+    crate::lfs::resolve(repo.commondir(), blob.content().to_vec(), MAX_FILE_BYTES)
 }
 
 /// The work tree: tracked files and untracked ones git does not ignore, at

@@ -409,6 +409,10 @@ fn cat_blobs(ids: &[&str]) -> Result<Vec<Result<Vec<u8>, String>>, String> {
                 "blob {id} is larger than {} MiB; not scanned",
                 MAX_FILE_BYTES / 1024 / 1024
             ))
+        } else if crate::lfs::pointer(body).is_some() {
+            // A Git LFS pointer: its content, from the clone's LFS store.
+            rev_parse_path(&["--git-common-dir"])
+                .and_then(|dir| crate::lfs::resolve(&dir, body.to_vec(), MAX_FILE_BYTES))
         } else {
             Ok(body.to_vec())
         });
