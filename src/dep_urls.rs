@@ -320,8 +320,8 @@ fn yaml_unescape(s: &str) -> String {
 /// The `http:`/`https:` URLs (after an optional `git+`) in `text` that
 /// carry credentials, with where each starts, each cut at the end of its
 /// authority (where the parser looks for userinfo: after the slashes, up
-/// to `/`, `\\`, `?` or `#`; tabs dropped, slashes optional). `git` alone
-/// as the username is git's ssh habit, not a secret.
+/// to `/`, `\\`, `?` or `#`; tabs dropped, slashes optional). A user name
+/// alone is a secret only when it does not read as a name.
 fn in_text(text: &str) -> Vec<(usize, String)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -367,7 +367,12 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
         let Some(info) = crate::urlcreds::credentials(url) else {
             continue;
         };
-        if info.password.is_empty() && info.username == "git" {
+        // A user name alone that reads as a name (`git`, `johndoe`, the
+        // `team@bitbucket.org` of Bitbucket's and Azure DevOps' clone URLs,
+        // `x-access-token`) is no secret: git asks its credential helper
+        // for the password, npm sends `name:` with an empty one. A token
+        // or a random-looking run written there is one (`https://<PAT>@`).
+        if info.password.is_empty() && crate::standin::reads_as_names(&info.username) {
             continue;
         }
         out.push((start, url.to_string()));
@@ -480,10 +485,10 @@ mod tests {
         let s = r#"{"resolved": "http://alice:pw@h/@scope/x.tgz", "b": "https://h/@s/y.tgz"}"#;
         assert_eq!(found(s, true), [(14, "http://alice:pw@h".into())]);
         // yarn berry: a descriptor before the URL, several in one key.
-        let s = "\"x@https://tok@h/x.tgz, y@https://h/y\":\n  resolution: \"x@git+https://t:x-oauth-basic@github.com/o/r.git\"\n";
+        let s = "\"x@https://Xq7Rk2Lm9Pz4Wn8Tv3Bd@h/x.tgz, y@https://h/y\":\n  resolution: \"x@git+https://t:x-oauth-basic@github.com/o/r.git\"\n";
         let got = found(s, false);
         assert_eq!(got.len(), 2, "{got:?}");
-        assert_eq!(got[0].1, "https://tok@h");
+        assert_eq!(got[0].1, "https://Xq7Rk2Lm9Pz4Wn8Tv3Bd@h");
         assert_eq!(got[1].1, "https://t:x-oauth-basic@github.com");
         // pnpm: a flow mapping.
         let s = "    resolution: {integrity: sha512-A, tarball: http://a:b@h/x.tgz}\n";
@@ -503,8 +508,20 @@ mod tests {
             r#""@babel/core@^7.0.0""#,
             r#""a <a@b.c> (https://b.c)""#,
             r#""https://h/x@1.0.0""#,
+            // A user name alone that reads as one: the clone URLs of
+            // Bitbucket, Azure DevOps and GitHub's app tokens' user.
+            r#""git+https://johndoe@bitbucket.org/team/repo.git""#,
+            r#""git+https://contoso@dev.azure.com/contoso/web/_git/ui-kit""#,
+            r#""git+https://x-access-token@github.com/o/r.git""#,
+            r#""http://gitlab-ci-token@gitlab.example/x.tgz""#,
         ] {
             assert!(found(s, true).is_empty(), "{s}");
+        }
+        // A user name alone that is a secret: a token, a random run.
+        let pat = format!("ghp_{}", "aB3x".repeat(9));
+        for user in [pat.as_str(), "f9c452a8-1a4a-4144-828e-6d170876d1d5", "Xq7Rk2Lm9Pz4Wn8Tv3Bd"] {
+            let s = format!("\"git+https://{user}@github.com/o/r.git\"");
+            assert_eq!(found(&s, true).len(), 1, "{s}");
         }
     }
 
