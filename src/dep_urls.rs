@@ -519,7 +519,11 @@ mod tests {
         }
         // A user name alone that is a secret: a token, a random run.
         let pat = format!("ghp_{}", "aB3x".repeat(9));
-        for user in [pat.as_str(), "f9c452a8-1a4a-4144-828e-6d170876d1d5", "Xq7Rk2Lm9Pz4Wn8Tv3Bd"] {
+        for user in [
+            pat.as_str(),
+            "f9c452a8-1a4a-4144-828e-6d170876d1d5",
+            "Xq7Rk2Lm9Pz4Wn8Tv3Bd",
+        ] {
             let s = format!("\"git+https://{user}@github.com/o/r.git\"");
             assert_eq!(found(&s, true).len(), 1, "{s}");
         }

@@ -676,3 +676,84 @@ fn a_hard_linked_user_config_or_store_is_refused() {
         assert_eq!(read(&repo.root.join(".npmrc")), npmrc);
     }
 }
+
+/// The name a fix writes is one nothing else fills for this registry
+/// (review 3, #16, #20): not one the user's own npm config references for
+/// another registry, not one the environment of the run sets to another
+/// value, not one an env file beside the config assigns, git-ignored or
+/// not (bun and yarn load it). Otherwise npm would send that other value
+/// (the user's npmjs token) to this registry.
+#[test]
+fn a_name_filled_elsewhere_is_not_given_to_a_secret() {
+    let corp = npm_token(66);
+    let other = npm_token(67);
+    let npmrc = format!("registry=https://corp.example/\n//corp.example/:_authToken={corp}\n");
+    let fixed_name = |dir: &Path, home: &Path, env: &[(&str, &str)]| -> String {
+        std::fs::write(dir.join(".npmrc"), &npmrc).expect("write");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_npmrc-guard"));
+        cmd.current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home)
+            .env("NPM_CONFIG_USERCONFIG", home.join(".npmrc"))
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .args(["fix", "--discard-secrets"])
+            .stdin(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let fixed = read(&dir.join(".npmrc"));
+        let name = fixed.split("${").nth(1).and_then(|r| r.split('}').next());
+        name.unwrap_or_else(|| panic!("{fixed}")).to_string()
+    };
+    // Nothing else fills NPM_TOKEN: it is the name.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    assert_eq!(fixed_name(dir.path(), home.path(), &[]), "NPM_TOKEN");
+    // The environment holds this very secret under it: still the name.
+    assert_eq!(
+        fixed_name(dir.path(), home.path(), &[("NPM_TOKEN", &corp)]),
+        "NPM_TOKEN"
+    );
+    // The environment holds another value under it.
+    assert_ne!(
+        fixed_name(dir.path(), home.path(), &[("NPM_TOKEN", &other)]),
+        "NPM_TOKEN"
+    );
+    // The user's npm config sends it to registry.npmjs.org.
+    std::fs::write(
+        home.path().join(".npmrc"),
+        "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n",
+    )
+    .expect("write");
+    assert_ne!(fixed_name(dir.path(), home.path(), &[]), "NPM_TOKEN");
+    std::fs::remove_file(home.path().join(".npmrc")).expect("rm");
+    // A git-ignored .env.local beside the config assigns it (bun loads it).
+    let repo = TestRepo::new();
+    repo.write(".gitignore", ".env.local\n");
+    repo.write(".env.local", &format!("NPM_TOKEN={other}\n"));
+    assert_ne!(fixed_name(&repo.root, home.path(), &[]), "NPM_TOKEN");
+}
+
+/// `--move-to-user-config` where the project's `.npmrc` sets
+/// `userconfig=`: npm reads its user config from that file, never from
+/// `~/.npmrc`, so the moved credential would be lost to npm (review 3,
+/// #23). Refused, and nothing changes.
+#[test]
+fn move_to_user_config_is_refused_when_the_project_names_another() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = npm_token(68);
+    let npmrc = format!("userconfig=conf/npmrc\n//registry.npmjs.org/:_authToken={t}\n");
+    std::fs::write(dir.path().join(".npmrc"), &npmrc).expect("write");
+    let out = tool(dir.path(), home.path(), &["fix", "--move-to-user-config"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("sets userconfig="), "{err}");
+    assert_eq!(read(&dir.path().join(".npmrc")), npmrc);
+    assert!(!home.path().join(".npmrc").exists());
+    assert_no_secret(&out, std::slice::from_ref(&t));
+}

@@ -275,6 +275,77 @@ pub fn check_store(disposition: &Disposition) -> Result<(), String> {
     Ok(())
 }
 
+/// What a fix of `files` (their real paths and contents) must not name a
+/// secret after, beyond the files themselves: a name the user's own
+/// configs reference (`${NPM_TOKEN}` for registry.npmjs.org in
+/// `~/.npmrc`), or one an env file beside a fixed config assigns, git
+/// ignored or not (yarn and bun load it: [`crate::envfiles`]). Either way
+/// the tool would send that other value to this registry.
+pub fn names_taken_outside<'a>(
+    files: impl Iterator<Item = (&'a Path, &'a [u8])>,
+) -> std::collections::HashSet<String> {
+    let mut taken = std::collections::HashSet::new();
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let xdg = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from);
+    let mut user = vec![(user_config_path(), ".npmrc")];
+    if let Some(h) = &home {
+        user.push((h.join(".yarnrc.yml"), ".yarnrc.yml"));
+        user.push((h.join(".bunfig.toml"), crate::bunfig::NAME));
+    }
+    if let Some(x) = &xdg {
+        user.push((x.join(".bunfig.toml"), crate::bunfig::NAME));
+    }
+    for (path, as_name) in user {
+        if let Ok(bytes) = std::fs::read(&path) {
+            taken.extend(crate::files::referenced_names(as_name, &bytes));
+        }
+    }
+    for (path, bytes) in files {
+        let shown = path.to_string_lossy();
+        for env in crate::envfiles::partners(&shown, bytes) {
+            if let Ok(src) = std::fs::read(&env) {
+                taken.extend(
+                    crate::envfiles::assignments(&src)
+                        .into_iter()
+                        .map(|a| a.name),
+                );
+            }
+        }
+    }
+    taken
+}
+
+/// The environment of this run, for [`Names::set`].
+pub fn environment() -> HashMap<String, String> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect()
+}
+
+/// `--move-to-user-config` moves credentials to the user config npm reads,
+/// `$NPM_CONFIG_USERCONFIG` or `~/.npmrc`; a project `.npmrc` among
+/// `files` that sets `userconfig=` sends npm to another file, where the
+/// moved lines would never be read: refused, before anything is written.
+pub fn check_user_config_applies<'a>(
+    disposition: &Disposition,
+    mut files: impl Iterator<Item = (&'a str, &'a [u8])>,
+) -> Result<(), String> {
+    let Disposition::MoveToUserConfig(target) = disposition else {
+        return Ok(());
+    };
+    let named = files.find(|(path, bytes)| {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        crate::select::is_npmrc_name(name.as_bytes()) && store::sets_userconfig(bytes)
+    });
+    match named {
+        Some((path, _)) => Err(format!(
+            "{path} sets userconfig=, so npm reads its user config from there, not from {}; nothing was changed: choose --save-env or --discard-secrets",
+            shown(target)
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Store the secrets the plans remove, where `disposition` says, before any
 /// file is rewritten. Returns a sentence for the user, or `None` when there
 /// is nothing to say yet (discarding: see [`after_fix`]).

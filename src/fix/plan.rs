@@ -38,13 +38,19 @@ pub struct Names {
     pub referenced: HashSet<String>,
     /// Names the chosen store already holds, with their values.
     pub store: HashMap<String, String>,
+    /// Names the environment of this run sets, with their values: npm
+    /// would send such a value for a `${NAME}` the fix writes.
+    pub set: HashMap<String, String>,
 }
 
 impl Names {
     /// Whether `name` may be given to `secret`: no other secret has it, the
     /// files do not reference it for anything else, and the store does not
-    /// hold it with another value.
+    /// hold it with another value, nor does the environment.
     fn free_for(&self, name: &str, secret: &str) -> bool {
+        if self.set.get(name).is_some_and(|v| v != secret) {
+            return false;
+        }
         let same_in_store = self.store.get(name).map(|v| v == secret);
         !self.given.contains(name)
             && same_in_store != Some(false)

@@ -119,9 +119,14 @@ pub(crate) fn fix_files(
             }
         }
     }
+    let taken =
+        rewrite::names_taken_outside(read.iter().map(|(p, _, b)| (p.as_path(), b.as_slice())));
+    let set = rewrite::environment();
     let plan_all = |strategy, store: HashMap<String, String>| -> Result<Vec<FilePlan>, String> {
         let mut names = Names {
             store,
+            set: set.clone(),
+            referenced: taken.clone(),
             ..Names::default()
         };
         // Names every file references are taken before any is given out.
@@ -162,6 +167,11 @@ pub(crate) fn fix_files(
         // The answer on a terminal may call for the other way of fixing, and
         // the store may already hold some names.
         rewrite::check_store(&disposition)?;
+        rewrite::check_user_config_applies(
+            &disposition,
+            read.iter()
+                .map(|(_, shown, b)| (shown.as_str(), b.as_slice())),
+        )?;
         strategy = disposition.strategy();
         plans = plan_all(strategy, rewrite::store_names(&disposition))?;
         pnpm_note(&root, &disposition, io);
@@ -345,6 +355,7 @@ fn fix_staged(
     rewrite::check_store(disposition)?;
     let mut names = Names {
         store: rewrite::store_names(disposition),
+        set: rewrite::environment(),
         ..Names::default()
     };
     let mut staged: Vec<(Vec<u8>, FilePlan)> = Vec::new();
@@ -353,6 +364,18 @@ fn fix_staged(
     let (linked, inputs): (Vec<Input>, Vec<Input>) =
         listing.inputs.into_iter().partition(|i| i.via.is_some());
     remaining.extend(through_links(linked, &inputs, s, io)?);
+    let read: Vec<(PathBuf, &str, &[u8])> = inputs
+        .iter()
+        .filter_map(|i| {
+            let full = root.join(&*crate::os::from_bytes(&i.name));
+            Some((full, i.path.as_str(), i.content.as_ref().ok()?.as_slice()))
+        })
+        .collect();
+    rewrite::check_user_config_applies(disposition, read.iter().map(|(_, p, b)| (*p, *b)))?;
+    names.referenced.extend(rewrite::names_taken_outside(
+        read.iter().map(|(f, _, b)| (f.as_path(), *b)),
+    ));
+    drop(read);
     for input in inputs {
         let blob = input.content.map_err(|m| format!("{}: {m}", input.path))?;
         let plan = rewrite::plan_file(

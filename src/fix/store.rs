@@ -145,6 +145,15 @@ fn credentials(src: &[u8]) -> (Vec<Evaluated>, Option<usize>) {
     (out, None)
 }
 
+/// Whether the npm config `src` sets `userconfig` (as npm evaluates its
+/// keys, before the first `[section]`).
+pub fn sets_userconfig(src: &[u8]) -> bool {
+    credentials(src)
+        .0
+        .iter()
+        .any(|(key, _)| key == "userconfig")
+}
+
 /// What [`move_to_user_config`] did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct MovedLines {
