@@ -123,6 +123,9 @@ pub fn is_standin(value: &str) -> bool {
     {
         return false;
     }
+    if is_secret_reference(v) {
+        return true;
+    }
     let body = PREFIXES.iter().find_map(|p| v.strip_prefix(p)).unwrap_or(v);
     // Separators alone (`<>`, `___`) stand for nothing.
     body.split(SEPARATORS)
@@ -181,6 +184,24 @@ pub fn reads_as_names(text: &str) -> bool {
                 || (part.len() > 16 && digits > 0)
                 || (part.len() >= 8 && digits >= 3 && letters >= 3);
             !random || is_words(part)
+        })
+}
+
+/// A 1Password secret reference, `op://<vault>/<item>/[<section>/]<field>`:
+/// the documented way to commit an env file that `op run --env-file`
+/// fills. Sent as written (bun, npm), it is no secret; every part must
+/// read as names (`reads_as_names`), so no token hides in one.
+fn is_secret_reference(v: &str) -> bool {
+    let Some(path) = v.strip_prefix("op://") else {
+        return false;
+    };
+    let parts: Vec<&str> = path.split('/').collect();
+    (3..=4).contains(&parts.len())
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'.'))
+                && reads_as_names(p)
         })
 }
 
@@ -252,6 +273,29 @@ mod tests {
             "1PASSWORD",
         ] {
             assert!(!is_variable_name(secret), "{secret}");
+        }
+    }
+
+    #[test]
+    fn one_password_references_are_stand_ins() {
+        for r in [
+            "op://Engineering/npm-registry/credential",
+            "op://dev/NPM Token/password",
+            "op://Private/github/Section 1/token",
+        ] {
+            assert!(is_standin(r), "{r}");
+        }
+        let pat = format!("ghp_{}", "aB3x".repeat(9));
+        for s in [
+            format!("op://vault/{pat}/password"),
+            "op://dev/3f2a8b1c-4e6b-4c1d-9a7e-0b5c6d7e8f90/token".to_string(),
+            "op://vault/item".to_string(),
+            "op://vault/item/a/b/c".to_string(),
+            "op://vault//field".to_string(),
+            "op://vault/item/field?x=S3cr3tPassw0rd9".to_string(),
+            "xop://Engineering/npm-registry/credential".to_string(),
+        ] {
+            assert!(!is_standin(&s), "{s}");
         }
     }
 
