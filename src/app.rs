@@ -186,13 +186,14 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
         args.files.clone()
     };
     if args.project {
-        for name in [".npmrc", ".yarnrc.yml", ".yarnrc", "bunfig.toml"] {
-            let p = PathBuf::from(name);
+        // Only what git tracks (an untracked file is in no commit), in
+        // every folder: the configs, and what they name is added below.
+        for p in git::plumbing::tracked_named(&[".npmrc", ".yarnrc.yml", ".yarnrc", "bunfig.toml"])?
+        {
             let given = files
                 .iter()
                 .any(|f| f == &p || f.strip_prefix(".").is_ok_and(|f| f == p));
-            // Only what git tracks: an untracked file is in no commit.
-            if !given && std::fs::symlink_metadata(&p).is_ok() && git::tracked(&p) == Ok(true) {
+            if !given && std::fs::symlink_metadata(&p).is_ok() {
                 files.push(p);
             }
         }

@@ -131,8 +131,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub fix: bool,
 
-    /// Also check the project's own configs in this folder that git
-    /// tracks (.npmrc, .yarnrc.yml, .yarnrc, bunfig.toml) and what they
+    /// Also check the configs git tracks in this folder and every folder
+    /// under it (.npmrc, .yarnrc.yml, .yarnrc, bunfig.toml) and what they
     /// name, whatever FILEs are given (none is fine): the pre-commit
     /// framework passes only the files its filter matches, and a commit
     /// that changes only a file a `.npmrc` names matches none.

@@ -456,3 +456,36 @@ fn force_exclude_skips_named_files_an_exclude_matches() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// `check --project` (the pre-commit framework's hook) reads the configs
+/// git tracks in every folder and what they name: a commit that changes
+/// only a sub-project's `userconfig=` file matches no `files:` pattern
+/// and is still checked (review 3, #15). Untracked configs are in no
+/// commit and are not read.
+#[test]
+fn project_reads_tracked_configs_in_every_folder() {
+    let repo = TestRepo::new();
+    repo.write("app/.npmrc", "userconfig=conf/npmrc\n");
+    repo.write("app/conf/npmrc", SAFE_NPMRC);
+    repo.git(&["add", "."]);
+    repo.commit_setup("sub-project");
+    let t = npm_token(17);
+    repo.write("app/conf/npmrc", &literal_npmrc(&t));
+    let u = npm_token(18);
+    repo.write("untracked/.npmrc", &literal_npmrc(&u));
+    let out = repo.tool(&["check", "--force-exclude", "--project"]);
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}{}", text(&out.stderr));
+    assert!(
+        said.contains("app/conf/npmrc:2:34 error[npm-token]"),
+        "{said}"
+    );
+    assert!(!said.contains("untracked/"), "{said}");
+    // From the sub-project's folder, as paths from there.
+    let out = npmrc_guard(&repo.root.join("app"))
+        .args(["check", "--project"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).starts_with("conf/npmrc:2:34 error[npm-token]"));
+}

@@ -873,6 +873,36 @@ pub fn tracked(dir: &Path, name: &OsStr) -> Result<Option<bool>, String> {
     Ok(Some(!out.stdout.is_empty()))
 }
 
+/// The files git tracks under the current folder whose name is one of
+/// `names` in any ASCII case, relative to it (`git ls-files`, which reads
+/// any index git writes). Empty outside a work tree.
+pub fn tracked_named(names: &[&str]) -> Result<Vec<PathBuf>, String> {
+    let specs: Vec<String> = names
+        .iter()
+        .map(|n| format!(":(glob,icase)**/{n}"))
+        .collect();
+    let mut args = vec!["ls-files", "-z", "--cached", "--"];
+    args.extend(specs.iter().map(String::as_str));
+    let out = git_command()
+        .args(&args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        // Not in a work tree: nothing is tracked.
+        return Ok(Vec::new());
+    }
+    let mut paths: Vec<PathBuf> = out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| PathBuf::from(&*crate::os::from_bytes(p)))
+        .collect();
+    // A file in a merge conflict is listed once per stage.
+    paths.dedup();
+    Ok(paths)
+}
+
 /// Whether git ignores the file `name` in `dir`; `None` when `dir` is in
 /// no work tree.
 pub fn ignored(dir: &Path, name: &OsStr) -> Result<Option<bool>, String> {
