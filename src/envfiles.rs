@@ -49,6 +49,11 @@ const BUN_ENV: &[&str] = &[
     ".env.production",
     ".env.development",
     ".env.test",
+    // `.env.{NODE_ENV}.local` (bun 1.4.5 on the wire: `bun install` with
+    // NODE_ENV unset reads `.env.production.local`; review 3, #22).
+    ".env.production.local",
+    ".env.development.local",
+    ".env.test.local",
 ];
 
 /// The env file yarn 2+ loads unless `injectEnvironmentFiles` says

@@ -26,6 +26,9 @@ pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/.env.production",
     "**/.env.development",
     "**/.env.test",
+    "**/.env.production.local",
+    "**/.env.development.local",
+    "**/.env.test.local",
 ];
 
 /// Whether a file name (its last component) is one the default include

@@ -102,8 +102,13 @@ fn bun_sends_what_a_committed_env_file_assigns_and_check_reports_it() {
     ];
     let mut seed = 0;
     for (config, content) in &configs {
-        // bun install loads these three with NODE_ENV unset.
-        for env in [".env", ".env.local", ".env.production"] {
+        // bun install loads these with NODE_ENV unset.
+        for env in [
+            ".env",
+            ".env.local",
+            ".env.production",
+            ".env.production.local",
+        ] {
             seed += 1;
             let secret = password(seed);
             let dir = tempfile::tempdir().expect("tempdir");
