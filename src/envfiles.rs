@@ -475,6 +475,13 @@ pub fn detect(path: &str, src: &[u8], configs: &[(&str, &[u8])]) -> Vec<Detected
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
         let secret = Secret::new(a.value.clone());
+        // A token written where the name goes (`<token>=…` for a
+        // `${<token>}`) is a secret too: shown masked, never whole.
+        let name = if crate::standin::reads_as_names(&a.name) {
+            a.name.clone()
+        } else {
+            crate::finding::mask(&a.name)
+        };
         out.push(Detected {
             finding: Finding {
                 rule,
@@ -482,7 +489,7 @@ pub fn detect(path: &str, src: &[u8], configs: &[(&str, &[u8])]) -> Vec<Detected
                 path: path.to_string(),
                 line: a.line,
                 column: a.span.start - line_start + 1,
-                key: Some(a.name.clone()),
+                key: Some(name.clone()),
                 secret: Some(secret.clone()),
                 fingerprint: Fingerprint::new(rule, path, &a.value),
                 commit: None,
@@ -493,8 +500,8 @@ pub fn detect(path: &str, src: &[u8], configs: &[(&str, &[u8])]) -> Vec<Detected
                     "{} loads this file by itself and puts {} into the credential at {cpath}:{line}, so this value is sent: \
                      remove it from the committed file (and from the history) and revoke it; set {} in the environment instead",
                     loader.name(),
-                    a.name,
-                    a.name
+                    name,
+                    name
                 )),
             },
             fix: None,

@@ -632,3 +632,31 @@ fn the_hook_prompt_on_a_terminal_shows_no_secret() {
         assert_at_most_the_mask(&screen, &f.secrets, &format!("{}: the terminal", f.name));
     }
 }
+
+/// A token written where a variable's name goes, in a `.npmrc`
+/// (`${<token>}`) and in the env file bun fills it from (`<token>=<token>`):
+/// the env file's finding names the variable, and that name is a secret
+/// too (review 3, #17). No format shows it whole.
+#[test]
+fn a_token_written_as_an_env_variable_name_is_never_shown() {
+    let t = npm_token(171);
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        dir.path().join(".npmrc"),
+        format!("//r.example/:_authToken=${{{t}}}\n"),
+    )
+    .expect("write");
+    fs::write(dir.path().join(".env"), format!("{t}={t}\n")).expect("write");
+    for format in ["human", "json", "sarif", "github"] {
+        let out = npmrc_guard(dir.path())
+            .args(["check", "--format", format, ".npmrc", ".env"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        assert!(
+            text(&out.stdout).contains(".env"),
+            "{format}: the env file's finding"
+        );
+        assert_no_leak(&out, std::slice::from_ref(&t), format);
+    }
+}
