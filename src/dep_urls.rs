@@ -367,17 +367,39 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
         let Some(info) = crate::urlcreds::credentials(url) else {
             continue;
         };
-        // A user name alone that reads as a name (`git`, `johndoe`, the
-        // `team@bitbucket.org` of Bitbucket's and Azure DevOps' clone URLs,
-        // `x-access-token`) is no secret: git asks its credential helper
-        // for the password, npm sends `name:` with an empty one. A token
-        // or a random-looking run written there is one (`https://<PAT>@`).
-        if info.password.is_empty() && crate::standin::reads_as_names(&info.username) {
+        // A user name alone that reads as an account's (`git`, `johndoe`,
+        // the `team@bitbucket.org` of Bitbucket's and Azure DevOps' clone
+        // URLs, `x-access-token`) is no secret: git asks its credential
+        // helper for the password, npm sends `name:` with an empty one. A
+        // token written there is one (`https://<PAT>@`).
+        if info.password.is_empty() && is_account_name(&info.username) {
             continue;
         }
         out.push((start, url.to_string()));
     }
     out
+}
+
+/// Whether a URL's user name, given alone, reads as an account's name and
+/// not as a token: words of lower-case letters (the first may be a capital)
+/// joined by `-`, `_` or `.`, each maybe ending in a few digits, at most
+/// four digits in all and 39 characters (GitHub's limit), and nothing
+/// `standin::reads_as_names` calls random. A token used as the user name
+/// mixes cases or digits through it (`aZ3kPq…`), so it stays a secret,
+/// however short.
+fn is_account_name(user: &str) -> bool {
+    let word = |w: &str| {
+        let letters = w.trim_end_matches(|c: char| c.is_ascii_digit());
+        let mut chars = letters.chars();
+        !letters.is_empty()
+            && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_lowercase())
+    };
+    !user.is_empty()
+        && user.len() <= 39
+        && user.bytes().filter(u8::is_ascii_digit).count() <= 4
+        && user.split(['-', '_', '.']).all(word)
+        && crate::standin::reads_as_names(user)
 }
 
 /// Line numbers counted once over a file: each finding's line and column
@@ -523,6 +545,11 @@ mod tests {
             pat.as_str(),
             "f9c452a8-1a4a-4144-828e-6d170876d1d5",
             "Xq7Rk2Lm9Pz4Wn8Tv3Bd",
+            // Short tokens (review 4, #4): 16 and 12 characters of base62
+            // with one or two digits, and letters alone in mixed case.
+            "kQ7vRmZpLxWd2NsT",
+            "aZkPqLmN3oRs",
+            "QmZkPxWvLrTsNbYc",
         ] {
             let s = format!("\"git+https://{user}@github.com/o/r.git\"");
             assert_eq!(found(&s, true).len(), 1, "{s}");

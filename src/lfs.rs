@@ -12,30 +12,39 @@ use std::path::Path;
 /// The most a pointer can be: git-lfs reads nothing larger as one.
 const MAX_POINTER: usize = 1024;
 
-/// The first line of a pointer (the current spec, and the pre-release
-/// name git-lfs still accepts).
-const VERSIONS: &[&[u8]] = &[
-    b"version https://git-lfs.github.com/spec/v1\n",
-    b"version https://hawser.github.com/spec/v1\n",
+/// The versions a pointer's first line may name: git-lfs reads all three
+/// as its spec v1 (its `v1Aliases`).
+const VERSIONS: &[&str] = &[
+    "https://git-lfs.github.com/spec/v1",
+    "https://hawser.github.com/spec/v1",
+    "http://git-media.io/v/2",
 ];
 
 /// The object id (64 lowercase hex digits of the content's SHA-256) and
-/// size a pointer names, or `None` when `bytes` is no pointer.
+/// size a pointer names, or `None` when `bytes` is no pointer. Read as
+/// leniently as git-lfs reads it (white space around the whole and around
+/// each line, `\r\n` line ends), or more so: a reading that takes a file
+/// for a pointer it is not costs an error, never a pass.
 pub fn pointer(bytes: &[u8]) -> Option<(&str, u64)> {
-    if bytes.len() >= MAX_POINTER || !VERSIONS.iter().any(|v| bytes.starts_with(v)) {
+    if bytes.len() >= MAX_POINTER {
         return None;
     }
-    let text = std::str::from_utf8(bytes).ok()?;
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    let mut lines = text.split('\n').map(str::trim);
+    let version = lines.next()?.strip_prefix("version")?.trim();
+    if !VERSIONS.contains(&version) {
+        return None;
+    }
     let (mut oid, mut size) = (None, None);
-    for line in text.lines().skip(1) {
+    for line in lines {
         if let Some(hex) = line.strip_prefix("oid sha256:") {
-            oid = Some(hex).filter(|h| {
+            oid = Some(hex.trim()).filter(|h| {
                 h.len() == 64
                     && h.bytes()
                         .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
             });
-        } else if let Some(n) = line.strip_prefix("size ") {
-            size = n.parse().ok();
+        } else if let Some(n) = line.strip_prefix("size") {
+            size = n.trim().parse().ok();
         }
     }
     Some((oid?, size?))
@@ -88,12 +97,27 @@ mod tests {
         assert_eq!(pointer(p.as_bytes()), Some((OID, 12345)));
         let legacy = p.replace("git-lfs.github.com", "hawser.github.com");
         assert_eq!(pointer(legacy.as_bytes()), Some((OID, 12345)));
+        let media = p.replace(
+            "https://git-lfs.github.com/spec/v1",
+            "http://git-media.io/v/2",
+        );
+        assert_eq!(pointer(media.as_bytes()), Some((OID, 12345)));
+        // White space git-lfs reads past.
+        for spaced in [
+            format!("\n{p}"),
+            format!(" {p}"),
+            p.replace('\n', "\r\n"),
+            format!("{p}\n\n"),
+        ] {
+            assert_eq!(pointer(spaced.as_bytes()), Some((OID, 12345)), "{spaced:?}");
+        }
         for not in [
             "registry=https://r.example/\n".to_string(),
             p.replace("sha256:4d", "sha256:4D"),
             p.replace("size 12345\n", ""),
             p.replace(&format!("oid sha256:{OID}\n"), ""),
             format!("x{p}"),
+            p.replace("spec/v1", "spec/v2"),
             format!("{p}{}", "x".repeat(MAX_POINTER)),
         ] {
             assert_eq!(pointer(not.as_bytes()), None, "{not}");

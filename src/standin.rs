@@ -162,12 +162,84 @@ pub fn is_fixer_name(name: &str) -> bool {
     !name.starts_with(|c: char| c.is_ascii_digit())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && is_variable_name(name)
+        && !is_read_as_a_setting(name)
+}
+
+/// Names a shell, npm, yarn, bun, git or the system reads as a setting
+/// (any case): a secret stored under one (`--save-env`, then `set -a; .
+/// FILE`) would run as a command (`PROMPT_COMMAND`), configure npm
+/// (`npm_config_registry`), or go to another host (`HTTPS_PROXY`). The
+/// fixer never writes one, whatever `--var` or a committed `[vars]` asks.
+const SETTING_PREFIXES: &[&str] = &[
+    "npm_config_",
+    "bun_config_",
+    "yarn_",
+    "pnpm_",
+    "node_",
+    "git_",
+    "ssh_",
+    "bash_",
+    "ld_",
+    "dyld_",
+    "lc_",
+    "xdg_",
+];
+const SETTING_NAMES: &[&str] = &[
+    "BASHOPTS",
+    "CDPATH",
+    "EDITOR",
+    "ENV",
+    "FCEDIT",
+    "HISTFILE",
+    "HOME",
+    "HOSTALIASES",
+    "IFS",
+    "LANG",
+    "LOGNAME",
+    "MAIL",
+    "MAILPATH",
+    "OLDPWD",
+    "PAGER",
+    "PATH",
+    "PERL5LIB",
+    "PERL5OPT",
+    "PROMPT_COMMAND",
+    "PS0",
+    "PS1",
+    "PS2",
+    "PS3",
+    "PS4",
+    "PWD",
+    "PYTHONPATH",
+    "PYTHONSTARTUP",
+    "RUBYOPT",
+    "SHELL",
+    "SHELLOPTS",
+    "TERM",
+    "TMPDIR",
+    "TZ",
+    "USER",
+    "VISUAL",
+    "ZDOTDIR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "FTP_PROXY",
+    "NO_PROXY",
+    "CI",
+];
+
+fn is_read_as_a_setting(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SETTING_PREFIXES.iter().any(|p| lower.starts_with(p))
+        || SETTING_NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Why a name fails `is_fixer_name`, for the message that refuses it.
 pub const FIXER_NAME_RULE: &str = "a variable name is letters, digits and _, not starting \
-    with a digit, and no part of it looks random (npm reads such a name as text, not as a \
-    variable)";
+    with a digit, no part of it looks random (npm reads such a name as text, not as a \
+    variable), and it is no name a shell, npm or another tool reads as a setting \
+    (PROMPT_COMMAND, PATH, npm_config_*, HTTPS_PROXY, NODE_OPTIONS, …)";
 
 /// Whether `text` holds no token and no run that looks random, split at
 /// every character but `[A-Za-z0-9]`: the words of names (`NPM_TOKEN:-`,
@@ -273,6 +345,38 @@ mod tests {
             "1PASSWORD",
         ] {
             assert!(!is_variable_name(secret), "{secret}");
+        }
+    }
+
+    #[test]
+    fn the_fixer_writes_no_name_another_tool_reads() {
+        for ok in [
+            "NPM_TOKEN",
+            "GITHUB_PACKAGES_TOKEN",
+            "CORP_NPM_AUTH",
+            "TOKEN",
+        ] {
+            assert!(is_fixer_name(ok), "{ok}");
+        }
+        for bad in [
+            "PROMPT_COMMAND",
+            "prompt_command",
+            "PATH",
+            "npm_config_registry",
+            "NPM_CONFIG__AUTH",
+            "BUN_CONFIG_TOKEN",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "NODE_OPTIONS",
+            "LD_PRELOAD",
+            "BASH_ENV",
+            "ENV",
+            "GIT_ASKPASS",
+            "YARN_NPM_AUTH_TOKEN",
+            "PS1",
+            "IFS",
+        ] {
+            assert!(!is_fixer_name(bad), "{bad}");
         }
     }
 

@@ -730,6 +730,17 @@ fn a_name_filled_elsewhere_is_not_given_to_a_secret() {
     )
     .expect("write");
     assert_ne!(fixed_name(dir.path(), home.path(), &[]), "NPM_TOKEN");
+    // The global config under the user config's `prefix=` does (npm's
+    // advice for a global folder of one's own; review 4, #1).
+    std::fs::write(home.path().join(".npmrc"), "prefix=~/.npm-global\n").expect("write");
+    std::fs::create_dir_all(home.path().join(".npm-global/etc")).expect("mkdir");
+    std::fs::write(
+        home.path().join(".npm-global/etc/npmrc"),
+        "//other.example/:_authToken=${NPM_TOKEN}\n",
+    )
+    .expect("write");
+    assert_ne!(fixed_name(dir.path(), home.path(), &[]), "NPM_TOKEN");
+    std::fs::remove_file(home.path().join(".npm-global/etc/npmrc")).expect("rm");
     std::fs::remove_file(home.path().join(".npmrc")).expect("rm");
     // A git-ignored .env.local beside the config assigns it (bun loads it).
     let repo = TestRepo::new();

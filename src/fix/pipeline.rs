@@ -295,6 +295,9 @@ pub fn names_taken_outside<'a>(
     if let Some(x) = &xdg {
         user.push((x.join(".bunfig.toml"), crate::bunfig::NAME));
     }
+    for path in global_configs(home.as_deref()) {
+        user.push((path, ".npmrc"));
+    }
     for (path, as_name) in user {
         if let Ok(bytes) = std::fs::read(&path) {
             taken.extend(crate::files::referenced_names(as_name, &bytes));
@@ -313,6 +316,44 @@ pub fn names_taken_outside<'a>(
         }
     }
     taken
+}
+
+/// Where npm's global config may be (npm reads `$PREFIX/etc/npmrc`): the
+/// `globalconfig` and `prefix` the environment or the user config give
+/// (`prefix=~/.npm-global`, npm's own advice), and the usual prefixes.
+/// Reading one too many only takes a name more.
+fn global_configs(home: Option<&Path>) -> Vec<PathBuf> {
+    let env = |names: [&str; 2]| {
+        names
+            .iter()
+            .find_map(|n| std::env::var_os(n).filter(|v| !v.is_empty()))
+            .map(PathBuf::from)
+    };
+    let expand = |v: &str| match (v.strip_prefix("~/"), home) {
+        (Some(rest), Some(h)) => h.join(rest),
+        _ => PathBuf::from(v),
+    };
+    let mut out: Vec<PathBuf> = ["/usr/local", "/usr", "/opt/homebrew", "/"]
+        .iter()
+        .map(|p| Path::new(p).join("etc/npmrc"))
+        .collect();
+    out.extend(env(["NPM_CONFIG_GLOBALCONFIG", "npm_config_globalconfig"]));
+    let mut prefixes: Vec<PathBuf> = env(["NPM_CONFIG_PREFIX", "npm_config_prefix"])
+        .into_iter()
+        .collect();
+    if let Ok(bytes) = std::fs::read(user_config_path()) {
+        for (key, value) in store::top_level(&bytes) {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                match key.as_str() {
+                    "prefix" => prefixes.push(expand(&v)),
+                    "globalconfig" => out.push(expand(&v)),
+                    _ => {}
+                }
+            }
+        }
+    }
+    out.extend(prefixes.into_iter().map(|p| p.join("etc/npmrc")));
+    out
 }
 
 /// The environment of this run, for [`Names::set`].

@@ -145,6 +145,16 @@ fn credentials(src: &[u8]) -> (Vec<Evaluated>, Option<usize>) {
     (out, None)
 }
 
+/// The top-level settings of the npm config `src` as npm evaluates them:
+/// each key, and its value's literal text when it has one.
+pub fn top_level(src: &[u8]) -> Vec<(String, Option<String>)> {
+    credentials(src)
+        .0
+        .into_iter()
+        .map(|(k, v)| (k, v.map(|r| r.text)))
+        .collect()
+}
+
 /// Whether the npm config `src` sets `userconfig` (as npm evaluates its
 /// keys, before the first `[section]`).
 pub fn sets_userconfig(src: &[u8]) -> bool {
