@@ -80,6 +80,48 @@ impl Settings {
         Ok((self.review_config(file)?, id))
     }
 
+    /// The config for what a commit about to be made holds (`scan
+    /// --staged`, and `check` under the pre-commit framework): the one at
+    /// `rev` (`HEAD`, or the base of the framework's `--from-ref`), never
+    /// the work tree's or the index's, which the commit under review may
+    /// change (an `exclude` or `allow` added beside the token it lets
+    /// through). No such commit (a first commit): the defaults. A
+    /// different work-tree config is named on standard error, so its
+    /// change can be committed on its own first.
+    fn committed_config(
+        &mut self,
+        repo: Option<&git2::Repository>,
+        rev: &str,
+        root: &std::path::Path,
+        io: &mut Io<'_>,
+    ) -> Result<(), String> {
+        if self.no_config || self.config_file.is_some() {
+            return Ok(());
+        }
+        let in_rev = match repo {
+            Some(repo) => match repo.revparse_single(rev).and_then(|o| o.peel_to_commit()) {
+                Ok(c) => git::file_at(repo, c.id(), config::FILE_NAME)?
+                    .map(|(_, b)| (c.id().to_string(), b)),
+                Err(_) => None,
+            },
+            None => match git::plumbing::file_at(rev, config::FILE_NAME) {
+                Ok((commit, blob)) => blob.map(|(_, b)| (commit, b)),
+                Err(_) => None,
+            },
+        };
+        let on_disk = std::fs::read(root.join(config::FILE_NAME)).ok();
+        if on_disk.as_deref() != in_rev.as_ref().map(|(_, b)| b.as_slice()) {
+            let _ = writeln!(
+                io.err,
+                "note: {} differs from {rev}'s; the commit is checked with {rev}'s (commit a change to it on its own first)",
+                config::FILE_NAME
+            );
+        }
+        self.config =
+            self.review_config(in_rev.as_ref().map(|(c, b)| (c.clone(), b.as_slice())))?;
+        Ok(())
+    }
+
     /// The config a review runs under: none with `--no-config`, `--config
     /// FILE` when given, else `in_base`, the config file's content in the
     /// base commit it names (the defaults without one).
@@ -199,6 +241,17 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
         }
     }
     s.load_config(&root_here())?;
+    // Under the pre-commit framework (it sets PRE_COMMIT=1, and the base of
+    // a `--from-ref` review in CI), the config is the committed one, as
+    // for `scan --staged`: the files under review cannot bring their own.
+    if std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1") {
+        let rev = std::env::var("PRE_COMMIT_FROM_REF")
+            .ok()
+            .filter(|r| !r.is_empty() && !r.starts_with('-'))
+            .unwrap_or_else(|| "HEAD".to_string());
+        let repo = git::open().ok();
+        s.committed_config(repo.as_ref(), &rev, &root_here(), io)?;
+    }
     let sel = s.selector(&[], &args.exclude)?;
     let files = files.iter().filter(|p| {
         let rel = crate::os::as_bytes(p.as_os_str());
@@ -276,6 +329,10 @@ fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus
         Err(e) => return scan_by_plumbing(args, s, io, e),
     };
     s.load_config(repo.workdir().unwrap_or(repo.path()))?;
+    if args.staged {
+        let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
+        s.committed_config(Some(&repo), "HEAD", &root, io)?;
+    }
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.history || args.range.is_some() {
         let review = match &args.range {
@@ -365,6 +422,9 @@ fn scan_by_plumbing(
         return history_by_plumbing(args, s, io, &root);
     }
     s.load_config(&root)?;
+    if args.staged {
+        s.committed_config(None, "HEAD", &root, io)?;
+    }
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.fix {
         if args.staged {

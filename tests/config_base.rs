@@ -126,3 +126,56 @@ fn a_push_is_reviewed_under_the_remote_side_config() {
     assert!(got.contains(&"npm-token".to_string()), "{got:?}");
     assert!(got.contains(&"config-changed".to_string()), "{got:?}");
 }
+
+/// The commit the hook reviews cannot bring its own config either (review
+/// 4, #5): `scan --staged` and `check` under the pre-commit framework
+/// (which sets `PRE_COMMIT=1`, and `PRE_COMMIT_FROM_REF` for a review of a
+/// range) read the committed `.npmrc-guard.toml`, not the staged or work
+/// tree one, and say so when they differ. A config committed before is
+/// honoured.
+#[test]
+fn the_staged_commit_is_checked_under_the_committed_config() {
+    for hides in ["exclude = [\"**/.npmrc\"]\n", "exclude = [\"app/**\"]\n"] {
+        let repo = TestRepo::new();
+        commit_files(&repo, &[("README.md", "x\n")], "base");
+        let token = npm_token(2410);
+        repo.write("app/.npmrc", &literal_npmrc(&token));
+        repo.write(".npmrc-guard.toml", hides);
+        repo.git(&["add", "-A"]);
+        let out = repo.tool(&["scan", "--staged"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{hides}: {err}");
+        assert!(
+            err.contains(".npmrc-guard.toml differs from HEAD's"),
+            "{err}"
+        );
+        let out = repo
+            .tool_cmd(&["check", "--force-exclude", "app/.npmrc"])
+            .env("PRE_COMMIT", "1")
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "check under pre-commit: {hides}"
+        );
+        // Outside the framework `check` reads the files as they are.
+        let out = repo.tool(&["check", "--force-exclude", "app/.npmrc"]);
+        assert_eq!(out.status.code(), Some(0), "check: {hides}");
+
+        // Committed on its own first, the config applies.
+        repo.git(&["reset", "-q", "app/.npmrc"]);
+        repo.commit_setup("config");
+        repo.git(&["add", "app/.npmrc"]);
+        let out = repo.tool(&["scan", "--staged"]);
+        assert_eq!(out.status.code(), Some(0), "{hides}: {}", text(&out.stdout));
+        // A review of a range reads it at the range's base.
+        let out = repo
+            .tool_cmd(&["check", "--force-exclude", "app/.npmrc"])
+            .env("PRE_COMMIT", "1")
+            .env("PRE_COMMIT_FROM_REF", "HEAD~1")
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "from-ref: {hides}");
+    }
+}

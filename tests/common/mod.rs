@@ -457,12 +457,15 @@ impl TestRepo {
 
     /// The tool, started in the work tree with the same environment.
     pub fn tool(&self, args: &[&str]) -> Output {
+        self.tool_cmd(args).output().expect("tool runs")
+    }
+
+    /// [`TestRepo::tool`] as a command, for a test to add to.
+    pub fn tool_cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_npmrc-guard"));
         self.env(&mut cmd);
-        cmd.current_dir(&self.root)
-            .args(args)
-            .output()
-            .expect("tool runs")
+        cmd.current_dir(&self.root).args(args);
+        cmd
     }
 
     pub fn write(&self, path: &str, content: &str) {
