@@ -742,6 +742,15 @@ fn a_name_filled_elsewhere_is_not_given_to_a_secret() {
     assert_ne!(fixed_name(dir.path(), home.path(), &[]), "NPM_TOKEN");
     std::fs::remove_file(home.path().join(".npm-global/etc/npmrc")).expect("rm");
     std::fs::remove_file(home.path().join(".npmrc")).expect("rm");
+    // A bunfig.toml beside the .npmrc sends it for another scope (bun
+    // reads both; review 4, #10).
+    std::fs::write(
+        dir.path().join("bunfig.toml"),
+        "[install.scopes]\n\"@other\" = { token = \"$NPM_TOKEN\", url = \"https://other.example/\" }\n",
+    )
+    .expect("write");
+    assert_ne!(fixed_name(dir.path(), home.path(), &[]), "NPM_TOKEN");
+    std::fs::remove_file(dir.path().join("bunfig.toml")).expect("rm");
     // A git-ignored .env.local beside the config assigns it (bun loads it).
     let repo = TestRepo::new();
     repo.write(".gitignore", ".env.local\n");

@@ -284,28 +284,38 @@ pub fn check_store(disposition: &Disposition) -> Result<(), String> {
 pub fn names_taken_outside<'a>(
     files: impl Iterator<Item = (&'a Path, &'a [u8])>,
 ) -> std::collections::HashSet<String> {
-    let mut taken = std::collections::HashSet::new();
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let xdg = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from);
-    let mut user = vec![(user_config_path(), ".npmrc")];
+    let mut configs = vec![user_config_path()];
     if let Some(h) = &home {
-        user.push((h.join(".yarnrc.yml"), ".yarnrc.yml"));
-        user.push((h.join(".bunfig.toml"), crate::bunfig::NAME));
+        configs.push(h.join(".yarnrc.yml"));
+        configs.push(h.join(".bunfig.toml"));
     }
     if let Some(x) = &xdg {
-        user.push((x.join(".bunfig.toml"), crate::bunfig::NAME));
+        configs.push(x.join(".bunfig.toml"));
     }
-    for path in global_configs(home.as_deref()) {
-        user.push((path, ".npmrc"));
-    }
-    for (path, as_name) in user {
-        if let Ok(bytes) = std::fs::read(&path) {
-            taken.extend(crate::files::referenced_names(as_name, &bytes));
+    configs.extend(global_configs(home.as_deref()));
+    let mut fixed = Vec::new();
+    for (path, bytes) in files {
+        fixed.push((path.to_path_buf(), bytes.to_vec()));
+        // The configs each tool reads beside and above this one: bun reads
+        // `bunfig.toml` beside a `.npmrc`, yarn merges every `.yarnrc.yml`
+        // up to the root.
+        let mut dir = path.parent().map(Path::to_path_buf);
+        while let Some(d) = dir {
+            for name in [".npmrc", ".yarnrc.yml", ".yarnrc", crate::bunfig::NAME] {
+                configs.push(d.join(name));
+            }
+            dir = d.parent().map(Path::to_path_buf);
         }
     }
-    for (path, bytes) in files {
-        let shown = path.to_string_lossy();
-        for env in crate::envfiles::partners(&shown, bytes) {
+    let mut taken = std::collections::HashSet::new();
+    let read = |path: &Path, bytes: &[u8], taken: &mut std::collections::HashSet<String>| {
+        taken.extend(any_reference(bytes));
+        // The env files the tools load for this config (yarn's
+        // `injectEnvironmentFiles`, bun's `.env*` beside it), git ignored
+        // or not.
+        for env in crate::envfiles::partners(&path.to_string_lossy(), bytes) {
             if let Ok(src) = std::fs::read(&env) {
                 taken.extend(
                     crate::envfiles::assignments(&src)
@@ -314,8 +324,30 @@ pub fn names_taken_outside<'a>(
                 );
             }
         }
+    };
+    for (path, bytes) in &fixed {
+        read(path, bytes, &mut taken);
+    }
+    configs.sort();
+    configs.dedup();
+    for path in configs {
+        if let Ok(bytes) = std::fs::read(&path) {
+            read(&path, &bytes, &mut taken);
+        }
     }
     taken
+}
+
+/// Every name `src` may reference in any tool's syntax (`${NAME}`,
+/// `${NAME:-x}`, `$NAME`): generous, since taking one name too many only
+/// gives a secret another.
+fn any_reference(src: &[u8]) -> std::collections::HashSet<String> {
+    static REF: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").expect("valid pattern")
+    });
+    REF.captures_iter(src)
+        .map(|c| String::from_utf8_lossy(&c[1]).into_owned())
+        .collect()
 }
 
 /// Where npm's global config may be (npm reads `$PREFIX/etc/npmrc`): the
