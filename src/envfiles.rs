@@ -139,6 +139,20 @@ pub fn partners(path: &str, src: &[u8]) -> Vec<String> {
     out
 }
 
+/// Whether `other` (a repository path) is a file a run of yarn in a folder
+/// below the `.yarnrc.yml` at `config` reads with it: the `.env.yarn` or
+/// `.yarnrc.yml` of any folder under it. [`partners`] names the files a
+/// path alone gives; these need a listing.
+pub fn read_below(config: &str, other: &str) -> bool {
+    let (cdir, _) = split(config);
+    let (odir, oname) = split(other);
+    config_loaders(config).contains(&Loader::Yarn)
+        && odir.starts_with(cdir)
+        && other != config
+        && (oname == YARN_ENV
+            || crate::select::caseless_name(oname.as_bytes()) == Some(crate::yarnrc_yml::NAME))
+}
+
 /// The folders above `dir` (a folder path ending in `/`, or empty), up
 /// to the repository's root (`""`), nearest first.
 fn above(dir: &str) -> impl Iterator<Item = &str> {
@@ -785,6 +799,10 @@ mod tests {
         assert!(partners(".npmrc", b"a=b").contains(&".env".to_string()));
         assert!(partners(".env", b"").contains(&"bunfig.toml".to_string()));
         assert!(partners("x/package.json", b"").is_empty());
+        assert!(read_below("a/.yarnrc.yml", "a/b/.env.yarn"));
+        assert!(read_below(".yarnrc.yml", "app/.yarnrc.yml"));
+        assert!(!read_below("a/.yarnrc.yml", "b/.env.yarn"));
+        assert!(!read_below(".npmrc", "a/.env.yarn"));
         assert_eq!(
             partners("a/b/.env.yarn", b""),
             ["a/b/.yarnrc.yml", "a/.yarnrc.yml", ".yarnrc.yml"]
