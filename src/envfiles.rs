@@ -769,6 +769,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn references_are_followed_with_bounded_work() {
+        // A chain that doubles at each step, and two cycles.
+        let mut env = String::from("A0=s3cr3tValueFromEnvFile9\n");
+        for i in 1..200 {
+            env += &format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1);
+        }
+        env += "NPM_TOKEN=${A199}\nC1=${C2}\nC2=$C1\nR=http://${A199}\nD1=x$D2\nD2=y$D1\n";
+        let npmrc = "registry=${R}\n@x:registry=https://${D1}/\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n//h.example/:_authToken=${C1}\n";
+        let start = std::time::Instant::now();
+        let found = detect_all(&[(".env", env.as_bytes()), (".npmrc", npmrc.as_bytes())]);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        let at: Vec<(Option<&str>, usize)> = found
+            .iter()
+            .map(|(_, d)| (d.finding.key.as_deref(), d.finding.line))
+            .collect();
+        // (D1 and D2 have text of their own, in no credential.)
+        assert_eq!(at, [(Some("A0"), 1)]);
+    }
+
+    #[test]
     fn references_are_marked_in_each_tools_syntax() {
         let npmrc = b"a=${T}\nb=${T?}\nc=$T\nd=$TX\ne=${TX}\n";
         let (out, at) = mark(".npmrc", npmrc, "T", MARKER.as_bytes()).unwrap();
