@@ -520,12 +520,23 @@ pub fn detect_all<P: AsRef<str>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Vec<(usize
     let mut out: Vec<(usize, Detected)> = Vec::new();
     for (k, r) in reads.iter().enumerate() {
         // The other env files the same run loads (bun: those beside it).
+        // The other env files the same run loads (bun: those beside it),
+        // when a reference of this one may lead there (a history holds
+        // many versions of each).
+        let own: std::collections::HashSet<&str> =
+            r.assigns.iter().map(|a| a.name.as_str()).collect();
+        let reaches_out = r.assigns.iter().any(|a| {
+            crate::dotenv::references(r.loader.reader(), &a.value)
+                .iter()
+                .any(|rf| !own.contains(rf.name.as_str()))
+        });
         let group: Vec<&EnvRead> = reads
             .iter()
             .enumerate()
             .filter(|(j, o)| {
                 *j == k
-                    || (o.loader == r.loader
+                    || (reaches_out
+                        && o.loader == r.loader
                         && o.path != r.path
                         && split(o.path).0 == split(r.path).0)
             })
@@ -537,12 +548,12 @@ pub fn detect_all<P: AsRef<str>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Vec<(usize
             .filter(|(_, (c, _))| loads(r, c, &injectors))
             .map(|(i, (c, b))| (i, *c, *b))
             .collect();
-        for d in detect_read(r, &group, &paired, &mut memo) {
+        for (index, d) in detect_read(r, &group, &paired, &mut memo) {
             if !out
                 .iter()
-                .any(|(i, e)| *i == r.index && e.finding.span == d.finding.span)
+                .any(|(i, e)| *i == index && e.finding.span == d.finding.span)
             {
-                out.push((r.index, d));
+                out.push((index, d));
             }
         }
     }
@@ -595,19 +606,21 @@ fn resolve(
 /// chain of doubling references stays cheap.
 const MAX_VALUE: usize = 4096;
 
-/// Findings in the env file `group[0]`: each of its assignments whose own
-/// text a paired config (or bun itself) ends up sending, directly or
-/// through other variables of the files loaded with it.
+/// Findings in the env files `group` (the first, `r`, and those loaded
+/// with it), with their index: each assignment whose own text a config
+/// paired with `r` (or bun itself) ends up sending, directly or through
+/// other variables.
 fn detect_read(
     r: &EnvRead,
     group: &[&EnvRead],
     paired: &[(usize, &str, &[u8])],
     memo: &mut std::collections::HashMap<(usize, String), Vec<(Rule, usize)>>,
-) -> Vec<Detected> {
+) -> Vec<(usize, Detected)> {
     let reader = r.loader.reader();
     let mut names: Vec<&str> = Vec::new();
+    let mut named = std::collections::HashSet::new();
     for a in group.iter().flat_map(|g| &g.assigns) {
-        if !names.contains(&a.name.as_str()) {
+        if named.insert(a.name.as_str()) {
             names.push(&a.name);
         }
     }
@@ -677,7 +690,7 @@ fn detect_read(
             }
         }
     }
-    let mut out: Vec<Detected> = Vec::new();
+    let mut out: Vec<(usize, Detected)> = Vec::new();
     for root in &roots {
         // The assignments the value comes from: the variable's own, and
         // those its references lead to (each name once).
@@ -692,7 +705,7 @@ fn detect_read(
                             queue.push(rf.name);
                         }
                     }
-                    if !std::ptr::eq(*g, r) || !has_own_text(reader, &a.value) {
+                    if !has_own_text(reader, &a.value) {
                         continue;
                     }
                     let own = crate::dotenv::expand(reader, &a.value, &|_| None);
@@ -700,10 +713,13 @@ fn detect_read(
                     if part.is_some_and(|s| !own.contains(s) && !s.contains(own.trim())) {
                         continue;
                     }
-                    if out.iter().any(|d| d.finding.span == a.span) {
+                    if out
+                        .iter()
+                        .any(|(i, d)| *i == g.index && d.finding.span == a.span)
+                    {
                         continue;
                     }
-                    out.push(finding(r, a, root, part));
+                    out.push((g.index, finding(g, a, root, part)));
                 }
             }
         }
