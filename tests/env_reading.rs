@@ -498,6 +498,31 @@ fn yarn_env_files_pair_with_the_configs_of_a_run_in_any_folder() {
                     text(&out.stderr)
                 );
             }
+            // A push of the second commit to a remote that has the first.
+            let bare = repo.root.with_file_name("origin.git");
+            repo.git(&["init", "-q", "--bare", bare.to_str().expect("utf-8")]);
+            repo.git(&["remote", "add", "origin", bare.to_str().expect("utf-8")]);
+            repo.git(&["push", "-q", "origin", "HEAD~1:refs/heads/main"]);
+            let (base, head) = (
+                repo.git(&["rev-parse", "HEAD~1"]),
+                repo.git(&["rev-parse", "HEAD"]),
+            );
+            let mut cmd = repo.command(env!("CARGO_BIN_EXE_npmrc-guard"));
+            cmd.args(["pre-push", "origin", "url"]);
+            let line = format!(
+                "refs/heads/main {} refs/heads/main {}\n",
+                head.trim(),
+                base.trim()
+            );
+            let out = common::output_with_stdin(&mut cmd, line.as_bytes());
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{what} pre-push: {}{}",
+                text(&out.stdout),
+                text(&out.stderr)
+            );
+            assert_no_secret(&out, std::slice::from_ref(&s));
         }
     }
 }
