@@ -111,8 +111,12 @@ pub fn partners(path: &str, src: &[u8]) -> Vec<String> {
             Loader::Yarn => {
                 out.push(format!("{dir}{YARN_ENV}"));
                 // yarn merges the `.yarnrc.yml` of every folder above (and
-                // what `injectEnvironmentFiles` says there).
+                // what `injectEnvironmentFiles` says there), and a run in a
+                // folder below reads this one with what is there
+                // (`DIR/**/NAME`, a pattern the index lookups take).
                 out.extend(above(dir).map(|d| format!("{d}{}", crate::yarnrc_yml::NAME)));
+                out.push(format!("{dir}**/{YARN_ENV}"));
+                out.push(format!("{dir}**/{}", crate::yarnrc_yml::NAME));
                 for f in injected_files(src) {
                     if let Some(p) = beside(dir, &f) {
                         out.push(p);
@@ -830,7 +834,10 @@ mod tests {
             ".yarnrc.yml",
             b"injectEnvironmentFiles:\n  - .env.ci?\n  - ../x\nnpmAuthToken: ${T}\n",
         );
-        assert_eq!(p, vec![".env.yarn".to_string(), ".env.ci".to_string()]);
+        assert_eq!(
+            p,
+            [".env.yarn", "**/.env.yarn", "**/.yarnrc.yml", ".env.ci"]
+        );
         assert!(partners(".npmrc", b"a=${X}").contains(&".env.local".to_string()));
         assert!(partners(".npmrc", b"a=b").contains(&".env".to_string()));
         assert!(partners(".env", b"").contains(&"bunfig.toml".to_string()));
@@ -845,7 +852,12 @@ mod tests {
         );
         assert_eq!(
             partners("a/.yarnrc.yml", b""),
-            ["a/.env.yarn", ".yarnrc.yml"]
+            [
+                "a/.env.yarn",
+                ".yarnrc.yml",
+                "a/**/.env.yarn",
+                "a/**/.yarnrc.yml"
+            ]
         );
     }
 

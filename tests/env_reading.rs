@@ -452,17 +452,22 @@ fn yarn_env_files_pair_with_the_configs_of_a_run_in_any_folder() {
     ];
     let tools = yarn();
     for (run_in, one, other, check, at) in &cases {
-        for first_is_one in [true, false] {
+        // SHA-256: the index is read through git's plumbing.
+        for (first_is_one, format) in [(true, "sha1"), (false, "sha1"), (false, "sha256")] {
             let (first, second) = if first_is_one {
                 (one, other)
             } else {
                 (other, one)
             };
             let what = format!(
-                "{run_in}, first {:?}",
+                "{run_in} {format}, first {:?}",
                 first.iter().map(|f| f.0).collect::<Vec<_>>()
             );
-            let repo = TestRepo::new();
+            let repo = if format == "sha1" {
+                TestRepo::new()
+            } else {
+                TestRepo::with_format(format)
+            };
             repo.write(
                 "package.json",
                 "{\"name\":\"r\",\"private\":true,\"workspaces\":[\"packages/*\",\"app\"]}",
@@ -500,7 +505,13 @@ fn yarn_env_files_pair_with_the_configs_of_a_run_in_any_folder() {
             }
             // A push of the second commit to a remote that has the first.
             let bare = repo.root.with_file_name("origin.git");
-            repo.git(&["init", "-q", "--bare", bare.to_str().expect("utf-8")]);
+            repo.git(&[
+                "init",
+                "-q",
+                "--bare",
+                &format!("--object-format={format}"),
+                bare.to_str().expect("utf-8"),
+            ]);
             repo.git(&["remote", "add", "origin", bare.to_str().expect("utf-8")]);
             repo.git(&["push", "-q", "origin", "HEAD~1:refs/heads/main"]);
             let (base, head) = (
