@@ -115,6 +115,13 @@ pub fn partners(path: &str, src: &[u8]) -> Vec<String> {
         match loader {
             Loader::Yarn => {
                 out.push(format!("{dir}{YARN_ENV}"));
+                // yarn merges the `.yarnrc.yml` of every folder above (and
+                // what `injectEnvironmentFiles` says there), and a run in a
+                // folder below reads this one with what is there
+                // (`DIR/**/NAME`, a pattern the index lookups take).
+                out.extend(above(dir).map(|d| format!("{d}{}", crate::yarnrc_yml::NAME)));
+                out.push(format!("{dir}**/{YARN_ENV}"));
+                out.push(format!("{dir}**/{}", crate::yarnrc_yml::NAME));
                 for f in injected_files(src) {
                     if let Some(p) = beside(dir, &f) {
                         out.push(p);
@@ -125,7 +132,12 @@ pub fn partners(path: &str, src: &[u8]) -> Vec<String> {
         }
     }
     match loader_of(name) {
-        Some(Loader::Yarn) => out.push(format!("{dir}{}", crate::yarnrc_yml::NAME)),
+        // yarn loads `.env.yarn` from the folder it runs in, and merges
+        // the `.yarnrc.yml` there and in every folder above.
+        Some(Loader::Yarn) => {
+            out.push(format!("{dir}{}", crate::yarnrc_yml::NAME));
+            out.extend(above(dir).map(|d| format!("{d}{}", crate::yarnrc_yml::NAME)));
+        }
         Some(Loader::Bun) => {
             out.push(format!("{dir}{}", crate::bunfig::NAME));
             out.push(format!("{dir}.npmrc"));
@@ -134,6 +146,29 @@ pub fn partners(path: &str, src: &[u8]) -> Vec<String> {
     }
     out.retain(|p| p != path);
     out
+}
+
+/// Whether `other` (a repository path) is a file a run of yarn in a folder
+/// below the `.yarnrc.yml` at `config` reads with it: the `.env.yarn` or
+/// `.yarnrc.yml` of any folder under it. [`partners`] names the files a
+/// path alone gives; these need a listing.
+pub fn read_below(config: &str, other: &str) -> bool {
+    let (cdir, _) = split(config);
+    let (odir, oname) = split(other);
+    config_loaders(config).contains(&Loader::Yarn)
+        && odir.starts_with(cdir)
+        && other != config
+        && (oname == YARN_ENV
+            || crate::select::caseless_name(oname.as_bytes()) == Some(crate::yarnrc_yml::NAME))
+}
+
+/// The folders above `dir` (a folder path ending in `/`, or empty), up
+/// to the repository's root (`""`), nearest first.
+fn above(dir: &str) -> impl Iterator<Item = &str> {
+    let trimmed = dir.strip_suffix('/').unwrap_or(dir);
+    let ends: Vec<usize> = trimmed.rmatch_indices('/').map(|(i, _)| i + 1).collect();
+    let root = (!dir.is_empty()).then_some(0);
+    ends.into_iter().chain(root).map(move |i| &dir[..i])
 }
 
 /// `file` (as `injectEnvironmentFiles` gives it, relative to the config's
@@ -188,110 +223,36 @@ fn injected_files(src: &[u8]) -> Vec<String> {
     out
 }
 
-/// One `NAME=value` of a dotenv file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Assign {
-    pub name: String,
-    pub value: String,
-    /// The value's bytes in the file.
-    pub span: Range<usize>,
-    pub line: usize,
+pub use crate::dotenv::Assign;
+use crate::dotenv::Reader;
+
+impl Loader {
+    fn reader(self) -> Reader {
+        match self {
+            Loader::Yarn => Reader::Dotenv,
+            Loader::Bun => Reader::Bun,
+        }
+    }
 }
 
-/// The assignments of a dotenv file, as the `dotenv` package (yarn) and
-/// bun read one: `[export ]NAME=value` or `NAME: value`, a value in `'`,
-/// `"` or `` ` `` quotes (across lines), or bare up to a `#`, trimmed.
+/// The names an env file assigns, as either tool reads it (for a fix,
+/// which must not take one).
 pub fn assignments(src: &[u8]) -> Vec<Assign> {
-    let mut out = Vec::new();
-    let mut pos = 0;
-    let mut line = 1;
-    while pos < src.len() {
-        let end = memchr::memchr(b'\n', &src[pos..]).map_or(src.len(), |i| pos + i);
-        let next = assignment(src, pos, end, line);
-        match next {
-            Some((a, resume)) => {
-                line += src[pos..resume].iter().filter(|&&b| b == b'\n').count();
-                pos = resume;
-                out.push(a);
-            }
-            None => {
-                line += 1;
-                pos = end + 1;
-            }
+    let mut out = crate::dotenv::assignments(Reader::Dotenv, src);
+    for a in crate::dotenv::assignments(Reader::Bun, src) {
+        if !out.iter().any(|b| b.name == a.name) {
+            out.push(a);
         }
     }
     out
 }
 
-/// The assignment on the line `src[start..end]`, and where the next line
-/// starts (past a quoted value's last line).
-fn assignment(src: &[u8], start: usize, end: usize, line: usize) -> Option<(Assign, usize)> {
-    let ws = |i: usize, lim: usize| {
-        let mut i = i;
-        while i < lim && (src[i] == b' ' || src[i] == b'\t') {
-            i += 1;
-        }
-        i
-    };
-    let mut i = ws(start, end);
-    if src[i..end].starts_with(b"export") && matches!(src.get(i + 6), Some(b' ' | b'\t')) {
-        i = ws(i + 6, end);
-    }
-    let name_start = i;
-    while i < end && (src[i].is_ascii_alphanumeric() || matches!(src[i], b'_' | b'.' | b'-')) {
-        i += 1;
-    }
-    if i == name_start {
-        return None;
-    }
-    let name = String::from_utf8_lossy(&src[name_start..i]).into_owned();
-    i = ws(i, end);
-    match src.get(i) {
-        Some(b'=') => i += 1,
-        Some(b':') if matches!(src.get(i + 1), Some(b' ' | b'\t')) => i += 1,
-        _ => return None,
-    }
-    i = ws(i, end);
-    let assign = |span: Range<usize>| Assign {
-        name: name.clone(),
-        value: String::from_utf8_lossy(&src[span.clone()]).into_owned(),
-        span,
-        line,
-    };
-    if let Some(&q @ (b'"' | b'\'' | b'`')) = src.get(i) {
-        let mut j = i + 1;
-        while j < src.len() && src[j] != q {
-            if src[j] == b'\\' && q == b'"' {
-                j += 1;
-            }
-            j += 1;
-        }
-        if j < src.len() {
-            let resume = memchr::memchr(b'\n', &src[j..]).map_or(src.len(), |k| j + k + 1);
-            return Some((assign(i + 1..j), resume));
-        }
-        // No closing quote: read bare, as both readers then do.
-    }
-    let mut stop = memchr::memchr(b'#', &src[i..end]).map_or(end, |k| i + k);
-    while stop > i && src[stop - 1].is_ascii_whitespace() {
-        stop -= 1;
-    }
-    Some((assign(i..stop), end + 1))
-}
-
-/// A value that bun or dotenv would pass through from elsewhere, or that
-/// sends nothing of its own: empty, a whole `$NAME`/`${NAME}` (bun expands
-/// it), or a stand-in.
-fn sends_nothing_of_its_own(value: &str) -> bool {
-    let v = value.trim();
-    if v.is_empty() || crate::standin::is_standin(v) {
-        return true;
-    }
-    let name = v
-        .strip_prefix("${")
-        .and_then(|r| r.strip_suffix('}'))
-        .or_else(|| v.strip_prefix('$'));
-    name.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+/// Whether a value sends something of its own once its references are
+/// gone (they are followed on their own): not empty, not a stand-in.
+fn has_own_text(reader: Reader, value: &str) -> bool {
+    let own = crate::dotenv::expand(reader, value, &|_| None);
+    let own = own.trim();
+    !own.is_empty() && !crate::standin::is_standin(own)
 }
 
 /// Stands in a variable's value when a config is judged: random-looking,
@@ -302,7 +263,7 @@ const MARKER: &str = "Qx7vN2kZ8mR4tW9pL3sBj6";
 /// the rule and line of each finding its reference turns into once the
 /// variable holds a literal.
 fn credential_uses(path: &str, src: &[u8], name: &str) -> Vec<(Rule, usize)> {
-    let Some((marked, at)) = mark(path, src, name) else {
+    let Some((marked, at)) = mark(path, src, name, MARKER.as_bytes()) else {
         return Vec::new();
     };
     crate::files::detect_file(path, &marked)
@@ -317,10 +278,44 @@ fn credential_uses(path: &str, src: &[u8], name: &str) -> Vec<(Rule, usize)> {
         .collect()
 }
 
+/// What the config at `path` turns into an error once each reference to
+/// `name` holds `value` (a registry URL with `user:password@`, say): the
+/// findings that touch the value, as (rule, line, the secret found).
+/// Values that would change the config's syntax are not tried.
+fn value_uses(path: &str, src: &[u8], name: &str, value: &str) -> Vec<(Rule, usize, String)> {
+    if value.trim().is_empty()
+        || value
+            .bytes()
+            .any(|b| matches!(b, b'\n' | b'\r' | b'"' | b'\'' | b'\\' | b'#' | b'$'))
+    {
+        return Vec::new();
+    }
+    let Some((marked, at)) = mark(path, src, name, value.as_bytes()) else {
+        return Vec::new();
+    };
+    crate::files::detect_file(path, &marked)
+        .into_iter()
+        .filter(|d| d.finding.severity == Severity::Error)
+        .filter(|d| {
+            at.iter()
+                .any(|m| d.finding.span.start < m.end && m.start < d.finding.span.end)
+        })
+        .map(|d| {
+            let secret = d
+                .secret
+                .as_ref()
+                .or(d.finding.secret.as_ref())
+                .map(|s| s.expose().to_string())
+                .unwrap_or_default();
+            (d.finding.rule, d.finding.line, secret)
+        })
+        .collect()
+}
+
 /// `src` with each reference to `name` (in the syntax the tools that
-/// expand env files into `path` use) replaced by [`MARKER`], and where the
-/// markers are; `None` when it has none.
-fn mark(path: &str, src: &[u8], name: &str) -> Option<(Vec<u8>, Vec<Range<usize>>)> {
+/// expand env files into `path` use) replaced by `with`, and where the
+/// replacements are; `None` when it has none.
+fn mark(path: &str, src: &[u8], name: &str, with: &[u8]) -> Option<(Vec<u8>, Vec<Range<usize>>)> {
     let yarn = config_loaders(path) == [Loader::Yarn];
     let n = name.as_bytes();
     let mut out = Vec::with_capacity(src.len());
@@ -332,8 +327,8 @@ fn mark(path: &str, src: &[u8], name: &str) -> Option<(Vec<u8>, Vec<Range<usize>
         let end = reference_end(src, d, n, yarn);
         match end {
             Some(e) => {
-                at.push(out.len()..out.len() + MARKER.len());
-                out.extend_from_slice(MARKER.as_bytes());
+                at.push(out.len()..out.len() + with.len());
+                out.extend_from_slice(with);
                 i = e;
             }
             None => {
@@ -394,7 +389,8 @@ pub fn pairs(path: &str, src: &[u8]) -> bool {
         return true;
     }
     if !config_loaders(path).is_empty() {
-        return memchr::memchr(b'$', src).is_some();
+        return memchr::memchr(b'$', src).is_some()
+            || memchr::memmem::find(src, b"injectEnvironmentFiles").is_some();
     }
     // A file read for no reading of its own may be one a `.yarnrc.yml`
     // injects (any name): kept when it could hold an assignment. Not a
@@ -404,111 +400,403 @@ pub fn pairs(path: &str, src: &[u8]) -> bool {
         && memchr::memchr2(b'=', b':', src).is_some()
 }
 
-/// Findings in every env file of `files` (path, content), each judged with
-/// the configs among `files`, with the index of its env file.
-pub fn detect_all<P: AsRef<str>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Vec<(usize, Detected)> {
-    let configs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(p, b)| (p.as_ref(), b.as_ref()))
-        .filter(|(p, b)| !config_loaders(p).is_empty() && memchr::memchr(b'$', b).is_some())
-        .collect();
-    if configs.is_empty() {
-        return Vec::new();
-    }
-    let injected = |p: &str| {
-        configs.iter().any(|(c, src)| {
-            config_loaders(c).contains(&Loader::Yarn)
-                && injected_files(src)
-                    .iter()
-                    .any(|f| beside(split(c).0, f).as_deref() == Some(p))
-        })
-    };
+/// The variables bun reads for itself from its environment (which its env
+/// files fill), with the setting each one is, as a `.npmrc` line the
+/// detector judges: `bun install` (1.4.5) reads the token names as the
+/// default registry's token, the registry names as the default registry
+/// (a URL with `user:password@` sends Basic auth) and the proxy names as
+/// its proxy (`Proxy-Authorization`).
+const BUN_OWN: &[(&str, &str, &str)] = &[
+    (
+        "BUN_CONFIG_TOKEN",
+        "//registry.npmjs.org/:_authToken=",
+        "its registry token",
+    ),
+    (
+        "NPM_CONFIG_TOKEN",
+        "//registry.npmjs.org/:_authToken=",
+        "its registry token",
+    ),
+    (
+        "npm_config_token",
+        "//registry.npmjs.org/:_authToken=",
+        "its registry token",
+    ),
+    ("BUN_CONFIG_REGISTRY", "registry=", "its registry"),
+    ("NPM_CONFIG_REGISTRY", "registry=", "its registry"),
+    ("npm_config_registry", "registry=", "its registry"),
+    ("HTTP_PROXY", "proxy=", "its proxy"),
+    ("http_proxy", "proxy=", "its proxy"),
+    ("HTTPS_PROXY", "proxy=", "its proxy"),
+    ("https_proxy", "proxy=", "its proxy"),
+];
+
+/// An env file as one tool reads it.
+struct EnvRead<'a> {
+    index: usize,
+    path: &'a str,
+    loader: Loader,
+    assigns: Vec<Assign>,
+}
+
+/// Where a variable of an env file ends up: a credential of a config
+/// (`config` and its `line`), or one of bun's own settings (`what`).
+struct Root {
+    name: String,
+    rule: Rule,
+    config: String,
+    line: usize,
+    what: Option<&'static str>,
+    /// The secret the detector found, when the value is only part of it.
+    secret: Option<String>,
+}
+
+/// The folder of each yarn config among `files` and the repository paths
+/// of the files its `injectEnvironmentFiles` names.
+fn injectors<'a>(files: &[(&'a str, &'a [u8])]) -> Vec<(&'a str, Vec<String>)> {
     files
         .iter()
-        .enumerate()
-        .filter(|(_, (p, _))| is_env_file(p.as_ref()) || injected(p.as_ref()))
-        .flat_map(|(i, (p, b))| {
-            detect(p.as_ref(), b.as_ref(), &configs)
-                .into_iter()
-                .map(move |d| (i, d))
+        .filter(|(p, _)| config_loaders(p).contains(&Loader::Yarn))
+        .map(|(p, src)| {
+            let dir = split(p).0;
+            let named = injected_files(src)
+                .iter()
+                .filter_map(|f| beside(dir, f))
+                .collect();
+            (dir, named)
         })
         .collect()
 }
 
-/// Findings in the env file at `path` (content `src`): each assignment a
-/// paired config (`configs`, as (path, content)) puts in a credential.
-pub fn detect(path: &str, src: &[u8], configs: &[(&str, &[u8])]) -> Vec<Detected> {
-    let (dir, name) = split(path);
-    // Any name, when a `.yarnrc.yml` injects it (checked below).
-    let file_loader = loader_of(name);
-    let mut out = Vec::new();
-    for a in assignments(src) {
-        if sends_nothing_of_its_own(&a.value) {
-            continue;
+/// Whether a run of `r`'s tool in some folder of the project loads the env
+/// file `r` and expands it into the config at `config`: bun reads both
+/// from the folder it runs in; yarn reads `.env.yarn` from the folder it
+/// runs in and merges every `.yarnrc.yml` from there up, and it loads what
+/// `injectEnvironmentFiles` names for a run in that config's folder or
+/// below, whose merged configs are the ones above and below it.
+fn loads(r: &EnvRead, config: &str, injectors: &[(&str, Vec<String>)]) -> bool {
+    let (edir, ename) = split(r.path);
+    let cdir = split(config).0;
+    let loaders = config_loaders(config);
+    match r.loader {
+        Loader::Bun => {
+            loaders.contains(&Loader::Bun) && cdir == edir && loader_of(ename) == Some(Loader::Bun)
         }
-        let use_ = configs.iter().find_map(|&(cpath, csrc)| {
-            let (cdir, _) = split(cpath);
-            let loaders = config_loaders(cpath);
-            // yarn loads what `injectEnvironmentFiles` names, whatever its
-            // name; bun only its own names.
-            let loads = (cdir == dir && file_loader.is_some_and(|l| loaders.contains(&l)))
-                || (loaders.contains(&Loader::Yarn)
-                    && injected_files(csrc)
-                        .iter()
-                        .any(|f| beside(cdir, f).as_deref() == Some(path)));
-            if !loads {
-                return None;
+        Loader::Yarn => {
+            loaders.contains(&Loader::Yarn)
+                && ((ename == YARN_ENV && edir.starts_with(cdir))
+                    || injectors.iter().any(|(idir, named)| {
+                        named.iter().any(|n| n == r.path)
+                            && (idir.starts_with(cdir) || cdir.starts_with(idir))
+                    }))
+        }
+    }
+}
+
+/// Findings in every env file of `files` (path, content), each judged with
+/// the configs among `files` its tool expands it into, with the index of
+/// its env file.
+pub fn detect_all<P: AsRef<str>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Vec<(usize, Detected)> {
+    let all: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_ref(), b.as_ref()))
+        .collect();
+    let injectors = injectors(&all);
+    let configs: Vec<(&str, &[u8])> = all
+        .iter()
+        .copied()
+        .filter(|(p, b)| !config_loaders(p).is_empty() && memchr::memchr(b'$', b).is_some())
+        .collect();
+    let mut reads = Vec::new();
+    for (index, (path, src)) in all.iter().enumerate() {
+        let mut loaders: Vec<Loader> = loader_of(split(path).1).into_iter().collect();
+        let injected = injectors
+            .iter()
+            .any(|(_, named)| named.iter().any(|n| n == path));
+        if injected && !loaders.contains(&Loader::Yarn) {
+            loaders.push(Loader::Yarn);
+        }
+        for loader in loaders {
+            reads.push(EnvRead {
+                index,
+                path,
+                loader,
+                assigns: crate::dotenv::assignments(loader.reader(), src),
+            });
+        }
+    }
+    let mut memo = std::collections::HashMap::new();
+    let mut out: Vec<(usize, Detected)> = Vec::new();
+    for (k, r) in reads.iter().enumerate() {
+        // The other env files the same run loads (bun: those beside it).
+        // The other env files the same run loads (bun: those beside it),
+        // when a reference of this one may lead there (a history holds
+        // many versions of each).
+        let own: std::collections::HashSet<&str> =
+            r.assigns.iter().map(|a| a.name.as_str()).collect();
+        let reaches_out = r.assigns.iter().any(|a| {
+            crate::dotenv::references(r.loader.reader(), &a.value)
+                .iter()
+                .any(|rf| !own.contains(rf.name.as_str()))
+        });
+        let group: Vec<&EnvRead> = reads
+            .iter()
+            .enumerate()
+            .filter(|(j, o)| {
+                *j == k
+                    || (reaches_out
+                        && o.loader == r.loader
+                        && o.path != r.path
+                        && split(o.path).0 == split(r.path).0)
+            })
+            .map(|(_, o)| o)
+            .collect();
+        let paired: Vec<(usize, &str, &[u8])> = configs
+            .iter()
+            .enumerate()
+            .filter(|(_, (c, _))| loads(r, c, &injectors))
+            .map(|(i, (c, b))| (i, *c, *b))
+            .collect();
+        for (index, d) in detect_read(r, &group, &paired, &mut memo) {
+            if !out
+                .iter()
+                .any(|(i, e)| *i == index && e.finding.span == d.finding.span)
+            {
+                out.push((index, d));
             }
-            let uses = credential_uses(cpath, csrc, &a.name);
-            let (rule, line) = *uses.first()?;
-            Some((cpath, rule, line, loaders[0]))
-        });
-        let Some((cpath, rule, line, loader)) = use_ else {
-            continue;
-        };
-        let rule = crate::tokens::find_tokens(a.value.as_bytes())
-            .iter()
-            .find(|t| t.span == (0..a.value.len()))
-            .map_or(rule, |t| crate::detect::token_rule(t.kind));
-        let line_start = src[..a.span.start]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let secret = Secret::new(a.value.clone());
-        // A token written where the name goes (`<token>=…` for a
-        // `${<token>}`) is a secret too: shown masked, never whole.
-        let name = if crate::standin::reads_as_names(&a.name) {
-            a.name.clone()
-        } else {
-            crate::finding::mask(&a.name)
-        };
-        out.push(Detected {
-            finding: Finding {
-                rule,
-                severity: rule.severity(),
-                path: path.to_string(),
-                line: a.line,
-                column: a.span.start - line_start + 1,
-                key: Some(name.clone()),
-                secret: Some(secret.clone()),
-                fingerprint: Fingerprint::new(rule, path, &a.value),
-                commit: None,
-                fix: None,
-                span: a.span.clone(),
-                host: None,
-                detail: Some(format!(
-                    "{} loads this file by itself and puts {} into the credential at {cpath}:{line}, so this value is sent: \
-                     remove it from the committed file (and from the history) and revoke it; set {} in the environment instead",
-                    loader.name(),
-                    name,
-                    name
-                )),
-            },
-            fix: None,
-            secret: Some(secret),
-        });
+        }
     }
     out
+}
+
+/// The value of `name` for a run that loads `group` (the first read is
+/// the file judged, whose last assignment wins), expanded as its tool
+/// expands it; bounded: a cycle or a value past [`MAX_VALUE`] stops.
+fn resolve(
+    group: &[&EnvRead],
+    name: &str,
+    seen: &mut Vec<String>,
+    cache: &mut std::collections::HashMap<String, Option<String>>,
+) -> Option<String> {
+    if let Some(v) = cache.get(name) {
+        return v.clone();
+    }
+    if seen.iter().any(|s| s == name) || seen.len() > 32 {
+        return None;
+    }
+    let reader = group[0].loader.reader();
+    let raw = group
+        .iter()
+        .find_map(|r| r.assigns.iter().rev().find(|a| a.name == name))?
+        .value
+        .clone();
+    seen.push(name.to_string());
+    let refs = crate::dotenv::references(reader, &raw);
+    let mut values = std::collections::HashMap::new();
+    for r in refs {
+        if let std::collections::hash_map::Entry::Vacant(e) = values.entry(r.name) {
+            let v = resolve(group, e.key(), seen, cache);
+            e.insert(v);
+        }
+    }
+    seen.pop();
+    let mut v = crate::dotenv::expand(reader, &raw, &|n| values.get(n).cloned().flatten());
+    v.truncate(
+        (0..=MAX_VALUE.min(v.len()))
+            .rev()
+            .find(|&i| v.is_char_boundary(i))
+            .unwrap_or(0),
+    );
+    cache.insert(name.to_string(), Some(v.clone()));
+    Some(v)
+}
+
+/// A value expanded longer than this is cut: no secret needs more, and a
+/// chain of doubling references stays cheap.
+const MAX_VALUE: usize = 4096;
+
+/// Findings in the env files `group` (the first, `r`, and those loaded
+/// with it), with their index: each assignment whose own text a config
+/// paired with `r` (or bun itself) ends up sending, directly or through
+/// other variables.
+fn detect_read(
+    r: &EnvRead,
+    group: &[&EnvRead],
+    paired: &[(usize, &str, &[u8])],
+    memo: &mut std::collections::HashMap<(usize, String), Vec<(Rule, usize)>>,
+) -> Vec<(usize, Detected)> {
+    let reader = r.loader.reader();
+    let mut names: Vec<&str> = Vec::new();
+    let mut named = std::collections::HashSet::new();
+    for a in group.iter().flat_map(|g| &g.assigns) {
+        if named.insert(a.name.as_str()) {
+            names.push(&a.name);
+        }
+    }
+    let mut cache = std::collections::HashMap::new();
+    let mut value = |n: &str| resolve(group, n, &mut Vec::new(), &mut cache);
+    let mut roots: Vec<Root> = Vec::new();
+    for &(ci, cpath, csrc) in paired {
+        for &n in &names {
+            if memchr::memmem::find(csrc, n.as_bytes()).is_none() {
+                continue;
+            }
+            let uses = memo
+                .entry((ci, n.to_string()))
+                .or_insert_with(|| credential_uses(cpath, csrc, n));
+            if let Some(&(rule, line)) = uses.first() {
+                roots.push(Root {
+                    name: n.to_string(),
+                    rule,
+                    config: cpath.to_string(),
+                    line,
+                    what: None,
+                    secret: None,
+                });
+            } else if let Some(v) = value(n) {
+                if let Some((rule, line, secret)) =
+                    value_uses(cpath, csrc, n, &v).into_iter().next()
+                {
+                    roots.push(Root {
+                        name: n.to_string(),
+                        rule,
+                        config: cpath.to_string(),
+                        line,
+                        what: None,
+                        secret: Some(secret),
+                    });
+                }
+            }
+        }
+    }
+    if r.loader == Loader::Bun {
+        for &(n, setting, what) in BUN_OWN {
+            if !names.contains(&n) {
+                continue;
+            }
+            let Some(v) = value(n).filter(|v| !v.contains(['\n', '\r'])) else {
+                continue;
+            };
+            let line = format!("{setting}{v}\n");
+            let at = setting.len()..setting.len() + v.len();
+            if let Some(d) = crate::files::detect_file(".npmrc", line.as_bytes())
+                .into_iter()
+                .find(|d| {
+                    d.finding.severity == Severity::Error
+                        && d.finding.span.start < at.end
+                        && at.start < d.finding.span.end
+                })
+            {
+                let secret = d.secret.as_ref().or(d.finding.secret.as_ref());
+                roots.push(Root {
+                    name: n.to_string(),
+                    rule: d.finding.rule,
+                    config: String::new(),
+                    line: 0,
+                    what: Some(what),
+                    secret: secret.map(|s| s.expose().to_string()),
+                });
+            }
+        }
+    }
+    let mut out: Vec<(usize, Detected)> = Vec::new();
+    for root in &roots {
+        // The assignments the value comes from: the variable's own, and
+        // those its references lead to (each name once).
+        let mut queue = vec![root.name.clone()];
+        let mut seen = vec![root.name.clone()];
+        while let Some(n) = queue.pop() {
+            for g in group {
+                for a in g.assigns.iter().filter(|a| a.name == n) {
+                    for rf in crate::dotenv::references(reader, &a.value) {
+                        if !seen.contains(&rf.name) {
+                            seen.push(rf.name.clone());
+                            queue.push(rf.name);
+                        }
+                    }
+                    if !has_own_text(reader, &a.value) {
+                        continue;
+                    }
+                    let own = crate::dotenv::expand(reader, &a.value, &|_| None);
+                    let part = root.secret.as_deref().filter(|s| !s.is_empty());
+                    if part.is_some_and(|s| !own.contains(s) && !s.contains(own.trim())) {
+                        continue;
+                    }
+                    if out
+                        .iter()
+                        .any(|(i, d)| *i == g.index && d.finding.span == a.span)
+                    {
+                        continue;
+                    }
+                    out.push((g.index, finding(g, a, root, part)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The finding for the assignment `a` of the env file `r`, whose value
+/// ends up where `root` says.
+fn finding(r: &EnvRead, a: &Assign, root: &Root, part: Option<&str>) -> Detected {
+    let rule = crate::tokens::find_tokens(a.value.as_bytes())
+        .iter()
+        .find(|t| t.span == (0..a.value.len()))
+        .map_or(root.rule, |t| crate::detect::token_rule(t.kind));
+    let shown = match part {
+        Some(s) if a.value.contains(s) => s.to_string(),
+        _ => a.value.clone(),
+    };
+    // A token written where a name goes (`<token>=…` for a `${<token>}`)
+    // is a secret too: shown masked, never whole.
+    let shown_name = |n: &str| {
+        if crate::standin::reads_as_a_written_name(n) {
+            n.to_string()
+        } else {
+            crate::finding::mask(n)
+        }
+    };
+    let (name, root_name) = (shown_name(&a.name), shown_name(&root.name));
+    let via = if a.name == root.name {
+        name.clone()
+    } else {
+        format!("{name} (through {root_name})")
+    };
+    let detail = match root.what {
+        Some(what) => format!(
+            "bun loads this file by itself and reads {} from it as {what}, so this value is sent: \
+             remove it from the committed file (and from the history) and revoke it; set {} in the environment instead",
+            via, root_name
+        ),
+        None => format!(
+            "{} loads this file by itself and puts {via} into the credential at {}:{}, so this value is sent: \
+             remove it from the committed file (and from the history) and revoke it; set {} in the environment instead",
+            r.loader.name(),
+            root.config,
+            root.line,
+            name
+        ),
+    };
+    let secret = Secret::new(shown.clone());
+    Detected {
+        finding: Finding {
+            rule,
+            severity: rule.severity(),
+            path: r.path.to_string(),
+            line: a.line,
+            column: a.column,
+            key: Some(name),
+            secret: Some(secret.clone()),
+            fingerprint: Fingerprint::new(rule, r.path, &a.value),
+            commit: None,
+            fix: None,
+            span: a.span.clone(),
+            host: None,
+            detail: Some(detail),
+        },
+        fix: None,
+        secret: Some(secret),
+    }
 }
 
 #[cfg(test)]
@@ -516,36 +804,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dotenv_lines_are_read_as_dotenv_reads_them() {
-        let src = b"# c\nexport A=one\nB = \"two # x\" # c\nC='th\nree'\nD=four # c\nE: five\nbad line\nF=\n";
-        let got: Vec<(String, String, usize)> = assignments(src)
-            .into_iter()
-            .map(|a| (a.name, a.value, a.line))
-            .collect();
-        let want = [
-            ("A", "one", 2),
-            ("B", "two # x", 3),
-            ("C", "th\nree", 4),
-            ("D", "four", 6),
-            ("E", "five", 7),
-            ("F", "", 9),
-        ];
-        let want: Vec<(String, String, usize)> = want
+    fn references_are_followed_with_bounded_work() {
+        // A chain that doubles at each step, and two cycles.
+        let mut env = String::from("A0=s3cr3tValueFromEnvFile9\n");
+        for i in 1..200 {
+            env += &format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1);
+        }
+        env += "NPM_TOKEN=${A199}\nC1=${C2}\nC2=$C1\nR=http://${A199}\nD1=x$D2\nD2=y$D1\n";
+        let npmrc = "registry=${R}\n@x:registry=https://${D1}/\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n//h.example/:_authToken=${C1}\n";
+        let start = std::time::Instant::now();
+        let found = detect_all(&[(".env", env.as_bytes()), (".npmrc", npmrc.as_bytes())]);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        let at: Vec<(Option<&str>, usize)> = found
             .iter()
-            .map(|(n, v, l)| (n.to_string(), v.to_string(), *l))
+            .map(|(_, d)| (d.finding.key.as_deref(), d.finding.line))
             .collect();
-        assert_eq!(got, want);
+        // (D1 and D2 have text of their own, in no credential.)
+        assert_eq!(at, [(Some("A0"), 1)]);
     }
 
     #[test]
     fn references_are_marked_in_each_tools_syntax() {
         let npmrc = b"a=${T}\nb=${T?}\nc=$T\nd=$TX\ne=${TX}\n";
-        let (out, at) = mark(".npmrc", npmrc, "T").unwrap();
+        let (out, at) = mark(".npmrc", npmrc, "T", MARKER.as_bytes()).unwrap();
         assert_eq!(at.len(), 3);
         let out = String::from_utf8(out).unwrap();
         assert!(out.contains("d=$TX\ne=${TX}"), "{out}");
         let yarn = b"a: ${T:-x${U}y}\nb: $T\n";
-        let (out, at) = mark(".yarnrc.yml", yarn, "T").unwrap();
+        let (out, at) = mark(".yarnrc.yml", yarn, "T", MARKER.as_bytes()).unwrap();
         assert_eq!(at.len(), 1);
         assert_eq!(
             String::from_utf8(out).unwrap(),
@@ -557,17 +843,37 @@ mod tests {
     fn partners_are_the_files_beside() {
         assert_eq!(
             partners("a/.env.yarn", b""),
-            vec!["a/.yarnrc.yml".to_string()]
+            ["a/.yarnrc.yml", ".yarnrc.yml"]
         );
         let p = partners(
             ".yarnrc.yml",
             b"injectEnvironmentFiles:\n  - .env.ci?\n  - ../x\nnpmAuthToken: ${T}\n",
         );
-        assert_eq!(p, vec![".env.yarn".to_string(), ".env.ci".to_string()]);
+        assert_eq!(
+            p,
+            [".env.yarn", "**/.env.yarn", "**/.yarnrc.yml", ".env.ci"]
+        );
         assert!(partners(".npmrc", b"a=${X}").contains(&".env.local".to_string()));
         assert!(partners(".npmrc", b"a=b").contains(&".env".to_string()));
         assert!(partners(".env", b"").contains(&"bunfig.toml".to_string()));
         assert!(partners("x/package.json", b"").is_empty());
+        assert!(read_below("a/.yarnrc.yml", "a/b/.env.yarn"));
+        assert!(read_below(".yarnrc.yml", "app/.yarnrc.yml"));
+        assert!(!read_below("a/.yarnrc.yml", "b/.env.yarn"));
+        assert!(!read_below(".npmrc", "a/.env.yarn"));
+        assert_eq!(
+            partners("a/b/.env.yarn", b""),
+            ["a/b/.yarnrc.yml", "a/.yarnrc.yml", ".yarnrc.yml"]
+        );
+        assert_eq!(
+            partners("a/.yarnrc.yml", b""),
+            [
+                "a/.env.yarn",
+                ".yarnrc.yml",
+                "a/**/.env.yarn",
+                "a/**/.yarnrc.yml"
+            ]
+        );
     }
 
     #[test]
@@ -575,13 +881,19 @@ mod tests {
         let env =
             b"NPM_TOKEN=s3cr3tValueFromEnvFile9\nREGISTRY=https://registry.npmjs.org/\nP=$OTHER\n";
         let npmrc: &[u8] = b"registry=${REGISTRY}\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n//h/:_authToken=${P}\n";
-        let found = detect(".env", env, &[(".npmrc", npmrc)]);
+        let detect = |p: &str, e: &[u8], c: &str, n: &[u8]| -> Vec<Detected> {
+            detect_all(&[(p, e), (c, n)])
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect()
+        };
+        let found = detect(".env", env, ".npmrc", npmrc);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].finding.key.as_deref(), Some("NPM_TOKEN"));
         assert_eq!(found[0].finding.line, 1);
         assert_eq!(found[0].finding.column, 11);
         // In another folder, or for a tool that does not load it: nothing.
-        assert!(detect(".env", env, &[("sub/.npmrc", npmrc)]).is_empty());
-        assert!(detect(".env.yarn", env, &[(".npmrc", npmrc)]).is_empty());
+        assert!(detect(".env", env, "sub/.npmrc", npmrc).is_empty());
+        assert!(detect(".env.yarn", env, ".npmrc", npmrc).is_empty());
     }
 }

@@ -24,6 +24,7 @@ pub mod decode;
 pub mod dep_urls;
 pub mod detect;
 pub mod docs;
+pub mod dotenv;
 pub mod envfiles;
 pub mod eval;
 pub mod files;

@@ -241,6 +241,17 @@ pub const FIXER_NAME_RULE: &str = "a variable name is letters, digits and _, not
     variable), and it is no name a shell, npm or another tool reads as a setting \
     (PROMPT_COMMAND, PATH, npm_config_*, HTTPS_PROXY, NODE_OPTIONS, …)";
 
+/// Whether a name a file assigns or references (an env file's `NAME=`)
+/// may be shown whole: written in one case (`NPM_TOKEN`, `npm_token`), at
+/// most four digits, and `reads_as_names`. A token pasted there mixes
+/// cases or digits through it, however short, and is masked.
+pub fn reads_as_a_written_name(name: &str) -> bool {
+    let letters = || name.bytes().filter(u8::is_ascii_alphabetic);
+    let one_case =
+        letters().all(|b| b.is_ascii_uppercase()) || letters().all(|b| b.is_ascii_lowercase());
+    one_case && name.bytes().filter(u8::is_ascii_digit).count() <= 4 && reads_as_names(name)
+}
+
 /// Whether `text` holds no token and no run that looks random, split at
 /// every character but `[A-Za-z0-9]`: the words of names (`NPM_TOKEN:-`,
 /// `TOKEN for @corp`), not a secret.

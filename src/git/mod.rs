@@ -557,14 +557,25 @@ impl Staging<'_> {
         // named by nothing then.
         let mut tried: Vec<String> = Vec::new();
         for _ in 0..NAMED_ROUNDS {
-            let missing: Vec<String> = named_by(listing.inputs.iter())
+            // And what yarn reads with a staged `.yarnrc.yml` for a run
+            // in any folder below it.
+            let below = listing.unchanged_pairs.iter().map(|(p, _)| p).filter(|p| {
+                listing
+                    .inputs
+                    .iter()
+                    .any(|i| crate::envfiles::read_below(&i.path, p))
+            });
+            let mut missing: Vec<String> = named_by(listing.inputs.iter())
                 .into_iter()
+                .chain(below.cloned().collect::<Vec<_>>())
                 .filter(|p| {
                     !tried.contains(p)
                         && !listing.inputs.iter().any(|i| &i.path == p)
                         && !sel.is_excluded(p.as_bytes())
                 })
                 .collect();
+            missing.sort();
+            missing.dedup();
             if missing.is_empty() {
                 break;
             }
