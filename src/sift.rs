@@ -151,16 +151,18 @@ impl<'a, 't> Sift<'a, 't> {
     }
 }
 
-impl Iterator for Sift<'_, '_> {
-    type Item = Range<usize>;
-
-    fn next(&mut self) -> Option<Range<usize>> {
+impl Sift<'_, '_> {
+    /// Where the next line that holds a trigger holds its first one (no
+    /// trigger starts between that line's start and here). Then take the
+    /// line with [`Sift::line_at`], or pass over it with
+    /// [`Sift::pass_line`], before asking again.
+    pub fn next_hit(&mut self) -> Option<usize> {
         let src = self.src;
         let pos = self.pos;
         if pos >= src.len() {
             return None;
         }
-        let hit = loop {
+        loop {
             self.limit = self.limit.max(pos.saturating_add(1)).min(src.len());
             let limit = self.limit;
             let hit = self
@@ -169,22 +171,48 @@ impl Iterator for Sift<'_, '_> {
                 .filter_map(|s| s.next_in(src, pos, limit))
                 .min();
             match hit {
-                Some(hit) => break hit,
-                None if limit >= src.len() => return None,
+                Some(hit) => return Some(hit),
+                None if limit >= src.len() => {
+                    self.pos = src.len();
+                    return None;
+                }
                 None => self.limit = limit.saturating_add(self.window),
             }
-        };
-        // The line holding `hit` starts after the last break before it (no
-        // trigger is a line break, and `pos` starts a line), and ends at
-        // the first break after it, as `npmrc::lines` cuts lines.
-        let start = memchr::memrchr2(b'\n', b'\r', &src[pos..hit]).map_or(pos, |i| pos + i + 1);
+        }
+    }
+
+    /// The line holding `hit` (from [`Sift::next_hit`]), as its byte range
+    /// without the line break; the walk goes on after it.
+    pub fn line_at(&mut self, hit: usize) -> Range<usize> {
+        // The line starts after the last break before `hit` (no trigger is
+        // a line break, and the walk's position starts a line), and ends
+        // at the first break after it, as `npmrc::lines` cuts lines.
+        let pos = self.pos;
+        let start =
+            memchr::memrchr2(b'\n', b'\r', &self.src[pos..hit]).map_or(pos, |i| pos + i + 1);
+        start..self.pass_line(hit)
+    }
+
+    /// Pass over the line holding `hit` without looking for its start;
+    /// where it ends.
+    pub fn pass_line(&mut self, hit: usize) -> usize {
+        let src = self.src;
         let end = memchr::memchr2(b'\n', b'\r', &src[hit..]).map_or(src.len(), |i| hit + i);
         self.pos = match src.get(end) {
             None => src.len(),
             Some(b'\r') if src.get(end + 1) == Some(&b'\n') => end + 2,
             Some(_) => end + 1,
         };
-        Some(start..end)
+        end
+    }
+}
+
+impl Iterator for Sift<'_, '_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        let hit = self.next_hit()?;
+        Some(self.line_at(hit))
     }
 }
 
