@@ -104,12 +104,19 @@ pub struct Detected {
 /// worth decoding). [`detect_every_line`] walks every line instead; both
 /// give the same findings (`tests/sift.rs`).
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
+    detect_at(path, src, &crate::pem::begins(src))
+}
+
+/// [`detect`], given where `-----BEGIN` occurs in `src`
+/// ([`crate::pem::begins`]; [`crate::files::detect_file`] reads PEM
+/// blocks with the same list).
+pub fn detect_at(path: &str, src: &[u8], pem_begins: &[usize]) -> Vec<Detected> {
     let tokens = tokens::find_tokens(src);
     let starts: Vec<usize> = tokens.iter().map(|t| t.span.start).collect();
     let triggers = [
         Trigger::Bytes([b'$', b'%', b'{']),
         Trigger::Bytes([b'@', b'\\', b'_']),
-        Trigger::Text(&PEM),
+        Trigger::At(pem_begins),
         Trigger::At(&starts),
     ];
     let mut sections = sift::Sections::default();
@@ -125,7 +132,9 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         }
         if starts.get(next_token).is_none_or(|&s| s >= span.end) {
             let line = &src[span.clone()];
-            if !may_be_worth_decoding(line) || is_plain_scoped_reference(line, &mut plain) {
+            // (The plain reference first: it is the common line, and
+            // tells itself from the others at its first bytes.)
+            if is_plain_scoped_reference(line, &mut plain) || !may_be_worth_decoding(line) {
                 continue;
             }
         }

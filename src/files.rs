@@ -60,9 +60,11 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     if let Some((kind, text)) = decode::utf16(bytes) {
         return utf16_findings(path, &text, kind);
     }
-    let mut found = detect::detect(path, bytes);
+    // Both read where `-----BEGIN` is: one search of the file.
+    let begins = crate::pem::begins(bytes);
+    let mut found = detect::detect_at(path, bytes, &begins);
     // The key file a `.npmrc` names as `//host/:keyfile` is read here too.
-    found.extend(crate::pem::private_keys(path, bytes));
+    found.extend(crate::pem::private_keys_at(path, bytes, &begins));
     found
 }
 
