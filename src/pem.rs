@@ -141,6 +141,8 @@ mod tests {
             "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n".to_string(),
             "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END RSA PRIVATE KEY-----\n".to_string(),
             cert.to_string(),
+            // `-----BEGIN` not followed by a space opens no block.
+            "-----BEGINXRSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n".to_string(),
         ] {
             assert!(lines(&unusable).is_empty(), "{unusable}");
         }
