@@ -104,12 +104,19 @@ pub struct Detected {
 /// worth decoding). [`detect_every_line`] walks every line instead; both
 /// give the same findings (`tests/sift.rs`).
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
+    detect_at(path, src, &crate::pem::begins(src))
+}
+
+/// [`detect`], given where `-----BEGIN` occurs in `src`
+/// ([`crate::pem::begins`]; [`crate::files::detect_file`] reads PEM
+/// blocks with the same list).
+pub fn detect_at(path: &str, src: &[u8], pem_begins: &[usize]) -> Vec<Detected> {
     let tokens = tokens::find_tokens(src);
     let starts: Vec<usize> = tokens.iter().map(|t| t.span.start).collect();
     let triggers = [
         Trigger::Bytes([b'$', b'%', b'{']),
         Trigger::Bytes([b'@', b'\\', b'_']),
-        Trigger::Text(&PEM),
+        Trigger::At(pem_begins),
         Trigger::At(&starts),
     ];
     let mut sections = sift::Sections::default();
@@ -118,13 +125,16 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     // The first token that starts after the lines walked so far (they
     // come in order: no search of all the tokens per line).
     let mut next_token = 0;
+    let mut plain = PlainSeen::default();
     while let Some(span) = sift.next() {
         while starts.get(next_token).is_some_and(|&s| s < span.start) {
             next_token += 1;
         }
         if starts.get(next_token).is_none_or(|&s| s >= span.end) {
             let line = &src[span.clone()];
-            if !may_be_worth_decoding(line) || is_plain_scoped_reference(line) {
+            // (The plain reference first: it is the common line, and
+            // tells itself from the others at its first bytes.)
+            if is_plain_scoped_reference(line, &mut plain) || !may_be_worth_decoding(line) {
                 continue;
             }
         }
@@ -156,15 +166,48 @@ fn may_be_worth_decoding(line: &[u8]) -> bool {
 /// line is numbered or classified. A key that starts with `//` and ends
 /// with a letter needs no trimming; without `; # \ $` or quotes it is its
 /// own decoded residue.
-fn is_plain_scoped_reference(line: &[u8]) -> bool {
+fn is_plain_scoped_reference<'a>(line: &'a [u8], seen: &mut PlainSeen<'a>) -> bool {
     if !line.starts_with(b"//") {
         return false;
     }
     let Some(eq) = memchr::memchr(b'=', line) else {
         return false;
     };
-    let key = &line[..eq];
-    key.last().is_some_and(u8::is_ascii_alphabetic)
+    let (key, value) = (&line[..eq], &line[eq + 1..]);
+    let key_plain = key == seen.key || {
+        let plain = is_plain_scoped_key(key);
+        if plain {
+            seen.key = key;
+        }
+        plain
+    };
+    key_plain
+        && plain_reference_name(value).is_some_and(|name| {
+            name == seen.name || {
+                let plain = is_variable_name(name);
+                if plain {
+                    seen.name = name;
+                }
+                plain
+            }
+        })
+}
+
+/// The last key and variable name [`is_plain_scoped_reference`] accepted:
+/// a large file names the same few again and again, and judging a name
+/// ([`crate::standin::is_variable_name`]) costs a hundred times more than
+/// comparing it. Both start empty, which no accepted key or name is.
+#[derive(Debug, Default)]
+struct PlainSeen<'a> {
+    key: &'a [u8],
+    name: &'a [u8],
+}
+
+/// A credential key of a registry (`//host/:_authToken`) that is its own
+/// residue: see [`is_plain_scoped_reference`].
+fn is_plain_scoped_key(key: &[u8]) -> bool {
+    key.starts_with(b"//")
+        && key.last().is_some_and(u8::is_ascii_alphabetic)
         && key
             .iter()
             .all(|&b| b.is_ascii() && !matches!(b, b';' | b'#' | b'\\' | b'$'))
@@ -172,7 +215,6 @@ fn is_plain_scoped_reference(line: &[u8]) -> bool {
             .ok()
             .and_then(Field::from_key)
             .is_some_and(|(_, scoped)| scoped)
-        && is_plain_reference(&line[eq + 1..])
 }
 
 /// [`detect`] by walking every line of the file: the reference its sifting
@@ -331,14 +373,21 @@ fn lists_are_not_rewritten(src: &[u8], out: &mut [Detected]) {
 /// tabs), with NAME made of letters, digits and `_`: npm expands it to the
 /// variable and nothing else, whatever the quoting rules.
 fn is_plain_reference(raw: &[u8]) -> bool {
+    plain_reference_name(raw).is_some_and(is_variable_name)
+}
+
+/// The NAME of a raw value shaped `${NAME}` (around it, only spaces and
+/// tabs; NAME of letters, digits and `_`), not yet judged a name.
+fn plain_reference_name(raw: &[u8]) -> Option<&[u8]> {
     let t = raw.trim_ascii();
-    t.len() > 3
-        && t.starts_with(b"${")
-        && t.ends_with(b"}")
-        && t[2..t.len() - 1]
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        && std::str::from_utf8(&t[2..t.len() - 1]).is_ok_and(crate::standin::is_variable_name)
+    let name = t.strip_prefix(b"${")?.strip_suffix(b"}")?;
+    (!name.is_empty() && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_'))
+        .then_some(name)
+}
+
+/// [`crate::standin::is_variable_name`] of a name's bytes.
+fn is_variable_name(name: &[u8]) -> bool {
+    std::str::from_utf8(name).is_ok_and(crate::standin::is_variable_name)
 }
 
 /// Decoding is most of the cost of a parse: only entry lines whose raw

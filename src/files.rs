@@ -60,9 +60,11 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     if let Some((kind, text)) = decode::utf16(bytes) {
         return utf16_findings(path, &text, kind);
     }
-    let mut found = detect::detect(path, bytes);
+    // Both read where `-----BEGIN` is: one search of the file.
+    let begins = crate::pem::begins(bytes);
+    let mut found = detect::detect_at(path, bytes, &begins);
     // The key file a `.npmrc` names as `//host/:keyfile` is read here too.
-    found.extend(crate::pem::private_keys(path, bytes));
+    found.extend(crate::pem::private_keys_at(path, bytes, &begins));
     found
 }
 
@@ -264,16 +266,29 @@ fn named_all(src: &[u8]) -> Vec<(String, bool)> {
     // not settings.
     let mut sections = sift::Sections::default();
     let triggers = [Trigger::Text(&FI), Trigger::Bytes([b'$', b'\\', b'$'])];
-    Sift::new(src, triggers)
-        .take_while(|span| !sections.before(src, span.start))
-        .filter(|span| {
-            // The raw key, as `named_value` cuts it: skip what it would.
-            let line = &src[span.clone()];
-            key_may_name(&line[..memchr::memchr(b'=', line).unwrap_or(line.len())])
-        })
+    let mut sift = Sift::new(src, triggers);
+    let mut out = Vec::new();
+    while let Some(hit) = sift.next_hit() {
+        // The line's first trigger: with `=` just before it, as in the
+        // common `//host/:_authToken=${NAME}`, the raw key (up to the
+        // first `=`) holds none, and `key_may_name` would skip the line.
+        if hit > 0 && src[hit - 1] == b'=' {
+            sift.pass_line(hit);
+            continue;
+        }
+        let span = sift.line_at(hit);
+        if sections.before(src, span.start) {
+            break;
+        }
+        // The raw key, as `named_value` cuts it: skip what it would.
+        let line = &src[span.clone()];
+        if !key_may_name(&line[..memchr::memchr(b'=', line).unwrap_or(line.len())]) {
+            continue;
+        }
         // (Line numbers are not needed here: none are counted.)
-        .filter_map(|span| named_value(&sift::line(src, 0, span)))
-        .collect()
+        out.extend(named_value(&sift::line(src, 0, span)));
+    }
+    out
 }
 
 /// [`named_values`] by walking every line: the reference its sifting is

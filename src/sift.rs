@@ -151,16 +151,18 @@ impl<'a, 't> Sift<'a, 't> {
     }
 }
 
-impl Iterator for Sift<'_, '_> {
-    type Item = Range<usize>;
-
-    fn next(&mut self) -> Option<Range<usize>> {
+impl Sift<'_, '_> {
+    /// Where the next line that holds a trigger holds its first one (no
+    /// trigger starts between that line's start and here). Then take the
+    /// line with [`Sift::line_at`], or pass over it with
+    /// [`Sift::pass_line`], before asking again.
+    pub fn next_hit(&mut self) -> Option<usize> {
         let src = self.src;
         let pos = self.pos;
         if pos >= src.len() {
             return None;
         }
-        let hit = loop {
+        loop {
             self.limit = self.limit.max(pos.saturating_add(1)).min(src.len());
             let limit = self.limit;
             let hit = self
@@ -169,22 +171,48 @@ impl Iterator for Sift<'_, '_> {
                 .filter_map(|s| s.next_in(src, pos, limit))
                 .min();
             match hit {
-                Some(hit) => break hit,
-                None if limit >= src.len() => return None,
+                Some(hit) => return Some(hit),
+                None if limit >= src.len() => {
+                    self.pos = src.len();
+                    return None;
+                }
                 None => self.limit = limit.saturating_add(self.window),
             }
-        };
-        // The line holding `hit` starts after the last break before it (no
-        // trigger is a line break, and `pos` starts a line), and ends at
-        // the first break after it, as `npmrc::lines` cuts lines.
-        let start = memchr::memrchr2(b'\n', b'\r', &src[pos..hit]).map_or(pos, |i| pos + i + 1);
+        }
+    }
+
+    /// The line holding `hit` (from [`Sift::next_hit`]), as its byte range
+    /// without the line break; the walk goes on after it.
+    pub fn line_at(&mut self, hit: usize) -> Range<usize> {
+        // The line starts after the last break before `hit` (no trigger is
+        // a line break, and the walk's position starts a line), and ends
+        // at the first break after it, as `npmrc::lines` cuts lines.
+        let pos = self.pos;
+        let start =
+            memchr::memrchr2(b'\n', b'\r', &self.src[pos..hit]).map_or(pos, |i| pos + i + 1);
+        start..self.pass_line(hit)
+    }
+
+    /// Pass over the line holding `hit` without looking for its start;
+    /// where it ends.
+    pub fn pass_line(&mut self, hit: usize) -> usize {
+        let src = self.src;
         let end = memchr::memchr2(b'\n', b'\r', &src[hit..]).map_or(src.len(), |i| hit + i);
         self.pos = match src.get(end) {
             None => src.len(),
             Some(b'\r') if src.get(end + 1) == Some(&b'\n') => end + 2,
             Some(_) => end + 1,
         };
-        Some(start..end)
+        end
+    }
+}
+
+impl Iterator for Sift<'_, '_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        let hit = self.next_hit()?;
+        Some(self.line_at(hit))
     }
 }
 
@@ -217,23 +245,22 @@ impl Sections {
 }
 
 /// How many times `needle` occurs in `hay`. Written so that the compiler
-/// makes vector code of it: 32 one-byte counters at a time, added up before
-/// they can overflow (`iter().filter().count()` counts in 64-bit lanes,
-/// several times slower, and counting lines is most of a sift's work).
+/// makes vector code of it: a one-byte sum over at most 255 bytes at a
+/// time (it cannot overflow) is a reduction LLVM vectorizes, 16 or 32
+/// bytes to an instruction. (`iter().filter().count()` counts in 64-bit
+/// lanes, several times slower; 32 one-byte counters filled chunk by
+/// chunk were vectorized across the chunks, a byte at a time, 2.8
+/// instructions a byte. Counting lines is most of a sift's work.)
 fn count_byte(needle: u8, hay: &[u8]) -> usize {
-    let mut total = 0;
-    for block in hay.chunks(255 * 32) {
-        let mut lanes = [0u8; 32];
-        let mut chunks = block.chunks_exact(32);
-        for chunk in &mut chunks {
-            for i in 0..32 {
-                lanes[i] += u8::from(chunk[i] == needle);
-            }
-        }
-        total += lanes.iter().map(|&n| usize::from(n)).sum::<usize>();
-        total += chunks.remainder().iter().filter(|&&b| b == needle).count();
-    }
-    total
+    hay.chunks(255)
+        .map(|block| {
+            usize::from(
+                block
+                    .iter()
+                    .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == needle))),
+            )
+        })
+        .sum()
 }
 
 /// The line numbered `number` that spans `span`, as [`npmrc::lines`]
@@ -266,6 +293,10 @@ mod tests {
             31,
             32,
             33,
+            254,
+            255,
+            256,
+            510,
             255 * 32 - 1,
             255 * 32,
             255 * 32 + 1,
@@ -279,6 +310,8 @@ mod tests {
                 hay.iter().filter(|&&b| b == b'\n').count()
             );
             assert_eq!(count_byte(b'a', &hay), len - len.div_ceil(3usize));
+            // Every byte a match: a block's count fills its counter.
+            assert_eq!(count_byte(b'\n', &vec![b'\n'; len]), len);
         }
     }
 

@@ -57,6 +57,9 @@ fn alnum_run(input: &[u8], at: usize, max: usize) -> usize {
     })
 }
 
+/// How much of the input [`find_tokens`]' two searches read at a time.
+const WINDOW: usize = 256 * 1024;
+
 /// Every recognisable token in `input`, in order of position.
 ///
 /// A hand-written scanner rather than a regex: `check` runs on every commit,
@@ -65,7 +68,10 @@ fn alnum_run(input: &[u8], at: usize, max: usize) -> usize {
 /// `_` (every prefix but `glpat-` has one at a fixed place: `npm_` and
 /// `gh?_` at 3, `github_pat_` at 6; searching for each prefix was four
 /// passes, and `gh` is common text) and one `memmem` pass for `glpat-`;
-/// the characters after them are checked by hand. A token glued to other
+/// the characters after them are checked by hand. Both passes read the
+/// input a window at a time, the second while the first has left it in
+/// the cache (a large file read from memory twice cost a pass more). A
+/// token glued to other
 /// word characters (`[0-9A-Za-z_-]`, as in `<token>_authToken=`) is taken
 /// for one only when its checksum holds: the checksum is the evidence then,
 /// and one in 62^6 runs of random characters has it.
@@ -82,16 +88,28 @@ pub fn find_tokens(input: &[u8]) -> Vec<TokenMatch> {
             out.push(t);
         }
     };
-    for q in memchr::memchr_iter(b'_', input) {
-        if q >= 6 && input[q - 6..].starts_with(b"github_pat_") {
-            take(q - 6);
+    let mut from = 0;
+    while from < input.len() {
+        let to = input.len().min(from + WINDOW);
+        for q in memchr::memchr_iter(b'_', &input[from..to]).map(|i| from + i) {
+            if q >= 6 && input[q - 6..].starts_with(b"github_pat_") {
+                take(q - 6);
+            }
+            if q >= 3 && (input[q - 3..].starts_with(b"npm_") || input[q - 3..].starts_with(b"gh"))
+            {
+                take(q - 3);
+            }
         }
-        if q >= 3 && (input[q - 3..].starts_with(b"npm_") || input[q - 3..].starts_with(b"gh")) {
-            take(q - 3);
+        // A `glpat-` that starts in the window may end after it; one that
+        // starts after it is the next window's.
+        let hay = &input[from..input.len().min(to + 5)];
+        for start in GLPAT.find_iter(hay).map(|i| from + i) {
+            if start >= to {
+                break;
+            }
+            take(start);
         }
-    }
-    for start in GLPAT.find_iter(input) {
-        take(start);
+        from = to;
     }
     out.sort_by_key(|t| t.span.start);
     // A glued token may start inside another (`npm_…gh` + `p_…`): keep the
@@ -247,6 +265,26 @@ pub fn crc32(data: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_across_the_edge_of_a_window_are_found() {
+        let gitlab = b"glpat-abcdefghij0123456789";
+        let npm = format!("npm_{}", "a".repeat(30));
+        let npm = format!(
+            "{npm}{}",
+            String::from_utf8_lossy(&base62_crc(&npm.as_bytes()[4..]))
+        );
+        for token in [gitlab.as_slice(), npm.as_bytes()] {
+            for at in WINDOW - token.len() - 1..=WINDOW + 1 {
+                let mut input = vec![b' '; at];
+                input.extend_from_slice(token);
+                input.push(b'\n');
+                let found = find_tokens(&input);
+                assert_eq!(found.len(), 1, "token at {at}");
+                assert_eq!(found[0].span, at..at + token.len(), "token at {at}");
+            }
+        }
+    }
 
     #[test]
     fn crc32_matches_zlib_check_value() {

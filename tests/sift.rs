@@ -64,6 +64,38 @@ fn counted_breaks_and_markers() {
     }
 }
 
+#[test]
+fn remembered_keys_and_names() {
+    // The sifted walk remembers the last plain key and variable name it
+    // accepted; a line that differs in either is judged afresh.
+    let keys = [
+        "//r.example/:_authToken",
+        "//h.example/:_authToken",
+        "//r.example/:_password",
+        "//r.example/:_a${X?}uthToken",
+        "//r.example/:_authtoken",
+        "_authToken",
+        "//alice:pw@r.example/:_authToken",
+    ];
+    let values = [
+        "${NPM_TOKEN}",
+        "${A1B2C3D4E5F6G7H8J}",
+        "${NPM_TOKEN}",
+        " ${GITHUB_TOKEN} ",
+        "${NPM_TOKEN_}",
+        "${npm_TOKEN}",
+        "${1NPM}",
+    ];
+    for first in keys {
+        for second in keys {
+            for v in values {
+                let src = format!("{first}=${{NPM_TOKEN}}\n{second}={v}\n{first}={v}\n");
+                same(src.as_bytes()).unwrap();
+            }
+        }
+    }
+}
+
 /// One line made of the pieces that decide a verdict.
 fn line() -> impl Strategy<Value = String> {
     let key = prop::sample::select(vec![
@@ -94,6 +126,10 @@ fn line() -> impl Strategy<Value = String> {
         (0u64..50).prop_map(gitlab_token),
         prop::sample::select(vec![
             "${NPM_TOKEN}",
+            "${GITHUB_TOKEN}",
+            // Shaped as a plain reference, but no variable's name: sent as
+            // text (the sifted walk remembers the names it accepted).
+            "${A1B2C3D4E5F6G7H8J}",
             "${NPM_TOKEN?}",
             "$NPM_TOKEN",
             "%NPM_TOKEN%",
