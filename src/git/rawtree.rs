@@ -43,36 +43,36 @@ pub struct Corrupt;
 
 /// The entries of the tree whose bytes are `raw`, in the order stored.
 pub fn entries(raw: &[u8]) -> Entries<'_> {
-    Entries { rest: raw }
+    Entries { raw, pos: 0 }
 }
 
 #[derive(Debug)]
 pub struct Entries<'a> {
-    rest: &'a [u8],
+    raw: &'a [u8],
+    /// Where the next entry starts.
+    pos: usize,
 }
 
 impl<'a> Iterator for Entries<'a> {
     type Item = Result<Entry<'a>, Corrupt>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let parsed = parse_one(self.rest);
-        match parsed {
-            Some((entry, rest)) => {
-                self.rest = rest;
+        let rest = self.raw.get(self.pos..).filter(|r| !r.is_empty())?;
+        match parse_one(rest) {
+            Some((entry, used)) => {
+                self.pos += used;
                 Some(Ok(entry))
             }
             None => {
-                self.rest = &[];
+                self.pos = self.raw.len();
                 Some(Err(Corrupt))
             }
         }
     }
 }
 
-fn parse_one(raw: &[u8]) -> Option<(Entry<'_>, &[u8])> {
+/// The entry at the start of `raw`, and how many bytes it takes.
+fn parse_one(raw: &[u8]) -> Option<(Entry<'_>, usize)> {
     let space = memchr::memchr(b' ', raw)?;
     let digits = &raw[..space];
     if digits.is_empty() || digits.len() > 7 {
@@ -93,7 +93,41 @@ fn parse_one(raw: &[u8]) -> Option<(Entry<'_>, &[u8])> {
         return None;
     }
     let id: &[u8; ID_LEN] = after[nul + 1..id_end].try_into().ok()?;
-    Some((Entry { mode, name, id }, &after[id_end..]))
+    Some((Entry { mode, name, id }, space + 1 + id_end))
+}
+
+/// Where the entry after the one at `at` starts (no check of its mode or
+/// name: the bytes are compared, not read).
+fn next_start(raw: &[u8], at: usize) -> Option<usize> {
+    let nul = memchr::memchr(0, raw.get(at..)?)?;
+    let next = at + nul + 1 + ID_LEN;
+    (next <= raw.len()).then_some(next)
+}
+
+/// How many bytes `a` and `b` share at their start.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n && a[i..i + 8] == b[i..i + 8] {
+        i += 8;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// How many bytes `a` and `b` share at their end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n && a[a.len() - i - 8..a.len() - i] == b[b.len() - i - 8..b.len() - i] {
+        i += 8;
+    }
+    while i < n && a[a.len() - i - 1] == b[b.len() - i - 1] {
+        i += 1;
+    }
+    i
 }
 
 /// git's order of tree entries: by name, a folder's name read as if it
@@ -117,15 +151,36 @@ fn order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
 /// object of the same kind under the same name. With each, the entry of
 /// `old` under the same name, when there is one. In `new`'s order.
 ///
-/// Both trees are walked once, in step. A tree out of git's order can
-/// only make more entries count as changed (they then go through the
+/// Both trees are walked once, in step, from the entry holding their
+/// first differing byte (the bytes before it are the same entries in
+/// both), and only until what is left of each is the same bytes (a
+/// folder's tree mostly changes in one entry). A tree out of git's order
+/// can only make more entries count as changed (they then go through the
 /// seen-sets), never fewer: an entry is unchanged only when `old` has the
-/// very same one.
+/// very same one, or the very same bytes at the same place.
 pub fn changed<'a, 'b>(new: &'a [u8], old: Option<&'b [u8]>) -> Changed<'a, 'b> {
+    let (start, tail) = match old {
+        Some(old) => {
+            let differs = common_prefix(new, old);
+            let mut start = 0;
+            while let Some(next) = next_start(new, start).filter(|n| *n <= differs) {
+                start = next;
+            }
+            (start, common_suffix(new, old))
+        }
+        None => (0, 0),
+    };
     Changed {
-        new: entries(new),
-        old: entries(old.unwrap_or_default()),
+        new: Entries {
+            raw: new,
+            pos: start,
+        },
+        old: Entries {
+            raw: old.unwrap_or_default(),
+            pos: start,
+        },
         pending: None,
+        tail,
     }
 }
 
@@ -133,8 +188,19 @@ pub fn changed<'a, 'b>(new: &'a [u8], old: Option<&'b [u8]>) -> Changed<'a, 'b> 
 pub struct Changed<'a, 'b> {
     new: Entries<'a>,
     old: Entries<'b>,
-    /// The next entry of `old` not yet passed.
-    pending: Option<Entry<'b>>,
+    /// The next entry of `old` not yet passed, and where it starts.
+    pending: Option<(Entry<'b>, usize)>,
+    /// How many bytes the two trees share at their end.
+    tail: usize,
+}
+
+impl Changed<'_, '_> {
+    /// Whether what is left of both trees is the same bytes.
+    fn rest_same(&self) -> bool {
+        let old_at = self.pending.map_or(self.old.pos, |(_, at)| at);
+        let left = self.new.raw.len().saturating_sub(self.new.pos);
+        left <= self.tail && self.old.raw.len().saturating_sub(old_at) == left
+    }
 }
 
 impl<'a, 'b> Iterator for Changed<'a, 'b> {
@@ -142,25 +208,31 @@ impl<'a, 'b> Iterator for Changed<'a, 'b> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
+            if self.rest_same() {
+                return None;
+            }
             let entry = match self.new.next()? {
                 Ok(e) => e,
                 Err(c) => return Some(Err(c)),
             };
             // Pass the entries of `old` that sort before this one.
             let before = loop {
-                let old = match self.pending.take() {
+                let (old, at) = match self.pending.take() {
                     Some(o) => o,
-                    None => match self.old.next() {
-                        None => break None,
-                        Some(Ok(o)) => o,
-                        Some(Err(c)) => return Some(Err(c)),
-                    },
+                    None => {
+                        let at = self.old.pos;
+                        match self.old.next() {
+                            None => break None,
+                            Some(Ok(o)) => (o, at),
+                            Some(Err(c)) => return Some(Err(c)),
+                        }
+                    }
                 };
                 match order(&old, &entry) {
                     Ordering::Less => continue,
                     Ordering::Equal => break Some(old),
                     Ordering::Greater => {
-                        self.pending = Some(old);
+                        self.pending = Some((old, at));
                         break None;
                     }
                 }
@@ -290,6 +362,86 @@ mod tests {
         assert!(names(changed(&new2, Some(&old)))
             .iter()
             .any(|(n, _)| *n == "b"));
+    }
+
+    /// What `changed` must give, by a lookup of each entry in `old`.
+    fn reference<'a>(new: &'a [u8], old: &[u8]) -> Vec<(Entry<'a>, bool)> {
+        let old: Vec<Entry<'_>> = entries(old).map(|e| e.expect("ok")).collect();
+        entries(new)
+            .map(|e| e.expect("ok"))
+            .filter(|e| !old.iter().any(|o| o.same(e)))
+            .map(|e| {
+                let was = old
+                    .iter()
+                    .any(|o| o.name == e.name && o.is_tree() == e.is_tree());
+                (e, was)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn skipping_the_shared_start_and_end_changes_nothing() {
+        // Trees of up to 12 entries from 6 names, each a file or a
+        // folder, edited at random (a changed id, an entry added or
+        // removed, a kind changed): the merge from the first differing
+        // byte to the shared end gives what a lookup of every entry does.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rand = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let names = ["a", "a-b", "a0", "b", "pkg", "pkg.json"];
+        for _ in 0..5000 {
+            let mut old: Vec<(&str, &str, u8)> = Vec::new();
+            for name in names {
+                match rand(3) {
+                    0 => {}
+                    1 => old.push(("100644", name, rand(4) as u8)),
+                    _ => old.push(("40000", name, rand(4) as u8)),
+                }
+            }
+            let mut new = old.clone();
+            for _ in 0..=rand(3) {
+                let i = rand(names.len() as u64) as usize;
+                let name = names[i];
+                let at = new.iter().position(|(_, n, _)| *n == name);
+                match (rand(3), at) {
+                    (0, Some(at)) => {
+                        new.remove(at);
+                    }
+                    (1, Some(at)) => new[at].2 = rand(4) as u8,
+                    (_, Some(at)) => {
+                        new[at].0 = if new[at].0 == "40000" {
+                            "120000"
+                        } else {
+                            "40000"
+                        }
+                    }
+                    (_, None) => new.push(("100644", name, rand(4) as u8)),
+                }
+            }
+            let sort = |t: &mut Vec<(&str, &str, u8)>| {
+                t.sort_by(|a, b| {
+                    let key = |e: &(&str, &str, u8)| {
+                        let mut k = e.1.as_bytes().to_vec();
+                        if e.0 == "40000" {
+                            k.push(b'/');
+                        }
+                        k
+                    };
+                    key(a).cmp(&key(b))
+                })
+            };
+            sort(&mut old);
+            sort(&mut new);
+            let (old, new) = (raw(&old), raw(&new));
+            let got: Vec<(Entry<'_>, bool)> = changed(&new, Some(&old))
+                .map(|r| r.map(|(e, was)| (e, was.is_some())).expect("ok"))
+                .collect();
+            assert_eq!(got, reference(&new, &old), "{new:?} against {old:?}");
+        }
     }
 
     #[test]
