@@ -860,8 +860,11 @@ struct TreeCache<'o> {
     before: Generation<'o>,
 }
 
+/// Keyed by the path's hash from [`Walker::path_key`] (already computed
+/// for the seen-set): two paths with one hash share a slot, which costs a
+/// miss, never a wrong tree (a hit needs the very object id).
 type Generation<'o> = (
-    std::collections::HashMap<Vec<u8>, (git2::Oid, std::rc::Rc<git2::OdbObject<'o>>)>,
+    std::collections::HashMap<u64, (git2::Oid, std::rc::Rc<git2::OdbObject<'o>>)>,
     usize,
 );
 
@@ -871,9 +874,10 @@ impl<'o> TreeCache<'o> {
     /// cache; a 100,000-file tree alone is 48,000 trees, 17 MiB kept
     /// whole); on 20k x 5k, 2 MiB costs 5% more instructions than 8 MiB.
     const LIMIT: usize = 2 * 1024 * 1024;
-    /// What keeping one tree costs beyond its bytes: its path, the map's
-    /// slot, libgit2's object and the allocations' headers.
-    const OVERHEAD: usize = 200;
+    /// What keeping one tree costs beyond its bytes: the map's slot,
+    /// libgit2's object and the allocations' headers. (At 200, npm/cli
+    /// peaked at 64.4 to 64.7 MiB.)
+    const OVERHEAD: usize = 300;
 
     fn new() -> Self {
         TreeCache {
@@ -882,16 +886,16 @@ impl<'o> TreeCache<'o> {
         }
     }
 
-    fn cost(path: &[u8], tree: &git2::OdbObject<'_>) -> usize {
-        path.len() + tree.len() + Self::OVERHEAD
+    fn cost(tree: &git2::OdbObject<'_>) -> usize {
+        tree.len() + Self::OVERHEAD
     }
 
     /// The tree `id`, if it is the last one read at `path`.
-    fn get(&mut self, path: &[u8], id: git2::Oid) -> Option<std::rc::Rc<git2::OdbObject<'o>>> {
-        if let Some((have, t)) = self.now.0.get(path) {
+    fn get(&mut self, path: u64, id: git2::Oid) -> Option<std::rc::Rc<git2::OdbObject<'o>>> {
+        if let Some((have, t)) = self.now.0.get(&path) {
             return (*have == id).then(|| t.clone());
         }
-        let (have, t) = self.before.0.get(path)?;
+        let (have, t) = self.before.0.get(&path)?;
         if *have != id {
             return None;
         }
@@ -900,16 +904,13 @@ impl<'o> TreeCache<'o> {
         Some(t)
     }
 
-    fn put(&mut self, path: &[u8], id: git2::Oid, tree: std::rc::Rc<git2::OdbObject<'o>>) {
+    fn put(&mut self, path: u64, id: git2::Oid, tree: std::rc::Rc<git2::OdbObject<'o>>) {
         if self.now.1 > Self::LIMIT / 2 {
             self.before = std::mem::take(&mut self.now);
         }
-        self.now.1 += Self::cost(path, &tree);
-        if let Some(slot) = self.now.0.get_mut(path) {
-            self.now.1 -= Self::cost(path, &slot.1);
-            *slot = (id, tree);
-        } else {
-            self.now.0.insert(path.to_vec(), (id, tree));
+        self.now.1 += Self::cost(&tree);
+        if let Some(old) = self.now.0.insert(path, (id, tree)) {
+            self.now.1 -= Self::cost(&old.1);
         }
     }
 }
@@ -950,13 +951,15 @@ impl<'o> Walker<'_, '_, '_, 'o> {
         (self.sink)(input);
     }
 
-    /// The raw tree object `id`, found at `path` (`""`: a root).
+    /// The raw tree object `id`, found at `path` (`""`: a root), whose
+    /// [`Walker::path_key`] is `key`.
     fn read_tree(
         &mut self,
         id: git2::Oid,
         path: &[u8],
+        key: u64,
     ) -> Result<std::rc::Rc<git2::OdbObject<'o>>, String> {
-        if let Some(t) = self.trees.get(path, id) {
+        if let Some(t) = self.trees.get(key, id) {
             return Ok(t);
         }
         let cannot = |why: &str| format!("cannot read tree {id} ({}): {why}", path_str(path));
@@ -966,7 +969,7 @@ impl<'o> Walker<'_, '_, '_, 'o> {
             return Err(cannot("not a tree"));
         }
         let object = std::rc::Rc::new(object);
-        self.trees.put(path, id, object.clone());
+        self.trees.put(key, id, object.clone());
         Ok(object)
     }
 
@@ -976,20 +979,22 @@ impl<'o> Walker<'_, '_, '_, 'o> {
         base: Option<git2::Oid>,
         origin: Option<&str>,
     ) -> Result<(), String> {
-        if !self.seen_trees.insert((self.path_key(b""), tree)) {
+        let root_key = self.path_key(b"");
+        if !self.seen_trees.insert((root_key, tree)) {
             return Ok(());
         }
         let repo = self.repo;
-        // Each folder to walk, with the first parent's tree at its path.
-        let mut stack: Vec<(Vec<u8>, git2::Oid, Option<git2::Oid>)> =
-            vec![(Vec::new(), tree, base)];
-        while let Some((prefix, id, base)) = stack.pop() {
+        // Each folder to walk (its path, and the path's key), with the
+        // first parent's tree at its path.
+        let mut stack: Vec<(Vec<u8>, u64, git2::Oid, Option<git2::Oid>)> =
+            vec![(Vec::new(), root_key, tree, base)];
+        while let Some((prefix, key, id, base)) = stack.pop() {
             // The base first: it is the tree last read at this path, which
             // the new one then replaces.
             // A base that cannot be read is compared with nothing: the
             // seen-sets alone then decide, as for a first commit.
-            let old = base.and_then(|b| self.read_tree(b, &prefix).ok());
-            let new = self.read_tree(id, &prefix)?;
+            let old = base.and_then(|b| self.read_tree(b, &prefix, key).ok());
+            let new = self.read_tree(id, &prefix, key)?;
             let corrupt = || format!("cannot read tree {id} ({}): corrupt", path_str(&prefix));
             // One buffer for every entry's path in this tree.
             let mut path = prefix.clone();
@@ -1009,7 +1014,7 @@ impl<'o> Walker<'_, '_, '_, 'o> {
                         let was = was
                             .filter(rawtree::Entry::is_tree)
                             .and_then(|w| git2::Oid::from_bytes(w.id).ok());
-                        stack.push((path.clone(), entry_id, was));
+                        stack.push((path.clone(), key, entry_id, was));
                     }
                     0o100000 if self.sel.matches(&path) => {
                         if !self.seen_blobs.insert((path.clone(), entry_id)) {
@@ -1219,8 +1224,9 @@ pub fn history(
         w.tree(tree, base, &oid.to_string())?;
         w.roots.insert(oid, tree);
         // The root was read (and kept) by the walk, unless seen before.
+        let root_key = w.path_key(b"");
         let root = w
-            .read_tree(tree, b"")
+            .read_tree(tree, b"", root_key)
             .map_err(|e| format!("cannot read the tree of commit {oid}: {e}"))?;
         let config = rawtree::find(root.data(), crate::config::FILE_NAME.as_bytes())
             .map_err(|_| format!("cannot read the tree of commit {oid}: corrupt"))?
