@@ -632,6 +632,15 @@ mod tests {
         );
         assert_eq!(key("{\"a\":{\"resolved\":\"http://a:b@h/\""), "resolved");
         assert_eq!(key("\"x@http://a:b@h/\":"), "descriptor");
+        // bun.lock: an element of a package's array.
+        assert_eq!(
+            key("    \"@s/p\": [\"@s/p@1.0.0\", \"http://a:b@h/p.tgz\", {}],"),
+            "@s/p"
+        );
+        assert_eq!(
+            key("    [\"p@1.0.0\", \"http://a:b@h/p.tgz\"],"),
+            "descriptor"
+        );
     }
 
     #[test]

@@ -306,6 +306,48 @@ mod tests {
     }
 
     #[test]
+    fn dependency_urls_merges_and_escapes() {
+        // Dependency specs, at the password; a flow mapping too.
+        let src = "catalog:\n  a: http://alice:Summer2024xyz@h/a.tgz\ncatalogs:\n  x: {b: 'git+https://bob:Winter2024xyz@h/b.git'}\noverrides:\n  c: npm:c@1\n";
+        assert_eq!(
+            rules(src),
+            [
+                ("url-credentials".into(), 2, 19, Some("catalog.a".into())),
+                ("url-credentials".into(), 4, 27, Some("catalogs.x.b".into())),
+            ]
+        );
+        // A merge key, plain or in a list, at the top and inside a mapping;
+        // a quoted `'<<'` is a key like any other.
+        let r = "r: &r\n  registries:\n    default: http://alice:Summer2024xyz@h/\n";
+        for merge in ["<<: *r\n", "<<: [*r]\n", "!!merge <<: *r\n"] {
+            let found = rules(&format!("{r}{merge}"));
+            assert_eq!(found.len(), 1, "{merge}: {found:?}");
+            assert_eq!(found[0].3.as_deref(), Some("registries.default"));
+        }
+        assert!(rules(&format!("{r}'<<': *r\n")).is_empty());
+        let src = "d: &d\n  default: http://alice:Summer2024xyz@h/\nregistries:\n  <<: *d\n";
+        assert_eq!(rules(src).len(), 1);
+        // An escaped `@` (and nothing else that would let the file in).
+        for at in ["\\x40", "\\u0040", "\\U00000040"] {
+            let src = format!("registries:\n  default: \"http://alice:Summer2024xyz{at}h/\"\n");
+            assert_eq!(rules(&src).len(), 1, "{src}");
+        }
+    }
+
+    #[test]
+    fn aliases_are_walked_once() {
+        // Ten levels of ten aliases each: 10^10 paths, each node once.
+        let mut src = "a0: &a0 {p: http://alice:Summer2024xyz@h/x.tgz}\n".to_string();
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            src.push_str(&format!("a{i}: &a{i} {{<<: [{refs}], q: [{refs}]}}\n"));
+        }
+        src.push_str("catalog: *a9\noverrides: {<<: *a9}\ncatalogs: {x: *a9, y: *a9}\n");
+        let found = rules(&src);
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+
+    #[test]
     fn what_pnpm_ignores_passes() {
         for src in [
             "'//h/:_authToken': 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\n",
