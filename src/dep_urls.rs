@@ -4,9 +4,11 @@
 //! `npm ci` fetches each `"resolved"` URL of `package-lock.json` /
 //! `npm-shrinkwrap.json` as written, `user:password@` included (sent as
 //! `Authorization: Basic`); yarn 1 does the same with `resolved` in
-//! `yarn.lock`, pnpm with `tarball:` in `pnpm-lock.yaml`; and npm, yarn
-//! and pnpm all send the userinfo of a URL given as a dependency spec in
-//! `package.json` (git, for a `git+https://` one). Each such URL is judged
+//! `yarn.lock`, pnpm with `tarball:` in `pnpm-lock.yaml`, bun with the
+//! URL of a package's entry in `bun.lock` (JSON with trailing commas; its
+//! `\u0040` decoded); and npm, yarn, pnpm and bun all send the userinfo of
+//! a URL given as a dependency spec in `package.json` (git, for a
+//! `git+https://` one), bun also from its catalogs there. Each such URL is judged
 //! by the `.npmrc` detector as the line `registry=<url>` (so stand-ins and
 //! masking are the same) and reported at the URL's line and column.
 //!
@@ -29,6 +31,7 @@ pub const LOCKFILES: &[&str] = &[
     "npm-shrinkwrap.json",
     "yarn.lock",
     "pnpm-lock.yaml",
+    "bun.lock",
 ];
 
 /// Whether the file name `name` is one of [`LOCKFILES`].
@@ -37,8 +40,10 @@ pub fn is_lockfile(name: &str) -> bool {
 }
 
 /// The top-level `package.json` keys whose string values are dependency
-/// specs: npm's four, npm's `overrides`, yarn's `resolutions`, and `pnpm`
-/// (its `overrides`).
+/// specs: npm's four, npm's `overrides`, yarn's `resolutions`, `pnpm`
+/// (its `overrides`), and bun's catalogs: `workspaces.catalog`,
+/// `workspaces.catalogs.<name>`, and the same at the top level (bun 1.4
+/// reads both, checked on the wire).
 const DEPENDENCY_KEYS: &[&str] = &[
     "dependencies",
     "devDependencies",
@@ -47,6 +52,9 @@ const DEPENDENCY_KEYS: &[&str] = &[
     "overrides",
     "resolutions",
     "pnpm",
+    "workspaces",
+    "catalog",
+    "catalogs",
 ];
 
 /// One URL with credentials, as found.
@@ -64,7 +72,7 @@ struct Url {
 pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
     let json = path.ends_with(".json");
     let urls = urls(src, 0, src.len(), json);
-    let note = "in a lockfile, whose URLs are fetched as written (npm ci, yarn, pnpm); \
+    let note = "in a lockfile, whose URLs are fetched as written (npm ci, yarn, pnpm, bun); \
                 remove the credentials from the URL (give them in the user's config), \
                 regenerate the lockfile, and revoke them";
     let mut out = Vec::new();
@@ -81,8 +89,9 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
 
 /// The name a lockfile gives the value the URL at `at` starts
 /// (`"resolved": "…"`, `resolved "…"`, `tarball: …`), as a report's `key`;
-/// a URL after anything else (yarn 2+'s `"x@https://…":`) is in a package
-/// descriptor.
+/// a URL in an array (bun.lock's `"name": ["name@1.0.0", "https://…"`) is
+/// named by the line's key; a URL after anything else (yarn 2+'s
+/// `"x@https://…":`) is in a package descriptor.
 fn line_key(src: &[u8], at: usize) -> String {
     // A name is short: a long line (a lockfile on one line) is not walked.
     let lo = at.saturating_sub(256);
@@ -91,6 +100,21 @@ fn line_key(src: &[u8], at: usize) -> String {
     for skip in [b'"', b' ', b':', b' ', b'"'] {
         before = before.trim_ascii_end();
         before = before.strip_suffix(&[skip]).unwrap_or(before);
+    }
+    if before.ends_with(b",") || before.ends_with(b"[") {
+        // An array element: the key the line starts with, if any.
+        let line = src[start..at].trim_ascii_start();
+        let name = line
+            .strip_prefix(b"\"")
+            .and_then(|l| memchr::memchr(b'"', l).map(|e| &l[..e]))
+            .filter(|n| {
+                line.get(n.len() + 2..)
+                    .is_some_and(|r| r.trim_ascii_start().starts_with(b":"))
+            });
+        return name.map_or_else(
+            || "descriptor".to_string(),
+            |n| crate::foreign::shown_name(&String::from_utf8_lossy(n)),
+        );
     }
     let name = before
         .iter()
@@ -132,6 +156,46 @@ pub fn detect_package_json(path: &str, src: &[u8]) -> Vec<Detected> {
         let found = urls(src, span.start + 1, span.end - 1, true);
         out.extend(judge(path, src, &found, Some(&key), note, &mut lines));
     }
+    out
+}
+
+/// A string value another reader found (`pnpm-workspace.yaml`'s catalogs
+/// and overrides, [`crate::pnpm_workspace`]): the text as the tool reads
+/// it, where it is in the file, and where its own bytes start when the
+/// file holds them as they are (no escapes, no folding).
+#[derive(Clone, Debug)]
+pub struct Spec {
+    /// The value's name in reports (`catalogs.x.priv`).
+    pub key: String,
+    pub text: String,
+    pub span: Range<usize>,
+    pub verbatim: Option<usize>,
+}
+
+/// Findings in the dependency specs `specs` of the file `src`, each with
+/// `note` as its detail.
+pub fn detect_specs(path: &str, src: &[u8], specs: &[Spec], note: &str) -> Vec<Detected> {
+    let mut out = Vec::new();
+    let mut lines = Cursor::default();
+    for spec in specs {
+        let found: Vec<Url> = in_text(&spec.text)
+            .into_iter()
+            .map(|(offset, text)| match spec.verbatim {
+                Some(at) => Url {
+                    span: at + offset..at + offset + text.len(),
+                    text,
+                    verbatim: true,
+                },
+                None => Url {
+                    span: spec.span.clone(),
+                    text,
+                    verbatim: false,
+                },
+            })
+            .collect();
+        out.extend(judge(path, src, &found, Some(&spec.key), note, &mut lines));
+    }
+    out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
     out
 }
 
@@ -595,6 +659,15 @@ mod tests {
         );
         assert_eq!(key("{\"a\":{\"resolved\":\"http://a:b@h/\""), "resolved");
         assert_eq!(key("\"x@http://a:b@h/\":"), "descriptor");
+        // bun.lock: an element of a package's array.
+        assert_eq!(
+            key("    \"@s/p\": [\"@s/p@1.0.0\", \"http://a:b@h/p.tgz\", {}],"),
+            "@s/p"
+        );
+        assert_eq!(
+            key("    [\"p@1.0.0\", \"http://a:b@h/p.tgz\"],"),
+            "descriptor"
+        );
     }
 
     #[test]

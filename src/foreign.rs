@@ -256,7 +256,7 @@ fn with_references(s: &str) -> String {
 
 /// Whether the line above `line` (1-based) is the comment
 /// `# npmrc-guard: allow`, which exempts it as in `.npmrc`.
-fn allowed(src: &[u8], line: usize) -> bool {
+pub(crate) fn allowed(src: &[u8], line: usize) -> bool {
     if line < 2 {
         return false;
     }

@@ -19,6 +19,7 @@ pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/npm-shrinkwrap.json",
     "**/yarn.lock",
     "**/pnpm-lock.yaml",
+    "**/bun.lock",
     // The env files yarn and bun load by themselves (crate::envfiles).
     "**/.env.yarn",
     "**/.env",

@@ -1,6 +1,9 @@
 //! Credentials in the URLs packages are fetched from: lockfiles and
 //! `package.json` dependency specs (review finding 16), and in the
-//! settings pnpm 10 reads from `pnpm-workspace.yaml` (finding 15). Each case is first
+//! settings pnpm 10 reads from `pnpm-workspace.yaml` (finding 15); the
+//! dependency URLs of `pnpm-workspace.yaml`, its merge keys and escapes,
+//! `bun.lock`, and bun's catalogs in `package.json` (review 3, findings
+//! 6, 7, 8, 18, 24). Each case is first
 //! proved against the real tool (npm, yarn 1, pnpm) with a capture server
 //! on 127.0.0.1, then the guard must block the same committed files, in
 //! every format, without showing the secret. Needs node and npm (yarn 1
@@ -75,7 +78,9 @@ fn guard_blocks(
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     for (path, content) in files {
-        std::fs::write(dir.path().join(path), content).expect("write");
+        let at = dir.path().join(path);
+        std::fs::create_dir_all(at.parent().expect("parent")).expect("mkdir");
+        std::fs::write(at, content).expect("write");
     }
     dir
 }
@@ -444,4 +449,302 @@ fn a_certain_token_anywhere_in_package_json_is_an_error() {
     repo.git(&["add", "-A"]);
     let out = repo.tool(&["scan", "--staged"]);
     assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stdout));
+}
+
+/// Run `cmd` until it exits, `done()` holds, or `secs` pass; then it is
+/// killed if still running.
+fn until_sent(cmd: &mut Command, secs: u64, done: impl Fn() -> bool) {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline && !done() {
+        if child.try_wait().expect("wait").is_some() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The 1-based column of `needle` on the line of `text` it is on, and
+/// that line.
+fn place(text: &str, needle: &str) -> (u64, u64) {
+    let at = text.find(needle).expect("needle");
+    let line = text[..at].matches('\n').count() + 1;
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (line as u64, (at - start + 1) as u64)
+}
+
+/// pnpm 10 fetches the dependency URLs of `pnpm-workspace.yaml` (`catalog`,
+/// `catalogs`, `overrides`, `packageExtensions`, a `configDependencies`
+/// tarball) with their `user:password@`, applies a merge key `<<: *anchor`
+/// (js-yaml's default schema), and decodes `\x40` and `\u0040` in a
+/// double-quoted URL; the guard blocks each, at the value, masked.
+#[test]
+fn pnpm_sends_workspace_dependency_urls_merges_and_escapes_and_the_guard_blocks_them() {
+    let Some(tools) = installed_once("pnpm-lockfile", "pnpm@10.34.2") else {
+        return;
+    };
+    let (port, seen) = capture_server();
+    let url = |m: &str| format!("http://alice:{PW}@127.0.0.1:{port}/{m}/priv.tgz");
+    let manifest =
+        |dep: &str| format!(r#"{{"name":"x","version":"1.0.0","dependencies":{{"{dep}"}}}}"#);
+    let local = r#"{"name":"local","version":"1.0.0"}"#;
+    let integrity = "1.0.0+sha512-Xg0tn4HcfTijTwfDwYlvVCl43V6h4KyVVX2aEm4qdO/PC6L2YvzLHFdmxhoeSA3eslcE6+ZVXHgWwopXYLNq4Q==";
+    // (marker, package.json dependency, pnpm-workspace.yaml, key, whether
+    // the finding is at the password: an escaped URL's is at its string).
+    let cases = [
+        (
+            "cat",
+            manifest(r#"priv":"catalog:"#),
+            format!("catalog:\n  priv: {}\n", url("cat")),
+            "catalog.priv",
+            true,
+        ),
+        (
+            "cats",
+            manifest(r#"priv":"catalog:x"#),
+            format!("catalogs:\n  x:\n    priv: {}\n", url("cats")),
+            "catalogs.x.priv",
+            true,
+        ),
+        (
+            "ovr",
+            manifest(r#"somepkg":"1.0.0"#),
+            format!("overrides:\n  somepkg: '{}'\n", url("ovr")),
+            "overrides.somepkg",
+            true,
+        ),
+        (
+            "ext",
+            manifest(r#"local":"file:./local"#),
+            format!(
+                "packageExtensions:\n  local:\n    dependencies:\n      priv: {}\n",
+                url("ext")
+            ),
+            "packageExtensions.local.dependencies.priv",
+            true,
+        ),
+        (
+            "cfg",
+            manifest(r#"local":"file:./local"#),
+            format!(
+                "configDependencies:\n  cfg:\n    tarball: {}\n    integrity: \"{integrity}\"\n",
+                url("cfg")
+            ),
+            "configDependencies.cfg.tarball",
+            true,
+        ),
+        (
+            "merge",
+            manifest(r#"somepkg":"1.0.0"#),
+            format!(
+                "defaults: &d\n  registries:\n    default: http://alice:{PW}@127.0.0.1:{port}/merge/\n<<: *d\n"
+            ),
+            "registries.default",
+            true,
+        ),
+        (
+            "x40",
+            manifest(r#"somepkg":"1.0.0"#),
+            format!("registries:\n  default: \"http://alice:{PW}\\x40127.0.0.1:{port}/x40/\"\n"),
+            "registries.default",
+            false,
+        ),
+        (
+            "u40",
+            manifest(r#"priv":"catalog:"#),
+            format!("catalog:\n  priv: \"http://alice:{PW}\\u0040127.0.0.1:{port}/u40/priv.tgz\"\n"),
+            "catalog.priv",
+            false,
+        ),
+    ];
+    for (marker, manifest, yaml, key, verbatim) in cases {
+        let files = [
+            ("package.json", manifest.as_str()),
+            ("local/package.json", local),
+            ("pnpm-workspace.yaml", yaml.as_str()),
+        ];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project("node", dir.path(), home.path());
+        cmd.arg(tools.join("node_modules/pnpm/bin/pnpm.cjs"))
+            .args(["install", "--fetch-retries=0"])
+            .arg("--store-dir")
+            .arg(home.path().join("store"));
+        let wire = format!("alice:{PW}");
+        // pnpm 10.34 does not exit after a config dependency's 404: it is
+        // stopped once the request is seen.
+        until_sent(&mut cmd, 180, || {
+            sent(&seen, &format!("/{marker}/")).contains(&wire)
+        });
+        assert!(
+            sent(&seen, &format!("/{marker}/")).contains(&wire),
+            "{marker}: pnpm did not send the URL's credentials: {:?}",
+            seen.lock().expect("lock")
+        );
+        let found = guard_blocks(&files, &[PW.to_string()]);
+        let (line, column) = if verbatim {
+            place(&yaml, PW)
+        } else {
+            place(&yaml, "\"http")
+        };
+        assert_eq!(
+            found,
+            [(
+                "url-credentials".to_string(),
+                "pnpm-workspace.yaml".to_string(),
+                line,
+                column,
+                Some(key.to_string())
+            )],
+            "{marker}"
+        );
+    }
+}
+
+/// bun fetches the URL of a package's entry in `bun.lock` (JSON with
+/// trailing commas; `\u0040` decoded) with `bun install --frozen-lockfile`,
+/// and the URLs of its catalogs in package.json (`workspaces.catalog`,
+/// `workspaces.catalogs.<name>`, and the same at the top level), with
+/// their `user:password@`; the guard blocks each.
+#[test]
+fn bun_sends_bun_lock_and_catalog_urls_and_the_guard_blocks_them() {
+    let Some(tools) = installed_once("bun", "@oven/bun-linux-x64@1.4.5") else {
+        return;
+    };
+    let bun = tools.join("node_modules/@oven/bun-linux-x64/bin/bun");
+    let (port, seen) = capture_server();
+    let url = |m: &str| format!("http://alice:{PW}@127.0.0.1:{port}/{m}/somepkg-1.0.0.tgz");
+    let lock = |u: &str| {
+        format!(
+            "{{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {{\n    \"\": {{\n      \"name\": \"x\",\n      \"dependencies\": {{\n        \"somepkg\": \"1.0.0\",\n      }},\n    }},\n  }},\n  \"packages\": {{\n    \"somepkg\": [\"somepkg@1.0.0\", \"{u}\", {{}}, \"sha512-LPlbIuom6w7TyELR1077Uj98dSLaIE3A1Z2ifWqLk/CvfA24JWUbxesuJAO/x2vjkUYih+LxsGYOU7XN8x+4yA==\"],\n  }}\n}}\n"
+        )
+    };
+    let escaped = url("u40").replace('@', "\\u0040");
+    let with_catalog = |m: &str, catalogs: &str, named: bool| {
+        let dep = if named { "catalog:a" } else { "catalog:" };
+        format!(
+            "{{\"name\":\"x\",\"version\":\"1.0.0\",\n \"dependencies\":{{\"somepkg\":\"{dep}\"}},\n {}}}\n",
+            catalogs.replace("URL", &url(m))
+        )
+    };
+    // (marker, files, finding's file, key, whether at the password).
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a str, &'a str, bool);
+    let cases: Vec<Case> = vec![
+        (
+            "lock",
+            vec![
+                ("package.json", MANIFEST.to_string()),
+                ("bun.lock", lock(&url("lock"))),
+            ],
+            "bun.lock",
+            "somepkg",
+            true,
+        ),
+        (
+            "u40",
+            vec![
+                ("package.json", MANIFEST.to_string()),
+                ("bun.lock", lock(&escaped)),
+            ],
+            "bun.lock",
+            "somepkg",
+            false,
+        ),
+        (
+            "wcat",
+            vec![(
+                "package.json",
+                with_catalog(
+                    "wcat",
+                    r#""workspaces":{"packages":[],"catalog":{"somepkg":"URL"}}"#,
+                    false,
+                ),
+            )],
+            "package.json",
+            "workspaces.catalog.somepkg",
+            true,
+        ),
+        (
+            "wcats",
+            vec![(
+                "package.json",
+                with_catalog(
+                    "wcats",
+                    r#""workspaces":{"packages":[],"catalogs":{"a":{"somepkg":"URL"}}}"#,
+                    true,
+                ),
+            )],
+            "package.json",
+            "workspaces.catalogs.a.somepkg",
+            true,
+        ),
+        (
+            "tcat",
+            vec![(
+                "package.json",
+                with_catalog(
+                    "tcat",
+                    r#""workspaces":[],"catalog":{"somepkg":"URL"}"#,
+                    false,
+                ),
+            )],
+            "package.json",
+            "catalog.somepkg",
+            true,
+        ),
+        (
+            "tcats",
+            vec![(
+                "package.json",
+                with_catalog(
+                    "tcats",
+                    r#""workspaces":[],"catalogs":{"a":{"somepkg":"URL"}}"#,
+                    true,
+                ),
+            )],
+            "package.json",
+            "catalogs.a.somepkg",
+            true,
+        ),
+    ];
+    for (marker, files, file, key, verbatim) in cases {
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (*p, c.as_str())).collect();
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project(bun.to_str().expect("utf-8 path"), dir.path(), home.path());
+        cmd.arg("install");
+        if file == "bun.lock" {
+            cmd.arg("--frozen-lockfile");
+        }
+        run("bun install", &mut cmd, 120);
+        assert!(
+            sent(&seen, &format!("/{marker}/")).contains(&format!("alice:{PW}")),
+            "{marker}: bun did not send the URL's credentials: {:?}",
+            seen.lock().expect("lock")
+        );
+        let found = guard_blocks(&files, &[PW.to_string()]);
+        let text = files.iter().find(|(p, _)| *p == file).expect("file").1;
+        let (line, column) = if verbatim {
+            place(text, PW)
+        } else {
+            place(text, "http")
+        };
+        assert_eq!(
+            found,
+            [(
+                "url-credentials".to_string(),
+                file.to_string(),
+                line,
+                column,
+                Some(key.to_string())
+            )],
+            "{marker}"
+        );
+    }
 }

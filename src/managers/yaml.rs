@@ -13,7 +13,7 @@ use crate::hook::HookKind;
 /// every name of `select::DEFAULT_INCLUDE`, the caseless ones in any ASCII
 /// case (a unit test holds the two together). The framework passes a hook
 /// only the changed files its pattern matches.
-pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|\.[yY][aA][rR][nN][rR][cC](\.[yY][mM][lL])?|[bB][uU][nN][fF][iI][gG]\.[tT][oO][mM][lL]|package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|pnpm-workspace\.yaml|\.env(\.(yarn|local|((production|development|test)(\.local)?)))?)$";
+pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|\.[yY][aA][rR][nN][rR][cC](\.[yY][mM][lL])?|[bB][uU][nN][fF][iI][gG]\.[tT][oO][mM][lL]|package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock|pnpm-workspace\.yaml|\.env(\.(yarn|local|((production|development|test)(\.local)?)))?)$";
 
 /// The lines under our lefthook command's `run: |`.
 fn run_block(kind: HookKind, depth: usize) -> Vec<String> {
