@@ -193,7 +193,7 @@ fn beside(dir: &str, file: &str) -> Option<String> {
 
 /// The entries of a top-level `injectEnvironmentFiles:` list, in flow
 /// (`[a, "b"]`) or block (`- a`) style, read line by line.
-fn injected_files(src: &[u8]) -> Vec<String> {
+pub fn injected_files(src: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(src);
     let mut out = Vec::new();
     let mut lines = text.lines().peekable();

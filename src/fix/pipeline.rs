@@ -315,7 +315,21 @@ pub fn names_taken_outside<'a>(
         // The env files the tools load for this config (yarn's
         // `injectEnvironmentFiles`, bun's `.env*` beside it), git ignored
         // or not.
-        for env in crate::envfiles::partners(&path.to_string_lossy(), bytes) {
+        let mut envs: Vec<PathBuf> = crate::envfiles::partners(&path.to_string_lossy(), bytes)
+            .into_iter()
+            .map(PathBuf::from)
+            .collect();
+        // An absolute `injectEnvironmentFiles` entry (a user's own secrets
+        // file, named from `~/.yarnrc.yml`) is read where it is.
+        if path.file_name().is_some_and(|n| n == ".yarnrc.yml") {
+            envs.extend(
+                crate::envfiles::injected_files(bytes)
+                    .into_iter()
+                    .map(PathBuf::from)
+                    .filter(|p| p.is_absolute()),
+            );
+        }
+        for env in envs {
             if let Ok(src) = std::fs::read(&env) {
                 taken.extend(
                     crate::envfiles::assignments(&src)
