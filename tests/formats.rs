@@ -102,6 +102,17 @@ fn sarif_validates_against_the_schema() {
         "${NPM_TOKEN}"
     );
     assert_eq!(npm["level"], "error");
+    // The region is the token's 40 characters, and every result points at
+    // its own rule in the driver's list.
+    let region = &npm["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (&region["startColumn"], &region["endColumn"]),
+        (&34.into(), &74.into())
+    );
+    for r in results {
+        let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(driver["rules"][index]["id"], r["ruleId"], "{r}");
+    }
     let warn = results
         .iter()
         .find(|r| r["ruleId"] == "broken-interpolation")
@@ -140,4 +151,128 @@ fn github_annotations_line_by_line() {
         ]
     );
     assert_no_secret(&out, &[t]);
+}
+
+/// A folder with a token in a comment and a key file named by `keyfile`
+/// (`.npmrc`, `client.key`: errors), and `warn.npmrc` (one warning).
+fn comment_and_key_file() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = npm_token(1203);
+    fs::write(
+        dir.path().join(".npmrc"),
+        format!("; old {t}\n//r.example/:keyfile=client.key\n"),
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("client.key"),
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQfabricatedNotAKey\n-----END PRIVATE KEY-----\n",
+    )
+    .expect("write");
+    fs::write(dir.path().join("warn.npmrc"), "_authToken=$NPM_TOKEN\n").expect("write");
+    (dir, t)
+}
+
+#[test]
+fn where_a_secret_sits_is_said_in_every_format() {
+    // A token in a comment is said to be "in a comment"; a key file's key
+    // has no key either but is not in a comment; the human summary counts
+    // errors and warnings, naming only those there are.
+    let (dir, t) = comment_and_key_file();
+    let run = |args: &[&str]| {
+        let out = npmrc_guard(dir.path())
+            .args(["check"])
+            .args(args)
+            .output()
+            .expect("runs");
+        assert_no_secret(&out, std::slice::from_ref(&t));
+        (out.status.code(), text(&out.stdout))
+    };
+    let mask = format!("npm_…{}", &t[38..]);
+    let (code, github) = run(&["--format", "github", ".npmrc"]);
+    assert_eq!(code, Some(1));
+    let lines: Vec<&str> = github.lines().collect();
+    assert_eq!(lines.len(), 2, "{github}");
+    assert!(
+        lines[0].ends_with(&format!("::npm access token in a comment: {mask}")),
+        "{github}"
+    );
+    assert!(
+        lines[1].starts_with("::error file=client.key,line=1,col=1,")
+            && lines[1].contains("::PEM private key: ----…-- (a PEM private key"),
+        "{github}"
+    );
+
+    let (code, human) = run(&[".npmrc", "warn.npmrc"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        human.contains(&format!(
+            ".npmrc:1:7 error[npm-token] npm access token in a comment: {mask}\n  fix: delete the token from the file and revoke it\n"
+        )),
+        "{human}"
+    );
+    assert!(
+        human.contains("client.key:1:1 error[private-key] PEM private key: ----…--\n"),
+        "{human}"
+    );
+    assert!(
+        human.ends_with("\n2 errors, 2 warnings in 3 files\n"),
+        "{human}"
+    );
+    let (code, human) = run(&["warn.npmrc"]);
+    assert_eq!(code, Some(0));
+    assert!(human.ends_with("\n2 warnings in 1 file\n"), "{human}");
+
+    // Findings come sorted by path, line and column, whatever the order
+    // the files were named in.
+    let (code, json) = run(&["--format", "json", "warn.npmrc", ".npmrc"]);
+    assert_eq!(code, Some(1));
+    let doc: Value = serde_json::from_str(&json).expect("json");
+    let at: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().expect("path").to_string(),
+                f["column"].as_u64().expect("column"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (".npmrc".to_string(), 7),
+            ("client.key".to_string(), 1),
+            ("warn.npmrc".to_string(), 1),
+            ("warn.npmrc".to_string(), 12)
+        ]
+    );
+}
+
+#[test]
+fn the_fix_command_is_offered_only_for_a_path_a_shell_takes_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secrets = [npm_token(1204), npm_token(1205)];
+    fs::write(dir.path().join("a\nb.npmrc"), literal_npmrc(&secrets[0])).expect("write");
+    fs::write(dir.path().join("my dir.npmrc"), literal_npmrc(&secrets[1])).expect("write");
+    let out = npmrc_guard(dir.path())
+        .args(["check", "a\nb.npmrc", "my dir.npmrc"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert_no_secret(&out, &secrets);
+    let stdout = text(&out.stdout);
+    let advice: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("  fix: "))
+        .collect();
+    // `"a\nb.npmrc"` is shown quoted as git quotes it: pasted back to a
+    // shell it would name another file, so no command is offered for it.
+    assert_eq!(
+        advice,
+        [
+            "  fix: replace it with ${NPM_TOKEN} and set NPM_TOKEN in your environment",
+            "  fix: replace it with ${NPM_TOKEN} and set NPM_TOKEN in your environment (npmrc-guard fix 'my dir.npmrc')",
+        ]
+    );
 }

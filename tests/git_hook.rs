@@ -299,6 +299,31 @@ fn husky_hooks_path_gets_instructions() {
 }
 
 #[test]
+fn every_husky_hooks_folder_is_refused() {
+    // Husky 4-8 set core.hooksPath to `.husky` itself; `husky install DIR`
+    // puts husky.sh in a folder of any name. Each is Husky's, rewritten by
+    // it: the plain hook is refused there too.
+    let repo = TestRepo::new();
+    fs::create_dir_all(repo.root.join(".husky")).expect("mkdir");
+    repo.git(&["config", "core.hooksPath", ".husky"]);
+    let out = repo.tool(&["install", "--manager", "git"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!repo.root.join(".husky/pre-commit").exists());
+
+    let repo = TestRepo::new();
+    repo.write("tools/hooks/husky.sh", "# husky\n");
+    repo.git(&["config", "core.hooksPath", "tools/hooks"]);
+    let out = repo.tool(&["install", "--manager", "git"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("npmrc-guard install --manager husky"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!repo.root.join("tools/hooks/pre-commit").exists());
+}
+
+#[test]
 fn conflicted_index_is_an_error() {
     let repo = TestRepo::new();
     repo.conflict(".npmrc");

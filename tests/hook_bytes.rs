@@ -104,3 +104,20 @@ fn an_older_script_of_ours_is_replaced_without_a_backup() {
     assert_eq!(repo.tool(&["uninstall"]).status.code(), Some(0));
     assert!(!hook.exists());
 }
+
+#[test]
+fn a_hook_that_cannot_be_read_is_an_error_not_no_hook() {
+    // `uninstall` must not say "no pre-commit hook installed" about a hook
+    // it could not read (here a folder where the script would be).
+    let repo = TestRepo::new();
+    let hook = hooks(&repo).join("pre-commit");
+    fs::create_dir(&hook).expect("mkdir");
+    let out = repo.tool(&["uninstall"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cannot read"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(hook.is_dir());
+}

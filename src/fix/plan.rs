@@ -755,4 +755,38 @@ mod tests {
         ];
         assert_eq!(apply(src, &e), b"\xEF\xBB\xBFa=1\r\nb=${Y}\rc=X".to_vec());
     }
+    #[test]
+    fn a_moved_secret_shows_its_variable_and_only_the_mask() {
+        let secret = "npm_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAB0a";
+        let moved = Moved {
+            var: "NPM_TOKEN".into(),
+            value: crate::finding::Secret::new(secret),
+        };
+        let shown = format!("{moved:?}");
+        assert_eq!(
+            shown,
+            format!("Moved(NPM_TOKEN={})", crate::finding::mask(secret))
+        );
+        assert!(!shown.contains(secret));
+    }
+
+    #[test]
+    fn a_name_is_free_only_when_no_one_else_holds_it() {
+        let mut names = Names::default();
+        assert!(names.free_for("NPM_TOKEN", "s1"));
+        // Given to a secret already.
+        names.given.insert("NPM_TOKEN".into());
+        assert!(!names.free_for("NPM_TOKEN", "s1"));
+        // Referenced by the files for something else, unless the store
+        // holds it with this very value.
+        names.referenced.insert("NPM_AUTH".into());
+        assert!(!names.free_for("NPM_AUTH", "s1"));
+        names.store.insert("NPM_AUTH".into(), "s1".into());
+        assert!(names.free_for("NPM_AUTH", "s1"));
+        // In the store with another value.
+        assert!(!names.free_for("NPM_AUTH", "s2"));
+        names.store.insert("NPM_PASSWORD".into(), "s3".into());
+        assert!(!names.free_for("NPM_PASSWORD", "s1"));
+        assert!(names.free_for("NPM_PASSWORD", "s3"));
+    }
 }

@@ -552,4 +552,97 @@ mod tests {
         )
         .is_err());
     }
+    #[test]
+    fn a_setting_shows_its_path_never_its_value() {
+        let x = s(
+            &["npmRegistries", "//r.example", "npmAuthToken"],
+            "hunter2secret",
+        );
+        assert_eq!(
+            format!("{x:?}"),
+            "Setting(npmRegistries.//r.example.npmAuthToken)"
+        );
+        assert_eq!(
+            shown_path(&x.path),
+            "npmRegistries.//r.example.npmAuthToken"
+        );
+    }
+
+    #[test]
+    fn each_refusal_says_why() {
+        let why = |src: &str| take(src).expect_err(src);
+        for (src, says) in [
+            ("npmAuthToken: hunter2secret\n", "a top-level credential"),
+            (
+                "npmScopes:\n  corp:\n    npmAuthToken: hunter2secret\n",
+                "a scope's credential",
+            ),
+            // Not alone on its line: said so, before any edit is tried.
+            (
+                "npmRegistries:\n  //r: {\n    npmAuthToken: hunter2secret }\n",
+                "it does not stand alone on its line",
+            ),
+            (
+                "npmRegistries:\n  //r:\n    &k npmAuthToken: hunter2secret\n",
+                "it does not stand alone on its line",
+            ),
+            (
+                "npmRegistries:\n  //r: &a\n    npmAuthToken: hunter2secret\n",
+                "a mapping it leaves empty does not stand alone on its line",
+            ),
+        ] {
+            let err = why(src);
+            assert!(err.contains(says), "{err}");
+            assert!(err.starts_with(".yarnrc.yml:"), "{err}");
+        }
+    }
+    #[test]
+    fn a_setting_goes_after_the_whole_line_of_the_last_entry() {
+        // A comment after the last entry's value: the new lines go after
+        // it, not into it.
+        let home = "npmScopes:\n  mine:\n    npmAuthToken: \"${MINE}\"  # mine\nx: y\n";
+        let out = put_in(
+            Some(home.as_bytes()),
+            &[s(&["npmScopes", "corp", "npmAuthToken"], "t")],
+        )
+        .expect("added")
+        .expect("changed");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "npmScopes:\n  mine:\n    npmAuthToken: \"${MINE}\"  # mine\n  \"corp\":\n    \"npmAuthToken\": \"t\"\nx: y\n"
+        );
+    }
+    #[test]
+    fn crlf_lines_move_whole() {
+        let src = "npmRegistries:\r\n  //a.example:\r\n    npmAuthToken: hunter2secret  # ci\r\n  //b.example:\r\n    npmAlwaysAuth: true\r\nx: y\r\n";
+        let (fixed, settings) = take(src).expect("moves");
+        assert_eq!(
+            fixed,
+            "npmRegistries:\r\n  //b.example:\r\n    npmAlwaysAuth: true\r\nx: y\r\n"
+        );
+        assert_eq!(
+            settings,
+            [s(
+                &["npmRegistries", "//a.example", "npmAuthToken"],
+                "hunter2secret"
+            )]
+        );
+    }
+    #[test]
+    fn an_rc_file_between_that_sets_or_hides_a_setting_stops_the_move() {
+        let moving = [s(&["npmRegistries", "//r", "npmAuthToken"], "t")];
+        assert_eq!(
+            overridden_by(
+                b"x: y\nnpmRegistries:\n  //q:\n    npmAuthToken: u\n",
+                &moving
+            ),
+            None
+        );
+        let why = |other: &[u8]| overridden_by(other, &moving).unwrap_or_default();
+        assert!(why(b"npmRegistries:\n  //r:\n    npmAuthToken: u\n")
+            .contains("sets npmRegistries.//r.npmAuthToken too"));
+        assert!(why(b"onConflict: reset\n").contains("onConflict"));
+        assert!(why(b"a: [\n").contains("not YAML"));
+        assert!(why(b"\xff: x\n").contains("not YAML"));
+    }
 }

@@ -159,3 +159,34 @@ pub fn shell_quote(s: &str) -> String {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visible_escapes_controls_and_both_bidi_ranges_only() {
+        assert!(matches!(
+            visible("//r.example/:_authToken"),
+            std::borrow::Cow::Borrowed("//r.example/:_authToken")
+        ));
+        assert_eq!(visible("a\nb\x1b[31m"), "a\\nb\\u{1b}[31m");
+        assert_eq!(visible("x\u{202e}y\u{202a}"), "x\\u{202e}y\\u{202a}");
+        assert_eq!(visible("x\u{2067}y\u{2066}"), "x\\u{2067}y\\u{2066}");
+        // Neighbours of the ranges, and text that is not ASCII, stay.
+        assert_eq!(
+            visible("\u{2029}\u{202f}\u{2065}\u{206a}é"),
+            "\u{2029}\u{202f}\u{2065}\u{206a}é"
+        );
+    }
+    #[test]
+    fn shell_quote_quotes_what_a_shell_would_split_or_expand() {
+        for plain in ["a/b.npmrc", "x_y-z+1@%:,=.npmrc"] {
+            assert_eq!(shell_quote(plain), plain);
+        }
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("my dir/.npmrc"), "'my dir/.npmrc'");
+        assert_eq!(shell_quote("$HOME/.npmrc"), "'$HOME/.npmrc'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+}
