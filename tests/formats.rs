@@ -174,7 +174,7 @@ fn comment_and_key_file() -> (tempfile::TempDir, String) {
 
 #[test]
 fn where_a_secret_sits_is_said_in_every_format() {
-    // A token in a comment is said to be "in a comment"; a key file's key
+    // A token in a comment is said to be "outside any setting"; a key file's key
     // has no key either but is not in a comment; the human summary counts
     // errors and warnings, naming only those there are.
     let (dir, t) = comment_and_key_file();
@@ -193,7 +193,7 @@ fn where_a_secret_sits_is_said_in_every_format() {
     let lines: Vec<&str> = github.lines().collect();
     assert_eq!(lines.len(), 2, "{github}");
     assert!(
-        lines[0].ends_with(&format!("::npm access token in a comment: {mask}")),
+        lines[0].ends_with(&format!("::npm access token outside any setting: {mask}")),
         "{github}"
     );
     assert!(
@@ -206,7 +206,7 @@ fn where_a_secret_sits_is_said_in_every_format() {
     assert_eq!(code, Some(1));
     assert!(
         human.contains(&format!(
-            ".npmrc:1:7 error[npm-token] npm access token in a comment: {mask}\n  fix: delete the token from the file and revoke it\n"
+            ".npmrc:1:7 error[npm-token] npm access token outside any setting: {mask}\n  fix: delete the token from the file and revoke it\n"
         )),
         "{human}"
     );

@@ -36,10 +36,20 @@ impl Disposition {
 
 /// The user's npm config file, as npm finds it.
 pub fn user_config_path() -> PathBuf {
-    for var in ["NPM_CONFIG_USERCONFIG", "npm_config_userconfig"] {
-        if let Some(p) = std::env::var_os(var).filter(|p| !p.is_empty()) {
-            return PathBuf::from(p);
-        }
+    // npm takes `npm_config_*` from the environment in any case
+    // (`Npm_Config_Userconfig` too; review 4, #6).
+    let mut set: Vec<(String, std::ffi::OsString)> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v)))
+        .filter(|(k, v)| k.eq_ignore_ascii_case("npm_config_userconfig") && !v.is_empty())
+        .collect();
+    // The usual spellings first, as before.
+    set.sort_by_key(|(k, _)| match k.as_str() {
+        "NPM_CONFIG_USERCONFIG" => 0,
+        "npm_config_userconfig" => 1,
+        _ => 2,
+    });
+    if let Some((_, p)) = set.into_iter().next() {
+        return PathBuf::from(p);
     }
     let home = std::env::var_os("HOME").unwrap_or_default();
     Path::new(&home).join(".npmrc")
