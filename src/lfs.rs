@@ -50,10 +50,20 @@ pub fn pointer(bytes: &[u8]) -> Option<(&str, u64)> {
     Some((oid?, size?))
 }
 
+/// Where git-lfs keeps its objects: `lfs.storage` when git's config sets
+/// it (relative to the git folder), else `<common git dir>/lfs`.
+pub fn storage(common_dir: &Path, configured: Option<&Path>) -> std::path::PathBuf {
+    match configured {
+        Some(p) if p.is_absolute() => p.to_path_buf(),
+        Some(p) if !p.as_os_str().is_empty() => common_dir.join(p),
+        _ => common_dir.join("lfs"),
+    }
+}
+
 /// `bytes`, or, when they are an LFS pointer, the content it stands for,
-/// read from `<common git dir>/lfs/objects/`: an error when that content
-/// is not in this clone, or is not what the pointer names.
-pub fn resolve(common_dir: &Path, bytes: Vec<u8>, limit: u64) -> Result<Vec<u8>, String> {
+/// read from `<lfs storage>/objects/`: an error when that content is not
+/// in this clone, or is not what the pointer names.
+pub fn resolve(storage: &Path, bytes: Vec<u8>, limit: u64) -> Result<Vec<u8>, String> {
     let Some((oid, size)) = pointer(&bytes) else {
         return Ok(bytes);
     };
@@ -69,8 +79,8 @@ pub fn resolve(common_dir: &Path, bytes: Vec<u8>, limit: u64) -> Result<Vec<u8>,
             limit / 1024 / 1024
         ));
     }
-    let path = common_dir
-        .join("lfs/objects")
+    let path = storage
+        .join("objects")
         .join(&oid[..2])
         .join(&oid[2..4])
         .join(oid);
@@ -138,8 +148,18 @@ mod tests {
             content.len()
         );
         let plain = b"color=false\n".to_vec();
-        assert_eq!(resolve(dir.path(), plain.clone(), 1 << 20), Ok(plain));
-        let err = resolve(dir.path(), p.clone().into_bytes(), 1 << 20).expect_err("missing");
+        let store = storage(dir.path(), None);
+        assert_eq!(store, dir.path().join("lfs"));
+        assert_eq!(
+            storage(dir.path(), Some(Path::new("x"))),
+            dir.path().join("x")
+        );
+        assert_eq!(
+            storage(dir.path(), Some(Path::new("/abs"))),
+            Path::new("/abs")
+        );
+        assert_eq!(resolve(&store, plain.clone(), 1 << 20), Ok(plain));
+        let err = resolve(&store, p.clone().into_bytes(), 1 << 20).expect_err("missing");
         assert!(err.contains("not in this clone"), "{err}");
         let at = dir
             .path()
@@ -149,12 +169,12 @@ mod tests {
         std::fs::create_dir_all(&at).expect("mkdir");
         std::fs::write(at.join(&oid), &content).expect("write");
         assert_eq!(
-            resolve(dir.path(), p.clone().into_bytes(), 1 << 20),
+            resolve(&store, p.clone().into_bytes(), 1 << 20),
             Ok(content)
         );
-        let err = resolve(dir.path(), p.clone().into_bytes(), 10).expect_err("too large");
+        let err = resolve(&store, p.clone().into_bytes(), 10).expect_err("too large");
         assert!(err.contains("larger than"), "{err}");
         std::fs::write(at.join(&oid), b"something else").expect("write");
-        assert!(resolve(dir.path(), p.into_bytes(), 1 << 20).is_err());
+        assert!(resolve(&store, p.into_bytes(), 1 << 20).is_err());
     }
 }

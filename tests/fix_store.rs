@@ -777,3 +777,36 @@ fn move_to_user_config_is_refused_when_the_project_names_another() {
     assert!(!home.path().join(".npmrc").exists());
     assert_no_secret(&out, std::slice::from_ref(&t));
 }
+
+/// A secret holding `$` is not saved to an env file bun or yarn load by
+/// themselves (`.env.local`): they expand `$` there, even inside single
+/// quotes, and would read another value (review 4, #12). A store they do
+/// not load takes it as it is.
+#[test]
+fn a_dollar_secret_is_not_stored_where_bun_expands_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let secret = "Xk9$Hq7Lm2Vb8Nc4Zx1Rt5Yp3";
+    let npmrc = format!("//registry.npmjs.org/:_authToken={secret}\n");
+    std::fs::write(dir.path().join(".npmrc"), &npmrc).expect("write");
+    let out = tool(
+        dir.path(),
+        home.path(),
+        &["fix", "--save-env", ".env.local"],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("holds `$`"), "{err}");
+    assert!(!dir.path().join(".env.local").exists());
+    assert_eq!(read(&dir.path().join(".npmrc")), npmrc);
+    let out = tool(
+        dir.path(),
+        home.path(),
+        &["fix", "--save-env", "secrets.env"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        read(&dir.path().join("secrets.env")),
+        format!("NPM_TOKEN='{secret}'\n")
+    );
+}

@@ -111,3 +111,30 @@ fn lfs_case(format: &str) {
         assert!(err.contains("Git LFS pointer"), "{args:?}: {err}");
     }
 }
+
+/// `lfs.storage` moves git-lfs's store (relative to the git folder): the
+/// content is read there, not reported missing (review 4, #8).
+#[test]
+fn the_lfs_store_is_where_lfs_storage_says() {
+    for format in ["sha1", "sha256"] {
+        let repo = TestRepo::with_format(format);
+        repo.commit_setup("init");
+        let t = npm_token(1702);
+        let object = stage_through_lfs(&repo, &literal_npmrc(&t));
+        let moved = repo.root.join(".git/elsewhere/objects");
+        let rel = object
+            .strip_prefix(repo.root.join(".git/lfs/objects"))
+            .expect("under the store");
+        std::fs::create_dir_all(moved.join(rel).parent().expect("dir")).expect("mkdir");
+        std::fs::rename(&object, moved.join(rel)).expect("move");
+        repo.git(&["config", "lfs.storage", "elsewhere"]);
+        let out = repo.tool(&["scan", "--staged"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        assert!(text(&out.stdout).contains("error[npm-token]"), "{format}");
+    }
+}

@@ -88,6 +88,21 @@ pub fn save_env(path: &Path, vars: &[(String, String)]) -> Result<Saved, String>
     if meta.as_ref().is_some_and(|m| !m.is_file()) {
         return Err(format!("{}: not a regular file; not written", shown(path)));
     }
+    // bun and yarn load this file by themselves and expand `$` in it, even
+    // inside single quotes (bun 1.4.5; review 4, #12): a secret holding
+    // one would be read back as another value.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if crate::envfiles::is_env_file(&name) {
+        if let Some((var, _)) = vars.iter().find(|(_, v)| v.contains('$')) {
+            return Err(format!(
+                "the secret for {var} holds `$`, which bun and yarn expand when they load {} by themselves; nothing was written: choose a store they do not load (e.g. --save-env .npmrc-guard.env, git-ignored)",
+                shown(path)
+            ));
+        }
+    }
     let existing = match &meta {
         Some(_) => {
             fs::read_to_string(path).map_err(|e| format!("{}: {}", shown(path), describe(&e)))?

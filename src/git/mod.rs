@@ -336,7 +336,16 @@ fn read_blob(repo: &Repository, id: git2::Oid) -> Result<Vec<u8>, String> {
             MAX_FILE_BYTES / 1024 / 1024
         ));
     }
-    crate::lfs::resolve(repo.commondir(), blob.content().to_vec(), MAX_FILE_BYTES)
+    let content = blob.content();
+    if crate::lfs::pointer(content).is_none() {
+        return Ok(content.to_vec());
+    }
+    let configured = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_path("lfs.storage").ok());
+    let storage = crate::lfs::storage(repo.commondir(), configured.as_deref());
+    crate::lfs::resolve(&storage, content.to_vec(), MAX_FILE_BYTES)
 }
 
 /// The work tree: tracked files and untracked ones git does not ignore, at

@@ -411,8 +411,13 @@ fn cat_blobs(ids: &[&str]) -> Result<Vec<Result<Vec<u8>, String>>, String> {
             ))
         } else if crate::lfs::pointer(body).is_some() {
             // A Git LFS pointer: its content, from the clone's LFS store.
-            rev_parse_path(&["--git-common-dir"])
-                .and_then(|dir| crate::lfs::resolve(&dir, body.to_vec(), MAX_FILE_BYTES))
+            rev_parse_path(&["--git-common-dir"]).and_then(|dir| {
+                let configured = git(&["config", "--path", "--get", "lfs.storage"])
+                    .ok()
+                    .map(|out| PathBuf::from(&*crate::os::from_bytes(&trimmed(out))));
+                let storage = crate::lfs::storage(&dir, configured.as_deref());
+                crate::lfs::resolve(&storage, body.to_vec(), MAX_FILE_BYTES)
+            })
         } else {
             Ok(body.to_vec())
         });
