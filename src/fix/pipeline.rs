@@ -308,17 +308,23 @@ pub fn names_taken_outside<'a>(
     let mut fixed = Vec::new();
     for (path, bytes) in files {
         fixed.push((path.to_path_buf(), bytes.to_vec()));
-        // The configs each tool reads beside and above this one: bun reads
-        // `bunfig.toml` beside a `.npmrc`, yarn merges every `.yarnrc.yml`
-        // up to the root.
-        let mut dir = path.parent().map(Path::to_path_buf);
-        while let Some(d) = dir {
-            for name in [".npmrc", ".yarnrc.yml", ".yarnrc", crate::bunfig::NAME] {
-                configs.push(d.join(name));
-            }
-            dir = d.parent().map(Path::to_path_buf);
+        // The configs a tool reads with this one: bun reads `bunfig.toml`
+        // and `.npmrc` of the folder it runs in, yarn merges every
+        // `.yarnrc.yml` up to the root. (npm reads no `.npmrc` above the
+        // project's.)
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        for name in [".npmrc", ".yarnrc", crate::bunfig::NAME] {
+            configs.push(dir.join(name));
+        }
+        let mut up = Some(dir);
+        while let Some(d) = up {
+            configs.push(d.join(".yarnrc.yml"));
+            up = d.parent().map(Path::to_path_buf);
         }
     }
+    // The files being fixed are judged as themselves (`Names::referenced`),
+    // and the staged blob's work-tree file is the same file.
+    configs.retain(|c| !fixed.iter().any(|(p, _)| p == c));
     let mut taken = std::collections::HashSet::new();
     let read = |path: &Path, bytes: &[u8], taken: &mut std::collections::HashSet<String>| {
         taken.extend(any_reference(bytes));
