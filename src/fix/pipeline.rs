@@ -305,9 +305,8 @@ pub fn names_taken_outside<'a>(
         configs.push(x.join(".bunfig.toml"));
     }
     configs.extend(global_configs(home.as_deref()));
-    let mut fixed = Vec::new();
-    for (path, bytes) in files {
-        fixed.push((path.to_path_buf(), bytes.to_vec()));
+    let fixed: Vec<(&Path, &[u8])> = files.collect();
+    for &(path, _) in &fixed {
         // The configs a tool reads with this one: bun reads `bunfig.toml`
         // and `.npmrc` of the folder it runs in, yarn merges every
         // `.yarnrc.yml` up to the root. (npm reads no `.npmrc` above the
@@ -324,7 +323,7 @@ pub fn names_taken_outside<'a>(
     }
     // The files being fixed are judged as themselves (`Names::referenced`),
     // and the staged blob's work-tree file is the same file.
-    configs.retain(|c| !fixed.iter().any(|(p, _)| p == c));
+    configs.retain(|c| !fixed.iter().any(|(p, _)| *p == c.as_path()));
     let mut taken = std::collections::HashSet::new();
     let read = |path: &Path, bytes: &[u8], taken: &mut std::collections::HashSet<String>| {
         taken.extend(any_reference(bytes));
@@ -355,7 +354,7 @@ pub fn names_taken_outside<'a>(
             }
         }
     };
-    for (path, bytes) in &fixed {
+    for &(path, bytes) in &fixed {
         read(path, bytes, &mut taken);
     }
     configs.sort();
