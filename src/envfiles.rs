@@ -644,28 +644,25 @@ fn detect_read(
             let uses = memo
                 .entry((ci, n.to_string()))
                 .or_insert_with(|| credential_uses(cpath, csrc, n));
-            if let Some(&(rule, line)) = uses.first() {
+            // The variable in a credential, else its value making one.
+            let found = match uses.first() {
+                Some(&(rule, line)) => Some((rule, line, None)),
+                None => value(n).and_then(|v| {
+                    value_uses(cpath, csrc, n, &v)
+                        .into_iter()
+                        .next()
+                        .map(|(rule, line, secret)| (rule, line, Some(secret)))
+                }),
+            };
+            if let Some((rule, line, secret)) = found {
                 roots.push(Root {
                     name: n.to_string(),
                     rule,
                     config: cpath.to_string(),
                     line,
                     what: None,
-                    secret: None,
+                    secret,
                 });
-            } else if let Some(v) = value(n) {
-                if let Some((rule, line, secret)) =
-                    value_uses(cpath, csrc, n, &v).into_iter().next()
-                {
-                    roots.push(Root {
-                        name: n.to_string(),
-                        rule,
-                        config: cpath.to_string(),
-                        line,
-                        what: None,
-                        secret: Some(secret),
-                    });
-                }
             }
         }
     }
