@@ -6,7 +6,8 @@
 //! `Authorization: Basic`); yarn 1 does the same with `resolved` in
 //! `yarn.lock`, pnpm with `tarball:` in `pnpm-lock.yaml`, bun with the
 //! URL of a package's entry in `bun.lock` (JSON with trailing commas; its
-//! `\u0040` decoded); and npm, yarn, pnpm and bun all send the userinfo of
+//! `\u0040` decoded) or in the older binary `bun.lockb` (its strings stored
+//! as they are); and npm, yarn, pnpm and bun all send the userinfo of
 //! a URL given as a dependency spec in `package.json` (git, for a
 //! `git+https://` one), bun also from its catalogs there. Each such URL is judged
 //! by the `.npmrc` detector as the line `registry=<url>` (so stand-ins and
@@ -32,6 +33,7 @@ pub const LOCKFILES: &[&str] = &[
     "yarn.lock",
     "pnpm-lock.yaml",
     "bun.lock",
+    "bun.lockb",
 ];
 
 /// Whether the file name `name` is one of [`LOCKFILES`].
@@ -71,16 +73,31 @@ struct Url {
 /// Findings in a lockfile: every URL with credentials, anywhere.
 pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
     let json = path.ends_with(".json");
-    let urls = urls(src, 0, src.len(), json);
+    // bun's binary lockfile: its URLs sit among binary fields. A control
+    // byte ends a word there as a space does (the copy keeps every offset),
+    // and nothing before a URL is a name: a report names no key, since the
+    // bytes before it may belong to another string.
+    let binary = path.ends_with(".lockb");
+    let spaced: Vec<u8>;
+    let words = if binary {
+        spaced = src
+            .iter()
+            .map(|&b| if b < 0x20 && b != b'\n' { b' ' } else { b })
+            .collect();
+        &spaced[..]
+    } else {
+        src
+    };
+    let urls = urls(words, 0, words.len(), json);
     let note = "in a lockfile, whose URLs are fetched as written (npm ci, yarn, pnpm, bun); \
                 remove the credentials from the URL (give them in the user's config), \
                 regenerate the lockfile, and revoke them";
     let mut out = Vec::new();
     let mut lines = Cursor::default();
     for url in &urls {
-        let key = line_key(src, url.span.start);
+        let key = (!binary).then(|| line_key(src, url.span.start));
         let one = std::slice::from_ref(url);
-        out.extend(judge(path, src, one, Some(&key), note, &mut lines));
+        out.extend(judge(path, src, one, key.as_deref(), note, &mut lines));
     }
     crate::foreign::certain_tokens(path, src, &mut out);
     out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));

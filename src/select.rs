@@ -20,6 +20,7 @@ pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/yarn.lock",
     "**/pnpm-lock.yaml",
     "**/bun.lock",
+    "**/bun.lockb",
     // The env files yarn and bun load by themselves (crate::envfiles).
     "**/.env.yarn",
     "**/.env",

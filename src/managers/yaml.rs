@@ -13,7 +13,11 @@ use crate::hook::HookKind;
 /// every name of `select::DEFAULT_INCLUDE`, the caseless ones in any ASCII
 /// case (a unit test holds the two together). The framework passes a hook
 /// only the changed files its pattern matches.
-pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|\.[yY][aA][rR][nN][rR][cC](\.[yY][mM][lL])?|[bB][uU][nN][fF][iI][gG]\.[tT][oO][mM][lL]|package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock|pnpm-workspace\.yaml|\.env(\.(yarn|local|((production|development|test)(\.local)?)))?)$";
+pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|\.[yY][aA][rR][nN][rR][cC](\.[yY][mM][lL])?|[bB][uU][nN][fF][iI][gG]\.[tT][oO][mM][lL]|package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|pnpm-workspace\.yaml|\.env(\.(yarn|local|((production|development|test)(\.local)?)))?)$";
+
+/// The `files:` the first release's entry carried (frozen: `uninstall`
+/// matches that entry byte for byte, whatever [`PRE_COMMIT_FILES`] is now).
+const PRE_COMMIT_FILES_V1: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|package\.json)$";
 
 /// The lines under our lefthook command's `run: |`.
 fn run_block(kind: HookKind, depth: usize) -> Vec<String> {
@@ -70,7 +74,7 @@ fn pre_commit_shape_v1() -> Vec<String> {
         super::snippet::pre_commit_entry_v1()
     ));
     v.push("      language: system".to_string());
-    v.push(format!("      files: {PRE_COMMIT_FILES}"));
+    v.push(format!("      files: {PRE_COMMIT_FILES_V1}"));
     v.push("      types: [file]".to_string());
     v
 }
@@ -397,6 +401,31 @@ mod tests {
             "yarn.lock.old",
         ] {
             assert!(!re.is_match(other), "{other}");
+        }
+    }
+
+    /// The entry the first release wrote, as it wrote it (spelled out
+    /// here, not built from today's constants): `uninstall` still takes it
+    /// out, byte for byte.
+    #[test]
+    fn the_first_releases_entry_is_removed() {
+        let before =
+            "repos:\n  - repo: https://example.com/other\n    rev: v1\n    hooks:\n      - id: x\n";
+        let ours = concat!(
+            "  # npmrc-guard: added by `npmrc-guard install`; `npmrc-guard uninstall` removes these lines\n",
+            "  - repo: local\n",
+            "    hooks:\n",
+            "      - id: npmrc-guard\n",
+            "        name: npmrc-guard\n",
+            "        entry: sh -c 'g=node_modules/.bin/npmrc-guard; [ -x \"$g\" ] || g=$(command -v npmrc-guard) || { echo \"npmrc-guard is not installed - run npm install, or cargo install npmrc-guard - commit blocked\" >&2; exit 1; }; \"$g\" check --force-exclude \"$@\"' --\n",
+            "        language: system\n",
+            "        files: (^|/)(\\.[nN][pP][mM][rR][cC]|package\\.json)$\n",
+            "        types: [file]\n",
+        );
+        let text = format!("{before}{ours}");
+        match pre_commit_remove(&text) {
+            Removed::Text(back, _) => assert_eq!(back, before),
+            other => panic!("{other:?}"),
         }
     }
 
