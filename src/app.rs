@@ -289,12 +289,7 @@ fn with_named_on_disk(mut inputs: Vec<Input>) -> Vec<Input> {
                         p.is_file()
                             && (git::ignored(p) != Ok(Some(true)) || git::tracked(p) == Ok(true))
                     });
-                let names = if crate::files::may_name(&i.path) {
-                    crate::files::named_values(bytes)
-                } else {
-                    Vec::new()
-                };
-                names
+                crate::files::named_relative(&i.path, bytes)
                     .into_iter()
                     .map(move |v| {
                         dir.clone()

@@ -247,6 +247,44 @@ pub fn assignments(src: &[u8]) -> Vec<Assign> {
     out
 }
 
+/// The variables bun takes its user config's path from (1.4.5: either
+/// spelling, also when an env file it loads sets it; review 5, #2).
+const BUN_USERCONFIG: &[&str] = &["NPM_CONFIG_USERCONFIG", "npm_config_userconfig"];
+
+/// Whether an env file named `name` may name a config ([`named_configs`]).
+pub fn may_name_config(name: &str) -> bool {
+    loader_of(name) == Some(Loader::Bun)
+}
+
+/// The configs the env file at `path` makes its tool read, as
+/// [`crate::files`] gives a `.npmrc`'s `userconfig=`: (the path as
+/// written, whether it is absolute); `None` for a file that is no env file
+/// bun loads. bun reads the file `NPM_CONFIG_USERCONFIG` names as its user
+/// `.npmrc`, resolved against the folder it runs in, the env file's.
+pub fn named_configs(path: &str, src: &[u8]) -> Option<Vec<(String, bool)>> {
+    if !may_name_config(split(path).1) {
+        return None;
+    }
+    let assigns = crate::dotenv::assignments(Reader::Bun, src);
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for name in BUN_USERCONFIG {
+        let Some(a) = assigns.iter().rev().find(|a| a.name == *name) else {
+            continue;
+        };
+        // A reference to the environment is unknown: the path it leaves.
+        let v = crate::dotenv::expand(Reader::Bun, &a.value, &|_| None);
+        let v = v.trim();
+        if v.is_empty() || v.starts_with("~/") || v.contains(['\n', '\r', '\0']) {
+            continue;
+        }
+        let named = (v.to_string(), v.starts_with('/'));
+        if !out.contains(&named) {
+            out.push(named);
+        }
+    }
+    Some(out)
+}
+
 /// Whether a value sends something of its own once its references are
 /// gone (they are followed on their own): not empty, not a stand-in.
 fn has_own_text(reader: Reader, value: &str) -> bool {
@@ -429,6 +467,9 @@ const BUN_OWN: &[(&str, &str, &str)] = &[
     ("http_proxy", "proxy=", "its proxy"),
     ("HTTPS_PROXY", "proxy=", "its proxy"),
     ("https_proxy", "proxy=", "its proxy"),
+    // Read with the four above (review 5, #1).
+    ("ALL_PROXY", "proxy=", "its proxy"),
+    ("all_proxy", "proxy=", "its proxy"),
 ];
 
 /// An env file as one tool reads it.

@@ -218,10 +218,7 @@ pub fn named_configs(path: &str, src: &[u8]) -> Vec<String> {
 /// [`named_configs`] and [`named_patterns`] of one `.npmrc`, from one
 /// reading of its names (a history reads every version of every `.npmrc`).
 pub fn named_paths(path: &str, src: &[u8]) -> (Vec<String>, Vec<String>) {
-    if !may_name(path) {
-        return (Vec::new(), Vec::new());
-    }
-    let all = named_all(src);
+    let all = names(path, src);
     let mut configs: Vec<String> = Vec::new();
     for (v, _) in all.iter().filter(|(_, absolute)| !absolute) {
         if let Some(p) = repo_path(path, v) {
@@ -247,6 +244,27 @@ static KEYFILE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"keyfi
 /// `fi`, in `config`, `prefix` and `keyfile`: one search of the file finds the
 /// lines that may hold either (two searches cost twice as much).
 static FI: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"fi"));
+
+/// Every path the file at `path` names as a file to read, and whether it
+/// is absolute: a `.npmrc`'s (or a file it names) `userconfig=` and the
+/// like, an env file's `NPM_CONFIG_USERCONFIG` ([`crate::envfiles`]).
+fn names(path: &str, src: &[u8]) -> Vec<(String, bool)> {
+    if let Some(named) = crate::envfiles::named_configs(path, src) {
+        return named;
+    }
+    if !may_name(path) {
+        return Vec::new();
+    }
+    named_all(src)
+}
+
+/// The relative paths the file at `path` names ([`names`]), as written.
+pub fn named_relative(path: &str, src: &[u8]) -> Vec<String> {
+    names(path, src)
+        .into_iter()
+        .filter_map(|(v, absolute)| (!absolute).then_some(v))
+        .collect()
+}
 
 /// The relative paths a `.npmrc` gives as `userconfig=`, `globalconfig=`,
 /// `prefix=` (its `etc/npmrc`) or `//host/:keyfile=` (not absolute, not in

@@ -2,7 +2,8 @@
 //! 9-12): the line breaks, a BOM and a no-break space, references from one
 //! variable to another, a registry URL carrying `user:password@`, bun's
 //! own variables with no config at all, and yarn's env files for a run in
-//! any folder of the project.
+//! any folder of the project; bun's `ALL_PROXY` and the user config an env
+//! file names (review 5, #1 and #2).
 //!
 //! Each case first shows what the real tool sends (bun's headers on a
 //! server on 127.0.0.1, yarn's `config get --no-redacted`), then the
@@ -63,7 +64,12 @@ fn bun_sends(bun: &Path, repo: &TestRepo, dir: &str, rx: &Receiver<Option<String
     cmd.args(["install", "--no-save", "--no-cache"])
         .current_dir(repo.root.join(dir))
         .env("BUN_INSTALL_CACHE_DIR", cache.path())
-        .env("DO_NOT_TRACK", "1");
+        .env("DO_NOT_TRACK", "1")
+        // The environment wins over an env file: the user config the
+        // test's environment names (in its temporary home) would hide the
+        // one a committed `.env` names. `HOME` stays temporary.
+        .env_remove("NPM_CONFIG_USERCONFIG")
+        .env_remove("npm_config_userconfig");
     let out = common::npm::run("bun install", &mut cmd, 60);
     assert!(!out.status.success(), "the package does not exist");
     rx.try_iter().flatten().collect()
@@ -376,6 +382,9 @@ fn bun_reads_its_own_variables_from_a_committed_env_file() {
         ("http_proxy", "http"),
         ("HTTPS_PROXY", "https"),
         ("https_proxy", "https"),
+        // Review 5, #1: bun reads these with the four above.
+        ("ALL_PROXY", "http"),
+        ("all_proxy", "http"),
     ] {
         cases.push((
             name.to_string(),
@@ -407,6 +416,76 @@ fn bun_reads_its_own_variables_from_a_committed_env_file() {
     );
     repo.git(&["add", "."]);
     verdicts(&repo, ".env", &s, (0, &[]), "clean");
+}
+
+/// Review 5, #2: bun takes its user config's path from
+/// `NPM_CONFIG_USERCONFIG` (either spelling), also from a committed env
+/// file, and reads that file as an `.npmrc`, resolved against the folder
+/// it runs in: a literal token there is sent. The guard reads the file
+/// the env file names, also when a commit changes only that file.
+#[test]
+fn bun_reads_the_user_config_a_committed_env_file_names() {
+    let s = password(7);
+    let (port, rx) = header_server("authorization");
+    let npmrc = format!("registry=http://127.0.0.1:{port}/\n//127.0.0.1:{port}/:_authToken={s}\n");
+    for (name, value) in [
+        ("NPM_CONFIG_USERCONFIG", "conf/npmrc"),
+        ("npm_config_userconfig", "./conf/npmrc"),
+    ] {
+        let repo = TestRepo::new();
+        repo.write("package.json", PKG);
+        repo.write(".env", &format!("{name}={value}\n"));
+        repo.write("conf/npmrc", &npmrc);
+        if let Some(bun) = bun() {
+            let sent = bun_sends(&bun, &repo, "", &rx);
+            assert!(
+                sent.contains(&format!("Bearer {s}")),
+                "bun with {name}: {sent:?}"
+            );
+        }
+        repo.git(&["add", "."]);
+        let key = format!("//127.0.0.1:{port}/:_authToken");
+        let want = [("conf/npmrc", key.as_str(), 2)];
+        for args in [
+            &["scan", "--staged", "--format", "json"][..],
+            &["scan", "--format", "json"],
+            &["check", "--format", "json", ".env"],
+        ] {
+            let out = repo.tool(args);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{name} {args:?}: {}",
+                text(&out.stdout)
+            );
+            let got = findings(&out);
+            let got: Vec<(&str, &str, u64)> = got
+                .iter()
+                .map(|(p, k, l)| (p.as_str(), k.as_str(), *l))
+                .collect();
+            assert_eq!(got, want, "{name} {args:?}");
+            assert_no_secret(&out, std::slice::from_ref(&s));
+        }
+        // The env file committed first: a commit of the named file alone.
+        repo.git(&["rm", "-q", "--cached", "conf/npmrc"]);
+        repo.git(&["commit", "-qm", "env", "--no-verify"]);
+        repo.git(&["add", "conf/npmrc"]);
+        let out = repo.tool(&["scan", "--staged"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name} alone: {}",
+            text(&out.stdout)
+        );
+        repo.git(&["commit", "-qm", "npmrc", "--no-verify"]);
+        let out = repo.tool(&["scan", "--history"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name} history: {}",
+            text(&out.stdout)
+        );
+    }
 }
 
 const SCOPE: &str = "npmScopes:\n  corp:\n    npmRegistryServer: \"https://npm.corp.example\"\n    npmAuthToken: \"${NPM_TOKEN}\"\n";

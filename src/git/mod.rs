@@ -64,11 +64,12 @@ fn path_str(path: &[u8]) -> String {
     inputs::shown_path(path)
 }
 
-/// Whether the file at `path` is a `.npmrc`, the only file that can name
-/// a user or global config.
+/// Whether the file at `path` is one that can name a user or global
+/// config: a `.npmrc`, or an env file bun loads (`NPM_CONFIG_USERCONFIG`).
 pub(crate) fn names_configs(path: &[u8]) -> bool {
     let base = memchr::memrchr(b'/', path).map_or(path, |i| &path[i + 1..]);
     crate::select::is_npmrc_name(base)
+        || std::str::from_utf8(base).is_ok_and(crate::envfiles::may_name_config)
 }
 
 /// Add to `named` the files the `.npmrc` at `path`, holding `bytes`, names.
