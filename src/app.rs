@@ -111,9 +111,15 @@ impl Settings {
         };
         let on_disk = std::fs::read(root.join(config::FILE_NAME)).ok();
         if on_disk.as_deref() != in_rev.as_ref().map(|(_, b)| b.as_slice()) {
+            // A commit id, as `git log --oneline` shows one.
+            let shown = if rev.len() >= 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+                &rev[..12]
+            } else {
+                rev
+            };
             let _ = writeln!(
                 io.err,
-                "note: {} differs from {rev}'s; the commit is checked with {rev}'s (commit a change to it on its own first)",
+                "note: {} differs from {shown}'s; the commit is checked with {shown}'s (commit a change to it on its own first)",
                 config::FILE_NAME
             );
         }
@@ -245,11 +251,17 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     // a `--from-ref` review in CI), the config is the committed one, as
     // for `scan --staged`: the files under review cannot bring their own.
     if std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1") {
-        let rev = std::env::var("PRE_COMMIT_FROM_REF")
-            .ok()
-            .filter(|r| !r.is_empty() && !r.starts_with('-'))
-            .unwrap_or_else(|| "HEAD".to_string());
         let repo = git::open().ok();
+        let rev = framework_base(repo.as_ref()).unwrap_or_else(|| {
+            if root_here().join(config::FILE_NAME).exists() {
+                let _ = writeln!(
+                    io.err,
+                    "note: a run that makes no commit reviews HEAD itself, and no commit before it is in this clone: {} does not apply (fetch HEAD's parent, e.g. actions/checkout with fetch-depth: 2, or run pre-commit with --from-ref)",
+                    config::FILE_NAME
+                );
+            }
+            "HEAD^1".to_string()
+        });
         s.committed_config(repo.as_ref(), &rev, &root_here(), io)?;
     }
     let sel = s.selector(&[], &args.exclude)?;
@@ -265,6 +277,30 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     }
     let (report, read_failed) = scan_inputs(inputs, &s.config, io);
     Ok(finish(&report, read_failed, s, &FixHint::Files, io))
+}
+
+/// The commit whose `.npmrc-guard.toml` a run under the pre-commit
+/// framework reviews with: the base of a `--from-ref` review; `HEAD` for a
+/// commit being made (git gives its hooks `GIT_INDEX_FILE`); otherwise a
+/// run on what is checked out (`pre-commit run --all-files`, as CI runs
+/// it), where `HEAD` is itself under review (review 5, #3): the base
+/// [`git::review_base`] finds; `None` when there is none in the clone (a
+/// root commit, a shallow clone), and then no config applies.
+fn framework_base(repo: Option<&git2::Repository>) -> Option<String> {
+    if let Some(from) = std::env::var("PRE_COMMIT_FROM_REF")
+        .ok()
+        .filter(|r| !r.is_empty() && !r.starts_with('-'))
+    {
+        return Some(from);
+    }
+    if std::env::var_os("GIT_INDEX_FILE").is_some() {
+        return Some("HEAD".to_string());
+    }
+    match repo {
+        Some(repo) => git::review_base(repo),
+        // A repository libgit2 cannot open (SHA-256): git resolves it.
+        None => Some("HEAD^1".to_string()),
+    }
 }
 
 /// `inputs` and the files they name, read from disk: what they name as

@@ -183,6 +183,36 @@ const SETTING_PREFIXES: &[&str] = &[
     "dyld_",
     "lc_",
     "xdg_",
+    // Review 5, #7: corepack sends COREPACK_NPM_TOKEN to its registry; bun
+    // runs BUN_OPTIONS as arguments; the JVM reads its options, less its
+    // input filters; and the other package and cloud tools' own names,
+    // each sent to its own host.
+    "corepack_",
+    "bun_",
+    "java_",
+    "_java_",
+    "jdk_",
+    "less",
+    "docker_",
+    "cargo_",
+    "rustup_",
+    "pip_",
+    "uv_",
+    "poetry_",
+    "twine_",
+    "bundle_",
+    "gem_",
+    "aws_",
+    "azure_",
+    "google_",
+    "cloudsdk_",
+    "gcloud_",
+    "kube",
+    "helm_",
+    "vault_",
+    "python",
+    "ruby",
+    "perl",
 ];
 const SETTING_NAMES: &[&str] = &[
     "BASHOPTS",
@@ -201,8 +231,6 @@ const SETTING_NAMES: &[&str] = &[
     "OLDPWD",
     "PAGER",
     "PATH",
-    "PERL5LIB",
-    "PERL5OPT",
     "PROMPT_COMMAND",
     "PS0",
     "PS1",
@@ -210,9 +238,6 @@ const SETTING_NAMES: &[&str] = &[
     "PS3",
     "PS4",
     "PWD",
-    "PYTHONPATH",
-    "PYTHONSTARTUP",
-    "RUBYOPT",
     "SHELL",
     "SHELLOPTS",
     "TERM",
@@ -227,6 +252,20 @@ const SETTING_NAMES: &[&str] = &[
     "FTP_PROXY",
     "NO_PROXY",
     "CI",
+    "MANPAGER",
+    "GIT_PAGER",
+    "BROWSER",
+    "SUDO_ASKPASS",
+    "DISPLAY",
+    "PROMPT",
+    "RPROMPT",
+    "GNUPGHOME",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "CURL_CA_BUNDLE",
+    "REQUESTS_CA_BUNDLE",
+    "GH_TOKEN",
+    "GH_ENTERPRISE_TOKEN",
 ];
 
 fn is_read_as_a_setting(name: &str) -> bool {
@@ -239,7 +278,7 @@ fn is_read_as_a_setting(name: &str) -> bool {
 pub const FIXER_NAME_RULE: &str = "a variable name is letters, digits and _, not starting \
     with a digit, no part of it looks random (npm reads such a name as text, not as a \
     variable), and it is no name a shell, npm or another tool reads as a setting \
-    (PROMPT_COMMAND, PATH, npm_config_*, HTTPS_PROXY, NODE_OPTIONS, …)";
+    (PROMPT_COMMAND, PATH, npm_config_*, HTTPS_PROXY, NODE_OPTIONS, COREPACK_*, BUN_*, …)";
 
 /// Whether a name a file assigns or references (an env file's `NAME=`)
 /// may be shown whole: written in one case (`NPM_TOKEN`, `npm_token`), at
@@ -386,6 +425,17 @@ mod tests {
             "YARN_NPM_AUTH_TOKEN",
             "PS1",
             "IFS",
+            "COREPACK_NPM_TOKEN",
+            "BUN_OPTIONS",
+            "MANPAGER",
+            "BROWSER",
+            "JAVA_TOOL_OPTIONS",
+            "_JAVA_OPTIONS",
+            "LESSOPEN",
+            "DOCKER_AUTH_CONFIG",
+            "CARGO_REGISTRY_TOKEN",
+            "PIP_INDEX_URL",
+            "AWS_SECRET_ACCESS_KEY",
         ] {
             assert!(!is_fixer_name(bad), "{bad}");
         }

@@ -179,3 +179,95 @@ fn the_staged_commit_is_checked_under_the_committed_config() {
         assert_eq!(out.status.code(), Some(1), "from-ref: {hides}");
     }
 }
+
+/// Under the pre-commit framework, a run that makes no commit (no
+/// `GIT_INDEX_FILE`: `pre-commit run --all-files` in CI) reviews `HEAD`
+/// itself, so the config comes from its base (review 5, #3): `HEAD`'s
+/// first parent (GitHub's merge commit of a pull request: the target
+/// branch), the merge base with `origin/$GITHUB_BASE_REF`, GitLab's
+/// `CI_MERGE_REQUEST_DIFF_BASE_SHA`; a root commit has none, and no
+/// config applies. A commit being made (git gives its hooks
+/// `GIT_INDEX_FILE`) is checked with `HEAD`'s.
+#[test]
+fn a_run_on_the_checked_out_commit_takes_the_config_of_its_base() {
+    let token = npm_token(2411);
+    let pre_commit = |repo: &TestRepo, env: &[(&str, &str)]| {
+        let mut cmd = repo.tool_cmd(&["check", "--force-exclude", "--project", "app/.npmrc"]);
+        cmd.env("PRE_COMMIT", "1").env_remove("GIT_INDEX_FILE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("runs");
+        assert_no_secret(&out, std::slice::from_ref(&token));
+        out.status.code()
+    };
+    let repo = TestRepo::new();
+    commit_files(&repo, &[("README.md", "x\n")], "base");
+    repo.git(&["checkout", "-qb", "pr"]);
+    commit_files(
+        &repo,
+        &[
+            (".npmrc-guard.toml", "exclude = [\"app/**\"]\n"),
+            ("app/.npmrc", &literal_npmrc(&token)),
+        ],
+        "pr",
+    );
+    // The pull request's own commit, and the commit after it.
+    assert_eq!(pre_commit(&repo, &[]), Some(1), "PR head");
+    commit_files(&repo, &[("README.md", "y\n")], "more");
+    assert_eq!(pre_commit(&repo, &[]), Some(0), "HEAD~1 holds the config");
+    // ... which CI's base finds: origin/main's merge base.
+    repo.git(&["update-ref", "refs/remotes/origin/main", "main"]);
+    assert_eq!(
+        pre_commit(&repo, &[("GITHUB_BASE_REF", "main")]),
+        Some(1),
+        "GITHUB_BASE_REF"
+    );
+    let base = repo.git(&["rev-parse", "main"]);
+    assert_eq!(
+        pre_commit(&repo, &[("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.trim())]),
+        Some(1),
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA"
+    );
+    // GitHub's merge commit: its first parent is the target branch.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "pr", "-m", "merge"]);
+    assert_eq!(pre_commit(&repo, &[]), Some(1), "merge commit");
+    // A commit being made: HEAD's config (the merge's) applies.
+    let index = repo.root.join(".git/index");
+    assert_eq!(
+        pre_commit(&repo, &[("GIT_INDEX_FILE", index.to_str().expect("utf-8"))]),
+        Some(0),
+        "commit time"
+    );
+    // A depth-1 clone of the merge (actions/checkout's default): its
+    // parents are not there, no config applies, and the note says how
+    // to fetch one.
+    let shallow = TestRepo::new();
+    let url = format!("file://{}", repo.root.display());
+    shallow.git(&["fetch", "-q", "--depth", "1", &url, "main"]);
+    shallow.git(&["checkout", "-q", "FETCH_HEAD"]);
+    let mut cmd = shallow.tool_cmd(&["check", "--force-exclude", "--project", "app/.npmrc"]);
+    let out = cmd
+        .env("PRE_COMMIT", "1")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "shallow: {}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("fetch-depth: 2"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A root commit has no base: no config applies.
+    let root = TestRepo::new();
+    commit_files(
+        &root,
+        &[
+            (".npmrc-guard.toml", "exclude = [\"app/**\"]\n"),
+            ("app/.npmrc", &literal_npmrc(&token)),
+        ],
+        "root",
+    );
+    assert_eq!(pre_commit(&root, &[]), Some(1), "root commit");
+}

@@ -86,6 +86,17 @@ fn pre_commit_or_skip() -> Option<PathBuf> {
 
 /// `pre-commit try-repo ROOT HOOK` in `repo`, on the staged files.
 fn try_repo(pc: &Path, repo: &TestRepo, hook: &str, extra: &[(&str, &Path)]) -> Output {
+    try_repo_with(pc, repo, hook, extra, &[])
+}
+
+/// [`try_repo`] with more arguments to pre-commit (`--all-files`).
+fn try_repo_with(
+    pc: &Path,
+    repo: &TestRepo,
+    hook: &str,
+    extra: &[(&str, &Path)],
+    more: &[&str],
+) -> Output {
     let mut cmd = Command::new(pc);
     // pre-commit builds the hook with cargo: it needs the real cargo and
     // rustup homes (read, and the registry cache) but gets its own HOME.
@@ -93,6 +104,7 @@ fn try_repo(pc: &Path, repo: &TestRepo, hook: &str, extra: &[(&str, &Path)]) -> 
     installer_env(&mut cmd)
         .current_dir(&repo.root)
         .args(["try-repo", ROOT, hook, "--verbose"])
+        .args(more)
         .envs(extra.iter().copied())
         .env("GIT_AUTHOR_NAME", "Test")
         .env("GIT_AUTHOR_EMAIL", "test@example.com")
@@ -234,4 +246,42 @@ fn pre_commit_framework_blocks_a_lockfile_alone() {
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(all.contains("package-lock.json:1:"), "{all}");
     assert!(!all.contains(&t), "pre-commit output holds the token");
+}
+
+/// `pre-commit run --all-files`, as CI runs it, reviews the commit checked
+/// out: its own `.npmrc-guard.toml` cannot exclude its own token (review
+/// 5, #3). The config comes from the commit's parent (for GitHub's merge
+/// commit of a pull request, the target branch); one committed before
+/// is honoured.
+#[test]
+fn pre_commit_all_files_reviews_the_commit_with_its_parents_config() {
+    let Some(pc) = pre_commit_or_skip() else {
+        return;
+    };
+    let t = npm_token(404);
+    let repo = TestRepo::new();
+    repo.write("README.md", "no tokens here\n");
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-qm", "base", "--no-verify"]);
+    repo.write(".npmrc-guard.toml", "exclude = [\"fixtures/**\"]\n");
+    repo.write("fixtures/.npmrc", &literal_npmrc(&t));
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-qm", "pr", "--no-verify"]);
+    let out = try_repo_with(&pc, &repo, "npmrc-guard", &[], &["--all-files"]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("fixtures/.npmrc:2:34 error[npm-token]"),
+        "{all}"
+    );
+    assert!(!all.contains(&t), "pre-commit output holds the token");
+
+    // The config in a commit of its own before: honoured.
+    repo.git(&["rm", "-rq", "--cached", "fixtures"]);
+    repo.git(&["commit", "-q", "--amend", "-m", "config", "--no-verify"]);
+    repo.git(&["add", "fixtures"]);
+    repo.git(&["commit", "-qm", "fixture", "--no-verify"]);
+    let out = try_repo_with(&pc, &repo, "npmrc-guard", &[], &["--all-files"]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{all}");
 }

@@ -82,6 +82,32 @@ pub(crate) fn add_named(named: &mut Vec<String>, path: &str, bytes: &[u8]) {
     }
 }
 
+/// The base of a review of `HEAD` itself (a CI run on what is checked
+/// out): where the CI says the change starts (GitHub's `GITHUB_BASE_REF`,
+/// merged with `HEAD` at its merge base; GitLab's
+/// `CI_MERGE_REQUEST_DIFF_BASE_SHA`), else `HEAD`'s first parent (for
+/// GitHub's merge commit of a pull request, the target branch). `None`
+/// when `HEAD` has no parent this clone holds.
+pub fn review_base(repo: &Repository) -> Option<String> {
+    let head = repo.head().ok()?.peel_to_commit().ok()?;
+    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+    if let Some(branch) = var("GITHUB_BASE_REF") {
+        let target = repo
+            .revparse_single(&format!("refs/remotes/origin/{branch}"))
+            .and_then(|o| o.peel_to_commit());
+        if let Ok(base) = target.and_then(|t| repo.merge_base(head.id(), t.id())) {
+            return Some(base.to_string());
+        }
+    }
+    if let Some(sha) = var("CI_MERGE_REQUEST_DIFF_BASE_SHA") {
+        if let Ok(c) = repo.revparse_single(&sha).and_then(|o| o.peel_to_commit()) {
+            return Some(c.id().to_string());
+        }
+    }
+    let parent = head.parent_id(0).ok()?;
+    repo.find_commit(parent).ok().map(|c| c.id().to_string())
+}
+
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {
     match repo.head() {
         Ok(head) => head
