@@ -199,7 +199,10 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> ExitStatus {
     };
     let result = match cli.command {
         Command::Check(args) => check(&args, &mut s, io),
-        Command::Scan(args) => scan(&args, &mut s, io),
+        Command::Scan(mut args) => {
+            let base = framework_review(&mut args, io);
+            scan(&args, base, &mut s, io)
+        }
         Command::Fix(args) => fix(&args, &mut s, io),
         Command::PrePush(args) => pre_push(&args, &mut s, io),
         Command::Install(args) => hooks(&args, true, io),
@@ -252,16 +255,7 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     // for `scan --staged`: the files under review cannot bring their own.
     if std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1") {
         let repo = git::open().ok();
-        let rev = framework_base(repo.as_ref()).unwrap_or_else(|| {
-            if root_here().join(config::FILE_NAME).exists() {
-                let _ = writeln!(
-                    io.err,
-                    "note: a run that makes no commit reviews HEAD itself, and no commit before it is in this clone: {} does not apply (fetch HEAD's parent, e.g. actions/checkout with fetch-depth: 2, or run pre-commit with --from-ref)",
-                    config::FILE_NAME
-                );
-            }
-            "HEAD^1".to_string()
-        });
+        let rev = framework_config_rev(repo.as_ref(), &root_here(), io);
         s.committed_config(repo.as_ref(), &rev, &root_here(), io)?;
     }
     let sel = s.selector(&[], &args.exclude)?;
@@ -286,6 +280,25 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
 /// it), where `HEAD` is itself under review (review 5, #3): the base
 /// [`git::review_base`] finds; `None` when there is none in the clone (a
 /// root commit, a shallow clone), and then no config applies.
+/// [`framework_base`], or when there is none, a revision that names no
+/// commit (so no config applies) and a note saying why.
+fn framework_config_rev(
+    repo: Option<&git2::Repository>,
+    root: &std::path::Path,
+    io: &mut Io<'_>,
+) -> String {
+    framework_base(repo).unwrap_or_else(|| {
+        if root.join(config::FILE_NAME).exists() {
+            let _ = writeln!(
+                io.err,
+                "note: a run that makes no commit reviews HEAD itself, and no commit before it is in this clone: {} does not apply (fetch HEAD's parent, e.g. actions/checkout with fetch-depth: 2, or run pre-commit with --from-ref)",
+                config::FILE_NAME
+            );
+        }
+        "HEAD^1".to_string()
+    })
+}
+
 fn framework_base(repo: Option<&git2::Repository>) -> Option<String> {
     if let Some(from) = std::env::var("PRE_COMMIT_FROM_REF")
         .ok()
@@ -353,16 +366,62 @@ fn with_named_on_disk(mut inputs: Vec<Input>) -> Vec<Input> {
     inputs
 }
 
-fn scan(args: &ScanArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {
+/// `scan --staged` under the pre-commit framework (`PRE_COMMIT=1`, our
+/// `repo: local` entry) when no commit is being made (git gives a commit's
+/// hooks `GIT_INDEX_FILE`): `pre-commit run --from-ref A --to-ref B`
+/// reviews the commits `A..B`, `pre-commit run --all-files` (as CI runs
+/// it) the checkout; the index holds nothing new there, and a scan of it
+/// would pass anything (review 5). `args` becomes that review; for the
+/// checkout the answer is `true`: its config is read from a base
+/// ([`framework_base`]).
+fn framework_review(args: &mut ScanArgs, io: &mut Io<'_>) -> bool {
+    if !args.staged
+        || args.fix
+        || std::env::var_os("PRE_COMMIT").is_none_or(|v| v != "1")
+        || std::env::var_os("GIT_INDEX_FILE").is_some()
+    {
+        return false;
+    }
+    args.staged = false;
+    args.offer_fix = false;
+    let var = |n: &str| {
+        std::env::var(n)
+            .ok()
+            .filter(|r| !r.is_empty() && !r.starts_with('-'))
+    };
+    if let (Some(from), Some(to)) = (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF")) {
+        let _ = writeln!(
+            io.err,
+            "note: under pre-commit with --from-ref, no commit is being made: scanning the commits {from}..{to}"
+        );
+        args.range = Some(format!("{from}..{to}"));
+        return false;
+    }
+    let _ = writeln!(
+        io.err,
+        "note: under pre-commit outside a commit (--all-files), nothing is staged: scanning the checkout"
+    );
+    true
+}
+
+fn scan(
+    args: &ScanArgs,
+    checkout_review: bool,
+    s: &mut Settings,
+    io: &mut Io<'_>,
+) -> Result<ExitStatus, String> {
     enter(args.repo.as_ref())?;
     let repo = match git::open() {
         Ok(repo) => repo,
-        Err(e) => return scan_by_plumbing(args, s, io, e),
+        Err(e) => return scan_by_plumbing(args, checkout_review, s, io, e),
     };
     s.load_config(repo.workdir().unwrap_or(repo.path()))?;
+    let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
     if args.staged {
-        let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
         s.committed_config(Some(&repo), "HEAD", &root, io)?;
+    } else if checkout_review {
+        let rev = framework_config_rev(Some(&repo), &root, io);
+        s.committed_config(Some(&repo), &rev, &root, io)?;
     }
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.history || args.range.is_some() {
@@ -441,6 +500,7 @@ fn report_listing(
 /// repository either.
 fn scan_by_plumbing(
     args: &ScanArgs,
+    checkout_review: bool,
     s: &mut Settings,
     io: &mut Io<'_>,
     open_error: String,
@@ -455,6 +515,9 @@ fn scan_by_plumbing(
     s.load_config(&root)?;
     if args.staged {
         s.committed_config(None, "HEAD", &root, io)?;
+    } else if checkout_review {
+        let rev = framework_config_rev(None, &root, io);
+        s.committed_config(None, &rev, &root, io)?;
     }
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.fix {

@@ -435,6 +435,53 @@ fn pre_commit_framework_runs_a_local_hook() {
     assert_eq!(p.read(".pre-commit-config.yaml"), config.as_bytes());
 }
 
+/// The local entry in CI: `pre-commit run --all-files` and `pre-commit
+/// run --from-ref A --to-ref B` make no commit, and nothing new is in the
+/// index; the entry's `scan --staged` then scans the checkout, or the
+/// commits `A..B`, with the config of the base: a pushed token fails the
+/// run (review 5).
+#[test]
+fn pre_commit_local_entry_in_ci_scans_the_checkout_and_the_range() {
+    if on_path("pre-commit", "--version").is_none() {
+        return;
+    }
+    let p = Project::new();
+    let config = "repos:\n- repo: local\n  hooks:\n  - id: user\n    name: user\n    entry: echo user-hook-ran\n    language: system\n";
+    p.repo.write(".pre-commit-config.yaml", config);
+    p.repo.git(&["add", ".pre-commit-config.yaml"]);
+    p.repo.commit_setup("pre-commit config");
+    ok(&p.tool(&["install"]));
+    p.repo.git(&["add", ".pre-commit-config.yaml"]);
+    p.repo.commit_setup("npmrc-guard");
+    let base = p.repo.head().expect("head");
+    let token = npm_token(1451);
+    p.repo
+        .write(".npmrc-guard.toml", "exclude = [\"app/**\"]\n");
+    p.repo.write("app/.npmrc", &literal_npmrc(&token));
+    p.repo.git(&["add", "."]);
+    p.repo.git(&["commit", "-qm", "a token", "--no-verify"]);
+    let head = p.repo.head().expect("head");
+    for args in [
+        vec!["run", "--all-files"],
+        vec![
+            "run",
+            "--from-ref",
+            base.as_str(),
+            "--to-ref",
+            head.as_str(),
+        ],
+    ] {
+        let out = p.run("pre-commit", &args);
+        let log = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {log}");
+        assert!(
+            log.contains("app/.npmrc:2:34 error[npm-token]"),
+            "{args:?}: {log}"
+        );
+        assert!(!log.contains(&token), "{log}");
+    }
+}
+
 /// Several managers: the one git runs now wins; if none does, `install`
 /// refuses and names them; `--manager` decides.
 #[test]
