@@ -86,7 +86,7 @@ fi
 if [ -x "$kept" ]; then
   {feed}"$kept" "$@" || exit $?
 fi
-{feed}{run}
+{feed}{run} || exit $?
 "#,
         version = env!("CARGO_PKG_VERSION"),
         bypass = if kind == HookKind::PrePush {
@@ -142,6 +142,13 @@ pub const KNOWN_HASHES: &[&str] = &[
     // 0.1.0, pre-push (every version so far): installed, shipped.
     "49f814bbb44598df0399df58ce40fdbbe5a03f8f285c7e2238e998a98bb6b1a6",
     "7aed3dcf565f01b18a13d3818809e2a1cf0f9141a03221c73fbbe252edc2b3b9",
+    // 0.1.0 v1, the guard line ends `|| exit $?` (a step appended to the
+    // hook cannot swallow its status; review 5, #10): pre-commit and
+    // pre-push, installed and shipped.
+    "85429753b9fd23c16c245c1d15b3d727af74a94ac8b20ac8158fa391436cb417",
+    "dffc7d53db18dd812f47453aef7213d5ea517ca46aed01f4baadf032ee126670",
+    "940360a7aa86f9c5192b3acf9d14c4298473251f2b0bce6937fe87e0f5a5af44",
+    "234e66f1200d9843346035c386180a7daabf9cf159d2cc6c485db3e4022dd322",
 ];
 
 /// The hash that identifies a hook script whatever binary path it calls:

@@ -51,6 +51,27 @@ fn staged_literal_blocks_the_first_commit() {
     assert!(!msg.contains(&t), "the hook printed the token");
 }
 
+/// A step a user appends to the installed hook (`echo 'npm test' >>
+/// .git/hooks/pre-commit`) runs only when the guard passes: its status
+/// cannot become the hook's (review 5, #10).
+#[test]
+fn a_step_appended_to_the_hook_cannot_swallow_the_block() {
+    let repo = installed();
+    let hook = repo.root.join(".git/hooks/pre-commit");
+    let mut script = fs::read_to_string(&hook).expect("hook");
+    script.push_str("echo my-other-check-ran\ntrue\n");
+    fs::write(&hook, script).expect("write hook");
+    let t = npm_token(204);
+    repo.write(".npmrc", &literal_npmrc(&t));
+    repo.git(&["add", ".npmrc"]);
+    let msg = assert_blocked(&repo, &["commit", "-m", "add registry"]);
+    assert!(msg.contains("error[npm-token]"), "{msg}");
+    assert!(!msg.contains("my-other-check-ran"), "{msg}");
+    repo.write(".npmrc", SAFE_NPMRC);
+    repo.git(&["add", ".npmrc"]);
+    assert_allowed(&repo, &["commit", "-q", "-m", "safe"]);
+}
+
 #[test]
 fn interpolation_is_allowed() {
     let repo = installed();

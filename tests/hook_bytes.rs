@@ -26,8 +26,8 @@ fn put_hook(repo: &TestRepo, content: &str) -> std::path::PathBuf {
 /// The shipped script, copied by hand and edited: it also leaves a mark.
 fn edited_copy() -> String {
     manual_script(HookKind::PreCommit).replace(
-        "\"$npmrc_guard\" scan --staged --offer-fix\n",
-        "echo edited-ran >> \"$(git rev-parse --git-dir)/edited.log\"\n\"$npmrc_guard\" scan --staged --offer-fix\n",
+        "\"$npmrc_guard\" scan --staged --offer-fix || exit $?\n",
+        "echo edited-ran >> \"$(git rev-parse --git-dir)/edited.log\"\n\"$npmrc_guard\" scan --staged --offer-fix || exit $?\n",
     )
 }
 
@@ -79,25 +79,29 @@ fn uninstall_never_deletes_an_edited_copy() {
 
 #[test]
 fn an_older_script_of_ours_is_replaced_without_a_backup() {
-    let repo = TestRepo::new();
-    // What 0.1.0 wrote before --offer-fix, for a binary elsewhere.
-    let old = script(
-        HookKind::PreCommit,
-        std::path::Path::new("/old/place/npmrc-guard"),
-    )
-    .replace(" scan --staged --offer-fix\n", " scan --staged\n");
-    let hook = put_hook(&repo, &old);
-    let out = repo.tool(&["install"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("installed"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(fs::read_to_string(&hook)
-        .expect("hook")
-        .contains("--offer-fix"));
-    assert!(!hooks(&repo).join("pre-commit.pre-npmrc-guard").exists());
+    // What 0.1.0 wrote before --offer-fix, and before `|| exit $?`, for a
+    // binary elsewhere.
+    for was in [" scan --staged\n", " scan --staged --offer-fix\n"] {
+        let repo = TestRepo::new();
+        let old = script(
+            HookKind::PreCommit,
+            std::path::Path::new("/old/place/npmrc-guard"),
+        )
+        .replace(" scan --staged --offer-fix || exit $?\n", was);
+        assert!(old.ends_with(was), "{old}");
+        let hook = put_hook(&repo, &old);
+        let out = repo.tool(&["install"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("installed"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(fs::read_to_string(&hook)
+            .expect("hook")
+            .contains(" scan --staged --offer-fix || exit $?\n"));
+        assert!(!hooks(&repo).join("pre-commit.pre-npmrc-guard").exists());
+    }
     // And the shipped script copied by hand, unedited, is ours too.
     let repo = TestRepo::new();
     let hook = put_hook(&repo, &manual_script(HookKind::PreCommit));

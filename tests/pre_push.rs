@@ -69,6 +69,26 @@ fn a_token_on_one_remote_does_not_pass_to_another() {
     assert!(ok, "{said}");
 }
 
+/// A step appended to the installed pre-push hook cannot turn its
+/// refusal into a push (review 5, #10).
+#[test]
+fn a_step_appended_to_the_pre_push_hook_cannot_swallow_the_block() {
+    let repo = TestRepo::new();
+    commit_file(&repo, ".npmrc", SAFE_NPMRC, "clean");
+    add_remote(&repo, "origin");
+    install(&repo);
+    let hook = repo.root.join(".git/hooks/pre-push");
+    let mut script = std::fs::read_to_string(&hook).expect("hook");
+    script.push_str("echo my-other-check-ran\ntrue\n");
+    std::fs::write(&hook, script).expect("write hook");
+    let token = npm_token(2203);
+    commit_file(&repo, ".npmrc", &literal_npmrc(&token), "leak");
+    let (ok, said) = push(&repo, &["origin", "main"]);
+    assert!(!ok, "pushed through an appended step: {said}");
+    assert!(said.contains("npm-token"), "{said}");
+    assert_no_secret_text(&said, &token);
+}
+
 #[test]
 fn a_new_literal_on_an_existing_branch_is_blocked() {
     let repo = TestRepo::new();
