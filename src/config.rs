@@ -35,20 +35,57 @@ impl Config {
     }
 
     pub fn from_str(text: &str, origin: &str) -> Result<Config, String> {
-        let config: Config =
-            toml::from_str(text).map_err(|e| format!("{origin}: {}", e.to_string().trim_end()))?;
+        let config: Config = toml::from_str(text).map_err(|e| {
+            // Not toml's own rendering: it quotes the source line, and a
+            // token pasted into the file would be shown whole (review 5,
+            // #9). The place, and the message with its quoted parts shown
+            // only when they read as names.
+            let at = e.span().map_or(0, |s| s.start.min(text.len()));
+            let before = &text.as_bytes()[..at];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = at - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+            format!(
+                "{origin}:{line}:{column}: {}",
+                names_only(e.message().trim_end())
+            )
+        })?;
         for (host, name) in &config.vars {
             // The name is not quoted: a secret written there must not be
             // shown whole.
             if !crate::standin::is_fixer_name(name) {
                 return Err(format!(
-                    "{origin}: [vars] {host:?}: {}",
+                    "{origin}: [vars] {:?}: {}",
+                    crate::foreign::shown_name(host),
                     crate::standin::FIXER_NAME_RULE
                 ));
             }
         }
         Ok(config)
     }
+}
+
+/// `message` with each quoted part (`"…"`, `` `…` ``, `'…'`) that does not
+/// read as names replaced by `…`.
+fn names_only(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`', '\'']) {
+        let q = rest[open..].chars().next().unwrap_or('"');
+        let Some(len) = rest[open + 1..].find(q) else {
+            break;
+        };
+        let inner = &rest[open + 1..open + 1 + len];
+        out.push_str(&rest[..=open]);
+        if crate::standin::reads_as_names(inner) {
+            out.push_str(inner);
+        } else {
+            out.push('…');
+        }
+        out.push(q);
+        rest = &rest[open + 2 + len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Load `explicit`, else `dir/.npmrc-guard.toml` when it exists. A file
@@ -87,6 +124,20 @@ mod tests {
     #[test]
     fn unknown_keys_and_bad_names_are_errors() {
         assert!(Config::from_str("exlude = []", "t").is_err());
+        // A token pasted into the file is not shown, in a syntax error or
+        // a type error (review 5, #9); a key's name is.
+        let token = "npm_ab12CD34ef56GH78ij90KL12mn34OP56qr78";
+        for text in [
+            format!("allow = [\"{token}\""),
+            format!("allow = \"{token}\""),
+            format!("{token} = 1"),
+        ] {
+            let e = Config::from_str(&text, "t").expect_err("invalid");
+            assert!(!e.contains(&token[4..]), "{e}");
+            assert!(e.starts_with("t:1:"), "{e}");
+        }
+        let e = Config::from_str("exlude = []", "t").expect_err("invalid");
+        assert!(e.contains("`exlude`"), "{e}");
         assert!(Config::from_str("[vars]\nh = \"1BAD\"", "t").is_err());
         assert_eq!(Config::from_str("", "t"), Ok(Config::default()));
     }

@@ -925,7 +925,12 @@ fn whole_reference(text: &str) -> Option<&'static str> {
             r"|(\$<[A-Za-z_][A-Za-z0-9_]*>)",
             r"|(\$[A-Za-z_][A-Za-z0-9_]*)",
             r"|(%[A-Za-z_][A-Za-z0-9_]*%)",
-            r"|(\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\}))$",
+            r"|(\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\})",
+            // A CI's own expressions, copied from a workflow (review 5,
+            // #11): GitHub Actions' `${{ secrets.NPM_TOKEN }}`, Azure
+            // Pipelines' `$(NPM_TOKEN)`.
+            r"|(\$\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\})",
+            r"|(\$\(\s*[A-Za-z_][A-Za-z0-9_.]*\s*\)))$",
         ))
         .expect("valid regex")
     });
@@ -934,8 +939,8 @@ fn whole_reference(text: &str) -> Option<&'static str> {
     // `${NPM_TOKEN:-<uuid>}`) is sent as text: an error, not a warning.
     let t = text.trim();
     let inner = t
-        .trim_start_matches(['$', '%', '{', '<'])
-        .trim_end_matches(['}', '%', '>', '?'])
+        .trim_start_matches(['$', '%', '{', '<', '('])
+        .trim_end_matches(['}', '%', '>', '?', ')'])
         .trim();
     if !crate::standin::reads_as_names(inner) {
         return None;
@@ -961,8 +966,10 @@ fn whole_reference(text: &str) -> Option<&'static str> {
         "`$NAME` without braces is not expanded"
     } else if caps.get(5).is_some() {
         "`%NAME%` is Windows shell syntax"
-    } else {
+    } else if caps.get(6).is_some() {
         "`{{NAME}}` is template syntax"
+    } else {
+        "a CI's expression (`${{ secrets.NAME }}`, `$(NAME)`) is expanded by the CI's workflow, not by npm"
     })
 }
 
@@ -1234,6 +1241,22 @@ mod tests {
             "${}",
         ] {
             assert!(broken_interpolation(b).is_some(), "{b:?}");
+        }
+        // A CI's expressions: the whole value is a reference npm sends as
+        // text; a secret where the name goes is not.
+        for b in [
+            "${{ secrets.NPM_TOKEN }}",
+            "${{secrets.NPM_TOKEN}}",
+            "${{ env.NODE_AUTH_TOKEN }}",
+            "$(NPM_TOKEN)",
+        ] {
+            assert!(whole_reference(b).is_some(), "{b:?}");
+        }
+        for secret in [
+            "${{ npm_ab12CD34ef56GH78ij90KL12mn34OP56qr78 }}",
+            "$(Xk9dP2mQ7vR4tW8zL3nB)",
+        ] {
+            assert!(whole_reference(secret).is_none(), "{secret:?}");
         }
         for ok in ["${NPM_TOKEN}", "${NPM_TOKEN?}", "\\\\${NPM_TOKEN}", "plain"] {
             assert!(broken_interpolation(ok).is_none(), "{ok:?}");

@@ -153,6 +153,23 @@ fn what_npm_sends_decides() {
             Some("Bearer ${NPM_TOKEN:-}".to_string()),
             false,
         ),
+        // A CI's expression copied from a workflow (review 5, #11): npm
+        // sends the text; no secret, a warning. A token inside is one.
+        (
+            format!("registry=http://{host}/\n//{host}/:_authToken=${{{{ secrets.NPM_TOKEN }}}}\n"),
+            Some("Bearer ${{ secrets.NPM_TOKEN }}".to_string()),
+            false,
+        ),
+        (
+            format!("registry=http://{host}/\n//{host}/:_authToken=$(NPM_TOKEN)\n"),
+            Some("Bearer $(NPM_TOKEN)".to_string()),
+            false,
+        ),
+        (
+            format!("registry=http://{host}/\n//{host}/:_authToken=${{{{ {pat} }}}}\n"),
+            Some(format!("Bearer ${{{{ {pat} }}}}")),
+            true,
+        ),
         // `\\${A}`: ini reads `\${A}`, npm sends `${A}` as text.
         (
             format!("registry=http://\\\\${{A}}@{host}/\n"),
