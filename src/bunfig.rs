@@ -25,6 +25,11 @@ use crate::foreign::{self, Cred, Item};
 /// The file name bun reads.
 pub const NAME: &str = "bunfig.toml";
 
+/// bun's user config, `$HOME/.bunfig.toml` or `$XDG_CONFIG_HOME/.bunfig.toml`
+/// (bun 1.4.5 sends its token in every project): the same syntax, read
+/// wherever a repository holds it (a dotfiles repository; review 5, #8).
+pub const USER_NAME: &str = ".bunfig.toml";
+
 /// How notes name the file.
 pub const TOOL: &str = "bun's bunfig.toml";
 

@@ -43,7 +43,12 @@ impl Config {
             let at = e.span().map_or(0, |s| s.start.min(text.len()));
             let before = &text.as_bytes()[..at];
             let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            let column = at - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+            let column = at
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1)
+                + 1;
             format!(
                 "{origin}:{line}:{column}: {}",
                 names_only(e.message().trim_end())

@@ -127,6 +127,9 @@ pub fn foreign_tool(path: &str) -> Option<&'static str> {
 /// (see [`crate::select::caseless_name`]).
 fn tool_name(path: &str) -> Option<&'static str> {
     let file = path.rsplit('/').next().unwrap_or(path);
+    if file == crate::bunfig::USER_NAME {
+        return Some(crate::bunfig::NAME);
+    }
     crate::select::caseless_name(file.as_bytes())
 }
 

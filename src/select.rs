@@ -12,6 +12,12 @@ pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/.yarnrc.yml",
     "**/.yarnrc",
     "**/bunfig.toml",
+    // The user configs a dotfiles repository holds beside `~/.npmrc`:
+    // bun's `~/.bunfig.toml`, and pnpm's `rc` (ini, as `.npmrc`) in its
+    // config folder (`~/.config/pnpm/rc`; `pnpm/config/rc` on Windows).
+    "**/.bunfig.toml",
+    "**/pnpm/rc",
+    "**/pnpm/config/rc",
     // pnpm 10's settings (crate::pnpm_workspace).
     "**/pnpm-workspace.yaml",
     // Lockfiles, whose URLs are fetched as written (crate::dep_urls).
