@@ -255,8 +255,7 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     // for `scan --staged`: the files under review cannot bring their own.
     if std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1") {
         let repo = git::open().ok();
-        let rev = framework_config_rev(repo.as_ref(), &root_here(), io);
-        s.committed_config(repo.as_ref(), &rev, &root_here(), io)?;
+        framework_config(s, repo.as_ref(), &root_here(), io)?;
     }
     let sel = s.selector(&[], &args.exclude)?;
     let files = files.iter().filter(|p| {
@@ -273,32 +272,38 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     Ok(finish(&report, read_failed, s, &FixHint::Files, io))
 }
 
+/// Set the config a run under the pre-commit framework reviews with: the
+/// committed one at [`framework_base`]; with no base, none (a note says
+/// why, when there is a config file to ignore).
+fn framework_config(
+    s: &mut Settings,
+    repo: Option<&git2::Repository>,
+    root: &std::path::Path,
+    io: &mut Io<'_>,
+) -> Result<(), String> {
+    if let Some(rev) = framework_base(repo) {
+        return s.committed_config(repo, &rev, root, io);
+    }
+    if s.no_config || s.config_file.is_some() {
+        return Ok(());
+    }
+    if root.join(config::FILE_NAME).exists() {
+        let _ = writeln!(
+            io.err,
+            "note: a run that makes no commit reviews HEAD itself, and this clone holds no base for it (in CI, the base the CI names: a pull request's base, a push's first commit): {} does not apply (fetch the base, e.g. actions/checkout with fetch-depth: 0, or run pre-commit with --from-ref BASE --to-ref HEAD)",
+            config::FILE_NAME
+        );
+    }
+    s.config = s.review_config(None)?;
+    Ok(())
+}
+
 /// The commit whose `.npmrc-guard.toml` a run under the pre-commit
 /// framework reviews with: the base of a `--from-ref` review; `HEAD` for a
 /// commit being made (git gives its hooks `GIT_INDEX_FILE`); otherwise a
 /// run on what is checked out (`pre-commit run --all-files`, as CI runs
-/// it), where `HEAD` is itself under review (review 5, #3): the base
-/// [`git::review_base`] finds; `None` when there is none in the clone (a
-/// root commit, a shallow clone), and then no config applies.
-/// [`framework_base`], or when there is none, a revision that names no
-/// commit (so no config applies) and a note saying why.
-fn framework_config_rev(
-    repo: Option<&git2::Repository>,
-    root: &std::path::Path,
-    io: &mut Io<'_>,
-) -> String {
-    framework_base(repo).unwrap_or_else(|| {
-        if root.join(config::FILE_NAME).exists() {
-            let _ = writeln!(
-                io.err,
-                "note: a run that makes no commit reviews HEAD itself, and no commit before it is in this clone: {} does not apply (fetch HEAD's parent, e.g. actions/checkout with fetch-depth: 2, or run pre-commit with --from-ref)",
-                config::FILE_NAME
-            );
-        }
-        "HEAD^1".to_string()
-    })
-}
-
+/// it), where `HEAD` is itself under review (review 5 #3, review 6 #1):
+/// the base [`git::review_base`] finds, `None` when there is none.
 fn framework_base(repo: Option<&git2::Repository>) -> Option<String> {
     if let Some(from) = std::env::var("PRE_COMMIT_FROM_REF")
         .ok()
@@ -311,8 +316,16 @@ fn framework_base(repo: Option<&git2::Repository>) -> Option<String> {
     }
     match repo {
         Some(repo) => git::review_base(repo),
-        // A repository libgit2 cannot open (SHA-256): git resolves it.
-        None => Some("HEAD^1".to_string()),
+        // A repository libgit2 cannot open (SHA-256): git resolves what
+        // the CI names, or the parent outside CI.
+        None => {
+            let ci = crate::ci::base(&|n| std::env::var(n).ok(), &|p| std::fs::read(p).ok());
+            match ci.revs.first() {
+                Some(rev) => Some(rev.clone()),
+                None if ci.in_ci => None,
+                None => Some("HEAD^1".to_string()),
+            }
+        }
     }
 }
 
@@ -420,8 +433,7 @@ fn scan(
     if args.staged {
         s.committed_config(Some(&repo), "HEAD", &root, io)?;
     } else if checkout_review {
-        let rev = framework_config_rev(Some(&repo), &root, io);
-        s.committed_config(Some(&repo), &rev, &root, io)?;
+        framework_config(s, Some(&repo), &root, io)?;
     }
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.history || args.range.is_some() {
@@ -516,8 +528,7 @@ fn scan_by_plumbing(
     if args.staged {
         s.committed_config(None, "HEAD", &root, io)?;
     } else if checkout_review {
-        let rev = framework_config_rev(None, &root, io);
-        s.committed_config(None, &rev, &root, io)?;
+        framework_config(s, None, &root, io)?;
     }
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.fix {

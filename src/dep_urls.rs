@@ -80,10 +80,20 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
     let binary = path.ends_with(".lockb");
     let spaced: Vec<u8>;
     let words = if binary {
-        spaced = src
+        let mut copy: Vec<u8> = src
             .iter()
             .map(|&b| if b < 0x20 && b != b'\n' { b' ' } else { b })
             .collect();
+        // bun stores its strings back to back: a URL may follow a package
+        // name with nothing between (`alongpackagenamehttp://…`; review
+        // 6, #4). The byte before each `http://`/`https://` ends a word.
+        for at in memchr::memmem::find_iter(src, b"http").collect::<Vec<_>>() {
+            let rest = &src[at + 4..];
+            if at > 0 && (rest.starts_with(b"://") || rest.starts_with(b"s://")) {
+                copy[at - 1] = b' ';
+            }
+        }
+        spaced = copy;
         &spaced[..]
     } else {
         src

@@ -18,6 +18,7 @@
 
 pub mod app;
 pub mod bunfig;
+pub mod ci;
 pub mod cli;
 pub mod config;
 pub mod decode;

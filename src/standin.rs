@@ -162,7 +162,39 @@ pub fn is_fixer_name(name: &str) -> bool {
     !name.starts_with(|c: char| c.is_ascii_digit())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && is_variable_name(name)
+        && names_a_credential(name)
         && !is_read_as_a_setting(name)
+}
+
+/// The words a name that holds a credential has as one of its parts
+/// (split at `_`): the fixer's own names (`NPM_TOKEN`, `NPM_AUTH`,
+/// `NPM_PASSWORD`, `NPM_TOKEN_CORP_EXAMPLE`) and the usual ones. A name
+/// without one (`CC`, `MAKEFLAGS`, `GH_PAGER`, `SVN_EDITOR`) is some
+/// tool's setting: a build would run the secret as its compiler and print
+/// it (review 6, #5). No list of settings is complete; this rule needs
+/// none.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "TOKEN",
+    "AUTH",
+    "PASSWORD",
+    "PASS",
+    "PASSWD",
+    "SECRET",
+    "KEY",
+    "APIKEY",
+    "PAT",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "CRED",
+    "CREDS",
+];
+
+fn names_a_credential(name: &str) -> bool {
+    name.split('_').any(|part| {
+        CREDENTIAL_WORDS
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(part))
+    })
 }
 
 /// Names a shell, npm, yarn, bun, git or the system reads as a setting
@@ -266,6 +298,19 @@ const SETTING_NAMES: &[&str] = &[
     "REQUESTS_CA_BUNDLE",
     "GH_TOKEN",
     "GH_ENTERPRISE_TOKEN",
+    // Other tools' own tokens, each sent to its own host (review 6, #5).
+    "GITHUB_TOKEN",
+    "GITHUB_ENTERPRISE_TOKEN",
+    "GITLAB_TOKEN",
+    "GITLAB_PRIVATE_TOKEN",
+    "CI_JOB_TOKEN",
+    "CODECOV_TOKEN",
+    "HOMEBREW_GITHUB_API_TOKEN",
+    "SENTRY_AUTH_TOKEN",
+    "NETLIFY_AUTH_TOKEN",
+    "VERCEL_TOKEN",
+    "HEROKU_API_KEY",
+    "SNYK_TOKEN",
 ];
 
 fn is_read_as_a_setting(name: &str) -> bool {
@@ -277,7 +322,8 @@ fn is_read_as_a_setting(name: &str) -> bool {
 /// Why a name fails `is_fixer_name`, for the message that refuses it.
 pub const FIXER_NAME_RULE: &str = "a variable name is letters, digits and _, not starting \
     with a digit, no part of it looks random (npm reads such a name as text, not as a \
-    variable), and it is no name a shell, npm or another tool reads as a setting \
+    variable), one part of it is a credential word (TOKEN, AUTH, PASSWORD, SECRET, KEY, …), \
+    and it is no name a shell, npm or another tool reads as a setting \
     (PROMPT_COMMAND, PATH, npm_config_*, HTTPS_PROXY, NODE_OPTIONS, COREPACK_*, BUN_*, …)";
 
 /// Whether a name a file assigns or references (an env file's `NAME=`)
@@ -405,6 +451,10 @@ mod tests {
             "GITHUB_PACKAGES_TOKEN",
             "CORP_NPM_AUTH",
             "TOKEN",
+            "NPM_TOKEN_CORP_EXAMPLE",
+            "NPM_PASSWORD",
+            "ARTIFACTORY_API_KEY",
+            "corp_npm_token",
         ] {
             assert!(is_fixer_name(ok), "{ok}");
         }
@@ -436,6 +486,18 @@ mod tests {
             "CARGO_REGISTRY_TOKEN",
             "PIP_INDEX_URL",
             "AWS_SECRET_ACCESS_KEY",
+            "CC",
+            "CXX",
+            "MAKEFLAGS",
+            "RUSTC_WRAPPER",
+            "GH_PAGER",
+            "BAT_PAGER",
+            "SVN_EDITOR",
+            "GITHUB_TOKEN",
+            "GITLAB_TOKEN",
+            "CI_JOB_TOKEN",
+            "CODECOV_TOKEN",
+            "HOMEBREW_GITHUB_API_TOKEN",
         ] {
             assert!(!is_fixer_name(bad), "{bad}");
         }

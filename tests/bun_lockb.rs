@@ -25,10 +25,14 @@ const PW: &str = "Vn4qZ8rKt2WxL7bYp3Hs";
 /// What the registry saw: (path, `Authorization` header).
 type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
 
-/// A registry for one package, `somepkg@1.0.0`: its metadata names the
-/// tarball URL with `alice:PW@` while `creds` is set, without after; the
-/// tarball is `tgz`.
-fn registry(tgz: Vec<u8>, creds: Arc<AtomicBool>) -> (u16, Seen) {
+/// A registry for two packages, `alongpackagename@1.0.0` and
+/// `somepkg@1.0.0`: the metadata of `somepkg` names its tarball URL with
+/// `alice:PW@` while `creds` is set, without after; the tarballs are
+/// `tgz` (by name).
+fn registry(
+    tgz: std::collections::HashMap<String, Vec<u8>>,
+    creds: Arc<AtomicBool>,
+) -> (u16, Seen) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let seen: Seen = Arc::new(Mutex::new(Vec::new()));
@@ -58,16 +62,19 @@ fn registry(tgz: Vec<u8>, creds: Arc<AtomicBool>) -> (u16, Seen) {
                     }
                 }
                 log.lock().expect("lock").push((path.clone(), auth));
-                let (kind, body) = if path.ends_with(".tgz") {
-                    ("application/octet-stream", tgz.to_vec())
-                } else if path.trim_matches('/') == "somepkg" {
-                    let user = if creds.load(Ordering::SeqCst) {
+                let name = path.trim_matches('/');
+                let (kind, body) = if let Some(t) =
+                    name.strip_suffix("-1.0.0.tgz").and_then(|n| tgz.get(n))
+                {
+                    ("application/octet-stream", t.clone())
+                } else if tgz.contains_key(name) {
+                    let user = if name == "somepkg" && creds.load(Ordering::SeqCst) {
                         format!("alice:{PW}@")
                     } else {
                         String::new()
                     };
                     let meta = format!(
-                        "{{\"name\":\"somepkg\",\"dist-tags\":{{\"latest\":\"1.0.0\"}},\"versions\":{{\"1.0.0\":{{\"name\":\"somepkg\",\"version\":\"1.0.0\",\"dist\":{{\"tarball\":\"http://{user}127.0.0.1:{port}/somepkg-1.0.0.tgz\"}}}}}}}}"
+                        "{{\"name\":\"{name}\",\"dist-tags\":{{\"latest\":\"1.0.0\"}},\"versions\":{{\"1.0.0\":{{\"name\":\"{name}\",\"version\":\"1.0.0\",\"dist\":{{\"tarball\":\"http://{user}127.0.0.1:{port}/{name}-1.0.0.tgz\"}}}}}}}}"
                     );
                     ("application/json", meta.into_bytes())
                 } else {
@@ -88,17 +95,17 @@ fn registry(tgz: Vec<u8>, creds: Arc<AtomicBool>) -> (u16, Seen) {
     (port, seen)
 }
 
-/// `somepkg-1.0.0.tgz`, made by `tar`.
-fn tarball() -> Vec<u8> {
+/// `NAME-1.0.0.tgz`, made by `tar`.
+fn tarball(name: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().expect("tempdir");
     let pkg = dir.path().join("package");
     std::fs::create_dir_all(&pkg).expect("mkdir");
     std::fs::write(
         pkg.join("package.json"),
-        r#"{"name":"somepkg","version":"1.0.0"}"#,
+        format!(r#"{{"name":"{name}","version":"1.0.0"}}"#),
     )
     .expect("write");
-    let tgz = dir.path().join("somepkg-1.0.0.tgz");
+    let tgz = dir.path().join("p.tgz");
     let out = Command::new("tar")
         .arg("-czf")
         .arg(&tgz)
@@ -134,14 +141,20 @@ fn bun_sends_a_bun_lockb_url_password_and_the_guard_blocks_it() {
     };
     let bun = tools.join("node_modules/@oven/bun-linux-x64/bin/bun");
     let creds = Arc::new(AtomicBool::new(true));
-    let (port, seen) = registry(tarball(), Arc::clone(&creds));
+    // Two packages: bun stores the first's name and the second's URL back
+    // to back in its string buffer (review 6, #4).
+    let tgz = ["alongpackagename", "somepkg"]
+        .map(|n| (n.to_string(), tarball(n)))
+        .into_iter()
+        .collect();
+    let (port, seen) = registry(tgz, Arc::clone(&creds));
 
     // bun writes bun.lockb from metadata whose tarball URL holds the
     // password.
     let repo = TestRepo::new();
     repo.write(
         "package.json",
-        r#"{"name":"x","version":"1.0.0","dependencies":{"somepkg":"1.0.0"}}"#,
+        r#"{"name":"x","version":"1.0.0","dependencies":{"alongpackagename":"1.0.0","somepkg":"1.0.0"}}"#,
     );
     repo.write(
         "bunfig.toml",

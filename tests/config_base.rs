@@ -255,9 +255,48 @@ fn a_run_on_the_checked_out_commit_takes_the_config_of_its_base() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1), "shallow: {}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("fetch-depth: 2"),
+        text(&out.stderr).contains("fetch-depth: 0"),
         "{}",
         text(&out.stderr)
+    );
+    // In CI, `HEAD`'s parent may be the pull request's own first commit
+    // (review 6, #1): only a base the CI names counts, and with none, no
+    // config applies.
+    repo.git(&["checkout", "-q", "pr"]);
+    assert_eq!(pre_commit(&repo, &[]), Some(0), "outside CI: the parent");
+    assert_eq!(
+        pre_commit(&repo, &[("CI", "true")]),
+        Some(1),
+        "CI, no base named"
+    );
+    let event = repo.dir.path().join("event.json");
+    let parent = repo.git(&["rev-parse", "HEAD~1"]);
+    for (at, want) in [(base.trim(), 1), (parent.trim(), 0)] {
+        std::fs::write(
+            &event,
+            format!("{{\"pull_request\":{{\"base\":{{\"sha\":\"{at}\"}}}}}}"),
+        )
+        .expect("write");
+        let path = event.to_str().expect("utf-8");
+        assert_eq!(
+            pre_commit(&repo, &[("CI", "true"), ("GITHUB_EVENT_PATH", path)]),
+            Some(want),
+            "GitHub event base {at}"
+        );
+    }
+    repo.git(&["checkout", "-q", "main"]);
+    let merge = repo.git(&["rev-parse", "HEAD"]);
+    assert_eq!(
+        pre_commit(
+            &repo,
+            &[
+                ("CI", "true"),
+                ("GITHUB_BASE_REF", "nowhere"),
+                ("GITHUB_SHA", merge.trim())
+            ]
+        ),
+        Some(1),
+        "CI, GitHub's merge commit"
     );
     // A root commit has no base: no config applies.
     let root = TestRepo::new();

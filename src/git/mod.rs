@@ -82,27 +82,42 @@ pub(crate) fn add_named(named: &mut Vec<String>, path: &str, bytes: &[u8]) {
     }
 }
 
-/// The base of a review of `HEAD` itself (a CI run on what is checked
-/// out): where the CI says the change starts (GitHub's `GITHUB_BASE_REF`,
-/// merged with `HEAD` at its merge base; GitLab's
-/// `CI_MERGE_REQUEST_DIFF_BASE_SHA`), else `HEAD`'s first parent (for
-/// GitHub's merge commit of a pull request, the target branch). `None`
-/// when `HEAD` has no parent this clone holds.
+/// The base of a review of `HEAD` itself (a run on what is checked out,
+/// `pre-commit run --all-files`): in CI, only a commit the CI names
+/// ([`crate::ci`]: the event's base, the merge base with the pull
+/// request's target branch, GitHub's merge commit's first parent), since
+/// `HEAD`'s own parent may be a commit of the pull request under review;
+/// outside CI, `HEAD`'s first parent. `None` when the clone holds none of
+/// them.
 pub fn review_base(repo: &Repository) -> Option<String> {
     let head = repo.head().ok()?.peel_to_commit().ok()?;
-    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
-    if let Some(branch) = var("GITHUB_BASE_REF") {
-        let target = repo
-            .revparse_single(&format!("refs/remotes/origin/{branch}"))
-            .and_then(|o| o.peel_to_commit());
-        if let Ok(base) = target.and_then(|t| repo.merge_base(head.id(), t.id())) {
+    let ci = crate::ci::base(&|n| std::env::var(n).ok(), &|p| fs::read(p).ok());
+    let commit = |rev: &str| {
+        repo.revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .ok()
+            .map(|c| c.id())
+    };
+    for rev in &ci.revs {
+        if let Some(id) = commit(rev) {
+            return Some(id.to_string());
+        }
+    }
+    if let Some(target) = ci.merge_with.as_deref().and_then(commit) {
+        if let Ok(base) = repo.merge_base(head.id(), target) {
             return Some(base.to_string());
         }
     }
-    if let Some(sha) = var("CI_MERGE_REQUEST_DIFF_BASE_SHA") {
-        if let Ok(c) = repo.revparse_single(&sha).and_then(|o| o.peel_to_commit()) {
-            return Some(c.id().to_string());
-        }
+    if ci.merge_commit.as_deref() == Some(head.id().to_string().as_str()) && head.parent_count() > 1
+    {
+        return head
+            .parent_id(0)
+            .ok()
+            .and_then(|p| repo.find_commit(p).ok())
+            .map(|c| c.id().to_string());
+    }
+    if ci.in_ci {
+        return None;
     }
     let parent = head.parent_id(0).ok()?;
     repo.find_commit(parent).ok().map(|c| c.id().to_string())
