@@ -373,11 +373,14 @@ fn named_value(line: &npmrc::Line<'_>) -> Option<(String, bool)> {
         }
     };
     // npm expands only `~/` to the home folder (parse-field): `~ci/u`
-    // is a relative path.
-    if text.is_empty() || (home_expands && text.starts_with("~/")) {
+    // is a relative path. A home folder may be the repository itself (a
+    // dotfiles repository: `prefix=~/.local` names `.local/etc/npmrc`
+    // there; review 6, #3): outside this folder, like an absolute path.
+    if text.is_empty() {
         return None;
     }
-    Some((format!("{text}{file_in}"), text.starts_with('/')))
+    let home = home_expands && text.starts_with("~/");
+    Some((format!("{text}{file_in}"), home || text.starts_with('/')))
 }
 
 /// Whether the file at `path` is read as an npm config, and so may name
@@ -430,9 +433,22 @@ fn patterns(path: &str, all: &[(String, bool)]) -> Vec<String> {
             out.push(p);
         }
     }
+    // A path in the home folder, which may be the repository: that path
+    // under any folder.
+    for (v, _) in all.iter().filter(|(_, absolute)| *absolute) {
+        if let Some(rest) = v.strip_prefix("~/") {
+            let p = format!("**/{}", rest.trim_start_matches('/'));
+            if !rest.is_empty() && !rest.contains(GLOB) && !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
     // An absolute path may lead into the repository wherever it is
     // checked out (`/home/alice/app/conf/npmrc`): its file name anywhere.
-    for (v, _) in all.iter().filter(|(_, absolute)| *absolute) {
+    for (v, _) in all
+        .iter()
+        .filter(|(v, absolute)| *absolute && !v.starts_with("~/"))
+    {
         let name = v.rsplit('/').next().unwrap_or("");
         let p = format!("**/{name}");
         if !name.is_empty() && !name.contains(GLOB) && !out.contains(&p) {
@@ -485,6 +501,14 @@ mod tests {
                 b"userconfig=/home/alice/app/conf/npmrc\nprefix=/usr\n"
             ),
             ["**/npmrc"]
+        );
+        // The home folder may be a dotfiles repository (review 6, #3).
+        assert_eq!(
+            named_patterns(
+                ".npmrc",
+                b"prefix=~/.local\nglobalconfig=~/.config/npm/npmrc\n"
+            ),
+            ["**/.local/etc/npmrc", "**/.config/npm/npmrc"]
         );
         let m = |n: &str, p: &str| crate::select::named_match(n.as_bytes(), p.as_bytes());
         assert!(m("pkg/**/ci/u", "pkg/ci/u"));

@@ -124,3 +124,40 @@ fn pnpm_reads_the_user_rc_a_dotfiles_repository_holds() {
     repo.git(&["add", "-A"]);
     guard_blocks(&repo, ".config/pnpm/rc");
 }
+
+/// `~/.npmrc` naming its global config through `~/` (`prefix=~/.local`,
+/// the usual user prefix, names `~/.local/etc/npmrc`): in a dotfiles
+/// repository that file is in the repository, and npm sends its token
+/// (review 6, #3).
+#[test]
+fn npm_reads_the_global_config_a_dotfiles_npmrc_names_through_the_home() {
+    if !common::npm::have("npm") {
+        return;
+    }
+    for (npmrc, global) in [
+        ("prefix=~/.local\n", ".local/etc/npmrc"),
+        ("globalconfig=~/.config/npm/npmrc\n", ".config/npm/npmrc"),
+    ] {
+        let (port, seen) = capture_server();
+        let repo = TestRepo::new();
+        repo.write(".npmrc", npmrc);
+        repo.write(
+            global,
+            &format!("registry=http://127.0.0.1:{port}/npm/\n//127.0.0.1:{port}/npm/:_authToken={TOKEN}\n"),
+        );
+        let project = tempfile::tempdir().expect("tempdir");
+        let mut cmd = Command::new("npm");
+        common::hermetic(&mut cmd, &repo.root)
+            .current_dir(project.path())
+            .args(["view", "somepkg", "--fetch-retries=0"])
+            .env_remove("NPM_CONFIG_USERCONFIG");
+        run("npm view", &mut cmd, 60);
+        assert!(
+            bearer(&seen, "/npm/"),
+            "{npmrc}: npm sent {:?}",
+            seen.lock().expect("lock")
+        );
+        repo.git(&["add", "-A"]);
+        guard_blocks(&repo, global);
+    }
+}
