@@ -104,8 +104,9 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -
                     d.finding.detail = None;
                     note = Some(format!("this is sent as text: {syntax}"));
                 }
-                if d.fix.is_some() {
-                    // The `.npmrc` reasons no longer hold for the fix.
+                if d.fix.is_some() && d.finding.rule != Rule::UrlCredentials {
+                    // The `.npmrc` reasons no longer hold for the fix (a
+                    // URL's detail names its query parameter: it still does).
                     d.finding.detail = None;
                 }
                 if let Some(note) = note {

@@ -197,7 +197,7 @@ impl<'t> Walk<'t> {
                     span,
                     verbatim,
                 } => {
-                    if value.contains('@') {
+                    if value.contains(['@', '?']) {
                         out.push(Spec {
                             key,
                             text: value.clone(),
