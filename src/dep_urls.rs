@@ -47,7 +47,7 @@ pub fn is_lockfile(name: &str) -> bool {
 /// (its `overrides`), and bun's catalogs: `workspaces.catalog`,
 /// `workspaces.catalogs.<name>`, and the same at the top level (bun 1.4
 /// reads both, checked on the wire).
-const DEPENDENCY_KEYS: &[&str] = &[
+pub(crate) const DEPENDENCY_KEYS: &[&str] = &[
     "dependencies",
     "devDependencies",
     "optionalDependencies",

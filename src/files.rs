@@ -5,7 +5,9 @@
 //! is read for its `publishConfig`, the URLs of its dependency specs and
 //! any certain token, a
 //! lockfile for the URLs it is fetched from ([`crate::dep_urls`]); a
-//! `pnpm-workspace.yaml` for the settings pnpm sends ([`crate::pnpm_workspace`]).
+//! `pnpm-workspace.yaml` for the settings pnpm sends ([`crate::pnpm_workspace`]);
+//! pnpm's `package.yaml` and `package.json5` as `package.json`'s
+//! dependency specs are ([`crate::manifests`]).
 
 use std::sync::LazyLock;
 
@@ -39,6 +41,9 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
         }
         out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
         return out;
+    }
+    if crate::manifests::is_manifest_name(name) {
+        return crate::manifests::detect(path, bytes);
     }
     if name == crate::pnpm_workspace::NAME {
         return crate::pnpm_workspace::detect(path, bytes);

@@ -131,6 +131,21 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     found
 }
 
+/// Every string holding an `@` or a `?` under the top-level keys `keys`
+/// of the document `root` (merge keys applied, aliases walked once), as
+/// specs named by their dotted path: pnpm's `package.yaml` manifest is
+/// read so ([`crate::manifests`]).
+pub(crate) fn spec_strings(text: &str, root: &Node, keys: &[&str]) -> Vec<Spec> {
+    let mut specs = Vec::new();
+    let mut walk = Walk::new(text);
+    for (name, value) in walk.members(root, Role::Top) {
+        if keys.contains(&name.as_str()) {
+            walk.strings(value, &name, &mut specs);
+        }
+    }
+    specs
+}
+
 /// What a mapping is to pnpm, so each is walked once in each role.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Role {

@@ -13,7 +13,7 @@ use crate::hook::HookKind;
 /// every name of `select::DEFAULT_INCLUDE`, the caseless ones in any ASCII
 /// case (a unit test holds the two together). The framework passes a hook
 /// only the changed files its pattern matches.
-pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|\.[yY][aA][rR][nN][rR][cC](\.[yY][mM][lL])?|[bB][uU][nN][fF][iI][gG]\.[tT][oO][mM][lL]|package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock|pnpm-workspace\.yaml|\.env(\.(yarn|local|((production|development|test)(\.local)?)))?)$";
+pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|\.[yY][aA][rR][nN][rR][cC](\.[yY][mM][lL])?|[bB][uU][nN][fF][iI][gG]\.[tT][oO][mM][lL]|package\.json5?|package\.yaml|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock|pnpm-workspace\.yaml|\.env(\.(yarn|local|((production|development|test)(\.local)?)))?)$";
 
 /// The lines under our lefthook command's `run: |`.
 fn run_block(kind: HookKind, depth: usize) -> Vec<String> {
@@ -391,7 +391,8 @@ mod tests {
             "npmrc",
             "a.npmrc",
             ".npmrc.bak",
-            "x/package.json5",
+            "x/package.json6",
+            "x/package.yml",
             ".env.prod",
             ".envrc",
             "yarn.lock.old",
