@@ -452,6 +452,57 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_query_credential_is_found_in_every_file_read() {
+        const T: &str = "f9c452a8-1a4a-4144-828e-6d170876d1d5";
+        let url = format!("https://r.example/r/?v=1&Token={T}");
+        let cases = [
+            (".npmrc", format!("@corp:registry={url}\n")),
+            (".yarnrc.yml", format!("npmRegistryServer: \"{url}\"\n")),
+            (
+                ".yarnrc.yml",
+                format!("npmScopes:\n  corp:\n    npmRegistryServer: {url}\n"),
+            ),
+            (
+                ".yarnrc.yml",
+                format!("npmRegistries:\n  \"{url}\":\n    npmAlwaysAuth: true\n"),
+            ),
+            (".yarnrc", format!("registry \"{url}\"\n")),
+            ("bunfig.toml", format!("[install]\nregistry = \"{url}\"\n")),
+            (
+                "pnpm-workspace.yaml",
+                format!("registries:\n  default: {url}\n"),
+            ),
+            ("pnpm-workspace.yaml", format!("catalog:\n  a: {url}\n")),
+            (
+                "pnpm-lock.yaml",
+                format!("packages:\n  a@1.0.0:\n    resolution: {{integrity: sha512-A, tarball: {url}}}\n"),
+            ),
+            (
+                "yarn.lock",
+                format!("\"a@{url}\":\n  resolution: \"a@{url}\"\n"),
+            ),
+            (
+                "bun.lock",
+                format!("{{\"packages\": {{\"a\": [\"a@1.0.0\", \"{url}\", {{}}],}}}}\n"),
+            ),
+            ("package.yaml", format!("dependencies:\n  a: {url}\n")),
+            ("package.json5", format!("{{dependencies: {{a: '{url}'}}}}\n")),
+        ];
+        for (name, src) in cases {
+            let found = detect_file(name, src.as_bytes());
+            assert!(!found.is_empty(), "{name}: {src}");
+            for d in &found {
+                assert_eq!(
+                    d.finding.rule,
+                    crate::finding::Rule::UrlCredentials,
+                    "{name}"
+                );
+                assert_eq!(&src[d.finding.span.clone()], T, "{name}: {src}");
+            }
+        }
+    }
+
+    #[test]
     fn named_patterns_take_npm_run_in_any_folder_under_the_project() {
         let src =
             b"userconfig=./ci/user.npmrc\nglobalconfig = ../shared/npmrc\nuserconfig=a/../b\n";
