@@ -186,7 +186,13 @@ fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool, tool: &str) -
         d.fix = match (d.fix.take(), item.verbatim) {
             (Some(site), Some(at)) if exact && site.span.start >= value_start => {
                 let start = at + (site.span.start - value_start);
-                fix_site(item, tool, start..start + site.span.len())
+                // (A URL's query token is named as a token, not a password.)
+                fix_site(item, tool, start..start + site.span.len()).map(|mut f| {
+                    if item.cred == Cred::Url && site.field == Field::AuthToken {
+                        f.field = Field::AuthToken;
+                    }
+                    f
+                })
             }
             _ => None,
         };

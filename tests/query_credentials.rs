@@ -258,6 +258,65 @@ fn yarn_1_sends_a_lockfile_url_query_token_and_the_guard_blocks_it() {
     one_at(&found, &lock, &token, "resolved", "job_token");
 }
 
+/// yarn 4 puts `npmRegistryServer`'s query in every request
+/// (`/y4/?token=<t>/somepkg`); the guard blocks the `.yarnrc.yml`, and
+/// `fix` rewrites the value to `${NPM_TOKEN}`, which yarn expands.
+#[test]
+fn yarn_4_sends_a_registry_url_query_token_and_fix_makes_it_a_reference() {
+    let Some(tools) = installed_once("yarn", common::npm::YARN4) else {
+        return;
+    };
+    let (port, seen) = capture_server();
+    let token = common::uuid_token(1306);
+    let yarnrc = format!(
+        "npmRegistryServer: \"http://127.0.0.1:{port}/y4/?token={token}\"\nunsafeHttpWhitelist: [\"127.0.0.1\"]\n"
+    );
+    let manifest = r#"{"name":"x","version":"1.0.0","dependencies":{"somepkg":"1.0.0"}}"#;
+    let files = [("package.json", manifest), (".yarnrc.yml", yarnrc.as_str())];
+    let dir = project(&files);
+    let home = tempfile::tempdir().expect("tempdir");
+    let yarn = |env: &[(&str, &str)]| {
+        let mut cmd = in_project("node", dir.path(), home.path());
+        cmd.arg(tools.join("node_modules/@yarnpkg/cli-dist/bin/yarn.js"))
+            .arg("install")
+            .env("YARN_ENABLE_TELEMETRY", "0")
+            .env("YARN_IGNORE_PATH", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        run("yarn install", &mut cmd, 180);
+    };
+    yarn(&[]);
+    assert!(
+        paths(&seen, "/y4/")
+            .iter()
+            .any(|p| p.contains(&format!("?token={token}"))),
+        "yarn did not send the registry URL's query: {:?}",
+        seen.lock().expect("lock")
+    );
+    let found = guard_blocks(&files, std::slice::from_ref(&token));
+    one_at(&found, &yarnrc, &token, "npmRegistryServer", "token");
+
+    let repo = TestRepo::new();
+    repo.write(".yarnrc.yml", &yarnrc);
+    let out = repo.tool(&["fix", ".yarnrc.yml", "--discard-secrets"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    common::assert_no_secret(&out, std::slice::from_ref(&token));
+    let fixed = std::fs::read_to_string(repo.root.join(".yarnrc.yml")).expect("read");
+    assert_eq!(fixed, yarnrc.replace(&token, "${NPM_TOKEN}"));
+    assert_eq!(repo.tool(&["check", ".yarnrc.yml"]).status.code(), Some(0));
+    let new = common::uuid_token(1307);
+    std::fs::write(dir.path().join(".yarnrc.yml"), &fixed).expect("write");
+    yarn(&[("NPM_TOKEN", &new)]);
+    assert!(
+        paths(&seen, "/y4/")
+            .iter()
+            .any(|p| p.contains(&format!("?token={new}"))),
+        "yarn did not expand the fixed reference: {:?}",
+        seen.lock().expect("lock")
+    );
+}
+
 /// What is no secret passes: a reference npm expands in `.npmrc`, a
 /// parameter that names no credential, an empty value, a stand-in, a
 /// credential in the fragment (never sent).
