@@ -317,6 +317,23 @@ fn yarn_4_sends_a_registry_url_query_token_and_fix_makes_it_a_reference() {
     );
 }
 
+/// `--move-to-user-config` cannot move a query credential (npm has no
+/// user-config key that puts it in a URL): it refuses, says why, and
+/// leaves the file as it was.
+#[test]
+fn a_query_credential_is_not_moved_to_the_user_config() {
+    let token = common::uuid_token(1308);
+    let npmrc = format!("registry=https://r.example/r/?token={token}\n");
+    let repo = TestRepo::new();
+    repo.write(".npmrc", &npmrc);
+    let out = repo.tool(&["fix", ".npmrc", "--move-to-user-config"]);
+    assert_eq!(out.status.code(), Some(2), "{}", common::text(&out.stdout));
+    common::assert_no_secret(&out, std::slice::from_ref(&token));
+    assert!(common::text(&out.stderr).contains("query cannot be moved"));
+    let after = std::fs::read_to_string(repo.root.join(".npmrc")).expect("read");
+    assert_eq!(after, npmrc);
+}
+
 /// What is no secret passes: a reference npm expands in `.npmrc`, a
 /// parameter that names no credential, an empty value, a stand-in, a
 /// credential in the fragment (never sent).
