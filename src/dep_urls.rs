@@ -558,9 +558,20 @@ fn judge(
         let line = format!("{KEY}={value}\n");
         let value_start = KEY.len() + 1;
         let exact = plain && url.verbatim;
+        // A user name alone that reads as an account's is no secret (see
+        // [`in_text`]), also in a URL given whole for its query.
+        let account = crate::urlcreds::credentials(&url.text)
+            .filter(|i| i.password.is_empty() && is_account_name(&i.username))
+            .map(|i| i.username);
         for mut d in detect::detect(path, line.as_bytes()) {
             if d.finding.rule != Rule::UrlCredentials
                 && !(d.finding.rule.is_secret() && d.secret.is_some())
+            {
+                continue;
+            }
+            if d.finding.rule == Rule::UrlCredentials
+                && account.is_some()
+                && d.secret.as_ref().map(|s| s.expose()) == account.as_deref()
             {
                 continue;
             }
@@ -623,6 +634,15 @@ mod tests {
         // Escaped in JSON: the whole string is the span.
         let s = r#"{"r": "http:\/\/alice:pw\u0040h\/x.tgz"}"#;
         assert_eq!(found(s, true), [(7, "http://alice:pw@h".into())]);
+        // A query credential: the URL given whole (to its fragment).
+        let s = r#""git+https://git@h/o/r.git?v=1&private_token=abc123XYZ#semver:1""#;
+        assert_eq!(
+            found(s, true),
+            [(
+                5,
+                "https://git@h/o/r.git?v=1&private_token=abc123XYZ".into()
+            )]
+        );
         // No credentials: an ssh user, a scope, an email, a path.
         for s in [
             r#""git+ssh://git@github.com/o/r.git""#,
@@ -728,6 +748,11 @@ mod tests {
         assert_eq!((f.line, f.column), (2, 29));
         assert_eq!(f.key.as_deref(), Some("resolved"));
         assert!(d[0].fix.is_none());
+        // Only the query's credential, not the account name before it.
+        let pkg = "{\"dependencies\": {\"p\": \"https://git@h/p.tgz?token=Xq7Rk2Lm9Pz4Wn8Tv3Bd\"}}";
+        let d = detect_package_json("package.json", pkg.as_bytes());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(&pkg[d[0].finding.span.clone()], "Xq7Rk2Lm9Pz4Wn8Tv3Bd");
         let pkg = "{\"dependencies\": {\"p\": \"http://tok123456789abc@h/p.tgz\"},\n \"repository\": \"https://u:pw123456789@h/r\"}";
         let d = detect_package_json("package.json", pkg.as_bytes());
         assert_eq!(d.len(), 1, "{d:?}");
