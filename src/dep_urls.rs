@@ -13,9 +13,12 @@
 //! by the `.npmrc` detector as the line `registry=<url>` (so stand-ins and
 //! masking are the same) and reported at the URL's line and column.
 //!
-//! A lockfile is large (tens of MB): only the words around an `@` or a
-//! `\` (which may escape one: JSON's and YAML's `\u0040`, YAML's `\x40`)
-//! are looked at, found by `memchr`.
+//! A URL's query is sent too: a parameter named as a credential's
+//! (`?private_token=…`, [`crate::urlcreds::query_credentials`]) is one.
+//!
+//! A lockfile is large (tens of MB): only the words around an `@`, a `?`
+//! or a `\` (which may escape one: JSON's and YAML's `\u0040`, YAML's
+//! `\x40`) are looked at, found by `memchr`.
 
 use std::ops::Range;
 
@@ -46,7 +49,7 @@ pub fn is_lockfile(name: &str) -> bool {
 /// (its `overrides`), and bun's catalogs: `workspaces.catalog`,
 /// `workspaces.catalogs.<name>`, and the same at the top level (bun 1.4
 /// reads both, checked on the wire).
-const DEPENDENCY_KEYS: &[&str] = &[
+pub(crate) const DEPENDENCY_KEYS: &[&str] = &[
     "dependencies",
     "devDependencies",
     "optionalDependencies",
@@ -155,9 +158,10 @@ fn line_key(src: &[u8], at: usize) -> String {
 }
 
 /// Findings in the dependency specs of a `package.json`. A file without
-/// an `@` or a `\` costs one `memchr` pass; one that is not JSON has none.
+/// an `@`, a `?` or a `\` costs one `memchr` pass; one that is not JSON
+/// has none.
 pub fn detect_package_json(path: &str, src: &[u8]) -> Vec<Detected> {
-    if memchr::memchr2(b'@', b'\\', src).is_none() {
+    if memchr::memchr3(b'@', b'?', b'\\', src).is_none() {
         return Vec::new();
     }
     let body = src.strip_prefix("\u{feff}".as_bytes()).unwrap_or(src);
@@ -288,11 +292,11 @@ fn ends_word(b: u8, json: bool) -> bool {
 }
 
 /// The URLs with credentials in `src[from..to]`. Only words holding an
-/// `@` (or, in JSON, a `\`) are looked at; each word is walked once.
+/// `@` or a `?` (or a `\`) are looked at; each word is walked once.
 fn urls(src: &[u8], from: usize, to: usize, json: bool) -> Vec<Url> {
     let hay = &src[from..to];
     // A `\` may escape an `@` (JSON's and YAML's `\u0040`, YAML's `\x40`).
-    let hits = memchr::memchr2_iter(b'@', b'\\', hay);
+    let hits = memchr::memchr3_iter(b'@', b'?', b'\\', hay);
     let mut out = Vec::new();
     // End of the last word looked at: a later hit inside it is skipped, and
     // no scan goes back past it (linear in the input, whatever its shape).
@@ -412,16 +416,20 @@ fn yaml_unescape(s: &str) -> String {
 /// carry credentials, with where each starts, each cut at the end of its
 /// authority (where the parser looks for userinfo: after the slashes, up
 /// to `/`, `\\`, `?` or `#`; tabs dropped, slashes optional). A user name
-/// alone is a secret only when it does not read as a name.
+/// alone is a secret only when it does not read as a name. A URL whose
+/// query holds a credential is given whole, to the end of its word.
 fn in_text(text: &str) -> Vec<(usize, String)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
-    if memchr::memchr(b'@', b).is_none() {
+    if memchr::memchr2(b'@', b'?', b).is_none() {
         return out;
     }
     // End of the last authority parsed: a scheme inside it is part of it
     // (each byte is parsed once).
     let mut done = 0;
+    // End of the word the last URL is in, and whether its query was read.
+    let mut word_end = 0;
+    let mut query_read = false;
     for colon in memchr::memchr_iter(b':', b) {
         if colon < done {
             continue;
@@ -450,6 +458,30 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
             .iter()
             .position(|&c| matches!(c, b'/' | b'\\' | b'?' | b'#'))
             .map_or(b.len(), |i| after + slashes + i);
+        // The whole URL: to the end of the word (whitespace or a quote).
+        // Its query is read once a word: a URL later in the same word
+        // has a query that is the end of this one's (linear, whatever the
+        // shape).
+        if word_end <= end {
+            word_end = b[end..]
+                .iter()
+                .position(|&c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<' | b'>'))
+                .map_or(b.len(), |i| end + i);
+            query_read = false;
+        }
+        // (A fragment is never sent: a URL ends before its `#`.)
+        let whole = memchr::memchr(b'#', &b[end..word_end]).map_or(word_end, |i| end + i);
+        let first_in_word = !std::mem::replace(&mut query_read, true);
+        if first_in_word
+            && memchr::memchr(b'?', &b[end..whole]).is_some()
+            && crate::urlcreds::query_credentials(&text[start..whole])
+                .is_some_and(|found| !found.is_empty())
+        {
+            // Judged whole: its user name and password too.
+            done = whole;
+            out.push((start, text[start..whole].to_string()));
+            continue;
+        }
         if memchr::memchr(b'@', &b[after..end]).is_none() {
             continue;
         }
@@ -553,9 +585,20 @@ fn judge(
         let line = format!("{KEY}={value}\n");
         let value_start = KEY.len() + 1;
         let exact = plain && url.verbatim;
+        // A user name alone that reads as an account's is no secret (see
+        // [`in_text`]), also in a URL given whole for its query.
+        let account = crate::urlcreds::credentials(&url.text)
+            .filter(|i| i.password.is_empty() && is_account_name(&i.username))
+            .map(|i| i.username);
         for mut d in detect::detect(path, line.as_bytes()) {
             if d.finding.rule != Rule::UrlCredentials
                 && !(d.finding.rule.is_secret() && d.secret.is_some())
+            {
+                continue;
+            }
+            if d.finding.rule == Rule::UrlCredentials
+                && account.is_some()
+                && d.secret.as_ref().map(|s| s.expose()) == account.as_deref()
             {
                 continue;
             }
@@ -575,7 +618,11 @@ fn judge(
             f.key = key.map(crate::foreign::shown_name);
             f.host = None;
             d.fix = None;
-            f.detail = Some(note.to_string());
+            // (A URL's query parameter is named before the note.)
+            f.detail = Some(match f.detail.take() {
+                Some(query) if f.rule == Rule::UrlCredentials => format!("{query}; {note}"),
+                _ => note.to_string(),
+            });
             out.push(d);
         }
     }
@@ -614,6 +661,15 @@ mod tests {
         // Escaped in JSON: the whole string is the span.
         let s = r#"{"r": "http:\/\/alice:pw\u0040h\/x.tgz"}"#;
         assert_eq!(found(s, true), [(7, "http://alice:pw@h".into())]);
+        // A query credential: the URL given whole (to its fragment).
+        let s = r#""git+https://git@h/o/r.git?v=1&private_token=abc123XYZ#semver:1""#;
+        assert_eq!(
+            found(s, true),
+            [(
+                5,
+                "https://git@h/o/r.git?v=1&private_token=abc123XYZ".into()
+            )]
+        );
         // No credentials: an ssh user, a scope, an email, a path.
         for s in [
             r#""git+ssh://git@github.com/o/r.git""#,
@@ -719,6 +775,11 @@ mod tests {
         assert_eq!((f.line, f.column), (2, 29));
         assert_eq!(f.key.as_deref(), Some("resolved"));
         assert!(d[0].fix.is_none());
+        // Only the query's credential, not the account name before it.
+        let pkg = "{\"dependencies\": {\"p\": \"https://git@h/p.tgz?token=Xq7Rk2Lm9Pz4Wn8Tv3Bd\"}}";
+        let d = detect_package_json("package.json", pkg.as_bytes());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(&pkg[d[0].finding.span.clone()], "Xq7Rk2Lm9Pz4Wn8Tv3Bd");
         let pkg = "{\"dependencies\": {\"p\": \"http://tok123456789abc@h/p.tgz\"},\n \"repository\": \"https://u:pw123456789@h/r\"}";
         let d = detect_package_json("package.json", pkg.as_bytes());
         assert_eq!(d.len(), 1, "{d:?}");

@@ -116,6 +116,8 @@ pub fn detect_at(path: &str, src: &[u8], pem_begins: &[usize]) -> Vec<Detected> 
     let triggers = [
         Trigger::Bytes([b'$', b'%', b'{']),
         Trigger::Bytes([b'@', b'\\', b'_']),
+        // A URL's query may carry a credential (`?private_token=…`).
+        Trigger::Bytes([b'?', b'?', b'?']),
         Trigger::At(pem_begins),
         Trigger::At(&starts),
     ];
@@ -322,7 +324,7 @@ impl<'a> FileScan<'a> {
             if Field::from_key(k).is_some()
                 || Field::from_miscased_key(k).is_some()
                 || is_registry_key(k)
-                || memchr::memchr2(b'@', b'\\', raw_value).is_some()
+                || memchr::memchr3(b'@', b'\\', b'?', raw_value).is_some()
                 || has_pem(raw_value)
             {
                 if let Some(entry) = line.entry() {
@@ -421,7 +423,7 @@ fn value_worth_decoding(value: &[u8]) -> bool {
     // `"https://u:pw\u0040h/"` as a URL with a password.)
     value
         .iter()
-        .any(|&b| matches!(b, b'$' | b'%' | b'{' | b'@' | b'\\'))
+        .any(|&b| matches!(b, b'$' | b'%' | b'{' | b'@' | b'\\' | b'?'))
         || has_pem(value)
 }
 
@@ -550,6 +552,7 @@ impl LineCtx<'_, '_> {
         }
         self.private_key(entry, &residue.text);
         self.url_credentials(entry, &residue.text);
+        self.query_credentials(entry, &residue.text);
         // A `$` inside a URL's password is part of the secret, reported
         // above; elsewhere in a registry URL it is a broken reference.
         if is_registry_key(key) && Field::from_key(key).is_none() && self.claimed.is_empty() {
@@ -899,6 +902,84 @@ impl LineCtx<'_, '_> {
             span: span.clone(),
         });
         self.push(Rule::UrlCredentials, span, Some(secret.clone()), fix, None);
+    }
+}
+
+impl LineCtx<'_, '_> {
+    /// A credential in a URL's query (`?private_token=…`): npm, yarn and
+    /// pnpm request the URL as written, query included, so the server is
+    /// sent it. A parameter counts when its name is a credential's
+    /// ([`urlcreds::is_credential_name`]) and the literal residue of its
+    /// value is neither empty nor a stand-in: `?token=${GL_TOKEN}` is
+    /// expanded by npm and is safe.
+    fn query_credentials(&mut self, entry: &Entry<'_>, text: &str) {
+        if memchr::memchr(b'?', text.as_bytes()).is_none() {
+            return;
+        }
+        // Each reference stands for a marker, taken out of the values
+        // again: only literal bytes count (as in [`Self::url_info`]).
+        const MARK: &str = "q0q0q0q0q";
+        let expanded = match &entry.value {
+            Value::Str(v) if self.expands(entry) && v.contains('$') => {
+                eval::expand(eval::js_trim(v), MARK).text
+            }
+            _ => text.to_string(),
+        };
+        let Some(found) = urlcreds::query_credentials(&expanded) else {
+            return;
+        };
+        let raw = &self.src[entry.value_span.clone()];
+        let base = entry.value_span.start;
+        let query_start = memchr::memchr(b'?', raw).unwrap_or(0);
+        for cred in found {
+            let literal = cred.value.replace(MARK, "");
+            let decoded = percent_encoding::percent_decode_str(&literal)
+                .decode_utf8_lossy()
+                .into_owned();
+            // (A whole reference the tool does not expand, `${GL_TOKEN}`
+            // in a package.json, is sent as that text: no secret.)
+            if literal.is_empty()
+                || is_standin(&literal)
+                || is_standin(&decoded)
+                || whole_reference(&decoded).is_some()
+            {
+                continue;
+            }
+            // The value's bytes, when the file holds them as sent: after
+            // the query's `?`, just after an `=`, ending the pair.
+            let at = memchr::memmem::find_iter(&raw[query_start..], cred.value.as_bytes())
+                .map(|i| query_start + i)
+                .find(|&i| {
+                    i > 0
+                        && raw[i - 1] == b'='
+                        && raw
+                            .get(i + cred.value.len())
+                            .is_none_or(|b| matches!(b, b'&' | b'#'))
+                })
+                .filter(|_| cred.value == literal)
+                .filter(|_| entry.quote != npmrc::Quote::Single || residue_is_raw(raw, text));
+            let span = match at {
+                Some(i) => base + i..base + i + literal.len(),
+                None => entry.value_span.clone(),
+            };
+            if self.claimed.iter().any(|c| overlaps(c, &span)) {
+                continue;
+            }
+            let fix = (at.is_some() && self.expands(entry)).then(|| FixSite {
+                field: Field::AuthToken,
+                span: span.clone(),
+            });
+            let detail = format!(
+                "the query parameter `{}` of this URL is sent to the server with the URL",
+                crate::foreign::shown_name(&cred.name)
+            );
+            // A token of a known format keeps its own rule.
+            let rule = match tokens_within(self.tokens, &span) {
+                [t] if t.span == span => token_rule(t.kind),
+                _ => Rule::UrlCredentials,
+            };
+            self.push(rule, span, Some(literal), fix, Some(detail));
+        }
     }
 }
 

@@ -5,7 +5,9 @@
 //! is read for its `publishConfig`, the URLs of its dependency specs and
 //! any certain token, a
 //! lockfile for the URLs it is fetched from ([`crate::dep_urls`]); a
-//! `pnpm-workspace.yaml` for the settings pnpm sends ([`crate::pnpm_workspace`]).
+//! `pnpm-workspace.yaml` for the settings pnpm sends ([`crate::pnpm_workspace`]);
+//! pnpm's `package.yaml` and `package.json5` as `package.json`'s
+//! dependency specs are ([`crate::manifests`]).
 
 use std::sync::LazyLock;
 
@@ -39,6 +41,9 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
         }
         out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
         return out;
+    }
+    if crate::manifests::is_manifest_name(name) {
+        return crate::manifests::detect(path, bytes);
     }
     if name == crate::pnpm_workspace::NAME {
         return crate::pnpm_workspace::detect(path, bytes);
@@ -482,6 +487,57 @@ fn repo_path(npmrc: &str, value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_credential_is_found_in_every_file_read() {
+        const T: &str = "f9c452a8-1a4a-4144-828e-6d170876d1d5";
+        let url = format!("https://r.example/r/?v=1&Token={T}");
+        let cases = [
+            (".npmrc", format!("@corp:registry={url}\n")),
+            (".yarnrc.yml", format!("npmRegistryServer: \"{url}\"\n")),
+            (
+                ".yarnrc.yml",
+                format!("npmScopes:\n  corp:\n    npmRegistryServer: {url}\n"),
+            ),
+            (
+                ".yarnrc.yml",
+                format!("npmRegistries:\n  \"{url}\":\n    npmAlwaysAuth: true\n"),
+            ),
+            (".yarnrc", format!("registry \"{url}\"\n")),
+            ("bunfig.toml", format!("[install]\nregistry = \"{url}\"\n")),
+            (
+                "pnpm-workspace.yaml",
+                format!("registries:\n  default: {url}\n"),
+            ),
+            ("pnpm-workspace.yaml", format!("catalog:\n  a: {url}\n")),
+            (
+                "pnpm-lock.yaml",
+                format!("packages:\n  a@1.0.0:\n    resolution: {{integrity: sha512-A, tarball: {url}}}\n"),
+            ),
+            (
+                "yarn.lock",
+                format!("\"a@{url}\":\n  resolution: \"a@{url}\"\n"),
+            ),
+            (
+                "bun.lock",
+                format!("{{\"packages\": {{\"a\": [\"a@1.0.0\", \"{url}\", {{}}],}}}}\n"),
+            ),
+            ("package.yaml", format!("dependencies:\n  a: {url}\n")),
+            ("package.json5", format!("{{dependencies: {{a: '{url}'}}}}\n")),
+        ];
+        for (name, src) in cases {
+            let found = detect_file(name, src.as_bytes());
+            assert!(!found.is_empty(), "{name}: {src}");
+            for d in &found {
+                assert_eq!(
+                    d.finding.rule,
+                    crate::finding::Rule::UrlCredentials,
+                    "{name}"
+                );
+                assert_eq!(&src[d.finding.span.clone()], T, "{name}: {src}");
+            }
+        }
+    }
 
     #[test]
     fn named_patterns_take_npm_run_in_any_folder_under_the_project() {

@@ -104,8 +104,9 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -
                     d.finding.detail = None;
                     note = Some(format!("this is sent as text: {syntax}"));
                 }
-                if d.fix.is_some() {
-                    // The `.npmrc` reasons no longer hold for the fix.
+                if d.fix.is_some() && d.finding.rule != Rule::UrlCredentials {
+                    // The `.npmrc` reasons no longer hold for the fix (a
+                    // URL's detail names its query parameter: it still does).
                     d.finding.detail = None;
                 }
                 if let Some(note) = note {
@@ -185,7 +186,13 @@ fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool, tool: &str) -
         d.fix = match (d.fix.take(), item.verbatim) {
             (Some(site), Some(at)) if exact && site.span.start >= value_start => {
                 let start = at + (site.span.start - value_start);
-                fix_site(item, tool, start..start + site.span.len())
+                // (A URL's query token is named as a token, not a password.)
+                fix_site(item, tool, start..start + site.span.len()).map(|mut f| {
+                    if item.cred == Cred::Url && site.field == Field::AuthToken {
+                        f.field = Field::AuthToken;
+                    }
+                    f
+                })
             }
             _ => None,
         };

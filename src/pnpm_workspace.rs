@@ -51,11 +51,12 @@ const SPEC_KEYS: &[&str] = &[
     "configDependencies",
 ];
 
-/// Findings in one `pnpm-workspace.yaml`. A file without an `@`, a `_` or
-/// a `\\` (no URL credentials, no `rawConfig` key, no token, no escape
-/// that could spell one) costs one `memchr` pass.
+/// Findings in one `pnpm-workspace.yaml`. A file without an `@`, a `?`,
+/// a `_` or a `\\` (no URL credentials in a user name or a query, no
+/// `rawConfig` key, no token, no escape that could spell one) costs two
+/// `memchr` passes.
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
-    if memchr::memchr3(b'@', b'_', b'\\', src).is_none() {
+    if memchr::memchr3(b'@', b'_', b'\\', src).is_none() && memchr::memchr(b'?', src).is_none() {
         return Vec::new();
     }
     // Byte for byte, so places stay: each byte that is not UTF-8 a `?`
@@ -131,6 +132,21 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     found
 }
 
+/// Every string holding an `@` or a `?` under the top-level keys `keys`
+/// of the document `root` (merge keys applied, aliases walked once), as
+/// specs named by their dotted path: pnpm's `package.yaml` manifest is
+/// read so ([`crate::manifests`]).
+pub(crate) fn spec_strings(text: &str, root: &Node, keys: &[&str]) -> Vec<Spec> {
+    let mut specs = Vec::new();
+    let mut walk = Walk::new(text);
+    for (name, value) in walk.members(root, Role::Top) {
+        if keys.contains(&name.as_str()) {
+            walk.strings(value, &name, &mut specs);
+        }
+    }
+    specs
+}
+
 /// What a mapping is to pnpm, so each is walked once in each role.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Role {
@@ -197,7 +213,7 @@ impl<'t> Walk<'t> {
                     span,
                     verbatim,
                 } => {
-                    if value.contains('@') {
+                    if value.contains(['@', '?']) {
                         out.push(Spec {
                             key,
                             text: value.clone(),

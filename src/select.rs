@@ -3,12 +3,16 @@
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// The files the tool looks at unless told otherwise.
-/// `package.json` for its `publishConfig` and dependency URLs, the
+/// `package.json` for its `publishConfig` and dependency URLs (and pnpm's
+/// `package.yaml`/`package.json5` for theirs), the
 /// lockfiles for their URLs, `pnpm-workspace.yaml`, yarn 2+'s `.yarnrc.yml`, yarn 1's `.yarnrc`,
 /// bun's `bunfig.toml` (SPEC.md, "Files read").
 pub const DEFAULT_INCLUDE: &[&str] = &[
     "**/.npmrc",
     "**/package.json",
+    // pnpm's other manifests (crate::manifests).
+    "**/package.yaml",
+    "**/package.json5",
     "**/.yarnrc.yml",
     "**/.yarnrc",
     "**/bunfig.toml",

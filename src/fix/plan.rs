@@ -328,6 +328,9 @@ pub enum Refusal {
     /// sends the URL's credentials before it, but would send it instead
     /// once the URL's are keys too.
     Shadowed,
+    /// The credential is in the URL's query (`?token=…`): npm has no key
+    /// that would send it from the user config.
+    InQuery,
 }
 
 /// URL credentials that stay where they are, and why.
@@ -358,6 +361,9 @@ impl Refused {
             ),
             Refusal::Bare => format!(
                 "{path}:{line}: this credential cannot be moved as written: without a `//host/:` prefix, in the user config it would serve the default registry of every project; prefix its key with the registry (`//host/:_authToken`), or choose --save-env"
+            ),
+            Refusal::InQuery => format!(
+                "{path}:{line}: the credential in this URL's query cannot be moved: npm has no user-config key that puts it in the URL; choose --save-env (or --discard-secrets and revoke it)"
             ),
             Refusal::NotRegistry => format!(
                 "{path}:{line}: the credentials in this URL cannot be moved as written: only `registry` and `@scope:registry` URLs move their credentials to the user config (as `//host/:` keys they would serve another registry); choose --save-env"
@@ -428,10 +434,16 @@ fn url_credentials(src: &[u8], at: usize) -> Result<(String, Edit, Vec<Vec<u8>>)
     let authority = value[ui..]
         .find(['/', '\\', '?', '#'])
         .map_or(value.len(), |i| ui + i);
-    let end_at = ui + value[ui..authority].rfind('@').ok_or(NotAsWritten)?;
     let rel = at
         .checked_sub(line.start + span.start)
         .ok_or(NotAsWritten)?;
+    if value[authority..]
+        .find('?')
+        .is_some_and(|q| rel > authority + q)
+    {
+        return Err(Refusal::InQuery);
+    }
+    let end_at = ui + value[ui..authority].rfind('@').ok_or(NotAsWritten)?;
     if !(ui..end_at).contains(&rel) {
         return Err(NotAsWritten);
     }

@@ -13,7 +13,7 @@ use crate::hook::HookKind;
 /// every name of `select::DEFAULT_INCLUDE`, the caseless ones in any ASCII
 /// case (a unit test holds the two together). The framework passes a hook
 /// only the changed files its pattern matches.
-pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|\.[yY][aA][rR][nN][rR][cC](\.[yY][mM][lL])?|[bB][uU][nN][fF][iI][gG]\.[tT][oO][mM][lL]|\.bunfig\.toml|pnpm/(config/)?rc|package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|pnpm-workspace\.yaml|\.env(\.(yarn|local|((production|development|test)(\.local)?)))?)$";
+pub const PRE_COMMIT_FILES: &str = r"(^|/)(\.[nN][pP][mM][rR][cC]|\.[yY][aA][rR][nN][rR][cC](\.[yY][mM][lL])?|[bB][uU][nN][fF][iI][gG]\.[tT][oO][mM][lL]|\.bunfig\.toml|pnpm/(config/)?rc|package\.json5?|package\.yaml|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|pnpm-workspace\.yaml|\.env(\.(yarn|local|((production|development|test)(\.local)?)))?)$";
 
 /// The `files:` the first release's entry carried (frozen: `uninstall`
 /// matches that entry byte for byte, whatever [`PRE_COMMIT_FILES`] is now).
@@ -395,7 +395,8 @@ mod tests {
             "npmrc",
             "a.npmrc",
             ".npmrc.bak",
-            "x/package.json5",
+            "x/package.json6",
+            "x/package.yml",
             ".env.prod",
             ".envrc",
             "yarn.lock.old",

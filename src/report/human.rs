@@ -85,14 +85,24 @@ impl Human<'_> {
     }
 
     fn advice(&self, f: &Finding) -> String {
-        if let Some(detail) = &f.detail {
-            return detail.clone();
+        match (&f.detail, &f.fix) {
+            // What a detail says and how to fix it (a URL's query
+            // parameter, named).
+            (Some(detail), Some(_)) if f.commit.is_none() => {
+                return format!("{detail}: {}", self.fix_advice(f));
+            }
+            (Some(detail), _) => return detail.clone(),
+            _ => {}
         }
         if f.commit.is_some() {
             return "revoke this token: it is in the history, and rewriting the file does not \
                     un-leak it"
                 .to_string();
         }
+        self.fix_advice(f)
+    }
+
+    fn fix_advice(&self, f: &Finding) -> String {
         let Some(fix) = &f.fix else {
             return match f.rule {
                 Rule::NpmToken | Rule::GithubToken | Rule::GitlabToken => {

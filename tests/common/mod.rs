@@ -78,6 +78,27 @@ pub fn github_pat(seed: u64) -> String {
     format!("github_pat_{}_{}", &a[..22], &b[..59])
 }
 
+/// A fabricated token of no known format: a UUID (GitLab's deploy and
+/// job tokens, many registries' API keys), 32 hex digits from `seed`.
+pub fn uuid_token(seed: u64) -> String {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5DEE_CE66_D1CE_4E5B;
+    let mut hex = String::new();
+    while hex.len() < 32 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        hex.push(char::from_digit((x % 16) as u32, 16).expect("hex"));
+    }
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 /// A fabricated GitLab personal access token (classic form).
 pub fn gitlab_token(seed: u64) -> String {
     format!("glpat-{}", &random_part(seed)[..20])
