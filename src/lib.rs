@@ -39,6 +39,7 @@ pub mod lfs;
 pub mod managers;
 pub mod npmrc;
 pub mod os;
+pub mod path_token;
 pub mod pem;
 pub mod pnpm_workspace;
 pub mod publish_config;

@@ -5,12 +5,14 @@
 //! (bun 1.4.5, yarn 1, pnpm 10) with a capture server, then the guard must
 //! refuse the same files in `scan --staged`, `check` and `scan --history`,
 //! in every format, without showing the secret. Under `CI=true` a missing
-//! tool fails.
+//! tool fails. And a token in a registry URL's path (Gemfury's documented
+//! `https://npm.fury.io/<token>/<account>/`): npm sends the path; the
+//! guard refuses it and masks it in every key.
 
 mod common;
 
 use common::capture::{capture_server, capture_server_at, Seen};
-use common::npm::{installed_once, run};
+use common::npm::{have, installed_once, run};
 use common::TestRepo;
 use std::path::Path;
 use std::process::Command;
@@ -114,6 +116,15 @@ fn place(text: &str, needle: &str) -> (u64, u64) {
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line = text[..at].matches('\n').count() + 1;
     (line as u64, (at - line_start + 1) as u64)
+}
+
+/// The guard run in `dir` (a temp HOME, as every process a test starts).
+fn guard_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().expect("tempdir");
+    in_project(env!("CARGO_BIN_EXE_npmrc-guard"), dir, home.path())
+        .args(args)
+        .output()
+        .expect("runs")
 }
 
 fn bun_lock(url: &str) -> String {
@@ -268,4 +279,74 @@ fn a_pnpm_workspace_registry_split_under_indented_is_sent_and_refused() {
             "{marker}"
         );
     }
+}
+
+/// Gemfury's documented registry URL carries a token as its first path
+/// segment: npm requests every package under that path (shown here with
+/// the same path on a capture server), so the token is sent and, once
+/// committed, published. The guard refuses the URL and the
+/// `//host/<token>/acme/:_authToken` key that goes with it, and shows the
+/// token in no key or message; the account alone passes.
+#[test]
+fn a_gemfury_path_token_is_sent_by_npm_and_refused_and_masked() {
+    if !have("npm") {
+        return;
+    }
+    let token = "Xq7Rk2Lm9Pz4Wn8Tv3Bd";
+    let (port, seen) = capture_server();
+    let npmrc = format!("registry=http://127.0.0.1:{port}/{token}/acme/\n");
+    let files = [("package.json", MANIFEST), (".npmrc", npmrc.as_str())];
+    let dir = project(&files);
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = in_project("npm", dir.path(), home.path());
+    cmd.args(["install", "--no-audit", "--fetch-retries=0"]);
+    run("npm install", &mut cmd, 120);
+    let paths: Vec<String> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with(&format!("/{token}/acme/somepkg"))),
+        "npm did not request the registry's path: {paths:?}"
+    );
+
+    let npmrc = format!(
+        "registry=https://npm-proxy.fury.io/{token}/acme/\n//npm-proxy.fury.io/{token}/acme/:_authToken=${{FURY_TOKEN}}\n"
+    );
+    let files = [(".npmrc", npmrc.as_str())];
+    let found = guard_refuses(&files, ".npmrc", &[token.to_string()]);
+    let second = npmrc.find('\n').expect("two lines") + 1;
+    let column = |at: usize| (at - second + 1) as u64;
+    assert_eq!(
+        found,
+        [
+            ("url-credentials".to_string(), 1, place(&npmrc, token).1),
+            (
+                "url-credentials".to_string(),
+                2,
+                column(second + npmrc[second..].find(token).expect("token"))
+            ),
+        ]
+    );
+    let dir = project(&files);
+    let out = guard_in(dir.path(), &["check", "--format", "json", ".npmrc"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let keys: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["key"].as_str())
+        .collect();
+    assert_eq!(keys, ["registry", "//npm-proxy.fury.io/…/acme/:_authToken"]);
+
+    // The account alone (the form `npm login` writes), a reference for
+    // the token: nothing committed.
+    let ok = "registry=https://npm-proxy.fury.io/acme/\n//npm-proxy.fury.io/acme/:_authToken=${FURY_TOKEN}\n@x:registry=https://npm.fury.io/${FURY_TOKEN}/acme/\n";
+    let dir = project(&[(".npmrc", ok)]);
+    let out = guard_in(dir.path(), &["check", ".npmrc"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stdout));
 }
