@@ -193,17 +193,27 @@ fn lockfile_urls_with_an_ipv6_host_are_sent_and_refused() {
 }
 
 /// pnpm-lock.yaml's `tarball:` as a double-quoted scalar split by an
-/// escaped line break, its continuation indented 6 or 2 spaces: pnpm
-/// joins it and sends the credentials (review 5, #5).
+/// escaped line break, its continuation indented 6 or 2 spaces, or by a
+/// plain one (folded to a space): pnpm joins it and sends the credentials
+/// (review 5, #5).
 #[test]
 fn a_pnpm_lock_tarball_split_across_lines_is_sent_and_refused() {
     let Some(tools) = installed_once("pnpm-lockfile", "pnpm@10.34.2") else {
         return;
     };
     let (port, seen) = capture_server();
-    for (marker, indent) in [("six", "      "), ("two", "  ")] {
+    // (marker, the break, the continuation's indentation, what is sent):
+    // a plain line break folds to a space, sent as `%20`.
+    let joined = pw();
+    let folded = format!("{PW1}%20{PW2}");
+    let cases = [
+        ("six", "\\", "      ", joined.as_str()),
+        ("two", "\\", "  ", joined.as_str()),
+        ("fold", "", "      ", folded.as_str()),
+    ];
+    for (marker, escape, indent, password) in cases {
         let tarball = format!(
-            "\"http://alice:{PW1}\\\n{indent}{PW2}@127.0.0.1:{port}/{marker}/somepkg-1.0.0.tgz\""
+            "\"http://alice:{PW1}{escape}\n{indent}{PW2}@127.0.0.1:{port}/{marker}/somepkg-1.0.0.tgz\""
         );
         let lock = pnpm_lock(&tarball);
         let files = [
@@ -218,7 +228,7 @@ fn a_pnpm_lock_tarball_split_across_lines_is_sent_and_refused() {
         cmd.arg("--store-dir").arg(home.path().join("store"));
         run("pnpm", &mut cmd, 180);
         assert!(
-            sent(&seen, &format!("/{marker}/")).contains(&format!("alice:{}", pw())),
+            sent(&seen, &format!("/{marker}/")).contains(&format!("alice:{password}")),
             "{marker}: pnpm did not send the joined credentials: {:?}",
             seen.lock().expect("lock")
         );
