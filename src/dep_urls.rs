@@ -101,7 +101,10 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
     } else {
         src
     };
-    let urls = urls(words, 0, words.len(), json);
+    let mut urls = urls(words, 0, words.len(), json);
+    if path.ends_with(".yaml") || path.ends_with("yarn.lock") {
+        urls = with_multiline_scalars(src, urls);
+    }
     let note = "in a lockfile, whose URLs are fetched as written (npm ci, yarn, pnpm, bun); \
                 remove the credentials from the URL (give them in the user's config), \
                 regenerate the lockfile, and revoke them";
@@ -114,6 +117,140 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
     }
     crate::foreign::certain_tokens(path, src, &mut out);
     out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
+    out
+}
+
+/// Findings in a YAML file the YAML reader could not read
+/// (`pnpm-workspace.yaml`): every URL with credentials in it, as in a
+/// lockfile, each with `note` as its detail and no key.
+pub fn detect_unread_yaml(path: &str, src: &[u8], note: &str) -> Vec<Detected> {
+    let urls = with_multiline_scalars(src, urls(src, 0, src.len(), false));
+    let mut lines = Cursor::default();
+    let mut out = judge(path, src, &urls, None, note, &mut lines);
+    out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
+    out
+}
+
+/// `words` (the URLs of a YAML file's words) with those in a quoted
+/// scalar that spans lines read from the scalar as YAML reads it instead:
+/// a line break folds to a space (a run of them to line breaks), an
+/// escaped one (`\` at the line's end, double quotes) to nothing, and the
+/// next line's indentation is dropped, whatever it is (js-yaml takes an
+/// under-indented one). pnpm joins `"http://alice:<half>\` and
+/// `  <half>@host/"` and sends the credentials.
+fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>) -> Vec<Url> {
+    let scalars = multiline_scalars(src);
+    if scalars.is_empty() {
+        return words;
+    }
+    words.retain(|u| {
+        !scalars
+            .iter()
+            .any(|s| s.start <= u.span.start && u.span.end <= s.end)
+    });
+    for span in scalars {
+        let body = String::from_utf8_lossy(&src[span.start + 1..span.end - 1]);
+        let double = src[span.start] == b'"';
+        let folded = fold_lines(&body, double);
+        let text = if double {
+            yaml_unescape(&folded)
+        } else {
+            folded.replace("''", "'")
+        };
+        for (_, url) in in_text(&text) {
+            words.push(Url {
+                span: span.clone(),
+                text: url,
+                verbatim: false,
+            });
+        }
+    }
+    words.sort_by_key(|u| u.span.start);
+    words
+}
+
+/// The spans (quotes included) of the quoted scalars of a YAML text that
+/// span lines. A quote opens one where a scalar starts: at a line's start
+/// or after a space, a tab, `[`, `{` or `,` (inside a plain scalar it is
+/// text). Each byte is looked at once.
+fn multiline_scalars(src: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(i) = memchr::memchr2(b'"', b'\'', &src[at..]).map(|i| at + i) {
+        at = i + 1;
+        let opens = i == 0
+            || matches!(
+                src[i - 1],
+                b'\n' | b'\r' | b' ' | b'\t' | b'[' | b'{' | b','
+            );
+        if !opens {
+            continue;
+        }
+        let quote = src[i];
+        // The closing quote: `\"` escapes one in double quotes, `''` in
+        // single quotes.
+        let mut j = i + 1;
+        let close = loop {
+            let Some(k) = memchr::memchr2(quote, b'\\', &src[j..]).map(|k| j + k) else {
+                break None;
+            };
+            if src[k] == b'\\' {
+                j = k + if quote == b'"' { 2 } else { 1 };
+            } else if quote == b'\'' && src.get(k + 1) == Some(&b'\'') {
+                j = k + 2;
+            } else {
+                break Some(k);
+            }
+            if j >= src.len() {
+                break None;
+            }
+        };
+        let Some(close) = close else {
+            break;
+        };
+        at = close + 1;
+        if memchr::memchr(b'\n', &src[i..close]).is_some() {
+            out.push(i..close + 1);
+        }
+    }
+    out
+}
+
+/// The inside of a quoted scalar with its line breaks folded as YAML
+/// folds them (escapes left for [`yaml_unescape`], but an escaped line
+/// break, `\` ending a line in double quotes, taken out).
+fn fold_lines(body: &str, double: bool) -> String {
+    let lines: Vec<&str> = body.split('\n').collect();
+    let mut out = String::with_capacity(body.len());
+    // Line breaks to fold before the next text; none after an escaped one.
+    let mut pending: Option<usize> = None;
+    for (i, raw) in lines.iter().enumerate() {
+        let last = i + 1 == lines.len();
+        let mut line = raw.strip_suffix('\r').unwrap_or(raw);
+        if i > 0 {
+            line = line.trim_start_matches([' ', '\t']);
+        }
+        let slashes = line.len() - line.trim_end_matches('\\').len();
+        let escaped = double && !last && slashes % 2 == 1;
+        if escaped {
+            line = &line[..line.len() - 1];
+        } else if !last {
+            line = line.trim_end_matches([' ', '\t']);
+        }
+        if i > 0 && !last && !escaped && line.is_empty() {
+            if let Some(k) = pending.as_mut() {
+                *k += 1;
+            }
+            continue;
+        }
+        match pending.take() {
+            Some(1) => out.push(' '),
+            Some(k) => out.extend(std::iter::repeat_n('\n', k - 1)),
+            None => {}
+        }
+        out.push_str(line);
+        pending = (!escaped).then_some(1);
+    }
     out
 }
 
@@ -291,6 +428,27 @@ fn ends_word(b: u8, json: bool) -> bool {
     }
 }
 
+/// The length of the IPv6 literal host (`[::1]`, `[2001:db8::1]`,
+/// `[fe80::1%25eth0]`) that `rest` starts with, brackets included.
+fn ipv6_literal(rest: &[u8]) -> Option<usize> {
+    // The longest is 39 characters and a zone id.
+    let inside = rest.iter().skip(1).take(64);
+    let n = inside
+        .take_while(|&&c| {
+            c.is_ascii_alphanumeric() || matches!(c, b':' | b'.' | b'%' | b'-' | b'_')
+        })
+        .count();
+    (rest.get(1 + n) == Some(&b']') && rest[1..1 + n].contains(&b':')).then_some(n + 2)
+}
+
+/// Whether `before` ends in an `@`, written or escaped (`\x40`,
+/// `\u0040`, `\U00000040`).
+fn ends_in_at(before: &[u8]) -> bool {
+    [&b"@"[..], b"\\x40", b"\\u0040", b"\\U00000040"]
+        .iter()
+        .any(|at| before.ends_with(at))
+}
+
 /// The URLs with credentials in `src[from..to]`. Only words holding an
 /// `@` or a `?` (or a `\`) are looked at; each word is walked once.
 fn urls(src: &[u8], from: usize, to: usize, json: bool) -> Vec<Url> {
@@ -310,7 +468,18 @@ fn urls(src: &[u8], from: usize, to: usize, json: bool) -> Vec<Url> {
             .rposition(|&b| ends_word(b, json))
             .map_or(done, |i| done + i + 1);
         let mut end = hit;
-        while end < hay.len() && !ends_word(hay[end], json) {
+        while end < hay.len() {
+            // An IPv6 host (`@[::1]:8080`) is part of its URL, though a
+            // `[` or `]` ends a word elsewhere in YAML.
+            if hay[end] == b'[' && ends_in_at(&hay[..end]) {
+                if let Some(n) = ipv6_literal(&hay[end..]) {
+                    end += n;
+                    continue;
+                }
+            }
+            if ends_word(hay[end], json) {
+                break;
+            }
             // A JSON escape: `\"` does not end the string.
             end += if json && hay[end] == b'\\' { 2 } else { 1 };
         }
@@ -785,5 +954,44 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].finding.key.as_deref(), Some("dependencies.p"));
         assert_eq!((d[0].finding.line, d[0].finding.column), (1, 32));
+    }
+
+    #[test]
+    fn ipv6_hosts_and_quoted_scalars_across_lines() {
+        // An IPv6 host stays in its URL (review 5, #6), written or after an
+        // escaped `@`; a flow sequence around a URL still ends it.
+        let s = "  resolved \"http://alice:pw@[::1]:8080/x.tgz\"\n";
+        assert_eq!(found(s, false), [(12, "http://alice:pw@[::1]:8080".into())]);
+        let s = "{tarball: \"http://a:pw\\x40[2001:db8::1]/x.tgz\"}";
+        assert_eq!(found(s, false)[0].1, "http://a:pw@[2001:db8::1]");
+        let s = "    \"p\": [\"p@1\", \"http://a:pw@[::1]/p.tgz\", {}],\n";
+        assert_eq!(found(s, false)[0].1, "http://a:pw@[::1]");
+        let s = "x: [http://a:pw@h/x.tgz]\n";
+        assert_eq!(found(s, false)[0].1, "http://a:pw@h");
+        let s = "x: [http://a:pw@[::1]]\n";
+        assert_eq!(found(s, false)[0].1, "http://a:pw@[::1]");
+        // A quoted scalar across lines (review 5, #5): an escaped line
+        // break joins, a plain one folds to a space; any indentation.
+        let lock = |v: &str| format!("packages:\n  x@1:\n    resolution: {{tarball: {v}}}\n");
+        let text = |src: &str| {
+            let urls =
+                with_multiline_scalars(src.as_bytes(), urls(src.as_bytes(), 0, src.len(), false));
+            urls.into_iter().map(|u| u.text).collect::<Vec<_>>()
+        };
+        for indent in ["", "  ", "      "] {
+            let src = lock(&format!("\"http://alice:Kq7vRm\\\n{indent}ZpLx@h/x.tgz\""));
+            assert_eq!(text(&src), ["http://alice:Kq7vRmZpLx@h"], "{src}");
+            let src = lock(&format!("\"http://alice:\\\n{indent}Kq7vRmZpLx@h/x.tgz\""));
+            assert_eq!(text(&src), ["http://alice:Kq7vRmZpLx@h"], "{src}");
+        }
+        let src = lock("\"http://alice:Kq7\n      vRm@h/x.tgz\"");
+        assert_eq!(text(&src), ["http://alice:Kq7 vRm@h"]);
+        let src = lock("'http://alice:Kq7\n\n  vRm@h/x.tgz'");
+        assert_eq!(text(&src), ["http://alice:Kq7\nvRm@h"]);
+        // One reading of a scalar, not two; none of a plain one's quote.
+        let src = lock("\"http://alice:pw@h/x\\\n  .tgz\"");
+        assert_eq!(text(&src), ["http://alice:pw@h"]);
+        assert!(multiline_scalars(b"a: it\"s\nb: \"x\"\n").is_empty());
+        assert_eq!(fold_lines("a \\\n  b\n\n c\\\\\n d", true), "a b\nc\\\\ d");
     }
 }

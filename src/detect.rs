@@ -120,6 +120,7 @@ pub fn detect_at(path: &str, src: &[u8], pem_begins: &[usize]) -> Vec<Detected> 
         Trigger::Bytes([b'?', b'?', b'?']),
         Trigger::At(pem_begins),
         Trigger::At(&starts),
+        Trigger::Text(&crate::path_token::HOSTS_TEXT),
     ];
     let mut sections = sift::Sections::default();
     let mut file = FileScan::new(path, src, &tokens);
@@ -136,7 +137,10 @@ pub fn detect_at(path: &str, src: &[u8], pem_begins: &[usize]) -> Vec<Detected> 
             let line = &src[span.clone()];
             // (The plain reference first: it is the common line, and
             // tells itself from the others at its first bytes.)
-            if is_plain_scoped_reference(line, &mut plain) || !may_be_worth_decoding(line) {
+            let named_host = crate::path_token::names_a_host(line);
+            if !named_host
+                && (is_plain_scoped_reference(line, &mut plain) || !may_be_worth_decoding(line))
+            {
                 continue;
             }
         }
@@ -288,7 +292,11 @@ impl<'a> FileScan<'a> {
             // The common safe line, `//host/:_authToken=${NAME}`, needs no
             // decoding: its residue is empty.
             let scoped = Field::from_key(k).is_some_and(|(_, scoped)| scoped);
-            if scoped && line_tokens.is_empty() && is_plain_reference(line.raw_value()) {
+            if scoped
+                && line_tokens.is_empty()
+                && is_plain_reference(line.raw_value())
+                && crate::path_token::find(k).is_none()
+            {
                 return;
             }
         }
@@ -301,7 +309,8 @@ impl<'a> FileScan<'a> {
             } if !line_tokens.iter().any(|t| overlaps(raw_key, &t.span))
                 && !tokens::holds_token_like(&src[raw_key.clone()]) =>
             {
-                key.as_deref().map(without_userinfo)
+                key.as_deref()
+                    .map(|k| crate::foreign::shown_name(&without_userinfo(k)))
             }
             _ => None,
         };
@@ -357,7 +366,7 @@ fn lists_are_not_rewritten(src: &[u8], out: &mut [Detected]) {
     let lists: std::collections::HashSet<String> = npmrc::lines(src)
         .filter_map(|l| l.key())
         .filter(|(_, array)| *array)
-        .map(|(k, _)| eval::residue(&k).text)
+        .map(|(k, _)| crate::foreign::shown_name(&without_userinfo(&eval::residue(&k).text)))
         .collect();
     for d in out.iter_mut() {
         if d.fix.is_some() && d.finding.key.as_ref().is_some_and(|k| lists.contains(k)) {
@@ -402,7 +411,9 @@ fn worth_decoding(line: &npmrc::Line<'_>) -> bool {
         return false;
     };
     let raw_key = &line.bytes()[key.start - line.span.start..key.end - line.span.start];
-    key_worth_decoding(raw_key) || value_worth_decoding(line.raw_value())
+    key_worth_decoding(raw_key)
+        || value_worth_decoding(line.raw_value())
+        || crate::path_token::names_a_host(line.bytes())
 }
 
 fn key_worth_decoding(raw_key: &[u8]) -> bool {
@@ -550,6 +561,7 @@ impl LineCtx<'_, '_> {
             self.credential(entry, Field::AuthToken, &residue);
             self.note = None;
         }
+        self.path_token(entry, key, &residue.text);
         self.private_key(entry, &residue.text);
         self.url_credentials(entry, &residue.text);
         self.query_credentials(entry, &residue.text);
@@ -740,6 +752,44 @@ impl LineCtx<'_, '_> {
             None,
             None,
         );
+    }
+
+    /// A token a registry reads from the path of its URL (Gemfury's
+    /// `https://npm.fury.io/<token>/<account>/`, [`crate::path_token`]),
+    /// in the value or in the key: npm sends the path, and the token is
+    /// committed. Only literal bytes count (a `${FURY_TOKEN}` segment is
+    /// empty in the residue).
+    fn path_token(&mut self, entry: &Entry<'_>, key: &str, text: &str) {
+        let key_at = key_start(self.src, self.line_start, entry.value_span.start);
+        let places = [
+            (key.to_string(), key_at..entry.value_span.start),
+            (text.to_string(), entry.value_span.clone()),
+        ];
+        for (written, within) in places {
+            let Some(range) = crate::path_token::find(&written) else {
+                continue;
+            };
+            let token = &written[range];
+            let raw = &self.src[within.clone()];
+            let span = memchr::memmem::find(raw, token.as_bytes()).map_or(within.clone(), |i| {
+                within.start + i..within.start + i + token.len()
+            });
+            if self.claimed.iter().any(|c| overlaps(c, &span)) {
+                continue;
+            }
+            let detail = "Gemfury reads the first path segment of this URL as a token \
+                          (https://npm.fury.io/<token>/<account>/) and npm sends it in every \
+                          request: use https://npm.fury.io/<account>/ with \
+                          //npm.fury.io/<account>/:_authToken=${FURY_TOKEN}, and revoke the token"
+                .to_string();
+            self.push(
+                Rule::UrlCredentials,
+                span,
+                Some(token.to_string()),
+                None,
+                Some(detail),
+            );
+        }
     }
 
     /// The credentials of the URL a value is once npm expands it. Where a

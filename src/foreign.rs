@@ -50,9 +50,13 @@ pub struct Item {
     pub value: String,
 }
 
-/// A name from the file (a registry URL, a scope) as a report's `key` may
-/// show it: never with credentials or a token in it (SPEC: `key` never
-/// holds secret material). A URL's `user:password@` becomes `…@`.
+/// A name from the file (a registry URL, a scope, a `.npmrc` key) as a
+/// report's `key` or a message may show it: never with credentials or a
+/// token in it (SPEC: `key` never holds secret material). A URL's
+/// `user:password@` becomes `…@`, and each host label and path segment
+/// that does not read as names ([`crate::standin::reads_as_names`]) `…`:
+/// Gemfury's `//npm-proxy.fury.io/<token>/acme/:_authToken` is shown as
+/// `//npm-proxy.fury.io/…/acme/:_authToken`.
 pub fn shown_name(name: &str) -> String {
     if crate::tokens::holds_token_like(name.as_bytes()) {
         return "…".to_string();
@@ -65,10 +69,31 @@ pub fn shown_name(name: &str) -> String {
     };
     let rest = &name[after_scheme..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{}…{}", &name[..after_scheme], &rest[at..]),
-        None => name.to_string(),
+    let (authority, path) = rest.split_at(authority_end);
+    let host = match authority.rfind('@') {
+        Some(at) => format!("…{}", masked_parts(&authority[at..], '.')),
+        None => masked_parts(authority, '.'),
+    };
+    format!("{}{host}{}", &name[..after_scheme], masked_parts(path, '/'))
+}
+
+/// `text` with each of its parts between `sep`s that does not read as
+/// names made `…`.
+fn masked_parts(text: &str, sep: char) -> String {
+    if crate::standin::reads_as_names(text) {
+        return text.to_string();
     }
+    let parts: Vec<&str> = text
+        .split(sep)
+        .map(|p| {
+            if crate::standin::reads_as_names(p) {
+                p
+            } else {
+                "…"
+            }
+        })
+        .collect();
+    parts.join(&sep.to_string())
 }
 
 /// The findings of `items` in `src`, with `tool` naming the file in notes
@@ -352,6 +377,34 @@ mod tests {
     fn escaped_for_npm_reads_back_the_same() {
         for s in ["${X}", r"a\${X}b", r"\\${X}", "plain", "${X?}${Y}"] {
             assert_eq!(crate::eval::residue(&escape_npm(s)).text, s, "{s}");
+        }
+    }
+
+    #[test]
+    fn shown_names_mask_what_does_not_read_as_names() {
+        // Gemfury's documented URLs carry the token as the first segment.
+        let token = "Xq7Rk2Lm9Pz4Wn8Tv3Bd";
+        assert_eq!(
+            shown_name(&format!("//npm-proxy.fury.io/{token}/acme/:_authToken")),
+            "//npm-proxy.fury.io/…/acme/:_authToken"
+        );
+        assert_eq!(
+            shown_name(&format!("https://alice:pw@npm.fury.io/{token}/acme/")),
+            "https://…@npm.fury.io/…/acme/"
+        );
+        assert_eq!(
+            shown_name(&format!("//{token}.registry.example/:_authToken")),
+            "//….registry.example/:_authToken"
+        );
+        // Names stay whole.
+        for name in [
+            "//npm-proxy.fury.io/acme/:_authToken",
+            "//gitlab.example.com/api/v4/projects/12345678/packages/npm/:_authToken",
+            "//pkgs.dev.azure.com/contoso/_packaging/web-feed/npm/registry/:_password",
+            "//localhost:4873/:_authToken",
+            "@corp",
+        ] {
+            assert_eq!(shown_name(name), name);
         }
     }
 }

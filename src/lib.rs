@@ -42,6 +42,7 @@ pub mod managers;
 pub mod manifests;
 pub mod npmrc;
 pub mod os;
+pub mod path_token;
 pub mod pem;
 pub mod pnpm_workspace;
 pub mod publish_config;

@@ -94,6 +94,19 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
                 _ => {}
             }
         }
+    } else {
+        // A file this reader refuses may be one pnpm's js-yaml reads (a
+        // quoted scalar's line under-indented): every URL with
+        // credentials in it counts, as in a lockfile.
+        let note = "in pnpm-workspace.yaml (which this guard's YAML reader could not read; \
+                    pnpm's may), whose registry and dependency URLs pnpm sends with their \
+                    credentials: remove them from the URL (give them in the user's .npmrc) \
+                    and revoke them";
+        let mut found = dep_urls::detect_unread_yaml(path, src, note);
+        found.retain(|d| !foreign::allowed(src, d.finding.line));
+        if !found.is_empty() {
+            return found;
+        }
     }
     let note = "in pnpm-workspace.yaml, whose dependency URLs pnpm fetches with these credentials \
                 (catalogs, overrides, packageExtensions, configDependencies): \

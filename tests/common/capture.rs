@@ -10,7 +10,12 @@ pub type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
 /// A server on 127.0.0.1 that answers 404 to everything and records each
 /// request's path and `Authorization` header.
 pub fn capture_server() -> (u16, Seen) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    capture_server_at("127.0.0.1:0")
+}
+
+/// [`capture_server`] on the address `addr` (`[::1]:0` for an IPv6 host).
+pub fn capture_server_at(addr: &str) -> (u16, Seen) {
+    let listener = TcpListener::bind(addr).expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&seen);

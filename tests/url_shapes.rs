@@ -1,0 +1,362 @@
+//! URLs in files spelled in ways a word scan misses (review 5): an IPv6
+//! host in a lockfile URL (#6), a quoted YAML scalar split across lines in
+//! `pnpm-lock.yaml` (#5) and in `pnpm-workspace.yaml` with a continuation
+//! under-indented (#4). Each shape is first proved against the real tool
+//! (bun 1.4.5, yarn 1, pnpm 10) with a capture server, then the guard must
+//! refuse the same files in `scan --staged`, `check` and `scan --history`,
+//! in every format, without showing the secret. Under `CI=true` a missing
+//! tool fails. And a token in a registry URL's path (Gemfury's documented
+//! `https://npm.fury.io/<token>/<account>/`): npm sends the path; the
+//! guard refuses it and masks it in every key.
+
+mod common;
+
+use common::capture::{capture_server, capture_server_at, Seen};
+use common::npm::{have, installed_once, run};
+use common::TestRepo;
+use std::path::Path;
+use std::process::Command;
+
+const MANIFEST: &str = r#"{"name":"x","version":"1.0.0","dependencies":{"somepkg":"1.0.0"}}"#;
+
+/// A fabricated password, split where a file splits it.
+const PW1: &str = "q7Rw2LxZp9";
+const PW2: &str = "VkT4mNc8Ye";
+
+fn pw() -> String {
+    format!("{PW1}{PW2}")
+}
+
+/// The `user:password` of each `Authorization: Basic` header sent to a
+/// path holding `marker`.
+fn sent(seen: &Seen, marker: &str) -> Vec<String> {
+    seen.lock()
+        .expect("lock")
+        .iter()
+        .filter(|(path, _)| path.contains(marker))
+        .filter_map(|(_, auth)| auth.as_deref()?.strip_prefix("Basic ").map(str::to_string))
+        .map(|b| common::text(&npmrc_guard::eval::base64_lenient(&b)))
+        .collect()
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, content) in files {
+        std::fs::write(dir.path().join(path), content).expect("write");
+    }
+    dir
+}
+
+fn in_project(program: &str, dir: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    common::hermetic(&mut cmd, home).current_dir(dir);
+    cmd
+}
+
+/// The guard refuses `files` (exit 1, no secret shown, every format) in
+/// `scan --staged`, `check <file>` and, once committed, `scan --history`;
+/// the JSON findings of `scan --staged` for `file` as (rule, line, column).
+fn guard_refuses(
+    files: &[(&str, &str)],
+    file: &str,
+    secrets: &[String],
+) -> Vec<(String, u64, u64)> {
+    let repo = TestRepo::new();
+    for (path, content) in files {
+        repo.write(path, content);
+    }
+    repo.git(&["add", "-A"]);
+    let mut runs: Vec<Vec<&str>> = Vec::new();
+    for format in ["human", "json", "github", "sarif"] {
+        runs.push(vec!["scan", "--staged", "--format", format]);
+        runs.push(vec!["check", "--format", format, file]);
+    }
+    for args in &runs {
+        let out = repo.tool(args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}{}",
+            common::text(&out.stdout),
+            common::text(&out.stderr)
+        );
+        common::assert_no_secret(&out, secrets);
+    }
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    repo.git(&["commit", "-q", "--no-verify", "-m", "c"]);
+    for format in ["human", "json"] {
+        let out = repo.tool(&["scan", "--history", "--format", format]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "history: {}",
+            common::text(&out.stdout)
+        );
+        common::assert_no_secret(&out, secrets);
+    }
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["path"] == file)
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// The 1-based line and byte column of `needle`'s first place in `text`.
+fn place(text: &str, needle: &str) -> (u64, u64) {
+    let at = text.find(needle).expect("needle");
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..at].matches('\n').count() + 1;
+    (line as u64, (at - line_start + 1) as u64)
+}
+
+/// The guard run in `dir` (a temp HOME, as every process a test starts).
+fn guard_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().expect("tempdir");
+    in_project(env!("CARGO_BIN_EXE_npmrc-guard"), dir, home.path())
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn bun_lock(url: &str) -> String {
+    format!(
+        "{{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {{\n    \"\": {{\n      \"name\": \"x\",\n      \"dependencies\": {{\n        \"somepkg\": \"1.0.0\",\n      }},\n    }},\n  }},\n  \"packages\": {{\n    \"somepkg\": [\"somepkg@1.0.0\", \"{url}\", {{}}, \"sha512-LPlbIuom6w7TyELR1077Uj98dSLaIE3A1Z2ifWqLk/CvfA24JWUbxesuJAO/x2vjkUYih+LxsGYOU7XN8x+4yA==\"],\n  }}\n}}\n"
+    )
+}
+
+fn pnpm_lock(tarball: &str) -> String {
+    format!(
+        "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .:\n    dependencies:\n      somepkg:\n        specifier: 1.0.0\n        version: 1.0.0\n\npackages:\n\n  somepkg@1.0.0:\n    resolution: {{integrity: sha512-AAAA, tarball: {tarball}}}\n\nsnapshots:\n\n  somepkg@1.0.0: {{}}\n"
+    )
+}
+
+/// bun.lock and yarn 1's yarn.lock with `http://alice:<pw>@[::1]:P/…`:
+/// bun and yarn 1 send the credentials to [::1] (review 5, #6).
+#[test]
+fn lockfile_urls_with_an_ipv6_host_are_sent_and_refused() {
+    let (port, seen) = capture_server_at("[::1]:0");
+    let url = |m: &str| format!("http://alice:{}@[::1]:{port}/{m}/somepkg-1.0.0.tgz", pw());
+    let yarn_lock = format!(
+        "# yarn lockfile v1\n\n\nsomepkg@1.0.0:\n  version \"1.0.0\"\n  resolved \"{}\"\n  integrity sha512-AAAA\n",
+        url("yarn")
+    );
+    let cases = [
+        ("bun", "bun.lock", bun_lock(&url("bun"))),
+        ("yarn", "yarn.lock", yarn_lock),
+    ];
+    for (tool, name, lock) in cases {
+        let files = [("package.json", MANIFEST), (name, lock.as_str())];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = if tool == "bun" {
+            let Some(tools) = installed_once("bun", "@oven/bun-linux-x64@1.4.5") else {
+                return;
+            };
+            let bun = tools.join("node_modules/@oven/bun-linux-x64/bin/bun");
+            let mut cmd = in_project(bun.to_str().expect("utf-8"), dir.path(), home.path());
+            cmd.args(["install", "--frozen-lockfile"]);
+            cmd
+        } else {
+            let Some(tools) = installed_once("yarn-lockfile", "yarn@1.22.22") else {
+                return;
+            };
+            let mut cmd = in_project("node", dir.path(), home.path());
+            cmd.arg(tools.join("node_modules/yarn/bin/yarn.js"));
+            cmd.args(["install", "--frozen-lockfile", "--network-timeout=5000"]);
+            cmd.arg("--cache-folder").arg(home.path().join("cache"));
+            cmd
+        };
+        run(tool, &mut cmd, 180);
+        assert!(
+            sent(&seen, &format!("/{tool}/")).contains(&format!("alice:{}", pw())),
+            "{tool} did not send the credentials to [::1]: {:?}",
+            seen.lock().expect("lock")
+        );
+        let found = guard_refuses(&files, name, &[pw()]);
+        // At the password: the URL is held as written.
+        let (line, column) = place(&lock, &pw());
+        assert_eq!(
+            found,
+            [("url-credentials".to_string(), line, column)],
+            "{tool}"
+        );
+    }
+}
+
+/// pnpm-lock.yaml's `tarball:` as a double-quoted scalar split by an
+/// escaped line break, its continuation indented 6 or 2 spaces, or by a
+/// plain one (folded to a space): pnpm joins it and sends the credentials
+/// (review 5, #5).
+#[test]
+fn a_pnpm_lock_tarball_split_across_lines_is_sent_and_refused() {
+    let Some(tools) = installed_once("pnpm-lockfile", "pnpm@10.34.2") else {
+        return;
+    };
+    let (port, seen) = capture_server();
+    // (marker, the break, the continuation's indentation, what is sent):
+    // a plain line break folds to a space, sent as `%20`.
+    let joined = pw();
+    let folded = format!("{PW1}%20{PW2}");
+    let cases = [
+        ("six", "\\", "      ", joined.as_str()),
+        ("two", "\\", "  ", joined.as_str()),
+        ("fold", "", "      ", folded.as_str()),
+    ];
+    for (marker, escape, indent, password) in cases {
+        let tarball = format!(
+            "\"http://alice:{PW1}{escape}\n{indent}{PW2}@127.0.0.1:{port}/{marker}/somepkg-1.0.0.tgz\""
+        );
+        let lock = pnpm_lock(&tarball);
+        let files = [
+            ("package.json", MANIFEST),
+            ("pnpm-lock.yaml", lock.as_str()),
+        ];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project("node", dir.path(), home.path());
+        cmd.arg(tools.join("node_modules/pnpm/bin/pnpm.cjs"));
+        cmd.args(["install", "--frozen-lockfile"]);
+        cmd.arg("--store-dir").arg(home.path().join("store"));
+        run("pnpm", &mut cmd, 180);
+        assert!(
+            sent(&seen, &format!("/{marker}/")).contains(&format!("alice:{password}")),
+            "{marker}: pnpm did not send the joined credentials: {:?}",
+            seen.lock().expect("lock")
+        );
+        // Both halves are masked: neither is shown.
+        let secrets = [pw(), PW1.to_string(), PW2.to_string()];
+        let found = guard_refuses(&files, "pnpm-lock.yaml", &secrets);
+        // At the scalar, which is read, not held as written.
+        let (line, column) = place(&lock, "\"http");
+        assert_eq!(
+            found,
+            [("url-credentials".to_string(), line, column)],
+            "{marker}"
+        );
+    }
+}
+
+/// pnpm-workspace.yaml `registries.default` as a double-quoted scalar
+/// split by an escaped line break, the continuation at the key's own
+/// indentation (which pnpm's js-yaml reads and this guard's YAML reader
+/// refuses): pnpm sends the credentials (review 5, #4).
+#[test]
+fn a_pnpm_workspace_registry_split_under_indented_is_sent_and_refused() {
+    let Some(tools) = installed_once("pnpm-lockfile", "pnpm@10.34.2") else {
+        return;
+    };
+    let (port, seen) = capture_server();
+    for (marker, first, second) in [("halves", PW1, PW2), ("after-colon", "", "")] {
+        let rest = if first.is_empty() {
+            pw()
+        } else {
+            second.to_string()
+        };
+        let workspace = format!(
+            "registries:\n  default: \"http://alice:{first}\\\n  {rest}@127.0.0.1:{port}/{marker}/\"\n"
+        );
+        let files = [
+            ("package.json", MANIFEST),
+            ("pnpm-workspace.yaml", workspace.as_str()),
+        ];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project("node", dir.path(), home.path());
+        cmd.arg(tools.join("node_modules/pnpm/bin/pnpm.cjs"));
+        cmd.arg("install");
+        cmd.arg("--store-dir").arg(home.path().join("store"));
+        run("pnpm", &mut cmd, 180);
+        assert!(
+            sent(&seen, &format!("/{marker}/")).contains(&format!("alice:{}", pw())),
+            "{marker}: pnpm did not send the joined credentials: {:?}",
+            seen.lock().expect("lock")
+        );
+        let secrets = [pw(), PW1.to_string(), PW2.to_string()];
+        let found = guard_refuses(&files, "pnpm-workspace.yaml", &secrets);
+        let (line, column) = place(&workspace, "\"http");
+        assert_eq!(
+            found,
+            [("url-credentials".to_string(), line, column)],
+            "{marker}"
+        );
+    }
+}
+
+/// Gemfury's documented registry URL carries a token as its first path
+/// segment: npm requests every package under that path (shown here with
+/// the same path on a capture server), so the token is sent and, once
+/// committed, published. The guard refuses the URL and the
+/// `//host/<token>/acme/:_authToken` key that goes with it, and shows the
+/// token in no key or message; the account alone passes.
+#[test]
+fn a_gemfury_path_token_is_sent_by_npm_and_refused_and_masked() {
+    if !have("npm") {
+        return;
+    }
+    let token = "Xq7Rk2Lm9Pz4Wn8Tv3Bd";
+    let (port, seen) = capture_server();
+    let npmrc = format!("registry=http://127.0.0.1:{port}/{token}/acme/\n");
+    let files = [("package.json", MANIFEST), (".npmrc", npmrc.as_str())];
+    let dir = project(&files);
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = in_project("npm", dir.path(), home.path());
+    cmd.args(["install", "--no-audit", "--fetch-retries=0"]);
+    run("npm install", &mut cmd, 120);
+    let paths: Vec<String> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with(&format!("/{token}/acme/somepkg"))),
+        "npm did not request the registry's path: {paths:?}"
+    );
+
+    let npmrc = format!(
+        "registry=https://npm-proxy.fury.io/{token}/acme/\n//npm-proxy.fury.io/{token}/acme/:_authToken=${{FURY_TOKEN}}\n"
+    );
+    let files = [(".npmrc", npmrc.as_str())];
+    let found = guard_refuses(&files, ".npmrc", &[token.to_string()]);
+    let second = npmrc.find('\n').expect("two lines") + 1;
+    let column = |at: usize| (at - second + 1) as u64;
+    assert_eq!(
+        found,
+        [
+            ("url-credentials".to_string(), 1, place(&npmrc, token).1),
+            (
+                "url-credentials".to_string(),
+                2,
+                column(second + npmrc[second..].find(token).expect("token"))
+            ),
+        ]
+    );
+    let dir = project(&files);
+    let out = guard_in(dir.path(), &["check", "--format", "json", ".npmrc"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let keys: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["key"].as_str())
+        .collect();
+    assert_eq!(keys, ["registry", "//npm-proxy.fury.io/…/acme/:_authToken"]);
+
+    // The account alone (the form `npm login` writes), a reference for
+    // the token: nothing committed.
+    let ok = "registry=https://npm-proxy.fury.io/acme/\n//npm-proxy.fury.io/acme/:_authToken=${FURY_TOKEN}\n@x:registry=https://npm.fury.io/${FURY_TOKEN}/acme/\n";
+    let dir = project(&[(".npmrc", ok)]);
+    let out = guard_in(dir.path(), &["check", ".npmrc"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stdout));
+}
