@@ -342,15 +342,13 @@ fn with_named_on_disk(mut inputs: Vec<Input>) -> Vec<Input> {
             .filter_map(|i| Some((i, i.content.as_ref().ok()?)))
             .flat_map(|(i, bytes)| {
                 let dir = std::path::Path::new(&i.path).parent().map(PathBuf::from);
-                // An env file git ignores is never committed: it is where
-                // the secrets belong (`fix --save-env`).
+                // A file git ignores is never committed: it is where the
+                // secrets belong (`fix --save-env`, a `.npmrc.local` a
+                // committed `userconfig=` names; review 6, #7).
                 let partners = crate::envfiles::partners(&i.path, bytes)
                     .into_iter()
                     .map(PathBuf::from)
-                    .filter(|p| {
-                        p.is_file()
-                            && (git::ignored(p) != Ok(Some(true)) || git::tracked(p) == Ok(true))
-                    });
+                    .filter(|p| p.is_file());
                 crate::files::named_relative(&i.path, bytes)
                     .into_iter()
                     .map(move |v| {
@@ -363,7 +361,10 @@ fn with_named_on_disk(mut inputs: Vec<Input>) -> Vec<Input> {
                     })
                     .chain(partners)
             })
-            .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
+            .filter(|p| {
+                std::fs::metadata(p).is_ok_and(|m| m.is_file())
+                    && (git::ignored(p) != Ok(Some(true)) || git::tracked(p) == Ok(true))
+            })
             .collect();
         from = inputs.len();
         for p in named {

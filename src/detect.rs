@@ -1057,11 +1057,20 @@ fn whole_reference(text: &str) -> Option<&'static str> {
             r"|(\$[A-Za-z_][A-Za-z0-9_]*)",
             r"|(%[A-Za-z_][A-Za-z0-9_]*%)",
             r"|(\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\})",
-            // A CI's own expressions, copied from a workflow (review 5,
-            // #11): GitHub Actions' `${{ secrets.NPM_TOKEN }}`, Azure
-            // Pipelines' `$(NPM_TOKEN)`.
-            r"|(\$\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\})",
-            r"|(\$\(\s*[A-Za-z_][A-Za-z0-9_.]*\s*\)))$",
+            // A CI's or a template's own expressions, copied from where
+            // they are expanded (review 5 #11, review 6 #8): GitHub
+            // Actions' `${{ secrets.NPM_TOKEN || secrets.B }}`, Azure
+            // Pipelines' `$(NPM_TOKEN)` and `$[variables.NPM_TOKEN]`,
+            // Helm's `{{ .Values.npmToken }}`, CircleCI's
+            // `<< pipeline.parameters.npm_token >>`, PowerShell's
+            // `$env:NPM_TOKEN`, ERB's `<%= ENV['NPM_TOKEN'] %>`.
+            r"|(\$\{\{[A-Za-z0-9_.|'\x22 \t\[\]-]+\}\}",
+            r"|\$\([A-Za-z0-9_. \t]+\)",
+            r"|\$\[[A-Za-z0-9_.'\x22 \t\[\]]+\]",
+            r"|\{\{[ \t]*\.[A-Za-z0-9_.|'\x22 \t-]+\}\}",
+            r"|<<[A-Za-z0-9_. \t]+>>",
+            r"|\$env:[A-Za-z_][A-Za-z0-9_]*",
+            r"|<%=?[A-Za-z0-9_.'\x22 \t\[\]()]+-?%>))$",
         ))
         .expect("valid regex")
     });
@@ -1069,11 +1078,8 @@ fn whole_reference(text: &str) -> Option<&'static str> {
     // A secret written where the name goes (`{{<PAT>}}`, `${<token>}`,
     // `${NPM_TOKEN:-<uuid>}`) is sent as text: an error, not a warning.
     let t = text.trim();
-    let inner = t
-        .trim_start_matches(['$', '%', '{', '<', '('])
-        .trim_end_matches(['}', '%', '>', '?', ')'])
-        .trim();
-    if !crate::standin::reads_as_names(inner) {
+    // Its delimiters split words as any other punctuation does.
+    if !crate::standin::reads_as_names(t) {
         return None;
     }
     // `$NAME` and an unclosed `${NAME` name a variable only when NAME is
@@ -1380,12 +1386,21 @@ mod tests {
             "${{secrets.NPM_TOKEN}}",
             "${{ env.NODE_AUTH_TOKEN }}",
             "$(NPM_TOKEN)",
+            "${{ secrets.NPM_TOKEN || secrets.NODE_AUTH_TOKEN }}",
+            "{{ .Values.npmToken }}",
+            "<< pipeline.parameters.npm_token >>",
+            "$[variables.NPM_TOKEN]",
+            "$env:NPM_TOKEN",
+            "<%= ENV['NPM_TOKEN'] %>",
         ] {
             assert!(whole_reference(b).is_some(), "{b:?}");
         }
         for secret in [
             "${{ npm_ab12CD34ef56GH78ij90KL12mn34OP56qr78 }}",
             "$(Xk9dP2mQ7vR4tW8zL3nB)",
+            "<< Xk9dP2mQ7vR4tW8zL3nB >>",
+            "$env:Xk9dP2mQ7vR4tW8zL3nB",
+            "<%= 'Xk9dP2mQ7vR4tW8zL3nB' %>",
         ] {
             assert!(whole_reference(secret).is_none(), "{secret:?}");
         }

@@ -218,7 +218,16 @@ fn build(globs: &[String]) -> Result<GlobSet, String> {
             .literal_separator(true)
             .backslash_escape(true)
             .build()
-            .map_err(|e| format!("invalid glob {g:?}: {e}"))?;
+            .map_err(|e| {
+                // The pattern only when it reads as names: a token pasted
+                // into the config is not shown (review 6, #6).
+                let shown = if crate::standin::reads_as_names(g) {
+                    format!("{g:?}")
+                } else {
+                    "\"…\"".to_string()
+                };
+                format!("invalid glob {shown}: {}", e.kind())
+            })?;
         b.add(glob);
     }
     b.build().map_err(|e| e.to_string())

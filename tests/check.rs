@@ -489,3 +489,36 @@ fn project_reads_tracked_configs_in_every_folder() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).starts_with("conf/npmrc:2:34 error[npm-token]"));
 }
+
+/// A config a committed `.npmrc` (or `.env`) names that git ignores is
+/// never committed: it is where a developer's token belongs, and `check`
+/// (the published pre-commit hook runs `check --project`) leaves it alone
+/// as `scan --staged` does; the same file, not ignored, is read (review
+/// 6, #7).
+#[test]
+fn check_leaves_an_ignored_named_config_alone() {
+    let repo = TestRepo::new();
+    let t = npm_token(471);
+    repo.write(".npmrc", "userconfig=.npmrc.local\n");
+    repo.write(".env", "NPM_CONFIG_USERCONFIG=.npmrc.local\n");
+    repo.write(".npmrc.local", &literal_npmrc(&t));
+    repo.write(".gitignore", ".npmrc.local\n");
+    for args in [
+        &["check", ".npmrc"][..],
+        &["check", ".env"],
+        &["check", "--project"],
+    ] {
+        let out = repo.tool(args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stdout)
+        );
+    }
+    repo.write(".gitignore", "");
+    let out = repo.tool(&["check", ".npmrc"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains(".npmrc.local:2:34 error[npm-token]"));
+    assert_no_secret(&out, std::slice::from_ref(&t));
+}

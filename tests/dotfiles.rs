@@ -146,6 +146,7 @@ fn npm_reads_the_global_config_a_dotfiles_npmrc_names_through_the_home() {
             &format!("registry=http://127.0.0.1:{port}/npm/\n//127.0.0.1:{port}/npm/:_authToken={TOKEN}\n"),
         );
         let project = tempfile::tempdir().expect("tempdir");
+        std::fs::write(project.path().join("package.json"), "{}").expect("write");
         let mut cmd = Command::new("npm");
         common::hermetic(&mut cmd, &repo.root)
             .current_dir(project.path())

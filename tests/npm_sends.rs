@@ -20,6 +20,9 @@ fn server() -> (u16, mpsc::Receiver<Option<String>>) {
 fn npm_sends(npmrc: &str, rx: &mpsc::Receiver<Option<String>>) -> Option<String> {
     let project = tempfile::tempdir().expect("tempdir");
     std::fs::write(project.path().join(".npmrc"), npmrc).expect("write");
+    // npm's project is the nearest folder with a package.json or a
+    // node_modules: this one, whatever a folder above holds.
+    std::fs::write(project.path().join("package.json"), "{}").expect("write");
     let home = tempfile::tempdir().expect("tempdir");
     while rx.try_recv().is_ok() {}
     let _ = common::hermetic(&mut Command::new("npm"), home.path())
@@ -34,7 +37,7 @@ fn npm_sends(npmrc: &str, rx: &mpsc::Receiver<Option<String>>) -> Option<String>
         .output()
         .expect("npm runs");
     rx.recv_timeout(Duration::from_secs(5))
-        .expect("npm asked the registry")
+        .unwrap_or_else(|e| panic!("npm asked the registry for {npmrc:?}: {e}"))
 }
 
 fn base64_decode(s: &str) -> String {
