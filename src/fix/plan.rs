@@ -713,6 +713,10 @@ mod tests {
             "registry=\"https://u:pw@r.example/a;b/\"\n",
             "registry=\"https://u:pw\\u0040r.example/\"\n",
             "registry=ftp://u:pw@r.example/\n",
+            // White space that is no control character, and a control
+            // character that is no white space: a URL parser encodes both.
+            "registry=https://u:pw@r.example/a\u{a0}b/\n",
+            "registry=https://u:pw@r.example/a\u{1}b/\n",
         ] {
             assert_eq!(
                 moved(refused).map(|_| ()),
@@ -755,6 +759,24 @@ mod tests {
         ];
         assert_eq!(apply(src, &e), b"\xEF\xBB\xBFa=1\r\nb=${Y}\rc=X".to_vec());
     }
+    #[test]
+    fn referenced_names_are_the_names_npm_expands() {
+        let names = referenced_names(b"a=${X}\nb=x${Y?}y\nc=$Z\nd=${}\n");
+        assert_eq!(names, HashSet::from(["X".to_string(), "Y".to_string()]));
+    }
+
+    #[test]
+    fn a_line_reads_back_only_as_plain_key_and_string() {
+        assert_eq!(
+            read_back(b"//h/:username=u"),
+            Some(("//h/:username".into(), "u".into()))
+        );
+        // Either side expanding a reference, or an array, is not read back.
+        assert_eq!(read_back(b"//h/:username=${U}"), None);
+        assert_eq!(read_back(b"//h/${P}:username=u"), None);
+        assert_eq!(read_back(b"//h/:username[]=u"), None);
+    }
+
     #[test]
     fn a_moved_secret_shows_its_variable_and_only_the_mask() {
         let secret = "npm_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAB0a";
