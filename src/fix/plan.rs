@@ -766,6 +766,20 @@ mod tests {
     }
 
     #[test]
+    fn registry_of_names_only_a_registry_credential() {
+        assert_eq!(
+            registry_of("//h.example/a/:_authToken"),
+            Some("//h.example/a/")
+        );
+        assert_eq!(registry_of("//h.example/:username"), Some("//h.example/"));
+        // Another setting of the registry, or a credential field without
+        // `//host/`: no credential of a registry (the URL's may move).
+        assert_eq!(registry_of("//h.example/:always-auth"), None);
+        assert_eq!(registry_of("@s:_authToken"), None);
+        assert_eq!(registry_of("_authToken"), None);
+    }
+
+    #[test]
     fn a_line_reads_back_only_as_plain_key_and_string() {
         assert_eq!(
             read_back(b"//h/:username=u"),
