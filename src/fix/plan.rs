@@ -824,5 +824,9 @@ mod tests {
         names.store.insert("NPM_PASSWORD".into(), "s3".into());
         assert!(!names.free_for("NPM_PASSWORD", "s1"));
         assert!(names.free_for("NPM_PASSWORD", "s3"));
+        // Set in the environment of this run: npm would send that value.
+        names.set.insert("NPM_ENV".into(), "s4".into());
+        assert!(!names.free_for("NPM_ENV", "s1"));
+        assert!(names.free_for("NPM_ENV", "s4"));
     }
 }
