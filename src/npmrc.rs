@@ -657,6 +657,53 @@ mod tests {
     }
 
     #[test]
+    fn a_quoted_or_escaped_key_is_an_array_too() {
+        // What npm's `ini` makes of them: `{"list":["x"],"a;b":["z"]}`.
+        let e = one("\"list[]\" = x");
+        assert!(e.array);
+        assert_eq!(e.key, "list");
+        let e = one(r"a\;b[]=z");
+        assert!(e.array);
+        assert_eq!(e.key, "a;b");
+    }
+
+    #[test]
+    fn sections_are_named_and_proto_is_detached() {
+        let got = items(b"[ s ]\nk=false\n[__proto__]\n[\"q\"]\n");
+        assert_eq!(
+            got,
+            vec![
+                Item::Section(Some("s".into())),
+                Item::Entry(Entry {
+                    key: "k".into(),
+                    array: false,
+                    value: Value::Bool(false),
+                    value_span: 8..13,
+                    quote: Quote::None,
+                    assigned: true,
+                }),
+                Item::Section(None),
+                Item::Section(Some("q".into())),
+            ]
+        );
+        assert_eq!(lines(b"k=v").next().and_then(|l| l.section()), None);
+    }
+
+    #[test]
+    fn position_is_where_the_next_line_starts() {
+        let mut it = lines(b"a\r\nb\rc");
+        assert_eq!(it.position(), 0);
+        it.next();
+        assert_eq!(it.position(), 3);
+        it.next();
+        assert_eq!(it.position(), 5);
+        it.next();
+        // Past the end: there is no next line.
+        assert_eq!(it.position(), 7);
+        assert!(it.next().is_none());
+    }
+
+    #[test]
     fn line_ends_and_numbers() {
         let src = b"a=1\r\nb=2\rc=3\n\nd=4";
         let got: Vec<(usize, String)> = lines(src)
