@@ -704,6 +704,19 @@ mod tests {
     }
 
     #[test]
+    fn a_final_line_break_ends_a_line_and_starts_none() {
+        let count = |src: &[u8]| lines(src).count();
+        // An empty input is one (blank) line, as an editor shows it.
+        assert_eq!(count(b""), 1);
+        assert_eq!(count(b"a"), 1);
+        assert_eq!(count(b"a\n"), 1);
+        assert_eq!(count(b"a\r\n\r"), 2);
+        assert_eq!(count(b"a\n\n"), 2);
+        // From the end of the input: a line only when it is the first.
+        assert_eq!(lines_from(b"a\n", 2, 2).count(), 0);
+    }
+
+    #[test]
     fn line_ends_and_numbers() {
         let src = b"a=1\r\nb=2\rc=3\n\nd=4";
         let got: Vec<(usize, String)> = lines(src)
