@@ -646,6 +646,21 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_at_one_end_only_is_no_quoting() {
+        // npm's `ini`: `{"a":"\"abc","b":"'abc","d":"abc\""}`.
+        assert_eq!(one("a=\"abc;def").value, s("\"abc"));
+        assert_eq!(one("b='abc;def").value, s("'abc"));
+        assert_eq!(one("d=abc\";x").value, s("abc\""));
+    }
+
+    #[test]
+    fn only_u2028_and_u2029_end_a_value_for_javascript() {
+        // U+2019 (E2 80 99) and U+2228 (E2 88 A8) share bytes with them.
+        assert_eq!(one("c=it\u{2019}s").value, s("it\u{2019}s"));
+        assert_eq!(one("e=x\u{2228}y").value, s("x\u{2228}y"));
+    }
+
+    #[test]
     fn keys_without_values_and_arrays() {
         let e = one("flag");
         assert_eq!(e.value, Value::Bool(true));
