@@ -661,6 +661,19 @@ mod tests {
     }
 
     #[test]
+    fn javascript_white_space_is_trimmed_at_either_end() {
+        // npm's `ini` (`String.prototype.trim`): every one reads as `v`.
+        let e = one("\u{a0}k\u{a0}=\u{a0}v\u{a0}");
+        assert_eq!((e.key.as_ref(), e.value), ("k", s("v")));
+        for ws in [
+            '\u{1680}', '\u{205f}', '\u{200a}', '\u{202f}', '\u{3000}', '\u{feff}',
+        ] {
+            let src = format!("a=v{ws}");
+            assert_eq!(one(&src).value, s("v"), "{ws:?}");
+        }
+    }
+
+    #[test]
     fn keys_without_values_and_arrays() {
         let e = one("flag");
         assert_eq!(e.value, Value::Bool(true));
