@@ -646,6 +646,34 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_at_one_end_only_is_no_quoting() {
+        // npm's `ini`: `{"a":"\"abc","b":"'abc","d":"abc\""}`.
+        assert_eq!(one("a=\"abc;def").value, s("\"abc"));
+        assert_eq!(one("b='abc;def").value, s("'abc"));
+        assert_eq!(one("d=abc\";x").value, s("abc\""));
+    }
+
+    #[test]
+    fn only_u2028_and_u2029_end_a_value_for_javascript() {
+        // U+2019 (E2 80 99) and U+2228 (E2 88 A8) share bytes with them.
+        assert_eq!(one("c=it\u{2019}s").value, s("it\u{2019}s"));
+        assert_eq!(one("e=x\u{2228}y").value, s("x\u{2228}y"));
+    }
+
+    #[test]
+    fn javascript_white_space_is_trimmed_at_either_end() {
+        // npm's `ini` (`String.prototype.trim`): every one reads as `v`.
+        let e = one("\u{a0}k\u{a0}=\u{a0}v\u{a0}");
+        assert_eq!((e.key.as_ref(), e.value), ("k", s("v")));
+        for ws in [
+            '\u{1680}', '\u{205f}', '\u{200a}', '\u{202f}', '\u{3000}', '\u{feff}',
+        ] {
+            let src = format!("a=v{ws}");
+            assert_eq!(one(&src).value, s("v"), "{ws:?}");
+        }
+    }
+
+    #[test]
     fn keys_without_values_and_arrays() {
         let e = one("flag");
         assert_eq!(e.value, Value::Bool(true));
@@ -654,6 +682,66 @@ mod tests {
         assert!(e.array);
         assert_eq!(e.key, "list");
         assert!(!one("[]=x").array);
+    }
+
+    #[test]
+    fn a_quoted_or_escaped_key_is_an_array_too() {
+        // What npm's `ini` makes of them: `{"list":["x"],"a;b":["z"]}`.
+        let e = one("\"list[]\" = x");
+        assert!(e.array);
+        assert_eq!(e.key, "list");
+        let e = one(r"a\;b[]=z");
+        assert!(e.array);
+        assert_eq!(e.key, "a;b");
+    }
+
+    #[test]
+    fn sections_are_named_and_proto_is_detached() {
+        let got = items(b"[ s ]\nk=false\n[__proto__]\n[\"q\"]\n");
+        assert_eq!(
+            got,
+            vec![
+                Item::Section(Some("s".into())),
+                Item::Entry(Entry {
+                    key: "k".into(),
+                    array: false,
+                    value: Value::Bool(false),
+                    value_span: 8..13,
+                    quote: Quote::None,
+                    assigned: true,
+                }),
+                Item::Section(None),
+                Item::Section(Some("q".into())),
+            ]
+        );
+        assert_eq!(lines(b"k=v").next().and_then(|l| l.section()), None);
+    }
+
+    #[test]
+    fn position_is_where_the_next_line_starts() {
+        let mut it = lines(b"a\r\nb\rc");
+        assert_eq!(it.position(), 0);
+        it.next();
+        assert_eq!(it.position(), 3);
+        it.next();
+        assert_eq!(it.position(), 5);
+        it.next();
+        // Past the end: there is no next line.
+        assert_eq!(it.position(), 7);
+        assert!(it.next().is_none());
+    }
+
+    #[test]
+    fn a_final_line_break_ends_a_line_and_starts_none() {
+        let count = |src: &[u8]| lines(src).count();
+        // An empty input is one (blank) line, as an editor shows it.
+        assert_eq!(count(b""), 1);
+        assert_eq!(count(b"a"), 1);
+        assert_eq!(count(b"a\n"), 1);
+        assert_eq!(count(b"a\r\n\r"), 2);
+        assert_eq!(count(b"a\n\n"), 2);
+        // From the end of the input: a line only when it is the first.
+        assert_eq!(lines_from(b"a\n", 2, 2).count(), 0);
     }
 
     #[test]

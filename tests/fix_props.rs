@@ -108,6 +108,7 @@ proptest! {
                 prop_assert!(sites.contains(&e.span), "edit {:?} is not a secret's bytes", e.span);
             }
             prop_assert_eq!(once.plan.edits.len(), sites.len());
+            prop_assert_eq!(once.plan.is_empty(), sites.is_empty());
         } else {
             // A line move deletes one whole line (with its break) that holds
             // a secret, and that line goes to the user config as it was; a

@@ -79,6 +79,70 @@ fn two_secrets_for_one_host_get_two_variables() {
 }
 
 #[test]
+fn four_secrets_for_one_host_get_four_names_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let t: Vec<String> = (13..17).map(npm_token).collect();
+    let paths = ["", "a/", "b/", "c/"];
+    let npmrc: String = paths
+        .iter()
+        .zip(&t)
+        .map(|(p, t)| format!("//registry.npmjs.org/{p}:_authToken={t}\n"))
+        .collect();
+    std::fs::write(dir.path().join(".npmrc"), npmrc).expect("write");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret(&out, &t);
+    // The n-th secret of one wanted name gets `_n`, never a lower number
+    // no one has taken (`_1`, `_0`).
+    let names = ["", "_2", "_3", "_4"].map(|n| format!("NPM_TOKEN_REGISTRY_NPMJS_ORG{n}"));
+    let fixed: String = paths
+        .iter()
+        .zip(&names)
+        .map(|(p, n)| format!("//registry.npmjs.org/{p}:_authToken=${{{n}}}\n"))
+        .collect();
+    assert_eq!(read(&dir.path().join(".npmrc")), fixed);
+    let stored: String = names
+        .iter()
+        .zip(&t)
+        .map(|(n, t)| format!("{n}='{t}'\n"))
+        .collect();
+    assert_eq!(read(&dir.path().join("s.env")), stored);
+}
+
+#[test]
+fn a_name_the_store_holds_for_a_later_secret_is_kept_for_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("tempdir");
+    let (a, b, c) = (npm_token(17), npm_token(18), npm_token(19));
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        format!(
+            "//registry.npmjs.org/:_authToken={a}\n//registry.npmjs.org/b/:_authToken={b}\n//registry.npmjs.org/c/:_authToken={c}\n"
+        ),
+    )
+    .expect("write");
+    let store = dir.path().join("s.env");
+    std::fs::write(&store, format!("NPM_TOKEN_REGISTRY_NPMJS_ORG_2='{c}'\n")).expect("write");
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let out = tool(dir.path(), home.path(), &["fix", "--save-env", "s.env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_secret(&out, &[a.clone(), b.clone(), c.clone()]);
+    // `_2` holds c already: b passes it by, and c is given it, not a new
+    // name and a second copy of itself in the store.
+    assert_eq!(
+        read(&dir.path().join(".npmrc")),
+        "//registry.npmjs.org/:_authToken=${NPM_TOKEN_REGISTRY_NPMJS_ORG}\n//registry.npmjs.org/b/:_authToken=${NPM_TOKEN_REGISTRY_NPMJS_ORG_3}\n//registry.npmjs.org/c/:_authToken=${NPM_TOKEN_REGISTRY_NPMJS_ORG_2}\n"
+    );
+    assert_eq!(
+        read(&store),
+        format!(
+            "NPM_TOKEN_REGISTRY_NPMJS_ORG_2='{c}'\nNPM_TOKEN_REGISTRY_NPMJS_ORG='{a}'\nNPM_TOKEN_REGISTRY_NPMJS_ORG_3='{b}'\n"
+        )
+    );
+}
+
+#[test]
 fn a_name_the_store_holds_with_another_value_is_not_reused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = tempfile::tempdir().expect("tempdir");

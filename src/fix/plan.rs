@@ -725,6 +725,10 @@ mod tests {
             "registry=\"https://u:pw@r.example/a;b/\"\n",
             "registry=\"https://u:pw\\u0040r.example/\"\n",
             "registry=ftp://u:pw@r.example/\n",
+            // White space that is no control character, and a control
+            // character that is no white space: a URL parser encodes both.
+            "registry=https://u:pw@r.example/a\u{a0}b/\n",
+            "registry=https://u:pw@r.example/a\u{1}b/\n",
         ] {
             assert_eq!(
                 moved(refused).map(|_| ()),
@@ -768,6 +772,38 @@ mod tests {
         assert_eq!(apply(src, &e), b"\xEF\xBB\xBFa=1\r\nb=${Y}\rc=X".to_vec());
     }
     #[test]
+    fn referenced_names_are_the_names_npm_expands() {
+        let names = referenced_names(b"a=${X}\nb=x${Y?}y\nc=$Z\nd=${}\n");
+        assert_eq!(names, HashSet::from(["X".to_string(), "Y".to_string()]));
+    }
+
+    #[test]
+    fn registry_of_names_only_a_registry_credential() {
+        assert_eq!(
+            registry_of("//h.example/a/:_authToken"),
+            Some("//h.example/a/")
+        );
+        assert_eq!(registry_of("//h.example/:username"), Some("//h.example/"));
+        // Another setting of the registry, or a credential field without
+        // `//host/`: no credential of a registry (the URL's may move).
+        assert_eq!(registry_of("//h.example/:always-auth"), None);
+        assert_eq!(registry_of("@s:_authToken"), None);
+        assert_eq!(registry_of("_authToken"), None);
+    }
+
+    #[test]
+    fn a_line_reads_back_only_as_plain_key_and_string() {
+        assert_eq!(
+            read_back(b"//h/:username=u"),
+            Some(("//h/:username".into(), "u".into()))
+        );
+        // Either side expanding a reference, or an array, is not read back.
+        assert_eq!(read_back(b"//h/:username=${U}"), None);
+        assert_eq!(read_back(b"//h/${P}:username=u"), None);
+        assert_eq!(read_back(b"//h/:username[]=u"), None);
+    }
+
+    #[test]
     fn a_moved_secret_shows_its_variable_and_only_the_mask() {
         let secret = "npm_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAB0a";
         let moved = Moved {
@@ -800,5 +836,9 @@ mod tests {
         names.store.insert("NPM_PASSWORD".into(), "s3".into());
         assert!(!names.free_for("NPM_PASSWORD", "s1"));
         assert!(names.free_for("NPM_PASSWORD", "s3"));
+        // Set in the environment of this run: npm would send that value.
+        names.set.insert("NPM_ENV".into(), "s4".into());
+        assert!(!names.free_for("NPM_ENV", "s1"));
+        assert!(names.free_for("NPM_ENV", "s4"));
     }
 }
