@@ -12,7 +12,7 @@ mod common;
 
 use common::npm::{installed_once, run};
 use common::TestRepo;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
@@ -43,24 +43,9 @@ fn registry(
             let Ok(mut stream) = stream else { continue };
             let (log, tgz, creds) = (Arc::clone(&log), Arc::clone(&tgz), Arc::clone(&creds));
             std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                let mut first = String::new();
-                if reader.read_line(&mut first).is_err() {
+                let Some((path, auth)) = common::capture::read_request(&stream) else {
                     return;
-                }
-                let path = first.split(' ').nth(1).unwrap_or("").to_string();
-                let mut auth = None;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    if let Some((name, value)) = line.split_once(':') {
-                        if name.eq_ignore_ascii_case("authorization") {
-                            auth = Some(value.trim().to_string());
-                        }
-                    }
-                }
+                };
                 log.lock().expect("lock").push((path.clone(), auth));
                 let name = path.trim_matches('/');
                 let (kind, body) = if let Some(t) =

@@ -24,24 +24,9 @@ pub fn capture_server_at(addr: &str) -> (u16, Seen) {
             let Ok(mut stream) = stream else { continue };
             let log = Arc::clone(&log);
             std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                let mut first = String::new();
-                if reader.read_line(&mut first).is_err() {
+                let Some((path, auth)) = read_request(&stream) else {
                     return;
-                }
-                let path = first.split(' ').nth(1).unwrap_or("").to_string();
-                let mut auth = None;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    if let Some((name, value)) = line.split_once(':') {
-                        if name.eq_ignore_ascii_case("authorization") {
-                            auth = Some(value.trim().to_string());
-                        }
-                    }
-                }
+                };
                 log.lock().expect("lock").push((path, auth));
                 let _ = stream.write_all(
                     b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
@@ -50,6 +35,27 @@ pub fn capture_server_at(addr: &str) -> (u16, Seen) {
         }
     });
     (port, seen)
+}
+
+/// A request's path and `Authorization` header, read up to its blank line.
+pub fn read_request(stream: &std::net::TcpStream) -> Option<(String, Option<String>)> {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut first = String::new();
+    reader.read_line(&mut first).ok()?;
+    let path = first.split(' ').nth(1).unwrap_or("").to_string();
+    let mut auth = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("authorization") {
+                auth = Some(value.trim().to_string());
+            }
+        }
+    }
+    Some((path, auth))
 }
 
 /// A server on 127.0.0.1 that answers 404 to every request and sends, for
