@@ -425,7 +425,9 @@ fn key_worth_decoding(raw_key: &[u8]) -> bool {
 fn value_worth_decoding(value: &[u8]) -> bool {
     // (A `\` escape in a quoted value can spell any of them: npm reads
     // `"https://u:pw\u0040h/"` as a URL with a password.)
-    holds_any(value, [b'$', b'%', b'{', b'@', b'\\']) || has_pem(value)
+    // (One pass for the common value that holds none of them nor a `-`.)
+    holds_any(value, [b'$', b'%', b'{', b'@', b'\\', b'-'])
+        && (holds_any(value, [b'$', b'%', b'{', b'@', b'\\']) || has_pem(value))
 }
 
 /// Whether `bytes` hold any byte of `set` (no byte of which is 0). The
@@ -449,15 +451,14 @@ fn holds_any<const N: usize>(bytes: &[u8], set: [u8; N]) -> bool {
             acc | (v.wrapping_sub(LO) & !v & HI)
         }) != 0
     };
-    let mut words = bytes.chunks_exact(8);
-    if words.any(|w| hit(u64::from_le_bytes(w.try_into().expect("eight bytes")))) {
-        return true;
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().expect("eight bytes"));
+    if bytes.len() < 8 {
+        // Padded with 0, which is in no set.
+        return hit(bytes.iter().rev().fold(0, |w, &b| w << 8 | u64::from(b)));
     }
-    // The last few bytes, padded with 0, which is in no set.
-    let rest = words.remainder();
-    let mut last = [0u8; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    hit(u64::from_le_bytes(last))
+    // The last eight bytes as a word of their own (they may overlap the
+    // one before: an "any" test does not mind).
+    bytes.chunks_exact(8).any(|w| hit(word(w))) || hit(word(&bytes[bytes.len() - 8..]))
 }
 
 /// Whether `bytes` hold `-----BEGIN`: for the short values most lines
