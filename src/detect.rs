@@ -104,26 +104,26 @@ pub struct Detected {
 /// worth decoding). [`detect_every_line`] walks every line instead; both
 /// give the same findings (`tests/sift.rs`).
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
-    detect_at(path, src, &crate::pem::begins(src))
+    detect_at(path, src, &crate::survey::survey(src))
 }
 
-/// [`detect`], given where `-----BEGIN` occurs in `src`
-/// ([`crate::pem::begins`]; [`crate::files::detect_file`] reads PEM
-/// blocks with the same list).
-pub fn detect_at(path: &str, src: &[u8], pem_begins: &[usize]) -> Vec<Detected> {
-    let tokens = tokens::find_tokens(src);
+/// [`detect`], given the [`crate::survey::Survey`] of `src` (where tokens
+/// and `-----BEGIN` occur, where the first section starts, whether `[]`
+/// does; [`crate::files::detect_file`] reads PEM blocks with the same
+/// list).
+pub fn detect_at(path: &str, src: &[u8], survey: &crate::survey::Survey) -> Vec<Detected> {
+    let tokens = &survey.tokens;
     let starts: Vec<usize> = tokens.iter().map(|t| t.span.start).collect();
     let triggers = [
         Trigger::Bytes([b'$', b'%', b'{']),
         Trigger::Bytes([b'@', b'\\', b'_']),
         // A URL's query may carry a credential (`?private_token=…`).
         Trigger::Bytes([b'?', b'?', b'?']),
-        Trigger::At(pem_begins),
+        Trigger::At(&survey.pem_begins),
         Trigger::At(&starts),
         Trigger::Text(&crate::path_token::HOSTS_TEXT),
     ];
-    let mut sections = sift::Sections::default();
-    let mut file = FileScan::new(path, src, &tokens);
+    let mut file = FileScan::new(path, src, tokens);
     let mut sift = Sift::new(src, triggers);
     // The first token that starts after the lines walked so far (they
     // come in order: no search of all the tokens per line).
@@ -150,10 +150,10 @@ pub fn detect_at(path: &str, src: &[u8], pem_begins: &[usize]) -> Vec<Detected> 
             memchr::memchr2(b';', b'#', &src[p.clone()]).is_some()
                 && is_allow_line(&sift::line(src, 0, p))
         });
-        let in_section = sections.before(src, span.start);
+        let in_section = survey.in_section(span.start);
         file.line(&sift::line(src, number, span), allowed, in_section);
     }
-    file.finish()
+    file.finish(survey.has_list)
 }
 
 /// What [`worth_decoding`] asks, of a line's raw bytes, without classifying
@@ -237,7 +237,7 @@ pub fn detect_every_line(path: &str, src: &[u8]) -> Vec<Detected> {
         in_section |= matches!(line.kind, LineKind::Section(_));
         file.line(&line, allowed, in_section);
     }
-    file.finish()
+    file.finish(crate::survey::has_list(src))
 }
 
 /// `; npmrc-guard: allow`: the next line is not reported.
@@ -267,8 +267,11 @@ impl<'a> FileScan<'a> {
         }
     }
 
-    fn finish(mut self) -> Vec<Detected> {
-        lists_are_not_rewritten(self.src, &mut self.out);
+    /// The findings, sorted; `has_list` when `[]` occurs in the file.
+    fn finish(mut self, has_list: bool) -> Vec<Detected> {
+        if has_list {
+            lists_are_not_rewritten(self.src, &mut self.out);
+        }
         self.out
             .sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
         self.out
@@ -356,11 +359,10 @@ impl<'a> FileScan<'a> {
 
 /// npm merges every `key=` and `key[]=` line of one key into a list, and
 /// does not expand `${…}` in a list: a `${NAME}` rewrite of any of them
-/// would be sent as text. Such findings are left to the user.
+/// would be sent as text. Such findings are left to the user. (Asked only
+/// of a file that holds `[]`.)
 fn lists_are_not_rewritten(src: &[u8], out: &mut [Detected]) {
-    // (`]` alone is searched for: a one-byte search is faster.)
-    let has_list = || memchr::memchr_iter(b']', src).any(|i| i > 0 && src[i - 1] == b'[');
-    if out.iter().all(|d| d.fix.is_none()) || !has_list() {
+    if out.iter().all(|d| d.fix.is_none()) {
         return;
     }
     let lists: std::collections::HashSet<String> = npmrc::lines(src)
@@ -417,6 +419,10 @@ fn worth_decoding(line: &npmrc::Line<'_>) -> bool {
 }
 
 fn key_worth_decoding(raw_key: &[u8]) -> bool {
+    // Most keys hold none of the three bytes: a vector test first.
+    if !holds_any(raw_key, [b'\\', b'$', b'_']) {
+        return false;
+    }
     raw_key.iter().enumerate().any(|(i, &b)| {
         b == b'\\'
             || b == b'$'
@@ -432,10 +438,40 @@ fn key_worth_decoding(raw_key: &[u8]) -> bool {
 fn value_worth_decoding(value: &[u8]) -> bool {
     // (A `\` escape in a quoted value can spell any of them: npm reads
     // `"https://u:pw\u0040h/"` as a URL with a password.)
-    value
-        .iter()
-        .any(|&b| matches!(b, b'$' | b'%' | b'{' | b'@' | b'\\' | b'?'))
-        || has_pem(value)
+    // (One pass for the common value that holds none of them nor a `-`.)
+    holds_any(value, [b'$', b'%', b'{', b'@', b'\\', b'?', b'-'])
+        && (holds_any(value, [b'$', b'%', b'{', b'@', b'\\', b'?']) || has_pem(value))
+}
+
+/// Whether `bytes` hold any byte of `set` (no byte of which is 0). The
+/// keys and values of a line are short: a `memchr` call costs more to set
+/// up than it saves on them, and a byte-at-a-time test is a comparison
+/// per byte and per member of the set. Here eight bytes are tested at
+/// once, in a `u64`, for each member (`v - 0x01…01 & !v & 0x80…80` is
+/// non-zero exactly when some byte of `v` is 0); a long slice gets a
+/// vector search.
+fn holds_any<const N: usize>(bytes: &[u8], set: [u8; N]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    if bytes.len() >= 64 {
+        return set
+            .chunks(3)
+            .any(|c| memchr::memchr3(c[0], c[1 % c.len()], c[2 % c.len()], bytes).is_some());
+    }
+    let hit = |word: u64| {
+        set.iter().fold(0, |acc, &s| {
+            let v = word ^ (LO * u64::from(s));
+            acc | (v.wrapping_sub(LO) & !v & HI)
+        }) != 0
+    };
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().expect("eight bytes"));
+    if bytes.len() < 8 {
+        // Padded with 0, which is in no set.
+        return hit(bytes.iter().rev().fold(0, |w, &b| w << 8 | u64::from(b)));
+    }
+    // The last eight bytes as a word of their own (they may overlap the
+    // one before: an "any" test does not mind).
+    bytes.chunks_exact(8).any(|w| hit(word(w))) || hit(word(&bytes[bytes.len() - 8..]))
 }
 
 /// Whether `bytes` hold `-----BEGIN`: for the short values most lines
@@ -446,7 +482,9 @@ fn has_pem(bytes: &[u8]) -> bool {
     if bytes.len() >= 256 {
         return PEM.find(bytes).is_some();
     }
-    memchr::memchr_iter(b'-', bytes).any(|i| bytes[i..].starts_with(BEGIN))
+    bytes.len() >= BEGIN.len()
+        && holds_any(bytes, [b'-'])
+        && memchr::memchr_iter(b'-', bytes).any(|i| bytes[i..].starts_with(BEGIN))
 }
 
 /// The dashes that open a PEM block.
@@ -1318,6 +1356,37 @@ pub fn count(findings: &[Finding]) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn holds_any_answers_as_contains_does() {
+        // Every length up to past the vector search's, every place, and
+        // bytes that differ from a member by one bit or by the high bit.
+        for len in 0..80usize {
+            for at in 0..=len {
+                for b in [b'@', b'$', b'%', b'A', 0, 0x80, 0xC0, 0xA4, 0xFF] {
+                    let mut bytes = vec![b'x'; len];
+                    if at < len {
+                        bytes[at] = b;
+                    }
+                    let set = [b'$', b'%', b'{', b'@', b'\\'];
+                    let want = bytes.iter().any(|b| set.contains(b));
+                    assert_eq!(holds_any(&bytes, set), want, "{len} {at} {b}");
+                    let want = bytes.contains(&b'@');
+                    assert_eq!(holds_any(&bytes, [b'@']), want, "{len} {at} {b}");
+                }
+            }
+        }
+        // The raw-byte tests the sift relies on, through it.
+        assert!(key_worth_decoding(b"//h/:_AUTHtoken"));
+        assert!(key_worth_decoding(b"x_password"));
+        assert!(key_worth_decoding(b"a\\b"));
+        assert!(!key_worth_decoding(b"@scope-2:registry"));
+        assert!(!key_worth_decoding(b"a_b"));
+        assert!(value_worth_decoding(b"https://u:p@h/"));
+        assert!(value_worth_decoding(b"x -----BEGIN y"));
+        assert!(!value_worth_decoding(b"https://npm.pkg.github.com/"));
+        assert!(!value_worth_decoding(b"-----BEGI"));
+    }
 
     #[test]
     fn claims_answer_as_a_linear_search_would() {

@@ -65,11 +65,12 @@ pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     if let Some((kind, text)) = decode::utf16(bytes) {
         return utf16_findings(path, &text, kind);
     }
-    // Both read where `-----BEGIN` is: one search of the file.
-    let begins = crate::pem::begins(bytes);
-    let mut found = detect::detect_at(path, bytes, &begins);
+    // Both read where `-----BEGIN` is: one pass over the file finds it
+    // with the rest the detector looks up across the file.
+    let survey = crate::survey::survey(bytes);
+    let mut found = detect::detect_at(path, bytes, &survey);
     // The key file a `.npmrc` names as `//host/:keyfile` is read here too.
-    found.extend(crate::pem::private_keys_at(path, bytes, &begins));
+    found.extend(crate::pem::private_keys_at(path, bytes, &survey.pem_begins));
     found
 }
 

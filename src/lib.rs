@@ -7,10 +7,11 @@
 //! format) / [`fix`] (edits as data); [`hook`] installs the git hook, [`managers`] the hook managers' configs.
 //! [`app`] wires them together.
 //! [`eval`] (npm's `${…}` evaluation), [`standin`] and [`urlcreds`] serve
-//! [`detect`]; [`sift`] picks the lines of a large file worth decoding.
+//! [`detect`]; [`sift`] picks the lines of a large file worth decoding,
+//! [`survey`] finds what the detectors look up across it in one pass.
 //! [`yarnrc_yml`] (with [`yarn_env`]) and [`bunfig`] read yarn's and bun's
 //! configs into the same detector through [`foreign`].
-//! `npmrc`, `sift`, `tokens`, `decode`, `eval`, `standin`, `urlcreds`, `detect`, `fix`,
+//! `npmrc`, `sift`, `survey`, `tokens`, `decode`, `eval`, `standin`, `urlcreds`, `detect`, `fix`,
 //! `foreign`, `yarn_env`, `yarnrc_yml` and `bunfig` are pure: no file system, no
 //! environment, no terminal.
 
@@ -51,6 +52,7 @@ pub mod select;
 pub mod sent_tokens;
 pub mod sift;
 pub mod standin;
+pub mod survey;
 pub mod tokens;
 pub mod urlcreds;
 pub mod yarn_env;

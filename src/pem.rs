@@ -13,8 +13,6 @@
 //! the key is never used. Nor is a block without its `-----END` line
 //! (OpenSSL cannot read it).
 
-use std::sync::LazyLock;
-
 use memchr::memmem;
 
 use crate::detect::Detected;
@@ -27,20 +25,11 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// The unencrypted PEM private-key blocks of `src`, each an error at its
 /// `-----BEGIN` line.
 pub fn private_keys(path: &str, src: &[u8]) -> Vec<Detected> {
-    private_keys_at(path, src, &begins(src))
+    private_keys_at(path, src, &crate::survey::begins(src))
 }
 
-/// Where `-----BEGIN` occurs in `src`, in order: what [`private_keys_at`]
-/// and [`crate::detect::detect_at`] both look for, found with one search
-/// of a large file rather than two. (No two occurrences overlap: the
-/// string has no border.)
-pub fn begins(src: &[u8]) -> Vec<usize> {
-    static FINDER: LazyLock<memmem::Finder<'static>> =
-        LazyLock::new(|| memmem::Finder::new(&BEGIN[..BEGIN.len() - 1]));
-    FINDER.find_iter(src).collect()
-}
-
-/// [`private_keys`], given [`begins`] of `src`.
+/// [`private_keys`], given where `-----BEGIN` occurs in `src`
+/// ([`crate::survey`]: [`crate::detect`] reads the same list).
 pub fn private_keys_at(path: &str, src: &[u8], begins: &[usize]) -> Vec<Detected> {
     let mut out = Vec::new();
     let mut from = 0;

@@ -58,7 +58,7 @@ fn alnum_run(input: &[u8], at: usize, max: usize) -> usize {
 }
 
 /// How much of the input [`find_tokens`]' two searches read at a time.
-const WINDOW: usize = 256 * 1024;
+pub const WINDOW: usize = 256 * 1024;
 
 /// Every recognisable token in `input`, in order of position.
 ///
@@ -76,21 +76,51 @@ const WINDOW: usize = 256 * 1024;
 /// for one only when its checksum holds: the checksum is the evidence then,
 /// and one in 62^6 runs of random characters has it.
 pub fn find_tokens(input: &[u8]) -> Vec<TokenMatch> {
-    static GLPAT: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new(b"glpat-"));
-    let mut out = Vec::new();
-    // Where the run of word characters the last `glpat-` began ends: a
-    // run of `glpat-glpat-…` is read once, not once per `glpat-` in it.
-    let mut run_end = 0;
-    let mut take = |start: usize| {
-        let glued = start > 0 && is_word(input[start - 1]);
-        if let Some(t) = token_at(input, start, glued, &mut run_end) {
-            out.push(t);
-        }
-    };
+    let mut finder = Finder::new(input);
     let mut from = 0;
     while from < input.len() {
         let to = input.len().min(from + WINDOW);
+        finder.window(from..to);
+        from = to;
+    }
+    finder.finish()
+}
+
+/// [`find_tokens`] a window at a time, so that a caller can run other
+/// searches over the same window while it is in the cache
+/// ([`crate::survey`]). Windows must come in order and cover the input.
+#[derive(Debug)]
+pub struct Finder<'a> {
+    input: &'a [u8],
+    out: Vec<TokenMatch>,
+    /// Where the run of word characters the last `glpat-` began ends: a
+    /// run of `glpat-glpat-…` is read once, not once per `glpat-` in it.
+    run_end: usize,
+}
+
+impl<'a> Finder<'a> {
+    pub fn new(input: &'a [u8]) -> Self {
+        Finder {
+            input,
+            out: Vec::new(),
+            run_end: 0,
+        }
+    }
+
+    /// The tokens that start in `window` (they may end after it).
+    pub fn window(&mut self, window: Range<usize>) {
+        static GLPAT: LazyLock<memchr::memmem::Finder<'static>> =
+            LazyLock::new(|| memchr::memmem::Finder::new(b"glpat-"));
+        let input = self.input;
+        let (from, to) = (window.start, window.end);
+        let out = &mut self.out;
+        let run_end = &mut self.run_end;
+        let mut take = |start: usize| {
+            let glued = start > 0 && is_word(input[start - 1]);
+            if let Some(t) = token_at(input, start, glued, run_end) {
+                out.push(t);
+            }
+        };
         for q in memchr::memchr_iter(b'_', &input[from..to]).map(|i| from + i) {
             if q >= 6 && input[q - 6..].starts_with(b"github_pat_") {
                 take(q - 6);
@@ -109,18 +139,22 @@ pub fn find_tokens(input: &[u8]) -> Vec<TokenMatch> {
             }
             take(start);
         }
-        from = to;
     }
-    out.sort_by_key(|t| t.span.start);
-    // A glued token may start inside another (`npm_…gh` + `p_…`): keep the
-    // first.
-    let mut end = 0;
-    out.retain(|t| {
-        let keep = t.span.start >= end;
-        end = end.max(t.span.end);
-        keep
-    });
-    out
+
+    /// Every token found, in order of position.
+    pub fn finish(self) -> Vec<TokenMatch> {
+        let mut out = self.out;
+        out.sort_by_key(|t| t.span.start);
+        // A glued token may start inside another (`npm_…gh` + `p_…`): keep
+        // the first.
+        let mut end = 0;
+        out.retain(|t| {
+            let keep = t.span.start >= end;
+            end = end.max(t.span.end);
+            keep
+        });
+        out
+    }
 }
 
 /// Whether `bytes` hold a run that starts as a token does (`npm_`, `gh?_`,

@@ -1,0 +1,165 @@
+//! What the detectors of a `.npmrc` look up across the whole file, found
+//! in one pass over it (pure).
+//!
+//! Where tokens start ([`crate::tokens`]), where `-----BEGIN` is
+//! ([`crate::pem`] and [`crate::detect`] both read PEM blocks), where the
+//! first `[section]` line starts and whether `[]` occurs (a `key[]=` list,
+//! [`crate::detect`]) were each a search of the whole file; a large file
+//! read from memory once per search cost as much as the searches. Here
+//! they all read the file a window at a time, each window once from
+//! memory and then from the cache. Each question keeps a whole-file
+//! answer beside it ([`begins`], [`has_list`], [`first_section`]), and
+//! the unit tests check that both agree.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
+use crate::npmrc::{self, LineKind};
+use crate::tokens::{self, TokenMatch};
+
+/// What [`survey`] found in a file.
+#[derive(Debug, Default)]
+pub struct Survey {
+    /// Every token, sorted by where it starts ([`tokens::find_tokens`]).
+    pub tokens: Vec<TokenMatch>,
+    /// Where `-----BEGIN` occurs, in order ([`begins`]).
+    pub pem_begins: Vec<usize>,
+    /// Where the first `[section]` line starts ([`first_section`]).
+    pub first_section: Option<usize>,
+    /// Whether `[]` occurs ([`has_list`]).
+    pub has_list: bool,
+}
+
+impl Survey {
+    /// Whether a section line starts at or before `start`: keys there are
+    /// `section.key`, not settings.
+    pub fn in_section(&self, start: usize) -> bool {
+        self.first_section.is_some_and(|f| f <= start)
+    }
+}
+
+/// The dashes that open a PEM block, without the space OpenSSL wants
+/// after them (an inline `key=` value may break the line there).
+const BEGIN: &[u8] = b"-----BEGIN";
+
+static BEGIN_FINDER: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(BEGIN));
+
+/// [`Survey`] of `src`, read [`tokens::WINDOW`] bytes at a time.
+pub fn survey(src: &[u8]) -> Survey {
+    survey_by(src, tokens::WINDOW)
+}
+
+/// [`survey`] with windows of `window` bytes (tests use small ones).
+#[doc(hidden)]
+pub fn survey_by(src: &[u8], window: usize) -> Survey {
+    let window = window.max(1);
+    let mut found = tokens::Finder::new(src);
+    let mut out = Survey::default();
+    let mut from = 0;
+    while from < src.len() {
+        let to = src.len().min(from + window);
+        found.window(from..to);
+        begins_in(src, from..to, &mut out.pem_begins);
+        if !out.has_list || out.first_section.is_none() {
+            brackets_in(src, from..to, &mut out);
+        }
+        from = to;
+    }
+    out.tokens = found.finish();
+    out
+}
+
+/// The `-----BEGIN` that start in `window` (they may end after it). No
+/// two overlap: the string has no border.
+fn begins_in(src: &[u8], window: Range<usize>, out: &mut Vec<usize>) {
+    let hay = &src[window.start..src.len().min(window.end + BEGIN.len() - 1)];
+    out.extend(
+        BEGIN_FINDER
+            .find_iter(hay)
+            .map(|i| window.start + i)
+            .take_while(|&at| at < window.end),
+    );
+}
+
+/// `[]` and the first section line, as far as `window` goes: one search
+/// for both brackets.
+fn brackets_in(src: &[u8], window: Range<usize>, out: &mut Survey) {
+    for i in memchr::memchr2_iter(b'[', b']', &src[window.clone()]).map(|i| window.start + i) {
+        if src[i] == b']' {
+            out.has_list |= i > 0 && src[i - 1] == b'[';
+        } else if out.first_section.is_none() && is_section_start(src, i) {
+            out.first_section = Some(i);
+        }
+        if out.has_list && out.first_section.is_some() {
+            return;
+        }
+    }
+}
+
+/// Whether the `[` at `i` starts a line that npm reads as a section
+/// header.
+fn is_section_start(src: &[u8], i: usize) -> bool {
+    (i == 0 || matches!(src[i - 1], b'\n' | b'\r'))
+        && npmrc::lines_from(src, i, 0)
+            .next()
+            .is_some_and(|l| matches!(l.kind, LineKind::Section(_)))
+}
+
+/// Where `-----BEGIN` occurs in `src`, by one search of all of it: the
+/// reference [`survey`] is tested against.
+pub fn begins(src: &[u8]) -> Vec<usize> {
+    BEGIN_FINDER.find_iter(src).collect()
+}
+
+/// Whether `[]` occurs in `src`, by one search of all of it.
+pub fn has_list(src: &[u8]) -> bool {
+    memchr::memchr_iter(b']', src).any(|i| i > 0 && src[i - 1] == b'[')
+}
+
+/// Where the first section line of `src` starts, by one search of all of
+/// it.
+pub fn first_section(src: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'[', src).find(|&i| is_section_start(src, i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_window_finds_what_one_search_of_the_file_finds() {
+        let token = {
+            let body = "a".repeat(30);
+            let crc = tokens::base62_crc(body.as_bytes());
+            format!("npm_{body}{}", String::from_utf8_lossy(&crc))
+        };
+        let sources = [
+            format!("a=1\n-----BEGIN x\nk[]=v\n//h/:_authToken={token}\n[s]\nb=2 -----BEGIN\n"),
+            format!("x[\n [s]\n[t]\n]\n[]\n-----BEGIN-----BEGIN\n{token}"),
+            "k=v\r[s]\nk=[]\n".to_string(),
+            "[]".to_string(),
+            "]".to_string(),
+            String::new(),
+        ];
+        for src in &sources {
+            let src = src.as_bytes();
+            for window in [1, 2, 3, 5, 7, 10, 11, 64, tokens::WINDOW] {
+                let got = survey_by(src, window);
+                assert_eq!(got.tokens, tokens::find_tokens(src), "window {window}");
+                assert_eq!(got.pem_begins, begins(src), "window {window}");
+                assert_eq!(got.has_list, has_list(src), "window {window}");
+                assert_eq!(got.first_section, first_section(src), "window {window}");
+            }
+        }
+        let sample = survey(sources[0].as_bytes());
+        assert_eq!(sample.tokens.len(), 1);
+        assert_eq!(sample.pem_begins.len(), 2);
+        assert!(sample.has_list);
+        assert!(sample.first_section.is_some());
+        assert!(!sample.in_section(0));
+        assert!(sample.in_section(sample.first_section.unwrap()));
+    }
+}
