@@ -47,10 +47,17 @@ pub fn base(env: &dyn Fn(&str) -> Option<String>, read: &dyn Fn(&Path) -> Option
     // commit a push started from).
     if let Some(event) = var("GITHUB_EVENT_PATH").and_then(|p| read(Path::new(&p))) {
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&event) {
-            for at in ["/pull_request/base/sha", "/merge_group/base_sha", "/before"] {
-                if let Some(sha) = v.pointer(at).and_then(|s| s.as_str()) {
-                    revs.push(sha.to_string());
-                }
+            // A pull request's own `before` (its previous head, on a
+            // `synchronize`) is a commit under review: only a push's counts.
+            let at = if v.get("pull_request").is_some() {
+                "/pull_request/base/sha"
+            } else if v.get("merge_group").is_some() {
+                "/merge_group/base_sha"
+            } else {
+                "/before"
+            };
+            if let Some(sha) = v.pointer(at).and_then(|s| s.as_str()) {
+                revs.push(sha.to_string());
             }
         }
     }
@@ -109,6 +116,11 @@ mod tests {
         assert_eq!(got.revs, std::slice::from_ref(&a));
         assert_eq!(got.merge_with.as_deref(), Some("refs/remotes/origin/main"));
         assert_eq!(got.merge_commit.as_deref(), Some(b.as_str()));
+        // A pull request's `before` is its own previous head: not a base.
+        let sync =
+            format!("{{\"before\":\"{b}\",\"pull_request\":{{\"base\":{{\"sha\":\"{a}\"}}}}}}");
+        let got = with(&[("CI", "true"), ("GITHUB_EVENT_PATH", "/e")], Some(&sync));
+        assert_eq!(got.revs, std::slice::from_ref(&a));
         // A push: `before`; a new branch's all-zero `before` is none.
         let push = format!("{{\"before\":\"{a}\"}}");
         let got = with(&[("CI", "true"), ("GITHUB_EVENT_PATH", "/e")], Some(&push));
