@@ -253,7 +253,7 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     // Under the pre-commit framework (it sets PRE_COMMIT=1, and the base of
     // a `--from-ref` review in CI), the config is the committed one, as
     // for `scan --staged`: the files under review cannot bring their own.
-    if std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1") {
+    if under_framework() {
         let repo = git::open().ok();
         framework_config(s, repo.as_ref(), &root_here(), io)?;
     }
@@ -270,6 +270,19 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     }
     let (report, read_failed) = scan_inputs(inputs, &s.config, io);
     Ok(finish(&report, read_failed, s, &FixHint::Files, io))
+}
+
+/// Whether the pre-commit framework runs this (it sets `PRE_COMMIT=1`).
+fn under_framework() -> bool {
+    std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1")
+}
+
+/// A revision the framework gives in `name` (`--from-ref`, `--to-ref`),
+/// when it names one (not empty, not an option).
+fn framework_ref(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|r| !r.is_empty() && !r.starts_with('-'))
 }
 
 /// Set the config a run under the pre-commit framework reviews with: the
@@ -305,10 +318,7 @@ fn framework_config(
 /// it), where `HEAD` is itself under review (review 5 #3, review 6 #1):
 /// the base [`git::review_base`] finds, `None` when there is none.
 fn framework_base(repo: Option<&git2::Repository>) -> Option<String> {
-    if let Some(from) = std::env::var("PRE_COMMIT_FROM_REF")
-        .ok()
-        .filter(|r| !r.is_empty() && !r.starts_with('-'))
-    {
+    if let Some(from) = framework_ref("PRE_COMMIT_FROM_REF") {
         return Some(from);
     }
     if std::env::var_os("GIT_INDEX_FILE").is_some() {
@@ -391,19 +401,17 @@ fn with_named_on_disk(mut inputs: Vec<Input>) -> Vec<Input> {
 fn framework_review(args: &mut ScanArgs, io: &mut Io<'_>) -> bool {
     if !args.staged
         || args.fix
-        || std::env::var_os("PRE_COMMIT").is_none_or(|v| v != "1")
+        || !under_framework()
         || std::env::var_os("GIT_INDEX_FILE").is_some()
     {
         return false;
     }
     args.staged = false;
     args.offer_fix = false;
-    let var = |n: &str| {
-        std::env::var(n)
-            .ok()
-            .filter(|r| !r.is_empty() && !r.starts_with('-'))
-    };
-    if let (Some(from), Some(to)) = (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF")) {
+    if let (Some(from), Some(to)) = (
+        framework_ref("PRE_COMMIT_FROM_REF"),
+        framework_ref("PRE_COMMIT_TO_REF"),
+    ) {
         let _ = writeln!(
             io.err,
             "note: under pre-commit with --from-ref, no commit is being made: scanning the commits {from}..{to}"

@@ -90,7 +90,7 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
         // bun stores its strings back to back: a URL may follow a package
         // name with nothing between (`alongpackagenamehttp://…`; review
         // 6, #4). The byte before each `http://`/`https://` ends a word.
-        for at in memchr::memmem::find_iter(src, b"http").collect::<Vec<_>>() {
+        for at in memchr::memmem::find_iter(src, b"http") {
             let rest = &src[at + 4..];
             if at > 0 && (rest.starts_with(b"://") || rest.starts_with(b"s://")) {
                 copy[at - 1] = b' ';
