@@ -1198,6 +1198,15 @@ pub fn finish(
     io: &mut Io<'_>,
 ) -> ExitStatus {
     let (format, quiet) = (s.format, s.quiet);
+    if !quiet {
+        // A `[vars]` name stops only the fixer (`Config::fixer_vars`).
+        for why in &s.config.refused_vars {
+            let _ = writeln!(
+                io.err,
+                "warning: {why}; `fix` refuses to run until it is changed"
+            );
+        }
+    }
     let errors = report
         .findings
         .iter()

@@ -25,6 +25,12 @@ pub struct Config {
     /// history and was revoked, say): they no longer count.
     #[serde(default)]
     pub allow: Vec<String>,
+    /// Why each `[vars]` name the fixer may not write was taken out of
+    /// `vars`. Only the fixer refuses to run for them ([`Config::fixer_vars`]):
+    /// a name that breaks a rule added after it was committed must not
+    /// block every commit of the repository.
+    #[serde(skip)]
+    pub refused_vars: Vec<String>,
 }
 
 impl Config {
@@ -34,8 +40,17 @@ impl Config {
         !self.allow.is_empty() && self.allow.iter().any(|a| a == fingerprint.get())
     }
 
+    /// The `[vars]` the fixer writes, or why it may not run: a name there
+    /// breaks the rule for names it writes.
+    pub fn fixer_vars(&self) -> Result<&HashMap<String, String>, String> {
+        match self.refused_vars.first() {
+            Some(why) => Err(why.clone()),
+            None => Ok(&self.vars),
+        }
+    }
+
     pub fn from_str(text: &str, origin: &str) -> Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
             // Not toml's own rendering: it quotes the source line, and a
             // token pasted into the file would be shown whole (review 5,
             // #9). The place, and the message with its quoted parts shown
@@ -54,17 +69,29 @@ impl Config {
                 names_only(e.message().trim_end())
             )
         })?;
-        for (host, name) in &config.vars {
-            // The name is not quoted: a secret written there must not be
-            // shown whole.
-            if !crate::standin::is_fixer_name(name) {
-                return Err(format!(
+        let mut refused: Vec<&String> = config
+            .vars
+            .iter()
+            .filter(|(_, name)| !crate::standin::is_fixer_name(name))
+            .map(|(host, _)| host)
+            .collect();
+        refused.sort();
+        // The name is not quoted: a secret written there must not be
+        // shown whole.
+        let refused_vars: Vec<String> = refused
+            .into_iter()
+            .map(|host| {
+                format!(
                     "{origin}: [vars] {:?}: {}",
                     crate::foreign::shown_name(host),
                     crate::standin::FIXER_NAME_RULE
-                ));
-            }
-        }
+                )
+            })
+            .collect();
+        config
+            .vars
+            .retain(|_, name| crate::standin::is_fixer_name(name));
+        config.refused_vars = refused_vars;
         Ok(config)
     }
 }
@@ -143,7 +170,14 @@ mod tests {
         }
         let e = Config::from_str("exlude = []", "t").expect_err("invalid");
         assert!(e.contains("`exlude`"), "{e}");
-        assert!(Config::from_str("[vars]\nh = \"1BAD\"", "t").is_err());
+        // A name the fixer may not write stops only the fixer.
+        let c = Config::from_str("[vars]\nh = \"1BAD\"\ng = \"G_TOKEN\"", "t").expect("loads");
+        assert_eq!(c.vars.len(), 1);
+        assert_eq!(c.vars["g"], "G_TOKEN");
+        assert!(c
+            .fixer_vars()
+            .expect_err("refused")
+            .starts_with("t: [vars] \"h\": "));
         assert_eq!(Config::from_str("", "t"), Ok(Config::default()));
     }
 }

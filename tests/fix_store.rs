@@ -874,3 +874,43 @@ fn a_dollar_secret_is_not_stored_where_bun_expands_it() {
         format!("NPM_TOKEN='{secret}'\n")
     );
 }
+
+/// A `[vars]` name that breaks the rule for names the fixer writes (a rule
+/// added after the file was committed, say) stops only the fixer: the
+/// installed hook lets a clean commit through, and a scan still reports.
+#[test]
+fn a_refused_config_var_stops_only_the_fixer() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".npmrc-guard.toml",
+        "[vars]\n\"registry.npmjs.org\" = \"CC\"\n",
+    );
+    repo.write(".npmrc", "registry=https://registry.npmjs.org/\n");
+    let out = repo.tool(&["install"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    repo.git(&["add", "."]);
+    let out = repo.git_out(&["commit", "-qm", "clean"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(repo.head().is_some(), "no commit was made");
+
+    let t = npm_token(2412);
+    let npmrc = format!("//registry.npmjs.org/:_authToken={t}\n");
+    repo.write(".npmrc", &npmrc);
+    let out = repo.tool(&["scan"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("[vars] \"registry.npmjs.org\"") && err.contains("`fix` refuses"),
+        "{err}"
+    );
+    assert_no_secret(&out, std::slice::from_ref(&t));
+    let out = repo.tool(&["fix"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("[vars]"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_no_secret(&out, &[t]);
+    assert_eq!(read(&repo.root.join(".npmrc")), npmrc);
+}

@@ -102,6 +102,7 @@ pub(crate) fn fix_files(
     s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
+    let config_vars = s.config.fixer_vars()?;
     let mut failed = false;
     let (linked, inputs): (Vec<Input>, Vec<Input>) =
         inputs.into_iter().partition(|i| i.via.is_some());
@@ -147,7 +148,7 @@ pub(crate) fn fix_files(
         read.iter()
             .map(|(_, shown, bytes)| {
                 let var = secrets.var.as_deref();
-                rewrite::plan_file(shown, bytes, strategy, var, &s.config.vars, &mut names)
+                rewrite::plan_file(shown, bytes, strategy, var, config_vars, &mut names)
             })
             .collect()
     };
@@ -350,6 +351,7 @@ fn fix_staged(
     s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
+    let config_vars = s.config.fixer_vars()?;
     let listing = repo.staged(sel)?;
     let strategy = disposition.strategy();
     rewrite::check_store(disposition)?;
@@ -378,14 +380,7 @@ fn fix_staged(
     drop(read);
     for input in inputs {
         let blob = input.content.map_err(|m| format!("{}: {m}", input.path))?;
-        let plan = rewrite::plan_file(
-            &input.path,
-            &blob,
-            strategy,
-            var,
-            &s.config.vars,
-            &mut names,
-        )?;
+        let plan = rewrite::plan_file(&input.path, &blob, strategy, var, config_vars, &mut names)?;
         remaining.extend(plan.remaining.iter().cloned());
         let full = root.join(&*crate::os::from_bytes(&input.name));
         let on_disk = std::fs::symlink_metadata(&full)
@@ -394,7 +389,7 @@ fn fix_staged(
             .and_then(|_| std::fs::read(&full).ok());
         if let Some(w) = on_disk {
             let wplan =
-                rewrite::plan_file(&input.path, &w, strategy, var, &s.config.vars, &mut names)?;
+                rewrite::plan_file(&input.path, &w, strategy, var, config_vars, &mut names)?;
             if wplan.rewritten > 0 {
                 write::check_writable(&full)?;
                 worktree.push((full, wplan));
