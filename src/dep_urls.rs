@@ -298,7 +298,9 @@ fn line_key(src: &[u8], at: usize) -> String {
 /// an `@`, a `?` or a `\` costs one `memchr` pass; one that is not JSON
 /// has none.
 pub fn detect_package_json(path: &str, src: &[u8]) -> Vec<Detected> {
-    if memchr::memchr3(b'@', b'?', b'\\', src).is_none() {
+    if memchr::memchr3(b'@', b'?', b'\\', src).is_none()
+        && crate::path_token::mentions(src).next().is_none()
+    {
         return Vec::new();
     }
     let body = src.strip_prefix("\u{feff}".as_bytes()).unwrap_or(src);
@@ -454,7 +456,12 @@ fn ends_in_at(before: &[u8]) -> bool {
 fn urls(src: &[u8], from: usize, to: usize, json: bool) -> Vec<Url> {
     let hay = &src[from..to];
     // A `\` may escape an `@` (JSON's and YAML's `\u0040`, YAML's `\x40`).
-    let hits = memchr::memchr3_iter(b'@', b'?', b'\\', hay);
+    // A Gemfury host names a URL whose path holds a token
+    // ([`crate::path_token`]).
+    let hits = merged(
+        memchr::memchr3_iter(b'@', b'?', b'\\', hay),
+        crate::path_token::mentions(hay),
+    );
     let mut out = Vec::new();
     // End of the last word looked at: a later hit inside it is skipped, and
     // no scan goes back past it (linear in the input, whatever its shape).
@@ -488,6 +495,19 @@ fn urls(src: &[u8], from: usize, to: usize, json: bool) -> Vec<Url> {
         word(&hay[start..end], from + start, json, &mut out);
     }
     out
+}
+
+/// The offsets of two ascending iterators, in order.
+fn merged(
+    a: impl Iterator<Item = usize>,
+    b: impl Iterator<Item = usize>,
+) -> impl Iterator<Item = usize> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if y < x => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
 }
 
 /// The URLs with credentials in one word at `at`.
@@ -590,7 +610,7 @@ fn yaml_unescape(s: &str) -> String {
 fn in_text(text: &str) -> Vec<(usize, String)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
-    if memchr::memchr2(b'@', b'?', b).is_none() {
+    if memchr::memchr2(b'@', b'?', b).is_none() && crate::path_token::mentions(b).next().is_none() {
         return out;
     }
     // End of the last authority parsed: a scheme inside it is part of it
@@ -599,6 +619,13 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
     // End of the word the last URL is in, and whether its query was read.
     let mut word_end = 0;
     let mut query_read = false;
+    // Where the next authority ends, `@` is and `#` is: schemes may share
+    // one authority (`http:http:…?`), so each search goes on from the last
+    // one's answer and no byte is searched twice (linear, whatever the
+    // shape; it was quadratic).
+    let mut stop = Ahead::default();
+    let mut at_sign = Ahead::default();
+    let mut hash = Ahead::default();
     for colon in memchr::memchr_iter(b':', b) {
         if colon < done {
             continue;
@@ -623,10 +650,9 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
             .iter()
             .take_while(|&&c| matches!(c, b'/' | b'\\' | b'\t' | b'\n' | b'\r'))
             .count();
-        let end = b[after + slashes..]
-            .iter()
-            .position(|&c| matches!(c, b'/' | b'\\' | b'?' | b'#'))
-            .map_or(b.len(), |i| after + slashes + i);
+        let end = stop.find(b, after + slashes, |c| {
+            matches!(c, b'/' | b'\\' | b'?' | b'#')
+        });
         // The whole URL: to the end of the word (whitespace or a quote).
         // Its query is read once a word: a URL later in the same word
         // has a query that is the end of this one's (linear, whatever the
@@ -639,7 +665,23 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
             query_read = false;
         }
         // (A fragment is never sent: a URL ends before its `#`.)
-        let whole = memchr::memchr(b'#', &b[end..word_end]).map_or(word_end, |i| end + i);
+        let whole = hash.find(b, end, |c| c == b'#').min(word_end);
+        // A Gemfury URL whose path holds a token ([`crate::path_token`]):
+        // judged whole. Its host ends a short authority after `//`.
+        let authority = &b[after + slashes..end];
+        if slashes >= 2
+            && authority.len() <= 256
+            && crate::path_token::mentions(authority).next().is_some()
+            && crate::path_token::find(&text[start..whole]).is_some()
+        {
+            done = whole;
+            // The host as the parser reads it (`NPM.FURY.IO` is
+            // npm.fury.io), the same length.
+            let mut url = text[start..whole].to_string();
+            url[after + slashes - start..end - start].make_ascii_lowercase();
+            out.push((start, url));
+            continue;
+        }
         let first_in_word = !std::mem::replace(&mut query_read, true);
         if first_in_word
             && memchr::memchr(b'?', &b[end..whole]).is_some()
@@ -651,7 +693,7 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
             out.push((start, text[start..whole].to_string()));
             continue;
         }
-        if memchr::memchr(b'@', &b[after..end]).is_none() {
+        if at_sign.find(b, after, |c| c == b'@') >= end {
             continue;
         }
         done = end;
@@ -670,6 +712,31 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
         out.push((start, url.to_string()));
     }
     out
+}
+
+/// The first byte a predicate holds for at or after a place, searched
+/// forward only: asked again from a place at or before the last answer,
+/// it answers without searching.
+#[derive(Default)]
+struct Ahead {
+    from: usize,
+    found: Option<usize>,
+}
+
+impl Ahead {
+    fn find(&mut self, b: &[u8], from: usize, hit: impl Fn(u8) -> bool) -> usize {
+        match self.found {
+            Some(at) if self.from <= from && from <= at => at,
+            _ => {
+                let at = b[from..]
+                    .iter()
+                    .position(|&c| hit(c))
+                    .map_or(b.len(), |i| from + i);
+                (self.from, self.found) = (from, Some(at));
+                at
+            }
+        }
+    }
 }
 
 /// Whether a URL's user name, given alone, reads as an account's name and
@@ -932,6 +999,48 @@ mod tests {
         assert!(found(&s, true).len() <= 1);
         let s = "http://a:b@h/".repeat(50_000);
         assert_eq!(found(&s, true).len(), 50_000);
+        // Schemes sharing one authority, with a query, a fragment or a
+        // Gemfury host at its end (each search for the authority's end,
+        // an `@` or a `#` went to the end again: quadratic).
+        for end in ["?x", "#x", "?x#y", "npm.fury.io/a", "@h?x"] {
+            let s = format!("\"{}{end}\"", "http:".repeat(200_000));
+            assert!(found(&s, true).len() <= 1, "{end}");
+        }
+        let s = format!("\"{}\"", "https://npm.fury.io/a:".repeat(100_000));
+        assert!(found(&s, true).len() <= 1);
+    }
+
+    #[test]
+    fn a_gemfury_path_token_in_a_lockfile_or_a_manifest() {
+        let t = "Xq7Rk2Lm9Pz4Wn8Tv3Bd";
+        for host in ["npm.fury.io", "NPM-Proxy.FURY.io"] {
+            let url = format!("https://{host}/{t}/acme/-/x-1.0.0.tgz");
+            let lock = format!("{{\n  \"resolved\": \"{url}\"\n}}\n");
+            let d = detect_lockfile("package-lock.json", lock.as_bytes());
+            assert_eq!(d.len(), 1, "{lock}: {d:?}");
+            assert_eq!(d[0].finding.rule, Rule::UrlCredentials);
+            assert_eq!(&lock[d[0].finding.span.clone()], t);
+            let yarn = format!("x@1:\n  resolved \"{url}#abc\"\n");
+            let d = detect_lockfile("yarn.lock", yarn.as_bytes());
+            assert_eq!(d.len(), 1, "{yarn}: {d:?}");
+            assert_eq!(&yarn[d[0].finding.span.clone()], t);
+            let pkg = format!("{{\"dependencies\": {{\"x\": \"{url}\"}}}}");
+            let d = detect_package_json("package.json", pkg.as_bytes());
+            assert_eq!(d.len(), 1, "{pkg}: {d:?}");
+            assert_eq!(&pkg[d[0].finding.span.clone()], t);
+        }
+        // The account alone, another host: no token.
+        for url in [
+            "https://npm.fury.io/acme/-/x-1.0.0.tgz",
+            "https://npm.fury.io.evil.example/abc/def/x.tgz",
+            "https://notfury.io/abc/def/x.tgz",
+        ] {
+            let lock = format!("{{\"resolved\": \"{url}\"}}");
+            assert!(
+                detect_lockfile("package-lock.json", lock.as_bytes()).is_empty(),
+                "{url}"
+            );
+        }
     }
 
     #[test]

@@ -28,6 +28,16 @@ pub fn names_a_host(line: &[u8]) -> bool {
     HOSTS_TEXT.find(line).is_some()
 }
 
+/// `fury.io` in any case: a URL's host is read in any case (WHATWG's
+/// parser lowercases it), and a lockfile or a manifest may spell it so.
+static MENTION: LazyLock<regex::bytes::Regex> =
+    LazyLock::new(|| regex::bytes::Regex::new(r"(?i-u)fury\.io").expect("a valid pattern"));
+
+/// Where `hay` may name one of [`HOSTS`], in any case, in order.
+pub fn mentions(hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    MENTION.find_iter(hay).map(|m| m.start())
+}
+
 /// Where the path token is in `url`: a URL (`https://npm.fury.io/<token>/acme/`)
 /// or a `.npmrc` key's `//npm.fury.io/<token>/acme/:_authToken`.
 pub fn find(url: &str) -> Option<Range<usize>> {

@@ -360,3 +360,69 @@ fn a_gemfury_path_token_is_sent_by_npm_and_refused_and_masked() {
     let out = guard_in(dir.path(), &["check", ".npmrc"]);
     assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stdout));
 }
+
+/// A lockfile's URL is fetched as written: npm requests the path of a
+/// `resolved` URL (shown here with Gemfury's shape on a capture server),
+/// so a Gemfury token in a lockfile's or a manifest's URL is sent. The
+/// guard refuses it in every lockfile and in `package.json`, with the host
+/// in any case, and shows it in no output.
+#[test]
+fn a_gemfury_path_token_in_a_lockfile_is_sent_by_npm_and_refused() {
+    if !have("npm") {
+        return;
+    }
+    let token = "Kq7vRmZpLxWd2NsTb4Hc";
+    let (port, seen) = capture_server();
+    let lock = |url: &str| {
+        format!(
+            "{{\"name\":\"x\",\"version\":\"1.0.0\",\"lockfileVersion\":3,\"requires\":true,\"packages\":{{\"\":{{\"name\":\"x\",\"version\":\"1.0.0\",\"dependencies\":{{\"somepkg\":\"1.0.0\"}}}},\n \"node_modules/somepkg\":{{\"version\":\"1.0.0\",\"resolved\":\"{url}\",\"integrity\":\"sha512-AAAA\"}}}}}}\n"
+        )
+    };
+    let local = lock(&format!(
+        "http://127.0.0.1:{port}/{token}/acme/-/somepkg-1.0.0.tgz"
+    ));
+    let dir = project(&[("package.json", MANIFEST), ("package-lock.json", &local)]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = in_project("npm", dir.path(), home.path());
+    cmd.args(["ci", "--no-audit", "--fetch-retries=0"]);
+    run("npm ci", &mut cmd, 120);
+    let paths: Vec<String> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with(&format!("/{token}/acme/-/somepkg"))),
+        "npm did not request the lockfile's URL: {paths:?}"
+    );
+
+    for host in ["npm.fury.io", "NPM-PROXY.Fury.IO"] {
+        let url = format!("https://{host}/{token}/acme/-/somepkg-1.0.0.tgz");
+        let manifest = format!(
+            "{{\"name\":\"x\",\"version\":\"1.0.0\",\"dependencies\":{{\"somepkg\":\"{url}\"}}}}"
+        );
+        let yarn = format!("somepkg@1.0.0:\n  version \"1.0.0\"\n  resolved \"{url}#abc\"\n");
+        let cases = [
+            ("package-lock.json", lock(&url)),
+            ("yarn.lock", yarn),
+            ("pnpm-lock.yaml", pnpm_lock(&url)),
+            ("bun.lock", bun_lock(&url)),
+            ("package.json", manifest),
+        ];
+        for (file, text) in &cases {
+            let found = guard_refuses(&[(file, text.as_str())], file, &[token.to_string()]);
+            assert_eq!(
+                found,
+                [(
+                    "url-credentials".to_string(),
+                    place(text, token).0,
+                    place(text, token).1
+                )],
+                "{file}: {text}"
+            );
+        }
+    }
+}
