@@ -316,7 +316,7 @@ fn framework_config(
 /// commit being made (git gives its hooks `GIT_INDEX_FILE`); otherwise a
 /// run on what is checked out (`pre-commit run --all-files`, as CI runs
 /// it), where `HEAD` is itself under review (review 5 #3, review 6 #1):
-/// the base [`git::review_base`] finds, `None` when there is none.
+/// the base [`crate::ci::Base::choose`] finds, `None` when there is none.
 fn framework_base(repo: Option<&git2::Repository>) -> Option<String> {
     if let Some(from) = framework_ref("PRE_COMMIT_FROM_REF") {
         return Some(from);
@@ -324,18 +324,11 @@ fn framework_base(repo: Option<&git2::Repository>) -> Option<String> {
     if std::env::var_os("GIT_INDEX_FILE").is_some() {
         return Some("HEAD".to_string());
     }
+    let ci = crate::ci::base(&|n| std::env::var(n).ok(), &|p| std::fs::read(p).ok());
     match repo {
-        Some(repo) => git::review_base(repo),
-        // A repository libgit2 cannot open (SHA-256): git resolves what
-        // the CI names, or the parent outside CI.
-        None => {
-            let ci = crate::ci::base(&|n| std::env::var(n).ok(), &|p| std::fs::read(p).ok());
-            match ci.revs.first() {
-                Some(rev) => Some(rev.clone()),
-                None if ci.in_ci => None,
-                None => Some("HEAD^1".to_string()),
-            }
-        }
+        Some(repo) => ci.choose(repo),
+        // A repository libgit2 cannot open (SHA-256): git answers.
+        None => ci.choose(&git::plumbing::Commits),
     }
 }
 

@@ -80,6 +80,44 @@ pub fn base(env: &dyn Fn(&str) -> Option<String>, read: &dyn Fn(&Path) -> Option
     }
 }
 
+/// What [`Base::choose`] asks of a repository, answered by libgit2 or by
+/// git's plumbing (a repository libgit2 cannot open: SHA-256).
+pub trait Commits {
+    /// The full id of the commit `rev` names, when the clone holds it.
+    fn commit(&self, rev: &str) -> Option<String>;
+    /// The merge base of two commits.
+    fn merge_base(&self, a: &str, b: &str) -> Option<String>;
+    /// A commit's parents, first parent first.
+    fn parents(&self, id: &str) -> Vec<String>;
+}
+
+impl Base {
+    /// The commit a review of `HEAD` takes its config from: the first
+    /// base the CI names that the clone holds; the merge base with the
+    /// pull request's branch; the base branch's side of GitHub's merge
+    /// commit; outside CI, `HEAD`'s first parent. In CI with none of them,
+    /// `None`: never a commit under review.
+    pub fn choose(&self, repo: &impl Commits) -> Option<String> {
+        let head = repo.commit("HEAD")?;
+        if let Some(id) = self.revs.iter().find_map(|rev| repo.commit(rev)) {
+            return Some(id);
+        }
+        if let Some(target) = self.merge_with.as_deref().and_then(|r| repo.commit(r)) {
+            if let Some(base) = repo.merge_base(&head, &target) {
+                return Some(base);
+            }
+        }
+        let parents = repo.parents(&head);
+        if self.merge_commit.as_deref() == Some(head.as_str()) && parents.len() > 1 {
+            return parents.into_iter().next();
+        }
+        if self.in_ci {
+            return None;
+        }
+        parents.into_iter().next()
+    }
+}
+
 fn is_commit_id(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -87,6 +125,81 @@ fn is_commit_id(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A history: each commit's parents; `origin/main` and HEAD by name.
+    struct Fake(Vec<(&'static str, Vec<&'static str>)>);
+
+    impl Commits for Fake {
+        fn commit(&self, rev: &str) -> Option<String> {
+            let rev = match rev {
+                "HEAD" => "h",
+                "refs/remotes/origin/main" => "m",
+                r => r,
+            };
+            self.0
+                .iter()
+                .find(|(c, _)| *c == rev)
+                .map(|(c, _)| c.to_string())
+        }
+        fn merge_base(&self, a: &str, b: &str) -> Option<String> {
+            // Enough for the shapes below: the first parent of b that a
+            // also reaches through its first parents.
+            let firsts = |mut c: String| {
+                let mut out = vec![c.clone()];
+                while let Some(p) = self.parents(&c).into_iter().next() {
+                    out.push(p.clone());
+                    c = p;
+                }
+                out
+            };
+            let from_a = firsts(a.to_string());
+            firsts(b.to_string())
+                .into_iter()
+                .find(|c| from_a.contains(c))
+        }
+        fn parents(&self, id: &str) -> Vec<String> {
+            let found = self.0.iter().find(|(c, _)| *c == id);
+            found.map_or_else(Vec::new, |(_, p)| p.iter().map(|s| s.to_string()).collect())
+        }
+    }
+
+    #[test]
+    fn the_base_chosen_is_never_a_commit_under_review() {
+        // b <- m (origin/main); b <- p1 <- p2 <- h (the PR's two commits).
+        let history = Fake(vec![
+            ("b", vec![]),
+            ("m", vec!["b"]),
+            ("p1", vec!["b"]),
+            ("p2", vec!["p1"]),
+            ("h", vec!["p2"]),
+        ]);
+        let base = |revs: &[&str], merge_with: bool, merge_commit: Option<&str>, in_ci| Base {
+            in_ci,
+            revs: revs.iter().map(|s| s.to_string()).collect(),
+            merge_with: merge_with.then(|| "refs/remotes/origin/main".to_string()),
+            merge_commit: merge_commit.map(str::to_string),
+        };
+        // The first named base the clone holds.
+        let got = base(&["gone", "m"], true, None, true).choose(&history);
+        assert_eq!(got.as_deref(), Some("m"));
+        // None held: the merge base with the PR's branch.
+        let got = base(&["gone"], true, None, true).choose(&history);
+        assert_eq!(got.as_deref(), Some("b"));
+        // In CI with nothing named: none, never HEAD's parent (the PR's).
+        assert_eq!(base(&[], false, None, true).choose(&history), None);
+        assert_eq!(base(&["gone"], false, None, true).choose(&history), None);
+        // Outside CI: HEAD's first parent.
+        let got = base(&[], false, None, false).choose(&history);
+        assert_eq!(got.as_deref(), Some("p2"));
+        // GitHub's merge commit: its first parent is the base branch.
+        let merged = Fake(vec![("b", vec![]), ("x", vec!["b"]), ("h", vec!["b", "x"])]);
+        let got = base(&[], false, Some("h"), true).choose(&merged);
+        assert_eq!(got.as_deref(), Some("b"));
+        // Not the commit checked out: no base.
+        assert_eq!(base(&[], false, Some("z"), true).choose(&merged), None);
+        // No HEAD: none.
+        assert_eq!(base(&["m"], true, None, false).choose(&Fake(vec![])), None);
+    }
 
     fn with(vars: &[(&str, &str)], event: Option<&str>) -> Base {
         let env = |n: &str| {

@@ -190,6 +190,26 @@ fn the_staged_commit_is_checked_under_the_committed_config() {
 /// `GIT_INDEX_FILE`) is checked with `HEAD`'s.
 #[test]
 fn a_run_on_the_checked_out_commit_takes_the_config_of_its_base() {
+    checked_out_commit_review(false);
+}
+
+/// The same in SHA-256 repositories, where git's plumbing answers what
+/// libgit2 answers in the others.
+#[test]
+fn a_sha256_run_on_the_checked_out_commit_takes_the_config_of_its_base() {
+    checked_out_commit_review(true);
+}
+
+fn new_repo(sha256: bool) -> TestRepo {
+    let repo = TestRepo::new();
+    if sha256 {
+        std::fs::remove_dir_all(repo.root.join(".git")).expect("rm .git");
+        repo.git(&["init", "-q", "-b", "main", "--object-format=sha256", "."]);
+    }
+    repo
+}
+
+fn checked_out_commit_review(sha256: bool) {
     let token = npm_token(2411);
     let pre_commit = |repo: &TestRepo, env: &[(&str, &str)]| {
         let mut cmd = repo.tool_cmd(&["check", "--force-exclude", "--project", "app/.npmrc"]);
@@ -201,7 +221,7 @@ fn a_run_on_the_checked_out_commit_takes_the_config_of_its_base() {
         assert_no_secret(&out, std::slice::from_ref(&token));
         out.status.code()
     };
-    let repo = TestRepo::new();
+    let repo = new_repo(sha256);
     commit_files(&repo, &[("README.md", "x\n")], "base");
     repo.git(&["checkout", "-qb", "pr"]);
     commit_files(
@@ -243,7 +263,7 @@ fn a_run_on_the_checked_out_commit_takes_the_config_of_its_base() {
     // A depth-1 clone of the merge (actions/checkout's default): its
     // parents are not there, no config applies, and the note says how
     // to fetch one.
-    let shallow = TestRepo::new();
+    let shallow = new_repo(sha256);
     let url = format!("file://{}", repo.root.display());
     shallow.git(&["fetch", "-q", "--depth", "1", &url, "main"]);
     shallow.git(&["checkout", "-q", "FETCH_HEAD"]);
@@ -299,7 +319,7 @@ fn a_run_on_the_checked_out_commit_takes_the_config_of_its_base() {
         "CI, GitHub's merge commit"
     );
     // A root commit has no base: no config applies.
-    let root = TestRepo::new();
+    let root = new_repo(sha256);
     commit_files(
         &root,
         &[

@@ -82,45 +82,27 @@ pub(crate) fn add_named(named: &mut Vec<String>, path: &str, bytes: &[u8]) {
     }
 }
 
-/// The base of a review of `HEAD` itself (a run on what is checked out,
-/// `pre-commit run --all-files`): in CI, only a commit the CI names
-/// ([`crate::ci`]: the event's base, the merge base with the pull
-/// request's target branch, GitHub's merge commit's first parent), since
-/// `HEAD`'s own parent may be a commit of the pull request under review;
-/// outside CI, `HEAD`'s first parent. `None` when the clone holds none of
-/// them.
-pub fn review_base(repo: &Repository) -> Option<String> {
-    let head = repo.head().ok()?.peel_to_commit().ok()?;
-    let ci = crate::ci::base(&|n| std::env::var(n).ok(), &|p| fs::read(p).ok());
-    let commit = |rev: &str| {
-        repo.revparse_single(rev)
-            .and_then(|o| o.peel_to_commit())
+/// libgit2 answering [`crate::ci::Base::choose`].
+impl crate::ci::Commits for Repository {
+    fn commit(&self, rev: &str) -> Option<String> {
+        let c = self.revparse_single(rev).and_then(|o| o.peel_to_commit());
+        c.ok().map(|c| c.id().to_string())
+    }
+
+    fn merge_base(&self, a: &str, b: &str) -> Option<String> {
+        let (a, b) = (git2::Oid::from_str(a).ok()?, git2::Oid::from_str(b).ok()?);
+        Repository::merge_base(self, a, b)
             .ok()
-            .map(|c| c.id())
-    };
-    for rev in &ci.revs {
-        if let Some(id) = commit(rev) {
-            return Some(id.to_string());
-        }
+            .map(|id| id.to_string())
     }
-    if let Some(target) = ci.merge_with.as_deref().and_then(commit) {
-        if let Ok(base) = repo.merge_base(head.id(), target) {
-            return Some(base.to_string());
-        }
+
+    fn parents(&self, id: &str) -> Vec<String> {
+        let commit = git2::Oid::from_str(id).and_then(|id| self.find_commit(id));
+        commit.map_or_else(
+            |_| Vec::new(),
+            |c| c.parent_ids().map(|p| p.to_string()).collect(),
+        )
     }
-    if ci.merge_commit.as_deref() == Some(head.id().to_string().as_str()) && head.parent_count() > 1
-    {
-        return head
-            .parent_id(0)
-            .ok()
-            .and_then(|p| repo.find_commit(p).ok())
-            .map(|c| c.id().to_string());
-    }
-    if ci.in_ci {
-        return None;
-    }
-    let parent = head.parent_id(0).ok()?;
-    repo.find_commit(parent).ok().map(|c| c.id().to_string())
 }
 
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {

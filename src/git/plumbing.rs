@@ -69,6 +69,33 @@ pub fn object_format() -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
+/// git's plumbing answering [`crate::ci::Commits`] in the current
+/// repository (one libgit2 cannot open).
+#[derive(Debug)]
+pub struct Commits;
+
+impl crate::ci::Commits for Commits {
+    fn commit(&self, rev: &str) -> Option<String> {
+        let rev = format!("{rev}^{{commit}}");
+        let out = git(&["rev-parse", "--verify", "--quiet", &rev]).ok()?;
+        Some(String::from_utf8_lossy(&trimmed(out)).into_owned())
+    }
+
+    fn merge_base(&self, a: &str, b: &str) -> Option<String> {
+        let out = git(&["merge-base", a, b]).ok()?;
+        Some(String::from_utf8_lossy(&trimmed(out)).into_owned())
+    }
+
+    fn parents(&self, id: &str) -> Vec<String> {
+        let out = git(&["rev-list", "--parents", "-n", "1", id]).unwrap_or_default();
+        let line = String::from_utf8_lossy(&out).into_owned();
+        line.split_whitespace()
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    }
+}
+
 /// The work tree's root.
 pub fn toplevel() -> Result<PathBuf, String> {
     rev_parse_path(&["--show-toplevel"])
