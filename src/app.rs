@@ -253,9 +253,9 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     // Under the pre-commit framework (it sets PRE_COMMIT=1, and the base of
     // a `--from-ref` review in CI), the config is the committed one, as
     // for `scan --staged`: the files under review cannot bring their own.
-    if under_framework() {
+    if under_framework() || in_ci() {
         let repo = git::open().ok();
-        framework_config(s, repo.as_ref(), &root_here(), io)?;
+        checkout_config(s, repo.as_ref(), &root_here(), io)?;
     }
     let sel = s.selector(&[], &args.exclude)?;
     let files = files.iter().filter(|p| {
@@ -272,6 +272,19 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     Ok(finish(&report, read_failed, s, &FixHint::Files, io))
 }
 
+/// Whether a CI runs this ([`crate::ci::in_ci`]).
+fn in_ci() -> bool {
+    crate::ci::in_ci(&|n| std::env::var(n).ok())
+}
+
+/// Whether `scan` in CI reviews `HEAD` itself: the checkout, or its whole
+/// history, whose own `.npmrc-guard.toml` must not decide the scan of the
+/// change under review (review 7, #17). Not a fix (it rewrites with the
+/// user's own settings), not a range (read against its base).
+fn ci_reviews_head(args: &ScanArgs) -> bool {
+    !args.staged && !args.fix && args.range.is_none() && in_ci()
+}
+
 /// Whether the pre-commit framework runs this (it sets `PRE_COMMIT=1`).
 fn under_framework() -> bool {
     std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1")
@@ -285,16 +298,18 @@ fn framework_ref(name: &str) -> Option<String> {
         .filter(|r| !r.is_empty() && !r.starts_with('-'))
 }
 
-/// Set the config a run under the pre-commit framework reviews with: the
-/// committed one at [`framework_base`]; with no base, none (a note says
-/// why, when there is a config file to ignore).
-fn framework_config(
+/// Set the config a review of what is checked out reads (a run under the
+/// pre-commit framework, or any `check`, `scan` or `scan --history` in CI,
+/// where `HEAD` is under review): the committed one at [`checkout_base`];
+/// with no base, none (a note says why, when there is a config file to
+/// ignore).
+fn checkout_config(
     s: &mut Settings,
     repo: Option<&git2::Repository>,
     root: &std::path::Path,
     io: &mut Io<'_>,
 ) -> Result<(), String> {
-    if let Some(rev) = framework_base(repo) {
+    if let Some(rev) = checkout_base(repo) {
         return s.committed_config(repo, &rev, root, io);
     }
     if s.no_config || s.config_file.is_some() {
@@ -303,7 +318,8 @@ fn framework_config(
     if root.join(config::FILE_NAME).exists() {
         let _ = writeln!(
             io.err,
-            "note: a run that makes no commit reviews HEAD itself, and this clone holds no base for it (in CI, the base the CI names: a pull request's base, a push's first commit): {} does not apply (fetch the base, e.g. actions/checkout with fetch-depth: 0, or run pre-commit with --from-ref BASE --to-ref HEAD)",
+            "note: a run that makes no commit reviews HEAD itself, and this clone holds no base for it (in CI, the base the CI names: a pull request's base, a push's first commit, where a branch left the default branch): {} does not apply (fetch the base, e.g. actions/checkout with fetch-depth: 0, or run pre-commit with --from-ref BASE --to-ref HEAD; a run on a protected branch may trust its own file with --config {})",
+            config::FILE_NAME,
             config::FILE_NAME
         );
     }
@@ -317,7 +333,7 @@ fn framework_config(
 /// run on what is checked out (`pre-commit run --all-files`, as CI runs
 /// it), where `HEAD` is itself under review (review 5 #3, review 6 #1):
 /// the base [`crate::ci::Base::choose`] finds, `None` when there is none.
-fn framework_base(repo: Option<&git2::Repository>) -> Option<String> {
+fn checkout_base(repo: Option<&git2::Repository>) -> Option<String> {
     if let Some(from) = framework_ref("PRE_COMMIT_FROM_REF") {
         return Some(from);
     }
@@ -390,7 +406,7 @@ fn with_named_on_disk(mut inputs: Vec<Input>) -> Vec<Input> {
 /// it) the checkout; the index holds nothing new there, and a scan of it
 /// would pass anything (review 5). `args` becomes that review; for the
 /// checkout the answer is `true`: its config is read from a base
-/// ([`framework_base`]).
+/// ([`checkout_base`]).
 fn framework_review(args: &mut ScanArgs, io: &mut Io<'_>) -> bool {
     if !args.staged
         || args.fix
@@ -434,8 +450,8 @@ fn scan(
     let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
     if args.staged {
         s.committed_config(Some(&repo), "HEAD", &root, io)?;
-    } else if checkout_review {
-        framework_config(s, Some(&repo), &root, io)?;
+    } else if checkout_review || ci_reviews_head(args) {
+        checkout_config(s, Some(&repo), &root, io)?;
     }
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.history || args.range.is_some() {
@@ -529,8 +545,8 @@ fn scan_by_plumbing(
     s.load_config(&root)?;
     if args.staged {
         s.committed_config(None, "HEAD", &root, io)?;
-    } else if checkout_review {
-        framework_config(s, None, &root, io)?;
+    } else if checkout_review || ci_reviews_head(args) {
+        checkout_config(s, None, &root, io)?;
     }
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.fix {
@@ -570,6 +586,9 @@ fn history_by_plumbing(
             return Err("this is a shallow clone: the history it lacks cannot be scanned; run `git fetch --unshallow` first (or fetch-depth: 0 in actions/checkout), or scan a --range whose commits are all here".to_string());
         }
         s.load_config(root)?;
+        if ci_reviews_head(args) {
+            checkout_config(s, None, root, io)?;
+        }
         let config = s.config.clone();
         let sel = selector(&config, &args.globs.include, &args.globs.exclude)?;
         return review_by_plumbing(None, &[], &sel, config, None, s, io);

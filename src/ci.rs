@@ -21,14 +21,13 @@ pub struct Base {
     pub merge_commit: Option<String>,
 }
 
-/// The base `env` (a variable lookup) describes, reading GitHub's event
-/// file through `read`.
-pub fn base(env: &dyn Fn(&str) -> Option<String>, read: &dyn Fn(&Path) -> Option<Vec<u8>>) -> Base {
+/// Whether a CI runs this, by what `env` (a variable lookup) holds: `CI`
+/// as most set it (not `false` or `0`), and the CIs that set only their
+/// own names (Jenkins, Azure Pipelines, TeamCity, AWS CodeBuild, Bamboo,
+/// GoCD, Harness), with the others' for good measure.
+pub fn in_ci(env: &dyn Fn(&str) -> Option<String>) -> bool {
     let var = |n: &str| env(n).filter(|v| !v.is_empty());
-    // `CI` as most set it; and the CIs that set only their own name
-    // (Jenkins, Azure Pipelines, TeamCity), with the others' for good
-    // measure.
-    let in_ci = var("CI").is_some_and(|v| !v.eq_ignore_ascii_case("false") && v != "0")
+    var("CI").is_some_and(|v| !v.eq_ignore_ascii_case("false") && v != "0")
         || [
             "GITHUB_ACTIONS",
             "GITLAB_CI",
@@ -39,32 +38,53 @@ pub fn base(env: &dyn Fn(&str) -> Option<String>, read: &dyn Fn(&Path) -> Option
             "CIRCLECI",
             "BITBUCKET_BUILD_NUMBER",
             "PRE_COMMIT_CI",
+            "CODEBUILD_BUILD_ID",
+            "bamboo_buildKey",
+            "GO_PIPELINE_NAME",
+            "HARNESS_BUILD_ID",
         ]
         .iter()
-        .any(|n| var(n).is_some());
+        .any(|n| var(n).is_some())
+}
+
+/// The base `env` (a variable lookup) describes, reading GitHub's event
+/// file through `read`.
+pub fn base(env: &dyn Fn(&str) -> Option<String>, read: &dyn Fn(&Path) -> Option<Vec<u8>>) -> Base {
+    let var = |n: &str| env(n).filter(|v| !v.is_empty());
+    let in_ci = in_ci(env);
     let mut revs = Vec::new();
+    let mut merge_with = var("GITHUB_BASE_REF");
     // GitHub: the event's own base (a pull request's base commit, or the
-    // commit a push started from).
+    // commit a push to the default branch started from).
     if let Some(event) = var("GITHUB_EVENT_PATH").and_then(|p| read(Path::new(&p))) {
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&event) {
+            let text = |at: &str| v.pointer(at).and_then(|s| s.as_str()).map(str::to_string);
             // A pull request's own `before` (its previous head, on a
             // `synchronize`) is a commit under review: only a push's counts.
-            let at = if v.get("pull_request").is_some() {
-                "/pull_request/base/sha"
+            if v.get("pull_request").is_some() {
+                revs.extend(text("/pull_request/base/sha"));
             } else if v.get("merge_group").is_some() {
-                "/merge_group/base_sha"
-            } else {
-                "/before"
-            };
-            if let Some(sha) = v.pointer(at).and_then(|s| s.as_str()) {
-                revs.push(sha.to_string());
+                revs.extend(text("/merge_group/base_sha"));
+            } else if let Some(default) = text("/repository/default_branch") {
+                // A push to another branch started from that branch's own
+                // last push, which the same author made (review 7, #1): its
+                // base is where it left the default branch.
+                if text("/ref").as_deref() == Some(&format!("refs/heads/{default}")) {
+                    revs.extend(text("/before"));
+                } else if merge_with.is_none() {
+                    merge_with = Some(default);
+                }
             }
         }
     }
-    // GitLab: a merge request's base, or the commit a push started from.
-    for name in ["CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_COMMIT_BEFORE_SHA"] {
-        if let Some(sha) = var(name) {
-            revs.push(sha);
+    // GitLab: a merge request's base; the commit a push to the default
+    // branch started from, or, on another branch, where it left it.
+    revs.extend(var("CI_MERGE_REQUEST_DIFF_BASE_SHA"));
+    if let Some(default) = var("CI_DEFAULT_BRANCH") {
+        if var("CI_COMMIT_BRANCH").as_deref() == Some(default.as_str()) {
+            revs.extend(var("CI_COMMIT_BEFORE_SHA"));
+        } else if merge_with.is_none() && var("CI_MERGE_REQUEST_DIFF_BASE_SHA").is_none() {
+            merge_with = Some(default);
         }
     }
     // A push of a new branch names no commit before it (all zeros).
@@ -75,7 +95,7 @@ pub fn base(env: &dyn Fn(&str) -> Option<String>, read: &dyn Fn(&Path) -> Option
     Base {
         in_ci,
         revs,
-        merge_with: var("GITHUB_BASE_REF").map(|b| format!("refs/remotes/origin/{b}")),
+        merge_with: merge_with.map(|b| format!("refs/remotes/origin/{b}")),
         merge_commit,
     }
 }
@@ -234,24 +254,59 @@ mod tests {
             format!("{{\"before\":\"{b}\",\"pull_request\":{{\"base\":{{\"sha\":\"{a}\"}}}}}}");
         let got = with(&[("CI", "true"), ("GITHUB_EVENT_PATH", "/e")], Some(&sync));
         assert_eq!(got.revs, std::slice::from_ref(&a));
-        // A push: `before`; a new branch's all-zero `before` is none.
-        let push = format!("{{\"before\":\"{a}\"}}");
-        let got = with(&[("CI", "true"), ("GITHUB_EVENT_PATH", "/e")], Some(&push));
+        // A push to the default branch: `before`; a new branch's all-zero
+        // `before` is none.
+        let push = |before: &str, branch: &str| {
+            format!("{{\"before\":\"{before}\",\"ref\":\"refs/heads/{branch}\",\"repository\":{{\"default_branch\":\"main\"}}}}")
+        };
+        let event = [("CI", "true"), ("GITHUB_EVENT_PATH", "/e")];
+        let got = with(&event, Some(&push(&a, "main")));
         assert_eq!(got.revs, std::slice::from_ref(&a));
-        assert_eq!(got.merge_commit, None);
-        let zeros = format!("{{\"before\":\"{}\"}}", "0".repeat(40));
-        let got = with(&[("CI", "true"), ("GITHUB_EVENT_PATH", "/e")], Some(&zeros));
+        assert_eq!((got.merge_with, got.merge_commit), (None, None));
+        let got = with(&event, Some(&push(&"0".repeat(40), "main")));
         assert!(got.revs.is_empty());
-        // GitLab.
+        // A push to another branch started from its own last push (review
+        // 7, #1): where it left the default branch instead. So does a push
+        // whose default branch the event does not name.
+        let got = with(&event, Some(&push(&a, "feature")));
+        assert!(got.revs.is_empty());
+        assert_eq!(got.merge_with.as_deref(), Some("refs/remotes/origin/main"));
+        let got = with(&event, Some(&format!("{{\"before\":\"{a}\"}}")));
+        assert_eq!(
+            got,
+            Base {
+                in_ci: true,
+                ..Base::default()
+            }
+        );
+        // GitLab: a merge request's base; a push's `before` on the default
+        // branch only, else where the branch left it.
         let got = with(
             &[
                 ("GITLAB_CI", "true"),
                 ("CI", "true"),
                 ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &a),
+                ("CI_DEFAULT_BRANCH", "main"),
             ],
             None,
         );
         assert_eq!(got.revs, std::slice::from_ref(&a));
+        assert_eq!(got.merge_with, None);
+        let gitlab = |branch: &str| {
+            with(
+                &[
+                    ("GITLAB_CI", "true"),
+                    ("CI_COMMIT_BEFORE_SHA", &a),
+                    ("CI_COMMIT_BRANCH", branch),
+                    ("CI_DEFAULT_BRANCH", "main"),
+                ],
+                None,
+            )
+        };
+        assert_eq!(gitlab("main").revs, std::slice::from_ref(&a));
+        let got = gitlab("feature");
+        assert!(got.revs.is_empty());
+        assert_eq!(got.merge_with.as_deref(), Some("refs/remotes/origin/main"));
         // Not in CI.
         assert_eq!(with(&[], None), Base::default());
         assert!(!with(&[("CI", "false")], None).in_ci);

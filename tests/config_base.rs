@@ -330,3 +330,89 @@ fn checked_out_commit_review(sha256: bool) {
     );
     assert_eq!(pre_commit(&root, &[]), Some(1), "root commit");
 }
+
+/// In CI, `scan`, `scan --history` and `check` review `HEAD` itself: a
+/// merge request or a pushed branch cannot bring the config that hides its
+/// own token (review 7, #17 and #1). The config comes from the base the
+/// CI names: GitLab's merge request base; on a push, the commit a push to
+/// the default branch started from, and on another branch (whose last
+/// push its own author made) where it left the default branch. `--config`
+/// trusts a file by name.
+#[test]
+fn ci_scans_of_head_take_the_config_of_the_base_the_ci_names() {
+    let (repo, base, head) = pull_request(|_| "exclude = [\".npmrc\"]\n".to_string());
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = repo.tool_cmd(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("runs");
+        out.status.code()
+    };
+    let scans: [&[&str]; 4] = [
+        &["scan"],
+        &["scan", "--history"],
+        &["check", "--force-exclude", ".npmrc"],
+        &["scan", "--history", "--format", "json"],
+    ];
+    // Outside CI the checkout's own file applies (a developer's run).
+    for args in scans {
+        assert_eq!(run(args, &[]), Some(0), "{args:?} outside CI");
+    }
+    // GitLab merge request pipeline.
+    let mr = [
+        ("GITLAB_CI", "true"),
+        ("CI", "true"),
+        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()),
+    ];
+    for args in scans {
+        assert_eq!(run(args, &mr), Some(1), "{args:?} in an MR pipeline");
+    }
+    // A push to a feature branch whose previous push brought the config:
+    // `before` is that push, the base is where it left main.
+    repo.git(&["checkout", "-q", "-B", "feature", &head]);
+    repo.git(&["branch", "-f", "main", &base]);
+    repo.git(&["update-ref", "refs/remotes/origin/main", &base]);
+    let event = repo.dir.path().join("push.json");
+    std::fs::write(
+        &event,
+        format!("{{\"before\":\"{head}\",\"ref\":\"refs/heads/feature\",\"repository\":{{\"default_branch\":\"main\"}}}}"),
+    )
+    .expect("write");
+    let path = event.to_str().expect("utf-8");
+    let github = [
+        ("CI", "true"),
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_PATH", path),
+    ];
+    for args in scans {
+        assert_eq!(run(args, &github), Some(1), "{args:?} on a GitHub push");
+    }
+    let gitlab = [
+        ("GITLAB_CI", "true"),
+        ("CI_COMMIT_BEFORE_SHA", head.as_str()),
+        ("CI_COMMIT_BRANCH", "feature"),
+        ("CI_DEFAULT_BRANCH", "main"),
+    ];
+    for args in scans {
+        assert_eq!(run(args, &gitlab), Some(1), "{args:?} on a GitLab push");
+    }
+    // A CI naming no base: no config applies, and the note says how to
+    // trust one by name.
+    let out = repo
+        .tool_cmd(&["scan"])
+        .env("CI", "true")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--config .npmrc-guard.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+    let trusted = run(
+        &["scan", "--config", ".npmrc-guard.toml"],
+        &[("CI", "true")],
+    );
+    assert_eq!(trusted, Some(0), "--config names a trusted file");
+}

@@ -187,8 +187,10 @@ fn shell(repo: &TestRepo, dir: &Path, script: &str) -> std::process::Output {
     let mut cmd = repo.command("bash");
     cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
         .env("PATH", path)
-        // What GitHub sets for a pull_request run: the base branch's name.
+        // What GitHub sets for a pull_request run: the base branch's name;
+        // and what every CI sets.
         .env("GITHUB_BASE_REF", "main")
+        .env("CI", "true")
         .current_dir(dir)
         .stdin(std::process::Stdio::null());
     cmd.output().expect("bash runs")
