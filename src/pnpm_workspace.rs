@@ -52,11 +52,14 @@ const SPEC_KEYS: &[&str] = &[
 ];
 
 /// Findings in one `pnpm-workspace.yaml`. A file without an `@`, a `?`,
-/// a `_` or a `\\` (no URL credentials in a user name or a query, no
-/// `rawConfig` key, no token, no escape that could spell one) costs two
-/// `memchr` passes.
+/// a `_`, a `\\` or a Gemfury host (no URL credentials in a user name, a
+/// query or a path, no `rawConfig` key, no token, no escape that could
+/// spell one) costs three passes.
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
-    if memchr::memchr3(b'@', b'_', b'\\', src).is_none() && memchr::memchr(b'?', src).is_none() {
+    if memchr::memchr3(b'@', b'_', b'\\', src).is_none()
+        && memchr::memchr(b'?', src).is_none()
+        && crate::path_token::mentions(src).next().is_none()
+    {
         return Vec::new();
     }
     // Byte for byte, so places stay: each byte that is not UTF-8 a `?`
@@ -145,7 +148,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     found
 }
 
-/// Every string holding an `@` or a `?` under the top-level keys `keys`
+/// Every string holding an `@`, a `?` or a Gemfury host under the top-level keys `keys`
 /// of the document `root` (merge keys applied, aliases walked once), as
 /// specs named by their dotted path: pnpm's `package.yaml` manifest is
 /// read so ([`crate::manifests`]).
@@ -226,7 +229,11 @@ impl<'t> Walk<'t> {
                     span,
                     verbatim,
                 } => {
-                    if value.contains(['@', '?']) {
+                    if value.contains(['@', '?'])
+                        || crate::path_token::mentions(value.as_bytes())
+                            .next()
+                            .is_some()
+                    {
                         out.push(Spec {
                             key,
                             text: value.clone(),
