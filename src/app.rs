@@ -67,6 +67,7 @@ impl Settings {
         &self,
         repo: &git2::Repository,
         base: Option<git2::Oid>,
+        io: &mut Io<'_>,
     ) -> Result<(Config, Option<git2::Oid>), String> {
         let in_base = match base {
             Some(commit) => git::file_at(repo, commit, config::FILE_NAME)?,
@@ -77,7 +78,7 @@ impl Settings {
             (Some((_, bytes)), Some(commit)) => Some((commit.to_string(), bytes.as_slice())),
             _ => None,
         };
-        Ok((self.review_config(file)?, id))
+        Ok((self.review_config(file, io)?, id))
     }
 
     /// The config for what a commit about to be made holds (`scan
@@ -96,6 +97,7 @@ impl Settings {
         io: &mut Io<'_>,
     ) -> Result<(), String> {
         if self.no_config || self.config_file.is_some() {
+            self.config = self.review_config(None, io)?;
             return Ok(());
         }
         let in_rev = match repo {
@@ -109,7 +111,7 @@ impl Settings {
                 Err(_) => None,
             },
         };
-        let on_disk = std::fs::read(root.join(config::FILE_NAME)).ok();
+        let on_disk = config::read(&root.join(config::FILE_NAME)).ok();
         if on_disk.as_deref() != in_rev.as_ref().map(|(_, b)| b.as_slice()) {
             // A commit id, as `git log --oneline` shows one.
             let shown = if rev.len() >= 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -124,26 +126,42 @@ impl Settings {
             );
         }
         self.config =
-            self.review_config(in_rev.as_ref().map(|(c, b)| (c.clone(), b.as_slice())))?;
+            self.review_config(in_rev.as_ref().map(|(c, b)| (c.clone(), b.as_slice())), io)?;
         Ok(())
     }
 
     /// The config a review runs under: none with `--no-config`, `--config
     /// FILE` when given, else `in_base`, the config file's content in the
     /// base commit it names (the defaults without one).
-    fn review_config(&self, in_base: Option<(String, &[u8])>) -> Result<Config, String> {
+    ///
+    /// A committed file that does not parse (conflict markers, a key a
+    /// newer version knows) gives the defaults, the strictest config, with
+    /// a note: every commit, the one that repairs it too, would otherwise
+    /// be refused (review 7, #10).
+    fn review_config(
+        &self,
+        in_base: Option<(String, &[u8])>,
+        io: &mut Io<'_>,
+    ) -> Result<Config, String> {
         if self.no_config {
             return Ok(Config::default());
         }
         if let Some(file) = &self.config_file {
             return config::load(Some(file), std::path::Path::new("."));
         }
-        match in_base {
-            Some((commit, bytes)) => Config::from_str(
-                &String::from_utf8_lossy(bytes),
-                &format!("{} in {commit}", config::FILE_NAME),
-            ),
-            None => Ok(Config::default()),
+        let Some((commit, bytes)) = in_base else {
+            return Ok(Config::default());
+        };
+        let origin = format!("{} in {commit}", config::FILE_NAME);
+        match Config::from_str(&String::from_utf8_lossy(bytes), &origin) {
+            Ok(config) => Ok(config),
+            Err(why) => {
+                let _ = writeln!(
+                    io.err,
+                    "note: {why}; the defaults apply (no include, exclude or allow of it)"
+                );
+                Ok(Config::default())
+            }
         }
     }
 }
@@ -249,13 +267,14 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
             }
         }
     }
-    s.load_config(&root_here())?;
     // Under the pre-commit framework (it sets PRE_COMMIT=1, and the base of
     // a `--from-ref` review in CI), the config is the committed one, as
     // for `scan --staged`: the files under review cannot bring their own.
     if under_framework() || in_ci() {
         let repo = git::open().ok();
         checkout_config(s, repo.as_ref(), &root_here(), io)?;
+    } else {
+        s.load_config(&root_here())?;
     }
     let sel = s.selector(&[], &args.exclude)?;
     let files = files.iter().filter(|p| {
@@ -312,10 +331,7 @@ fn checkout_config(
     if let Some(rev) = checkout_base(repo) {
         return s.committed_config(repo, &rev, root, io);
     }
-    if s.no_config || s.config_file.is_some() {
-        return Ok(());
-    }
-    if root.join(config::FILE_NAME).exists() {
+    if !(s.no_config || s.config_file.is_some()) && root.join(config::FILE_NAME).exists() {
         let _ = writeln!(
             io.err,
             "note: a run that makes no commit reviews HEAD itself, and this clone holds no base for it (in CI, the base the CI names: a pull request's base, a push's first commit, where a branch left the default branch): {} does not apply (fetch the base, e.g. actions/checkout with fetch-depth: 0, or run pre-commit with --from-ref BASE --to-ref HEAD; a run on a protected branch may trust its own file with --config {})",
@@ -323,7 +339,7 @@ fn checkout_config(
             config::FILE_NAME
         );
     }
-    s.config = s.review_config(None)?;
+    s.config = s.review_config(None, io)?;
     Ok(())
 }
 
@@ -446,19 +462,23 @@ fn scan(
         Ok(repo) => repo,
         Err(e) => return scan_by_plumbing(args, checkout_review, s, io, e),
     };
-    s.load_config(repo.workdir().unwrap_or(repo.path()))?;
     let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
+    // The work tree's config only where it decides: not for what a commit
+    // holds, nor a review read against its base (a file being edited, or
+    // one a commit under review brought, must not stop those).
     if args.staged {
         s.committed_config(Some(&repo), "HEAD", &root, io)?;
     } else if checkout_review || ci_reviews_head(args) {
         checkout_config(s, Some(&repo), &root, io)?;
+    } else if args.range.is_none() {
+        s.load_config(&root)?;
     }
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.history || args.range.is_some() {
         let review = match &args.range {
             Some(spec) => {
                 let base = git::range_base(&repo, spec)?;
-                let (config, id) = s.base_config(&repo, base)?;
+                let (config, id) = s.base_config(&repo, base, io)?;
                 Review {
                     range: git::Range::Spec(spec.clone()),
                     sel: selector(&config, &args.globs.include, &args.globs.exclude)?,
@@ -542,11 +562,12 @@ fn scan_by_plumbing(
     if args.history || args.range.is_some() {
         return history_by_plumbing(args, s, io, &root);
     }
-    s.load_config(&root)?;
     if args.staged {
         s.committed_config(None, "HEAD", &root, io)?;
     } else if checkout_review || ci_reviews_head(args) {
         checkout_config(s, None, &root, io)?;
+    } else {
+        s.load_config(&root)?;
     }
     let sel = s.selector(&args.globs.include, &args.globs.exclude)?;
     if args.fix {
@@ -585,9 +606,10 @@ fn history_by_plumbing(
         if git::plumbing::is_shallow()? {
             return Err("this is a shallow clone: the history it lacks cannot be scanned; run `git fetch --unshallow` first (or fetch-depth: 0 in actions/checkout), or scan a --range whose commits are all here".to_string());
         }
-        s.load_config(root)?;
         if ci_reviews_head(args) {
             checkout_config(s, None, root, io)?;
+        } else {
+            s.load_config(root)?;
         }
         let config = s.config.clone();
         let sel = selector(&config, &args.globs.include, &args.globs.exclude)?;
@@ -598,7 +620,7 @@ fn history_by_plumbing(
         .split_once("..")
         .map(|(a, _)| a)
         .filter(|a| !a.is_empty());
-    let (config, base_config) = plumbing_base_config(s, base)?;
+    let (config, base_config) = plumbing_base_config(s, base, io)?;
     let sel = selector(&config, &args.globs.include, &args.globs.exclude)?;
     // `B` of `A..B` (HEAD when left out).
     let tip = match spec.rsplit_once("..") {
@@ -625,6 +647,7 @@ fn history_by_plumbing(
 fn plumbing_base_config(
     s: &Settings,
     base: Option<&str>,
+    io: &mut Io<'_>,
 ) -> Result<(Config, Option<String>), String> {
     let in_base = match base {
         Some(rev) => Some(git::plumbing::file_at(rev, config::FILE_NAME)?),
@@ -634,7 +657,7 @@ fn plumbing_base_config(
         Some((commit, Some((_, bytes)))) => Some((commit.clone(), bytes.as_slice())),
         _ => None,
     };
-    let config = s.review_config(file)?;
+    let config = s.review_config(file, io)?;
     Ok((config, in_base.and_then(|(_, f)| f.map(|(id, _)| id))))
 }
 
@@ -954,7 +977,7 @@ fn pre_push(
         Err(e) => return pre_push_by_plumbing(remote, &stdin, s, io, e),
     };
     let push = git::pre_push(&repo, remote, &stdin)?;
-    let (config, id) = s.base_config(&repo, push.base)?;
+    let (config, id) = s.base_config(&repo, push.base, io)?;
     let sel = selector(&config, &[], &[])?;
     let reviews: Vec<Review> = push
         .ranges
@@ -986,7 +1009,7 @@ fn pre_push_by_plumbing(
     let Some(revs) = revs else {
         return Ok(finish(&Report::default(), false, s, &FixHint::None, io));
     };
-    let (config, base_config) = plumbing_base_config(s, base.as_deref())?;
+    let (config, base_config) = plumbing_base_config(s, base.as_deref(), io)?;
     let sel = selector(&config, &[], &[])?;
     let base = base.as_deref().map(|rev| PlumbingBase {
         config: base_config,

@@ -127,15 +127,36 @@ pub fn load(explicit: Option<&Path>, dir: &Path) -> Result<Config, String> {
         Some(p) => (p.to_path_buf(), true),
         None => (dir.join(FILE_NAME), false),
     };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Config::from_str(&text, &crate::inputs::shown(&path)),
+    let shown = crate::inputs::shown(&path);
+    match read(&path) {
+        Ok(bytes) => Config::from_str(&String::from_utf8_lossy(&bytes), &shown),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Config::default()),
-        Err(e) => Err(format!(
-            "{}: {}",
-            crate::inputs::shown(&path),
-            crate::inputs::describe(&e)
-        )),
+        Err(e) => Err(format!("{shown}: {}", crate::inputs::describe(&e))),
     }
+}
+
+/// The most a config file may hold: a longer one is no config.
+const MAX_BYTES: u64 = 1 << 20;
+
+/// A config file's bytes: a regular file (through links) of at most
+/// [`MAX_BYTES`]. A committed link to `/dev/zero` or a FIFO would be read
+/// for ever (review 7, #7).
+pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    // Asked before opening: opening a FIFO waits for a writer.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            "larger than 1 MiB: no config",
+        ));
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

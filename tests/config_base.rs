@@ -416,3 +416,85 @@ fn ci_scans_of_head_take_the_config_of_the_base_the_ci_names() {
     );
     assert_eq!(trusted, Some(0), "--config names a trusted file");
 }
+
+/// A `.npmrc-guard.toml` in `HEAD` that does not parse (a teammate's
+/// conflict markers, a key a newer version knows) gives the defaults and a
+/// note: the commit that repairs it, and any other, goes through the hook;
+/// a token is still refused (review 7, #10). The work tree's file, being
+/// edited, does not stop the hook either.
+#[test]
+fn a_broken_committed_config_gives_the_defaults_not_a_locked_repository() {
+    for broken in [
+        "<<<<<<< HEAD\nexclude = [\"a\"]\n=======\n",
+        "severity = \"high\"\n",
+    ] {
+        let repo = TestRepo::new();
+        commit_files(&repo, &[("README.md", "x\n")], "base");
+        repo.write(".npmrc-guard.toml", broken);
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "broken config"]);
+        let out = repo.tool(&["install"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        // An unrelated commit, with the work tree's file half edited.
+        repo.write("README.md", "y\n");
+        repo.git(&["add", "README.md"]);
+        repo.write(".npmrc-guard.toml", "exclude = [\n");
+        let out = repo.git_out(&["commit", "-qm", "readme"]);
+        assert!(out.status.success(), "{broken:?}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("the defaults apply"),
+            "{}",
+            text(&out.stderr)
+        );
+        // The repair on its own.
+        repo.write(".npmrc-guard.toml", "exclude = [\"a/**\"]\n");
+        repo.git(&["add", ".npmrc-guard.toml"]);
+        let out = repo.git_out(&["commit", "-qm", "repair"]);
+        assert!(out.status.success(), "{broken:?}: {}", text(&out.stderr));
+        // Under the broken one, a token is still refused.
+        repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+        let token = npm_token(2431);
+        repo.write(".npmrc", &literal_npmrc(&token));
+        repo.git(&["add", ".npmrc"]);
+        let out = repo.tool(&["scan", "--staged"]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert_no_secret(&out, std::slice::from_ref(&token));
+    }
+}
+
+/// A committed `.npmrc-guard.toml` that links to `/dev/zero` (or any file
+/// that is no regular file) is never read without end (review 7, #7): the
+/// hook reads `HEAD`'s (the link's text, no config: the defaults), a scan
+/// of the work tree refuses it at once, a range never reads it.
+#[test]
+fn a_config_that_is_no_regular_file_is_never_read_without_end() {
+    let repo = TestRepo::new();
+    commit_files(&repo, &[("README.md", "x\n")], "base");
+    std::os::unix::fs::symlink("/dev/zero", repo.root.join(".npmrc-guard.toml")).expect("link");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "link"]);
+    repo.write("README.md", "y\n");
+    repo.git(&["add", "README.md"]);
+    let runs: [(&[&str], i32); 4] = [
+        (&["scan", "--staged"], 0),
+        (&["scan", "--history", "--range", "HEAD~1..HEAD"], 0),
+        (&["scan"], 2),
+        (&["check", "README.md"], 2),
+    ];
+    for (args, want) in runs {
+        let out = npm::run(&format!("{args:?}"), &mut repo.tool_cmd(args), 30);
+        assert_eq!(
+            out.status.code(),
+            Some(want),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        if want == 2 {
+            assert!(
+                text(&out.stderr).contains("not a regular file"),
+                "{}",
+                text(&out.stderr)
+            );
+        }
+    }
+}
