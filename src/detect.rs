@@ -190,13 +190,19 @@ fn is_plain_scoped_reference<'a>(line: &'a [u8], seen: &mut PlainSeen<'a>) -> bo
     key_plain
         && plain_reference_name(value).is_some_and(|name| {
             name == seen.name || {
-                let plain = is_variable_name(name);
+                let plain = is_variable_name(name) && !password_in_name(key, name);
                 if plain {
                     seen.name = name;
                 }
                 plain
             }
         })
+}
+
+/// Whether `${NAME}` as a `_password` is sent: npm leaves it as written when
+/// NAME is unset, and decodes it ([`decodes_to_password`]).
+fn password_in_name(key: &[u8], name: &[u8]) -> bool {
+    key.ends_with(b":_password") && decodes_to_password(&String::from_utf8_lossy(name))
 }
 
 /// The last key and variable name [`is_plain_scoped_reference`] accepted:
@@ -294,10 +300,13 @@ impl<'a> FileScan<'a> {
         if let Some(k) = &key {
             // The common safe line, `//host/:_authToken=${NAME}`, needs no
             // decoding: its residue is empty.
-            let scoped = Field::from_key(k).is_some_and(|(_, scoped)| scoped);
+            let field = Field::from_key(k);
+            let scoped = field.is_some_and(|(_, scoped)| scoped);
+            let password = field.is_some_and(|(f, _)| f == Field::Password);
             if scoped
                 && line_tokens.is_empty()
                 && is_plain_reference(line.raw_value())
+                && !(password && decodes_to_password(&lossy(line.raw_value())))
                 && crate::path_token::find(k).is_none()
             {
                 return;
@@ -615,7 +624,19 @@ impl LineCtx<'_, '_> {
     }
 
     fn credential(&mut self, entry: &Entry<'_>, field: Field, residue: &Residue) {
-        let text = residue.text.as_str();
+        // A `_password` npm leaves as written (an unset `${B64}`) is
+        // decoded all the same: when that gives a password, it is sent.
+        let written;
+        let text = if residue.text.is_empty() && field == Field::Password {
+            written = lossy(&self.src[entry.value_span.clone()]);
+            if decodes_to_password(&written) {
+                written.as_str()
+            } else {
+                ""
+            }
+        } else {
+            residue.text.as_str()
+        };
         // npm sends `_password` decoded: when nothing decodes (it stops at
         // the first `=`), nothing of it is sent, tokens written in it
         // included (a certain one is still reported, as anywhere).
@@ -708,7 +729,9 @@ impl LineCtx<'_, '_> {
             return;
         }
         if let Some(what) = whole_reference(text) {
-            return self.broken(entry, what);
+            if !(field == Field::Password && decodes_to_password(text)) {
+                return self.broken(entry, what);
+            }
         }
         if is_standin(text) || (field != Field::AuthToken && decoded_standin(field, text)) {
             return;
@@ -1083,6 +1106,17 @@ fn decoded_standin(field: Field, text: &str) -> bool {
     // reaches the wire. Brackets or other characters around base64 are
     // skipped, so they never make a stand-in.
     field == Field::Password && eval::base64_lenient(text).is_empty()
+}
+
+/// Whether npm's lenient base64 reading of a `_password` value (it skips
+/// every byte outside the alphabet) gives a password: four bytes or more,
+/// all printable. A variable's name in a reference npm leaves as text
+/// (`${{ secrets.NPM_PASSWORD }}`, an unset `${NPM_PASSWORD}`) decodes to
+/// bytes that are no text; a base64 password wrapped in one decodes to
+/// itself, and npm sends it (review 7, #4).
+fn decodes_to_password(text: &str) -> bool {
+    let decoded = eval::base64_lenient(text);
+    decoded.len() >= 4 && decoded.iter().all(|b| (0x20..0x7f).contains(b))
 }
 
 /// What makes a whole residue a reference npm will not expand, if it is one.

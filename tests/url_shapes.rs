@@ -439,3 +439,68 @@ fn a_gemfury_path_token_in_a_lockfile_is_sent_by_npm_and_refused() {
         }
     }
 }
+
+/// npm reads `_password` as base64 leniently, skipping every byte outside
+/// the alphabet: a base64 password wrapped in a CI's or a template's
+/// expression, or written as an unset `${B64}`, is sent (review 7, #4), so
+/// it is an error; a variable's name in one decodes to no text, and stays
+/// a warning (or nothing).
+#[test]
+fn a_base64_password_inside_a_reference_is_sent_and_refused() {
+    if !have("npm") {
+        return;
+    }
+    let password = "qwertzuiopas";
+    let b64 = "cXdlcnR6dWlvcGFz";
+    assert_eq!(
+        common::text(&npmrc_guard::eval::base64_lenient(b64)),
+        password
+    );
+    for wrapped in [
+        format!("${{{{ {b64} }}}}"),
+        format!("$({b64})"),
+        format!("<< {b64} >>"),
+        format!("{{{{ .{b64} }}}}"),
+        format!("%{b64}%"),
+        format!("${{{b64}}}"),
+    ] {
+        let (port, seen) = capture_server();
+        let npmrc = format!(
+            "registry=http://127.0.0.1:{port}/\n//127.0.0.1:{port}/:username=alice\n//127.0.0.1:{port}/:_password={wrapped}\n"
+        );
+        let dir = project(&[(".npmrc", npmrc.as_str())]);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project("npm", dir.path(), home.path());
+        cmd.args(["view", "somepkg", "--fetch-retries=0"]);
+        run("npm view", &mut cmd, 120);
+        assert_eq!(
+            sent(&seen, "somepkg"),
+            [format!("alice:{password}")],
+            "{wrapped}"
+        );
+        let out = guard_in(dir.path(), &["check", "--format", "json", ".npmrc"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{wrapped}: {}",
+            common::text(&out.stdout)
+        );
+        common::assert_no_secret(&out, &[password.to_string(), b64.to_string()]);
+    }
+    // A name in a reference npm does not expand: no password of it.
+    for name in [
+        "${{ secrets.NPM_PASSWORD }}",
+        "$(NPM_PASSWORD)",
+        "${NPM_PASSWORD}",
+    ] {
+        let npmrc = format!("//r.example/:username=alice\n//r.example/:_password={name}\n");
+        let dir = project(&[(".npmrc", npmrc.as_str())]);
+        let out = guard_in(dir.path(), &["check", ".npmrc"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            common::text(&out.stdout)
+        );
+    }
+}
