@@ -607,6 +607,21 @@ impl LineCtx<'_, '_> {
             );
             self.credential(entry, Field::AuthToken, &residue);
             self.note = None;
+        } else if key.starts_with("//") && key.ends_with(':') {
+            // The setting's name is left to the environment
+            // (`//host/:${FIELD}`): the npm a script starts fills
+            // `npm_package_config_*` from package.json's `config`, so the
+            // value is sent as whatever credential it names (review 7,
+            // #14).
+            self.host = key_host(key);
+            self.note = Some(
+                "the setting's name after `:` comes from the environment (`${…}`; the npm a \
+                 script starts fills `npm_package_config_*` from package.json): npm sends the \
+                 value as whatever credential it names"
+                    .to_string(),
+            );
+            self.credential(entry, Field::AuthToken, &residue);
+            self.note = None;
         }
         self.path_token(entry, key, &residue.text);
         self.private_key(entry, &residue.text);

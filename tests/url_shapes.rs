@@ -504,3 +504,45 @@ fn a_base64_password_inside_a_reference_is_sent_and_refused() {
         );
     }
 }
+
+/// A key whose setting name is a reference (`//host/:${FIELD}`) is filled
+/// from the environment: the npm a script starts sets
+/// `npm_package_config_field` from package.json's `config` and sends the
+/// value as the credential it names (review 7, #14). Its literal value is
+/// refused; a reference there is not.
+#[test]
+fn a_key_named_by_the_environment_is_sent_and_refused() {
+    if !have("npm") {
+        return;
+    }
+    let token = common::uuid_token(2441);
+    let (port, seen) = capture_server();
+    let npmrc = format!(
+        "registry=http://127.0.0.1:{port}/\n//127.0.0.1:{port}/:${{npm_package_config_field}}={token}\n"
+    );
+    let manifest = r#"{"name":"x","version":"1.0.0","config":{"field":"_authToken"},"scripts":{"fetch":"npm view somepkg --fetch-retries=0"}}"#;
+    let dir = project(&[(".npmrc", npmrc.as_str()), ("package.json", manifest)]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = in_project("npm", dir.path(), home.path());
+    cmd.args(["run", "fetch"]);
+    run("npm run fetch", &mut cmd, 120);
+    let auth: Vec<String> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter_map(|(_, a)| a.clone())
+        .collect();
+    assert!(
+        auth.contains(&format!("Bearer {token}")),
+        "npm sent {auth:?}"
+    );
+    let found = guard_refuses(&[(".npmrc", npmrc.as_str())], ".npmrc", &[token.clone()]);
+    assert_eq!(
+        found,
+        [("auth-token".to_string(), 2, place(&npmrc, &token).1)]
+    );
+    let ok = "//r.example/:${FIELD}=${VALUE}\n";
+    let dir = project(&[(".npmrc", ok)]);
+    let out = guard_in(dir.path(), &["check", ".npmrc"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stdout));
+}
