@@ -536,7 +536,11 @@ fn a_key_named_by_the_environment_is_sent_and_refused() {
         auth.contains(&format!("Bearer {token}")),
         "npm sent {auth:?}"
     );
-    let found = guard_refuses(&[(".npmrc", npmrc.as_str())], ".npmrc", &[token.clone()]);
+    let found = guard_refuses(
+        &[(".npmrc", npmrc.as_str())],
+        ".npmrc",
+        std::slice::from_ref(&token),
+    );
     assert_eq!(
         found,
         [("auth-token".to_string(), 2, place(&npmrc, &token).1)]
