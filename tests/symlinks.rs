@@ -586,3 +586,38 @@ fn a_config_named_through_a_loop_or_outside_ends_with_a_note() {
         }
     }
 }
+
+/// A name through a chain of linked folders, one with a `..` target and
+/// one a link to a link (`deep/up -> ../hop`, `hop -> real`): read where
+/// the kernel would find it, in the index, the work tree and a commit.
+#[test]
+fn a_config_named_through_a_chain_of_linked_folders_is_read() {
+    let t = npm_token(4033);
+    for format in ["sha1", "sha256"] {
+        let repo = TestRepo::with_format(format);
+        repo.write("real/u.rc", &literal_npmrc(&t));
+        ln_s(&repo, "real", "hop");
+        ln_s(&repo, "../hop", "deep/up");
+        repo.write(".npmrc", "userconfig=deep/up/u.rc\n");
+        repo.git(&["add", "-A"]);
+        for args in [
+            &["scan", "--staged", "--format", "json"][..],
+            &["scan", "--format", "json"],
+        ] {
+            let out = repo.tool(args);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{format} {args:?}: {}",
+                stderr(&out)
+            );
+            assert_eq!(paths(&out), ["real/u.rc"], "{format} {args:?}");
+            assert_no_secret(&out, std::slice::from_ref(&t));
+        }
+        repo.commit_setup("chain");
+        let out = repo.tool(&["scan", "--history", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert_eq!(paths(&out), ["real/u.rc"], "{format} history");
+        assert_no_secret(&out, std::slice::from_ref(&t));
+    }
+}
