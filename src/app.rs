@@ -503,7 +503,11 @@ fn scan(
             let staging = git::Staging::Lib(&repo);
             return fix::run::fix_staged_as_asked(&staging, &sel, &root, &args.secrets, s, io);
         }
-        let listing = git::with_named(&sel, |sel| git::worktree(&repo, sel))?;
+        let listing = git::with_named(
+            &sel,
+            |sel| git::worktree(&repo, sel),
+            |n| Ok(git::worktree_through(&root, n)),
+        )?;
         // The paths are relative to the root: write them from there.
         enter(Some(&root))?;
         return fix::run::fix_files(listing.inputs, &args.secrets, s, io);
@@ -512,7 +516,11 @@ fn scan(
         (git::Staging::Lib(&repo).staged(&sel)?, FixHint::Staged)
     } else {
         (
-            git::with_named(&sel, |sel| git::worktree(&repo, sel))?,
+            git::with_named(
+                &sel,
+                |sel| git::worktree(&repo, sel),
+                |n| Ok(git::worktree_through(&root, n)),
+            )?,
             FixHint::Files,
         )
     };
@@ -575,7 +583,9 @@ fn scan_by_plumbing(
             let staging = git::Staging::Plumbing;
             return fix::run::fix_staged_as_asked(&staging, &sel, &root, &args.secrets, s, io);
         }
-        let listing = git::with_named(&sel, git::plumbing::worktree)?;
+        let listing = git::with_named(&sel, git::plumbing::worktree, |n| {
+            Ok(git::worktree_through(&root, n))
+        })?;
         enter(Some(&root))?;
         return fix::run::fix_files(listing.inputs, &args.secrets, s, io);
     }
@@ -583,7 +593,9 @@ fn scan_by_plumbing(
         (git::Staging::Plumbing.staged(&sel)?, FixHint::Staged)
     } else {
         (
-            git::with_named(&sel, git::plumbing::worktree)?,
+            git::with_named(&sel, git::plumbing::worktree, |n| {
+                Ok(git::worktree_through(&root, n))
+            })?,
             FixHint::Files,
         )
     };
@@ -687,14 +699,35 @@ fn review_by_plumbing(
     let (mut walked, mut notes) = git::plumbing::history(sel, revs, tips, config::FILE_NAME)?;
     // As in [`history`]: files named in the commits or at the tips.
     let mut sel = sel.clone();
+    let mut link_notes: Vec<String> = Vec::new();
     for _ in 0..git::NAMED_ROUNDS {
-        let mut named = git::named_by(walked.inputs.iter().map(|h| &h.input));
-        for tip in tips {
-            for p in git::named_by(git::plumbing::files_at(tip, &sel)?.iter()) {
+        let mut named: Vec<String> = Vec::new();
+        let mut through = |names: Vec<String>, commit: &str, named: &mut Vec<String>| {
+            if names.is_empty() {
+                return;
+            }
+            let (real, why) = git::plumbing::tree_through(commit, &names);
+            for p in names.into_iter().chain(real) {
                 if !named.contains(&p) {
                     named.push(p);
                 }
             }
+            for note in why.into_iter().map(|n| format!("{n} (in {commit})")) {
+                if !link_notes.contains(&note) {
+                    link_notes.push(note);
+                }
+            }
+        };
+        for h in &walked.inputs {
+            through(
+                git::named_by(std::iter::once(&h.input)),
+                &h.commit,
+                &mut named,
+            );
+        }
+        for tip in tips {
+            let at_tip = git::named_by(git::plumbing::files_at(tip, &sel)?.iter());
+            through(at_tip, tip, &mut named);
         }
         let Some(wider) = sel.also(&named) else {
             break;
@@ -702,6 +735,7 @@ fn review_by_plumbing(
         (walked, notes) = git::plumbing::history(&wider, revs, tips, config::FILE_NAME)?;
         sel = wider;
     }
+    notes.extend(link_notes);
     for note in &notes {
         let _ = writeln!(io.err, "note: {note}");
     }
@@ -769,6 +803,7 @@ fn history(
     let mut progress = Progress::new();
     let mut report = Report::default();
     let mut first: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut notes: Vec<String> = Vec::new();
     for review in reviews {
         let mut pass = history_pass(repo, &review.sel, review, &mut progress)?;
         // Files npm reads because a `.npmrc` names them: named in a commit
@@ -781,17 +816,25 @@ fn history(
         for _ in 0..git::NAMED_ROUNDS {
             let mut named = std::mem::take(&mut pass.named);
             if let Some(tip) = tip {
-                for p in git::named_by(git::files_at(repo, tip, &sel)?.iter()) {
+                let at_tip = git::named_by(git::files_at(repo, tip, &sel)?.iter());
+                let (real, notes) = git::tree_through(repo, &tip.to_string(), &at_tip);
+                for p in at_tip.into_iter().chain(real) {
                     if !named.contains(&p) {
                         named.push(p);
                     }
                 }
+                pass.notes.extend(notes);
             }
             let Some(wider) = sel.also(&named) else {
                 break;
             };
             pass = history_pass(repo, &wider, review, &mut progress)?;
             sel = wider;
+        }
+        for note in &pass.notes {
+            if !notes.contains(note) {
+                notes.push(note.clone());
+            }
         }
         let walked = &pass.walked;
         if walked.shallow && matches!(review.range, git::Range::All) {
@@ -829,6 +872,9 @@ fn history(
         }
     }
     progress.clear();
+    for note in &notes {
+        let _ = writeln!(io.err, "note: {note}");
+    }
     report.sort();
     Ok(finish(&report, false, s, &FixHint::None, io))
 }
@@ -840,8 +886,11 @@ struct Pass {
     findings: Vec<crate::finding::Finding>,
     files: usize,
     /// The files the walked `.npmrc` files name as npm's user or global
-    /// config.
+    /// config; with where they lead through a linked folder in the
+    /// commit that names them ([`git::tree_through`]).
     named: Vec<String>,
+    /// Names that loop or leave the repository through a link.
+    notes: Vec<String>,
     /// The env files and configs walked (path, content, commit), judged
     /// together once the walk is done ([`history_env_findings`]).
     pairing: Vec<(String, Vec<u8>, String)>,
@@ -858,6 +907,7 @@ fn history_pass(
     let mut findings = Vec::new();
     let mut files = 0;
     let mut named: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
     let mut pairing = Vec::new();
     let walked = git::history(
         repo,
@@ -865,9 +915,18 @@ fn history_pass(
         &review.range,
         &mut |c, b| progress.update(c, b),
         &mut |h: git::HistoryInput| {
-            for p in git::named_by(std::iter::once(&h.input)) {
-                if !named.contains(&p) {
-                    named.push(p);
+            let names = git::named_by(std::iter::once(&h.input));
+            if !names.is_empty() {
+                let (real, why) = git::tree_through(repo, &h.commit, &names);
+                for p in names.into_iter().chain(real) {
+                    if !named.contains(&p) {
+                        named.push(p);
+                    }
+                }
+                for note in why.into_iter().map(|n| format!("{n} (in {})", h.commit)) {
+                    if !notes.contains(&note) {
+                        notes.push(note);
+                    }
                 }
             }
             let Ok(bytes) = &h.input.content else {
@@ -899,6 +958,7 @@ fn history_pass(
         findings,
         files,
         named,
+        notes,
         pairing,
     })
 }

@@ -24,6 +24,9 @@ pub const BACKUP_SUFFIX: &str = ".npmrc-guard-backup";
 pub enum HookKind {
     PreCommit,
     PrePush,
+    /// What git runs before a merge commit it makes itself (`git merge`
+    /// without a conflict), in place of pre-commit: the same staged scan.
+    PreMergeCommit,
 }
 
 impl HookKind {
@@ -31,6 +34,28 @@ impl HookKind {
         match self {
             HookKind::PreCommit => "pre-commit",
             HookKind::PrePush => "pre-push",
+            HookKind::PreMergeCommit => "pre-merge-commit",
+        }
+    }
+
+    /// The hooks `install --hook <self>` and `uninstall --hook <self>`
+    /// handle: pre-commit brings pre-merge-commit along (git's own sample
+    /// pre-merge-commit runs the pre-commit hook), so that a `git merge`
+    /// of a branch holding a token is checked as a commit is.
+    pub fn with_companions(self) -> &'static [HookKind] {
+        match self {
+            HookKind::PreCommit => &[HookKind::PreCommit, HookKind::PreMergeCommit],
+            HookKind::PrePush => &[HookKind::PrePush],
+            HookKind::PreMergeCommit => &[HookKind::PreMergeCommit],
+        }
+    }
+
+    /// The git command a user bypasses this hook with (`--no-verify`).
+    fn bypass(self) -> &'static str {
+        match self {
+            HookKind::PreCommit => "commit",
+            HookKind::PrePush => "push",
+            HookKind::PreMergeCommit => "merge",
         }
     }
 }
@@ -63,7 +88,12 @@ pub fn script(kind: HookKind, exe: &Path) -> String {
     let name = kind.file_name();
     let exe_q = sh_quote(&crate::os::as_bytes(exe.as_os_str()));
     let run = match kind {
-        HookKind::PreCommit => "\"$npmrc_guard\" scan --staged --offer-fix".to_string(),
+        // Under a merge the index holds the merge's result and HEAD is its
+        // first parent: the same scan sees what the merge commit brings
+        // (git reads the index again after the hook, so a fix counts).
+        HookKind::PreCommit | HookKind::PreMergeCommit => {
+            "\"$npmrc_guard\" scan --staged --offer-fix".to_string()
+        }
         HookKind::PrePush => "\"$npmrc_guard\" pre-push \"$@\"".to_string(),
     };
     format!(
@@ -89,11 +119,7 @@ fi
 {feed}{run} || exit $?
 "#,
         version = env!("CARGO_PKG_VERSION"),
-        bypass = if kind == HookKind::PrePush {
-            "push"
-        } else {
-            "commit"
-        },
+        bypass = kind.bypass(),
         stdin_save = if kind == HookKind::PrePush {
             "# git writes the refs being pushed to standard input: keep them for both hooks.\nrefs=$(cat)\n"
         } else {
@@ -149,6 +175,10 @@ pub const KNOWN_HASHES: &[&str] = &[
     "dffc7d53db18dd812f47453aef7213d5ea517ca46aed01f4baadf032ee126670",
     "940360a7aa86f9c5192b3acf9d14c4298473251f2b0bce6937fe87e0f5a5af44",
     "234e66f1200d9843346035c386180a7daabf9cf159d2cc6c485db3e4022dd322",
+    // 0.1.0 v1, pre-merge-commit (the pre-commit scan before a merge
+    // commit; review 6, #9): installed, shipped.
+    "fa37d4d43d6bf6efb66568b523a731d9a2648dd4701ed36050cafdf26575e051",
+    "d7c77bdde1c100defb12944223ddb8e37f277aa1f2c8aeef41ce09c1eaf02b3f",
 ];
 
 /// The hash that identifies a hook script whatever binary path it calls:
@@ -214,6 +244,7 @@ pub fn install(kind: HookKind, exe: &Path) -> Result<Outcome, String> {
             match kind {
                 HookKind::PreCommit => "",
                 HookKind::PrePush => " --hook pre-push",
+                HookKind::PreMergeCommit => " --hook pre-merge-commit",
             }
         ));
     }
@@ -336,7 +367,11 @@ mod tests {
     #[test]
     fn every_script_we_write_is_known() {
         for exe in ["/usr/bin/npmrc-guard", "/opt/my tools/it's/npmrc-guard"] {
-            for kind in [HookKind::PreCommit, HookKind::PrePush] {
+            for kind in [
+                HookKind::PreCommit,
+                HookKind::PrePush,
+                HookKind::PreMergeCommit,
+            ] {
                 let installed = script(kind, Path::new(exe));
                 assert!(
                     is_ours(installed.as_bytes()),
@@ -349,8 +384,11 @@ mod tests {
                     "shipped {kind:?}: add its hash to KNOWN_HASHES: {:?}",
                     identity(manual.as_bytes())
                 );
-                assert!(is_ours(before_offer_fix(&installed).as_bytes()));
-                assert!(is_ours(before_offer_fix(&manual).as_bytes()));
+                // pre-merge-commit came after `--offer-fix`.
+                if kind != HookKind::PreMergeCommit {
+                    assert!(is_ours(before_offer_fix(&installed).as_bytes()));
+                    assert!(is_ours(before_offer_fix(&manual).as_bytes()));
+                }
             }
         }
         // A non-UTF-8 binary path: the same identity.

@@ -263,6 +263,7 @@ fn install_twice_equals_once_and_uninstall_removes() {
     );
     assert_eq!(repo.tool(&["uninstall"]).status.code(), Some(0));
     assert!(!hook.exists());
+    assert!(!repo.root.join(".git/hooks/pre-merge-commit").exists());
     // Uninstall when nothing is installed is fine.
     assert_eq!(repo.tool(&["uninstall"]).status.code(), Some(0));
 }
@@ -423,4 +424,148 @@ fn not_a_repository_is_an_error() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// Review 6, #9: `git merge` makes its merge commit without running
+/// pre-commit; git runs pre-merge-commit, with the index holding the
+/// merge's result and HEAD its first parent. `install` puts the same scan
+/// there: a branch holding a token (pushed by a teammate without the hook,
+/// or committed with `--no-verify`) is not merged in unseen.
+#[test]
+fn a_merge_of_a_branch_holding_a_token_is_refused_and_a_clean_one_passes() {
+    let repo = installed();
+    let hooks = repo.root.join(".git/hooks");
+    assert!(hooks.join("pre-merge-commit").exists());
+    let t = npm_token(206);
+    repo.write("package.json", "{}\n");
+    repo.git(&["add", "package.json"]);
+    repo.commit_setup("base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(".npmrc", &literal_npmrc(&t));
+    repo.git(&["add", ".npmrc"]);
+    repo.commit_setup("a teammate's commit");
+    repo.git(&["checkout", "-q", "-b", "clean", "main"]);
+    repo.write("app/.npmrc", SAFE_NPMRC);
+    repo.git(&["add", "app/.npmrc"]);
+    repo.commit_setup("safe");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("z", "z\n");
+    repo.git(&["add", "z"]);
+    repo.commit_setup("z");
+    let out = repo.git_out(&["merge", "--no-ff", "-m", "merge feature", "feature"]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains(".npmrc:2:34 error[npm-token]"), "{all}");
+    assert!(!all.contains(&t), "the hook printed the token");
+    assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "2");
+    repo.git(&["merge", "--abort"]);
+    // A clean branch merges, the merge commit made by git itself.
+    let before = repo.head();
+    let out = repo.git_out(&["merge", "--no-ff", "-m", "merge clean", "clean"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_ne!(repo.head(), before);
+    assert!(repo
+        .git_out(&["rev-parse", "-q", "--verify", "HEAD^2"])
+        .status
+        .success());
+    // What the merge brings is what counts, relative to the first parent:
+    // a token main already holds does not stop merging a clean branch.
+    repo.write("old/.npmrc", &literal_npmrc(&npm_token(207)));
+    repo.git(&["add", "old/.npmrc"]);
+    repo.commit_setup("an old leak");
+    repo.git(&["checkout", "-q", "-b", "clean2", "clean"]);
+    repo.write("y", "y\n");
+    repo.git(&["add", "y"]);
+    repo.commit_setup("y");
+    repo.git(&["checkout", "-q", "main"]);
+    let out = repo.git_out(&["merge", "--no-ff", "-m", "merge clean2", "clean2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // `--no-verify` is the bypass the script names.
+    let out = repo.git_out(&["merge", "--no-ff", "--no-verify", "-m", "bypass", "feature"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// pre-merge-commit follows every rule of pre-commit: a foreign hook is
+/// kept and run first, its status respected; install twice is once;
+/// uninstall restores both; `--hook pre-merge-commit` alone installs only
+/// that one.
+#[test]
+fn the_merge_hook_keeps_a_foreign_one_and_uninstall_restores_both() {
+    let repo = TestRepo::new();
+    let hooks = repo.root.join(".git/hooks");
+    fs::create_dir_all(&hooks).expect("mkdir");
+    let foreign = "#!/bin/sh\necho merge-foreign-ran >> \"$(git rev-parse --git-dir)/foreign.log\"\nexit ${FOREIGN_EXIT:-0}\n";
+    fs::write(hooks.join("pre-merge-commit"), foreign).expect("write");
+    fs::set_permissions(
+        hooks.join("pre-merge-commit"),
+        fs::Permissions::from_mode(0o750),
+    )
+    .expect("chmod");
+    let out = repo.tool(&["install"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("installed the pre-commit hook"), "{err}");
+    assert!(
+        err.contains("kept the existing pre-merge-commit hook"),
+        "{err}"
+    );
+    assert!(err.contains("installed the pre-merge-commit hook"), "{err}");
+    let ours = fs::read(hooks.join("pre-merge-commit")).expect("ours");
+    let out = repo.tool(&["install"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("pre-merge-commit hook already installed"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        fs::read(hooks.join("pre-merge-commit")).expect("ours"),
+        ours
+    );
+    // The foreign hook runs first, and its status counts.
+    repo.write("a", "a\n");
+    repo.git(&["add", "a"]);
+    repo.commit_setup("base");
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("b", "b\n");
+    repo.git(&["add", "b"]);
+    repo.commit_setup("b");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("c", "c\n");
+    repo.git(&["add", "c"]);
+    repo.commit_setup("c");
+    let out = repo
+        .git_cmd(&["merge", "--no-ff", "-m", "m", "side"])
+        .env("FOREIGN_EXIT", "3")
+        .output()
+        .expect("git");
+    assert!(!out.status.success());
+    repo.git(&["merge", "--abort"]);
+    let out = repo.git_out(&["merge", "--no-ff", "-m", "m", "side"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = fs::read_to_string(repo.root.join(".git/foreign.log")).expect("foreign ran");
+    assert_eq!(log, "merge-foreign-ran\nmerge-foreign-ran\n");
+    // Uninstall removes both and restores the foreign one, mode included.
+    let out = repo.tool(&["uninstall"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!hooks.join("pre-commit").exists());
+    assert_eq!(
+        fs::read_to_string(hooks.join("pre-merge-commit")).expect("restored"),
+        foreign
+    );
+    let mode = fs::metadata(hooks.join("pre-merge-commit"))
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o750);
+    assert!(!hooks.join("pre-merge-commit.pre-npmrc-guard").exists());
+    // Asked for by name: only that hook.
+    fs::remove_file(hooks.join("pre-merge-commit")).expect("rm");
+    let out = repo.tool(&["install", "--hook", "pre-merge-commit"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(hooks.join("pre-merge-commit").exists());
+    assert!(!hooks.join("pre-commit").exists());
+    let out = repo.tool(&["uninstall", "--hook", "pre-merge-commit"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!hooks.join("pre-merge-commit").exists());
 }

@@ -256,7 +256,7 @@ fn pre_commit_edits_add_exactly_our_repo() {
             "language": "system",
             "always_run": true,
             "pass_filenames": false,
-            "stages": ["pre-commit"],
+            "stages": ["pre-commit", "pre-merge-commit"],
         }],
     });
     let ok = same_plus_ours(&pairs, "o['repos'].append(ours)", &ours);

@@ -111,6 +111,39 @@ impl Project {
         clean
     }
 
+    /// `git merge --no-ff` of a branch holding a token (committed past the
+    /// hook) is refused, HEAD unmoved, the token never whole; a clean
+    /// branch merges (review 6, #9: git runs pre-merge-commit there, not
+    /// pre-commit).
+    fn assert_merge_guarded(&self, seed: u64) {
+        let repo = &self.repo;
+        let token = npm_token(seed);
+        let (side, clean) = (format!("side{seed}"), format!("clean{seed}"));
+        repo.git(&["checkout", "-q", "-b", &side]);
+        let (leak, safe) = (format!("m{seed}/.npmrc"), format!("c{seed}/.npmrc"));
+        repo.write(&leak, &literal_npmrc(&token));
+        // Only that file: what else the test left untracked stays so.
+        repo.git(&["add", &leak]);
+        repo.commit_setup("a token, past the pre-commit hook");
+        repo.git(&["checkout", "-q", "-b", &clean, "main"]);
+        repo.write(&safe, SAFE_NPMRC);
+        repo.git(&["add", &safe]);
+        repo.commit_setup("clean");
+        repo.git(&["checkout", "-q", "main"]);
+        let before = repo.head();
+        let out = self.run("git", &["merge", "--no-ff", "-m", "merge", &side]);
+        let log = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!out.status.success(), "the merge must be refused: {log}");
+        assert!(log.contains("error[npm-token]"), "{log}");
+        assert!(!log.contains(&token), "the output holds the whole token");
+        assert_eq!(repo.head(), before, "{log}");
+        repo.git(&["merge", "--abort"]);
+        let out = self.run("git", &["merge", "--no-ff", "-m", "merge", &clean]);
+        let log = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(out.status.success(), "a clean merge must pass: {log}");
+        assert_ne!(repo.head(), before, "{log}");
+    }
+
     /// With no copy in node_modules and none on PATH, the commit is blocked
     /// with one line saying how to get it; with one on PATH, the hook
     /// guards again.
@@ -169,6 +202,11 @@ fn husky_runs_our_lines_first_and_uninstall_restores_its_file() {
         clean.contains("user-hook-ran"),
         "the user's line must still run: {clean}"
     );
+    assert!(
+        out_created(&p, ".husky/pre-merge-commit"),
+        "install made no .husky/pre-merge-commit"
+    );
+    p.assert_merge_guarded(1403);
     p.assert_fails_closed(1402);
 
     let out = ok(&p.tool(&["uninstall"]));
@@ -177,6 +215,11 @@ fn husky_runs_our_lines_first_and_uninstall_restores_its_file() {
         "{out}"
     );
     assert_eq!(p.read(".husky/pre-commit"), user.as_bytes());
+    assert!(!p.repo.root.join(".husky/pre-merge-commit").exists());
+}
+
+fn out_created(p: &Project, path: &str) -> bool {
+    p.repo.root.join(path).exists()
 }
 
 /// A push that sends a token's commit (committed past the pre-commit hook
@@ -305,6 +348,7 @@ fn lefthook_runs_our_command_beside_the_users() {
 
     let clean = p.assert_guards(1411);
     assert!(clean.contains("user-command-ran"), "{clean}");
+    p.assert_merge_guarded(1413);
     p.assert_fails_closed(1412);
 
     ok(&p.tool(&["uninstall"]));
@@ -374,6 +418,7 @@ fn simple_git_hooks_chains_after_the_users_command() {
 
     let clean = p.assert_guards(1421);
     assert!(clean.contains("user-command-ran"), "{clean}");
+    p.assert_merge_guarded(1423);
     p.assert_fails_closed(1422);
 
     ok(&p.tool(&["uninstall"]));
@@ -424,11 +469,21 @@ fn pre_commit_framework_runs_a_local_hook() {
         "{out}"
     );
     assert!(out.contains("  + - repo: local"), "{out}");
+    // A plain `pre-commit install` installs no pre-merge-commit hook.
+    assert!(
+        out.contains("pre-commit install --hook-type pre-merge-commit"),
+        "{out}"
+    );
     // pre-commit refuses to run with an unstaged config.
     p.repo.git(&["add", ".pre-commit-config.yaml"]);
 
     let clean = p.assert_guards(1441);
     assert!(clean.contains("user-hook-ran"), "{clean}");
+    ok(&p.run(
+        "pre-commit",
+        &["install", "--hook-type", "pre-merge-commit"],
+    ));
+    p.assert_merge_guarded(1443);
     p.assert_fails_closed(1442);
 
     ok(&p.tool(&["uninstall"]));

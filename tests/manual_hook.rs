@@ -1,4 +1,4 @@
-//! `hooks/pre-commit` is the installed script, kept in sync, and it works
+//! `hooks/pre-commit` (and `hooks/pre-merge-commit`) is the installed script, kept in sync, and it works
 //! when copied by hand.
 
 mod common;
@@ -13,15 +13,21 @@ const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/hooks/pre-commit");
 
 #[test]
 fn shipped_hook_matches_the_generated_one() {
-    if bless() {
-        fs::write(SHIPPED, manual_script(HookKind::PreCommit)).expect("write");
+    // pre-merge-commit: the same scan before a merge commit git makes.
+    for kind in [HookKind::PreCommit, HookKind::PreMergeCommit] {
+        let name = kind.file_name();
+        let path = format!("{}/hooks/{name}", env!("CARGO_MANIFEST_DIR"));
+        if bless() {
+            fs::write(&path, manual_script(kind)).expect("write");
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        let shipped = fs::read_to_string(&path).expect("the shipped hook exists");
+        assert_eq!(
+            shipped,
+            manual_script(kind),
+            "hooks/{name} is out of date: NPMRC_GUARD_BLESS=1 cargo test --test manual_hook"
+        );
     }
-    let shipped = fs::read_to_string(SHIPPED).expect("hooks/pre-commit exists");
-    assert_eq!(
-        shipped,
-        manual_script(HookKind::PreCommit),
-        "hooks/pre-commit is out of date: NPMRC_GUARD_BLESS=1 cargo test --test manual_hook"
-    );
 }
 
 #[test]

@@ -410,3 +410,214 @@ fn an_absolute_link_into_the_work_tree_is_read_through() {
         );
     }
 }
+
+/// bun, for the `.env` spelling ([`named_through_a_linked_folder`]).
+fn bun() -> Option<std::path::PathBuf> {
+    let dir = npm::installed_once("bun", "@oven/bun-linux-x64@1.4.5")?;
+    Some(dir.join("node_modules/@oven/bun-linux-x64/bin/bun"))
+}
+
+/// The `Authorization` headers `tool` (npm or bun) sent to the server
+/// behind `rx` when run in `repo`'s root (the package does not exist).
+fn sent_by(
+    tool: &str,
+    repo: &TestRepo,
+    rx: &std::sync::mpsc::Receiver<Option<String>>,
+) -> Option<Vec<String>> {
+    while rx.try_recv().is_ok() {}
+    let cache = tempfile::tempdir().expect("tempdir");
+    let mut cmd = match tool {
+        "bun" => {
+            let mut cmd = repo.command(bun()?.to_str().expect("UTF-8"));
+            cmd.args(["install", "--no-save", "--no-cache"])
+                .env("BUN_INSTALL_CACHE_DIR", cache.path())
+                .env("DO_NOT_TRACK", "1");
+            cmd
+        }
+        _ => {
+            if !npm::have("npm") {
+                return None;
+            }
+            let mut cmd = repo.command("npm");
+            cmd.args(["view", "somepkg", "--fetch-retries=0"]);
+            cmd
+        }
+    };
+    // The test's environment names a user config (in its temporary home):
+    // the environment would win over the committed names.
+    cmd.env_remove("NPM_CONFIG_USERCONFIG")
+        .env_remove("npm_config_userconfig");
+    npm::run(tool, &mut cmd, 60);
+    Some(rx.try_iter().flatten().collect())
+}
+
+/// Review 6, #2: a config named through a committed symbolic link to a
+/// folder (`lnk -> real`, named `lnk/npmrc`), by bun's `.env`
+/// `NPM_CONFIG_USERCONFIG` and by npm's `.npmrc` `userconfig=`. Both
+/// tools open `real/npmrc` and send its token; the guard reads it in
+/// every mode (the index, the work tree, each commit's tree; libgit2 and
+/// git's plumbing), also when a commit changes only `real/npmrc`.
+#[test]
+fn a_config_named_through_a_linked_folder_is_read_as_npm_and_bun_read_it() {
+    let (port, rx) = capture::header_server("authorization");
+    let t = npm_token(4031);
+    let real = format!("registry=http://127.0.0.1:{port}/\n//127.0.0.1:{port}/:_authToken={t}\n");
+    let safe = format!(
+        "registry=http://127.0.0.1:{port}/\n//127.0.0.1:{port}/:_authToken=${{NPM_TOKEN}}\n"
+    );
+    let cases = [
+        ("bun", ".env", "NPM_CONFIG_USERCONFIG=lnk/npmrc\n"),
+        ("npm", ".npmrc", "userconfig=lnk/npmrc\n"),
+    ];
+    for (tool, file, names) in cases {
+        for format in ["sha1", "sha256"] {
+            let what = format!("{tool} {file} {format}");
+            let repo = TestRepo::with_format(format);
+            repo.write(
+                "package.json",
+                "{\"name\":\"p\",\"version\":\"1.0.0\",\"dependencies\":{\"somepkg\":\"1.0.0\"}}",
+            );
+            repo.write(file, names);
+            repo.write("real/npmrc", &real);
+            ln_s(&repo, "real", "lnk");
+            if format == "sha1" {
+                match sent_by(tool, &repo, &rx) {
+                    // Not printed: the assertion says only whether it was sent.
+                    Some(sent) => assert!(
+                        sent.contains(&format!("Bearer {t}")),
+                        "{what}: the tool does not send the token"
+                    ),
+                    None => eprintln!("skipped (the {tool} half): {tool} is not installed"),
+                }
+            }
+            repo.git(&["add", "-A"]);
+            for args in [
+                &["scan", "--staged", "--format", "json"][..],
+                &["scan", "--format", "json"],
+            ] {
+                let out = repo.tool(args);
+                assert_eq!(
+                    out.status.code(),
+                    Some(1),
+                    "{what} {args:?}: {}",
+                    stderr(&out)
+                );
+                assert_eq!(paths(&out), ["real/npmrc"], "{what} {args:?}");
+                assert_no_secret(&out, std::slice::from_ref(&t));
+            }
+            repo.commit_setup("all at once");
+            let out = repo.tool(&["scan", "--history", "--format", "json"]);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{what} history: {}",
+                stderr(&out)
+            );
+            assert_eq!(paths(&out), ["real/npmrc"], "{what} history");
+            assert_no_secret(&out, std::slice::from_ref(&t));
+            // A commit that changes only the target, after one that made
+            // it hold a reference.
+            repo.write("real/npmrc", &safe);
+            repo.git(&["add", "real/npmrc"]);
+            let out = repo.tool(&["scan", "--staged"]);
+            assert_eq!(out.status.code(), Some(0), "{what} safe: {}", stdout(&out));
+            repo.commit_setup("reference");
+            repo.write("real/npmrc", &real);
+            repo.git(&["add", "real/npmrc"]);
+            let out = repo.tool(&["scan", "--staged"]);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{what} target alone: {}",
+                stderr(&out)
+            );
+            assert_no_secret(&out, std::slice::from_ref(&t));
+            repo.commit_setup("target alone");
+            let out = repo.tool(&["scan", "--range", "HEAD~1..HEAD", "--format", "json"]);
+            assert_eq!(out.status.code(), Some(1), "{what} range: {}", stderr(&out));
+            assert_eq!(paths(&out), ["real/npmrc"], "{what} range");
+            assert_no_secret(&out, std::slice::from_ref(&t));
+        }
+    }
+}
+
+/// A name whose linked folders loop (`a -> b`, `b -> a`) or leave the
+/// repository leads to no file the repository holds: every mode ends at
+/// once, passes, and says why on standard error.
+#[test]
+fn a_config_named_through_a_loop_or_outside_ends_with_a_note() {
+    let t = npm_token(4032);
+    for format in ["sha1", "sha256"] {
+        let repo = TestRepo::with_format(format);
+        let outside = repo.dir.path().join("outside");
+        fs::create_dir_all(&outside).expect("mkdir");
+        fs::write(outside.join("npmrc"), literal_npmrc(&t)).expect("write");
+        ln_s(&repo, "b", "a");
+        ln_s(&repo, "a", "b");
+        ln_s(&repo, outside.to_str().expect("UTF-8"), "out");
+        repo.write(".env", "NPM_CONFIG_USERCONFIG=a/npmrc\n");
+        repo.write(".npmrc", "userconfig=out/npmrc\n");
+        repo.git(&["add", "-A"]);
+        for (args, commit) in [
+            (&["scan", "--staged"][..], false),
+            (&["scan"], false),
+            (&["scan", "--history"], true),
+        ] {
+            if commit {
+                repo.commit_setup("loop");
+            }
+            let out = npm::run("npmrc-guard", &mut repo.tool_cmd(args), 30);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{format} {args:?}: {}",
+                stdout(&out)
+            );
+            let err = stderr(&out);
+            assert!(
+                err.contains("a/npmrc: named as a config, through a symbolic link (too many levels of symbolic links); not read"),
+                "{format} {args:?}: {err}"
+            );
+            assert!(
+                err.contains("out/npmrc: named as a config, through a symbolic link (its target is outside the repository); not read"),
+                "{format} {args:?}: {err}"
+            );
+            assert_no_secret(&out, std::slice::from_ref(&t));
+        }
+    }
+}
+
+/// A name through a chain of linked folders, one with a `..` target and
+/// one a link to a link (`deep/up -> ../hop`, `hop -> real`): read where
+/// the kernel would find it, in the index, the work tree and a commit.
+#[test]
+fn a_config_named_through_a_chain_of_linked_folders_is_read() {
+    let t = npm_token(4033);
+    for format in ["sha1", "sha256"] {
+        let repo = TestRepo::with_format(format);
+        repo.write("real/u.rc", &literal_npmrc(&t));
+        ln_s(&repo, "real", "hop");
+        ln_s(&repo, "../hop", "deep/up");
+        repo.write(".npmrc", "userconfig=deep/up/u.rc\n");
+        repo.git(&["add", "-A"]);
+        for args in [
+            &["scan", "--staged", "--format", "json"][..],
+            &["scan", "--format", "json"],
+        ] {
+            let out = repo.tool(args);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{format} {args:?}: {}",
+                stderr(&out)
+            );
+            assert_eq!(paths(&out), ["real/u.rc"], "{format} {args:?}");
+            assert_no_secret(&out, std::slice::from_ref(&t));
+        }
+        repo.commit_setup("chain");
+        let out = repo.tool(&["scan", "--history", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert_eq!(paths(&out), ["real/u.rc"], "{format} history");
+        assert_no_secret(&out, std::slice::from_ref(&t));
+    }
+}

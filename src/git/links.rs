@@ -185,6 +185,60 @@ pub fn follow<T>(
     })
 }
 
+/// Where a path a config names (`userconfig=lnk/npmrc`, bun's
+/// `NPM_CONFIG_USERCONFIG`) leads in a store of entries, as the kernel
+/// resolves it in a checkout of that store: every component may be a link
+/// (`lnk -> real`), walked by [`follow`] from the root. `Ok(None)` when no
+/// folder on the way is a link (the path is the file, or a link its reader
+/// follows as a link), or it leads to no file; `Ok(Some(path))` for the
+/// file it reaches through a linked folder; `Err` for a loop or a link
+/// that leaves the repository, which nothing here reads.
+pub fn named<T>(
+    path: &[u8],
+    root: &Root,
+    mut lookup: impl FnMut(&[u8]) -> Option<(u32, T)>,
+    read_link: impl FnMut(&T) -> Option<Vec<u8>>,
+) -> Result<Option<Vec<u8>>, NotFollowed> {
+    // The folders on the way, from the root: up to the first link each is
+    // the same in every store (the file system resolves a link in the
+    // middle of a path; the index and a tree do not).
+    let linked_folder = memchr::memchr_iter(b'/', path)
+        .any(|i| lookup(&path[..i]).is_some_and(|(mode, _)| mode & 0o170000 == 0o120000));
+    if !linked_folder {
+        return Ok(None);
+    }
+    // A pseudo-link at the root whose target is the path.
+    match follow(b"", path.to_vec(), root, lookup, read_link) {
+        Ok((real, _)) if real != path => Ok(Some(real)),
+        Ok(_) | Err(NotFollowed::Missing(_) | NotFollowed::NotAFile(_)) => Ok(None),
+        Err(why) => Err(why),
+    }
+}
+
+/// The work tree as a store for [`follow`] and [`named`]: a path's mode
+/// (file, link, folder) as `lstat` gives it under `root`, a link's target
+/// as `readlink` gives it. What else is there (a FIFO) is none of these.
+pub fn disk_entry(root: &Path, path: &[u8]) -> Option<(u32, PathBuf)> {
+    let full = root.join(&*crate::os::from_bytes(path));
+    let kind = std::fs::symlink_metadata(&full).ok()?.file_type();
+    let mode = if kind.is_symlink() {
+        0o120000
+    } else if kind.is_dir() {
+        0o040000
+    } else if kind.is_file() {
+        0o100644
+    } else {
+        0o020000
+    };
+    Some((mode, full))
+}
+
+/// A link's target in the work tree ([`disk_entry`]), as bytes.
+pub fn disk_link(full: &PathBuf) -> Option<Vec<u8>> {
+    let target = std::fs::read_link(full).ok()?;
+    Some(crate::os::as_bytes(target.as_os_str()).to_vec())
+}
+
 /// A link in the work tree, resolved by the file system: the target's full
 /// path and its path relative to `root`, when it is a regular file inside
 /// the work tree. `Err` is the reason in words.
@@ -216,7 +270,7 @@ pub fn in_worktree(root: &Path, full: &Path) -> Result<(PathBuf, Vec<u8>), Strin
 
 #[cfg(test)]
 mod tests {
-    use super::{follow, resolve, NotFollowed, Root};
+    use super::{follow, named, resolve, NotFollowed, Root};
 
     #[test]
     fn targets_resolve_against_the_links_folder_and_stay_inside() {
@@ -341,5 +395,38 @@ mod tests {
             f(".npmrc", "dirlink/none"),
             Err(NotFollowed::Missing(b"sub/none".to_vec()))
         );
+    }
+
+    #[test]
+    fn named_paths_go_through_linked_folders_only() {
+        let entries = [
+            ("real/npmrc", 0o100644, "content"),
+            ("lnk", 0o120000, "real"),
+            ("chain", 0o120000, "lnk"),
+            ("u.rc", 0o120000, "real/npmrc"),
+            ("a", 0o120000, "b"),
+            ("b", 0o120000, "a"),
+            ("out", 0o120000, "../elsewhere"),
+        ];
+        let lookup = |p: &[u8]| {
+            entries
+                .iter()
+                .find(|e| e.0.as_bytes() == p)
+                .map(|e| (e.1, e.2.as_bytes().to_vec()))
+        };
+        let n = |p: &str| {
+            named(p.as_bytes(), &Root::default(), lookup, |c| Some(c.clone()))
+                .map(|r| r.map(|r| String::from_utf8(r).expect("UTF-8")))
+        };
+        assert_eq!(n("lnk/npmrc"), Ok(Some("real/npmrc".into())));
+        assert_eq!(n("chain/npmrc"), Ok(Some("real/npmrc".into())));
+        assert_eq!(n("lnk/../real/npmrc"), Ok(Some("real/npmrc".into())));
+        // No linked folder on the way: the path is what its reader reads
+        // (a link to a file is followed as a link).
+        assert_eq!(n("real/npmrc"), Ok(None));
+        assert_eq!(n("u.rc"), Ok(None));
+        assert_eq!(n("lnk/none"), Ok(None));
+        assert_eq!(n("a/npmrc"), Err(NotFollowed::TooManyLinks));
+        assert_eq!(n("out/npmrc"), Err(NotFollowed::Outside));
     }
 }

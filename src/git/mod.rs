@@ -484,6 +484,130 @@ pub fn restage(repo: &Repository, files: &[Restage]) -> Result<(), String> {
         .map_err(|e| format!("cannot write the index: {}", e.message()))
 }
 
+/// Where named paths lead when a folder on the way is a symbolic link
+/// (`userconfig=lnk/npmrc`, `lnk -> real`: npm and bun read
+/// `real/npmrc`), resolved in one store ([`links::named`]: `lookup` and
+/// `read_link` read the index, a commit's tree or the work tree): the
+/// real paths, to read as the named ones; and a note for each name that
+/// loops or leaves the repository (`where_` says in which store).
+pub(crate) fn through_links<T>(
+    named: &[String],
+    root: &links::Root,
+    mut lookup: impl FnMut(&[u8]) -> Option<(u32, T)>,
+    mut read_link: impl FnMut(&T) -> Option<Vec<u8>>,
+    where_: &str,
+) -> (Vec<String>, Vec<String>) {
+    let mut paths = Vec::new();
+    let mut notes = Vec::new();
+    // A pattern (`**/conf/npmrc`) is no one path to walk.
+    for name in named.iter().filter(|n| !n.contains("**/")) {
+        match links::named(name.as_bytes(), root, &mut lookup, &mut read_link) {
+            Ok(Some(real)) => {
+                let real = path_str(&real);
+                if !named.contains(&real) && !paths.contains(&real) {
+                    paths.push(real);
+                }
+            }
+            Ok(None) => {}
+            Err(why) => notes.push(format!(
+                "{name}: named as a config, through a symbolic link ({}); not read",
+                why.describe(where_)
+            )),
+        }
+    }
+    (paths, notes)
+}
+
+/// [`through_links`] in the work tree at `root`, as the file system
+/// resolves it.
+pub(crate) fn worktree_through(root: &Path, named: &[String]) -> (Vec<String>, Vec<String>) {
+    through_links(
+        named,
+        &links::Root::of(Some(root)),
+        |p| links::disk_entry(root, p),
+        links::disk_link,
+        "in the work tree",
+    )
+}
+
+/// [`through_links`] in the tree of `commit` (a commit id; anything else,
+/// a ref naming a blob, leads nowhere).
+pub(crate) fn tree_through(
+    repo: &Repository,
+    commit: &str,
+    named: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let tree = git2::Oid::from_str(commit)
+        .and_then(|id| repo.find_commit(id))
+        .and_then(|c| c.tree());
+    let Ok(tree) = tree else {
+        return Default::default();
+    };
+    through_links(
+        named,
+        &links::Root::of(repo.workdir()),
+        |p| {
+            tree.get_path(Path::new(&*crate::os::from_bytes(p)))
+                .ok()
+                .map(|e| (e.filemode() as u32, e.id()))
+        },
+        |id| read_blob(repo, *id).ok(),
+        "in that commit",
+    )
+}
+
+/// [`through_links`] in the index: the entries on the named paths' way
+/// first (most names go through no link), every entry only when one is a
+/// link.
+fn index_through(
+    repo: &Repository,
+    named: &[String],
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let names: Vec<&[u8]> = named
+        .iter()
+        .filter(|n| !n.contains("**/"))
+        .map(|n| n.as_bytes())
+        .collect();
+    if names.is_empty() {
+        return Ok(Default::default());
+    }
+    let on_the_way = |p: &[u8]| {
+        names
+            .iter()
+            .any(|n| n.starts_with(p) && (n.len() == p.len() || n[p.len()] == b'/'))
+    };
+    let Some(index::Index { entries, .. }) = index_entries_where(repo, on_the_way)? else {
+        return plumbing::index_through(named);
+    };
+    if !entries
+        .iter()
+        .any(|e| e.stage == 0 && e.mode & 0o170000 == MODE_SYMLINK)
+    {
+        return Ok(Default::default());
+    }
+    let Some(index::Index { entries, .. }) =
+        index_entries_where(repo, |p: &[u8]| p.last() != Some(&b'/'))?
+    else {
+        return plumbing::index_through(named);
+    };
+    let stage0: std::collections::HashMap<&[u8], &index::Entry> = entries
+        .iter()
+        .filter(|e| e.stage == 0)
+        .map(|e| (e.path.as_slice(), e))
+        .collect();
+    Ok(through_links(
+        named,
+        &links::Root::of(repo.workdir()),
+        |p| stage0.get(p).map(|e| (e.mode, e.id)),
+        |id| {
+            git2::Oid::from_bytes(id)
+                .ok()
+                .and_then(|id| read_blob(repo, id).ok())
+        },
+        "in the index",
+    ))
+}
+
 /// The repository files the `.npmrc` inputs name as npm's user or global
 /// config (SPEC.md, "Files read"): npm reads them, so they are scanned.
 pub fn named_by<'a>(inputs: impl Iterator<Item = &'a Input>) -> Vec<String> {
@@ -506,17 +630,29 @@ pub fn named_by<'a>(inputs: impl Iterator<Item = &'a Input>) -> Vec<String> {
 /// as npm's user or global config when the selector did not take them;
 /// again while those name more (a user config may name a global config),
 /// at most [`NAMED_ROUNDS`] times.
+///
+/// `through` says where named paths lead through a folder that is a
+/// symbolic link in the store `list` reads ([`through_links`]).
 pub fn with_named(
     sel: &Selector,
     list: impl Fn(&Selector) -> Result<Listing, String>,
+    through: impl Fn(&[String]) -> Result<(Vec<String>, Vec<String>), String>,
 ) -> Result<Listing, String> {
     let mut listing = list(sel)?;
     let mut sel = sel.clone();
+    let mut notes: Vec<String> = Vec::new();
     for _ in 0..NAMED_ROUNDS {
         let mut named = named_by(listing.inputs.iter());
         for p in &listing.named {
             if !named.contains(p) {
                 named.push(p.clone());
+            }
+        }
+        let (real, why) = through(&named)?;
+        named.extend(real);
+        for note in why {
+            if !notes.contains(&note) {
+                notes.push(note);
             }
         }
         match sel.also(&named) {
@@ -527,6 +663,7 @@ pub fn with_named(
             None => break,
         }
     }
+    listing.notes.extend(notes);
     Ok(listing)
 }
 
@@ -583,8 +720,8 @@ impl Staging<'_> {
     /// files `.npmrc` files name as npm's user or global config.
     pub fn staged(&self, sel: &Selector) -> Result<Listing, String> {
         let mut listing = match self {
-            Staging::Lib(repo) => with_named(sel, |sel| staged(repo, sel))?,
-            Staging::Plumbing => with_named(sel, plumbing::staged)?,
+            Staging::Lib(repo) => with_named(sel, |sel| staged(repo, sel), |n| self.through(n))?,
+            Staging::Plumbing => with_named(sel, plumbing::staged, |n| self.through(n))?,
         };
         // A file a staged `.npmrc` names is what npm reads once the commit
         // lands, changed or not: an earlier commit may have brought it in,
@@ -608,6 +745,13 @@ impl Staging<'_> {
                         && !sel.is_excluded(p.as_bytes())
                 })
                 .collect();
+            let (real, notes) = self.through(&missing)?;
+            missing.extend(real.into_iter().filter(|p| !sel.is_excluded(p.as_bytes())));
+            for note in notes {
+                if !listing.notes.contains(&note) {
+                    listing.notes.push(note);
+                }
+            }
             missing.sort();
             missing.dedup();
             if missing.is_empty() {
@@ -653,6 +797,15 @@ impl Staging<'_> {
             listing.inputs.extend(found);
         }
         Ok(listing)
+    }
+
+    /// Where named paths lead through a linked folder in the index
+    /// ([`through_links`]).
+    pub fn through(&self, named: &[String]) -> Result<(Vec<String>, Vec<String>), String> {
+        match self {
+            Staging::Lib(repo) => index_through(repo, named),
+            Staging::Plumbing => plumbing::index_through(named),
+        }
     }
 
     /// Replace the staged content of `files`, as [`restage`] does.

@@ -326,6 +326,43 @@ fn staged_links(
     Ok(())
 }
 
+/// [`super::through_links`] in the index, asked of git.
+pub fn index_through(named: &[String]) -> Result<(Vec<String>, Vec<String>), String> {
+    if named.iter().all(|n| n.contains("**/")) {
+        return Ok(Default::default());
+    }
+    let files = git(&["ls-files", "-z", "--stage", "--full-name", "--", ":(top)"])?;
+    let index: std::collections::HashMap<Vec<u8>, (u32, String)> = entries(&files, true)
+        .into_iter()
+        .filter(|e| e.stage == 0)
+        .map(|e| (e.path, (e.mode, e.id)))
+        .collect();
+    if !index.values().any(|(m, _)| m & 0o170000 == MODE_SYMLINK) {
+        return Ok(Default::default());
+    }
+    Ok(super::through_links(
+        named,
+        &work_tree_root(),
+        |p| index.get(p).cloned(),
+        |id| blob(id).ok(),
+        "in the index",
+    ))
+}
+
+/// [`super::through_links`] in the tree of `commit`, asked of git.
+pub fn tree_through(commit: &str, named: &[String]) -> (Vec<String>, Vec<String>) {
+    if named.iter().all(|n| n.contains("**/")) {
+        return Default::default();
+    }
+    super::through_links(
+        named,
+        &work_tree_root(),
+        |p| tree_entry(commit, p),
+        |id| blob(id).ok(),
+        "in that commit",
+    )
+}
+
 /// The stage-0 regular files of the index at `paths`, as
 /// [`super::index_files`] reads them.
 pub fn index_files(paths: &[String]) -> Result<Vec<Input>, String> {

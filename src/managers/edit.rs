@@ -148,10 +148,22 @@ fn shown(block: &str) -> Vec<String> {
 /// A block is found in the file's own line ends, or in LF (what Husky's
 /// shell files get whatever the file uses).
 pub fn remove(text: &str, bodies: &[Vec<String>]) -> Removed {
+    remove_owned(text, bodies, &|_: &[Line<'_>], _: usize| true)
+}
+
+/// Which marker lines are this hook's: `owns(lines, n)` for the marker at
+/// line `n` (0-based) of `lines`.
+pub type Owns<'f> = &'f dyn Fn(&[Line<'_>], usize) -> bool;
+
+/// [`remove`] in a file that may also hold our blocks for other hooks
+/// (lefthook's one config has a `pre-commit:` and a `pre-merge-commit:`
+/// block of ours, with the same command): a marker `owns` does not take is
+/// another hook's, neither ours to take out nor an edited one.
+pub fn remove_owned(text: &str, bodies: &[Vec<String>], owns: Owns<'_>) -> Removed {
     let own = super::snippet::eol_of(text);
     let mut first = None;
     for eol in [own, "\n"] {
-        match remove_with(text, bodies, eol) {
+        match remove_among(text, bodies, owns, eol) {
             Removed::Edited(n) => {
                 first.get_or_insert(Removed::Edited(n));
             }
@@ -166,21 +178,33 @@ pub fn remove(text: &str, bodies: &[Vec<String>]) -> Removed {
 
 /// [`remove`] for blocks written with `eol` only.
 pub fn remove_with(text: &str, bodies: &[Vec<String>], eol: &str) -> Removed {
+    remove_among(text, bodies, &|_: &[Line<'_>], _: usize| true, eol)
+}
+
+/// The first marker `owns` takes: its block taken out when it is one of
+/// `bodies`, else an edited one.
+fn remove_among(text: &str, bodies: &[Vec<String>], owns: Owns<'_>, eol: &str) -> Removed {
     let ls = lines(text);
     let Some((n, at)) = ls
         .iter()
         .enumerate()
-        .find(|(_, l)| l.body.starts_with(MARKER_PREFIX))
+        .find(|(n, l)| l.body.starts_with(MARKER_PREFIX) && owns(&ls, *n))
     else {
         return Removed::Absent;
     };
+    block_at(text, at, bodies, eol).unwrap_or(Removed::Edited(n + 1))
+}
+
+/// The removal of the block of one of `bodies` that opens at the marker
+/// line `at`, if one does.
+fn block_at(text: &str, at: &Line<'_>, bodies: &[Vec<String>], eol: &str) -> Option<Removed> {
     for body in bodies {
         for join in Join::ALL {
             let block = render(at.indent, join, body, eol);
             match join {
                 Join::Created => {
                     if text == block {
-                        return Removed::DeleteFile(shown(&block));
+                        return Some(Removed::DeleteFile(shown(&block)));
                     }
                 }
                 Join::AddedBreak => {
@@ -188,20 +212,20 @@ pub fn remove_with(text: &str, bodies: &[Vec<String>], eol: &str) -> Removed {
                     // the marker line, and ends the file.
                     let from = at.start.wrapping_sub(eol.len());
                     if at.start >= eol.len() && text.get(from..) == Some(block.as_str()) {
-                        return Removed::Text(text[..from].to_string(), shown(&block));
+                        return Some(Removed::Text(text[..from].to_string(), shown(&block)));
                     }
                 }
                 Join::Inserted => {
                     if text[at.start..].starts_with(&block) {
                         let mut rest = text[..at.start].to_string();
                         rest.push_str(&text[at.start + block.len()..]);
-                        return Removed::Text(rest, shown(&block));
+                        return Some(Removed::Text(rest, shown(&block)));
                     }
                 }
             }
         }
     }
-    Removed::Edited(n + 1)
+    None
 }
 
 /// The key a block-YAML line opens (`key:` or `"key":`), and what follows

@@ -21,7 +21,7 @@ pub const MISSING: &str =
 /// The command the snippet ends with.
 fn tail(kind: HookKind) -> &'static str {
     match kind {
-        HookKind::PreCommit => "\"$g\" scan --staged",
+        HookKind::PreCommit | HookKind::PreMergeCommit => "\"$g\" scan --staged",
         HookKind::PrePush => "\"$g\" pre-push \"$@\"",
     }
 }

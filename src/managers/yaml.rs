@@ -59,8 +59,21 @@ fn pre_commit_shape() -> Vec<String> {
         "      language: system".to_string(),
         "      always_run: true".to_string(),
         "      pass_filenames: false".to_string(),
-        "      stages: [pre-commit]".to_string(),
+        // pre-merge-commit: run before the merge commit `git merge` makes,
+        // once `pre-commit install --hook-type pre-merge-commit` (or
+        // `default_install_hook_types`) installs that hook.
+        "      stages: [pre-commit, pre-merge-commit]".to_string(),
     ]
+}
+
+/// The entry `install` wrote before it named the pre-merge-commit stage:
+/// replaced by [`pre_commit_shape`] on `install`, taken out by `uninstall`.
+fn pre_commit_shape_v2() -> Vec<String> {
+    let mut v = pre_commit_shape();
+    if let Some(last) = v.last_mut() {
+        *last = "      stages: [pre-commit]".to_string();
+    }
+    v
 }
 
 /// The entry the first release of `install` wrote (`check` on the files
@@ -215,9 +228,27 @@ pub fn lefthook_add(text: &str, kind: HookKind) -> Result<Added, String> {
     add_after_bom(text, |t| lefthook_add_plain(t, kind))
 }
 
+/// Whether the marker at line `n` of a lefthook config is in `kind`'s
+/// block: the hook key it opens (a marker at the top level comes before
+/// its own `pre-commit:` line), or the top-level key it sits under. The
+/// same file may hold our blocks for other hooks, with the same command
+/// (`install` adds pre-commit and pre-merge-commit).
+fn lefthook_owns(kind: HookKind, ls: &[Line<'_>], n: usize) -> bool {
+    let key = if ls[n].indent == 0 {
+        ls[n + 1..].iter().find(|l| l.is_content())
+    } else {
+        ls[..n]
+            .iter()
+            .rev()
+            .find(|l| l.indent == 0 && l.is_content())
+    };
+    key.and_then(|l| yaml_key(l.body))
+        .is_some_and(|(k, _)| k.trim_matches(['"', '\'']) == kind.file_name())
+}
+
 fn lefthook_add_plain(text: &str, kind: HookKind) -> Result<Added, String> {
     let shapes = lefthook_shapes(kind);
-    match edit::remove(text, &shapes) {
+    match edit::remove_owned(text, &shapes, &|ls, n| lefthook_owns(kind, ls, n)) {
         Removed::Absent => {}
         Removed::Edited(n) => return Err(edited(n)),
         _ => return Ok(Added::Already),
@@ -303,7 +334,16 @@ fn lefthook_add_plain(text: &str, kind: HookKind) -> Result<Added, String> {
 }
 
 pub fn lefthook_remove(text: &str, kind: HookKind) -> Removed {
-    remove_after_bom(text, &lefthook_shapes(kind))
+    let (bom, rest) = without_bom(text);
+    let shapes = lefthook_shapes(kind);
+    match edit::remove_owned(rest, &shapes, &|ls, n| lefthook_owns(kind, ls, n)) {
+        Removed::Text(mut t, lines) => {
+            t.insert_str(0, bom);
+            Removed::Text(t, lines)
+        }
+        Removed::DeleteFile(lines) if !bom.is_empty() => Removed::Text(bom.to_string(), lines),
+        other => other,
+    }
 }
 
 /// Add our `repo: local` hook to `.pre-commit-config.yaml`.
@@ -313,6 +353,10 @@ pub fn pre_commit_add(text: &str) -> Result<Added, String> {
 
 fn pre_commit_add_plain(text: &str) -> Result<Added, String> {
     let shape = [pre_commit_shape()];
+    // The entry without the merge stage: the same entry, with it.
+    if let Removed::Text(without, _) = edit::remove(text, &[pre_commit_shape_v2()]) {
+        return pre_commit_add_plain(&without);
+    }
     if let Removed::Text(..) = edit::remove(text, &[pre_commit_shape_v1()]) {
         return Err(
             "it holds the hook an older `npmrc-guard install` wrote, which pre-commit's file filters can bypass; run `npmrc-guard uninstall`, then `npmrc-guard install` again".to_string(),
@@ -362,7 +406,14 @@ fn pre_commit_add_plain(text: &str) -> Result<Added, String> {
 }
 
 pub fn pre_commit_remove(text: &str) -> Removed {
-    remove_after_bom(text, &[pre_commit_shape(), pre_commit_shape_v1()])
+    remove_after_bom(
+        text,
+        &[
+            pre_commit_shape(),
+            pre_commit_shape_v2(),
+            pre_commit_shape_v1(),
+        ],
+    )
 }
 
 fn edited(line: usize) -> String {
@@ -541,6 +592,20 @@ mod tests {
         let v1 = edit::insert(text, text.len(), 0, &pre_commit_shape_v1(), "\n").text;
         assert!(pre_commit_add(&v1).is_err());
         assert!(matches!(pre_commit_remove(&v1), Removed::Text(t, _) if t == text));
+        // The entry without the merge stage (review 6, #9): install puts
+        // the one with it in its place, uninstall takes either out.
+        let v2 = edit::insert(text, text.len(), 0, &pre_commit_shape_v2(), "\n").text;
+        let e = changed(pre_commit_add(&v2));
+        assert!(
+            e.text.contains("stages: [pre-commit, pre-merge-commit]\n"),
+            "{}",
+            e.text
+        );
+        assert!(!e.text.contains("stages: [pre-commit]\n"), "{}", e.text);
+        assert_eq!(pre_commit_add(&e.text), Ok(Added::Already));
+        for ours in [&v2, &e.text] {
+            assert!(matches!(pre_commit_remove(ours), Removed::Text(t, _) if t == text));
+        }
         for bad in [
             "repos: []\n",
             "default_stages: [pre-commit]\n",
