@@ -190,7 +190,9 @@ fn is_plain_scoped_reference<'a>(line: &'a [u8], seen: &mut PlainSeen<'a>) -> bo
     key_plain
         && plain_reference_name(value).is_some_and(|name| {
             name == seen.name || {
-                let plain = is_variable_name(name) && !password_in_name(key, name);
+                let plain = is_variable_name(name)
+                    && !password_in_name(key, name)
+                    && !from_package_config(name);
                 if plain {
                     seen.name = name;
                 }
@@ -395,7 +397,18 @@ fn lists_are_not_rewritten(src: &[u8], out: &mut [Detected]) {
 /// tabs), with NAME made of letters, digits and `_`: npm expands it to the
 /// variable and nothing else, whatever the quoting rules.
 fn is_plain_reference(raw: &[u8]) -> bool {
-    plain_reference_name(raw).is_some_and(is_variable_name)
+    plain_reference_name(raw)
+        .is_some_and(|name| is_variable_name(name) && !from_package_config(name))
+}
+
+/// The prefix of the variables the npm a script starts fills from
+/// package.json's `config` (`npm_package_config_<key>`).
+const PACKAGE_CONFIG: &[u8] = b"npm_package_config_";
+
+/// Whether a reference's name is one npm fills from the committed
+/// package.json ([`PACKAGE_CONFIG`]).
+fn from_package_config(name: &[u8]) -> bool {
+    name.starts_with(PACKAGE_CONFIG)
 }
 
 /// The NAME of a raw value shaped `${NAME}` (around it, only spaces and
@@ -652,6 +665,26 @@ impl LineCtx<'_, '_> {
         } else {
             residue.text.as_str()
         };
+        // A credential the npm a script starts fills from package.json's
+        // `config` is committed there (review 7, #15).
+        let raw = &self.src[entry.value_span.clone()];
+        if memchr::memmem::find(raw, PACKAGE_CONFIG).is_some_and(|i| raw[..i].ends_with(b"${")) {
+            let rule = match field {
+                Field::AuthToken => Rule::AuthToken,
+                Field::Auth | Field::Password => Rule::BasicAuth,
+            };
+            let detail = "npm fills `${npm_package_config_…}` from package.json's `config` for \
+                          every npm a script starts, so the credential is committed there: \
+                          remove it from package.json, give it in the environment, and revoke it";
+            self.push(
+                rule,
+                entry.value_span.clone(),
+                None,
+                None,
+                Some(detail.to_string()),
+            );
+            return;
+        }
         // npm sends `_password` decoded: when nothing decodes (it stops at
         // the first `=`), nothing of it is sent, tokens written in it
         // included (a certain one is still reported, as anywhere).

@@ -550,3 +550,45 @@ fn a_key_named_by_the_environment_is_sent_and_refused() {
     let out = guard_in(dir.path(), &["check", ".npmrc"]);
     assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stdout));
 }
+
+/// A credential written as `${npm_package_config_token}` is filled from
+/// package.json's `config` by every npm a script starts: the token is
+/// committed there, and sent (review 7, #15). The reference is refused.
+#[test]
+fn a_credential_from_package_json_config_is_sent_and_refused() {
+    if !have("npm") {
+        return;
+    }
+    let token = common::uuid_token(2442);
+    let (port, seen) = capture_server();
+    let npmrc = format!(
+        "registry=http://127.0.0.1:{port}/\n//127.0.0.1:{port}/:_authToken=${{npm_package_config_token}}\n"
+    );
+    let manifest = format!(
+        r#"{{"name":"x","version":"1.0.0","config":{{"token":"{token}"}},"scripts":{{"fetch":"npm view somepkg --fetch-retries=0"}}}}"#
+    );
+    let files = [
+        (".npmrc", npmrc.as_str()),
+        ("package.json", manifest.as_str()),
+    ];
+    let dir = project(&files);
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = in_project("npm", dir.path(), home.path());
+    cmd.args(["run", "fetch"]);
+    run("npm run fetch", &mut cmd, 120);
+    let auth: Vec<String> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter_map(|(_, a)| a.clone())
+        .collect();
+    assert!(
+        auth.contains(&format!("Bearer {token}")),
+        "npm sent {auth:?}"
+    );
+    let found = guard_refuses(&files, ".npmrc", std::slice::from_ref(&token));
+    assert_eq!(
+        found,
+        [("auth-token".to_string(), 2, place(&npmrc, "${npm").1)]
+    );
+}
