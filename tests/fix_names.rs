@@ -128,3 +128,84 @@ fn the_fix_never_names_a_secret_after_a_variable_another_config_sends() {
         }
     }
 }
+
+/// #5: turbo sends TURBO_TOKEN to the remote cache a committed turbo.json
+/// names, so the fixer must never store a registry's secret under that
+/// name, whether `--var` or a committed `[vars]` asks for it.
+#[test]
+fn the_fix_never_stores_a_secret_under_a_name_turbo_sends() {
+    let Some(tools) = installed_once("turbo", "turbo@2.11.13") else {
+        return;
+    };
+    let (port, seen) = capture_server();
+    let repo = TestRepo::new();
+    let home = repo.dir.path();
+    let mut npm = Command::new("npm");
+    common::hermetic(&mut npm, home).arg("--version");
+    let version = text(&run("npm --version", &mut npm, 60).stdout);
+    repo.write(
+        "package.json",
+        &format!(
+            r#"{{"name":"mono","private":true,"packageManager":"npm@{}","workspaces":["packages/*"]}}"#,
+            version.trim()
+        ),
+    );
+    repo.write(
+        "packages/a/package.json",
+        r#"{"name":"a","version":"1.0.0","scripts":{"build":"echo built > out.txt"}}"#,
+    );
+    repo.write(
+        "turbo.json",
+        &format!(
+            r#"{{"remoteCache":{{"apiUrl":"http://127.0.0.1:{port}","teamId":"team_x","enabled":true}},"tasks":{{"build":{{"outputs":["out.txt"]}}}}}}"#
+        ),
+    );
+    repo.write(".gitignore", ".env.local\nnode_modules\n.turbo\n");
+    repo.write(
+        ".npmrc-guard.toml",
+        "[vars]\n\"corp.example\" = \"TURBO_TOKEN\"\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "init"]);
+    // turbo sends what TURBO_TOKEN holds to the host turbo.json names.
+    let probe = "probe-value-0505";
+    let mut turbo = repo.command("node");
+    turbo
+        .arg(tools.join("node_modules/turbo/bin/turbo"))
+        .args(["run", "build", "--no-daemon"])
+        .env("TURBO_TOKEN", probe)
+        .env("TURBO_TELEMETRY_DISABLED", "1");
+    let _ = run("turbo run build", &mut turbo, 120);
+    assert!(
+        headers(&seen).contains(&format!("Bearer {probe}")),
+        "turbo did not send TURBO_TOKEN"
+    );
+
+    let token = common::uuid_token(505);
+    repo.write(
+        ".npmrc",
+        &format!("registry=https://corp.example/npm/\n//corp.example/npm/:_authToken={token}\n"),
+    );
+    for args in [
+        &["fix", ".npmrc", "--save-env", ".env.local"][..],
+        &[
+            "fix",
+            ".npmrc",
+            "--save-env",
+            ".env.local",
+            "--var",
+            "TURBO_TOKEN",
+        ],
+    ] {
+        let out = repo.tool(args);
+        common::assert_no_secret(&out, std::slice::from_ref(&token));
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("TURBO_*"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        let saved = std::fs::read_to_string(repo.root.join(".env.local")).unwrap_or_default();
+        assert!(!saved.contains("TURBO_TOKEN"), "{args:?}: {saved}");
+    }
+}
