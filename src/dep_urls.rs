@@ -41,7 +41,7 @@ pub const LOCKFILES: &[&str] = &[
 
 /// Whether the file name `name` is one of [`LOCKFILES`].
 pub fn is_lockfile(name: &str) -> bool {
-    LOCKFILES.contains(&name)
+    LOCKFILES.iter().any(|l| l.eq_ignore_ascii_case(name))
 }
 
 /// The top-level `package.json` keys whose string values are dependency
@@ -75,12 +75,12 @@ struct Url {
 
 /// Findings in a lockfile: every URL with credentials, anywhere.
 pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
-    let json = path.ends_with(".json");
+    let json = crate::select::ends_with_caseless(path, ".json");
     // bun's binary lockfile: its URLs sit among binary fields. A control
     // byte ends a word there as a space does (the copy keeps every offset),
     // and nothing before a URL is a name: a report names no key, since the
     // bytes before it may belong to another string.
-    let binary = path.ends_with(".lockb");
+    let binary = crate::select::ends_with_caseless(path, ".lockb");
     let spaced: Vec<u8>;
     let words = if binary {
         let mut copy: Vec<u8> = src
@@ -102,7 +102,9 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
         src
     };
     let mut urls = urls(words, 0, words.len(), json);
-    if path.ends_with(".yaml") || path.ends_with("yarn.lock") {
+    if crate::select::ends_with_caseless(path, ".yaml")
+        || crate::select::ends_with_caseless(path, "yarn.lock")
+    {
         urls = with_multiline_scalars(src, urls);
     }
     let note = "in a lockfile, whose URLs are fetched as written (npm ci, yarn, pnpm, bun); \
