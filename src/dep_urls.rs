@@ -962,8 +962,10 @@ fn judge(
             url.text.clone()
         } else {
             // npm's reading of `.npmrc` expands `${…}`; the lockfile's
-            // reader does not: every `$` is escaped.
-            serde_json::to_string(&url.text.replace('$', "\\$")).unwrap_or_default()
+            // reader does not: every `${` is escaped. (A lone `$` is never
+            // expanded: escaped, its `\\` would end the userinfo, or make
+            // `$NAME` no whole reference; review 7, #6.)
+            serde_json::to_string(&url.text.replace("${", "\\${")).unwrap_or_default()
         };
         let line = format!("{KEY}={value}\n");
         let value_start = KEY.len() + 1;
@@ -974,7 +976,12 @@ fn judge(
             .filter(|i| i.password.is_empty() && is_account_name(&i.username))
             .map(|i| i.username);
         for mut d in detect::detect(path, line.as_bytes()) {
+            // A query value that is wholly a reference (`?job_token=
+            // $CI_JOB_TOKEN`) is sent as that text: a broken reference, as
+            // in `.npmrc` (review 7, #6).
+            let broken = d.finding.rule == Rule::BrokenInterpolation;
             if d.finding.rule != Rule::UrlCredentials
+                && !broken
                 && !(d.finding.rule.is_secret() && d.secret.is_some())
             {
                 continue;
@@ -1003,6 +1010,9 @@ fn judge(
             d.fix = None;
             // (A URL's query parameter is named before the note.)
             f.detail = Some(match f.detail.take() {
+                _ if broken => "this URL is fetched as written, its references unexpanded: \
+                                the server gets the reference's text, not a credential"
+                    .to_string(),
                 Some(query) if f.rule == Rule::UrlCredentials => format!("{query}; {note}"),
                 _ => note.to_string(),
             });

@@ -824,3 +824,97 @@ fn bun_sends_a_url_with_an_invalid_port_to_port_80_and_the_guard_blocks_it() {
         );
     }
 }
+
+/// The rule and exit status of `scan --staged` on `files`: JSON findings
+/// as (rule, severity), no secret shown.
+fn guard_verdict(
+    files: &[(&str, &str)],
+    secrets: &[String],
+) -> (Option<i32>, Vec<(String, String)>) {
+    let repo = TestRepo::new();
+    for (path, content) in files {
+        repo.write(path, content);
+    }
+    repo.git(&["add", "-A"]);
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    common::assert_no_secret(&out, secrets);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let found = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["severity"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    (out.status.code(), found)
+}
+
+/// A package.json dependency URL's `$` (review 7, #6): npm expands no
+/// variable there. `?job_token=$CI_JOB_TOKEN` (GitLab's docs' shape) is
+/// sent as that text, with CI_JOB_TOKEN set: a broken reference, a
+/// warning as in `.npmrc`, not an error. A password with a `$` in it
+/// (`Pa$sw0rd…`) is sent as written: an error (it passed before, the `$`
+/// escaped into a `\` that ended the userinfo).
+#[test]
+fn a_dollar_in_a_dependency_url_is_sent_as_text() {
+    if !have("npm") {
+        return;
+    }
+    let (port, seen) = capture_server();
+    let secret_value = "real-ci-job-token-value";
+    let query = format!(
+        "http://127.0.0.1:{port}/api/v4/projects/1/packages/npm/x/-/x-1.0.0.tgz?job_token=$CI_JOB_TOKEN"
+    );
+    let password = "Pa$sw0rdQ7Rw2LxZp9Vk";
+    let userinfo = format!("http://alice:{password}@127.0.0.1:{port}/pw/x-1.0.0.tgz");
+    for (url, marker) in [(&query, "/api/"), (&userinfo, "/pw/")] {
+        let manifest = format!(
+            "{{\"name\":\"y\",\"version\":\"1.0.0\",\"dependencies\":{{\"x\":\"{url}\"}}}}\n"
+        );
+        let files = [("package.json", manifest.as_str())];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        seen.lock().expect("lock").clear();
+        run(
+            "npm install",
+            in_project("npm", dir.path(), home.path())
+                .args(["install", "--no-audit", "--fetch-retries=0"])
+                .env("CI_JOB_TOKEN", secret_value),
+            120,
+        );
+        let requests: Vec<(String, Option<String>)> = seen.lock().expect("lock").clone();
+        if marker == "/api/" {
+            assert!(
+                requests
+                    .iter()
+                    .any(|(p, _)| p.ends_with("?job_token=$CI_JOB_TOKEN")),
+                "npm did not send the reference's text: {requests:?}"
+            );
+            assert!(
+                !requests.iter().any(|(p, _)| p.contains(secret_value)),
+                "npm expanded the reference: {requests:?}"
+            );
+            let (status, found) = guard_verdict(&files, &[]);
+            assert_eq!(status, Some(0), "{found:?}");
+            assert_eq!(
+                found,
+                [("broken-interpolation".to_string(), "warning".to_string())]
+            );
+        } else {
+            assert!(
+                sent(&seen, marker).contains(&format!("alice:{password}")),
+                "npm did not send the password: {requests:?}"
+            );
+            let (status, found) = guard_verdict(&files, &[password.to_string()]);
+            assert_eq!(status, Some(1), "{found:?}");
+            assert_eq!(
+                found,
+                [("url-credentials".to_string(), "error".to_string())]
+            );
+        }
+    }
+}
