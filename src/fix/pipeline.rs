@@ -365,7 +365,7 @@ pub fn names_taken_outside<'a>(
             );
         }
         for env in envs {
-            if let Ok(src) = std::fs::read(&env) {
+            if let Some(src) = read_regular(&env) {
                 taken.extend(
                     crate::envfiles::assignments(&src)
                         .into_iter()
@@ -380,11 +380,18 @@ pub fn names_taken_outside<'a>(
     configs.sort();
     configs.dedup();
     for path in configs {
-        if let Ok(bytes) = std::fs::read(&path) {
+        if let Some(bytes) = read_regular(&path) {
             read(&path, &bytes, &mut taken);
         }
     }
     taken
+}
+
+/// A file's bytes when it is a regular file (through links) within the
+/// size bound: a repository's `.npmrc` linked to `/dev/zero`, or a FIFO,
+/// must not stop the fix ([`crate::inputs::read_named`]).
+fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    crate::inputs::read_named(path).content.ok()
 }
 
 /// The files of a repository whose names a fix must not reuse: every one
