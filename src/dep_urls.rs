@@ -41,7 +41,7 @@ pub const LOCKFILES: &[&str] = &[
 
 /// Whether the file name `name` is one of [`LOCKFILES`].
 pub fn is_lockfile(name: &str) -> bool {
-    LOCKFILES.contains(&name)
+    LOCKFILES.iter().any(|l| l.eq_ignore_ascii_case(name))
 }
 
 /// The top-level `package.json` keys whose string values are dependency
@@ -75,12 +75,12 @@ struct Url {
 
 /// Findings in a lockfile: every URL with credentials, anywhere.
 pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
-    let json = path.ends_with(".json");
+    let json = crate::select::ends_with_caseless(path, ".json");
     // bun's binary lockfile: its URLs sit among binary fields. A control
     // byte ends a word there as a space does (the copy keeps every offset),
     // and nothing before a URL is a name: a report names no key, since the
     // bytes before it may belong to another string.
-    let binary = path.ends_with(".lockb");
+    let binary = crate::select::ends_with_caseless(path, ".lockb");
     let spaced: Vec<u8>;
     let words = if binary {
         let mut copy: Vec<u8> = src
@@ -102,7 +102,9 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
         src
     };
     let mut urls = urls(words, 0, words.len(), json);
-    if path.ends_with(".yaml") || path.ends_with("yarn.lock") {
+    if crate::select::ends_with_caseless(path, ".yaml")
+        || crate::select::ends_with_caseless(path, "yarn.lock")
+    {
         urls = with_multiline_scalars(src, urls);
     }
     let note = "in a lockfile, whose URLs are fetched as written (npm ci, yarn, pnpm, bun); \
@@ -138,25 +140,36 @@ pub fn detect_unread_yaml(path: &str, src: &[u8], note: &str) -> Vec<Detected> {
 /// next line's indentation is dropped, whatever it is (js-yaml takes an
 /// under-indented one). pnpm joins `"http://alice:<half>\` and
 /// `  <half>@host/"` and sends the credentials.
+///
+/// A block scalar (`tarball: |-` or `>-`, its lines indented below) is read
+/// as YAML reads it too ([`block_scalars`]; review 7, #13): pnpm takes the
+/// URL with the line break inside, Node's URL drops it, and the password
+/// is sent.
 fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>) -> Vec<Url> {
-    let scalars = multiline_scalars(src);
+    let mut scalars: Vec<(Range<usize>, String)> = multiline_scalars(src)
+        .into_iter()
+        .map(|span| {
+            let body = String::from_utf8_lossy(&src[span.start + 1..span.end - 1]);
+            let double = src[span.start] == b'"';
+            let folded = fold_lines(&body, double);
+            let text = if double {
+                yaml_unescape(&folded)
+            } else {
+                folded.replace("''", "'")
+            };
+            (span, text)
+        })
+        .collect();
+    scalars.extend(block_scalars(src));
     if scalars.is_empty() {
         return words;
     }
     words.retain(|u| {
         !scalars
             .iter()
-            .any(|s| s.start <= u.span.start && u.span.end <= s.end)
+            .any(|(s, _)| s.start <= u.span.start && u.span.end <= s.end)
     });
-    for span in scalars {
-        let body = String::from_utf8_lossy(&src[span.start + 1..span.end - 1]);
-        let double = src[span.start] == b'"';
-        let folded = fold_lines(&body, double);
-        let text = if double {
-            yaml_unescape(&folded)
-        } else {
-            folded.replace("''", "'")
-        };
+    for (span, text) in scalars {
         for (_, url) in in_text(&text) {
             words.push(Url {
                 span: span.clone(),
@@ -167,6 +180,140 @@ fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>) -> Vec<Url> {
     }
     words.sort_by_key(|u| u.span.start);
     words
+}
+
+/// The block scalars of a YAML text whose content spans lines: each one's
+/// span (from its `|` or `>` to the end of its last line) and value, as
+/// YAML reads it. Literal (`|`) keeps the line breaks, folded (`>`) joins
+/// lines with a space (an empty line is a line break; a more-indented
+/// line keeps its breaks); the content's indentation is the indicator's
+/// (`|2`) or its first line's, and is taken off every line; chomping
+/// (`-` strip, `+` keep, else one line break) applies at the end. Each
+/// line is looked at once or twice.
+fn block_scalars(src: &[u8]) -> Vec<(Range<usize>, String)> {
+    if memchr::memchr2(b'|', b'>', src).is_none() {
+        return Vec::new();
+    }
+    // Byte for byte, so places stay: each byte that is not UTF-8 a `?`.
+    let mut text = String::with_capacity(src.len());
+    for chunk in src.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut at = 0;
+    // (The text after a last line break is no line.)
+    for line in text.strip_suffix('\n').unwrap_or(&text).split('\n') {
+        lines.push((at, line.strip_suffix('\r').unwrap_or(line)));
+        at += line.len() + 1;
+    }
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let (start, line) = lines[i];
+        i += 1;
+        let Some((at, literal, explicit, chomp)) = block_header(line) else {
+            continue;
+        };
+        let parent = indent(line);
+        // The content: the lines below indented deeper (blank ones too).
+        let mut content: Vec<&str> = Vec::new();
+        let mut want = explicit.map(|m| parent + m);
+        let mut end = i;
+        while end < lines.len() {
+            let l = lines[end].1;
+            if l.trim().is_empty() {
+                content.push(l);
+                end += 1;
+                continue;
+            }
+            let n = indent(l);
+            let need = *want.get_or_insert(n);
+            if n <= parent || n < need {
+                break;
+            }
+            content.push(l);
+            end += 1;
+        }
+        // Trailing blank lines belong to chomping, not to the span.
+        let mut kept = content.len();
+        while kept > 0 && content[kept - 1].trim().is_empty() {
+            kept -= 1;
+        }
+        let trailing = content.len() - kept;
+        content.truncate(kept);
+        i += kept;
+        if content.len() < 2 {
+            continue;
+        }
+        let cut = want.unwrap_or(0);
+        let body: Vec<&str> = content.iter().map(|l| l.get(cut..).unwrap_or("")).collect();
+        let mut value = String::new();
+        for (k, l) in body.iter().enumerate() {
+            if k > 0 {
+                let prev = body[k - 1];
+                let more = |s: &str| s.starts_with([' ', '\t']);
+                let normal = |s: &str| !s.is_empty() && !more(s);
+                // Folded: a break between two normal lines is a space;
+                // the one before empty lines is dropped (each empty line
+                // is a break).
+                match (literal, normal(prev), normal(l), l.is_empty()) {
+                    (false, true, true, _) => value.push(' '),
+                    (false, true, _, true) => {}
+                    _ => value.push('\n'),
+                }
+            }
+            value.push_str(l);
+        }
+        match chomp {
+            Some('-') => {}
+            Some(_) => value.extend(std::iter::repeat_n('\n', 1 + trailing)),
+            None => value.push('\n'),
+        }
+        let (last_start, last) = lines[i - 1];
+        out.push((start + at..last_start + last.len(), value));
+    }
+    out
+}
+
+/// A line that opens a block scalar: the place of its `|` or `>` (after
+/// `key:` or `-` and a space, or alone on the line), whether it is
+/// literal, the explicit indentation (`|2`) and the chomping (`-`, `+`).
+fn block_header(line: &str) -> Option<(usize, bool, Option<usize>, Option<char>)> {
+    let b = line.as_bytes();
+    for (p, &c) in b.iter().enumerate() {
+        if c != b'|' && c != b'>' {
+            continue;
+        }
+        let before = line[..p].trim_end_matches([' ', '\t']);
+        let spaced = before.len() < p;
+        let opens = before.trim_start().is_empty()
+            || (spaced && (before.ends_with(':') || before.ends_with('-')));
+        if !opens {
+            continue;
+        }
+        let rest = &line[p + 1..];
+        let head = rest
+            .find(|ch: char| !(ch.is_ascii_digit() || ch == '+' || ch == '-'))
+            .unwrap_or(rest.len());
+        let (indicators, after) = rest.split_at(head);
+        let tail = after.trim_start_matches([' ', '\t']);
+        // Nothing after it but a comment, which follows a space.
+        let comment = tail.starts_with('#') && tail.len() < after.len();
+        if head > 2 || !(tail.is_empty() || comment) {
+            continue;
+        }
+        let explicit = indicators
+            .chars()
+            .find(char::is_ascii_digit)
+            .and_then(|d| d.to_digit(10))
+            .filter(|&d| d > 0)
+            .map(|d| d as usize);
+        let chomp = indicators.chars().find(|ch| matches!(ch, '+' | '-'));
+        return Some((p, c == b'|', explicit, chomp));
+    }
+    None
 }
 
 /// The spans (quotes included) of the quoted scalars of a YAML text that
@@ -815,8 +962,10 @@ fn judge(
             url.text.clone()
         } else {
             // npm's reading of `.npmrc` expands `${…}`; the lockfile's
-            // reader does not: every `$` is escaped.
-            serde_json::to_string(&url.text.replace('$', "\\$")).unwrap_or_default()
+            // reader does not: every `${` is escaped. (A lone `$` is never
+            // expanded: escaped, its `\\` would end the userinfo, or make
+            // `$NAME` no whole reference; review 7, #6.)
+            serde_json::to_string(&url.text.replace("${", "\\${")).unwrap_or_default()
         };
         let line = format!("{KEY}={value}\n");
         let value_start = KEY.len() + 1;
@@ -827,7 +976,12 @@ fn judge(
             .filter(|i| i.password.is_empty() && is_account_name(&i.username))
             .map(|i| i.username);
         for mut d in detect::detect(path, line.as_bytes()) {
+            // A query value that is wholly a reference (`?job_token=
+            // $CI_JOB_TOKEN`) is sent as that text: a broken reference, as
+            // in `.npmrc` (review 7, #6).
+            let broken = d.finding.rule == Rule::BrokenInterpolation;
             if d.finding.rule != Rule::UrlCredentials
+                && !broken
                 && !(d.finding.rule.is_secret() && d.secret.is_some())
             {
                 continue;
@@ -856,6 +1010,9 @@ fn judge(
             d.fix = None;
             // (A URL's query parameter is named before the note.)
             f.detail = Some(match f.detail.take() {
+                _ if broken => "this URL is fetched as written, its references unexpanded: \
+                                the server gets the reference's text, not a credential"
+                    .to_string(),
                 Some(query) if f.rule == Rule::UrlCredentials => format!("{query}; {note}"),
                 _ => note.to_string(),
             });
@@ -1101,6 +1258,28 @@ mod tests {
         let src = lock("\"http://alice:pw@h/x\\\n  .tgz\"");
         assert_eq!(text(&src), ["http://alice:pw@h"]);
         assert!(multiline_scalars(b"a: it\"s\nb: \"x\"\n").is_empty());
+        // Block scalars (review 7, #13): literal keeps breaks, folded joins
+        // with a space, chomping, explicit indentation, the span from the
+        // indicator to the last content line.
+        let blocks = |s: &str| -> Vec<(String, String)> {
+            block_scalars(s.as_bytes())
+                .into_iter()
+                .map(|(r, v)| (s[r].to_string(), v))
+                .collect()
+        };
+        assert_eq!(
+            blocks("a:\n  t: |-\n    x\n    y\n  b: 1\n"),
+            [("|-\n    x\n    y".to_string(), "x\ny".to_string())]
+        );
+        assert_eq!(blocks("t: >-\n  x\n  y\n")[0].1, "x y");
+        assert_eq!(blocks("t: >\n  x\n\n  y\n")[0].1, "x\ny\n");
+        assert_eq!(blocks("t: |+ # c\n  x\n  y\n\n")[0].1, "x\ny\n\n");
+        assert_eq!(blocks("t: |2-\n    x\n   y\n")[0].1, "  x\n y");
+        assert_eq!(blocks("- >-\n  x\n   y\n")[0].1, "x\n y");
+        // One line is read as a word already; `a|b` and `x: "|"` open none.
+        assert!(blocks("t: |-\n  x\nu: 1\n").is_empty());
+        assert!(blocks("t: a|b\n  x\n  y\n").is_empty());
+        assert!(blocks("t: '|'\n  x\n  y\n").is_empty());
         assert_eq!(fold_lines("a \\\n  b\n\n c\\\\\n d", true), "a b\nc\\\\ d");
     }
 }

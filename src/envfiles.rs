@@ -71,6 +71,7 @@ fn split(path: &str) -> (&str, &str) {
 /// given the `.yarnrc.yml` files it sits beside name none: `.env.yarn` is
 /// yarn's, the rest bun's.
 fn loader_of(name: &str) -> Option<Loader> {
+    let name = crate::select::caseless_name(name.as_bytes()).unwrap_or(name);
     if name == YARN_ENV {
         Some(Loader::Yarn)
     } else if BUN_ENV.contains(&name) {
@@ -158,7 +159,7 @@ pub fn read_below(config: &str, other: &str) -> bool {
     config_loaders(config).contains(&Loader::Yarn)
         && odir.starts_with(cdir)
         && other != config
-        && (oname == YARN_ENV
+        && (oname.eq_ignore_ascii_case(YARN_ENV)
             || crate::select::caseless_name(oname.as_bytes()) == Some(crate::yarnrc_yml::NAME))
 }
 

@@ -24,6 +24,9 @@ pub const PACKAGE_JSON: &str = "package.json";
 /// Findings in one file, `path` as reports show it.
 pub fn detect_file(path: &str, bytes: &[u8]) -> Vec<Detected> {
     let name = path.rsplit('/').next().unwrap_or(path);
+    // The kind by the name in any ASCII case, as the tool opens it
+    // ([`crate::select::caseless_name`]).
+    let name = crate::select::caseless_name(name.as_bytes()).unwrap_or(name);
     if name == PACKAGE_JSON {
         let mut out = crate::publish_config::detect(path, bytes);
         out.extend(crate::dep_urls::detect_package_json(path, bytes));
@@ -133,7 +136,7 @@ pub fn foreign_tool(path: &str) -> Option<&'static str> {
 /// (see [`crate::select::caseless_name`]).
 fn tool_name(path: &str) -> Option<&'static str> {
     let file = path.rsplit('/').next().unwrap_or(path);
-    if file == crate::bunfig::USER_NAME {
+    if file.eq_ignore_ascii_case(crate::bunfig::USER_NAME) {
         return Some(crate::bunfig::NAME);
     }
     crate::select::caseless_name(file.as_bytes())

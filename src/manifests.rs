@@ -24,7 +24,7 @@ pub const PACKAGE_JSON5: &str = "package.json5";
 
 /// Whether the file name `name` is one of pnpm's other manifests.
 pub fn is_manifest_name(name: &str) -> bool {
-    name == PACKAGE_YAML || name == PACKAGE_JSON5
+    name.eq_ignore_ascii_case(PACKAGE_YAML) || name.eq_ignore_ascii_case(PACKAGE_JSON5)
 }
 
 /// Findings in one `package.yaml` or `package.json5` (by `path`'s name).
@@ -36,7 +36,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         text.push_str(chunk.valid());
         text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
     }
-    let yaml = path.ends_with(PACKAGE_YAML);
+    let yaml = crate::select::ends_with_caseless(path, PACKAGE_YAML);
     let specs = if memchr::memchr3(b'@', b'?', b'\\', src).is_none() {
         Vec::new()
     } else if yaml {

@@ -44,17 +44,12 @@ pub const DEFAULT_INCLUDE: &[&str] = &[
 ];
 
 /// Whether a file name (its last component) is one the default include
-/// takes, in the case it matches in.
+/// takes, in any ASCII case ([`caseless_name`]).
 pub fn is_default_name(name: &[u8]) -> bool {
-    DEFAULT_INCLUDE.iter().any(|g| {
-        let n = g.strip_prefix("**/").unwrap_or(g).as_bytes();
-        n == name || caseless_name(n).is_some_and(|c| caseless_name(name) == Some(c))
-    })
+    caseless_name(name).is_some()
 }
 
-/// The one file name matched ignoring ASCII case (SPEC.md, "Files read"):
-/// npm opens `.npmrc` on macOS and Windows whatever case the file has, so
-/// `**/.npmrc` also matches `.NPMRC` and `.Npmrc`.
+/// `.npmrc`, npm's config file's name.
 const NPMRC: &str = ".npmrc";
 
 /// Whether a file name is `.npmrc` in any ASCII case.
@@ -62,18 +57,24 @@ pub fn is_npmrc_name(name: &[u8]) -> bool {
     name.eq_ignore_ascii_case(NPMRC.as_bytes())
 }
 
-/// The names matched ignoring ASCII case: each tool opens its file by
-/// that name (npm `.npmrc`, yarn `.yarnrc.yml` and `.yarnrc`, bun
-/// `bunfig.toml`), so
-/// on macOS and Windows it reads `.YARNRC.YML` or `BunFig.toml` too.
-const CASELESS: &[&str] = &[NPMRC, ".yarnrc.yml", ".yarnrc", "bunfig.toml"];
-
-/// The name a tool opens that `name` is in some ASCII case, if any.
+/// The name of the default include (SPEC.md, "Files read") that `name`
+/// (a last component) is in some ASCII case, if any. Every name is matched
+/// ignoring ASCII case: each tool opens its file by that name, and on
+/// macOS and Windows (case-insensitive file systems) `npm ci` opening
+/// `package-lock.json` reads `PACKAGE-LOCK.JSON`, bun opening `.env`
+/// reads `.ENV`, npm opening `.npmrc` reads `.Npmrc` (review 7, #12).
 pub fn caseless_name(name: &[u8]) -> Option<&'static str> {
-    CASELESS
+    DEFAULT_INCLUDE
         .iter()
-        .copied()
+        .map(|g| g.strip_prefix("**/").unwrap_or(g))
         .find(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+}
+
+/// Whether `path` ends with `suffix` in any ASCII case: how a reader
+/// tells a file's kind from its name ([`caseless_name`]).
+pub fn ends_with_caseless(path: &str, suffix: &str) -> bool {
+    path.len() >= suffix.len()
+        && path.as_bytes()[path.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// Whether `path` is the named file `named`: the same path, or, for a
@@ -210,9 +211,11 @@ fn build(globs: &[String]) -> Result<GlobSet, String> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
         // `**/.npmrc` and `.npmrc` ignore case, as npm's file opening does
-        // where the file system does (so do yarn's and bun's names).
+        // where the file system does (so does every default name).
         let name = g.strip_prefix("**/").unwrap_or(g);
-        let caseless = CASELESS.contains(&name);
+        let caseless = DEFAULT_INCLUDE
+            .iter()
+            .any(|d| d.strip_prefix("**/") == Some(name));
         let glob = GlobBuilder::new(g)
             .case_insensitive(caseless)
             .literal_separator(true)
@@ -260,7 +263,29 @@ mod tests {
             assert!(!s.matches(b"a/.npmrc.bak"));
             assert!(!s.matches(b"a/npmrc"));
         }
-        // So do yarn 2+'s and bun's; other names keep their case.
+        // So does every default name (review 7, #12); other names keep
+        // their case.
+        let s = sel(&[], &[]);
+        for path in [
+            "PACKAGE.JSON",
+            "a/Package.json",
+            ".ENV",
+            "a/.Env.local",
+            "YARN.LOCK",
+            "PACKAGE-LOCK.JSON",
+            "BUN.LOCK",
+            "Bun.Lockb",
+            "PNPM-WORKSPACE.YAML",
+            "a/PNPM-LOCK.yaml",
+            "home/.config/PNPM/RC",
+        ] {
+            assert!(s.matches(path.as_bytes()), "{path}");
+            assert!(
+                is_default_name(path.rsplit('/').next().unwrap_or(path).as_bytes())
+                    || path.ends_with("RC")
+            );
+        }
+        assert!(!s.matches(b"a/PACKAGE.JSON.bak"));
         for s in [
             sel(&[], &[]),
             sel(&["**/.yarnrc.yml", "**/bunfig.toml", "x/*"], &[]),

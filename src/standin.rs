@@ -164,6 +164,43 @@ pub fn is_fixer_name(name: &str) -> bool {
         && is_variable_name(name)
         && names_a_credential(name)
         && !is_read_as_a_setting(name)
+        && !is_run_or_opened(name)
+        && !is_shipped_to_browsers(name)
+}
+
+/// Name endings a tool reads as a program to run or a file to open, not a
+/// value (review 7, #5): `RESTIC_PASSWORD_COMMAND`, `SOPS_AGE_KEY_CMD`,
+/// `ANSIBLE_VAULT_PASSWORD_FILE`, Docker's `*_FILE` secrets. A secret
+/// stored there is run as a command, or opened as a path an error shows.
+const RUN_OR_OPEN_ENDINGS: &[&str] = &["_command", "_cmd", "_exec", "_file"];
+
+fn is_run_or_opened(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    RUN_OR_OPEN_ENDINGS.iter().any(|e| lower.ends_with(e))
+}
+
+/// The prefixes bundlers expose to browser code (review 7, #5): Vite
+/// (`VITE_`), Create React App, Vue CLI, Gatsby, Storybook, Nuxt 2,
+/// Redwood, Sanity. Next.js, Expo, Nuxt 3, SvelteKit and Astro mark a
+/// public name with `PUBLIC` as its first or second part (`PUBLIC_`,
+/// `NEXT_PUBLIC_`, `EXPO_PUBLIC_`): any such name is refused. A secret there is inlined
+/// into a web bundle, read from the very `.env.local` `--save-env`
+/// suggests.
+const BROWSER_PREFIXES: &[&str] = &[
+    "vite_",
+    "react_app_",
+    "vue_app_",
+    "gatsby_",
+    "storybook_",
+    "nuxt_env_",
+    "redwood_env_",
+    "sanity_studio_",
+];
+
+fn is_shipped_to_browsers(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    BROWSER_PREFIXES.iter().any(|p| lower.starts_with(p))
+        || lower.split('_').take(2).any(|part| part == "public")
 }
 
 /// The words a name that holds a credential has as one of its parts
@@ -245,6 +282,53 @@ const SETTING_PREFIXES: &[&str] = &[
     "python",
     "ruby",
     "perl",
+    // Review 7, #5: other tools' own credential families, each sent to its
+    // own host (turbo sends TURBO_TOKEN to the remote cache a committed
+    // turbo.json names) or run (RESTIC_, SOPS_, RCLONE_).
+    "turbo_",
+    "nx_",
+    "hf_",
+    "hugging_face_",
+    "huggingface_",
+    "openai_",
+    "anthropic_",
+    "tf_",
+    "terraform_",
+    "sonar_",
+    "cloudflare_",
+    "cf_",
+    "chromatic_",
+    "deno_",
+    "gitea_",
+    "renovate_",
+    "rsync_",
+    "rediscli_",
+    "ansible_",
+    "restic_",
+    "sops_",
+    "rclone_",
+    "borg_",
+    "vercel_",
+    "netlify_",
+    "sentry_",
+    "codecov_",
+    "snyk_",
+    "heroku_",
+    "circle_",
+    "buildkite_",
+    "datadog_",
+    "dd_",
+    "fly_",
+    "supabase_",
+    "firebase_",
+    "expo_",
+    "eas_",
+    "pulumi_",
+    "doppler_",
+    "op_",
+    "jfrog_",
+    "mysql_",
+    "pgpass",
 ];
 const SETTING_NAMES: &[&str] = &[
     "BASHOPTS",
@@ -323,8 +407,12 @@ fn is_read_as_a_setting(name: &str) -> bool {
 pub const FIXER_NAME_RULE: &str = "a variable name is letters, digits and _, not starting \
     with a digit, no part of it looks random (npm reads such a name as text, not as a \
     variable), one part of it is a credential word (TOKEN, AUTH, PASSWORD, SECRET, KEY, …), \
-    and it is no name a shell, npm or another tool reads as a setting \
-    (PROMPT_COMMAND, PATH, npm_config_*, HTTPS_PROXY, NODE_OPTIONS, COREPACK_*, BUN_*, …)";
+    it is no name a shell, npm or another tool reads as a setting or as its own credential \
+    (PROMPT_COMMAND, PATH, npm_config_*, HTTPS_PROXY, NODE_OPTIONS, COREPACK_*, BUN_*, \
+    TURBO_*, NX_*, HF_*, TF_*, …), it does not end in _COMMAND, _CMD, _EXEC or _FILE (a \
+    program its tool runs, a file it opens), and it is no name a bundler puts in browser \
+    code (VITE_*, REACT_APP_*, GATSBY_*, STORYBOOK_*, and PUBLIC as its first or second part: \
+    PUBLIC_*, NEXT_PUBLIC_*, EXPO_PUBLIC_*)";
 
 /// Whether a name a file assigns or references (an env file's `NAME=`)
 /// may be shown whole: written in one case (`NPM_TOKEN`, `npm_token`), at
@@ -455,6 +543,8 @@ mod tests {
             "NPM_PASSWORD",
             "ARTIFACTORY_API_KEY",
             "corp_npm_token",
+            "NPM_TOKEN_NPM_PUBLIC_CORP",
+            "NPM_TOKEN_FILES_EXAMPLE",
         ] {
             assert!(is_fixer_name(ok), "{ok}");
         }
@@ -498,6 +588,37 @@ mod tests {
             "CI_JOB_TOKEN",
             "CODECOV_TOKEN",
             "HOMEBREW_GITHUB_API_TOKEN",
+            // Review 7, #5: other tools' credentials, names a tool runs
+            // or opens, names a bundler ships to browsers.
+            "TURBO_TOKEN",
+            "NX_CLOUD_ACCESS_TOKEN",
+            "NX_CLOUD_AUTH_TOKEN",
+            "HF_TOKEN",
+            "OPENAI_API_KEY",
+            "TF_TOKEN_app_terraform_io",
+            "SONAR_TOKEN",
+            "CLOUDFLARE_API_TOKEN",
+            "CHROMATIC_PROJECT_TOKEN",
+            "DENO_AUTH_TOKENS",
+            "GITEA_TOKEN",
+            "RENOVATE_TOKEN",
+            "RSYNC_PASSWORD",
+            "REDISCLI_AUTH",
+            "ANSIBLE_VAULT_PASSWORD_FILE",
+            "RESTIC_PASSWORD_COMMAND",
+            "SOPS_AGE_KEY_CMD",
+            "RCLONE_PASSWORD_COMMAND",
+            "CORP_TOKEN_EXEC",
+            "MY_SECRET_CMD",
+            "VITE_NPM_TOKEN",
+            "NEXT_PUBLIC_NPM_TOKEN",
+            "REACT_APP_NPM_TOKEN",
+            "EXPO_PUBLIC_NPM_TOKEN",
+            "NUXT_PUBLIC_NPM_TOKEN",
+            "PUBLIC_NPM_TOKEN",
+            "GATSBY_NPM_TOKEN",
+            "STORYBOOK_NPM_TOKEN",
+            "vite_npm_token",
         ] {
             assert!(!is_fixer_name(bad), "{bad}");
         }

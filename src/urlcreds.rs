@@ -26,22 +26,57 @@ pub fn parse(s: &str) -> Option<(String, UserInfo)> {
 
 /// The credentials npm would send from a registry-like URL (`http:` or
 /// `https:`), percent-decoded; `None` without any.
+///
+/// A URL the standard refuses but whose userinfo is plain
+/// (`http://u:pw@host:x/`, an invalid port) is read by [`lenient`]: bun
+/// parses it, falls back to the scheme's default port and sends the
+/// userinfo (review 7, #9); it is committed either way.
 pub fn credentials(s: &str) -> Option<UserInfo> {
     memchr::memchr(b'@', s.as_bytes())?;
-    let url = Url::parse(s.trim()).ok()?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return None;
-    }
+    let (username, password) = match Url::parse(s.trim()) {
+        Ok(url) => {
+            if !matches!(url.scheme(), "http" | "https") {
+                return None;
+            }
+            (
+                url.username().to_string(),
+                url.password().unwrap_or("").to_string(),
+            )
+        }
+        Err(_) => lenient(s)?,
+    };
     let decode = |p: &str| {
         percent_encoding::percent_decode_str(p)
             .decode_utf8_lossy()
             .into_owned()
     };
     let info = UserInfo {
-        username: decode(url.username()),
-        password: decode(url.password().unwrap_or("")),
+        username: decode(&username),
+        password: decode(&password),
     };
     (!info.username.is_empty() || !info.password.is_empty()).then_some(info)
+}
+
+/// The userinfo (username, password; as written) of an `http:`/`https:`
+/// URL the standard refuses: after the scheme's `:` and any `/` or `\`,
+/// up to the last `@` before the authority ends (at `/`, `\`, `?` or `#`),
+/// the username ending at its first `:`. Tabs and line breaks are dropped
+/// first, as the standard drops them.
+fn lenient(s: &str) -> Option<(String, String)> {
+    let s: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let (scheme, rest) = s.split_once(':')?;
+    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        return None;
+    }
+    let rest = rest.trim_start_matches(['/', '\\']);
+    let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
+    let (userinfo, _) = rest[..end].rsplit_once('@')?;
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    Some((user.to_string(), password.to_string()))
 }
 
 /// Query parameter names (lower-cased, `-` and `_` taken out) whose value
@@ -147,6 +182,18 @@ mod tests {
         assert_eq!(creds("https://host/a@b"), None);
         assert_eq!(creds("https:\\\\a:b@host"), up("a", "b"));
         assert_eq!(creds("alice@example.com"), None);
+        // Refused by the standard, read by bun (review 7, #9): the userinfo
+        // up to the authority's end all the same.
+        for bad_port in ["x", "99999", "8080:8080", "8080x", "8080%2F"] {
+            assert_eq!(
+                creds(&format!("http://alice:pw@127.0.0.1:{bad_port}/p.tgz")),
+                up("alice", "pw"),
+                "{bad_port}"
+            );
+        }
+        assert_eq!(creds("HTTPS://a:p%40ss@h:x/"), up("a", "p@ss"));
+        assert_eq!(creds("http://h:x/a@b"), None);
+        assert_eq!(creds("ftp://a:b@h:x/"), None);
     }
 
     #[test]

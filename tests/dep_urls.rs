@@ -748,3 +748,173 @@ fn bun_sends_bun_lock_and_catalog_urls_and_the_guard_blocks_them() {
         );
     }
 }
+
+/// bun parses URLs leniently (review 7, #9): a port it cannot read
+/// (`host:x`, `host:99999`, `host:8080:8080`, `host:8080x`) is the scheme's
+/// default, and bun sends the URL's `user:password@` to port 80, where
+/// Node's `new URL()` refuses the URL. The guard reports the userinfo of
+/// such a URL all the same. Needs to bind port 80 (root, as CI runs).
+#[test]
+fn bun_sends_a_url_with_an_invalid_port_to_port_80_and_the_guard_blocks_it() {
+    let Some(tools) = installed_once("bun", "@oven/bun-linux-x64@1.4.5") else {
+        return;
+    };
+    let bun = tools.join("node_modules/@oven/bun-linux-x64/bin/bun");
+    // A loopback address of its own, so no other test's port 80 is taken.
+    const HOST: &str = "127.0.0.97";
+    if std::net::TcpListener::bind((HOST, 80)).is_err() {
+        assert!(!common::required(), "cannot bind {HOST}:80 (needs root)");
+        eprintln!("skipped: cannot bind {HOST}:80");
+        return;
+    }
+    let (_, seen) = common::capture::capture_server_at(&format!("{HOST}:80"));
+    let lock = |u: &str| {
+        format!(
+            "{{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {{\n    \"\": {{\n      \"name\": \"x\",\n      \"dependencies\": {{\n        \"somepkg\": \"1.0.0\",\n      }},\n    }},\n  }},\n  \"packages\": {{\n    \"somepkg\": [\"somepkg@1.0.0\", \"{u}\", {{}}, \"sha512-LPlbIuom6w7TyELR1077Uj98dSLaIE3A1Z2ifWqLk/CvfA24JWUbxesuJAO/x2vjkUYih+LxsGYOU7XN8x+4yA==\"],\n  }}\n}}\n"
+        )
+    };
+    let url =
+        |port: &str, m: &str| format!("http://alice:{PW}@{HOST}:{port}/{m}/somepkg-1.0.0.tgz");
+    // (marker, files, the file the finding is in).
+    type Case<'a> = (String, Vec<(&'a str, String)>, &'a str);
+    let mut cases: Vec<Case> = ["x", "99999", "8080:8080", "8080x"]
+        .iter()
+        .enumerate()
+        .map(|(i, port)| {
+            let m = format!("port{i}");
+            let files = vec![
+                ("package.json", MANIFEST.to_string()),
+                ("bun.lock", lock(&url(port, &m))),
+            ];
+            (m, files, "bun.lock")
+        })
+        .collect();
+    cases.push((
+        "dep".to_string(),
+        vec![(
+            "package.json",
+            format!(
+                r#"{{"name":"x","version":"1.0.0","dependencies":{{"somepkg":"{}"}}}}"#,
+                url("x", "dep")
+            ),
+        )],
+        "package.json",
+    ));
+    for (marker, files, file) in cases {
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (*p, c.as_str())).collect();
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project(bun.to_str().expect("utf-8 path"), dir.path(), home.path());
+        cmd.arg("install");
+        if file == "bun.lock" {
+            cmd.arg("--frozen-lockfile");
+        }
+        run("bun install", &mut cmd, 120);
+        assert!(
+            sent(&seen, &format!("/{marker}/")).contains(&format!("alice:{PW}")),
+            "{marker}: bun did not send the URL's credentials to port 80: {:?}",
+            seen.lock().expect("lock")
+        );
+        let found = guard_blocks(&files, &[PW.to_string()]);
+        assert_eq!(found.len(), 1, "{marker}: {found:?}");
+        assert_eq!(
+            (found[0].0.as_str(), found[0].1.as_str()),
+            ("url-credentials", file),
+            "{marker}"
+        );
+    }
+}
+
+/// The rule and exit status of `scan --staged` on `files`: JSON findings
+/// as (rule, severity), no secret shown.
+fn guard_verdict(
+    files: &[(&str, &str)],
+    secrets: &[String],
+) -> (Option<i32>, Vec<(String, String)>) {
+    let repo = TestRepo::new();
+    for (path, content) in files {
+        repo.write(path, content);
+    }
+    repo.git(&["add", "-A"]);
+    let out = repo.tool(&["scan", "--staged", "--format", "json"]);
+    common::assert_no_secret(&out, secrets);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let found = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["severity"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    (out.status.code(), found)
+}
+
+/// A package.json dependency URL's `$` (review 7, #6): npm expands no
+/// variable there. `?job_token=$CI_JOB_TOKEN` (GitLab's docs' shape) is
+/// sent as that text, with CI_JOB_TOKEN set: a broken reference, a
+/// warning as in `.npmrc`, not an error. A password with a `$` in it
+/// (`Pa$sw0rd…`) is sent as written: an error (it passed before, the `$`
+/// escaped into a `\` that ended the userinfo).
+#[test]
+fn a_dollar_in_a_dependency_url_is_sent_as_text() {
+    if !have("npm") {
+        return;
+    }
+    let (port, seen) = capture_server();
+    let secret_value = "real-ci-job-token-value";
+    let query = format!(
+        "http://127.0.0.1:{port}/api/v4/projects/1/packages/npm/x/-/x-1.0.0.tgz?job_token=$CI_JOB_TOKEN"
+    );
+    let password = "Pa$sw0rdQ7Rw2LxZp9Vk";
+    let userinfo = format!("http://alice:{password}@127.0.0.1:{port}/pw/x-1.0.0.tgz");
+    for (url, marker) in [(&query, "/api/"), (&userinfo, "/pw/")] {
+        let manifest = format!(
+            "{{\"name\":\"y\",\"version\":\"1.0.0\",\"dependencies\":{{\"x\":\"{url}\"}}}}\n"
+        );
+        let files = [("package.json", manifest.as_str())];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        seen.lock().expect("lock").clear();
+        run(
+            "npm install",
+            in_project("npm", dir.path(), home.path())
+                .args(["install", "--no-audit", "--fetch-retries=0"])
+                .env("CI_JOB_TOKEN", secret_value),
+            120,
+        );
+        let requests: Vec<(String, Option<String>)> = seen.lock().expect("lock").clone();
+        if marker == "/api/" {
+            assert!(
+                requests
+                    .iter()
+                    .any(|(p, _)| p.ends_with("?job_token=$CI_JOB_TOKEN")),
+                "npm did not send the reference's text: {requests:?}"
+            );
+            assert!(
+                !requests.iter().any(|(p, _)| p.contains(secret_value)),
+                "npm expanded the reference: {requests:?}"
+            );
+            let (status, found) = guard_verdict(&files, &[]);
+            assert_eq!(status, Some(0), "{found:?}");
+            assert_eq!(
+                found,
+                [("broken-interpolation".to_string(), "warning".to_string())]
+            );
+        } else {
+            assert!(
+                sent(&seen, marker).contains(&format!("alice:{password}")),
+                "npm did not send the password: {requests:?}"
+            );
+            let (status, found) = guard_verdict(&files, &[password.to_string()]);
+            assert_eq!(status, Some(1), "{found:?}");
+            assert_eq!(
+                found,
+                [("url-credentials".to_string(), "error".to_string())]
+            );
+        }
+    }
+}

@@ -592,3 +592,56 @@ fn a_credential_from_package_json_config_is_sent_and_refused() {
         [("auth-token".to_string(), 2, place(&npmrc, "${npm").1)]
     );
 }
+
+/// pnpm-lock.yaml's `resolution` as a block mapping whose `tarball:` is a
+/// block scalar split across lines (review 7, #13): literal (`|-`, `|`,
+/// `|2-`) keeps the line break, which Node's URL drops; folded (`>-`)
+/// joins with a space, sent as `%20`. pnpm sends the credentials either
+/// way.
+#[test]
+fn a_pnpm_lock_tarball_block_scalar_is_sent_and_refused() {
+    let Some(tools) = installed_once("pnpm-lockfile", "pnpm@10.34.2") else {
+        return;
+    };
+    let (port, seen) = capture_server();
+    let joined = pw();
+    let folded = format!("{PW1}%20{PW2}");
+    // (marker, indicator, what is sent).
+    let cases = [
+        ("lit", "|-", joined.as_str()),
+        ("clip", "|", joined.as_str()),
+        ("ind", "|2-", joined.as_str()),
+        ("fold", ">-", folded.as_str()),
+    ];
+    for (marker, indicator, password) in cases {
+        let lock = format!(
+            "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .:\n    dependencies:\n      somepkg:\n        specifier: 1.0.0\n        version: 1.0.0\n\npackages:\n\n  somepkg@1.0.0:\n    resolution:\n      integrity: sha512-AAAA\n      tarball: {indicator}\n        http://alice:{PW1}\n        {PW2}@127.0.0.1:{port}/{marker}/somepkg-1.0.0.tgz\n\nsnapshots:\n\n  somepkg@1.0.0: {{}}\n"
+        );
+        let files = [
+            ("package.json", MANIFEST),
+            ("pnpm-lock.yaml", lock.as_str()),
+        ];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project("node", dir.path(), home.path());
+        cmd.arg(tools.join("node_modules/pnpm/bin/pnpm.cjs"));
+        cmd.args(["install", "--frozen-lockfile"]);
+        cmd.arg("--store-dir").arg(home.path().join("store"));
+        run("pnpm", &mut cmd, 180);
+        assert!(
+            sent(&seen, &format!("/{marker}/")).contains(&format!("alice:{password}")),
+            "{marker}: pnpm did not send the block scalar's credentials: {:?}",
+            seen.lock().expect("lock")
+        );
+        let secrets = [pw(), PW1.to_string(), PW2.to_string()];
+        let found = guard_refuses(&files, "pnpm-lock.yaml", &secrets);
+        // At the block scalar's indicator: the value is read, not held as
+        // written.
+        let (line, column) = place(&lock, &format!("{indicator}\n"));
+        assert_eq!(
+            found,
+            [("url-credentials".to_string(), line, column)],
+            "{marker}"
+        );
+    }
+}

@@ -304,8 +304,19 @@ pub fn names_taken_outside<'a>(
     if let Some(x) = &xdg {
         configs.push(x.join(".bunfig.toml"));
     }
+    configs.extend(pnpm_user_configs(home.as_deref(), xdg.as_deref()));
     configs.extend(global_configs(home.as_deref()));
     let fixed: Vec<(&Path, &[u8])> = files.collect();
+    // Every config and env file of the repository a fixed file is in, at
+    // any depth (review 7, #11): pnpm, npm or bun run in a workspace
+    // package reads that package's `.npmrc`, whose `${NPM_TOKEN}` for
+    // another registry would then get this secret.
+    let sel = repository_configs();
+    for &(path, _) in &fixed {
+        if !configs.iter().any(|c| c == path) {
+            configs.extend(git::worktree_files_beside(path, &sel));
+        }
+    }
     for &(path, _) in &fixed {
         // The configs a tool reads with this one: bun reads `bunfig.toml`
         // and `.npmrc` of the folder it runs in, yarn merges every
@@ -327,6 +338,15 @@ pub fn names_taken_outside<'a>(
     let mut taken = std::collections::HashSet::new();
     let read = |path: &Path, bytes: &[u8], taken: &mut std::collections::HashSet<String>| {
         taken.extend(any_reference(bytes));
+        // A name an env file of the repository assigns is loaded where
+        // yarn or bun runs beside it.
+        if crate::envfiles::is_env_file(&path.to_string_lossy()) {
+            taken.extend(
+                crate::envfiles::assignments(bytes)
+                    .into_iter()
+                    .map(|a| a.name),
+            );
+        }
         // The env files the tools load for this config (yarn's
         // `injectEnvironmentFiles`, bun's `.env*` beside it), git ignored
         // or not.
@@ -345,7 +365,7 @@ pub fn names_taken_outside<'a>(
             );
         }
         for env in envs {
-            if let Ok(src) = std::fs::read(&env) {
+            if let Some(src) = read_regular(&env) {
                 taken.extend(
                     crate::envfiles::assignments(&src)
                         .into_iter()
@@ -360,11 +380,46 @@ pub fn names_taken_outside<'a>(
     configs.sort();
     configs.dedup();
     for path in configs {
-        if let Ok(bytes) = std::fs::read(&path) {
+        if let Some(bytes) = read_regular(&path) {
             read(&path, &bytes, &mut taken);
         }
     }
     taken
+}
+
+/// A file's bytes when it is a regular file (through links) within the
+/// size bound: a repository's `.npmrc` linked to `/dev/zero`, or a FIFO,
+/// must not stop the fix ([`crate::inputs::read_named`]).
+fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    crate::inputs::read_named(path).content.ok()
+}
+
+/// The files of a repository whose names a fix must not reuse: every one
+/// the default include selects but the lockfiles, which reference no
+/// variable and can be hundreds of megabytes.
+fn repository_configs() -> crate::select::Selector {
+    let include: Vec<String> = crate::select::DEFAULT_INCLUDE
+        .iter()
+        .filter(|g| !crate::dep_urls::is_lockfile(g.trim_start_matches("**/")))
+        .map(|g| g.to_string())
+        .collect();
+    crate::select::Selector::new(&include, &[]).expect("the default include is valid")
+}
+
+/// Where pnpm's user config (`rc`, ini as `.npmrc`) may be: its config
+/// folder under `XDG_CONFIG_HOME`, else `~/.config/pnpm` (Linux),
+/// `~/Library/Preferences/pnpm` (macOS); reading one too many only takes
+/// a name more.
+fn pnpm_user_configs(home: Option<&Path>, xdg: Option<&Path>) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = xdg.iter().map(|x| x.join("pnpm/rc")).collect();
+    if let Some(h) = home {
+        out.push(h.join(".config/pnpm/rc"));
+        out.push(h.join("Library/Preferences/pnpm/rc"));
+    }
+    if let Some(local) = std::env::var_os("LOCALAPPDATA") {
+        out.push(PathBuf::from(local).join("pnpm/config/rc"));
+    }
+    out
 }
 
 /// Every name `src` may reference in any tool's syntax (`${NAME}`,

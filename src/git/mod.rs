@@ -379,6 +379,27 @@ pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
         .workdir()
         .ok_or("a bare repository has no work tree; use --staged or --history")?
         .to_path_buf();
+    let mut listing = Listing::default();
+    for p in worktree_paths(repo, sel)? {
+        let path = path_str(&p);
+        let full: PathBuf = root.join(&*crate::os::from_bytes(&p));
+        match fs::symlink_metadata(&full) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Ok(m) if m.file_type().is_symlink() => worktree_link(&root, &full, p, &mut listing),
+            _ => {
+                let mut input = inputs::read_named(&full);
+                input.path = path;
+                input.name = p;
+                listing.inputs.push(input);
+            }
+        }
+    }
+    Ok(listing)
+}
+
+/// The paths `sel` matches in the work tree: tracked files and untracked
+/// ones git does not ignore, sorted.
+fn worktree_paths(repo: &Repository, sel: &Selector) -> Result<Vec<Vec<u8>>, String> {
     let index = repo
         .index()
         .map_err(|e| format!("cannot read the index: {}", e.message()))?;
@@ -403,22 +424,24 @@ pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
     }
     paths.sort();
     paths.dedup();
-    let mut listing = Listing::default();
-    for p in paths {
-        let path = path_str(&p);
-        let full: PathBuf = root.join(&*crate::os::from_bytes(&p));
-        match fs::symlink_metadata(&full) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Ok(m) if m.file_type().is_symlink() => worktree_link(&root, &full, p, &mut listing),
-            _ => {
-                let mut input = inputs::read_named(&full);
-                input.path = path;
-                input.name = p;
-                listing.inputs.push(input);
-            }
-        }
-    }
-    Ok(listing)
+    Ok(paths)
+}
+
+/// The files `sel` matches in the work tree of the repository that holds
+/// `path` (as [`worktree`] lists them), as full paths; none outside a
+/// repository or when it cannot be listed.
+pub fn worktree_files_beside(path: &Path, sel: &Selector) -> Vec<PathBuf> {
+    let Ok(Some((repo, _))) = in_work_tree(path) else {
+        return Vec::new();
+    };
+    let Some(root) = repo.workdir().map(Path::to_path_buf) else {
+        return Vec::new();
+    };
+    worktree_paths(&repo, sel)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| root.join(&*crate::os::from_bytes(&p)))
+        .collect()
 }
 
 /// A `.npmrc` symbolic link in the work tree: read through when its target
