@@ -100,6 +100,8 @@ pub struct Sift<'a, 't> {
     searches: Vec<Search<'t>>,
     /// A line start and its number, to count line breaks from.
     counted: (usize, usize),
+    /// Whether a trigger just after an `=` is passed over ([`Sift::keys_only`]).
+    keys_only: bool,
 }
 
 impl<'a, 't> Sift<'a, 't> {
@@ -130,7 +132,19 @@ impl<'a, 't> Sift<'a, 't> {
                 })
                 .collect(),
             counted: (0, 1),
+            keys_only: false,
         }
+    }
+
+    /// Pass over a trigger just after an `=`, for a caller that looks only
+    /// at what a line holds before its first `=` (its raw key): a trigger
+    /// there is past it (the value of `//host/:_authToken=${NAME}`), and
+    /// the search goes on without a return to the walk (nor a search for
+    /// the line's end). A line is still walked when another trigger on it
+    /// is not just after an `=`.
+    pub fn keys_only(mut self) -> Self {
+        self.keys_only = true;
+        self
     }
 
     /// The number of the line that starts at `start` (not before the last
@@ -171,6 +185,14 @@ impl Sift<'_, '_> {
                 .filter_map(|s| s.next_in(src, pos, limit))
                 .min();
             match hit {
+                Some(hit) if self.keys_only && hit > 0 && src[hit - 1] == b'=' => {
+                    // Each search that found it searches on after it.
+                    for s in &mut self.searches {
+                        if s.next == Some(hit) {
+                            s.next = None;
+                        }
+                    }
+                }
                 Some(hit) => return Some(hit),
                 None if limit >= src.len() => {
                     self.pos = src.len();
@@ -340,6 +362,20 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn keys_only_passes_over_triggers_just_after_an_equals_sign() {
+        let src = b"k=${A}\nk${B}=1\nx=1=$\nk=a$b\n=$\r$=\n";
+        for window in [1, 2, 3, 5, 64, WINDOW] {
+            let spans: Vec<Range<usize>> =
+                Sift::with_window(src, [Trigger::Bytes([b'$', b'$', b'$'])], window)
+                    .keys_only()
+                    .collect();
+            assert_eq!(spans, [7..14, 21..26, 30..32], "window {window}");
+            let all = Sift::with_window(src, [Trigger::Bytes([b'$', b'$', b'$'])], window).count();
+            assert_eq!(all, 6, "window {window}");
         }
     }
 
