@@ -118,7 +118,7 @@ pub fn detect_at(path: &str, src: &[u8], survey: &crate::survey::Survey) -> Vec<
         Trigger::Bytes([b'$', b'%', b'{']),
         Trigger::Bytes([b'@', b'\\', b'_']),
         // A URL's query may carry a credential (`?private_token=…`).
-        Trigger::Bytes([b'?', b'?', b'?']),
+        Trigger::Byte(b'?'),
         Trigger::At(&survey.pem_begins),
         Trigger::At(&starts),
         // A line that may name a Gemfury host ([`crate::path_token`]).

@@ -17,6 +17,9 @@ use crate::npmrc::{self, Line, LineKind};
 /// What makes a line worth a look.
 #[derive(Debug)]
 pub enum Trigger<'t> {
+    /// One byte (a search for one byte reads half the instructions of one
+    /// for three).
+    Byte(u8),
     /// Any of three bytes.
     Bytes([u8; 3]),
     /// A string.
@@ -42,6 +45,7 @@ struct Search<'t> {
 
 impl Search<'_> {
     /// The first place in `pos..limit` where the trigger occurs.
+    #[inline(always)]
     fn next_in(&mut self, src: &[u8], pos: usize, limit: usize) -> Option<usize> {
         if let Some(n) = self.next {
             if n >= pos {
@@ -55,6 +59,7 @@ impl Search<'_> {
         }
         let hay = &src[from..limit];
         let (found, overlap) = match &self.trigger {
+            Trigger::Byte(a) => (memchr::memchr(*a, hay), 0),
             Trigger::Bytes([a, b, c]) => (memchr::memchr3(*a, *b, *c, hay), 0),
             // A string that starts before `limit` may end after it.
             Trigger::Text(finder) => (finder.find(hay), finder.needle().len() - 1),
@@ -179,11 +184,14 @@ impl Sift<'_, '_> {
         loop {
             self.limit = self.limit.max(pos.saturating_add(1)).min(src.len());
             let limit = self.limit;
-            let hit = self
-                .searches
-                .iter_mut()
-                .filter_map(|s| s.next_in(src, pos, limit))
-                .min();
+            // (A plain loop: a closure here was not inlined once the
+            // searches grew a variant, and cost a call per search per line.)
+            let mut hit: Option<usize> = None;
+            for s in &mut self.searches {
+                if let Some(n) = s.next_in(src, pos, limit) {
+                    hit = Some(hit.map_or(n, |h| h.min(n)));
+                }
+            }
             match hit {
                 Some(hit) if self.keys_only && hit > 0 && src[hit - 1] == b'=' => {
                     // Each search that found it searches on after it.
@@ -345,6 +353,7 @@ mod tests {
             .collect();
         for window in [1, 2, 3, 5, 64, WINDOW] {
             for trigger in [
+                Trigger::Byte(b'$'),
                 Trigger::Bytes([b'$', b'$', b'$']),
                 Trigger::At(&[4, 9, 14, 21]),
             ] {
