@@ -44,38 +44,34 @@ struct Search<'t> {
 }
 
 impl Search<'_> {
-    /// The first place in `pos..limit` where the trigger occurs.
+    /// The first place in `pos..limit` where the trigger occurs (with
+    /// `keys_only`, not just after an `=`: [`Sift::keys_only`]).
     #[inline(always)]
-    fn next_in(&mut self, src: &[u8], pos: usize, limit: usize) -> Option<usize> {
+    fn next_in(&mut self, src: &[u8], pos: usize, limit: usize, keys_only: bool) -> Option<usize> {
         if let Some(n) = self.next {
             if n >= pos {
                 return (n < limit).then_some(n);
             }
             self.next = None;
         }
-        let from = pos.max(self.searched_to);
-        if from >= limit {
-            return None;
-        }
-        let hay = &src[from..limit];
-        let (found, overlap) = match &self.trigger {
-            Trigger::Byte(a) => (memchr::memchr(*a, hay), 0),
-            Trigger::Bytes([a, b, c]) => (memchr::memchr3(*a, *b, *c, hay), 0),
-            // A string that starts before `limit` may end after it.
-            Trigger::Text(finder) => (finder.find(hay), finder.needle().len() - 1),
-            Trigger::At(offsets) => {
-                let i = offsets.partition_point(|&o| o < from);
-                let next = offsets.get(i).copied().filter(|&o| o < limit);
-                (next.map(|o| o - from), 0)
+        let mut from = pos.max(self.searched_to);
+        loop {
+            if from >= limit {
+                return None;
             }
-        };
-        match found {
-            Some(i) => {
-                self.next = Some(from + i);
-                self.searched_to = from + i + 1;
-                self.next
-            }
-            None => {
+            let hay = &src[from..limit];
+            let (found, overlap) = match &self.trigger {
+                Trigger::Byte(a) => (memchr::memchr(*a, hay), 0),
+                Trigger::Bytes([a, b, c]) => (memchr::memchr3(*a, *b, *c, hay), 0),
+                // A string that starts before `limit` may end after it.
+                Trigger::Text(finder) => (finder.find(hay), finder.needle().len() - 1),
+                Trigger::At(offsets) => {
+                    let i = offsets.partition_point(|&o| o < from);
+                    let next = offsets.get(i).copied().filter(|&o| o < limit);
+                    (next.map(|o| o - from), 0)
+                }
+            };
+            let Some(i) = found else {
                 // Where the next search starts: not before a string that
                 // could still start here, and never going back.
                 let to = if limit == src.len() {
@@ -84,8 +80,17 @@ impl Search<'_> {
                     limit.saturating_sub(overlap)
                 };
                 self.searched_to = to.max(from);
-                None
+                return None;
+            };
+            let at = from + i;
+            self.searched_to = at + 1;
+            // (Searched on from here, without a return to the walk.)
+            if keys_only && at > 0 && src[at - 1] == b'=' {
+                from = at + 1;
+                continue;
             }
+            self.next = Some(at);
+            return self.next;
         }
     }
 }
@@ -181,6 +186,7 @@ impl Sift<'_, '_> {
         if pos >= src.len() {
             return None;
         }
+        let keys_only = self.keys_only;
         loop {
             self.limit = self.limit.max(pos.saturating_add(1)).min(src.len());
             let limit = self.limit;
@@ -188,19 +194,11 @@ impl Sift<'_, '_> {
             // searches grew a variant, and cost a call per search per line.)
             let mut hit: Option<usize> = None;
             for s in &mut self.searches {
-                if let Some(n) = s.next_in(src, pos, limit) {
+                if let Some(n) = s.next_in(src, pos, limit, keys_only) {
                     hit = Some(hit.map_or(n, |h| h.min(n)));
                 }
             }
             match hit {
-                Some(hit) if self.keys_only && hit > 0 && src[hit - 1] == b'=' => {
-                    // Each search that found it searches on after it.
-                    for s in &mut self.searches {
-                        if s.next == Some(hit) {
-                            s.next = None;
-                        }
-                    }
-                }
                 Some(hit) => return Some(hit),
                 None if limit >= src.len() => {
                     self.pos = src.len();
