@@ -118,29 +118,30 @@ pub fn detect_at(path: &str, src: &[u8], survey: &crate::survey::Survey) -> Vec<
         Trigger::Bytes([b'$', b'%', b'{']),
         Trigger::Bytes([b'@', b'\\', b'_']),
         // A URL's query may carry a credential (`?private_token=…`).
-        Trigger::Bytes([b'?', b'?', b'?']),
+        Trigger::Byte(b'?'),
         Trigger::At(&survey.pem_begins),
         Trigger::At(&starts),
-        Trigger::Text(&crate::path_token::HOSTS_TEXT),
+        // A line that may name a Gemfury host ([`crate::path_token`]).
+        Trigger::At(&survey.hosts),
     ];
     let mut file = FileScan::new(path, src, tokens);
     let mut sift = Sift::new(src, triggers);
-    // The first token that starts after the lines walked so far (they
-    // come in order: no search of all the tokens per line).
+    // The first token (and the first Gemfury host) that starts after the
+    // lines walked so far (they come in order: no search of all of them,
+    // nor of the line, per line).
     let mut next_token = 0;
+    let mut next_host = 0;
     let mut plain = PlainSeen::default();
     while let Some(span) = sift.next() {
-        while starts.get(next_token).is_some_and(|&s| s < span.start) {
-            next_token += 1;
-        }
-        if starts.get(next_token).is_none_or(|&s| s >= span.end) {
-            let line = &src[span.clone()];
+        let token = first_in(&starts, &mut next_token, &span);
+        // (`fury.io` holds no line break: one that starts on the line is
+        // whole in it, as `path_token::names_a_host` finds it.)
+        let named_host = first_in(&survey.hosts, &mut next_host, &span);
+        if !token && !named_host {
             // (The plain reference first: it is the common line, and
             // tells itself from the others at its first bytes.)
-            let named_host = crate::path_token::names_a_host(line);
-            if !named_host
-                && (is_plain_scoped_reference(line, &mut plain) || !may_be_worth_decoding(line))
-            {
+            let line = &src[span.clone()];
+            if is_plain_scoped_reference(line, &mut plain) || !may_be_worth_decoding(line) {
                 continue;
             }
         }
@@ -154,6 +155,16 @@ pub fn detect_at(path: &str, src: &[u8], survey: &crate::survey::Survey) -> Vec<
         file.line(&sift::line(src, number, span), allowed, in_section);
     }
     file.finish(survey.has_list)
+}
+
+/// Whether one of `sorted` (offsets, in order) falls in `span`; `next`
+/// is where to look from, moved past the offsets before `span` (the spans
+/// asked about come in order).
+fn first_in(sorted: &[usize], next: &mut usize, span: &Range<usize>) -> bool {
+    while sorted.get(*next).is_some_and(|&s| s < span.start) {
+        *next += 1;
+    }
+    sorted.get(*next).is_some_and(|&s| s < span.end)
 }
 
 /// What [`worth_decoding`] asks, of a line's raw bytes, without classifying

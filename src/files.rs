@@ -296,16 +296,12 @@ fn named_all(src: &[u8]) -> Vec<(String, bool)> {
     // not settings.
     let mut sections = sift::Sections::default();
     let triggers = [Trigger::Text(&FI), Trigger::Bytes([b'$', b'\\', b'$'])];
-    let mut sift = Sift::new(src, triggers);
+    // A trigger with `=` just before it, as in the common
+    // `//host/:_authToken=${NAME}`, is past the raw key (up to the first
+    // `=`), where `key_may_name` looks: the sift passes over it.
+    let mut sift = Sift::new(src, triggers).keys_only();
     let mut out = Vec::new();
     while let Some(hit) = sift.next_hit() {
-        // The line's first trigger: with `=` just before it, as in the
-        // common `//host/:_authToken=${NAME}`, the raw key (up to the
-        // first `=`) holds none, and `key_may_name` would skip the line.
-        if hit > 0 && src[hit - 1] == b'=' {
-            sift.pass_line(hit);
-            continue;
-        }
         let span = sift.line_at(hit);
         if sections.before(src, span.start) {
             break;

@@ -17,6 +17,9 @@ use crate::npmrc::{self, Line, LineKind};
 /// What makes a line worth a look.
 #[derive(Debug)]
 pub enum Trigger<'t> {
+    /// One byte (a search for one byte reads half the instructions of one
+    /// for three).
+    Byte(u8),
     /// Any of three bytes.
     Bytes([u8; 3]),
     /// A string.
@@ -41,36 +44,34 @@ struct Search<'t> {
 }
 
 impl Search<'_> {
-    /// The first place in `pos..limit` where the trigger occurs.
-    fn next_in(&mut self, src: &[u8], pos: usize, limit: usize) -> Option<usize> {
+    /// The first place in `pos..limit` where the trigger occurs (with
+    /// `keys_only`, not just after an `=`: [`Sift::keys_only`]).
+    #[inline(always)]
+    fn next_in(&mut self, src: &[u8], pos: usize, limit: usize, keys_only: bool) -> Option<usize> {
         if let Some(n) = self.next {
             if n >= pos {
                 return (n < limit).then_some(n);
             }
             self.next = None;
         }
-        let from = pos.max(self.searched_to);
-        if from >= limit {
-            return None;
-        }
-        let hay = &src[from..limit];
-        let (found, overlap) = match &self.trigger {
-            Trigger::Bytes([a, b, c]) => (memchr::memchr3(*a, *b, *c, hay), 0),
-            // A string that starts before `limit` may end after it.
-            Trigger::Text(finder) => (finder.find(hay), finder.needle().len() - 1),
-            Trigger::At(offsets) => {
-                let i = offsets.partition_point(|&o| o < from);
-                let next = offsets.get(i).copied().filter(|&o| o < limit);
-                (next.map(|o| o - from), 0)
+        let mut from = pos.max(self.searched_to);
+        loop {
+            if from >= limit {
+                return None;
             }
-        };
-        match found {
-            Some(i) => {
-                self.next = Some(from + i);
-                self.searched_to = from + i + 1;
-                self.next
-            }
-            None => {
+            let hay = &src[from..limit];
+            let (found, overlap) = match &self.trigger {
+                Trigger::Byte(a) => (memchr::memchr(*a, hay), 0),
+                Trigger::Bytes([a, b, c]) => (memchr::memchr3(*a, *b, *c, hay), 0),
+                // A string that starts before `limit` may end after it.
+                Trigger::Text(finder) => (finder.find(hay), finder.needle().len() - 1),
+                Trigger::At(offsets) => {
+                    let i = offsets.partition_point(|&o| o < from);
+                    let next = offsets.get(i).copied().filter(|&o| o < limit);
+                    (next.map(|o| o - from), 0)
+                }
+            };
+            let Some(i) = found else {
                 // Where the next search starts: not before a string that
                 // could still start here, and never going back.
                 let to = if limit == src.len() {
@@ -79,8 +80,17 @@ impl Search<'_> {
                     limit.saturating_sub(overlap)
                 };
                 self.searched_to = to.max(from);
-                None
+                return None;
+            };
+            let at = from + i;
+            self.searched_to = at + 1;
+            // (Searched on from here, without a return to the walk.)
+            if keys_only && at > 0 && src[at - 1] == b'=' {
+                from = at + 1;
+                continue;
             }
+            self.next = Some(at);
+            return self.next;
         }
     }
 }
@@ -100,6 +110,8 @@ pub struct Sift<'a, 't> {
     searches: Vec<Search<'t>>,
     /// A line start and its number, to count line breaks from.
     counted: (usize, usize),
+    /// Whether a trigger just after an `=` is passed over ([`Sift::keys_only`]).
+    keys_only: bool,
 }
 
 impl<'a, 't> Sift<'a, 't> {
@@ -130,7 +142,19 @@ impl<'a, 't> Sift<'a, 't> {
                 })
                 .collect(),
             counted: (0, 1),
+            keys_only: false,
         }
+    }
+
+    /// Pass over a trigger just after an `=`, for a caller that looks only
+    /// at what a line holds before its first `=` (its raw key): a trigger
+    /// there is past it (the value of `//host/:_authToken=${NAME}`), and
+    /// the search goes on without a return to the walk (nor a search for
+    /// the line's end). A line is still walked when another trigger on it
+    /// is not just after an `=`.
+    pub fn keys_only(mut self) -> Self {
+        self.keys_only = true;
+        self
     }
 
     /// The number of the line that starts at `start` (not before the last
@@ -162,14 +186,18 @@ impl Sift<'_, '_> {
         if pos >= src.len() {
             return None;
         }
+        let keys_only = self.keys_only;
         loop {
             self.limit = self.limit.max(pos.saturating_add(1)).min(src.len());
             let limit = self.limit;
-            let hit = self
-                .searches
-                .iter_mut()
-                .filter_map(|s| s.next_in(src, pos, limit))
-                .min();
+            // (A plain loop: a closure here was not inlined once the
+            // searches grew a variant, and cost a call per search per line.)
+            let mut hit: Option<usize> = None;
+            for s in &mut self.searches {
+                if let Some(n) = s.next_in(src, pos, limit, keys_only) {
+                    hit = Some(hit.map_or(n, |h| h.min(n)));
+                }
+            }
             match hit {
                 Some(hit) => return Some(hit),
                 None if limit >= src.len() => {
@@ -323,6 +351,7 @@ mod tests {
             .collect();
         for window in [1, 2, 3, 5, 64, WINDOW] {
             for trigger in [
+                Trigger::Byte(b'$'),
                 Trigger::Bytes([b'$', b'$', b'$']),
                 Trigger::At(&[4, 9, 14, 21]),
             ] {
@@ -340,6 +369,20 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn keys_only_passes_over_triggers_just_after_an_equals_sign() {
+        let src = b"k=${A}\nk${B}=1\nx=1=$\nk=a$b\n=$\r$=\n";
+        for window in [1, 2, 3, 5, 64, WINDOW] {
+            let spans: Vec<Range<usize>> =
+                Sift::with_window(src, [Trigger::Bytes([b'$', b'$', b'$'])], window)
+                    .keys_only()
+                    .collect();
+            assert_eq!(spans, [7..14, 21..26, 30..32], "window {window}");
+            let all = Sift::with_window(src, [Trigger::Bytes([b'$', b'$', b'$'])], window).count();
+            assert_eq!(all, 6, "window {window}");
         }
     }
 

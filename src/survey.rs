@@ -2,13 +2,14 @@
 //! in one pass over it (pure).
 //!
 //! Where tokens start ([`crate::tokens`]), where `-----BEGIN` is
-//! ([`crate::pem`] and [`crate::detect`] both read PEM blocks), where the
+//! ([`crate::pem`] and [`crate::detect`] both read PEM blocks), where a
+//! Gemfury host may be named ([`crate::path_token`]), where the
 //! first `[section]` line starts and whether `[]` occurs (a `key[]=` list,
 //! [`crate::detect`]) were each a search of the whole file; a large file
 //! read from memory once per search cost as much as the searches. Here
 //! they all read the file a window at a time, each window once from
 //! memory and then from the cache. Each question keeps a whole-file
-//! answer beside it ([`begins`], [`has_list`], [`first_section`]), and
+//! answer beside it ([`begins`], [`hosts`], [`has_list`], [`first_section`]), and
 //! the unit tests check that both agree.
 
 use std::ops::Range;
@@ -17,6 +18,7 @@ use std::sync::LazyLock;
 use memchr::memmem;
 
 use crate::npmrc::{self, LineKind};
+use crate::path_token::HOSTS_TEXT;
 use crate::tokens::{self, TokenMatch};
 
 /// What [`survey`] found in a file.
@@ -26,6 +28,9 @@ pub struct Survey {
     pub tokens: Vec<TokenMatch>,
     /// Where `-----BEGIN` occurs, in order ([`begins`]).
     pub pem_begins: Vec<usize>,
+    /// Where [`crate::path_token::HOSTS_TEXT`] occurs, in order ([`hosts`]):
+    /// a line names a Gemfury host only if one of these is in it.
+    pub hosts: Vec<usize>,
     /// Where the first `[section]` line starts ([`first_section`]).
     pub first_section: Option<usize>,
     /// Whether `[]` occurs ([`has_list`]).
@@ -62,7 +67,8 @@ pub fn survey_by(src: &[u8], window: usize) -> Survey {
     while from < src.len() {
         let to = src.len().min(from + window);
         found.window(from..to);
-        begins_in(src, from..to, &mut out.pem_begins);
+        starts_in(&BEGIN_FINDER, src, from..to, &mut out.pem_begins);
+        starts_in(&HOSTS_TEXT, src, from..to, &mut out.hosts);
         if !out.has_list || out.first_section.is_none() {
             brackets_in(src, from..to, &mut out);
         }
@@ -72,12 +78,13 @@ pub fn survey_by(src: &[u8], window: usize) -> Survey {
     out
 }
 
-/// The `-----BEGIN` that start in `window` (they may end after it). No
-/// two overlap: the string has no border.
-fn begins_in(src: &[u8], window: Range<usize>, out: &mut Vec<usize>) {
-    let hay = &src[window.start..src.len().min(window.end + BEGIN.len() - 1)];
+/// Where the needle of `finder` starts in `window` (it may end after it).
+/// No two overlap: neither `-----BEGIN` nor `fury.io` has a border.
+fn starts_in(finder: &memmem::Finder<'_>, src: &[u8], window: Range<usize>, out: &mut Vec<usize>) {
+    let needle = finder.needle().len();
+    let hay = &src[window.start..src.len().min(window.end + needle - 1)];
     out.extend(
-        BEGIN_FINDER
+        finder
             .find_iter(hay)
             .map(|i| window.start + i)
             .take_while(|&at| at < window.end),
@@ -114,6 +121,12 @@ pub fn begins(src: &[u8]) -> Vec<usize> {
     BEGIN_FINDER.find_iter(src).collect()
 }
 
+/// Where [`crate::path_token::HOSTS_TEXT`] occurs in `src`, by one search
+/// of all of it.
+pub fn hosts(src: &[u8]) -> Vec<usize> {
+    HOSTS_TEXT.find_iter(src).collect()
+}
+
 /// Whether `[]` occurs in `src`, by one search of all of it.
 pub fn has_list(src: &[u8]) -> bool {
     memchr::memchr_iter(b']', src).any(|i| i > 0 && src[i - 1] == b'[')
@@ -139,6 +152,8 @@ mod tests {
         let sources = [
             format!("a=1\n-----BEGIN x\nk[]=v\n//h/:_authToken={token}\n[s]\nb=2 -----BEGIN\n"),
             format!("x[\n [s]\n[t]\n]\n[]\n-----BEGIN-----BEGIN\n{token}"),
+            "registry=https://npm.fury.io/T/a/\nfury.iofury.io\nr=https://npm-proxy.fury.io/T/a/"
+                .to_string(),
             "k=v\r[s]\nk=[]\n".to_string(),
             "[]".to_string(),
             "]".to_string(),
@@ -150,6 +165,7 @@ mod tests {
                 let got = survey_by(src, window);
                 assert_eq!(got.tokens, tokens::find_tokens(src), "window {window}");
                 assert_eq!(got.pem_begins, begins(src), "window {window}");
+                assert_eq!(got.hosts, hosts(src), "window {window}");
                 assert_eq!(got.has_list, has_list(src), "window {window}");
                 assert_eq!(got.first_section, first_section(src), "window {window}");
             }

@@ -224,3 +224,67 @@ fn across_search_windows() {
     src.push_str("[section]\n_auth=x\n");
     same(src.as_bytes()).unwrap();
 }
+
+/// The triggers that are rare in a file but decide a verdict alone: a
+/// Gemfury URL (`fury.io`, found by the survey's window pass) and a query
+/// credential (`?`), each on a line that holds no other trigger, in a
+/// file whose other lines hold none either, with the trigger's first byte
+/// at each place around the edges of the 256 KiB windows the searches read
+/// (first and last byte of a window, a string across two). Without its
+/// trigger, the sifted walk never looks at the line.
+#[test]
+fn rare_triggers_at_window_edges() {
+    const WINDOW: usize = 256 * 1024;
+    /// `n` bytes of lines that hold no trigger.
+    fn filler(mut n: usize) -> String {
+        let mut out = String::new();
+        while n >= 20 {
+            out.push_str("save-exact=true\n");
+            n -= 16;
+        }
+        if n >= 3 {
+            out.push_str(&format!("k={}\n", "x".repeat(n - 3)));
+        } else {
+            out.push_str(&"\n".repeat(n));
+        }
+        out
+    }
+    // (The line, and where in it the trigger starts.)
+    let lines = [
+        ("registry=https://npm.fury.io/q8Xk2ZpT7vLm/acme/", "fury.io"),
+        (
+            "registry=https://npm-proxy.fury.io/q8Xk2ZpT7vLm/acme/",
+            "fury.io",
+        ),
+        (
+            "registry=https://gl.example/api/npm/?token=q8Xk2ZpT7vLm",
+            "?",
+        ),
+    ];
+    for (line, trigger) in lines {
+        let at = line.find(trigger).unwrap();
+        for edge in [WINDOW, 2 * WINDOW] {
+            for trigger_at in edge - 8..edge + 3 {
+                let src = format!("{}{line}\n{}", filler(trigger_at - at), filler(WINDOW / 2));
+                assert_eq!(src.find(trigger), Some(trigger_at));
+                let number = 1 + src[..trigger_at].matches('\n').count();
+                let every = detect::detect_every_line("f", src.as_bytes());
+                assert!(
+                    every.iter().any(|d| d.finding.line == number),
+                    "no finding for {line:?} at {trigger_at}"
+                );
+                // (Compared here, not by `same`: a failure names the line,
+                // not the 400 KB around it.)
+                assert_eq!(
+                    format!("{:?}", detect::detect("f", src.as_bytes())),
+                    format!("{every:?}"),
+                    "detect differs for {line:?} at {trigger_at}"
+                );
+                assert_eq!(
+                    files::named_values(src.as_bytes()),
+                    files::named_values_every_line(src.as_bytes())
+                );
+            }
+        }
+    }
+}
