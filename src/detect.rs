@@ -134,7 +134,7 @@ pub fn detect_at(path: &str, src: &[u8], survey: &crate::survey::Survey) -> Vec<
     let mut plain = PlainSeen::default();
     while let Some(span) = sift.next() {
         let token = first_in(&starts, &mut next_token, &span);
-        // (`fury.io` holds no line break: one that starts on the line is
+        // (`fury` holds no line break: one that starts on the line is
         // whole in it, as `path_token::names_a_host` finds it.)
         let named_host = first_in(&survey.hosts, &mut next_host, &span);
         if !token && !named_host {

@@ -13,46 +13,65 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use memchr::memmem::Finder;
-
 /// The hosts whose first path segment is a token when an account follows.
 const HOSTS: &[&str] = &["npm.fury.io", "npm-proxy.fury.io"];
 
-/// What every host of [`HOSTS`] ends with, as written in a file (npm reads
-/// a host in any case; a file that spells it in capitals is not looked
-/// for): a line without it names none of them.
-pub static HOSTS_TEXT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("fury.io"));
-
-/// Whether `line` may name one of [`HOSTS`].
-pub fn names_a_host(line: &[u8]) -> bool {
-    HOSTS_TEXT.find(line).is_some()
-}
-
-/// `fury.io` in any case: a URL's host is read in any case (WHATWG's
-/// parser lowercases it), and a lockfile or a manifest may spell it so.
+/// Where a host of [`HOSTS`] may be named: `fury` in any case. npm reads a
+/// host in any case, and its dots may be written `%2E` or `。` (WHATWG's
+/// host parsing decodes and maps them); `fury` itself is spelt out but in
+/// a percent-encoded or full-width form, which `%` (a trigger of its own)
+/// or a non-ASCII byte would show.
 static MENTION: LazyLock<regex::bytes::Regex> =
-    LazyLock::new(|| regex::bytes::Regex::new(r"(?i-u)fury\.io").expect("a valid pattern"));
+    LazyLock::new(|| regex::bytes::Regex::new(r"(?i-u)fury").expect("a valid pattern"));
 
-/// Where `hay` may name one of [`HOSTS`], in any case, in order.
+/// The length of what [`mentions`] finds.
+pub const MENTION_LEN: usize = 4;
+
+/// Where `hay` may name one of [`HOSTS`], in order.
 pub fn mentions(hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
     MENTION.find_iter(hay).map(|m| m.start())
 }
 
-/// Where the path token is in `url`: a URL (`https://npm.fury.io/<token>/acme/`)
-/// or a `.npmrc` key's `//npm.fury.io/<token>/acme/:_authToken`.
+/// Whether `line` may name one of [`HOSTS`].
+pub fn names_a_host(line: &[u8]) -> bool {
+    MENTION.is_match(line)
+}
+
+/// Where the path token is in `url`: a URL (`https://npm.fury.io/<token>/acme/`,
+/// also `https:npm.fury.io/…` and `\` for `/`, as WHATWG's parser reads a
+/// special scheme) or a `.npmrc` key's `//npm.fury.io/<token>/acme/:_authToken`.
+/// The host is read by the `url` crate, as Node's `new URL()` reads it
+/// (capitals, `%2E`, `。`, a trailing dot).
 pub fn find(url: &str) -> Option<Range<usize>> {
-    let after = url.find("//")? + 2;
-    let rest = &url[after..];
-    let authority_end = rest.find(['/', '?', '#'])?;
-    let authority = &rest[..authority_end];
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    let host = host.split(':').next().unwrap_or(host).trim_end_matches('.');
+    let b = url.as_bytes();
+    let start = if url.starts_with("//") {
+        2
+    } else {
+        let colon = url.find(':')?;
+        let scheme = &url[..colon];
+        if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+            return None;
+        }
+        colon
+            + 1
+            + b[colon + 1..]
+                .iter()
+                .take_while(|&&c| matches!(c, b'/' | b'\\'))
+                .count()
+    };
+    let authority_end = start + url[start..].find(['/', '\\', '?', '#'])?;
+    let authority = &url[start..authority_end];
+    let parsed = url::Url::parse(&format!("https://{authority}/")).ok()?;
+    let host = parsed.host_str()?.trim_end_matches('.');
     if !HOSTS.iter().any(|h| h.eq_ignore_ascii_case(host)) {
         return None;
     }
-    let path_start = after + authority_end + 1;
+    if b[authority_end] != b'/' && b[authority_end] != b'\\' {
+        return None;
+    }
+    let path_start = authority_end + 1;
     let path = &url[path_start..];
-    let mut segments = path.split(['/', '?', '#']);
+    let mut segments = path.split(['/', '\\', '?', '#']);
     let token = segments.next()?;
     let account = segments.next()?;
     let named = |s: &str| !s.is_empty() && !s.starts_with([':', '@', '-']);
@@ -76,6 +95,14 @@ mod tests {
             format!("HTTPS://NPM-PROXY.FURY.IO./{t}/acme"),
             format!("//npm-proxy.fury.io/{t}/acme/:_authToken"),
             format!("https://u:p@npm.fury.io:443/{t}/acme/"),
+            // Spellings Node's parser reads as the same host (review 7,
+            // #2): capitals, `%2E`, an ideographic full stop, `\`, no
+            // slashes.
+            format!("https://NPM.Fury.IO/{t}/acme/"),
+            format!("https://npm%2Efury%2Eio/{t}/acme/"),
+            format!("https://npm\u{3002}fury\u{3002}io/{t}/acme/"),
+            format!("https:\\\\npm.fury.io\\{t}\\acme\\"),
+            format!("https:npm.fury.io/{t}/acme/"),
         ] {
             assert_eq!(token(&url), Some(t), "{url}");
         }

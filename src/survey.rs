@@ -18,7 +18,6 @@ use std::sync::LazyLock;
 use memchr::memmem;
 
 use crate::npmrc::{self, LineKind};
-use crate::path_token::HOSTS_TEXT;
 use crate::tokens::{self, TokenMatch};
 
 /// What [`survey`] found in a file.
@@ -28,8 +27,9 @@ pub struct Survey {
     pub tokens: Vec<TokenMatch>,
     /// Where `-----BEGIN` occurs, in order ([`begins`]).
     pub pem_begins: Vec<usize>,
-    /// Where [`crate::path_token::HOSTS_TEXT`] occurs, in order ([`hosts`]):
-    /// a line names a Gemfury host only if one of these is in it.
+    /// Where [`crate::path_token::mentions`] finds a Gemfury host may be
+    /// named, in order ([`hosts`]): a line names one only if one of these
+    /// is in it.
     pub hosts: Vec<usize>,
     /// Where the first `[section]` line starts ([`first_section`]).
     pub first_section: Option<usize>,
@@ -68,7 +68,7 @@ pub fn survey_by(src: &[u8], window: usize) -> Survey {
         let to = src.len().min(from + window);
         found.window(from..to);
         starts_in(&BEGIN_FINDER, src, from..to, &mut out.pem_begins);
-        starts_in(&HOSTS_TEXT, src, from..to, &mut out.hosts);
+        mentions_in(src, from..to, &mut out.hosts);
         if !out.has_list || out.first_section.is_none() {
             brackets_in(src, from..to, &mut out);
         }
@@ -79,13 +79,27 @@ pub fn survey_by(src: &[u8], window: usize) -> Survey {
 }
 
 /// Where the needle of `finder` starts in `window` (it may end after it).
-/// No two overlap: neither `-----BEGIN` nor `fury.io` has a border.
+/// No two overlap: `-----BEGIN` has no border.
 fn starts_in(finder: &memmem::Finder<'_>, src: &[u8], window: Range<usize>, out: &mut Vec<usize>) {
     let needle = finder.needle().len();
     let hay = &src[window.start..src.len().min(window.end + needle - 1)];
     out.extend(
         finder
             .find_iter(hay)
+            .map(|i| window.start + i)
+            .take_while(|&at| at < window.end),
+    );
+}
+
+/// Where [`crate::path_token::mentions`] finds a host may be named in
+/// `window` (the mention may end after it).
+fn mentions_in(src: &[u8], window: Range<usize>, out: &mut Vec<usize>) {
+    let hay = &src[window.start
+        ..src
+            .len()
+            .min(window.end + crate::path_token::MENTION_LEN - 1)];
+    out.extend(
+        crate::path_token::mentions(hay)
             .map(|i| window.start + i)
             .take_while(|&at| at < window.end),
     );
@@ -121,10 +135,10 @@ pub fn begins(src: &[u8]) -> Vec<usize> {
     BEGIN_FINDER.find_iter(src).collect()
 }
 
-/// Where [`crate::path_token::HOSTS_TEXT`] occurs in `src`, by one search
-/// of all of it.
+/// Where [`crate::path_token::mentions`] finds a host may be named in
+/// `src`, by one search of all of it.
 pub fn hosts(src: &[u8]) -> Vec<usize> {
-    HOSTS_TEXT.find_iter(src).collect()
+    crate::path_token::mentions(src).collect()
 }
 
 /// Whether `[]` occurs in `src`, by one search of all of it.
