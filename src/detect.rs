@@ -1837,5 +1837,132 @@ mod tests {
         assert!(!list.contains(&"url-credentials"), "{list:?}");
         let single = ids("registry=https://u:hunter2secret@${A_B}/\n");
         assert!(single.contains(&"url-credentials"), "{single:?}");
+        // `${A B?}` is one npm expands (to nothing): only outside a list
+        // is the URL one with a host.
+        let list = ids("registry[]=https://u:hunter2secret@${A B?}/\n");
+        assert!(!list.contains(&"url-credentials"), "{list:?}");
+        let single = ids("registry=https://u:hunter2secret@${A B?}/\n");
+        assert!(single.contains(&"url-credentials"), "{single:?}");
+    }
+
+    /// Each finding's rule, the bytes its fix replaces, and the secret it
+    /// stores.
+    fn found(src: &str) -> Vec<(&'static str, Option<&str>, Option<String>)> {
+        detect(".npmrc", src.as_bytes())
+            .into_iter()
+            .map(|d| {
+                let span = d.fix.map(|f| &src[f.span]);
+                let secret = d.secret.map(|s| s.expose().to_string());
+                (d.finding.rule.id(), span, secret)
+            })
+            .collect()
+    }
+
+    fn url(secret: &str) -> (&'static str, Option<&str>, Option<String>) {
+        ("url-credentials", Some(secret), Some(secret.to_string()))
+    }
+
+    #[test]
+    fn a_url_password_is_fixed_at_its_own_bytes() {
+        let src = "registry=https://u:hunter2secret@h.example/\n";
+        assert_eq!(found(src), [url("hunter2secret")]);
+        let d = detect(".npmrc", src.as_bytes());
+        assert_eq!(
+            (d[0].finding.column, d[0].finding.span.clone()),
+            (20, 19..32)
+        );
+        // Its first copy in the value is the scheme's: the password is the
+        // one between `:` and `@`.
+        let src = "registry=https://u:https@h.example/\n";
+        assert_eq!(found(src), [url("https")]);
+        assert_eq!(detect(".npmrc", src.as_bytes())[0].finding.column, 20);
+        // Beside a reference npm expands, and single-quoted (`ini` strips
+        // the quotes and leaves the rest as written), the bytes are found
+        // all the same.
+        for src in [
+            "registry=https://u:hunter2secret@${HOST}/\n",
+            "registry='https://u:hunter2secret@h.example/'\n",
+            "registry=\"https://u:hunter2secret@h.example/\"\n",
+        ] {
+            assert_eq!(found(src), [url("hunter2secret")], "{src:?}");
+        }
+    }
+
+    #[test]
+    fn a_url_username_alone_is_reported_and_never_fixed() {
+        // The fix writes `${NPM_PASSWORD}`: a username is left to the user.
+        for src in [
+            "registry=https://hunter2secret@h.example/\n",
+            "registry=https://hunter2secret@${HOST}/\n",
+        ] {
+            assert_eq!(
+                found(src),
+                [("url-credentials", None, Some("hunter2secret".to_string()))],
+                "{src:?}"
+            );
+        }
+        // A password alone, where a reference stands for the host.
+        assert_eq!(
+            found("registry=https://:hunter2secret@${HOST}/\n"),
+            [url("hunter2secret")]
+        );
+        // In a list nothing is expanded: the URL is read as written, and
+        // its userinfo is a username alone (`${A/B?}` ends the host).
+        assert_eq!(
+            found("registry[]=https://hunter2secret@${A/B?}:x@h.example/\n"),
+            [("url-credentials", None, Some("hunter2secret".to_string()))]
+        );
+    }
+
+    #[test]
+    fn tokens_in_a_url_password_are_fixed_one_by_one_only_when_they_are_all_of_it() {
+        let (a, b) = (fake_token('a'), fake_token('b'));
+        fn npm<'s>(
+            fix: Option<&'s str>,
+            secret: &str,
+        ) -> (&'static str, Option<&'s str>, Option<String>) {
+            ("npm-token", fix, Some(secret.to_string()))
+        }
+        let src = format!("registry=https://u:{a}@h.example/\n");
+        assert_eq!(found(&src), [npm(Some(&a), &a)]);
+        // Text beside them: the first token's fix takes the whole password,
+        // and stores it; the others have none.
+        let password = format!("hunter2-{a}-{b}");
+        let src = format!("registry=https://u:{password}@h.example/\n");
+        assert_eq!(
+            found(&src),
+            [npm(Some(&password), &password), npm(None, &b)]
+        );
+        // A list is not expanded, and a username is not fixed.
+        let src = format!("registry[]=https://u:{a}@h.example/\n");
+        assert_eq!(found(&src), [npm(None, &a)]);
+        let src = format!("registry=https://hunter2-{a}@h.example/\n");
+        assert_eq!(found(&src), [npm(None, &a)]);
+    }
+
+    #[test]
+    fn a_gemfury_path_token_is_reported_where_it_is_written() {
+        let token = "Xq7Rk2Lm9Pz4Wn8Tv3Bd";
+        let src = format!(
+            "registry=https://npm.fury.io/{token}/acme/\n  //npm.fury.io/{token}/acme/:_authToken=${{FURY_TOKEN}}\n"
+        );
+        let found: Vec<_> = detect(".npmrc", src.as_bytes())
+            .into_iter()
+            .map(|d| {
+                let f = d.finding;
+                let secret = d.secret.map(|s| s.expose().to_string());
+                (f.rule.id(), f.line, f.column, &src[f.span], secret)
+            })
+            .collect();
+        let secret = Some(token.to_string());
+        assert_eq!(
+            found,
+            [
+                ("url-credentials", 1, 30, token, secret.clone()),
+                ("url-credentials", 2, 17, token, secret)
+            ]
+        );
+        // The account alone is no token.
+        assert!(ids("registry=https://npm.fury.io/acme/\n").is_empty());
     }
 }
