@@ -849,16 +849,19 @@ impl LineCtx<'_, '_> {
             _ => text.to_string(),
         };
         // A scheme a reference spells (`${SCHEME}://`, `h${X}://`) may be
-        // `https`; a literal `ftp://` is not one npm sends credentials to.
-        let referenced_scheme = entry
-            .value
-            .as_str()
-            .and_then(|v| v.split_once("://"))
-            .is_some_and(|(scheme, _)| {
-                let parts = eval::expand(eval::js_trim(scheme), "\0").text;
-                let parts: Vec<String> = parts.split('\0').map(str::to_ascii_lowercase).collect();
-                parts.len() > 1 && ["http", "https"].iter().any(|s| could_spell(&parts, s))
-            });
+        // `https` where npm expands it (not in a list); a literal `ftp://`
+        // is not one npm sends credentials to.
+        let referenced_scheme = self.expands(entry)
+            && entry
+                .value
+                .as_str()
+                .and_then(|v| v.split_once("://"))
+                .is_some_and(|(scheme, _)| {
+                    let parts = eval::expand(eval::js_trim(scheme), "\0").text;
+                    let parts: Vec<String> =
+                        parts.split('\0').map(str::to_ascii_lowercase).collect();
+                    parts.len() > 1 && ["http", "https"].iter().any(|s| could_spell(&parts, s))
+                });
         let info = urlcreds::credentials(&expanded).or_else(|| {
             let (_, rest) = expanded.split_once("://").filter(|_| referenced_scheme)?;
             urlcreds::credentials(&format!("https://{rest}"))
@@ -1828,6 +1831,13 @@ mod tests {
             ids("registry=${S}://u:hunter2secret@h.example/\n"),
             ["url-credentials"]
         );
+        // Nor in a list, where npm leaves `${S}` as written (npm 11.19.1,
+        // S=http, `npm view` against a capture server:
+        // `registry=${S}://u:hunter2secret@127.0.0.1:…/` sends an
+        // `Authorization: Basic` header, the same line as `registry[]=`
+        // sends no request, and `proxy[]=${S}://…` is an "invalid config"
+        // with `${S}` in it).
+        assert!(ids("registry[]=${S}://u:hunter2secret@h.example/\n").is_empty());
     }
 
     #[test]
