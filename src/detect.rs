@@ -1827,6 +1827,8 @@ mod tests {
     fn only_a_referenced_scheme_is_read_as_https() {
         // `new URL()` refuses a value with no scheme: npm sends nothing.
         assert!(ids("registry=://u:hunter2secret@h.example/\n").is_empty());
+        // A literal scheme other than http(s) is not read as https.
+        assert!(ids("registry=ftp://u:hunter2secret@h.example/\n").is_empty());
         assert_eq!(
             ids("registry=${S}://u:hunter2secret@h.example/\n"),
             ["url-credentials"]
