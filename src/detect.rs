@@ -1977,4 +1977,67 @@ mod tests {
         // The account alone is no token.
         assert!(ids("registry=https://npm.fury.io/acme/\n").is_empty());
     }
+
+    #[test]
+    fn a_query_credential_is_found_where_the_file_holds_it() {
+        // Each finding's rule, column, fixed bytes and secret: the value's
+        // copy that is a pair's whole value after the query's `?`.
+        for (src, secret) in [
+            (
+                "registry=https://h.example/?token=hunter2secret\n",
+                "hunter2secret",
+            ),
+            (
+                "registry=https://h.example/?hunter2secret&token=hunter2secret\n",
+                "hunter2secret",
+            ),
+            (
+                "registry=https://h.example/?a=hunter2secretX&token=hunter2secret\n",
+                "hunter2secret",
+            ),
+            // Beside a reference npm expands, single-quoted, and where the
+            // `?` is an escape (so the search starts at the value's first
+            // byte, which is `https` too).
+            (
+                "registry=https://${HOST}/?token=hunter2secret\n",
+                "hunter2secret",
+            ),
+            (
+                "registry='https://h.example/?token=hunter2secret'\n",
+                "hunter2secret",
+            ),
+            (
+                "registry=\"https://h.example/\\u003ftoken=https\"\n",
+                "https",
+            ),
+        ] {
+            let at = src.rfind(secret).expect("secret");
+            let found: Vec<_> = detect(".npmrc", src.as_bytes())
+                .into_iter()
+                .map(|d| {
+                    let fixed = d.fix.map(|f| &src[f.span]);
+                    let shown = d.secret.map(|s| s.expose().to_string());
+                    (d.finding.rule.id(), d.finding.column, fixed, shown)
+                })
+                .collect();
+            assert_eq!(
+                found,
+                [(
+                    "url-credentials",
+                    at + 1,
+                    Some(secret),
+                    Some(secret.to_string())
+                )],
+                "{src:?}"
+            );
+        }
+        // A stand-in once percent-decoded, and a list's URL that has no
+        // host until `${A B?}` is expanded, which npm does not do there.
+        for src in [
+            "registry=https://h.example/?token=YOUR%5FTOKEN\n",
+            "registry[]=https://${A B?}/?token=hunter2secret\n",
+        ] {
+            assert!(ids(src).is_empty(), "{src:?}");
+        }
+    }
 }
