@@ -2040,4 +2040,24 @@ mod tests {
             assert!(ids(src).is_empty(), "{src:?}");
         }
     }
+
+    #[test]
+    fn a_query_token_keeps_its_rule_and_a_list_is_not_fixed() {
+        let a = fake_token('a');
+        let found = |src: &str| -> Vec<(&'static str, bool)> {
+            detect(".npmrc", src.as_bytes())
+                .iter()
+                .map(|d| (d.finding.rule.id(), d.fix.is_some()))
+                .collect()
+        };
+        // The whole value a token: its own rule; more than the token: the
+        // URL's.
+        let src = format!("registry=https://h.example/?token={a}\n");
+        assert_eq!(found(&src), [("npm-token", true)]);
+        let src = format!("registry=https://h.example/?token=x-{a}\n");
+        assert_eq!(found(&src), [("url-credentials", true)]);
+        // npm expands nothing in a list: no `${NAME}` fix there.
+        let src = "registry[]=https://h.example/?token=hunter2secret\n";
+        assert_eq!(found(src), [("url-credentials", false)]);
+    }
 }
