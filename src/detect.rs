@@ -1713,6 +1713,16 @@ mod tests {
     }
 
     #[test]
+    fn an_unscoped_key_is_pointed_at_where_it_starts() {
+        let found = detect(".npmrc", b"x=1\n\t _authToken=hunter2secretvalue\n");
+        let at: Vec<_> = found
+            .iter()
+            .map(|d| (d.finding.rule.id(), d.finding.line, d.finding.column))
+            .collect();
+        assert_eq!(at, [("unscoped-credential", 2, 3), ("auth-token", 2, 14)]);
+    }
+
+    #[test]
     fn an_unscoped_reference_is_warned_about_too() {
         assert_eq!(ids("_authToken=${NPM_TOKEN}\n"), ["unscoped-credential"]);
         assert!(ids("_authToken=\n").is_empty());
@@ -1827,8 +1837,16 @@ mod tests {
     fn only_a_referenced_scheme_is_read_as_https() {
         // `new URL()` refuses a value with no scheme: npm sends nothing.
         assert!(ids("registry=://u:hunter2secret@h.example/\n").is_empty());
-        // A literal scheme other than http(s) is not read as https.
+        // A literal scheme other than http(s) is not read as https, nor
+        // one no value of the reference makes http(s).
         assert!(ids("registry=ftp://u:hunter2secret@h.example/\n").is_empty());
+        assert!(ids("registry=x${S}://u:hunter2secret@h.example/\n").is_empty());
+        // `http${X}s` is `https` when X is empty (the host a reference too,
+        // so that the residue alone is no URL).
+        assert_eq!(
+            ids("registry=http${X}s://u:hunter2secret@${H}/\n"),
+            ["url-credentials"]
+        );
         assert_eq!(
             ids("registry=${S}://u:hunter2secret@h.example/\n"),
             ["url-credentials"]
@@ -2056,8 +2074,13 @@ mod tests {
         assert_eq!(found(&src), [("npm-token", true)]);
         let src = format!("registry=https://h.example/?token=x-{a}\n");
         assert_eq!(found(&src), [("url-credentials", true)]);
-        // npm expands nothing in a list: no `${NAME}` fix there.
+        // npm expands nothing in a list: no `${NAME}` fix there, so none
+        // to take back and explain as a list's.
         let src = "registry[]=https://h.example/?token=hunter2secret\n";
-        assert_eq!(found(src), [("url-credentials", false)]);
+        let d = detect(".npmrc", src.as_bytes());
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+        let detail = d[0].finding.detail.as_deref().unwrap_or("");
+        assert!(detail.contains("query parameter `token`"), "{detail}");
     }
 }
