@@ -2083,4 +2083,56 @@ mod tests {
         let detail = d[0].finding.detail.as_deref().unwrap_or("");
         assert!(detail.contains("query parameter `token`"), "{detail}");
     }
+
+    #[test]
+    fn could_spell_answers_as_a_pattern_would() {
+        // Literal parts with anything between them (`^p1.*p2.*p3$`): part
+        // `k` tried at every place from `at` on (the first at 0, the last
+        // ending the word).
+        fn place(parts: &[&str], word: &str, k: usize, at: usize) -> bool {
+            let p = parts[k];
+            (at..=word.len()).filter(|&q| k > 0 || q == at).any(|q| {
+                word[q..].starts_with(p)
+                    && if k + 1 == parts.len() {
+                        q + p.len() == word.len()
+                    } else {
+                        place(parts, word, k + 1, q + p.len())
+                    }
+            })
+        }
+        let check = |parts: &[&str]| {
+            let owned: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+            for word in ["http", "https"] {
+                let want = place(parts, word, 0, 0);
+                assert_eq!(could_spell(&owned, word), want, "{parts:?} {word}");
+            }
+        };
+        let pieces = [
+            "", "h", "x", "t", "tt", "p", "s", "ps", "tps", "htt", "http", "https", "git+ssh",
+        ];
+        for a in pieces {
+            for b in pieces {
+                check(&[a, b]);
+                for c in pieces {
+                    check(&[a, b, c]);
+                }
+            }
+        }
+        let short = ["", "h", "t", "p", "s", "tt"];
+        for a in short {
+            for b in short {
+                for c in short {
+                    for d in short {
+                        check(&[a, b, c, d]);
+                    }
+                }
+            }
+        }
+        assert!(!could_spell(&[], "https"));
+        let parts = |p: &[&str]| -> Vec<String> { p.iter().map(|p| p.to_string()).collect() };
+        assert!(could_spell(&parts(&["h", ""]), "https"));
+        assert!(could_spell(&parts(&["", "t", "s"]), "https"));
+        assert!(!could_spell(&parts(&["", "git+ssh"]), "https"));
+        assert!(!could_spell(&parts(&["https", "s"]), "https"));
+    }
 }
