@@ -1414,6 +1414,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tokens_within_answers_as_a_linear_filter_would() {
+        let at = |r: Range<usize>| TokenMatch {
+            kind: Kind::Npm,
+            span: r,
+            checksum: tokens::Checksum::Valid,
+        };
+        let all: Vec<Range<usize>> = (0..7).flat_map(|s| (s..7).map(move |e| s..e)).collect();
+        // Sets of sorted, disjoint token spans (none, one, touching,
+        // apart, the whole), against every span of 0..6.
+        let sets: Vec<Vec<TokenMatch>> = vec![
+            vec![],
+            vec![at(1..3)],
+            vec![at(0..2), at(2..4)],
+            vec![at(0..1), at(2..4), at(5..6)],
+            vec![at(1..2), at(3..5)],
+            vec![at(0..6)],
+        ];
+        for tokens in &sets {
+            for span in &all {
+                let want: Vec<Range<usize>> = tokens
+                    .iter()
+                    .filter(|t| contains(span, &t.span))
+                    .map(|t| t.span.clone())
+                    .collect();
+                let got: Vec<Range<usize>> = tokens_within(tokens, span)
+                    .iter()
+                    .map(|t| t.span.clone())
+                    .collect();
+                assert_eq!(got, want, "{span:?}");
+            }
+        }
+    }
+
+    #[test]
     fn placeholders() {
         for p in [
             "",
