@@ -1671,6 +1671,37 @@ mod tests {
     }
 
     #[test]
+    fn a_key_shows_no_userinfo_but_keeps_a_scope() {
+        let keys = |src: &str| -> Vec<Option<String>> {
+            detect(".npmrc", src.as_bytes())
+                .into_iter()
+                .map(|d| d.finding.key)
+                .collect()
+        };
+        let value = "=hunter2secretvalue\n";
+        for (key, shown) in [
+            (
+                "//alice:hunter2pw@h.example/:_authToken",
+                "//…@h.example/:_authToken",
+            ),
+            (
+                "//h.example/@corp/:_authToken",
+                "//h.example/@corp/:_authToken",
+            ),
+            (
+                "//alice@h.example/@corp/:_authToken",
+                "//…@h.example/@corp/:_authToken",
+            ),
+        ] {
+            assert_eq!(
+                keys(&format!("{key}{value}")),
+                [Some(shown.to_string())],
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
     fn each_kind_of_entry_is_judged_without_the_others() {
         // A registry URL alone, a URL with credentials alone, a key alone.
         assert_eq!(
