@@ -1684,6 +1684,11 @@ mod tests {
                 "//alice:hunter2pw@h.example/:_authToken",
                 "//…@h.example/:_authToken",
             ),
+            // (A userinfo that reads as names is not masked otherwise.)
+            (
+                "//alice:secret@h.example/:_authToken",
+                "//…@h.example/:_authToken",
+            ),
             (
                 "//h.example/@corp/:_authToken",
                 "//h.example/@corp/:_authToken",
@@ -2199,5 +2204,23 @@ mod tests {
         assert!(could_spell(&parts(&["", "t", "s"]), "https"));
         assert!(!could_spell(&parts(&["", "git+ssh"]), "https"));
         assert!(!could_spell(&parts(&["https", "s"]), "https"));
+    }
+
+    #[test]
+    fn count_gives_errors_then_warnings() {
+        let found: Vec<Finding> = detect(
+            ".npmrc",
+            b"_authToken=${NPM_TOKEN}\nregistry=$NPM_REGISTRY\n//h/:_authToken=hunter2secretvalue\n",
+        )
+        .into_iter()
+        .map(|d| d.finding)
+        .collect();
+        let severities: Vec<Severity> = found.iter().map(|f| f.severity).collect();
+        assert_eq!(
+            severities,
+            [Severity::Warning, Severity::Warning, Severity::Error]
+        );
+        assert_eq!(count(&found), (1, 2));
+        assert_eq!(count(&[]), (0, 0));
     }
 }
