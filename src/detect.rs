@@ -1800,6 +1800,13 @@ mod tests {
     }
 
     #[test]
+    fn a_reference_npm_expands_is_read_as_nothing_broken() {
+        // `${A%B%?}` is expanded (to nothing when unset): no `%B%` in it.
+        assert_eq!(broken_interpolation("https://h.example/${A%B%?}/"), None);
+        assert!(broken_interpolation("https://h.example/%B%/").is_some());
+    }
+
+    #[test]
     fn a_broken_reference_is_warned_about_once_and_only_in_a_registry() {
         assert_eq!(
             ids("//h.example/:_authToken=$NPM_TOKEN\n"),
