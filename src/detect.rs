@@ -1684,9 +1684,9 @@ mod tests {
                 "//alice:hunter2pw@h.example/:_authToken",
                 "//…@h.example/:_authToken",
             ),
-            // (A userinfo that reads as names is not masked otherwise.)
+            // A password holding a `/`: its first half is no host.
             (
-                "//alice:secret@h.example/:_authToken",
+                "//alice:hunter2/secret@h.example/:_authToken",
                 "//…@h.example/:_authToken",
             ),
             (
