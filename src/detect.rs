@@ -931,16 +931,19 @@ impl LineCtx<'_, '_> {
             _ => text.to_string(),
         };
         // A scheme a reference spells (`${SCHEME}://`, `h${X}://`) may be
-        // `https`; a literal `ftp://` is not one npm sends credentials to.
-        let referenced_scheme = entry
-            .value
-            .as_str()
-            .and_then(|v| v.split_once("://"))
-            .is_some_and(|(scheme, _)| {
-                let parts = eval::expand(eval::js_trim(scheme), "\0").text;
-                let parts: Vec<String> = parts.split('\0').map(str::to_ascii_lowercase).collect();
-                parts.len() > 1 && ["http", "https"].iter().any(|s| could_spell(&parts, s))
-            });
+        // `https` where npm expands it (not in a list); a literal `ftp://`
+        // is not one npm sends credentials to.
+        let referenced_scheme = self.expands(entry)
+            && entry
+                .value
+                .as_str()
+                .and_then(|v| v.split_once("://"))
+                .is_some_and(|(scheme, _)| {
+                    let parts = eval::expand(eval::js_trim(scheme), "\0").text;
+                    let parts: Vec<String> =
+                        parts.split('\0').map(str::to_ascii_lowercase).collect();
+                    parts.len() > 1 && ["http", "https"].iter().any(|s| could_spell(&parts, s))
+                });
         let info = urlcreds::credentials(&expanded).or_else(|| {
             let (_, rest) = expanded.split_once("://").filter(|_| referenced_scheme)?;
             urlcreds::credentials(&format!("https://{rest}"))
@@ -1504,6 +1507,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tokens_within_answers_as_a_linear_filter_would() {
+        let at = |r: Range<usize>| TokenMatch {
+            kind: Kind::Npm,
+            span: r,
+            checksum: tokens::Checksum::Valid,
+        };
+        let all: Vec<Range<usize>> = (0..7).flat_map(|s| (s..7).map(move |e| s..e)).collect();
+        // Sets of sorted, disjoint token spans (none, one, touching,
+        // apart, the whole), against every span of 0..6.
+        let sets: Vec<Vec<TokenMatch>> = vec![
+            vec![],
+            vec![at(1..3)],
+            vec![at(0..2), at(2..4)],
+            vec![at(0..1), at(2..4), at(5..6)],
+            vec![at(1..2), at(3..5)],
+            vec![at(0..6)],
+        ];
+        for tokens in &sets {
+            for span in &all {
+                let want: Vec<Range<usize>> = tokens
+                    .iter()
+                    .filter(|t| contains(span, &t.span))
+                    .map(|t| t.span.clone())
+                    .collect();
+                let got: Vec<Range<usize>> = tokens_within(tokens, span)
+                    .iter()
+                    .map(|t| t.span.clone())
+                    .collect();
+                assert_eq!(got, want, "{span:?}");
+            }
+        }
+    }
+
+    #[test]
     fn placeholders() {
         for p in [
             "",
@@ -1727,6 +1764,42 @@ mod tests {
     }
 
     #[test]
+    fn a_key_shows_no_userinfo_but_keeps_a_scope() {
+        let keys = |src: &str| -> Vec<Option<String>> {
+            detect(".npmrc", src.as_bytes())
+                .into_iter()
+                .map(|d| d.finding.key)
+                .collect()
+        };
+        let value = "=hunter2secretvalue\n";
+        for (key, shown) in [
+            (
+                "//alice:hunter2pw@h.example/:_authToken",
+                "//…@h.example/:_authToken",
+            ),
+            // A password holding a `/`: its first half is no host.
+            (
+                "//alice:hunter2/secret@h.example/:_authToken",
+                "//…@h.example/:_authToken",
+            ),
+            (
+                "//h.example/@corp/:_authToken",
+                "//h.example/@corp/:_authToken",
+            ),
+            (
+                "//alice@h.example/@corp/:_authToken",
+                "//…@h.example/@corp/:_authToken",
+            ),
+        ] {
+            assert_eq!(
+                keys(&format!("{key}{value}")),
+                [Some(shown.to_string())],
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
     fn each_kind_of_entry_is_judged_without_the_others() {
         // A registry URL alone, a URL with credentials alone, a key alone.
         assert_eq!(
@@ -1803,10 +1876,27 @@ mod tests {
     }
 
     #[test]
+    fn an_unscoped_key_is_pointed_at_where_it_starts() {
+        let found = detect(".npmrc", b"x=1\n\t _authToken=hunter2secretvalue\n");
+        let at: Vec<_> = found
+            .iter()
+            .map(|d| (d.finding.rule.id(), d.finding.line, d.finding.column))
+            .collect();
+        assert_eq!(at, [("unscoped-credential", 2, 3), ("auth-token", 2, 14)]);
+    }
+
+    #[test]
     fn an_unscoped_reference_is_warned_about_too() {
         assert_eq!(ids("_authToken=${NPM_TOKEN}\n"), ["unscoped-credential"]);
         assert!(ids("_authToken=\n").is_empty());
         assert!(ids("//h.example/:_authToken=${NPM_TOKEN}\n").is_empty());
+    }
+
+    #[test]
+    fn a_reference_npm_expands_is_read_as_nothing_broken() {
+        // `${A%B%?}` is expanded (to nothing when unset): no `%B%` in it.
+        assert_eq!(broken_interpolation("https://h.example/${A%B%?}/"), None);
+        assert!(broken_interpolation("https://h.example/%B%/").is_some());
     }
 
     #[test]
@@ -1917,10 +2007,27 @@ mod tests {
     fn only_a_referenced_scheme_is_read_as_https() {
         // `new URL()` refuses a value with no scheme: npm sends nothing.
         assert!(ids("registry=://u:hunter2secret@h.example/\n").is_empty());
+        // A literal scheme other than http(s) is not read as https, nor
+        // one no value of the reference makes http(s).
+        assert!(ids("registry=ftp://u:hunter2secret@h.example/\n").is_empty());
+        assert!(ids("registry=x${S}://u:hunter2secret@h.example/\n").is_empty());
+        // `http${X}s` is `https` when X is empty (the host a reference too,
+        // so that the residue alone is no URL).
+        assert_eq!(
+            ids("registry=http${X}s://u:hunter2secret@${H}/\n"),
+            ["url-credentials"]
+        );
         assert_eq!(
             ids("registry=${S}://u:hunter2secret@h.example/\n"),
             ["url-credentials"]
         );
+        // Nor in a list, where npm leaves `${S}` as written (npm 11.19.1,
+        // S=http, `npm view` against a capture server:
+        // `registry=${S}://u:hunter2secret@127.0.0.1:…/` sends an
+        // `Authorization: Basic` header, the same line as `registry[]=`
+        // sends no request, and `proxy[]=${S}://…` is an "invalid config"
+        // with `${S}` in it).
+        assert!(ids("registry[]=${S}://u:hunter2secret@h.example/\n").is_empty());
     }
 
     #[test]
@@ -1933,5 +2040,291 @@ mod tests {
         assert!(list.contains(&"url-credentials"), "{list:?}");
         let single = ids("registry=https://u:hunter2secret@${A_B}/\n");
         assert!(single.contains(&"url-credentials"), "{single:?}");
+        // `${A B?}` is one npm expands (to nothing) outside a list; in a
+        // list it stays, `new URL()` refuses the URL, and the userinfo is
+        // reported failing closed, as for `${A B}` above.
+        let list = ids("registry[]=https://u:hunter2secret@${A B?}/\n");
+        assert!(list.contains(&"url-credentials"), "{list:?}");
+        let single = ids("registry=https://u:hunter2secret@${A B?}/\n");
+        assert!(single.contains(&"url-credentials"), "{single:?}");
+    }
+
+    /// Each finding's rule, the bytes its fix replaces, and the secret it
+    /// stores.
+    fn found(src: &str) -> Vec<(&'static str, Option<&str>, Option<String>)> {
+        detect(".npmrc", src.as_bytes())
+            .into_iter()
+            .map(|d| {
+                let span = d.fix.map(|f| &src[f.span]);
+                let secret = d.secret.map(|s| s.expose().to_string());
+                (d.finding.rule.id(), span, secret)
+            })
+            .collect()
+    }
+
+    fn url(secret: &str) -> (&'static str, Option<&str>, Option<String>) {
+        ("url-credentials", Some(secret), Some(secret.to_string()))
+    }
+
+    #[test]
+    fn a_url_password_is_fixed_at_its_own_bytes() {
+        let src = "registry=https://u:hunter2secret@h.example/\n";
+        assert_eq!(found(src), [url("hunter2secret")]);
+        let d = detect(".npmrc", src.as_bytes());
+        assert_eq!(
+            (d[0].finding.column, d[0].finding.span.clone()),
+            (20, 19..32)
+        );
+        // Its first copy in the value is the scheme's: the password is the
+        // one between `:` and `@`.
+        let src = "registry=https://u:https@h.example/\n";
+        assert_eq!(found(src), [url("https")]);
+        assert_eq!(detect(".npmrc", src.as_bytes())[0].finding.column, 20);
+        // Beside a reference npm expands, and single-quoted (`ini` strips
+        // the quotes and leaves the rest as written), the bytes are found
+        // all the same.
+        for src in [
+            "registry=https://u:hunter2secret@${HOST}/\n",
+            "registry='https://u:hunter2secret@h.example/'\n",
+            "registry=\"https://u:hunter2secret@h.example/\"\n",
+        ] {
+            assert_eq!(found(src), [url("hunter2secret")], "{src:?}");
+        }
+    }
+
+    #[test]
+    fn a_url_username_alone_is_reported_and_never_fixed() {
+        // The fix writes `${NPM_PASSWORD}`: a username is left to the user.
+        for src in [
+            "registry=https://hunter2secret@h.example/\n",
+            "registry=https://hunter2secret@${HOST}/\n",
+        ] {
+            assert_eq!(
+                found(src),
+                [("url-credentials", None, Some("hunter2secret".to_string()))],
+                "{src:?}"
+            );
+        }
+        // A password alone, where a reference stands for the host.
+        assert_eq!(
+            found("registry=https://:hunter2secret@${HOST}/\n"),
+            [url("hunter2secret")]
+        );
+        // In a list nothing is expanded: the URL is read as written, and
+        // its userinfo is a username alone (`${A/B?}` ends the host).
+        assert_eq!(
+            found("registry[]=https://hunter2secret@${A/B?}:x@h.example/\n"),
+            [("url-credentials", None, Some("hunter2secret".to_string()))]
+        );
+    }
+
+    #[test]
+    fn tokens_in_a_url_password_are_fixed_one_by_one_only_when_they_are_all_of_it() {
+        let (a, b) = (fake_token('a'), fake_token('b'));
+        fn npm<'s>(
+            fix: Option<&'s str>,
+            secret: &str,
+        ) -> (&'static str, Option<&'s str>, Option<String>) {
+            ("npm-token", fix, Some(secret.to_string()))
+        }
+        let src = format!("registry=https://u:{a}@h.example/\n");
+        assert_eq!(found(&src), [npm(Some(&a), &a)]);
+        // Text beside them: the first token's fix takes the whole password,
+        // and stores it; the others have none.
+        let password = format!("hunter2-{a}-{b}");
+        let src = format!("registry=https://u:{password}@h.example/\n");
+        assert_eq!(
+            found(&src),
+            [npm(Some(&password), &password), npm(None, &b)]
+        );
+        // A list is not expanded, and a username is not fixed.
+        let src = format!("registry[]=https://u:{a}@h.example/\n");
+        assert_eq!(found(&src), [npm(None, &a)]);
+        let src = format!("registry=https://hunter2-{a}@h.example/\n");
+        assert_eq!(found(&src), [npm(None, &a)]);
+    }
+
+    #[test]
+    fn a_gemfury_path_token_is_reported_where_it_is_written() {
+        let token = "Xq7Rk2Lm9Pz4Wn8Tv3Bd";
+        let src = format!(
+            "registry=https://npm.fury.io/{token}/acme/\n  //npm.fury.io/{token}/acme/:_authToken=${{FURY_TOKEN}}\n"
+        );
+        let found: Vec<_> = detect(".npmrc", src.as_bytes())
+            .into_iter()
+            .map(|d| {
+                let f = d.finding;
+                let secret = d.secret.map(|s| s.expose().to_string());
+                (f.rule.id(), f.line, f.column, &src[f.span], secret)
+            })
+            .collect();
+        let secret = Some(token.to_string());
+        assert_eq!(
+            found,
+            [
+                ("url-credentials", 1, 30, token, secret.clone()),
+                ("url-credentials", 2, 17, token, secret)
+            ]
+        );
+        // The account alone is no token.
+        assert!(ids("registry=https://npm.fury.io/acme/\n").is_empty());
+    }
+
+    #[test]
+    fn a_query_credential_is_found_where_the_file_holds_it() {
+        // Each finding's rule, column, fixed bytes and secret: the value's
+        // copy that is a pair's whole value after the query's `?`.
+        for (src, secret) in [
+            (
+                "registry=https://h.example/?token=hunter2secret\n",
+                "hunter2secret",
+            ),
+            (
+                "registry=https://h.example/?hunter2secret&token=hunter2secret\n",
+                "hunter2secret",
+            ),
+            (
+                "registry=https://h.example/?a=hunter2secretX&token=hunter2secret\n",
+                "hunter2secret",
+            ),
+            // Beside a reference npm expands, single-quoted, and where the
+            // `?` is an escape (so the search starts at the value's first
+            // byte, which is `https` too).
+            (
+                "registry=https://${HOST}/?token=hunter2secret\n",
+                "hunter2secret",
+            ),
+            (
+                "registry='https://h.example/?token=hunter2secret'\n",
+                "hunter2secret",
+            ),
+            (
+                "registry=\"https://h.example/\\u003ftoken=https\"\n",
+                "https",
+            ),
+        ] {
+            let at = src.rfind(secret).expect("secret");
+            let found: Vec<_> = detect(".npmrc", src.as_bytes())
+                .into_iter()
+                .map(|d| {
+                    let fixed = d.fix.map(|f| &src[f.span]);
+                    let shown = d.secret.map(|s| s.expose().to_string());
+                    (d.finding.rule.id(), d.finding.column, fixed, shown)
+                })
+                .collect();
+            assert_eq!(
+                found,
+                [(
+                    "url-credentials",
+                    at + 1,
+                    Some(secret),
+                    Some(secret.to_string())
+                )],
+                "{src:?}"
+            );
+        }
+        // A stand-in once percent-decoded, and a list's URL that has no
+        // host until `${A B?}` is expanded, which npm does not do there.
+        for src in [
+            "registry=https://h.example/?token=YOUR%5FTOKEN\n",
+            "registry[]=https://${A B?}/?token=hunter2secret\n",
+        ] {
+            assert!(ids(src).is_empty(), "{src:?}");
+        }
+    }
+
+    #[test]
+    fn a_query_token_keeps_its_rule_and_a_list_is_not_fixed() {
+        let a = fake_token('a');
+        let found = |src: &str| -> Vec<(&'static str, bool)> {
+            detect(".npmrc", src.as_bytes())
+                .iter()
+                .map(|d| (d.finding.rule.id(), d.fix.is_some()))
+                .collect()
+        };
+        // The whole value a token: its own rule; more than the token: the
+        // URL's.
+        let src = format!("registry=https://h.example/?token={a}\n");
+        assert_eq!(found(&src), [("npm-token", true)]);
+        let src = format!("registry=https://h.example/?token=x-{a}\n");
+        assert_eq!(found(&src), [("url-credentials", true)]);
+        // npm expands nothing in a list: no `${NAME}` fix there, so none
+        // to take back and explain as a list's.
+        let src = "registry[]=https://h.example/?token=hunter2secret\n";
+        let d = detect(".npmrc", src.as_bytes());
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+        let detail = d[0].finding.detail.as_deref().unwrap_or("");
+        assert!(detail.contains("query parameter `token`"), "{detail}");
+    }
+
+    #[test]
+    fn could_spell_answers_as_a_pattern_would() {
+        // Literal parts with anything between them (`^p1.*p2.*p3$`): part
+        // `k` tried at every place from `at` on (the first at 0, the last
+        // ending the word).
+        fn place(parts: &[&str], word: &str, k: usize, at: usize) -> bool {
+            let p = parts[k];
+            (at..=word.len()).filter(|&q| k > 0 || q == at).any(|q| {
+                word[q..].starts_with(p)
+                    && if k + 1 == parts.len() {
+                        q + p.len() == word.len()
+                    } else {
+                        place(parts, word, k + 1, q + p.len())
+                    }
+            })
+        }
+        let check = |parts: &[&str]| {
+            let owned: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+            for word in ["http", "https"] {
+                let want = place(parts, word, 0, 0);
+                assert_eq!(could_spell(&owned, word), want, "{parts:?} {word}");
+            }
+        };
+        let pieces = [
+            "", "h", "x", "t", "tt", "p", "s", "ps", "tps", "htt", "http", "https", "git+ssh",
+        ];
+        for a in pieces {
+            for b in pieces {
+                check(&[a, b]);
+                for c in pieces {
+                    check(&[a, b, c]);
+                }
+            }
+        }
+        let short = ["", "h", "t", "p", "s", "tt"];
+        for a in short {
+            for b in short {
+                for c in short {
+                    for d in short {
+                        check(&[a, b, c, d]);
+                    }
+                }
+            }
+        }
+        assert!(!could_spell(&[], "https"));
+        let parts = |p: &[&str]| -> Vec<String> { p.iter().map(|p| p.to_string()).collect() };
+        assert!(could_spell(&parts(&["h", ""]), "https"));
+        assert!(could_spell(&parts(&["", "t", "s"]), "https"));
+        assert!(!could_spell(&parts(&["", "git+ssh"]), "https"));
+        assert!(!could_spell(&parts(&["https", "s"]), "https"));
+    }
+
+    #[test]
+    fn count_gives_errors_then_warnings() {
+        let found: Vec<Finding> = detect(
+            ".npmrc",
+            b"_authToken=${NPM_TOKEN}\nregistry=$NPM_REGISTRY\n//h/:_authToken=hunter2secretvalue\n",
+        )
+        .into_iter()
+        .map(|d| d.finding)
+        .collect();
+        let severities: Vec<Severity> = found.iter().map(|f| f.severity).collect();
+        assert_eq!(
+            severities,
+            [Severity::Warning, Severity::Warning, Severity::Error]
+        );
+        assert_eq!(count(&found), (1, 2));
+        assert_eq!(count(&[]), (0, 0));
     }
 }
