@@ -11,11 +11,13 @@
 //! format makes them certain count anywhere else in the file, as in
 //! `.npmrc`.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::detect::{self, Detected};
 use crate::detect::{Field, FixSite};
 use crate::finding::{Fingerprint, Rule, Severity};
+use crate::lines::Lines;
 
 /// What a value is to its tool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +102,11 @@ fn masked_parts(text: &str, sep: char) -> String {
 /// and `syntax` saying how that tool spells a reference (for
 /// `broken-interpolation`, whose `.npmrc` advice would be wrong here).
 pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -> Vec<Detected> {
+    let lines = Lines::new(src);
     let mut out: Vec<Detected> = Vec::new();
+    // The findings so far at each (rule, span): a duplicate is looked up,
+    // not searched for among every finding.
+    let mut at: HashMap<(Rule, usize, usize), Vec<usize>> = HashMap::new();
     for item in items {
         let (texts, refused) = match &item.residues {
             Ok(r) => (r.clone(), None),
@@ -114,7 +120,7 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -
                 continue;
             }
             seen.push(text.clone());
-            for mut d in one(path, src, item, &text, refused.is_some(), tool) {
+            for mut d in one(path, &lines, item, &text, refused.is_some(), tool) {
                 let mut note = (d.fix.is_none() && d.finding.severity == Severity::Error)
                     .then(|| {
                         format!(
@@ -140,26 +146,27 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -
                         None => note,
                     });
                 }
-                let dup = out.iter().any(|o| {
-                    o.finding.rule == d.finding.rule
-                        && o.finding.span == d.finding.span
-                        && o.finding.fingerprint == d.finding.fingerprint
-                });
-                if !dup {
+                let f = &d.finding;
+                let same = at.entry((f.rule, f.span.start, f.span.end)).or_default();
+                if !same
+                    .iter()
+                    .any(|&i| out[i].finding.fingerprint == f.fingerprint)
+                {
+                    same.push(out.len());
                     out.push(d);
                 }
             }
         }
     }
-    certain_tokens(path, src, &mut out);
-    out.retain(|d| !allowed(src, d.finding.line));
+    certain_tokens_at(path, &lines, &mut out);
+    out.retain(|d| !allowed_at(&lines, d.finding.line));
     out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
     out
 }
 
 /// The findings of one residue `text` of `item`; a fix where `tool` would
 /// read the rewritten value as the reference it is (see [`fix_site`]).
-fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool, tool: &str) -> Vec<Detected> {
+fn one(path: &str, lines: &Lines, item: &Item, text: &str, raw: bool, tool: &str) -> Vec<Detected> {
     // The `.npmrc` line npm would read the same credential from. An ident
     // or a password is judged as the text it is (not as npm's base64
     // `_auth`): a `basic-auth` finding when not a token.
@@ -195,7 +202,7 @@ fn one(path: &str, src: &[u8], item: &Item, text: &str, raw: bool, tool: &str) -
             }
             _ => item.span.clone(),
         };
-        let (line_no, column) = line_column(src, span.start);
+        let (line_no, column) = lines.line_column(span.start);
         f.line = line_no;
         f.column = column;
         f.span = span;
@@ -288,11 +295,23 @@ fn with_references(s: &str) -> String {
 
 /// Whether the line above `line` (1-based) is the comment
 /// `# npmrc-guard: allow`, which exempts it as in `.npmrc`.
-pub(crate) fn allowed(src: &[u8], line: usize) -> bool {
+#[cfg(test)]
+fn allowed(src: &[u8], line: usize) -> bool {
+    allowed_at(&Lines::new(src), line)
+}
+
+/// `found` without the findings an allow comment (`# npmrc-guard:
+/// allow` on the line above) exempts, the file's lines found once.
+pub(crate) fn retain_allowed(src: &[u8], found: &mut Vec<Detected>) {
+    let lines = Lines::new(src);
+    found.retain(|d| !allowed_at(&lines, d.finding.line));
+}
+
+fn allowed_at(lines: &Lines, line: usize) -> bool {
     if line < 2 {
         return false;
     }
-    let Some(above) = src.split(|&b| b == b'\n').nth(line - 2) else {
+    let Some(above) = lines.line(line - 1) else {
         return false;
     };
     let text = String::from_utf8_lossy(above);
@@ -305,12 +324,29 @@ pub(crate) fn allowed(src: &[u8], line: usize) -> bool {
 
 /// Tokens whose format makes them certain, anywhere no finding covers.
 pub(crate) fn certain_tokens(path: &str, src: &[u8], out: &mut Vec<Detected>) {
+    certain_tokens_at(path, &Lines::new(src), out);
+}
+
+fn certain_tokens_at(path: &str, lines: &Lines, out: &mut Vec<Detected>) {
+    let src = lines.src();
+    // Whether a finding covers part of a token is a binary search over the
+    // findings given, by start, with the furthest end so far; the tokens
+    // come in order and apart, so those added here end before the next.
+    let mut given: Vec<(usize, usize)> = out
+        .iter()
+        .map(|d| (d.finding.span.start, d.finding.span.end))
+        .collect();
+    given.sort_unstable();
+    let mut furthest = 0;
+    for g in &mut given {
+        furthest = furthest.max(g.1);
+        g.1 = furthest;
+    }
+    let mut added_end = 0;
     for t in crate::tokens::find_tokens(src) {
-        if !t.is_certain()
-            || out
-                .iter()
-                .any(|d| d.finding.span.start < t.span.end && t.span.start < d.finding.span.end)
-        {
+        let before = given.partition_point(|g| g.0 < t.span.end);
+        let covered = before > 0 && given[before - 1].1 > t.span.start;
+        if !t.is_certain() || covered || added_end > t.span.start {
             continue;
         }
         let token = &src[t.span.clone()];
@@ -320,7 +356,8 @@ pub(crate) fn certain_tokens(path: &str, src: &[u8], out: &mut Vec<Detected>) {
             let f = &mut d.finding;
             let start = t.span.start + f.span.start.saturating_sub(2);
             f.span = start..start + f.span.len();
-            let (line_no, column) = line_column(src, start);
+            added_end = added_end.max(f.span.end);
+            let (line_no, column) = lines.line_column(start);
             f.line = line_no;
             f.column = column;
             d.fix = None;

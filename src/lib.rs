@@ -39,6 +39,7 @@ pub mod inputs;
 pub mod js_json;
 pub mod json5;
 pub mod lfs;
+pub mod lines;
 pub mod managers;
 pub mod manifests;
 pub mod npmrc;

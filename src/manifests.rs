@@ -37,22 +37,30 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
         text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
     }
     let yaml = crate::select::ends_with_caseless(path, PACKAGE_YAML);
-    let specs = if memchr::memchr3(b'@', b'?', b'\\', src).is_none() {
-        Vec::new()
-    } else if yaml {
-        crate::yarnrc_yml::read(&text)
-            .map(|root| crate::pnpm_workspace::spec_strings(&text, &root, DEPENDENCY_KEYS))
-            .unwrap_or_default()
-    } else {
-        json5_specs(&text)
-    };
     let note = "in a pnpm manifest (package.yaml, package.json5), whose dependency URLs pnpm \
                 fetches with these credentials; the fixer does not rewrite it: \
                 remove them from the URL (give them in the user's .npmrc) and revoke them";
-    let mut found = dep_urls::detect_specs(path, src, &specs, note);
+    let mut found = if memchr::memchr3(b'@', b'?', b'\\', src).is_none()
+        && crate::path_token::mentions(src).next().is_none()
+    {
+        Vec::new()
+    } else if yaml {
+        match crate::yarnrc_yml::read(&text) {
+            Some(root) => {
+                let specs = crate::pnpm_workspace::spec_strings(&text, &root, DEPENDENCY_KEYS);
+                dep_urls::detect_specs(path, src, &specs, note)
+            }
+            // Refused here (nested past `yarnrc_yml::MAX_DEPTH`, or YAML
+            // saphyr does not read) but maybe read by pnpm's js-yaml:
+            // every URL with credentials counts, as in a lockfile.
+            None => dep_urls::detect_unread_yaml(path, src, note),
+        }
+    } else {
+        dep_urls::detect_specs(path, src, &json5_specs(&text), note)
+    };
     foreign::certain_tokens(path, src, &mut found);
     if yaml {
-        found.retain(|d| !foreign::allowed(src, d.finding.line));
+        foreign::retain_allowed(src, &mut found);
     }
     found.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
     found
@@ -124,5 +132,24 @@ mod tests {
         // Elsewhere (a description, a script) a URL is not fetched.
         assert!(found(PACKAGE_JSON5, "{description: 'http://a:Summer2024xyz@h/'}").is_empty());
         assert!(found(PACKAGE_YAML, "homepage: http://a:Summer2024xyz@h/\n").is_empty());
+    }
+
+    /// A `package.yaml` this reader refuses (nested past
+    /// `yarnrc_yml::MAX_DEPTH`; js-yaml reads about 2,000 deep) still has
+    /// its dependency URLs read, as a lockfile's.
+    #[test]
+    fn a_manifest_too_deep_to_read_has_its_urls_read() {
+        let deep = format!(
+            "x: {}{}\ndependencies:\n  priv: http://alice:Summer2024xyz@h/p.tgz\n",
+            "[".repeat(crate::yarnrc_yml::MAX_DEPTH + 1),
+            "]".repeat(crate::yarnrc_yml::MAX_DEPTH + 1)
+        );
+        assert_eq!(
+            found(PACKAGE_YAML, &deep)
+                .iter()
+                .map(|f| (f.0.as_str(), f.1))
+                .collect::<Vec<_>>(),
+            [("url-credentials", 3)]
+        );
     }
 }

@@ -106,7 +106,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
                     credentials: remove them from the URL (give them in the user's .npmrc) \
                     and revoke them";
         let mut found = dep_urls::detect_unread_yaml(path, src, note);
-        found.retain(|d| !foreign::allowed(src, d.finding.line));
+        foreign::retain_allowed(src, &mut found);
         if !found.is_empty() {
             return found;
         }
@@ -115,7 +115,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
                 (catalogs, overrides, packageExtensions, configDependencies): \
                 remove them from the URL (give them in the user's .npmrc) and revoke them";
     let mut found = dep_urls::detect_specs(path, src, &specs, note);
-    found.retain(|d| !foreign::allowed(src, d.finding.line));
+    foreign::retain_allowed(src, &mut found);
     let settings = foreign::judge(
         path,
         src,

@@ -199,6 +199,7 @@ fn parse_as(text: &str, original: &str) -> Option<(Rc<Node>, Vec<std::ops::Range
         offsets,
         anchors: HashMap::new(),
         stack: Vec::new(),
+        flows: 0,
         root: None,
         flow_plain: Vec::new(),
     };
@@ -469,26 +470,39 @@ impl ByteOffsets {
 }
 
 /// An open collection: its entries so far, its anchor, whether it is a
-/// flow collection.
-enum Open {
-    Map(Vec<(Rc<Node>, Rc<Node>)>, Option<Rc<Node>>, usize, bool),
-    Seq(Vec<Rc<Node>>, usize, bool),
+/// flow collection, and the height of its tallest entry so far.
+struct Open {
+    entries: Entries,
+    anchor: usize,
+    flow: bool,
+    height: usize,
 }
 
-impl Open {
-    fn flow(&self) -> bool {
-        match self {
-            Open::Map(.., flow) | Open::Seq(.., flow) => *flow,
-        }
-    }
+enum Entries {
+    Map(Vec<(Rc<Node>, Rc<Node>)>, Option<Rc<Node>>),
+    Seq(Vec<Rc<Node>>),
 }
+
+/// The deepest document read (nodes on a path from the root, through
+/// aliases too). Past it a file is refused, and read line by line as any
+/// file this reader refuses: a guard's reading, never a pass. js-yaml
+/// 4.1.1, which yarn and pnpm read with, takes a file up to about 1,800
+/// to 2,500 deep ("Maximum call stack size exceeded" past that on node
+/// 20's stack); no config nests a tenth as deep. It bounds the recursion
+/// over a tree (its drop, [`to_value`], [`last_end`]: 4,096 overflowed a
+/// test thread's 2 MiB stack) and saphyr's work per token, which grows
+/// with the depth.
+pub(crate) const MAX_DEPTH: usize = 1_000;
 
 struct Builder<'a> {
     text: &'a str,
     original: &'a str,
     offsets: ByteOffsets,
-    anchors: HashMap<usize, Rc<Node>>,
+    /// Each anchored node and its height.
+    anchors: HashMap<usize, (Rc<Node>, usize)>,
     stack: Vec<Open>,
+    /// How many of `stack` are flow collections.
+    flows: usize,
     root: Option<Rc<Node>>,
     flow_plain: Vec<std::ops::Range<usize>>,
 }
@@ -498,20 +512,22 @@ impl Builder<'_> {
         match ev {
             Event::MappingStart(anchor, _) => {
                 let flow = self.flow_start(&span, '{');
-                self.stack.push(Open::Map(Vec::new(), None, anchor, flow));
+                self.open(Entries::Map(Vec::new(), None), anchor, flow)?;
             }
             Event::SequenceStart(anchor, _) => {
                 let flow = self.flow_start(&span, '[');
-                self.stack.push(Open::Seq(Vec::new(), anchor, flow));
+                self.open(Entries::Seq(Vec::new()), anchor, flow)?;
             }
-            Event::MappingEnd => match self.stack.pop()? {
-                Open::Map(pairs, _, anchor, _) => self.done(Rc::new(Node::Map(pairs)), anchor)?,
-                Open::Seq(..) => return None,
-            },
-            Event::SequenceEnd => match self.stack.pop()? {
-                Open::Seq(items, anchor, _) => self.done(Rc::new(Node::Seq(items)), anchor)?,
-                Open::Map(..) => return None,
-            },
+            Event::MappingEnd | Event::SequenceEnd => {
+                let open = self.stack.pop()?;
+                self.flows -= usize::from(open.flow);
+                let node = match (open.entries, ev) {
+                    (Entries::Map(pairs, _), Event::MappingEnd) => Node::Map(pairs),
+                    (Entries::Seq(items), Event::SequenceEnd) => Node::Seq(items),
+                    _ => return None,
+                };
+                self.done(Rc::new(node), open.anchor, open.height + 1)?;
+            }
             Event::Scalar(value, style, anchor, _) => {
                 let start = self.offsets.byte(span.start.index());
                 let mut end = self.offsets.byte(span.end.index()).max(start);
@@ -537,7 +553,7 @@ impl Builder<'_> {
                         .map_or_else(|| value.into_owned(), str::to_string),
                     _ => value.into_owned(),
                 };
-                if style == ScalarStyle::Plain && self.stack.iter().any(Open::flow) {
+                if style == ScalarStyle::Plain && self.flows > 0 {
                     self.flow_plain.push(start..end);
                 }
                 let node = Rc::new(Node::Scalar {
@@ -545,11 +561,11 @@ impl Builder<'_> {
                     span: start..end,
                     verbatim,
                 });
-                self.done(node, anchor)?;
+                self.done(node, anchor, 1)?;
             }
             Event::Alias(id) => {
-                let node = Rc::clone(self.anchors.get(&id)?);
-                self.done(node, 0)?;
+                let (node, height) = self.anchors.get(&id)?;
+                self.done(Rc::clone(node), 0, *height)?;
             }
             _ => {}
         }
@@ -581,15 +597,38 @@ impl Builder<'_> {
         (body.get(at..) == Some(value) && opened).then_some(start + at)
     }
 
-    /// A node is complete: it goes into its parent, or is the document.
-    fn done(&mut self, node: Rc<Node>, anchor: usize) -> Option<()> {
-        if anchor > 0 {
-            self.anchors.insert(anchor, Rc::clone(&node));
+    /// A collection starts; `None` past [`MAX_DEPTH`].
+    fn open(&mut self, entries: Entries, anchor: usize, flow: bool) -> Option<()> {
+        if self.stack.len() >= MAX_DEPTH {
+            return None;
         }
-        match self.stack.last_mut() {
-            None => self.root = Some(node),
-            Some(Open::Seq(items, ..)) => items.push(node),
-            Some(Open::Map(pairs, key, ..)) => match key.take() {
+        self.flows += usize::from(flow);
+        self.stack.push(Open {
+            entries,
+            anchor,
+            flow,
+            height: 0,
+        });
+        Some(())
+    }
+
+    /// A node `height` tall is complete: it goes into its parent, or is
+    /// the document; `None` past [`MAX_DEPTH`].
+    fn done(&mut self, node: Rc<Node>, anchor: usize, height: usize) -> Option<()> {
+        if height > MAX_DEPTH {
+            return None;
+        }
+        if anchor > 0 {
+            self.anchors.insert(anchor, (Rc::clone(&node), height));
+        }
+        let Some(open) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Some(());
+        };
+        open.height = open.height.max(height);
+        match &mut open.entries {
+            Entries::Seq(items) => items.push(node),
+            Entries::Map(pairs, key) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => pairs.push((k, node)),
             },
@@ -710,12 +749,14 @@ fn to_value(node: &Node, budget: &mut usize) -> Option<Value> {
     *budget = budget.checked_sub(1)?;
     Some(match node {
         Node::Scalar { value, .. } => Value::Str(value.clone()),
-        Node::Seq(items) => Value::Seq(
-            items
-                .iter()
-                .map(|i| to_value(i, budget))
-                .collect::<Option<_>>()?,
-        ),
+        Node::Seq(items) => {
+            // A loop, not an iterator chain: one frame a level.
+            let mut seq = Vec::with_capacity(items.len());
+            for i in items {
+                seq.push(to_value(i, budget)?);
+            }
+            Value::Seq(seq)
+        }
         Node::Map(_) => {
             let mut map = std::collections::BTreeMap::new();
             for (name, _, v) in entries(node) {
@@ -1108,5 +1149,37 @@ mod tests {
         }
         src.push_str("npmAuthToken: hunter2secret\n");
         assert_eq!(keys(&src), ["npmAuthToken"]);
+    }
+
+    /// Nesting past what js-yaml reads is refused at once (and the file
+    /// read line by line), never a stack overflow or a wait: a 200,000
+    /// deep `- - - x` aborted the process, `? ? ? x` took seconds.
+    #[test]
+    fn deep_nesting_is_refused_at_once() {
+        let within = format!("{}x\n", "- ".repeat(MAX_DEPTH - 1));
+        assert!(parse(&within).is_some());
+        assert!(value(&within).is_some());
+        let start = std::time::Instant::now();
+        for deep in [
+            format!("{}x\n", "- ".repeat(200_000)),
+            format!("{}x\n", "? ".repeat(200_000)),
+            format!("a: {}\n", "[".repeat(200_000)),
+            format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+            format!("a: {}x{}\n", "{a: ".repeat(100_000), "}".repeat(100_000)),
+        ] {
+            assert!(parse(&deep).is_none());
+        }
+        // Aliases make a tree taller than the open collections are deep.
+        let mut chain = String::from("a0: &a0 [x]\n");
+        for i in 1..=MAX_DEPTH {
+            chain.push_str(&format!("a{i}: &a{i} [*a{}]\n", i - 1));
+        }
+        assert!(parse(&chain).is_none());
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+        // Read line by line, the credential is still found.
+        let src = format!("a: {}\nnpmAuthToken: hunter2secret\n", "[".repeat(200_000));
+        let found = detect(NAME, src.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].finding.line, 2);
     }
 }
