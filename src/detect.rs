@@ -6,6 +6,7 @@
 //! recognisable tokens anywhere in the file (comments included) when their
 //! format makes them certain.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -272,6 +273,9 @@ struct FileScan<'a> {
     /// Every token of the file, sorted by where it starts.
     tokens: &'a [TokenMatch],
     bom: bool,
+    /// The settings npm exports to a script's npm, read when a credential
+    /// first names one ([`exported_settings`]).
+    exported: std::cell::OnceCell<HashMap<String, usize>>,
     out: Vec<Detected>,
 }
 
@@ -282,6 +286,7 @@ impl<'a> FileScan<'a> {
             src,
             tokens,
             bom: src.starts_with(b"\xEF\xBB\xBF"),
+            exported: std::cell::OnceCell::new(),
             out: Vec::new(),
         }
     }
@@ -351,6 +356,7 @@ impl<'a> FileScan<'a> {
             note: None,
             in_section,
             claimed: Vec::new(),
+            exported: &self.exported,
             out: &mut self.out,
         };
         if let Some(k) = &key {
@@ -419,7 +425,33 @@ const PACKAGE_CONFIG: &[u8] = b"npm_package_config_";
 /// Whether a reference's name is one npm fills from the committed
 /// package.json ([`PACKAGE_CONFIG`]).
 fn from_package_config(name: &[u8]) -> bool {
-    name.starts_with(PACKAGE_CONFIG)
+    name.starts_with(PACKAGE_CONFIG) || name.starts_with(b"npm_config_")
+}
+
+/// The settings of a `.npmrc` npm exports to the npm a script starts, as
+/// their variables' names (`npm_config_` and the key, `-` as `_`, in lower
+/// case; not keys starting with `/`, `@` or `_`), each with the line of
+/// its literal value (a stand-in or a reference is none).
+fn exported_settings(src: &[u8]) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    for line in npmrc::lines(src) {
+        let Some(entry) = line.entry() else {
+            continue;
+        };
+        let key = eval::residue_of(entry.key.clone());
+        if key.is_empty() || key.starts_with(['/', '@', '_']) {
+            continue;
+        }
+        let Some(residue) = eval::value_residue(&entry.value, entry.array) else {
+            continue;
+        };
+        if residue.text.is_empty() || is_standin(&residue.text) {
+            continue;
+        }
+        let name = format!("npm_config_{}", key.replace('-', "_").to_lowercase());
+        out.insert(name, line.number);
+    }
+    out
 }
 
 /// The NAME of a raw value shaped `${NAME}` (around it, only spaces and
@@ -541,6 +573,7 @@ struct LineCtx<'a, 'o> {
     in_section: bool,
     /// Spans already reported on this line.
     claimed: Vec<Range<usize>>,
+    exported: &'o std::cell::OnceCell<HashMap<String, usize>>,
     out: &'o mut Vec<Detected>,
 }
 
@@ -695,6 +728,32 @@ impl LineCtx<'_, '_> {
                 Some(detail.to_string()),
             );
             return;
+        }
+        // A credential filled from another setting of this file: npm
+        // exports each setting to a script's npm as `npm_config_<key>`
+        // (`my-secret=…` as `npm_config_my_secret`; review 7, #15).
+        if let Some(at) = memchr::memmem::find(raw, b"${npm_config_") {
+            let name = &raw[at + 2..];
+            let name = &name[..name
+                .iter()
+                .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                .unwrap_or(name.len())];
+            let src = self.src;
+            let exported = self.exported.get_or_init(|| exported_settings(src));
+            if let Some(&line) = exported.get(&*String::from_utf8_lossy(name)) {
+                let rule = match field {
+                    Field::AuthToken => Rule::AuthToken,
+                    Field::Auth | Field::Password => Rule::BasicAuth,
+                };
+                let detail = format!(
+                    "npm exports the setting on line {line} as `${{{}}}` to every npm a script \
+                     starts, so the credential is committed there: remove it, give it in the \
+                     environment, and revoke it",
+                    String::from_utf8_lossy(name)
+                );
+                self.push(rule, entry.value_span.clone(), None, None, Some(detail));
+                return;
+            }
         }
         // npm sends `_password` decoded: when nothing decodes (it stops at
         // the first `=`), nothing of it is sent, tokens written in it

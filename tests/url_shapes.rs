@@ -641,3 +641,55 @@ fn a_pnpm_lock_tarball_block_scalar_is_sent_and_refused() {
         );
     }
 }
+
+/// npm exports each setting of a `.npmrc` to the npm a script starts as
+/// `npm_config_<key>`: a credential written `${npm_config_my_secret}`
+/// beside `my-secret=<token>` sends that token (review 7, #15). Refused;
+/// a reference to a setting the file does not hold, or holds as a
+/// reference, is not.
+#[test]
+fn a_credential_from_another_setting_is_sent_and_refused() {
+    if !have("npm") {
+        return;
+    }
+    let token = common::uuid_token(2443);
+    let (port, seen) = capture_server();
+    let npmrc = format!(
+        "registry=http://127.0.0.1:{port}/\nmy-secret={token}\n//127.0.0.1:{port}/:_authToken=${{npm_config_my_secret}}\n"
+    );
+    let manifest = r#"{"name":"x","version":"1.0.0","scripts":{"fetch":"npm view somepkg --fetch-retries=0"}}"#;
+    let files = [(".npmrc", npmrc.as_str()), ("package.json", manifest)];
+    let dir = project(&files);
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = in_project("npm", dir.path(), home.path());
+    cmd.args(["run", "fetch"]);
+    run("npm run fetch", &mut cmd, 120);
+    let auth: Vec<String> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter_map(|(_, a)| a.clone())
+        .collect();
+    assert!(
+        auth.contains(&format!("Bearer {token}")),
+        "npm sent {auth:?}"
+    );
+    let found = guard_refuses(&files, ".npmrc", std::slice::from_ref(&token));
+    assert_eq!(
+        found,
+        [("auth-token".to_string(), 3, place(&npmrc, "${npm").1)]
+    );
+    for ok in [
+        "//r.example/:_authToken=${npm_config_other}\n",
+        "my-secret=${SECRET}\n//r.example/:_authToken=${npm_config_my_secret}\n",
+    ] {
+        let dir = project(&[(".npmrc", ok)]);
+        let out = guard_in(dir.path(), &["check", ".npmrc"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{ok}: {}",
+            common::text(&out.stdout)
+        );
+    }
+}
