@@ -127,6 +127,20 @@ fn guard_in(dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("runs")
 }
 
+/// `npm run fetch` in `dir` (a temp HOME), and every `Authorization`
+/// header the capture server `seen` was sent.
+fn npm_run_fetch(dir: &Path, seen: &Seen) -> Vec<String> {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = in_project("npm", dir, home.path());
+    cmd.args(["run", "fetch"]);
+    run("npm run fetch", &mut cmd, 120);
+    seen.lock()
+        .expect("lock")
+        .iter()
+        .filter_map(|(_, a)| a.clone())
+        .collect()
+}
+
 fn bun_lock(url: &str) -> String {
     format!(
         "{{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {{\n    \"\": {{\n      \"name\": \"x\",\n      \"dependencies\": {{\n        \"somepkg\": \"1.0.0\",\n      }},\n    }},\n  }},\n  \"packages\": {{\n    \"somepkg\": [\"somepkg@1.0.0\", \"{url}\", {{}}, \"sha512-LPlbIuom6w7TyELR1077Uj98dSLaIE3A1Z2ifWqLk/CvfA24JWUbxesuJAO/x2vjkUYih+LxsGYOU7XN8x+4yA==\"],\n  }}\n}}\n"
@@ -518,16 +532,7 @@ fn a_key_named_by_the_environment_is_sent_and_refused() {
     );
     let manifest = r#"{"name":"x","version":"1.0.0","config":{"field":"_authToken"},"scripts":{"fetch":"npm view somepkg --fetch-retries=0"}}"#;
     let dir = project(&[(".npmrc", npmrc.as_str()), ("package.json", manifest)]);
-    let home = tempfile::tempdir().expect("tempdir");
-    let mut cmd = in_project("npm", dir.path(), home.path());
-    cmd.args(["run", "fetch"]);
-    run("npm run fetch", &mut cmd, 120);
-    let auth: Vec<String> = seen
-        .lock()
-        .expect("lock")
-        .iter()
-        .filter_map(|(_, a)| a.clone())
-        .collect();
+    let auth = npm_run_fetch(dir.path(), &seen);
     assert!(
         auth.contains(&format!("Bearer {token}")),
         "npm sent {auth:?}"
@@ -568,16 +573,7 @@ fn a_credential_from_package_json_config_is_sent_and_refused() {
         ("package.json", manifest.as_str()),
     ];
     let dir = project(&files);
-    let home = tempfile::tempdir().expect("tempdir");
-    let mut cmd = in_project("npm", dir.path(), home.path());
-    cmd.args(["run", "fetch"]);
-    run("npm run fetch", &mut cmd, 120);
-    let auth: Vec<String> = seen
-        .lock()
-        .expect("lock")
-        .iter()
-        .filter_map(|(_, a)| a.clone())
-        .collect();
+    let auth = npm_run_fetch(dir.path(), &seen);
     assert!(
         auth.contains(&format!("Bearer {token}")),
         "npm sent {auth:?}"
@@ -660,16 +656,7 @@ fn a_credential_from_another_setting_is_sent_and_refused() {
     let manifest = r#"{"name":"x","version":"1.0.0","scripts":{"fetch":"npm view somepkg --fetch-retries=0"}}"#;
     let files = [(".npmrc", npmrc.as_str()), ("package.json", manifest)];
     let dir = project(&files);
-    let home = tempfile::tempdir().expect("tempdir");
-    let mut cmd = in_project("npm", dir.path(), home.path());
-    cmd.args(["run", "fetch"]);
-    run("npm run fetch", &mut cmd, 120);
-    let auth: Vec<String> = seen
-        .lock()
-        .expect("lock")
-        .iter()
-        .filter_map(|(_, a)| a.clone())
-        .collect();
+    let auth = npm_run_fetch(dir.path(), &seen);
     assert!(
         auth.contains(&format!("Bearer {token}")),
         "npm sent {auth:?}"
