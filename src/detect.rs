@@ -66,6 +66,14 @@ impl Field {
         Some((field, prefix.starts_with("//")))
     }
 
+    /// The rule of a literal value of this field that holds no token.
+    fn literal_rule(self) -> Rule {
+        match self {
+            Field::AuthToken => Rule::AuthToken,
+            Field::Auth | Field::Password => Rule::BasicAuth,
+        }
+    }
+
     /// `_authtoken` in another case, which npm ignores (its keys are
     /// case-sensitive) though the token is committed all the same.
     fn from_miscased_key(key: &str) -> Option<bool> {
@@ -204,7 +212,7 @@ fn is_plain_scoped_reference<'a>(line: &'a [u8], seen: &mut PlainSeen<'a>) -> bo
             name == seen.name || {
                 let plain = is_variable_name(name)
                     && !password_in_name(key, name)
-                    && !from_package_config(name);
+                    && !filled_by_npm_run(name);
                 if plain {
                     seen.name = name;
                 }
@@ -414,18 +422,35 @@ fn lists_are_not_rewritten(src: &[u8], out: &mut [Detected]) {
 /// tabs), with NAME made of letters, digits and `_`: npm expands it to the
 /// variable and nothing else, whatever the quoting rules.
 fn is_plain_reference(raw: &[u8]) -> bool {
-    plain_reference_name(raw)
-        .is_some_and(|name| is_variable_name(name) && !from_package_config(name))
+    plain_reference_name(raw).is_some_and(|name| is_variable_name(name) && !filled_by_npm_run(name))
 }
 
 /// The prefix of the variables the npm a script starts fills from
 /// package.json's `config` (`npm_package_config_<key>`).
 const PACKAGE_CONFIG: &[u8] = b"npm_package_config_";
 
-/// Whether a reference's name is one npm fills from the committed
-/// package.json ([`PACKAGE_CONFIG`]).
-fn from_package_config(name: &[u8]) -> bool {
-    name.starts_with(PACKAGE_CONFIG) || name.starts_with(b"npm_config_")
+/// The prefix of the variables the npm a script starts fills from npm's
+/// own settings (`npm_config_<key>`).
+const SETTING: &[u8] = b"npm_config_";
+
+/// Whether a reference's name may be one the npm a script starts fills
+/// from a committed file ([`PACKAGE_CONFIG`], [`SETTING`]): such a line is
+/// not passed over as a plain reference.
+fn filled_by_npm_run(name: &[u8]) -> bool {
+    name.starts_with(PACKAGE_CONFIG) || name.starts_with(SETTING)
+}
+
+/// The name of every `${NAME…` reference in `raw` (the name's letters,
+/// digits and `_`), in order; each byte is looked at once.
+fn reference_names(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
+    memchr::memmem::find_iter(raw, b"${").map(move |at| {
+        let name = &raw[at + 2..];
+        let len = name
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .unwrap_or(name.len());
+        &name[..len]
+    })
 }
 
 /// The settings of a `.npmrc` npm exports to the npm a script starts, as
@@ -448,7 +473,11 @@ fn exported_settings(src: &[u8]) -> HashMap<String, usize> {
         if residue.text.is_empty() || is_standin(&residue.text) {
             continue;
         }
-        let name = format!("npm_config_{}", key.replace('-', "_").to_lowercase());
+        let name = format!(
+            "{}{}",
+            String::from_utf8_lossy(SETTING),
+            key.replace('-', "_").to_lowercase()
+        );
         out.insert(name, line.number);
     }
     out
@@ -695,6 +724,37 @@ impl LineCtx<'_, '_> {
         }
     }
 
+    /// Why a credential's raw value is filled from a committed file for
+    /// the npm a script starts (`npm run`, `postinstall`), if one of its
+    /// references is: `${npm_package_config_<key>}` from package.json's
+    /// `config`, or `${npm_config_<key>}` from a literal `<key>=` of this
+    /// file (npm exports each setting as `npm_config_<key>`).
+    fn filled_by_npm_run(&self, raw: &[u8]) -> Option<String> {
+        for name in reference_names(raw) {
+            if name.starts_with(PACKAGE_CONFIG) {
+                return Some(
+                    "npm fills `${npm_package_config_…}` from package.json's `config` for \
+                     every npm a script starts, so the credential is committed there: \
+                     remove it from package.json, give it in the environment, and revoke it"
+                        .to_string(),
+                );
+            }
+            if name.starts_with(SETTING) {
+                let src = self.src;
+                let exported = self.exported.get_or_init(|| exported_settings(src));
+                let name = String::from_utf8_lossy(name);
+                if let Some(&line) = exported.get(&*name) {
+                    return Some(format!(
+                        "npm exports the setting on line {line} as `${{{name}}}` to every npm a \
+                         script starts, so the credential is committed there: remove it, give it \
+                         in the environment, and revoke it"
+                    ));
+                }
+            }
+        }
+        None
+    }
+
     fn credential(&mut self, entry: &Entry<'_>, field: Field, residue: &Residue) {
         // A `_password` npm leaves as written (an unset `${B64}`) is
         // decoded all the same: when that gives a password, it is sent.
@@ -709,51 +769,17 @@ impl LineCtx<'_, '_> {
         } else {
             residue.text.as_str()
         };
-        // A credential the npm a script starts fills from package.json's
-        // `config` is committed there (review 7, #15).
-        let raw = &self.src[entry.value_span.clone()];
-        if memchr::memmem::find(raw, PACKAGE_CONFIG).is_some_and(|i| raw[..i].ends_with(b"${")) {
-            let rule = match field {
-                Field::AuthToken => Rule::AuthToken,
-                Field::Auth | Field::Password => Rule::BasicAuth,
-            };
-            let detail = "npm fills `${npm_package_config_…}` from package.json's `config` for \
-                          every npm a script starts, so the credential is committed there: \
-                          remove it from package.json, give it in the environment, and revoke it";
+        // A credential the npm a script starts fills from a committed file
+        // (review 7, #15).
+        if let Some(why) = self.filled_by_npm_run(&self.src[entry.value_span.clone()]) {
             self.push(
-                rule,
+                field.literal_rule(),
                 entry.value_span.clone(),
                 None,
                 None,
-                Some(detail.to_string()),
+                Some(why),
             );
             return;
-        }
-        // A credential filled from another setting of this file: npm
-        // exports each setting to a script's npm as `npm_config_<key>`
-        // (`my-secret=…` as `npm_config_my_secret`; review 7, #15).
-        if let Some(at) = memchr::memmem::find(raw, b"${npm_config_") {
-            let name = &raw[at + 2..];
-            let name = &name[..name
-                .iter()
-                .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
-                .unwrap_or(name.len())];
-            let src = self.src;
-            let exported = self.exported.get_or_init(|| exported_settings(src));
-            if let Some(&line) = exported.get(&*String::from_utf8_lossy(name)) {
-                let rule = match field {
-                    Field::AuthToken => Rule::AuthToken,
-                    Field::Auth | Field::Password => Rule::BasicAuth,
-                };
-                let detail = format!(
-                    "npm exports the setting on line {line} as `${{{}}}` to every npm a script \
-                     starts, so the credential is committed there: remove it, give it in the \
-                     environment, and revoke it",
-                    String::from_utf8_lossy(name)
-                );
-                self.push(rule, entry.value_span.clone(), None, None, Some(detail));
-                return;
-            }
         }
         // npm sends `_password` decoded: when nothing decodes (it stops at
         // the first `=`), nothing of it is sent, tokens written in it
@@ -857,10 +883,7 @@ impl LineCtx<'_, '_> {
         // The rule follows the residue's shape: `npm_…${X?}…` is a token.
         let rule = match tokens::find_tokens(text.as_bytes()).first() {
             Some(t) => token_rule(t.kind),
-            None => match field {
-                Field::AuthToken => Rule::AuthToken,
-                Field::Auth | Field::Password => Rule::BasicAuth,
-            },
+            None => field.literal_rule(),
         };
         let span = entry.value_span.clone();
         let (fix, why) = match self.whole_value_fix(entry, field, residue) {

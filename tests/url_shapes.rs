@@ -666,6 +666,15 @@ fn a_credential_from_another_setting_is_sent_and_refused() {
         found,
         [("auth-token".to_string(), 3, place(&npmrc, "${npm").1)]
     );
+    // Behind another reference, the setting is still sent.
+    for refused in [
+        "my-secret=Kq7vRmZpLxWd2NsTb4Hc\n//r.example/:_authToken=${npm_config_other}${npm_config_my_secret}\n",
+        "//r.example/:_authToken=npm_package_config_x${X}${npm_package_config_token}\n",
+    ] {
+        let dir = project(&[(".npmrc", refused)]);
+        let out = guard_in(dir.path(), &["check", ".npmrc"]);
+        assert_eq!(out.status.code(), Some(1), "{refused}: {}", common::text(&out.stdout));
+    }
     for ok in [
         "//r.example/:_authToken=${npm_config_other}\n",
         "my-secret=${SECRET}\n//r.example/:_authToken=${npm_config_my_secret}\n",
