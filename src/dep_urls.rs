@@ -441,13 +441,18 @@ fn line_key(src: &[u8], at: usize) -> String {
     String::from_utf8_lossy(&before[before.len() - name..]).into_owned()
 }
 
-/// Findings in the dependency specs of a `package.json`. A file without
-/// an `@`, a `?` or a `\` costs one `memchr` pass; one that is not JSON
-/// has none.
+/// Whether `src` may hold a URL with credentials: an `@` (userinfo), a
+/// `?` (a query), a `\` (an escape that could spell either) or a Gemfury
+/// host (a path token). Without one, a file costs two passes.
+pub fn may_hold_url_credentials(src: &[u8]) -> bool {
+    memchr::memchr3(b'@', b'?', b'\\', src).is_some()
+        || crate::path_token::mentions(src).next().is_some()
+}
+
+/// Findings in the dependency specs of a `package.json`; one that
+/// [`may_hold_url_credentials`] passes over, or that is not JSON, has none.
 pub fn detect_package_json(path: &str, src: &[u8]) -> Vec<Detected> {
-    if memchr::memchr3(b'@', b'?', b'\\', src).is_none()
-        && crate::path_token::mentions(src).next().is_none()
-    {
+    if !may_hold_url_credentials(src) {
         return Vec::new();
     }
     let body = src.strip_prefix("\u{feff}".as_bytes()).unwrap_or(src);

@@ -40,9 +40,7 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
     let note = "in a pnpm manifest (package.yaml, package.json5), whose dependency URLs pnpm \
                 fetches with these credentials; the fixer does not rewrite it: \
                 remove them from the URL (give them in the user's .npmrc) and revoke them";
-    let mut found = if memchr::memchr3(b'@', b'?', b'\\', src).is_none()
-        && crate::path_token::mentions(src).next().is_none()
-    {
+    let mut found = if !dep_urls::may_hold_url_credentials(src) {
         Vec::new()
     } else if yaml {
         match crate::yarnrc_yml::read(&text) {

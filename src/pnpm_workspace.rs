@@ -56,10 +56,7 @@ const SPEC_KEYS: &[&str] = &[
 /// query or a path, no `rawConfig` key, no token, no escape that could
 /// spell one) costs three passes.
 pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
-    if memchr::memchr3(b'@', b'_', b'\\', src).is_none()
-        && memchr::memchr(b'?', src).is_none()
-        && crate::path_token::mentions(src).next().is_none()
-    {
+    if !dep_urls::may_hold_url_credentials(src) && memchr::memchr(b'_', src).is_none() {
         return Vec::new();
     }
     // Byte for byte, so places stay: each byte that is not UTF-8 a `?`
