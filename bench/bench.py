@@ -5,6 +5,7 @@
     python3 bench/bench.py staged     # scan --staged vs `git diff --cached --name-only`
     python3 bench/bench.py history    # scan --history vs `git rev-list --objects --all`, a 10-commit
                                       # --range vs `git rev-list --objects A..B`; REAL_REPO=path adds a real one
+    python3 bench/bench.py fix        # fix --save-env of large .yarnrc.yml files at n and 2n (linear: ×2)
     python3 bench/bench.py startup    # binary size; --version vs `true`
 
 Commands are run alternately (tool, floor, tool, floor, ...) so machine noise
@@ -293,6 +294,58 @@ def bench_history():
         print(f"  {label:<40} ×{med / fmed:5.2f}  peak {peak / 1024:5.1f} MiB (git {fpeak / 1024:5.1f} MiB)  {'ok' if ok else 'NOT MET'}")
 
 
+def bench_fix():
+    """`fix --save-env` on configs that were quadratic (issue 10): a
+    `.yarnrc.yml` with n scoped registries, each with its own token (n
+    variables, an env file of n names), and one naming an env file n
+    times. Each at n and 2n: linear time doubles. A fix rewrites its file,
+    so each run starts from a fresh copy in a fresh repository."""
+    shapes = [
+        (
+            "a .yarnrc.yml with n scoped registries",
+            16000,
+            lambda n: "npmScopes:\n"
+            + "".join(
+                f'  s{i}:\n    npmRegistryServer: "https://r{i}.example/"\n    npmAuthToken: "{fake_token("npm_", i)}"\n'
+                for i in range(n)
+            ),
+        ),
+        (
+            "a .yarnrc.yml naming one env file n times",
+            20000,
+            lambda n: "injectEnvironmentFiles:\n" + "  - .env\n" * n + f'npmAuthToken: "{fake_token("npm_", 0)}"\n',
+        ),
+    ]
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    for label, n, make in shapes:
+        times = []
+        for size in (n, 2 * n):
+            src = make(size)
+            runs = []
+            for r in range(3):
+                d = os.path.join(WORK, f"fix-{abs(zlib.crc32(label.encode()))}-{size}-{r}")
+                subprocess.run(["rm", "-rf", d], check=True)
+                os.makedirs(os.path.join(d, "repo"))
+                subprocess.run(["git", "init", "-q"], cwd=os.path.join(d, "repo"), check=True, env=env)
+                with open(os.path.join(d, "repo", ".yarnrc.yml"), "w") as f:
+                    f.write(src)
+                with open(os.path.join(d, "repo", ".env"), "w") as f:
+                    f.write("A=1\n")
+                t, code = run_once(
+                    [BIN, "fix", "--save-env", os.path.join(d, "saved.env"), ".yarnrc.yml"],
+                    cwd=os.path.join(d, "repo"),
+                    env={**env, "HOME": d},
+                )
+                if code != 0:
+                    sys.exit(f"fix: {label}, n={size}: exit {code}")
+                runs.append(t)
+                subprocess.run(["rm", "-rf", d], check=True)
+            times.append(statistics.median(runs))
+        print(
+            f"fix --save-env: {label}: n={n} {times[0]:.2f} s, n={2 * n} {times[1]:.2f} s (×{times[1] / times[0]:.2f}; linear ×2)"
+        )
+
+
 def bench_startup():
     size = os.path.getsize(BIN)
     print(f"startup: release binary {size / 1e6:.2f} MB ({size} bytes; LTO, stripped)")
@@ -308,7 +361,7 @@ def main():
     ensure_binary()
     what = sys.argv[1:] or ["check"]
     for w in what:
-        {"check": bench_check, "staged": bench_staged, "history": bench_history, "startup": bench_startup}[w]()
+        {"check": bench_check, "staged": bench_staged, "history": bench_history, "fix": bench_fix, "startup": bench_startup}[w]()
 
 
 if __name__ == "__main__":

@@ -371,7 +371,12 @@ fn checkout_base(repo: Option<&git2::Repository>) -> Option<String> {
 /// an error and reads nothing from it), is no error.
 fn with_named_on_disk(mut inputs: Vec<Input>) -> Vec<Input> {
     let mut from = 0;
+    // Sets, not searches: a config may name one file thousands of times
+    // (`injectEnvironmentFiles`), and each git lookup opens the repository.
+    let mut have: std::collections::HashSet<String> =
+        inputs.iter().map(|i| i.path.clone()).collect();
     for _ in 0..git::NAMED_ROUNDS {
+        let mut asked = std::collections::HashSet::new();
         let named: Vec<PathBuf> = inputs[from..]
             .iter()
             .filter_map(|i| Some((i, i.content.as_ref().ok()?)))
@@ -396,6 +401,7 @@ fn with_named_on_disk(mut inputs: Vec<Input>) -> Vec<Input> {
                     })
                     .chain(partners)
             })
+            .filter(|p| asked.insert(p.clone()))
             .filter(|p| {
                 std::fs::metadata(p).is_ok_and(|m| m.is_file())
                     && (git::ignored(p) != Ok(Some(true)) || git::tracked(p) == Ok(true))
@@ -404,7 +410,7 @@ fn with_named_on_disk(mut inputs: Vec<Input>) -> Vec<Input> {
         from = inputs.len();
         for p in named {
             let input = inputs::read_named(&p);
-            if !inputs.iter().any(|i| i.path == input.path) {
+            if have.insert(input.path.clone()) {
                 inputs.push(input);
             }
         }

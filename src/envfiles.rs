@@ -238,14 +238,12 @@ impl Loader {
 
 /// The names an env file assigns, as either tool reads it (for a fix,
 /// which must not take one).
-pub fn assignments(src: &[u8]) -> Vec<Assign> {
-    let mut out = crate::dotenv::assignments(Reader::Dotenv, src);
-    for a in crate::dotenv::assignments(Reader::Bun, src) {
-        if !out.iter().any(|b| b.name == a.name) {
-            out.push(a);
-        }
-    }
-    out
+pub fn assigned_names(src: &[u8]) -> std::collections::HashSet<String> {
+    [Reader::Dotenv, Reader::Bun]
+        .into_iter()
+        .flat_map(|r| crate::dotenv::assignments(r, src))
+        .map(|a| a.name)
+        .collect()
 }
 
 /// The variables bun takes its user config's path from (1.4.5: either

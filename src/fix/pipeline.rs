@@ -341,11 +341,7 @@ pub fn names_taken_outside<'a>(
         // A name an env file of the repository assigns is loaded where
         // yarn or bun runs beside it.
         if crate::envfiles::is_env_file(&path.to_string_lossy()) {
-            taken.extend(
-                crate::envfiles::assignments(bytes)
-                    .into_iter()
-                    .map(|a| a.name),
-            );
+            taken.extend(crate::envfiles::assigned_names(bytes));
         }
         // The env files the tools load for this config (yarn's
         // `injectEnvironmentFiles`, bun's `.env*` beside it), git ignored
@@ -364,13 +360,12 @@ pub fn names_taken_outside<'a>(
                     .filter(|p| p.is_absolute()),
             );
         }
+        // One read a file, however often a config names it.
+        envs.sort();
+        envs.dedup();
         for env in envs {
             if let Some(src) = read_regular(&env) {
-                taken.extend(
-                    crate::envfiles::assignments(&src)
-                        .into_iter()
-                        .map(|a| a.name),
-                );
+                taken.extend(crate::envfiles::assigned_names(&src));
             }
         }
     };
@@ -503,6 +498,17 @@ pub fn check_user_config_applies<'a>(
     }
 }
 
+/// Each variable the plans move a secret to, once, where it is first
+/// moved (a hash set: a file with thousands of secrets stays linear).
+pub fn moved<'a>(plans: impl IntoIterator<Item = &'a FilePlan>) -> Vec<&'a fix::Moved> {
+    let mut seen = std::collections::HashSet::new();
+    plans
+        .into_iter()
+        .flat_map(|p| &p.plan.moved)
+        .filter(|m| seen.insert(m.var.as_str()))
+        .collect()
+}
+
 /// Store the secrets the plans remove, where `disposition` says, before any
 /// file is rewritten. Returns a sentence for the user, or `None` when there
 /// is nothing to say yet (discarding: see [`after_fix`]).
@@ -511,12 +517,10 @@ pub fn dispose(plans: &[&FilePlan], disposition: &Disposition) -> Result<Option<
         Disposition::Discard => Ok(None),
         Disposition::SaveEnv(file) => {
             check_store(disposition)?;
-            let mut vars: Vec<(String, String)> = Vec::new();
-            for m in plans.iter().flat_map(|p| &p.plan.moved) {
-                if !vars.iter().any(|(n, _)| *n == m.var) {
-                    vars.push((m.var.clone(), m.value.expose().to_string()));
-                }
-            }
+            let vars: Vec<(String, String)> = moved(plans.iter().copied())
+                .into_iter()
+                .map(|m| (m.var.clone(), m.value.expose().to_string()))
+                .collect();
             let saved = store::save_env(file, &vars)?;
             let names: Vec<&str> = vars.iter().map(|(n, _)| n.as_str()).collect();
             let mut msg = if saved.written.is_empty() {
@@ -563,12 +567,9 @@ pub fn dispose(plans: &[&FilePlan], disposition: &Disposition) -> Result<Option<
                 said.push(msg);
             }
             if let Some((path, new)) = yarn {
-                let mut distinct: Vec<&yarn_move::Setting> = Vec::new();
-                for s in &settings {
-                    if !distinct.iter().any(|d| d.path == s.path) {
-                        distinct.push(s);
-                    }
-                }
+                let mut seen = std::collections::HashSet::new();
+                let distinct: Vec<&yarn_move::Setting> =
+                    settings.iter().filter(|s| seen.insert(&s.path)).collect();
                 let n = distinct.len();
                 let names: Vec<String> = distinct
                     .iter()

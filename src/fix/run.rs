@@ -138,11 +138,9 @@ pub(crate) fn fix_files(
             // A name an env file beside it assigns would bring that value
             // in for bun or yarn ([`crate::envfiles`]).
             if crate::envfiles::is_env_file(shown) {
-                names.referenced.extend(
-                    crate::envfiles::assignments(bytes)
-                        .into_iter()
-                        .map(|a| a.name),
-                );
+                names
+                    .referenced
+                    .extend(crate::envfiles::assigned_names(bytes));
             }
         }
         read.iter()
@@ -205,17 +203,11 @@ pub(crate) fn fix_files(
         } else {
             rewrite::dispose(&to_store, &disposition)?
         };
-        let mut rewritten = 0;
-        let mut vars: Vec<String> = Vec::new();
+        let mut rewritten = Vec::new();
         for (path, plan) in writable {
             match write::replace_file(path, &plan.fixed) {
                 Ok(()) => {
-                    rewritten += 1;
-                    for m in &plan.plan.moved {
-                        if !vars.contains(&m.var) {
-                            vars.push(m.var.clone());
-                        }
-                    }
+                    rewritten.push(plan);
                     let _ = writeln!(io.err, "rewrote {}: {}", plan.path, describe_plan(plan));
                 }
                 Err(msg) => {
@@ -224,10 +216,11 @@ pub(crate) fn fix_files(
                 }
             }
         }
-        for line in stored
-            .into_iter()
-            .chain(rewrite::after_fix(&disposition, rewritten, &vars))
-        {
+        for line in stored.into_iter().chain(rewrite::after_fix(
+            &disposition,
+            rewritten.len(),
+            &var_names(rewritten.iter().copied()),
+        )) {
             let _ = writeln!(io.err, "{line}");
         }
     }
@@ -325,6 +318,14 @@ fn describe_plan(plan: &FilePlan) -> String {
         if plan.rewritten == 1 { "" } else { "s" },
         vars.join(", ")
     )
+}
+
+/// The variables the plans move secrets to, each once, in order.
+fn var_names<'a>(plans: impl IntoIterator<Item = &'a FilePlan>) -> Vec<String> {
+    rewrite::moved(plans)
+        .into_iter()
+        .map(|m| m.var.clone())
+        .collect()
 }
 
 /// `fix --staged` / `scan --staged --fix`: where the secrets go is the
@@ -425,12 +426,7 @@ fn fix_staged(
         .chain(worktree.iter().map(|(_, p)| p))
         .collect();
     let stored = rewrite::dispose(&all, disposition)?;
-    let mut vars: Vec<String> = Vec::new();
-    for m in all.iter().flat_map(|p| &p.plan.moved) {
-        if !vars.contains(&m.var) {
-            vars.push(m.var.clone());
-        }
-    }
+    let vars = var_names(all.iter().copied());
     let files: Vec<git::Restage> = staged
         .iter()
         .map(|(name, p)| git::Restage {
