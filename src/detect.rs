@@ -1781,6 +1781,63 @@ mod tests {
         sifted
     }
 
+    /// Whether each walk of `src` (sifted, and every line) finds an error;
+    /// both must answer alike.
+    fn errs(src: &str) -> bool {
+        let err =
+            |found: Vec<Detected>| found.iter().any(|d| d.finding.severity == Severity::Error);
+        let sifted = err(detect(".npmrc", src.as_bytes()));
+        assert_eq!(
+            sifted,
+            err(detect_every_line(".npmrc", src.as_bytes())),
+            "{src:?}"
+        );
+        sifted
+    }
+
+    /// The fast paths for a plain `//host/:field=${NAME}` (the sift's
+    /// [`is_plain_scoped_reference`], [`FileScan::line`]'s own) pass over
+    /// only what npm sends nothing literal for: a `${NAME}` that is a name.
+    /// A `_password` whose unset reference decodes to a password, a token
+    /// pasted where the name goes, and names the npm a script fills from
+    /// committed files are errors in both walks (review 7, #4 and #15).
+    #[test]
+    fn the_plain_reference_fast_paths_pass_only_names() {
+        assert!(!errs("//r.example/:_authToken=${NPM_TOKEN}\n"));
+        assert!(!errs("//r.example/:_password=${NPM_PASSWORD}\n"));
+        // npm leaves an unset `${B64}` as written and decodes it leniently:
+        // `cXdlcnR6dWlvcGFz` is base64 of a password.
+        assert!(errs("//r.example/:_password=${cXdlcnR6dWlvcGFz}\n"));
+        // Not a name (a random-looking run): a secret npm sends as text.
+        assert!(errs("//r.example/:_authToken=${Xq7Rk2Lm9Pz4Wn8aB3cD5eF}\n"));
+        // After a name it accepted, the walk judges the next one afresh.
+        assert!(errs(
+            "//r.example/:_authToken=${NPM_TOKEN}\n//s.example/:_authToken=${Xq7Rk2Lm9Pz4Wn8aB3cD5eF}\n"
+        ));
+        // npm run fills these from package.json's `config` and from this
+        // file's own literal settings.
+        assert!(errs(
+            "//r.example/:_authToken=${npm_package_config_token}\n"
+        ));
+        let exported =
+            "my-secret=hunter2secretvalue\n//r.example/:_authToken=${npm_config_my_secret}\n";
+        assert!(errs(exported));
+        assert!(errs(&exported.replace(
+            "${npm_config_my_secret}",
+            "${X}${npm_config_my_secret}"
+        )));
+        // Not exported: no such setting, a stand-in, a reference, or a key
+        // npm keeps to itself (`_`, `/`, `@`).
+        for src in [
+            "//r.example/:_authToken=${npm_config_my_secret}\n",
+            "my-secret=YOUR_TOKEN\n//r.example/:_authToken=${npm_config_my_secret}\n",
+            "my-secret=${MINE}\n//r.example/:_authToken=${npm_config_my_secret}\n",
+            "_my-secret=hunter2secretvalue\n//r.example/:_authToken=${npm_config__my_secret}\n",
+        ] {
+            assert!(!errs(src), "{src:?}");
+        }
+    }
+
     #[test]
     fn only_the_allow_marker_hides_the_next_line() {
         let secret = "//h.example/:_authToken=hunter2secretvalue\n";
