@@ -815,6 +815,18 @@ fn a_name_filled_elsewhere_is_not_given_to_a_secret() {
     .expect("write");
     assert_ne!(fixed_name(dir.path(), home.path(), &[]), "NPM_TOKEN");
     std::fs::remove_file(dir.path().join("bunfig.toml")).expect("rm");
+    // A parent folder's .yarnrc.yml, above the repository, sends it to
+    // another registry: yarn 2+ merges every one up to / (review 8, #10).
+    let outer = tempfile::tempdir().expect("tempdir");
+    let proj = outer.path().join("proj");
+    std::fs::create_dir(&proj).expect("mkdir");
+    assert_eq!(fixed_name(&proj, home.path(), &[]), "NPM_TOKEN");
+    std::fs::write(
+        outer.path().join(".yarnrc.yml"),
+        "npmScopes:\n  corp:\n    npmRegistryServer: \"https://corp2.example\"\n    npmAuthToken: \"${NPM_TOKEN}\"\n",
+    )
+    .expect("write");
+    assert_ne!(fixed_name(&proj, home.path(), &[]), "NPM_TOKEN");
     // A git-ignored .env.local beside the config assigns it (bun loads it).
     let repo = TestRepo::new();
     repo.write(".gitignore", ".env.local\n");

@@ -317,12 +317,19 @@ pub fn names_taken_outside<'a>(
             configs.extend(git::worktree_files_beside(path, &sel));
         }
     }
+    // A path as the kernel would take it from here: a fixed file's path is
+    // often relative (`.yarnrc.yml`), and its folders go on above the
+    // working directory.
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     for &(path, _) in &fixed {
         // The configs a tool reads with this one: bun reads `bunfig.toml`
         // and `.npmrc` of the folder it runs in, yarn merges every
-        // `.yarnrc.yml` up to the root. (npm reads no `.npmrc` above the
-        // project's.)
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // `.yarnrc.yml` up to the root, above the repository too (review
+        // 8, #10). (npm reads no `.npmrc` above the project's.)
+        let dir = absolute(path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         for name in [".npmrc", ".yarnrc", crate::bunfig::NAME] {
             configs.push(dir.join(name));
         }
@@ -334,7 +341,8 @@ pub fn names_taken_outside<'a>(
     }
     // The files being fixed are judged as themselves (`Names::referenced`),
     // and the staged blob's work-tree file is the same file.
-    configs.retain(|c| !fixed.iter().any(|(p, _)| *p == c.as_path()));
+    let fixed_at: Vec<PathBuf> = fixed.iter().map(|(p, _)| absolute(p)).collect();
+    configs.retain(|c| !fixed_at.contains(&absolute(c)));
     let mut taken = std::collections::HashSet::new();
     let read = |path: &Path, bytes: &[u8], taken: &mut std::collections::HashSet<String>| {
         taken.extend(any_reference(bytes));
