@@ -95,3 +95,31 @@ fn fix_on_a_terminal_offers_an_untracked_env_local() {
     // Not ignored yet (only the hook adds the exclude): refused.
     assert!(screen.contains("not ignored by git"), "{screen}");
 }
+
+/// The hook's offer keeps the secret in `.env.local` after adding it to
+/// `.git/info/exclude`; a `.gitignore` line `!.env.local` outweighs that
+/// exclude for git (not for libgit2), so `git status` would list the file
+/// and `git add -A` take the secret (review 8, #11). The offer is refused,
+/// nothing is written, and the commit stays blocked.
+#[test]
+fn the_offer_never_stores_where_a_gitignore_unignores_it() {
+    let repo = TestRepo::new();
+    assert_eq!(repo.tool(&["install"]).status.code(), Some(0));
+    let t = npm_token(1215);
+    let npmrc = literal_npmrc(&t);
+    repo.write(".gitignore", "!.env.local\n");
+    repo.write(".npmrc", &npmrc);
+    repo.git(&["add", ".npmrc", ".gitignore"]);
+    let Some(out) = on_a_terminal(&repo, "git commit -q -m from-a-terminal", "y\n1\n") else {
+        return;
+    };
+    let screen = text(&out.stdout);
+    assert_eq!(repo.head(), None, "the commit went on:\n{screen}");
+    assert!(screen.contains("stays not ignored by git"), "{screen}");
+    assert!(!screen.contains(&t), "the terminal showed the token");
+    assert!(!repo.root.join(".env.local").exists(), "{screen}");
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".npmrc")).expect("read"),
+        npmrc
+    );
+}

@@ -39,7 +39,7 @@ pub(crate) fn offer_fix(
     let mut summary = String::new();
     for f in &secrets {
         summary.push_str(&format!(
-            "npmrc-guard: {}:{} holds a literal {} ({}) in {}\n",
+            "npmrc-guard: {}:{}: {} ({}) in {}\n",
             f.path,
             f.line,
             f.rule.summary(),
@@ -59,6 +59,14 @@ pub(crate) fn offer_fix(
         && git::ignored(&env_file)? == Some(false)
     {
         repo.exclude_locally("/.env.local")?;
+        // A `.gitignore` line `!.env.local` outweighs `info/exclude`
+        // (review 8, #11): then nothing is written.
+        if git::ignored(&env_file)? != Some(true) {
+            return Err(format!(
+                "{} stays not ignored by git after adding it to .git/info/exclude (a .gitignore un-ignores it with `!`): the secret would be committed next; nothing was changed. Fix it with `npmrc-guard fix --staged --save-env FILE` and a git-ignored FILE",
+                inputs::shown(&env_file)
+            ));
+        }
         let _ = writeln!(
             io.err,
             "  added /.env.local to .git/info/exclude so git ignores it"

@@ -888,10 +888,17 @@ fn folder_and_name(path: &Path) -> Result<(PathBuf, std::ffi::OsString), String>
 }
 
 /// For a path inside some repository's work tree: whether git ignores it.
-/// `None` when the path is in no repository.
+/// `None` when the path is in no repository. git itself answers
+/// (`check-ignore`): libgit2 takes `info/exclude` over a `.gitignore`'s
+/// `!` that un-ignores the path, where git does the reverse (review 8,
+/// #11: a secret stored in a file `git status` lists). libgit2 answers
+/// only where git cannot be run.
 pub fn ignored(path: &Path) -> Result<Option<bool>, String> {
+    let (dir, name) = folder_and_name(path)?;
+    if let Ok(answer) = plumbing::ignored(&dir, &name) {
+        return Ok(answer);
+    }
     let Some((repo, rel)) = in_work_tree(path)? else {
-        let (dir, name) = folder_and_name(path)?;
         return plumbing::ignored(&dir, &name);
     };
     repo.is_path_ignored(&rel).map(Some).map_err(|e| {
