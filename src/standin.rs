@@ -329,6 +329,20 @@ const SETTING_PREFIXES: &[&str] = &[
     "jfrog_",
     "mysql_",
     "pgpass",
+    // Review 8 (notes): more tools that read a name of their own as a
+    // credential and send it to their own host (setup-dotnet's nuget.config
+    // sends NUGET_AUTH_TOKEN to the feed a repository names).
+    "nuget_",
+    "lhci_",
+    "percy_",
+    "cypress_",
+    "argos_",
+    "browserstack_",
+    "sauce_",
+    "fontawesome_",
+    "slack_",
+    "stripe_",
+    "pypi_",
 ];
 const SETTING_NAMES: &[&str] = &[
     "BASHOPTS",
@@ -590,6 +604,13 @@ mod tests {
             "HOMEBREW_GITHUB_API_TOKEN",
             // Review 7, #5: other tools' credentials, names a tool runs
             // or opens, names a bundler ships to browsers.
+            "NUGET_AUTH_TOKEN",
+            "LHCI_TOKEN",
+            "PERCY_TOKEN",
+            "CYPRESS_RECORD_KEY",
+            "BROWSERSTACK_ACCESS_KEY",
+            "SLACK_TOKEN",
+            "PYPI_TOKEN",
             "TURBO_TOKEN",
             "NX_CLOUD_ACCESS_TOKEN",
             "NX_CLOUD_AUTH_TOKEN",
