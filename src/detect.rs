@@ -877,7 +877,8 @@ impl LineCtx<'_, '_> {
                 return self.broken(entry, what);
             }
         }
-        if is_standin(text) || (field != Field::AuthToken && decoded_standin(field, text)) {
+        // (A `_password` that decodes to nothing has returned above.)
+        if is_standin(text) {
             return;
         }
         // The rule follows the residue's shape: `npm_…${X?}…` is a token.
@@ -1836,6 +1837,17 @@ mod tests {
         ] {
             assert!(!errs(src), "{src:?}");
         }
+    }
+
+    /// A `_password` is decoded leniently whatever wraps it: a CI's
+    /// expression around a base64 password is sent (an error), around a
+    /// variable's name it is not (a warning at most); the same wrapper in
+    /// another field is a reference npm does not expand (review 7, #4).
+    #[test]
+    fn wrappers_of_a_password_are_read_as_npm_decodes_it() {
+        assert!(errs("//r.example/:_password=$(cXdlcnR6dWlvcGFz)\n"));
+        assert!(!errs("//r.example/:_password=$(NPM_PASSWORD)\n"));
+        assert!(!errs("//r.example/:_authToken=$(cXdlcnR6dWlvcGFz)\n"));
     }
 
     #[test]
