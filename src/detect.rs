@@ -121,6 +121,29 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
 /// does; [`crate::files::detect_file`] reads PEM blocks with the same
 /// list).
 pub fn detect_at(path: &str, src: &[u8], survey: &crate::survey::Survey) -> Vec<Detected> {
+    sifted(path, src, survey, None)
+}
+
+/// [`detect`], where the settings of the other committed files npm loads
+/// with this one (the `userconfig=`/`globalconfig=` files a project
+/// `.npmrc` names, or that project `.npmrc`) are exported to the npm a
+/// script starts too: `outside` maps each one's variable
+/// (`npm_config_<key>`, [`exported_settings`]) to where it is set
+/// ([`crate::named_settings`]).
+pub fn detect_with_settings(
+    path: &str,
+    src: &[u8],
+    outside: &HashMap<String, String>,
+) -> Vec<Detected> {
+    sifted(path, src, &crate::survey::survey(src), Some(outside))
+}
+
+fn sifted(
+    path: &str,
+    src: &[u8],
+    survey: &crate::survey::Survey,
+    outside: Option<&HashMap<String, String>>,
+) -> Vec<Detected> {
     let tokens = &survey.tokens;
     let starts: Vec<usize> = tokens.iter().map(|t| t.span.start).collect();
     let triggers = [
@@ -134,6 +157,7 @@ pub fn detect_at(path: &str, src: &[u8], survey: &crate::survey::Survey) -> Vec<
         Trigger::At(&survey.hosts),
     ];
     let mut file = FileScan::new(path, src, tokens);
+    file.outside = outside;
     let mut sift = Sift::new(src, triggers);
     // The first token (and the first Gemfury host) that starts after the
     // lines walked so far (they come in order: no search of all of them,
@@ -284,6 +308,9 @@ struct FileScan<'a> {
     /// The settings npm exports to a script's npm, read when a credential
     /// first names one ([`exported_settings`]).
     exported: std::cell::OnceCell<HashMap<String, usize>>,
+    /// The settings other files npm loads with this one export, with
+    /// where each is set ([`detect_with_settings`]).
+    outside: Option<&'a HashMap<String, String>>,
     out: Vec<Detected>,
 }
 
@@ -295,6 +322,7 @@ impl<'a> FileScan<'a> {
             tokens,
             bom: src.starts_with(b"\xEF\xBB\xBF"),
             exported: std::cell::OnceCell::new(),
+            outside: None,
             out: Vec::new(),
         }
     }
@@ -367,6 +395,7 @@ impl<'a> FileScan<'a> {
             in_section,
             claimed: Vec::new(),
             exported: &self.exported,
+            outside: self.outside,
             out: &mut self.out,
         };
         if let Some(k) = &key {
@@ -464,7 +493,7 @@ fn reference_names(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// their variables' names (`npm_config_` and the key, `-` as `_`, in lower
 /// case; not keys starting with `/`, `@` or `_`), each with the line of
 /// its literal value (a stand-in or a reference is none).
-fn exported_settings(src: &[u8]) -> HashMap<String, usize> {
+pub(crate) fn exported_settings(src: &[u8]) -> HashMap<String, usize> {
     let mut out = HashMap::new();
     for line in npmrc::lines(src) {
         let Some(entry) = line.entry() else {
@@ -610,6 +639,7 @@ struct LineCtx<'a, 'o> {
     /// Spans already reported on this line.
     claimed: Vec<Range<usize>>,
     exported: &'o std::cell::OnceCell<HashMap<String, usize>>,
+    outside: Option<&'o HashMap<String, String>>,
     out: &'o mut Vec<Detected>,
 }
 
@@ -761,9 +791,12 @@ impl LineCtx<'_, '_> {
         let src = self.src;
         let exported = self.exported.get_or_init(|| exported_settings(src));
         let name = String::from_utf8_lossy(name);
-        let &line = exported.get(&*name)?;
+        let at = match exported.get(&*name) {
+            Some(line) => format!("on line {line}"),
+            None => format!("in {}", self.outside?.get(&*name)?),
+        };
         Some(format!(
-            "npm exports the setting on line {line} as `${{{name}}}` to every npm a \
+            "npm exports the setting {at} as `${{{name}}}` to every npm a \
              script starts, so the credential is committed there: remove it, give it \
              in the environment, and revoke it"
         ))

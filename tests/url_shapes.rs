@@ -61,6 +61,17 @@ fn guard_refuses(
     file: &str,
     secrets: &[String],
 ) -> Vec<(String, u64, u64)> {
+    guard_refuses_checking(files, file, file, secrets)
+}
+
+/// [`guard_refuses`], where `check` is given `checked` (a file that names
+/// `file`, say) rather than `file`.
+fn guard_refuses_checking(
+    files: &[(&str, &str)],
+    checked: &str,
+    file: &str,
+    secrets: &[String],
+) -> Vec<(String, u64, u64)> {
     let repo = TestRepo::new();
     for (path, content) in files {
         repo.write(path, content);
@@ -69,7 +80,7 @@ fn guard_refuses(
     let mut runs: Vec<Vec<&str>> = Vec::new();
     for format in ["human", "json", "github", "sarif"] {
         runs.push(vec!["scan", "--staged", "--format", format]);
-        runs.push(vec!["check", "--format", format, file]);
+        runs.push(vec!["check", "--format", format, checked]);
     }
     for args in &runs {
         let out = repo.tool(args);
@@ -906,5 +917,74 @@ fn a_url_password_filled_by_npm_run_is_sent_and_refused() {
             )),
             "{npmrc}: {found:?}"
         );
+    }
+}
+
+/// npm exports the settings of every config it loaded to the npm a script
+/// starts: `${npm_config_corp_token}` in the project `.npmrc` is filled
+/// from a literal `corp-token=` in the `userconfig=`/`globalconfig=` file
+/// it names, and the other way round (review 8, #3). Refused, with both
+/// files in the scan.
+#[test]
+fn a_setting_of_a_named_config_is_sent_and_refused() {
+    if !have("npm") {
+        return;
+    }
+    let token = common::uuid_token(2459);
+    for key in ["userconfig", "globalconfig"] {
+        for reversed in [false, true] {
+            let (port, seen) = capture_server();
+            let reference = format!("//127.0.0.1:{port}/:_authToken=${{npm_config_corp_token}}\n");
+            let literal = format!("corp-token={token}\n");
+            let (own, named) = if reversed {
+                (literal.clone(), reference.clone())
+            } else {
+                (reference.clone(), literal.clone())
+            };
+            let npmrc = format!("registry=http://127.0.0.1:{port}/\n{key}=conf/.npmrc\n{own}");
+            let manifest = r#"{"name":"x","version":"1.0.0","scripts":{"fetch":"npm view somepkg --fetch-retries=0"}}"#;
+            let files = [
+                (".npmrc", npmrc.as_str()),
+                ("conf/.npmrc", named.as_str()),
+                ("package.json", manifest),
+            ];
+            let dir = project(&[]);
+            std::fs::create_dir(dir.path().join("conf")).expect("mkdir");
+            for (path, content) in files {
+                std::fs::write(dir.path().join(path), content).expect("write");
+            }
+            let home = tempfile::tempdir().expect("tempdir");
+            let mut cmd = in_project("npm", dir.path(), home.path());
+            // (The project's `userconfig=` is read when the environment
+            // names none; HOME is a temp folder all the same.)
+            cmd.env_remove("NPM_CONFIG_USERCONFIG");
+            cmd.args(["run", "fetch"]);
+            run("npm run fetch", &mut cmd, 120);
+            let auth: Vec<String> = seen
+                .lock()
+                .expect("lock")
+                .iter()
+                .filter_map(|(_, a)| a.clone())
+                .collect();
+            assert!(
+                auth.contains(&format!("Bearer {token}")),
+                "{key} {reversed}: npm sent {auth:?}"
+            );
+            let (file, text) = if reversed {
+                ("conf/.npmrc", named.as_str())
+            } else {
+                (".npmrc", npmrc.as_str())
+            };
+            // (`check` of the named file alone cannot know which `.npmrc`
+            // names it: the project `.npmrc` is checked, which reads it.)
+            let found =
+                guard_refuses_checking(&files, ".npmrc", file, std::slice::from_ref(&token));
+            let (line, column) = place(text, "${npm");
+            assert_eq!(
+                found,
+                [("auth-token".to_string(), line, column)],
+                "{key} {reversed}"
+            );
+        }
     }
 }
