@@ -121,6 +121,29 @@ pub fn detect(path: &str, src: &[u8]) -> Vec<Detected> {
 /// does; [`crate::files::detect_file`] reads PEM blocks with the same
 /// list).
 pub fn detect_at(path: &str, src: &[u8], survey: &crate::survey::Survey) -> Vec<Detected> {
+    sifted(path, src, survey, None)
+}
+
+/// [`detect`], where the settings of the other committed files npm loads
+/// with this one (the `userconfig=`/`globalconfig=` files a project
+/// `.npmrc` names, or that project `.npmrc`) are exported to the npm a
+/// script starts too: `outside` maps each one's variable
+/// (`npm_config_<key>`, [`exported_settings`]) to where it is set
+/// ([`crate::named_settings`]).
+pub fn detect_with_settings(
+    path: &str,
+    src: &[u8],
+    outside: &HashMap<String, String>,
+) -> Vec<Detected> {
+    sifted(path, src, &crate::survey::survey(src), Some(outside))
+}
+
+fn sifted(
+    path: &str,
+    src: &[u8],
+    survey: &crate::survey::Survey,
+    outside: Option<&HashMap<String, String>>,
+) -> Vec<Detected> {
     let tokens = &survey.tokens;
     let starts: Vec<usize> = tokens.iter().map(|t| t.span.start).collect();
     let triggers = [
@@ -134,6 +157,7 @@ pub fn detect_at(path: &str, src: &[u8], survey: &crate::survey::Survey) -> Vec<
         Trigger::At(&survey.hosts),
     ];
     let mut file = FileScan::new(path, src, tokens);
+    file.outside = outside;
     let mut sift = Sift::new(src, triggers);
     // The first token (and the first Gemfury host) that starts after the
     // lines walked so far (they come in order: no search of all of them,
@@ -284,6 +308,9 @@ struct FileScan<'a> {
     /// The settings npm exports to a script's npm, read when a credential
     /// first names one ([`exported_settings`]).
     exported: std::cell::OnceCell<HashMap<String, usize>>,
+    /// The settings other files npm loads with this one export, with
+    /// where each is set ([`detect_with_settings`]).
+    outside: Option<&'a HashMap<String, String>>,
     out: Vec<Detected>,
 }
 
@@ -295,6 +322,7 @@ impl<'a> FileScan<'a> {
             tokens,
             bom: src.starts_with(b"\xEF\xBB\xBF"),
             exported: std::cell::OnceCell::new(),
+            outside: None,
             out: Vec::new(),
         }
     }
@@ -322,7 +350,9 @@ impl<'a> FileScan<'a> {
         }
         // The key as npm reads it, with every `${…}` it expands removed
         // (`//h/:_a${X?}uthToken` is an `_authToken` key).
-        let key = line.key().map(|(k, _)| eval::residue_of(k));
+        let key = line.key().map(|(k, _)| k);
+        let key_has_reference = key.as_deref().is_some_and(|k| k.contains("${"));
+        let key = key.map(eval::residue_of);
         if let Some(k) = &key {
             // The common safe line, `//host/:_authToken=${NAME}`, needs no
             // decoding: its residue is empty.
@@ -365,11 +395,15 @@ impl<'a> FileScan<'a> {
             in_section,
             claimed: Vec::new(),
             exported: &self.exported,
+            outside: self.outside,
             out: &mut self.out,
         };
         if let Some(k) = &key {
             let raw_value = line.raw_value();
+            // (A key holding `${` may be one the npm a script fills:
+            // [`LineCtx::entry`] asks.)
             if Field::from_key(k).is_some()
+                || key_has_reference
                 || Field::from_miscased_key(k).is_some()
                 || is_registry_key(k)
                 || memchr::memchr3(b'@', b'\\', b'?', raw_value).is_some()
@@ -426,18 +460,20 @@ fn is_plain_reference(raw: &[u8]) -> bool {
 }
 
 /// The prefix of the variables the npm a script starts fills from
-/// package.json's `config` (`npm_package_config_<key>`).
-const PACKAGE_CONFIG: &[u8] = b"npm_package_config_";
+/// package.json: npm's run-script exports `name`, `version`, `config.*`,
+/// `engines.*` and `bin.*`, yarn 1's `yarn run` every field, flattened
+/// (`npm_package_description`, `npm_package_publishConfig_token`).
+const PACKAGE: &[u8] = b"npm_package_";
 
 /// The prefix of the variables the npm a script starts fills from npm's
 /// own settings (`npm_config_<key>`).
 const SETTING: &[u8] = b"npm_config_";
 
 /// Whether a reference's name may be one the npm a script starts fills
-/// from a committed file ([`PACKAGE_CONFIG`], [`SETTING`]): such a line is
+/// from a committed file ([`PACKAGE`], [`SETTING`]): such a line is
 /// not passed over as a plain reference.
 fn filled_by_npm_run(name: &[u8]) -> bool {
-    name.starts_with(PACKAGE_CONFIG) || name.starts_with(SETTING)
+    name.starts_with(PACKAGE) || name.starts_with(SETTING)
 }
 
 /// The name of every `${NAME…` reference in `raw` (the name's letters,
@@ -457,7 +493,7 @@ fn reference_names(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// their variables' names (`npm_config_` and the key, `-` as `_`, in lower
 /// case; not keys starting with `/`, `@` or `_`), each with the line of
 /// its literal value (a stand-in or a reference is none).
-fn exported_settings(src: &[u8]) -> HashMap<String, usize> {
+pub(crate) fn exported_settings(src: &[u8]) -> HashMap<String, usize> {
     let mut out = HashMap::new();
     for line in npmrc::lines(src) {
         let Some(entry) = line.entry() else {
@@ -603,6 +639,7 @@ struct LineCtx<'a, 'o> {
     /// Spans already reported on this line.
     claimed: Vec<Range<usize>>,
     exported: &'o std::cell::OnceCell<HashMap<String, usize>>,
+    outside: Option<&'o HashMap<String, String>>,
     out: &'o mut Vec<Detected>,
 }
 
@@ -693,17 +730,20 @@ impl LineCtx<'_, '_> {
             );
             self.credential(entry, Field::AuthToken, &residue);
             self.note = None;
-        } else if key.starts_with("//") && key.ends_with(':') {
+        } else if (key.starts_with("//") && key.ends_with(':'))
+            || self.filled_by_npm_run(entry.key.as_bytes()).is_some()
+        {
             // The setting's name is left to the environment
-            // (`//host/:${FIELD}`): the npm a script starts fills
-            // `npm_package_config_*` from package.json's `config`, so the
-            // value is sent as whatever credential it names (review 7,
-            // #14).
+            // (`//host/:${FIELD}`), or the key is wholly or partly one the
+            // npm a script starts fills from committed files
+            // (`${npm_package_config_key}`, `//host/:_a${npm_package_config_t}`):
+            // the value is sent as whatever credential it names (review 7,
+            // #14; review 8, #9).
             self.host = key_host(key);
             self.note = Some(
-                "the setting's name after `:` comes from the environment (`${…}`; the npm a \
-                 script starts fills `npm_package_config_*` from package.json): npm sends the \
-                 value as whatever credential it names"
+                "the key comes from the environment (`${…}`; the npm a script starts fills \
+                 `npm_package_*` from package.json and `npm_config_<key>` from the settings): \
+                 npm sends the value as whatever credential it names"
                     .to_string(),
             );
             self.credential(entry, Field::AuthToken, &residue);
@@ -726,33 +766,40 @@ impl LineCtx<'_, '_> {
 
     /// Why a credential's raw value is filled from a committed file for
     /// the npm a script starts (`npm run`, `postinstall`), if one of its
-    /// references is: `${npm_package_config_<key>}` from package.json's
-    /// `config`, or `${npm_config_<key>}` from a literal `<key>=` of this
-    /// file (npm exports each setting as `npm_config_<key>`).
+    /// references is ([`Self::filled_name`]).
     fn filled_by_npm_run(&self, raw: &[u8]) -> Option<String> {
-        for name in reference_names(raw) {
-            if name.starts_with(PACKAGE_CONFIG) {
-                return Some(
-                    "npm fills `${npm_package_config_…}` from package.json's `config` for \
-                     every npm a script starts, so the credential is committed there: \
-                     remove it from package.json, give it in the environment, and revoke it"
-                        .to_string(),
-                );
-            }
-            if name.starts_with(SETTING) {
-                let src = self.src;
-                let exported = self.exported.get_or_init(|| exported_settings(src));
-                let name = String::from_utf8_lossy(name);
-                if let Some(&line) = exported.get(&*name) {
-                    return Some(format!(
-                        "npm exports the setting on line {line} as `${{{name}}}` to every npm a \
-                         script starts, so the credential is committed there: remove it, give it \
-                         in the environment, and revoke it"
-                    ));
-                }
-            }
+        reference_names(raw).find_map(|name| self.filled_name(name))
+    }
+
+    /// Why the npm a script starts fills the variable `name` from a
+    /// committed file, if it does: `npm_package_<path>` from package.json
+    /// (npm: `name`, `version`, `config`, `engines`, `bin`; yarn 1: every
+    /// field), or `npm_config_<key>` from a literal `<key>=` of this file
+    /// (npm exports each setting as `npm_config_<key>`).
+    fn filled_name(&self, name: &[u8]) -> Option<String> {
+        if name.starts_with(PACKAGE) {
+            return Some(
+                "npm and yarn fill `${npm_package_…}` from package.json for every npm a \
+                 script starts, so the credential is committed there: remove it from \
+                 package.json, give it in the environment, and revoke it"
+                    .to_string(),
+            );
         }
-        None
+        if !name.starts_with(SETTING) {
+            return None;
+        }
+        let src = self.src;
+        let exported = self.exported.get_or_init(|| exported_settings(src));
+        let name = String::from_utf8_lossy(name);
+        let at = match exported.get(&*name) {
+            Some(line) => format!("on line {line}"),
+            None => format!("in {}", self.outside?.get(&*name)?),
+        };
+        Some(format!(
+            "npm exports the setting {at} as `${{{name}}}` to every npm a \
+             script starts, so the credential is committed there: remove it, give it \
+             in the environment, and revoke it"
+        ))
     }
 
     fn credential(&mut self, entry: &Entry<'_>, field: Field, residue: &Residue) {
@@ -1038,8 +1085,50 @@ impl LineCtx<'_, '_> {
         (!info.username.is_empty() || !info.password.is_empty()).then_some(info)
     }
 
+    /// Why a URL's password (or its username, when no password follows)
+    /// is filled from a committed file by the npm a script starts
+    /// (`http://alice:${npm_package_config_pw}@host/`), if it is: each
+    /// such reference stands for a marker, every other for a character,
+    /// and the URL is read as npm reads it (review 8, #6).
+    fn filled_userinfo(&self, entry: &Entry<'_>) -> Option<String> {
+        const FILL: &str = "f1f1f1f1f";
+        let Value::Str(v) = &entry.value else {
+            return None;
+        };
+        if !self.expands(entry) || !v.contains("${") {
+            return None;
+        }
+        let v = eval::js_trim(v);
+        let mut why = None;
+        let mut marked = String::with_capacity(v.len());
+        let mut at = 0;
+        for r in npmrc::interpolations(v) {
+            if r.escaped {
+                continue;
+            }
+            if let Some(w) = self.filled_name(r.name.as_bytes()) {
+                marked.push_str(&v[at..r.span.start]);
+                marked.push_str(FILL);
+                at = r.span.end;
+                why.get_or_insert(w);
+            }
+        }
+        let why = why?;
+        marked.push_str(&v[at..]);
+        let info = urlcreds::credentials(&eval::expand(&marked, "0").text)?;
+        (info.password.contains(FILL) || (info.password.is_empty() && info.username.contains(FILL)))
+            .then_some(why)
+    }
+
     /// A username or password in a URL, read as `new URL()` reads it.
     fn url_credentials(&mut self, entry: &Entry<'_>, text: &str) {
+        if let Some(why) = self.filled_userinfo(entry) {
+            let span = entry.value_span.clone();
+            if !self.claimed.iter().any(|c| overlaps(c, &span)) {
+                self.push(Rule::UrlCredentials, span, None, None, Some(why));
+            }
+            return;
+        }
         let Some(info) = self.url_info(entry, text) else {
             return;
         };
@@ -1815,11 +1904,26 @@ mod tests {
         assert!(errs(
             "//r.example/:_authToken=${NPM_TOKEN}\n//s.example/:_authToken=${Xq7Rk2Lm9Pz4Wn8aB3cD5eF}\n"
         ));
-        // npm run fills these from package.json's `config` and from this
-        // file's own literal settings.
-        assert!(errs(
-            "//r.example/:_authToken=${npm_package_config_token}\n"
-        ));
+        // npm run fills these from package.json (npm: name, version,
+        // config, engines, bin; yarn 1: every field) and from this file's
+        // own literal settings (review 7, #15; review 8, #2 and #8).
+        for name in [
+            "npm_package_config_token",
+            "npm_package_engines_tok",
+            "npm_package_bin_tok",
+            "npm_package_name",
+            "npm_package_description",
+            "npm_package_publishConfig_token",
+        ] {
+            let src = format!("//r.example/:_authToken=${{{name}}}\n");
+            assert!(errs(&src), "{src:?}");
+            // After a plain name the sift accepted.
+            assert!(errs(&format!(
+                "//r.example/:_authToken=${{NPM_TOKEN}}\n{src}"
+            )));
+        }
+        // (A name that only starts alike is no package field.)
+        assert!(!errs("//r.example/:_authToken=${npm_packages_token}\n"));
         let exported =
             "my-secret=hunter2secretvalue\n//r.example/:_authToken=${npm_config_my_secret}\n";
         assert!(errs(exported));
@@ -1848,6 +1952,77 @@ mod tests {
         assert!(errs("//r.example/:_password=$(cXdlcnR6dWlvcGFz)\n"));
         assert!(!errs("//r.example/:_password=$(NPM_PASSWORD)\n"));
         assert!(!errs("//r.example/:_authToken=$(cXdlcnR6dWlvcGFz)\n"));
+    }
+
+    /// A key wholly or partly named by a reference the npm a script fills
+    /// from committed files (`${npm_package_config_key}=<token>`,
+    /// `//host/:_a${npm_package_config_t}=<token>`) sends its value as the
+    /// credential it names: a literal value is an error, a reference is
+    /// not, and a key built from any other reference is judged as before
+    /// (review 8, #9).
+    #[test]
+    fn a_key_filled_by_npm_run_has_its_value_judged_as_a_credential() {
+        for key in [
+            "${npm_package_config_key}",
+            "//r.example/:_a${npm_package_config_t}",
+            "${npm_package_config_scope}:_authToken_x",
+        ] {
+            let src = format!("{key}=Kq7vRmZpLxWd2NsTb4Hc\n");
+            assert!(errs(&src), "{src:?}");
+            assert!(!errs(&format!("{key}=${{NPM_TOKEN}}\n")), "{key}");
+        }
+        // `npm_config_<key>` of a literal setting of the file, not another.
+        let exported =
+            "the-key=//r.example/:_authToken\n${npm_config_the_key}=Kq7vRmZpLxWd2NsTb4Hc\n";
+        assert!(errs(exported));
+        assert!(!errs(
+            &exported.replace("the-key=//r.example/:_authToken", "")
+        ));
+        // Not filled by npm run: judged by the key's residue, as before.
+        for src in [
+            "${KEY}=Kq7vRmZpLxWd2NsTb4Hc\n",
+            "//r.example/:_a${T}=Kq7vRmZpLxWd2NsTb4Hc\n",
+        ] {
+            assert!(!errs(src), "{src:?}");
+        }
+    }
+
+    /// A registry URL's password (or a username with no password) written
+    /// as a reference the npm a script fills from committed files is sent
+    /// as Basic auth: `url-credentials`, with no secret to show; one
+    /// npm leaves to the environment, or in the host, is not (review 8,
+    /// #6).
+    #[test]
+    fn a_url_password_filled_by_npm_run_is_an_error() {
+        let rules = |src: &str| -> Vec<&'static str> {
+            both(src);
+            detect(".npmrc", src.as_bytes())
+                .iter()
+                .filter(|d| d.finding.severity == Severity::Error)
+                .map(|d| d.finding.rule.id())
+                .collect()
+        };
+        for src in [
+            "@corp:registry=http://alice:${npm_package_config_pw}@r.example/\n",
+            "registry=https://alice:${npm_package_version}@r.example/\n",
+            "@corp:registry=https://${npm_package_config_token}@r.example/\n",
+            "corp-pw=Kq7vRmZpLxWd2NsTb4Hc\n@corp:registry=http://alice:${npm_config_corp_pw}@r.example/\n",
+            "@corp:registry=http://alice:x${NPM_X}${npm_package_config_pw}@r.example/\n",
+        ] {
+            assert_eq!(rules(src), ["url-credentials"], "{src:?}");
+            let found = detect(".npmrc", src.as_bytes());
+            assert!(found.iter().all(|d| d.secret.is_none()), "{src:?}");
+        }
+        for src in [
+            "@corp:registry=http://alice:${NPM_PASSWORD}@r.example/\n",
+            "@corp:registry=http://alice:${npm_config_corp_pw}@r.example/\n",
+            "@corp:registry=https://${npm_package_config_user}:${NPM_PASSWORD}@r.example/\n",
+            "@corp:registry=https://r.example/${npm_package_name}/\n",
+            "@corp:registry=https://${npm_package_config_host}/\n",
+            "@corp:registry[]=http://alice:${npm_package_config_pw}@r.example/\n",
+        ] {
+            assert!(rules(src).is_empty(), "{src:?}");
+        }
     }
 
     #[test]

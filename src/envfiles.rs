@@ -426,8 +426,11 @@ pub fn pairs(path: &str, src: &[u8]) -> bool {
         return true;
     }
     if !config_loaders(path).is_empty() {
+        // (A `.npmrc`'s settings fill the references of the configs npm
+        // loads with it: [`crate::named_settings`].)
         return memchr::memchr(b'$', src).is_some()
-            || memchr::memmem::find(src, b"injectEnvironmentFiles").is_some();
+            || memchr::memmem::find(src, b"injectEnvironmentFiles").is_some()
+            || crate::select::is_npmrc_name(split(path).1.as_bytes());
     }
     // A file read for no reading of its own may be one a `.yarnrc.yml`
     // injects (any name): kept when it could hold an assignment. Not a
@@ -604,6 +607,8 @@ pub fn detect_all<P: AsRef<str>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Vec<(usize
             }
         }
     }
+    // The configs npm loads together fill one another's references too.
+    out.extend(crate::named_settings::detect_all(&all));
     out
 }
 

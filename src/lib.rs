@@ -42,6 +42,7 @@ pub mod lfs;
 pub mod lines;
 pub mod managers;
 pub mod manifests;
+pub mod named_settings;
 pub mod npmrc;
 pub mod os;
 pub mod path_token;

@@ -61,6 +61,17 @@ fn guard_refuses(
     file: &str,
     secrets: &[String],
 ) -> Vec<(String, u64, u64)> {
+    guard_refuses_checking(files, file, file, secrets)
+}
+
+/// [`guard_refuses`], where `check` is given `checked` (a file that names
+/// `file`, say) rather than `file`.
+fn guard_refuses_checking(
+    files: &[(&str, &str)],
+    checked: &str,
+    file: &str,
+    secrets: &[String],
+) -> Vec<(String, u64, u64)> {
     let repo = TestRepo::new();
     for (path, content) in files {
         repo.write(path, content);
@@ -69,7 +80,7 @@ fn guard_refuses(
     let mut runs: Vec<Vec<&str>> = Vec::new();
     for format in ["human", "json", "github", "sarif"] {
         runs.push(vec!["scan", "--staged", "--format", format]);
-        runs.push(vec!["check", "--format", format, file]);
+        runs.push(vec!["check", "--format", format, checked]);
     }
     for args in &runs {
         let out = repo.tool(args);
@@ -687,5 +698,293 @@ fn a_credential_from_another_setting_is_sent_and_refused() {
             "{ok}: {}",
             common::text(&out.stdout)
         );
+    }
+}
+
+/// npm's run-script exports package.json's `name`, `version`, `config.*`,
+/// `engines.*` and `bin.*` to every script: a credential written as any
+/// `${npm_package_…}` of them is filled from the committed manifest and
+/// sent (review 8, #2). Refused.
+#[test]
+fn every_package_json_field_npm_run_exports_is_sent_and_refused() {
+    if !have("npm") {
+        return;
+    }
+    for (seed, name, field) in [
+        (
+            2451,
+            "npm_package_engines_tok",
+            "\"engines\":{\"tok\":\"TOKEN\"}",
+        ),
+        (2452, "npm_package_bin_tok", "\"bin\":{\"tok\":\"TOKEN\"}"),
+        (2453, "npm_package_name", "\"name\":\"TOKEN\""),
+    ] {
+        let token = common::uuid_token(seed);
+        let (port, seen) = capture_server();
+        let npmrc = format!(
+            "registry=http://127.0.0.1:{port}/\n//127.0.0.1:{port}/:_authToken=${{{name}}}\n"
+        );
+        let field = field.replace("TOKEN", &token);
+        let manifest = if field.starts_with("\"name\"") {
+            format!(
+                r#"{{{field},"version":"1.0.0","scripts":{{"fetch":"npm view somepkg --fetch-retries=0"}}}}"#
+            )
+        } else {
+            format!(
+                r#"{{"name":"x","version":"1.0.0",{field},"scripts":{{"fetch":"npm view somepkg --fetch-retries=0"}}}}"#
+            )
+        };
+        let files = [
+            (".npmrc", npmrc.as_str()),
+            ("package.json", manifest.as_str()),
+        ];
+        let dir = project(&files);
+        let auth = npm_run_fetch(dir.path(), &seen);
+        assert!(
+            auth.contains(&format!("Bearer {token}")),
+            "{name}: npm sent {auth:?}"
+        );
+        let found = guard_refuses(&files, ".npmrc", std::slice::from_ref(&token));
+        assert_eq!(
+            found,
+            [("auth-token".to_string(), 2, place(&npmrc, "${npm").1)],
+            "{name}"
+        );
+    }
+}
+
+/// yarn 1's `yarn run` exports every package.json field, flattened
+/// (`npm_package_description`, `npm_package_publishConfig_token`), to
+/// the npm a script starts: a credential referring to one in a config npm
+/// reads (here the `userconfig` the project names, which yarn 1 does not
+/// read itself) is sent (review 8, #8). Refused.
+#[test]
+fn every_package_json_field_yarn1_run_exports_is_sent_and_refused() {
+    let Some(tools) = installed_once("yarn-lockfile", "yarn@1.22.22") else {
+        return;
+    };
+    for (seed, name, field) in [
+        (2454, "npm_package_description", "\"description\":\"TOKEN\""),
+        (
+            2455,
+            "npm_package_publishConfig_token",
+            "\"publishConfig\":{\"token\":\"TOKEN\"}",
+        ),
+    ] {
+        let token = common::uuid_token(seed);
+        let (port, seen) = capture_server();
+        let npmrc = format!("registry=http://127.0.0.1:{port}/\nuserconfig=conf/npmrc\n");
+        let conf = format!("//127.0.0.1:{port}/:_authToken=${{{name}}}\n");
+        let field = field.replace("TOKEN", &token);
+        let manifest = format!(
+            r#"{{"name":"x","version":"1.0.0","license":"MIT",{field},"scripts":{{"fetch":"npm view somepkg --fetch-retries=0 --registry http://127.0.0.1:{port}/"}}}}"#
+        );
+        let files = [
+            (".npmrc", npmrc.as_str()),
+            ("conf/npmrc", conf.as_str()),
+            ("package.json", manifest.as_str()),
+        ];
+        let dir = project(&[]);
+        std::fs::create_dir(dir.path().join("conf")).expect("mkdir");
+        for (path, content) in files {
+            std::fs::write(dir.path().join(path), content).expect("write");
+        }
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project("node", dir.path(), home.path());
+        cmd.arg(tools.join("node_modules/yarn/bin/yarn.js"));
+        cmd.args(["run", "fetch"]);
+        // (The project's `userconfig=` is read when the environment names
+        // none; HOME is a temp folder all the same.)
+        cmd.env_remove("NPM_CONFIG_USERCONFIG");
+        run("yarn run fetch", &mut cmd, 120);
+        let auth: Vec<String> = seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter_map(|(_, a)| a.clone())
+            .collect();
+        assert!(
+            auth.contains(&format!("Bearer {token}")),
+            "{name}: npm under yarn 1 sent {auth:?}"
+        );
+        let found = guard_refuses(&files, "conf/npmrc", std::slice::from_ref(&token));
+        assert_eq!(
+            found,
+            [("auth-token".to_string(), 1, place(&conf, "${npm").1)],
+            "{name}"
+        );
+    }
+}
+
+/// A key wholly (`${npm_package_config_key}=<token>`, config.key =
+/// `//host/:_authToken`) or partly (`//host/:_a${npm_package_config_t}`,
+/// config.t = `uthToken`) named by package.json's `config`: npm run sends
+/// the value as the credential it names (review 8, #9). Refused, at the
+/// value; a reference there is not.
+#[test]
+fn a_key_filled_from_package_json_is_sent_and_refused() {
+    if !have("npm") {
+        return;
+    }
+    for (seed, key, config) in [
+        (
+            2456,
+            "${npm_package_config_key}",
+            "\"key\":\"//127.0.0.1:PORT/:_authToken\"",
+        ),
+        (
+            2457,
+            "//127.0.0.1:PORT/:_a${npm_package_config_t}",
+            "\"t\":\"uthToken\"",
+        ),
+    ] {
+        let token = common::uuid_token(seed);
+        let (port, seen) = capture_server();
+        let key = key.replace("PORT", &port.to_string());
+        let config = config.replace("PORT", &port.to_string());
+        let npmrc = format!("registry=http://127.0.0.1:{port}/\n{key}={token}\n");
+        let manifest = format!(
+            r#"{{"name":"x","version":"1.0.0","config":{{{config}}},"scripts":{{"fetch":"npm view somepkg --fetch-retries=0"}}}}"#
+        );
+        let files = [
+            (".npmrc", npmrc.as_str()),
+            ("package.json", manifest.as_str()),
+        ];
+        let dir = project(&files);
+        let auth = npm_run_fetch(dir.path(), &seen);
+        assert!(
+            auth.contains(&format!("Bearer {token}")),
+            "{key}: npm sent {auth:?}"
+        );
+        let found = guard_refuses(&files, ".npmrc", std::slice::from_ref(&token));
+        assert_eq!(
+            found,
+            [("auth-token".to_string(), 2, place(&npmrc, &token).1)],
+            "{key}"
+        );
+        let ok = format!("{key}=${{NPM_TOKEN}}\n");
+        let dir = project(&[(".npmrc", ok.as_str())]);
+        let out = guard_in(dir.path(), &["check", ".npmrc"]);
+        assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stdout));
+    }
+}
+
+/// A registry URL's password written as a reference the npm a script fills
+/// from committed files (`${npm_package_config_pw}`, or
+/// `${npm_config_corp_pw}` beside `corp-pw=<password>`): npm run sends
+/// Basic auth with it (review 8, #6). `url-credentials`, the secret not
+/// shown.
+#[test]
+fn a_url_password_filled_by_npm_run_is_sent_and_refused() {
+    if !have("npm") {
+        return;
+    }
+    let password = common::uuid_token(2458);
+    let (port, seen) = capture_server();
+    let cases = [
+        (
+            format!("@corp:registry=http://alice:${{npm_package_config_pw}}@127.0.0.1:{port}/\n"),
+            format!(r#""config":{{"pw":"{password}"}},"#),
+        ),
+        (
+            format!("corp-pw={password}\n@corp:registry=http://alice:${{npm_config_corp_pw}}@127.0.0.1:{port}/\n"),
+            String::new(),
+        ),
+    ];
+    for (npmrc, config) in cases {
+        seen.lock().expect("lock").clear();
+        let manifest = format!(
+            r#"{{"name":"x","version":"1.0.0",{config}"scripts":{{"fetch":"npm view @corp/x --fetch-retries=0"}}}}"#
+        );
+        let files = [
+            (".npmrc", npmrc.as_str()),
+            ("package.json", manifest.as_str()),
+        ];
+        let dir = project(&files);
+        npm_run_fetch(dir.path(), &seen);
+        assert!(
+            sent(&seen, "corp").contains(&format!("alice:{password}")),
+            "{npmrc}: npm sent {:?}",
+            seen.lock().expect("lock")
+        );
+        let found = guard_refuses(&files, ".npmrc", std::slice::from_ref(&password));
+        let line = npmrc.lines().count() as u64;
+        assert!(
+            found.contains(&(
+                "url-credentials".to_string(),
+                line,
+                1 + "@corp:registry=".len() as u64
+            )),
+            "{npmrc}: {found:?}"
+        );
+    }
+}
+
+/// npm exports the settings of every config it loaded to the npm a script
+/// starts: `${npm_config_corp_token}` in the project `.npmrc` is filled
+/// from a literal `corp-token=` in the `userconfig=`/`globalconfig=` file
+/// it names, and the other way round (review 8, #3). Refused, with both
+/// files in the scan.
+#[test]
+fn a_setting_of_a_named_config_is_sent_and_refused() {
+    if !have("npm") {
+        return;
+    }
+    let token = common::uuid_token(2459);
+    for key in ["userconfig", "globalconfig"] {
+        for reversed in [false, true] {
+            let (port, seen) = capture_server();
+            let reference = format!("//127.0.0.1:{port}/:_authToken=${{npm_config_corp_token}}\n");
+            let literal = format!("corp-token={token}\n");
+            let (own, named) = if reversed {
+                (literal.clone(), reference.clone())
+            } else {
+                (reference.clone(), literal.clone())
+            };
+            let npmrc = format!("registry=http://127.0.0.1:{port}/\n{key}=conf/.npmrc\n{own}");
+            let manifest = r#"{"name":"x","version":"1.0.0","scripts":{"fetch":"npm view somepkg --fetch-retries=0"}}"#;
+            let files = [
+                (".npmrc", npmrc.as_str()),
+                ("conf/.npmrc", named.as_str()),
+                ("package.json", manifest),
+            ];
+            let dir = project(&[]);
+            std::fs::create_dir(dir.path().join("conf")).expect("mkdir");
+            for (path, content) in files {
+                std::fs::write(dir.path().join(path), content).expect("write");
+            }
+            let home = tempfile::tempdir().expect("tempdir");
+            let mut cmd = in_project("npm", dir.path(), home.path());
+            // (The project's `userconfig=` is read when the environment
+            // names none; HOME is a temp folder all the same.)
+            cmd.env_remove("NPM_CONFIG_USERCONFIG");
+            cmd.args(["run", "fetch"]);
+            run("npm run fetch", &mut cmd, 120);
+            let auth: Vec<String> = seen
+                .lock()
+                .expect("lock")
+                .iter()
+                .filter_map(|(_, a)| a.clone())
+                .collect();
+            assert!(
+                auth.contains(&format!("Bearer {token}")),
+                "{key} {reversed}: npm sent {auth:?}"
+            );
+            let (file, text) = if reversed {
+                ("conf/.npmrc", named.as_str())
+            } else {
+                (".npmrc", npmrc.as_str())
+            };
+            // (`check` of the named file alone cannot know which `.npmrc`
+            // names it: the project `.npmrc` is checked, which reads it.)
+            let found =
+                guard_refuses_checking(&files, ".npmrc", file, std::slice::from_ref(&token));
+            let (line, column) = place(text, "${npm");
+            assert_eq!(
+                found,
+                [("auth-token".to_string(), line, column)],
+                "{key} {reversed}"
+            );
+        }
     }
 }
