@@ -190,9 +190,103 @@ struct Review {
     /// The config file's blob id on the base side, when the review has
     /// one: a commit in the range with another is a `config-changed`.
     base_config: Option<Option<git2::Oid>>,
-    /// The base side's commit: an allow comment counts only where it
-    /// already stood there ([`unearned_allows`]).
-    base: Option<git2::Oid>,
+    /// Where an allow comment counts.
+    comments: Comments,
+}
+
+/// Where an allow comment (`; npmrc-guard: allow`) counts: the commits
+/// under review cannot exempt their own findings (SPEC.md, "Config"), as
+/// they cannot change the config their review reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Comments {
+    /// As written: the user's own files, or the commit being made.
+    Own,
+    /// Only where the base's version of the file already exempts the same
+    /// secret, or in a commit the base reaches (reviewed before): the base
+    /// commit, or `None` when the clone holds none, and then nowhere.
+    Base(Option<String>),
+}
+
+impl Comments {
+    /// The range review's rule: its base side, if it has one.
+    fn of_range(base: Option<git2::Oid>) -> Self {
+        base.map_or(Comments::Own, |b| Comments::Base(Some(b.to_string())))
+    }
+
+    /// What allow comments in `bytes` at `path` (a repository path) exempt
+    /// that they may not here, each reported saying why
+    /// ([`unearned_allows`]). `commit`: where a history first holds the
+    /// blob (`None`: the checkout); `read` reads a file at a commit, `repo`
+    /// answers ancestry.
+    fn unearned(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        commit: Option<&str>,
+        read: &dyn Fn(&str, &str) -> Option<Vec<u8>>,
+        repo: &dyn crate::ci::Commits,
+        config: &Config,
+    ) -> Vec<crate::finding::Finding> {
+        let Comments::Base(base) = self else {
+            return Vec::new();
+        };
+        let at_base = |p: &str| base.as_deref().and_then(|b| read(b, p));
+        let found = unearned_allows(path, bytes, at_base, config);
+        let reviewed = |b: &String| commit.is_some_and(|c| repo.reaches(b, c));
+        if found.is_empty() || base.as_ref().is_some_and(reviewed) {
+            return Vec::new();
+        }
+        found
+    }
+}
+
+/// Reads a file at a commit: libgit2 when it opens the repository, else
+/// git's plumbing (SHA-256, reftable).
+fn file_reader(repo: Option<&git2::Repository>) -> impl Fn(&str, &str) -> Option<Vec<u8>> + '_ {
+    move |commit: &str, path: &str| match repo {
+        Some(repo) => git::blob_at(repo, git2::Oid::from_str(commit).ok()?, path),
+        None => git::plumbing::file_at(commit, path)
+            .ok()
+            .and_then(|(_, f)| f.map(|(_, b)| b)),
+    }
+}
+
+/// [`Comments::unearned`] over files read from the checkout, whose paths
+/// are relative to `dir` inside the work tree at `root`.
+fn checkout_unearned(
+    inputs: &[Input],
+    comments: &Comments,
+    repo: Option<&git2::Repository>,
+    root: &std::path::Path,
+    config: &Config,
+) -> Vec<crate::finding::Finding> {
+    if *comments == Comments::Own {
+        return Vec::new();
+    }
+    let here = std::env::current_dir().unwrap_or_default();
+    let prefix = here
+        .strip_prefix(root)
+        .ok()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .filter(|p| !p.is_empty());
+    let read = file_reader(repo);
+    let plumbing = git::plumbing::Commits;
+    let commits: &dyn crate::ci::Commits = match repo {
+        Some(repo) => repo,
+        None => &plumbing,
+    };
+    inputs
+        .iter()
+        .filter_map(|i| Some((i, i.content.as_ref().ok()?)))
+        .flat_map(|(i, bytes)| {
+            let rel = i.path.strip_prefix("./").unwrap_or(&i.path);
+            let path = match &prefix {
+                Some(dir) => format!("{dir}/{rel}"),
+                None => rel.to_string(),
+            };
+            comments.unearned(&path, bytes, None, &read, commits, config)
+        })
+        .collect()
 }
 
 /// The work-tree root of the repository around the current directory (the
@@ -270,12 +364,15 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     // Under the pre-commit framework (it sets PRE_COMMIT=1, and the base of
     // a `--from-ref` review in CI), the config is the committed one, as
     // for `scan --staged`: the files under review cannot bring their own.
-    if under_framework() || in_ci() {
-        let repo = git::open().ok();
-        checkout_config(s, repo.as_ref(), &root_here(), io)?;
+    let repo = (under_framework() || in_ci())
+        .then(|| git::open().ok())
+        .flatten();
+    let comments = if under_framework() || in_ci() {
+        checkout_config(s, repo.as_ref(), &root_here(), io)?
     } else {
         s.load_config(&root_here())?;
-    }
+        Comments::Own
+    };
     let sel = s.selector(&[], &args.exclude)?;
     let files = files.iter().filter(|p| {
         let rel = crate::os::as_bytes(p.as_os_str());
@@ -283,11 +380,13 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
         !(args.force_exclude && sel.is_excluded(rel))
     });
     let inputs = with_named_on_disk(files.map(|p| inputs::read_named(p)).collect());
-    let inputs = inputs.into_iter();
     if args.fix {
-        return fix::run::fix_files(inputs.collect(), &args.secrets, s, io);
+        return fix::run::fix_files(inputs, &args.secrets, s, io);
     }
-    let (report, read_failed) = scan_inputs(inputs, &s.config, io);
+    let unearned = checkout_unearned(&inputs, &comments, repo.as_ref(), &root_here(), &s.config);
+    let (mut report, read_failed) = scan_inputs(inputs.into_iter(), &s.config, io);
+    report.findings.extend(unearned);
+    report.sort();
     Ok(finish(&report, read_failed, s, &FixHint::Files, io))
 }
 
@@ -327,9 +426,11 @@ fn checkout_config(
     repo: Option<&git2::Repository>,
     root: &std::path::Path,
     io: &mut Io<'_>,
-) -> Result<(), String> {
-    if let Some(rev) = checkout_base(repo) {
-        return s.committed_config(repo, &rev, root, io);
+) -> Result<Comments, String> {
+    let (base, comments) = checkout_base(repo);
+    if let Some(rev) = base {
+        s.committed_config(repo, &rev, root, io)?;
+        return Ok(comments);
     }
     if !(s.no_config || s.config_file.is_some()) && root.join(config::FILE_NAME).exists() {
         let _ = writeln!(
@@ -340,7 +441,7 @@ fn checkout_config(
         );
     }
     s.config = s.review_config(None, io)?;
-    Ok(())
+    Ok(comments)
 }
 
 /// The commit whose `.npmrc-guard.toml` a run under the pre-commit
@@ -349,19 +450,27 @@ fn checkout_config(
 /// run on what is checked out (`pre-commit run --all-files`, as CI runs
 /// it), where `HEAD` is itself under review (review 5 #3, review 6 #1):
 /// the base [`crate::ci::Base::choose`] finds, `None` when there is none.
-fn checkout_base(repo: Option<&git2::Repository>) -> Option<String> {
+/// Also where the checkout's allow comments count: where that base has
+/// them too, as for the config; as written only in a commit being made,
+/// whose comments are its author's own (as for `scan --staged`).
+fn checkout_base(repo: Option<&git2::Repository>) -> (Option<String>, Comments) {
+    use crate::ci::Commits;
+    // A repository libgit2 cannot open (SHA-256): git answers.
+    let plumbing = git::plumbing::Commits;
+    let commits: &dyn Commits = match repo {
+        Some(repo) => repo,
+        None => &plumbing,
+    };
     if let Some(from) = framework_ref("PRE_COMMIT_FROM_REF") {
-        return Some(from);
+        let commit = commits.commit(&from);
+        return (Some(from), Comments::Base(commit));
     }
     if std::env::var_os("GIT_INDEX_FILE").is_some() {
-        return Some("HEAD".to_string());
+        return (Some("HEAD".to_string()), Comments::Own);
     }
     let ci = crate::ci::base(&|n| std::env::var(n).ok(), &|p| std::fs::read(p).ok());
-    match repo {
-        Some(repo) => ci.choose(repo),
-        // A repository libgit2 cannot open (SHA-256): git answers.
-        None => ci.choose(&git::plumbing::Commits),
-    }
+    let base = ci.choose(commits);
+    (base.clone(), Comments::Base(base))
 }
 
 /// `inputs` and the files they name, read from disk: what they name as
@@ -472,10 +581,11 @@ fn scan(
     // The work tree's config only where it decides: not for what a commit
     // holds, nor a review read against its base (a file being edited, or
     // one a commit under review brought, must not stop those).
+    let mut comments = Comments::Own;
     if args.staged {
         s.committed_config(Some(&repo), "HEAD", &root, io)?;
     } else if checkout_review || ci_reviews_head(args) {
-        checkout_config(s, Some(&repo), &root, io)?;
+        comments = checkout_config(s, Some(&repo), &root, io)?;
     } else if args.range.is_none() {
         s.load_config(&root)?;
     }
@@ -490,7 +600,7 @@ fn scan(
                     sel: selector(&config, &args.globs.include, &args.globs.exclude)?,
                     config,
                     base_config: Some(id),
-                    base,
+                    comments: Comments::of_range(base),
                 }
             }
             None => Review {
@@ -498,7 +608,7 @@ fn scan(
                 config: s.config.clone(),
                 sel,
                 base_config: None,
-                base: None,
+                comments,
             },
         };
         return history(&repo, &[review], s, io);
@@ -530,7 +640,8 @@ fn scan(
             FixHint::Files,
         )
     };
-    let (report, status) = report_listing(listing, args.staged, &hint, s, io);
+    let unearned = checkout_unearned(&listing.inputs, &comments, Some(&repo), &root, &s.config);
+    let (report, status) = report_listing(listing, unearned, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
         let root = git::workdir(&repo)?;
         return fix::run::offer_fix(&git::Staging::Lib(&repo), &root, &sel, &report, s, io);
@@ -542,6 +653,7 @@ fn scan(
 /// (`staged`) when nothing is found.
 fn report_listing(
     listing: git::Listing,
+    unearned: Vec<crate::finding::Finding>,
     staged: bool,
     hint: &FixHint,
     s: &mut Settings,
@@ -550,7 +662,9 @@ fn report_listing(
     for note in &listing.notes {
         let _ = writeln!(io.err, "note: {note}");
     }
-    let (report, read_failed) = scan_inputs(listing.inputs.into_iter(), &s.config, io);
+    let (mut report, read_failed) = scan_inputs(listing.inputs.into_iter(), &s.config, io);
+    report.findings.extend(unearned);
+    report.sort();
     let quiet = s.quiet;
     s.quiet |= staged;
     let status = finish(&report, read_failed, s, hint, io);
@@ -576,10 +690,11 @@ fn scan_by_plumbing(
     if args.history || args.range.is_some() {
         return history_by_plumbing(args, s, io, &root);
     }
+    let mut comments = Comments::Own;
     if args.staged {
         s.committed_config(None, "HEAD", &root, io)?;
     } else if checkout_review || ci_reviews_head(args) {
-        checkout_config(s, None, &root, io)?;
+        comments = checkout_config(s, None, &root, io)?;
     } else {
         s.load_config(&root)?;
     }
@@ -605,7 +720,8 @@ fn scan_by_plumbing(
             FixHint::Files,
         )
     };
-    let (report, status) = report_listing(listing, args.staged, &hint, s, io);
+    let unearned = checkout_unearned(&listing.inputs, &comments, None, &root, &s.config);
+    let (report, status) = report_listing(listing, unearned, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
         return fix::run::offer_fix(&git::Staging::Plumbing, &root, &sel, &report, s, io);
     }
@@ -624,14 +740,15 @@ fn history_by_plumbing(
         if git::plumbing::is_shallow()? {
             return Err("this is a shallow clone: the history it lacks cannot be scanned; run `git fetch --unshallow` first (or fetch-depth: 0 in actions/checkout), or scan a --range whose commits are all here".to_string());
         }
-        if ci_reviews_head(args) {
-            checkout_config(s, None, root, io)?;
+        let comments = if ci_reviews_head(args) {
+            checkout_config(s, None, root, io)?
         } else {
             s.load_config(root)?;
-        }
+            Comments::Own
+        };
         let config = s.config.clone();
         let sel = selector(&config, &args.globs.include, &args.globs.exclude)?;
-        return review_by_plumbing(None, &[], &sel, config, None, s, io);
+        return review_by_plumbing(None, &[], &sel, config, None, comments, s, io);
     };
     // `A..B` and `A...B` are read against A.
     let base = spec
@@ -651,10 +768,8 @@ fn history_by_plumbing(
         &[tip.to_string()],
         &sel,
         config,
-        Some(PlumbingBase {
-            config: base_config,
-            rev: base,
-        }),
+        Some(base_config),
+        base.map_or(Comments::Own, |b| Comments::Base(Some(b.to_string()))),
         s,
         io,
     )
@@ -679,26 +794,18 @@ fn plumbing_base_config(
     Ok((config, in_base.and_then(|(_, f)| f.map(|(id, _)| id))))
 }
 
-/// The base side of a review by git's plumbing.
-struct PlumbingBase<'a> {
-    /// Its config file's blob id: a commit in the range with another is a
-    /// `config-changed`.
-    config: Option<String>,
-    /// Its commit, where an allow comment must already stand
-    /// ([`unearned_allows`]).
-    rev: Option<&'a str>,
-}
-
 /// Scan what the commits of `revs` bring (`None`: every ref), by git's
-/// plumbing; with a `base`, a commit that changes the config file is a
-/// `config-changed` warning, and an allow comment counts only where the
-/// base holds it.
+/// plumbing; with the base side's config file blob id (`base_config`), a
+/// commit that changes the config file is a `config-changed` warning; an
+/// allow comment counts as `comments` says.
+#[allow(clippy::too_many_arguments)]
 fn review_by_plumbing(
     revs: Option<&[String]>,
     tips: &[String],
     sel: &Selector,
     config: Config,
-    base: Option<PlumbingBase<'_>>,
+    base_config: Option<Option<String>>,
+    comments: Comments,
     s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
@@ -746,7 +853,7 @@ fn review_by_plumbing(
         let _ = writeln!(io.err, "note: {note}");
     }
     let mut report = Report::default();
-    if let Some(base) = base.as_ref().map(|b| &b.config) {
+    if let Some(base) = &base_config {
         for (id, commit) in &walked.configs {
             if id != base {
                 report.findings.push(config_changed(commit));
@@ -768,17 +875,20 @@ fn review_by_plumbing(
                 report.findings.push(f);
             }
         }
-        if let Some(base) = base.as_ref().and_then(|b| b.rev) {
-            let at_base = |path: &str| {
-                git::plumbing::file_at(base, path)
-                    .ok()
-                    .and_then(|(_, f)| f.map(|(_, b)| b))
-            };
-            for mut f in unearned_allows(&h.input.path, &bytes, at_base, &config) {
-                f.commit = Some(h.commit.clone());
-                if first.insert(f.fingerprint.get().to_string()) {
-                    report.findings.push(f);
-                }
+        let read = file_reader(None);
+        let commit = Some(h.commit.as_str());
+        let unearned = comments.unearned(
+            &h.input.path,
+            &bytes,
+            commit,
+            &read,
+            &git::plumbing::Commits,
+            &config,
+        );
+        for mut f in unearned {
+            f.commit = Some(h.commit.clone());
+            if first.insert(f.fingerprint.get().to_string()) {
+                report.findings.push(f);
             }
         }
         if crate::envfiles::pairs(&h.input.path, &bytes) {
@@ -947,12 +1057,15 @@ fn history_pass(
                 }
                 findings.push(f);
             }
-            if let Some(base) = review.base {
-                let at_base = |path: &str| git::blob_at(repo, base, path);
-                for mut f in unearned_allows(&h.input.path, bytes, at_base, &review.config) {
-                    f.commit = Some(h.commit.clone());
-                    findings.push(f);
-                }
+            let read = file_reader(Some(repo));
+            let commit = Some(h.commit.as_str());
+            let unearned =
+                review
+                    .comments
+                    .unearned(&h.input.path, bytes, commit, &read, repo, &review.config);
+            for mut f in unearned {
+                f.commit = Some(h.commit.clone());
+                findings.push(f);
             }
             if crate::envfiles::pairs(&h.input.path, bytes) {
                 pairing.push((h.input.path.clone(), bytes.clone(), h.commit.clone()));
@@ -1053,7 +1166,7 @@ fn pre_push(
             config: config.clone(),
             sel: sel.clone(),
             base_config: push.base.map(|_| id),
-            base: push.base,
+            comments: Comments::of_range(push.base),
         })
         .collect();
     history(&repo, &reviews, s, io)
@@ -1077,12 +1190,21 @@ fn pre_push_by_plumbing(
     };
     let (config, base_config) = plumbing_base_config(s, base.as_deref(), io)?;
     let sel = selector(&config, &[], &[])?;
-    let base = base.as_deref().map(|rev| PlumbingBase {
-        config: base_config,
-        rev: Some(rev),
-    });
+    let comments = base
+        .as_deref()
+        .map_or(Comments::Own, |b| Comments::Base(Some(b.to_string())));
+    let base_config = base.as_deref().map(|_| base_config);
     let tips: Vec<String> = revs.iter().take_while(|r| *r != "--not").cloned().collect();
-    review_by_plumbing(Some(&revs), &tips, &sel, config, base, s, io)
+    review_by_plumbing(
+        Some(&revs),
+        &tips,
+        &sel,
+        config,
+        base_config,
+        comments,
+        s,
+        io,
+    )
 }
 
 fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {

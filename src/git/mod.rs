@@ -103,6 +103,14 @@ impl crate::ci::Commits for Repository {
             |c| c.parent_ids().map(|p| p.to_string()).collect(),
         )
     }
+
+    fn reaches(&self, id: &str, ancestor: &str) -> bool {
+        let (Ok(id), Ok(ancestor)) = (git2::Oid::from_str(id), git2::Oid::from_str(ancestor))
+        else {
+            return false;
+        };
+        id == ancestor || self.graph_descendant_of(id, ancestor).unwrap_or(false)
+    }
 }
 
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {

@@ -94,6 +94,12 @@ impl crate::ci::Commits for Commits {
             .map(str::to_string)
             .collect()
     }
+
+    fn reaches(&self, id: &str, ancestor: &str) -> bool {
+        !id.starts_with('-')
+            && !ancestor.starts_with('-')
+            && git(&["merge-base", "--is-ancestor", ancestor, id]).is_ok()
+    }
 }
 
 /// The work tree's root.
