@@ -384,6 +384,7 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
         return fix::run::fix_files(inputs, &args.secrets, s, io);
     }
     let unearned = checkout_unearned(&inputs, &comments, repo.as_ref(), &root_here(), &s.config);
+    note_no_base(&comments, &unearned, io);
     let (mut report, read_failed) = scan_inputs(inputs.into_iter(), &s.config, io);
     report.findings.extend(unearned);
     report.sort();
@@ -641,6 +642,7 @@ fn scan(
         )
     };
     let unearned = checkout_unearned(&listing.inputs, &comments, Some(&repo), &root, &s.config);
+    note_no_base(&comments, &unearned, io);
     let (report, status) = report_listing(listing, unearned, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
         let root = git::workdir(&repo)?;
@@ -721,6 +723,7 @@ fn scan_by_plumbing(
         )
     };
     let unearned = checkout_unearned(&listing.inputs, &comments, None, &root, &s.config);
+    note_no_base(&comments, &unearned, io);
     let (report, status) = report_listing(listing, unearned, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
         return fix::run::offer_fix(&git::Staging::Plumbing, &root, &sel, &report, s, io);
@@ -903,6 +906,7 @@ fn review_by_plumbing(
             report.findings.push(f);
         }
     }
+    note_no_base(&comments, &report.findings, io);
     report.sort();
     Ok(finish(&report, false, s, &FixHint::None, io))
 }
@@ -990,6 +994,9 @@ fn history(
     progress.clear();
     for note in &notes {
         let _ = writeln!(io.err, "note: {note}");
+    }
+    if let Some(review) = reviews.first() {
+        note_no_base(&review.comments, &report.findings, io);
     }
     report.sort();
     Ok(finish(&report, false, s, &FixHint::None, io))
@@ -1318,6 +1325,22 @@ pub(crate) fn env_findings(
         .collect()
 }
 
+/// Why a finding an allow comment exempts is reported all the same.
+const UNEARNED: &str = "exempted by a `npmrc-guard: allow` comment that the commits under review add; an exemption counts once it is on the base side";
+
+/// Say, once, that `findings` hold exemptions refused because the clone
+/// holds no base for the review (`comments`), and how to fetch one.
+fn note_no_base(comments: &Comments, findings: &[crate::finding::Finding], io: &mut Io<'_>) {
+    let refused =
+        |f: &crate::finding::Finding| f.detail.as_deref().is_some_and(|d| d.starts_with(UNEARNED));
+    if *comments == Comments::Base(None) && findings.iter().any(refused) {
+        let _ = writeln!(
+            io.err,
+            "note: this run reviews HEAD itself, and this clone holds no base for it (in CI, the base the CI names: a pull request's base, a push's first commit, where a branch left the default branch): no `npmrc-guard: allow` comment in what it reviews counts (fetch the base, e.g. actions/checkout with fetch-depth: 0, or run pre-commit with --from-ref BASE --to-ref HEAD)"
+        );
+    }
+}
+
 /// What an allow comment exempts in a file under review (`bytes` at
 /// `path`) that the same file on the base side (`at_base`) did not
 /// exempt: the commits under review cannot exempt their own findings
@@ -1343,7 +1366,7 @@ fn unearned_allows(
         .map(|d| d.finding)
         .filter(|f| !earned.contains(&f.fingerprint) && !config.allows(&f.fingerprint))
         .map(|mut f| {
-            let why = "exempted by a `npmrc-guard: allow` comment that the commits under review add; an exemption counts once it is on the base side";
+            let why = UNEARNED;
             f.detail = Some(match f.detail.take() {
                 Some(d) => format!("{why}; {d}"),
                 None => why.to_string(),
