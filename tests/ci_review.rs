@@ -63,7 +63,26 @@ const SCANS: [&[&str]; 4] = [
 /// counts.
 #[test]
 fn a_review_in_ci_does_not_honour_an_allow_comment_it_adds() {
+    review_in_ci(false);
+}
+
+/// The same in a repository libgit2 cannot open: git's plumbing answers.
+#[test]
+fn a_sha256_review_in_ci_does_not_honour_an_allow_comment_it_adds() {
+    review_in_ci(true);
+}
+
+fn new_repo(sha256: bool) -> TestRepo {
     let repo = TestRepo::new();
+    if sha256 {
+        std::fs::remove_dir_all(repo.root.join(".git")).expect("rm .git");
+        repo.git(&["init", "-q", "-b", "main", "--object-format=sha256", "."]);
+    }
+    repo
+}
+
+fn review_in_ci(sha256: bool) {
+    let repo = new_repo(sha256);
     let token = npm_token(2481);
     let base = commit_files(
         &repo,
@@ -171,7 +190,16 @@ fn a_review_in_ci_does_not_honour_an_allow_comment_it_adds() {
 /// old rule: a change cannot bring its own config or comment.
 #[test]
 fn a_run_on_the_default_branch_tip_that_reviews_no_change_is_its_own_base() {
-    let repo = TestRepo::new();
+    own_base(false);
+}
+
+#[test]
+fn a_sha256_run_on_the_default_branch_tip_that_reviews_no_change_is_its_own_base() {
+    own_base(true);
+}
+
+fn own_base(sha256: bool) {
+    let repo = new_repo(sha256);
     let revoked = npm_token(2482);
     let local = npm_token(2483);
     commit_files(&repo, &[("README.md", "x\n")], "init");
