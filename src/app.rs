@@ -252,23 +252,18 @@ fn file_reader(repo: Option<&git2::Repository>) -> impl Fn(&str, &str) -> Option
 }
 
 /// [`Comments::unearned`] over files read from the checkout, whose paths
-/// are relative to `dir` inside the work tree at `root`.
+/// are relative to `dir`, in the work tree at `root`. A file outside it
+/// (or standard input) is in no commit under review: its comments count.
 fn checkout_unearned(
     inputs: &[Input],
     comments: &Comments,
     repo: Option<&git2::Repository>,
-    root: &std::path::Path,
+    (root, dir): (&std::path::Path, &std::path::Path),
     config: &Config,
 ) -> Vec<crate::finding::Finding> {
     if *comments == Comments::Own {
         return Vec::new();
     }
-    let here = std::env::current_dir().unwrap_or_default();
-    let prefix = here
-        .strip_prefix(root)
-        .ok()
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .filter(|p| !p.is_empty());
     let read = file_reader(repo);
     let plumbing = git::plumbing::Commits;
     let commits: &dyn crate::ci::Commits = match repo {
@@ -277,16 +272,32 @@ fn checkout_unearned(
     };
     inputs
         .iter()
-        .filter_map(|i| Some((i, i.content.as_ref().ok()?)))
-        .flat_map(|(i, bytes)| {
-            let rel = i.path.strip_prefix("./").unwrap_or(&i.path);
-            let path = match &prefix {
-                Some(dir) => format!("{dir}/{rel}"),
-                None => rel.to_string(),
-            };
-            comments.unearned(&path, bytes, None, &read, commits, config)
-        })
+        .filter(|i| i.path != "-")
+        .filter_map(|i| Some((repo_path(root, dir, &i.path)?, i.content.as_ref().ok()?)))
+        .flat_map(|(path, bytes)| comments.unearned(&path, bytes, None, &read, commits, config))
         .collect()
+}
+
+/// `path` (relative to `dir`) as a path in the work tree at `root`, with
+/// `/` between its parts; `None` outside it.
+fn repo_path(root: &std::path::Path, dir: &std::path::Path, path: &str) -> Option<String> {
+    use std::path::Component;
+    let mut abs = PathBuf::new();
+    for c in dir.join(path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                abs.pop();
+            }
+            c => abs.push(c),
+        }
+    }
+    let rel = abs.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
 }
 
 /// The work-tree root of the repository around the current directory (the
@@ -383,7 +394,14 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     if args.fix {
         return fix::run::fix_files(inputs, &args.secrets, s, io);
     }
-    let unearned = checkout_unearned(&inputs, &comments, repo.as_ref(), &root_here(), &s.config);
+    let here = std::env::current_dir().unwrap_or_default();
+    let unearned = checkout_unearned(
+        &inputs,
+        &comments,
+        repo.as_ref(),
+        (&root_here(), &here),
+        &s.config,
+    );
     note_no_base(&comments, &unearned, io);
     let (mut report, read_failed) = scan_inputs(inputs.into_iter(), &s.config, io);
     report.findings.extend(unearned);
@@ -641,7 +659,13 @@ fn scan(
             FixHint::Files,
         )
     };
-    let unearned = checkout_unearned(&listing.inputs, &comments, Some(&repo), &root, &s.config);
+    let unearned = checkout_unearned(
+        &listing.inputs,
+        &comments,
+        Some(&repo),
+        (&root, &root),
+        &s.config,
+    );
     note_no_base(&comments, &unearned, io);
     let (report, status) = report_listing(listing, unearned, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
@@ -722,7 +746,7 @@ fn scan_by_plumbing(
             FixHint::Files,
         )
     };
-    let unearned = checkout_unearned(&listing.inputs, &comments, None, &root, &s.config);
+    let unearned = checkout_unearned(&listing.inputs, &comments, None, (&root, &root), &s.config);
     note_no_base(&comments, &unearned, io);
     let (report, status) = report_listing(listing, unearned, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
@@ -1490,5 +1514,31 @@ pub fn write_out(
             inputs::describe(&e)
         )),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkout_path_is_named_as_the_repository_names_it() {
+        let root = std::path::Path::new("/w/repo");
+        let at = |dir: &str, path: &str| repo_path(root, std::path::Path::new(dir), path);
+        assert_eq!(at("/w/repo", ".npmrc").as_deref(), Some(".npmrc"));
+        assert_eq!(at("/w/repo", "./a/.npmrc").as_deref(), Some("a/.npmrc"));
+        assert_eq!(at("/w/repo/sub", "../.npmrc").as_deref(), Some(".npmrc"));
+        assert_eq!(
+            at("/w/repo/sub", "./../sub/x/../.npmrc").as_deref(),
+            Some("sub/.npmrc")
+        );
+        assert_eq!(
+            at("/w/repo/sub", "/w/repo/b/.npmrc").as_deref(),
+            Some("b/.npmrc")
+        );
+        // Outside the work tree: in no commit.
+        assert_eq!(at("/w/repo", "../other/.npmrc"), None);
+        assert_eq!(at("/w/repo", "/home/u/.npmrc"), None);
+        assert_eq!(at("/w/repo", "."), None);
     }
 }

@@ -32,7 +32,19 @@ fn run(
     env: &[(&str, &str)],
     tokens: &[String],
 ) -> (Option<i32>, String) {
+    run_in(repo, "", args, env, tokens)
+}
+
+/// [`run`] in the folder `sub` of the work tree.
+fn run_in(
+    repo: &TestRepo,
+    sub: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    tokens: &[String],
+) -> (Option<i32>, String) {
     let mut cmd = repo.tool_cmd(args);
+    cmd.current_dir(repo.root.join(sub));
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -170,7 +182,7 @@ fn review_in_ci(sha256: bool) {
     repo.git(&["merge", "-q", "--ff-only", "mr"]);
     let merged = repo.head().expect("HEAD");
     repo.git(&["checkout", "-qb", "next"]);
-    commit_files(&repo, &[("README.md", "x\n")], "next");
+    commit_files(&repo, &[("README.md", "x\n"), ("sub/x.txt", "x\n")], "next");
     let gitlab_next = [
         ("CI", "true"),
         ("GITLAB_CI", "true"),
@@ -180,6 +192,23 @@ fn review_in_ci(sha256: bool) {
     for args in SCANS {
         let (code, said) = run(&repo, args, &gitlab_next, std::slice::from_ref(&token));
         assert_eq!(code, Some(0), "{args:?} after the merge: {said}");
+    }
+    // From a folder inside the work tree: the same files, the same base.
+    let from_sub: [&[&str]; 3] = [
+        &["scan"],
+        &["scan", "--history"],
+        &[
+            "check",
+            "--force-exclude",
+            "../.npmrc",
+            "./../sub/../.npmrc",
+        ],
+    ];
+    for (env, want) in [(&gitlab_next[..], 0), (&gitlab_mr[..], 1)] {
+        for args in from_sub {
+            let (code, said) = run_in(&repo, "sub", args, env, std::slice::from_ref(&token));
+            assert_eq!(code, Some(want), "{args:?} in sub/ {env:?}: {said}");
+        }
     }
 }
 
