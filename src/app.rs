@@ -213,14 +213,16 @@ impl Comments {
         base.map_or(Comments::Own, |b| Comments::Base(Some(b.to_string())))
     }
 
-    /// What allow comments in `bytes` at `path` (a repository path) exempt
-    /// that they may not here, each reported saying why
-    /// ([`unearned_allows`]). `commit`: where a history first holds the
-    /// blob (`None`: the checkout); `read` reads a file at a commit, `repo`
-    /// answers ancestry.
+    /// What allow comments in `bytes` at `path` exempt that they may not
+    /// here, each reported saying why ([`unearned_allows`]). `at`: the
+    /// repository path the bytes come from (a symbolic link's target);
+    /// `commit`: where a history first holds the blob (`None`: the
+    /// checkout); `read` reads a file at a commit, `repo` answers ancestry.
+    #[allow(clippy::too_many_arguments)]
     fn unearned(
         &self,
         path: &str,
+        at: &str,
         bytes: &[u8],
         commit: Option<&str>,
         read: &dyn Fn(&str, &str) -> Option<Vec<u8>>,
@@ -230,7 +232,7 @@ impl Comments {
         let Comments::Base(base) = self else {
             return Vec::new();
         };
-        let at_base = |p: &str| base.as_deref().and_then(|b| read(b, p));
+        let at_base = |_: &str| base.as_deref().and_then(|b| read(b, at));
         let found = unearned_allows(path, bytes, at_base, config);
         let reviewed = |b: &String| commit.is_some_and(|c| repo.reaches(b, c));
         if found.is_empty() || base.as_ref().is_some_and(reviewed) {
@@ -273,9 +275,33 @@ fn checkout_unearned(
     inputs
         .iter()
         .filter(|i| i.path != "-")
-        .filter_map(|i| Some((repo_path(root, dir, &i.path)?, i.content.as_ref().ok()?)))
-        .flat_map(|(path, bytes)| comments.unearned(&path, bytes, None, &read, commits, config))
+        .filter_map(|i| Some((i, repo_path(root, dir, &i.path)?, i.content.as_ref().ok()?)))
+        .flat_map(|(i, path, bytes)| {
+            // A link's target is named from the root already (`scan`), or
+            // read through by the file system (`check`).
+            let at = i
+                .via
+                .clone()
+                .or_else(|| link_target(root, &dir.join(&i.path)))
+                .unwrap_or_else(|| path.clone());
+            comments.unearned(&path, &at, bytes, None, &read, commits, config)
+        })
         .collect()
+}
+
+/// Where the symbolic link at `file` leads in the work tree at `root`, as
+/// a path in it; `None` for no link, or one that leads out of it.
+fn link_target(root: &std::path::Path, file: &std::path::Path) -> Option<String> {
+    if !std::fs::symlink_metadata(file)
+        .ok()?
+        .file_type()
+        .is_symlink()
+    {
+        return None;
+    }
+    let root = std::fs::canonicalize(root).ok()?;
+    let target = std::fs::canonicalize(file).ok()?;
+    repo_path(&root, &root, target.to_str()?)
 }
 
 /// `path` (relative to `dir`) as a path in the work tree at `root`, with
@@ -904,8 +930,10 @@ fn review_by_plumbing(
         }
         let read = file_reader(None);
         let commit = Some(h.commit.as_str());
+        let at = h.input.via.as_deref().unwrap_or(&h.input.path);
         let unearned = comments.unearned(
             &h.input.path,
+            at,
             &bytes,
             commit,
             &read,
@@ -1090,10 +1118,16 @@ fn history_pass(
             }
             let read = file_reader(Some(repo));
             let commit = Some(h.commit.as_str());
-            let unearned =
-                review
-                    .comments
-                    .unearned(&h.input.path, bytes, commit, &read, repo, &review.config);
+            let at = h.input.via.as_deref().unwrap_or(&h.input.path);
+            let unearned = review.comments.unearned(
+                &h.input.path,
+                at,
+                bytes,
+                commit,
+                &read,
+                repo,
+                &review.config,
+            );
             for mut f in unearned {
                 f.commit = Some(h.commit.clone());
                 findings.push(f);

@@ -390,3 +390,59 @@ fn own_base(sha256: bool) {
         }
     }
 }
+
+/// A `.npmrc` that is a symbolic link is judged by its target's version
+/// on the base side: a comment the base's target holds counts, one a
+/// merge request adds to the target does not.
+#[test]
+fn a_linked_npmrc_is_judged_by_its_target_on_the_base_side() {
+    linked_npmrc(false);
+}
+
+#[test]
+fn a_sha256_linked_npmrc_is_judged_by_its_target_on_the_base_side() {
+    linked_npmrc(true);
+}
+
+fn linked_npmrc(sha256: bool) {
+    let repo = new_repo(sha256);
+    let kept = npm_token(2487);
+    repo.write("conf/npmrc", &allowed_npmrc(&kept));
+    std::os::unix::fs::symlink("conf/npmrc", repo.root.join(".npmrc")).expect("symlink");
+    let base = commit_files(&repo, &[("README.md", "x\n")], "base: a linked .npmrc");
+    commit_files(&repo, &[("README.md", "y\n")], "mr: something else");
+    let mr = |base: &str| {
+        [
+            ("CI", "true"),
+            ("GITLAB_CI", "true"),
+            ("CI_PIPELINE_SOURCE", "merge_request_event"),
+            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base),
+        ]
+        .map(|(k, v)| (k, v.to_string()))
+    };
+    let env = mr(&base);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for args in SCANS {
+        let (code, said) = run(&repo, args, &env, std::slice::from_ref(&kept));
+        assert_eq!(code, Some(0), "{args:?}, the base's comment: {said}");
+    }
+    // So does a range review, which reads the link's target at its tip.
+    let range = format!("{base}..HEAD");
+    let (code, said) = run(
+        &repo,
+        &["scan", "--history", "--range", &range],
+        &[],
+        std::slice::from_ref(&kept),
+    );
+    assert_eq!(code, Some(0), "--range, the base's comment: {said}");
+    let added = npm_token(2488);
+    let base = repo.head().expect("HEAD");
+    repo.write("conf/npmrc", &allowed_npmrc(&added));
+    commit_files(&repo, &[], "mr: its own token and comment in the target");
+    let env = mr(&base);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for args in SCANS {
+        let (code, said) = run(&repo, args, &env, &[kept.clone(), added.clone()]);
+        assert_eq!(code, Some(1), "{args:?}, the MR's comment: {said}");
+    }
+}
