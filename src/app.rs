@@ -217,16 +217,14 @@ impl Comments {
     /// here, each reported saying why ([`unearned_allows`]). `at`: the
     /// repository path the bytes come from (a symbolic link's target);
     /// `commit`: where a history first holds the blob (`None`: the
-    /// checkout); `read` reads a file at a commit, `repo` answers ancestry.
-    #[allow(clippy::too_many_arguments)]
+    /// checkout); `read` reads a file at a commit.
     fn unearned(
         &self,
-        path: &str,
-        at: &str,
+        (path, at): (&str, &str),
         bytes: &[u8],
         commit: Option<&str>,
         read: &dyn Fn(&str, &str) -> Option<Vec<u8>>,
-        repo: &dyn crate::ci::Commits,
+        reviewed: &Reviewed<'_>,
         config: &Config,
     ) -> Vec<crate::finding::Finding> {
         let Comments::Base(base) = self else {
@@ -234,11 +232,42 @@ impl Comments {
         };
         let at_base = |_: &str| base.as_deref().and_then(|b| read(b, at));
         let found = unearned_allows(path, bytes, at_base, config);
-        let reviewed = |b: &String| commit.is_some_and(|c| repo.reaches(b, c));
-        if found.is_empty() || base.as_ref().is_some_and(reviewed) {
+        if found.is_empty() || commit.is_some_and(|c| reviewed.holds(c)) {
             return Vec::new();
         }
         found
+    }
+}
+
+/// The commits a review's base reaches, which were reviewed before: listed
+/// once, when first asked (only a comment the base's file lacks asks).
+struct Reviewed<'a> {
+    repo: &'a dyn crate::ci::Commits,
+    base: Option<String>,
+    commits: std::cell::OnceCell<std::collections::HashSet<String>>,
+}
+
+impl<'a> Reviewed<'a> {
+    fn new(repo: &'a dyn crate::ci::Commits, comments: &Comments) -> Self {
+        let base = match comments {
+            Comments::Base(base) => base.clone(),
+            Comments::Own => None,
+        };
+        Reviewed {
+            repo,
+            base,
+            commits: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Whether the base reaches `commit`.
+    fn holds(&self, commit: &str) -> bool {
+        let Some(base) = &self.base else {
+            return false;
+        };
+        self.commits
+            .get_or_init(|| self.repo.ancestors(base))
+            .contains(commit)
     }
 }
 
@@ -272,6 +301,8 @@ fn checkout_unearned(
         Some(repo) => repo,
         None => &plumbing,
     };
+    // The checkout is no commit: never asked.
+    let reviewed = Reviewed::new(commits, comments);
     inputs
         .iter()
         .filter(|i| i.path != "-")
@@ -284,7 +315,7 @@ fn checkout_unearned(
                 .clone()
                 .or_else(|| link_target(root, &dir.join(&i.path)))
                 .unwrap_or_else(|| path.clone());
-            comments.unearned(&path, &at, bytes, None, &read, commits, config)
+            comments.unearned((&path, &at), bytes, None, &read, &reviewed, config)
         })
         .collect()
 }
@@ -915,6 +946,7 @@ fn review_by_plumbing(
     }
     let mut first: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut pairing = Vec::new();
+    let reviewed = Reviewed::new(&git::plumbing::Commits, &comments);
     for h in walked.inputs {
         let bytes = h
             .input
@@ -932,12 +964,11 @@ fn review_by_plumbing(
         let commit = Some(h.commit.as_str());
         let at = h.input.via.as_deref().unwrap_or(&h.input.path);
         let unearned = comments.unearned(
-            &h.input.path,
-            at,
+            (&h.input.path, at),
             &bytes,
             commit,
             &read,
-            &git::plumbing::Commits,
+            &reviewed,
             &config,
         );
         for mut f in unearned {
@@ -1084,6 +1115,7 @@ fn history_pass(
     let mut named: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut pairing = Vec::new();
+    let reviewed = Reviewed::new(repo, &review.comments);
     let walked = git::history(
         repo,
         sel,
@@ -1120,12 +1152,11 @@ fn history_pass(
             let commit = Some(h.commit.as_str());
             let at = h.input.via.as_deref().unwrap_or(&h.input.path);
             let unearned = review.comments.unearned(
-                &h.input.path,
-                at,
+                (&h.input.path, at),
                 bytes,
                 commit,
                 &read,
-                repo,
+                &reviewed,
                 &review.config,
             );
             for mut f in unearned {

@@ -180,8 +180,9 @@ pub trait Commits {
     fn merge_base(&self, a: &str, b: &str) -> Option<String>;
     /// A commit's parents, first parent first.
     fn parents(&self, id: &str) -> Vec<String>;
-    /// Whether `ancestor` is the commit `id` or one of its ancestors.
-    fn reaches(&self, id: &str, ancestor: &str) -> bool;
+    /// The commit `id` and every commit it reaches (none when the clone
+    /// does not hold it).
+    fn ancestors(&self, id: &str) -> std::collections::HashSet<String>;
 }
 
 impl Base {
@@ -262,17 +263,15 @@ mod tests {
             let found = self.0.iter().find(|(c, _)| *c == id);
             found.map_or_else(Vec::new, |(_, p)| p.iter().map(|s| s.to_string()).collect())
         }
-        fn reaches(&self, id: &str, ancestor: &str) -> bool {
-            let mut c = id.to_string();
-            loop {
-                if c == ancestor {
-                    return true;
-                }
-                match self.parents(&c).into_iter().next() {
-                    Some(p) => c = p,
-                    None => return false,
+        fn ancestors(&self, id: &str) -> std::collections::HashSet<String> {
+            let mut out = std::collections::HashSet::new();
+            let mut todo = vec![id.to_string()];
+            while let Some(c) = todo.pop() {
+                if self.commit(&c).is_some() && out.insert(c.clone()) {
+                    todo.extend(self.parents(&c));
                 }
             }
+            out
         }
     }
 

@@ -104,12 +104,14 @@ impl crate::ci::Commits for Repository {
         )
     }
 
-    fn reaches(&self, id: &str, ancestor: &str) -> bool {
-        let (Ok(id), Ok(ancestor)) = (git2::Oid::from_str(id), git2::Oid::from_str(ancestor))
-        else {
-            return false;
-        };
-        id == ancestor || self.graph_descendant_of(id, ancestor).unwrap_or(false)
+    fn ancestors(&self, id: &str) -> std::collections::HashSet<String> {
+        let walk = git2::Oid::from_str(id).and_then(|id| {
+            let mut walk = self.revwalk()?;
+            walk.push(id)?;
+            Ok(walk)
+        });
+        walk.map(|w| w.filter_map(Result::ok).map(|c| c.to_string()).collect())
+            .unwrap_or_default()
     }
 }
 

@@ -95,10 +95,12 @@ impl crate::ci::Commits for Commits {
             .collect()
     }
 
-    fn reaches(&self, id: &str, ancestor: &str) -> bool {
-        !id.starts_with('-')
-            && !ancestor.starts_with('-')
-            && git(&["merge-base", "--is-ancestor", ancestor, id]).is_ok()
+    fn ancestors(&self, id: &str) -> std::collections::HashSet<String> {
+        let out = git(&["rev-list", "--end-of-options", id]).unwrap_or_default();
+        String::from_utf8_lossy(&out)
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 }
 
