@@ -190,9 +190,171 @@ struct Review {
     /// The config file's blob id on the base side, when the review has
     /// one: a commit in the range with another is a `config-changed`.
     base_config: Option<Option<git2::Oid>>,
-    /// The base side's commit: an allow comment counts only where it
-    /// already stood there ([`unearned_allows`]).
-    base: Option<git2::Oid>,
+    /// Where an allow comment counts.
+    comments: Comments,
+}
+
+/// Where an allow comment (`; npmrc-guard: allow`) counts: the commits
+/// under review cannot exempt their own findings (SPEC.md, "Config"), as
+/// they cannot change the config their review reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Comments {
+    /// As written: the user's own files, or the commit being made.
+    Own,
+    /// Only where the base's version of the file already exempts the same
+    /// secret, or in a commit the base reaches (reviewed before): the base
+    /// commit, or `None` when the clone holds none, and then nowhere.
+    Base(Option<String>),
+}
+
+impl Comments {
+    /// The range review's rule: its base side, if it has one.
+    fn of_range(base: Option<git2::Oid>) -> Self {
+        base.map_or(Comments::Own, |b| Comments::Base(Some(b.to_string())))
+    }
+
+    /// What allow comments in `bytes` at `path` exempt that they may not
+    /// here, each reported saying why ([`unearned_allows`]). `at`: the
+    /// repository path the bytes come from (a symbolic link's target);
+    /// `commit`: where a history first holds the blob (`None`: the
+    /// checkout); `read` reads a file at a commit.
+    fn unearned(
+        &self,
+        (path, at): (&str, &str),
+        bytes: &[u8],
+        commit: Option<&str>,
+        read: &dyn Fn(&str, &str) -> Option<Vec<u8>>,
+        reviewed: &Reviewed<'_>,
+        config: &Config,
+    ) -> Vec<crate::finding::Finding> {
+        let Comments::Base(base) = self else {
+            return Vec::new();
+        };
+        let at_base = |_: &str| base.as_deref().and_then(|b| read(b, at));
+        let found = unearned_allows(path, bytes, at_base, config);
+        if found.is_empty() || commit.is_some_and(|c| reviewed.holds(c)) {
+            return Vec::new();
+        }
+        found
+    }
+}
+
+/// The commits a review's base reaches, which were reviewed before: listed
+/// once, when first asked (only a comment the base's file lacks asks).
+struct Reviewed<'a> {
+    repo: &'a dyn crate::ci::Commits,
+    base: Option<String>,
+    commits: std::cell::OnceCell<std::collections::HashSet<String>>,
+}
+
+impl<'a> Reviewed<'a> {
+    fn new(repo: &'a dyn crate::ci::Commits, comments: &Comments) -> Self {
+        let base = match comments {
+            Comments::Base(base) => base.clone(),
+            Comments::Own => None,
+        };
+        Reviewed {
+            repo,
+            base,
+            commits: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Whether the base reaches `commit`.
+    fn holds(&self, commit: &str) -> bool {
+        let Some(base) = &self.base else {
+            return false;
+        };
+        self.commits
+            .get_or_init(|| self.repo.ancestors(base))
+            .contains(commit)
+    }
+}
+
+/// Reads a file at a commit: libgit2 when it opens the repository, else
+/// git's plumbing (SHA-256, reftable).
+fn file_reader(repo: Option<&git2::Repository>) -> impl Fn(&str, &str) -> Option<Vec<u8>> + '_ {
+    move |commit: &str, path: &str| match repo {
+        Some(repo) => git::blob_at(repo, git2::Oid::from_str(commit).ok()?, path),
+        None => git::plumbing::file_at(commit, path)
+            .ok()
+            .and_then(|(_, f)| f.map(|(_, b)| b)),
+    }
+}
+
+/// [`Comments::unearned`] over files read from the checkout, whose paths
+/// are relative to `dir`, in the work tree at `root`. A file outside it
+/// (or standard input) is in no commit under review: its comments count.
+fn checkout_unearned(
+    inputs: &[Input],
+    comments: &Comments,
+    repo: Option<&git2::Repository>,
+    (root, dir): (&std::path::Path, &std::path::Path),
+    config: &Config,
+) -> Vec<crate::finding::Finding> {
+    if *comments == Comments::Own {
+        return Vec::new();
+    }
+    let read = file_reader(repo);
+    let plumbing = git::plumbing::Commits;
+    let commits: &dyn crate::ci::Commits = match repo {
+        Some(repo) => repo,
+        None => &plumbing,
+    };
+    // The checkout is no commit: never asked.
+    let reviewed = Reviewed::new(commits, comments);
+    inputs
+        .iter()
+        .filter(|i| i.path != "-")
+        .filter_map(|i| Some((i, repo_path(root, dir, &i.path)?, i.content.as_ref().ok()?)))
+        .flat_map(|(i, path, bytes)| {
+            // A link's target is named from the root already (`scan`), or
+            // read through by the file system (`check`).
+            let at = i
+                .via
+                .clone()
+                .or_else(|| link_target(root, &dir.join(&i.path)))
+                .unwrap_or_else(|| path.clone());
+            comments.unearned((&path, &at), bytes, None, &read, &reviewed, config)
+        })
+        .collect()
+}
+
+/// Where the symbolic link at `file` leads in the work tree at `root`, as
+/// a path in it; `None` for no link, or one that leads out of it.
+fn link_target(root: &std::path::Path, file: &std::path::Path) -> Option<String> {
+    if !std::fs::symlink_metadata(file)
+        .ok()?
+        .file_type()
+        .is_symlink()
+    {
+        return None;
+    }
+    let root = std::fs::canonicalize(root).ok()?;
+    let target = std::fs::canonicalize(file).ok()?;
+    repo_path(&root, &root, target.to_str()?)
+}
+
+/// `path` (relative to `dir`) as a path in the work tree at `root`, with
+/// `/` between its parts; `None` outside it.
+fn repo_path(root: &std::path::Path, dir: &std::path::Path, path: &str) -> Option<String> {
+    use std::path::Component;
+    let mut abs = PathBuf::new();
+    for c in dir.join(path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                abs.pop();
+            }
+            c => abs.push(c),
+        }
+    }
+    let rel = abs.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
 }
 
 /// The work-tree root of the repository around the current directory (the
@@ -270,12 +432,15 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     // Under the pre-commit framework (it sets PRE_COMMIT=1, and the base of
     // a `--from-ref` review in CI), the config is the committed one, as
     // for `scan --staged`: the files under review cannot bring their own.
-    if under_framework() || in_ci() {
-        let repo = git::open().ok();
-        checkout_config(s, repo.as_ref(), &root_here(), io)?;
+    let repo = (under_framework() || in_ci())
+        .then(|| git::open().ok())
+        .flatten();
+    let comments = if under_framework() || in_ci() {
+        checkout_config(s, repo.as_ref(), &root_here(), io)?
     } else {
         s.load_config(&root_here())?;
-    }
+        Comments::Own
+    };
     let sel = s.selector(&[], &args.exclude)?;
     let files = files.iter().filter(|p| {
         let rel = crate::os::as_bytes(p.as_os_str());
@@ -283,11 +448,21 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
         !(args.force_exclude && sel.is_excluded(rel))
     });
     let inputs = with_named_on_disk(files.map(|p| inputs::read_named(p)).collect());
-    let inputs = inputs.into_iter();
     if args.fix {
-        return fix::run::fix_files(inputs.collect(), &args.secrets, s, io);
+        return fix::run::fix_files(inputs, &args.secrets, s, io);
     }
-    let (report, read_failed) = scan_inputs(inputs, &s.config, io);
+    let here = std::env::current_dir().unwrap_or_default();
+    let unearned = checkout_unearned(
+        &inputs,
+        &comments,
+        repo.as_ref(),
+        (&root_here(), &here),
+        &s.config,
+    );
+    note_no_base(&comments, &unearned, io);
+    let (mut report, read_failed) = scan_inputs(inputs.into_iter(), &s.config, io);
+    report.findings.extend(unearned);
+    report.sort();
     Ok(finish(&report, read_failed, s, &FixHint::Files, io))
 }
 
@@ -327,9 +502,11 @@ fn checkout_config(
     repo: Option<&git2::Repository>,
     root: &std::path::Path,
     io: &mut Io<'_>,
-) -> Result<(), String> {
-    if let Some(rev) = checkout_base(repo) {
-        return s.committed_config(repo, &rev, root, io);
+) -> Result<Comments, String> {
+    let (base, comments) = checkout_base(repo);
+    if let Some(rev) = base {
+        s.committed_config(repo, &rev, root, io)?;
+        return Ok(comments);
     }
     if !(s.no_config || s.config_file.is_some()) && root.join(config::FILE_NAME).exists() {
         let _ = writeln!(
@@ -340,7 +517,7 @@ fn checkout_config(
         );
     }
     s.config = s.review_config(None, io)?;
-    Ok(())
+    Ok(comments)
 }
 
 /// The commit whose `.npmrc-guard.toml` a run under the pre-commit
@@ -349,19 +526,27 @@ fn checkout_config(
 /// run on what is checked out (`pre-commit run --all-files`, as CI runs
 /// it), where `HEAD` is itself under review (review 5 #3, review 6 #1):
 /// the base [`crate::ci::Base::choose`] finds, `None` when there is none.
-fn checkout_base(repo: Option<&git2::Repository>) -> Option<String> {
+/// Also where the checkout's allow comments count: where that base has
+/// them too, as for the config; as written only in a commit being made,
+/// whose comments are its author's own (as for `scan --staged`).
+fn checkout_base(repo: Option<&git2::Repository>) -> (Option<String>, Comments) {
+    use crate::ci::Commits;
+    // A repository libgit2 cannot open (SHA-256): git answers.
+    let plumbing = git::plumbing::Commits;
+    let commits: &dyn Commits = match repo {
+        Some(repo) => repo,
+        None => &plumbing,
+    };
     if let Some(from) = framework_ref("PRE_COMMIT_FROM_REF") {
-        return Some(from);
+        let commit = commits.commit(&from);
+        return (Some(from), Comments::Base(commit));
     }
     if std::env::var_os("GIT_INDEX_FILE").is_some() {
-        return Some("HEAD".to_string());
+        return (Some("HEAD".to_string()), Comments::Own);
     }
     let ci = crate::ci::base(&|n| std::env::var(n).ok(), &|p| std::fs::read(p).ok());
-    match repo {
-        Some(repo) => ci.choose(repo),
-        // A repository libgit2 cannot open (SHA-256): git answers.
-        None => ci.choose(&git::plumbing::Commits),
-    }
+    let base = ci.choose(commits);
+    (base.clone(), Comments::Base(base))
 }
 
 /// `inputs` and the files they name, read from disk: what they name as
@@ -472,10 +657,11 @@ fn scan(
     // The work tree's config only where it decides: not for what a commit
     // holds, nor a review read against its base (a file being edited, or
     // one a commit under review brought, must not stop those).
+    let mut comments = Comments::Own;
     if args.staged {
         s.committed_config(Some(&repo), "HEAD", &root, io)?;
     } else if checkout_review || ci_reviews_head(args) {
-        checkout_config(s, Some(&repo), &root, io)?;
+        comments = checkout_config(s, Some(&repo), &root, io)?;
     } else if args.range.is_none() {
         s.load_config(&root)?;
     }
@@ -490,7 +676,7 @@ fn scan(
                     sel: selector(&config, &args.globs.include, &args.globs.exclude)?,
                     config,
                     base_config: Some(id),
-                    base,
+                    comments: Comments::of_range(base),
                 }
             }
             None => Review {
@@ -498,7 +684,7 @@ fn scan(
                 config: s.config.clone(),
                 sel,
                 base_config: None,
-                base: None,
+                comments,
             },
         };
         return history(&repo, &[review], s, io);
@@ -530,7 +716,15 @@ fn scan(
             FixHint::Files,
         )
     };
-    let (report, status) = report_listing(listing, args.staged, &hint, s, io);
+    let unearned = checkout_unearned(
+        &listing.inputs,
+        &comments,
+        Some(&repo),
+        (&root, &root),
+        &s.config,
+    );
+    note_no_base(&comments, &unearned, io);
+    let (report, status) = report_listing(listing, unearned, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
         let root = git::workdir(&repo)?;
         return fix::run::offer_fix(&git::Staging::Lib(&repo), &root, &sel, &report, s, io);
@@ -542,6 +736,7 @@ fn scan(
 /// (`staged`) when nothing is found.
 fn report_listing(
     listing: git::Listing,
+    unearned: Vec<crate::finding::Finding>,
     staged: bool,
     hint: &FixHint,
     s: &mut Settings,
@@ -550,7 +745,9 @@ fn report_listing(
     for note in &listing.notes {
         let _ = writeln!(io.err, "note: {note}");
     }
-    let (report, read_failed) = scan_inputs(listing.inputs.into_iter(), &s.config, io);
+    let (mut report, read_failed) = scan_inputs(listing.inputs.into_iter(), &s.config, io);
+    report.findings.extend(unearned);
+    report.sort();
     let quiet = s.quiet;
     s.quiet |= staged;
     let status = finish(&report, read_failed, s, hint, io);
@@ -576,10 +773,11 @@ fn scan_by_plumbing(
     if args.history || args.range.is_some() {
         return history_by_plumbing(args, s, io, &root);
     }
+    let mut comments = Comments::Own;
     if args.staged {
         s.committed_config(None, "HEAD", &root, io)?;
     } else if checkout_review || ci_reviews_head(args) {
-        checkout_config(s, None, &root, io)?;
+        comments = checkout_config(s, None, &root, io)?;
     } else {
         s.load_config(&root)?;
     }
@@ -605,7 +803,9 @@ fn scan_by_plumbing(
             FixHint::Files,
         )
     };
-    let (report, status) = report_listing(listing, args.staged, &hint, s, io);
+    let unearned = checkout_unearned(&listing.inputs, &comments, None, (&root, &root), &s.config);
+    note_no_base(&comments, &unearned, io);
+    let (report, status) = report_listing(listing, unearned, args.staged, &hint, s, io);
     if status == ExitStatus::Findings && args.offer_fix {
         return fix::run::offer_fix(&git::Staging::Plumbing, &root, &sel, &report, s, io);
     }
@@ -624,14 +824,15 @@ fn history_by_plumbing(
         if git::plumbing::is_shallow()? {
             return Err("this is a shallow clone: the history it lacks cannot be scanned; run `git fetch --unshallow` first (or fetch-depth: 0 in actions/checkout), or scan a --range whose commits are all here".to_string());
         }
-        if ci_reviews_head(args) {
-            checkout_config(s, None, root, io)?;
+        let comments = if ci_reviews_head(args) {
+            checkout_config(s, None, root, io)?
         } else {
             s.load_config(root)?;
-        }
+            Comments::Own
+        };
         let config = s.config.clone();
         let sel = selector(&config, &args.globs.include, &args.globs.exclude)?;
-        return review_by_plumbing(None, &[], &sel, config, None, s, io);
+        return review_by_plumbing(None, &[], &sel, config, None, comments, s, io);
     };
     // `A..B` and `A...B` are read against A.
     let base = spec
@@ -651,10 +852,8 @@ fn history_by_plumbing(
         &[tip.to_string()],
         &sel,
         config,
-        Some(PlumbingBase {
-            config: base_config,
-            rev: base,
-        }),
+        Some(base_config),
+        base.map_or(Comments::Own, |b| Comments::Base(Some(b.to_string()))),
         s,
         io,
     )
@@ -679,26 +878,18 @@ fn plumbing_base_config(
     Ok((config, in_base.and_then(|(_, f)| f.map(|(id, _)| id))))
 }
 
-/// The base side of a review by git's plumbing.
-struct PlumbingBase<'a> {
-    /// Its config file's blob id: a commit in the range with another is a
-    /// `config-changed`.
-    config: Option<String>,
-    /// Its commit, where an allow comment must already stand
-    /// ([`unearned_allows`]).
-    rev: Option<&'a str>,
-}
-
 /// Scan what the commits of `revs` bring (`None`: every ref), by git's
-/// plumbing; with a `base`, a commit that changes the config file is a
-/// `config-changed` warning, and an allow comment counts only where the
-/// base holds it.
+/// plumbing; with the base side's config file blob id (`base_config`), a
+/// commit that changes the config file is a `config-changed` warning; an
+/// allow comment counts as `comments` says.
+#[allow(clippy::too_many_arguments)]
 fn review_by_plumbing(
     revs: Option<&[String]>,
     tips: &[String],
     sel: &Selector,
     config: Config,
-    base: Option<PlumbingBase<'_>>,
+    base_config: Option<Option<String>>,
+    comments: Comments,
     s: &Settings,
     io: &mut Io<'_>,
 ) -> Result<ExitStatus, String> {
@@ -746,7 +937,7 @@ fn review_by_plumbing(
         let _ = writeln!(io.err, "note: {note}");
     }
     let mut report = Report::default();
-    if let Some(base) = base.as_ref().map(|b| &b.config) {
+    if let Some(base) = &base_config {
         for (id, commit) in &walked.configs {
             if id != base {
                 report.findings.push(config_changed(commit));
@@ -755,6 +946,7 @@ fn review_by_plumbing(
     }
     let mut first: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut pairing = Vec::new();
+    let reviewed = Reviewed::new(&git::plumbing::Commits, &comments);
     for h in walked.inputs {
         let bytes = h
             .input
@@ -768,17 +960,21 @@ fn review_by_plumbing(
                 report.findings.push(f);
             }
         }
-        if let Some(base) = base.as_ref().and_then(|b| b.rev) {
-            let at_base = |path: &str| {
-                git::plumbing::file_at(base, path)
-                    .ok()
-                    .and_then(|(_, f)| f.map(|(_, b)| b))
-            };
-            for mut f in unearned_allows(&h.input.path, &bytes, at_base, &config) {
-                f.commit = Some(h.commit.clone());
-                if first.insert(f.fingerprint.get().to_string()) {
-                    report.findings.push(f);
-                }
+        let read = file_reader(None);
+        let commit = Some(h.commit.as_str());
+        let at = h.input.via.as_deref().unwrap_or(&h.input.path);
+        let unearned = comments.unearned(
+            (&h.input.path, at),
+            &bytes,
+            commit,
+            &read,
+            &reviewed,
+            &config,
+        );
+        for mut f in unearned {
+            f.commit = Some(h.commit.clone());
+            if first.insert(f.fingerprint.get().to_string()) {
+                report.findings.push(f);
             }
         }
         if crate::envfiles::pairs(&h.input.path, &bytes) {
@@ -793,6 +989,7 @@ fn review_by_plumbing(
             report.findings.push(f);
         }
     }
+    note_no_base(&comments, &report.findings, io);
     report.sort();
     Ok(finish(&report, false, s, &FixHint::None, io))
 }
@@ -881,6 +1078,9 @@ fn history(
     for note in &notes {
         let _ = writeln!(io.err, "note: {note}");
     }
+    if let Some(review) = reviews.first() {
+        note_no_base(&review.comments, &report.findings, io);
+    }
     report.sort();
     Ok(finish(&report, false, s, &FixHint::None, io))
 }
@@ -915,6 +1115,7 @@ fn history_pass(
     let mut named: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut pairing = Vec::new();
+    let reviewed = Reviewed::new(repo, &review.comments);
     let walked = git::history(
         repo,
         sel,
@@ -947,12 +1148,20 @@ fn history_pass(
                 }
                 findings.push(f);
             }
-            if let Some(base) = review.base {
-                let at_base = |path: &str| git::blob_at(repo, base, path);
-                for mut f in unearned_allows(&h.input.path, bytes, at_base, &review.config) {
-                    f.commit = Some(h.commit.clone());
-                    findings.push(f);
-                }
+            let read = file_reader(Some(repo));
+            let commit = Some(h.commit.as_str());
+            let at = h.input.via.as_deref().unwrap_or(&h.input.path);
+            let unearned = review.comments.unearned(
+                (&h.input.path, at),
+                bytes,
+                commit,
+                &read,
+                &reviewed,
+                &review.config,
+            );
+            for mut f in unearned {
+                f.commit = Some(h.commit.clone());
+                findings.push(f);
             }
             if crate::envfiles::pairs(&h.input.path, bytes) {
                 pairing.push((h.input.path.clone(), bytes.clone(), h.commit.clone()));
@@ -1053,7 +1262,7 @@ fn pre_push(
             config: config.clone(),
             sel: sel.clone(),
             base_config: push.base.map(|_| id),
-            base: push.base,
+            comments: Comments::of_range(push.base),
         })
         .collect();
     history(&repo, &reviews, s, io)
@@ -1077,12 +1286,21 @@ fn pre_push_by_plumbing(
     };
     let (config, base_config) = plumbing_base_config(s, base.as_deref(), io)?;
     let sel = selector(&config, &[], &[])?;
-    let base = base.as_deref().map(|rev| PlumbingBase {
-        config: base_config,
-        rev: Some(rev),
-    });
+    let comments = base
+        .as_deref()
+        .map_or(Comments::Own, |b| Comments::Base(Some(b.to_string())));
+    let base_config = base.as_deref().map(|_| base_config);
     let tips: Vec<String> = revs.iter().take_while(|r| *r != "--not").cloned().collect();
-    review_by_plumbing(Some(&revs), &tips, &sel, config, base, s, io)
+    review_by_plumbing(
+        Some(&revs),
+        &tips,
+        &sel,
+        config,
+        base_config,
+        comments,
+        s,
+        io,
+    )
 }
 
 fn fix(args: &FixArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStatus, String> {
@@ -1196,6 +1414,22 @@ pub(crate) fn env_findings(
         .collect()
 }
 
+/// Why a finding an allow comment exempts is reported all the same.
+const UNEARNED: &str = "exempted by a `npmrc-guard: allow` comment that the commits under review add; an exemption counts once it is on the base side";
+
+/// Say, once, that `findings` hold exemptions refused because the clone
+/// holds no base for the review (`comments`), and how to fetch one.
+fn note_no_base(comments: &Comments, findings: &[crate::finding::Finding], io: &mut Io<'_>) {
+    let refused =
+        |f: &crate::finding::Finding| f.detail.as_deref().is_some_and(|d| d.starts_with(UNEARNED));
+    if *comments == Comments::Base(None) && findings.iter().any(refused) {
+        let _ = writeln!(
+            io.err,
+            "note: this run reviews HEAD itself, and this clone holds no base for it (in CI, the base the CI names: a pull request's base, a push's first commit, where a branch left the default branch): no `npmrc-guard: allow` comment in what it reviews counts (fetch the base, e.g. actions/checkout with fetch-depth: 0, or run pre-commit with --from-ref BASE --to-ref HEAD)"
+        );
+    }
+}
+
 /// What an allow comment exempts in a file under review (`bytes` at
 /// `path`) that the same file on the base side (`at_base`) did not
 /// exempt: the commits under review cannot exempt their own findings
@@ -1221,7 +1455,7 @@ fn unearned_allows(
         .map(|d| d.finding)
         .filter(|f| !earned.contains(&f.fingerprint) && !config.allows(&f.fingerprint))
         .map(|mut f| {
-            let why = "exempted by a `npmrc-guard: allow` comment that the commits under review add; an exemption counts once it is on the base side";
+            let why = UNEARNED;
             f.detail = Some(match f.detail.take() {
                 Some(d) => format!("{why}; {d}"),
                 None => why.to_string(),
@@ -1345,5 +1579,31 @@ pub fn write_out(
             inputs::describe(&e)
         )),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkout_path_is_named_as_the_repository_names_it() {
+        let root = std::path::Path::new("/w/repo");
+        let at = |dir: &str, path: &str| repo_path(root, std::path::Path::new(dir), path);
+        assert_eq!(at("/w/repo", ".npmrc").as_deref(), Some(".npmrc"));
+        assert_eq!(at("/w/repo", "./a/.npmrc").as_deref(), Some("a/.npmrc"));
+        assert_eq!(at("/w/repo/sub", "../.npmrc").as_deref(), Some(".npmrc"));
+        assert_eq!(
+            at("/w/repo/sub", "./../sub/x/../.npmrc").as_deref(),
+            Some("sub/.npmrc")
+        );
+        assert_eq!(
+            at("/w/repo/sub", "/w/repo/b/.npmrc").as_deref(),
+            Some("b/.npmrc")
+        );
+        // Outside the work tree: in no commit.
+        assert_eq!(at("/w/repo", "../other/.npmrc"), None);
+        assert_eq!(at("/w/repo", "/home/u/.npmrc"), None);
+        assert_eq!(at("/w/repo", "."), None);
     }
 }

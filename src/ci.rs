@@ -19,6 +19,11 @@ pub struct Base {
     /// GitHub checked out its merge commit of a pull request (`GITHUB_SHA`),
     /// whose first parent is the base branch.
     pub merge_commit: Option<String>,
+    /// A run on the default branch that reviews no change (a schedule, a
+    /// manual run): the commit the CI names for it and the branch's
+    /// remote-tracking ref. When `HEAD` is one of them it is its own base:
+    /// the default branch's tip is what was reviewed and merged.
+    pub own_tip: Vec<String>,
 }
 
 /// Whether a CI runs this, by what `env` (a variable lookup) holds: `CI`
@@ -53,28 +58,48 @@ pub fn base(env: &dyn Fn(&str) -> Option<String>, read: &dyn Fn(&Path) -> Option
     let var = |n: &str| env(n).filter(|v| !v.is_empty());
     let in_ci = in_ci(env);
     let mut revs = Vec::new();
+    let mut own_tip = Vec::new();
     let mut merge_with = var("GITHUB_BASE_REF");
     // GitHub: the event's own base (a pull request's base commit, or the
     // commit a push to the default branch started from).
-    if let Some(event) = var("GITHUB_EVENT_PATH").and_then(|p| read(Path::new(&p))) {
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&event) {
-            let text = |at: &str| v.pointer(at).and_then(|s| s.as_str()).map(str::to_string);
-            // A pull request's own `before` (its previous head, on a
-            // `synchronize`) is a commit under review: only a push's counts.
-            if v.get("pull_request").is_some() {
-                revs.extend(text("/pull_request/base/sha"));
-            } else if v.get("merge_group").is_some() {
-                revs.extend(text("/merge_group/base_sha"));
-            } else if let Some(default) = text("/repository/default_branch") {
-                // A push to another branch started from that branch's own
-                // last push, which the same author made (review 7, #1): its
-                // base is where it left the default branch.
-                if text("/ref").as_deref() == Some(&format!("refs/heads/{default}")) {
-                    revs.extend(text("/before"));
-                } else if merge_with.is_none() {
-                    merge_with = Some(default);
-                }
+    let event = var("GITHUB_EVENT_PATH")
+        .and_then(|p| read(Path::new(&p)))
+        .and_then(|e| serde_json::from_slice::<serde_json::Value>(&e).ok())
+        .unwrap_or_default();
+    let text = |at: &str| {
+        event
+            .pointer(at)
+            .and_then(|s| s.as_str())
+            .map(str::to_string)
+    };
+    let default = text("/repository/default_branch");
+    // A pull request's own `before` (its previous head, on a
+    // `synchronize`) is a commit under review: only a push's counts.
+    if event.get("pull_request").is_some() {
+        revs.extend(text("/pull_request/base/sha"));
+    } else if event.get("merge_group").is_some() {
+        revs.extend(text("/merge_group/base_sha"));
+    } else {
+        if let Some(default) = &default {
+            // A push to another branch started from that branch's own
+            // last push, which the same author made (review 7, #1): its
+            // base is where it left the default branch.
+            if text("/ref").as_deref() == Some(&format!("refs/heads/{default}")) {
+                revs.extend(text("/before"));
+            } else if merge_with.is_none() {
+                merge_with = Some(default.clone());
             }
+        }
+        // A schedule's event file names no branch: the run's own name and
+        // ref say what it is on.
+        let on_default = github_default_run(
+            var("GITHUB_EVENT_NAME").as_deref(),
+            var("GITHUB_REF").as_deref(),
+            default.as_deref(),
+        );
+        if let Some(branch) = on_default.filter(|_| var("GITHUB_BASE_REF").is_none()) {
+            own_tip.extend(var("GITHUB_SHA"));
+            own_tip.push(format!("refs/remotes/origin/{branch}"));
         }
     }
     // GitLab: a merge request's base; the commit a push to the default
@@ -87,8 +112,20 @@ pub fn base(env: &dyn Fn(&str) -> Option<String>, read: &dyn Fn(&Path) -> Option
             merge_with = Some(default);
         }
     }
+    let merge_request =
+        var("CI_MERGE_REQUEST_DIFF_BASE_SHA").is_some() || var("CI_MERGE_REQUEST_IID").is_some();
+    let on_default = gitlab_default_run(
+        var("CI_PIPELINE_SOURCE").as_deref(),
+        var("CI_COMMIT_BRANCH").as_deref(),
+        var("CI_DEFAULT_BRANCH").as_deref(),
+    );
+    if let Some(branch) = on_default.filter(|_| !merge_request) {
+        own_tip.extend(var("CI_COMMIT_SHA"));
+        own_tip.push(format!("refs/remotes/origin/{branch}"));
+    }
     // A push of a new branch names no commit before it (all zeros).
     revs.retain(|r| is_commit_id(r) && r.bytes().any(|b| b != b'0'));
+    own_tip.retain(|r| r.starts_with("refs/") || is_commit_id(r));
     let merge_commit = var("GITHUB_BASE_REF")
         .and(var("GITHUB_SHA"))
         .filter(|s| is_commit_id(s));
@@ -97,7 +134,41 @@ pub fn base(env: &dyn Fn(&str) -> Option<String>, read: &dyn Fn(&Path) -> Option
         revs,
         merge_with: merge_with.map(|b| format!("refs/remotes/origin/{b}")),
         merge_commit,
+        own_tip,
     }
+}
+
+/// The default branch a GitHub run of `event` on `git_ref` that reviews
+/// no change is on: a schedule (GitHub runs those only on the default
+/// branch, and its event file names none), or a manual run
+/// (`workflow_dispatch`) of the branch the event names as the default
+/// (`default`). A push reviews what it brings (its `before`); any other
+/// event, or a ref that is not that branch: none.
+fn github_default_run(
+    event: Option<&str>,
+    git_ref: Option<&str>,
+    default: Option<&str>,
+) -> Option<String> {
+    let branch = git_ref?.strip_prefix("refs/heads/")?;
+    match event? {
+        "schedule" => Some(branch.to_string()),
+        "workflow_dispatch" if default == Some(branch) => Some(branch.to_string()),
+        _ => None,
+    }
+}
+
+/// The default branch a GitLab pipeline from `source` on `branch` that
+/// reviews no change is on: a scheduled one, or one run by hand, by the
+/// API or by a trigger, on the default branch (`default`). A push reviews
+/// what it brings; a merge request has no branch.
+fn gitlab_default_run(
+    source: Option<&str>,
+    branch: Option<&str>,
+    default: Option<&str>,
+) -> Option<String> {
+    let on_default = branch.is_some() && branch == default;
+    let by_hand_or_clock = matches!(source?, "schedule" | "web" | "api" | "trigger");
+    (on_default && by_hand_or_clock).then(|| branch.unwrap_or_default().to_string())
 }
 
 /// What [`Base::choose`] asks of a repository, answered by libgit2 or by
@@ -109,15 +180,19 @@ pub trait Commits {
     fn merge_base(&self, a: &str, b: &str) -> Option<String>;
     /// A commit's parents, first parent first.
     fn parents(&self, id: &str) -> Vec<String>;
+    /// The commit `id` and every commit it reaches (none when the clone
+    /// does not hold it).
+    fn ancestors(&self, id: &str) -> std::collections::HashSet<String>;
 }
 
 impl Base {
     /// The commit a review of `HEAD` takes its config from: the first
     /// base the CI names that the clone holds; the merge base with the
     /// pull request's branch; the base branch's side of GitHub's merge
-    /// commit; outside CI, `HEAD`'s first parent. In CI with none of them,
-    /// `None`: never a commit under review.
-    pub fn choose(&self, repo: &impl Commits) -> Option<String> {
+    /// commit; `HEAD` itself when it is the default branch's tip in a run
+    /// that reviews no change; outside CI, `HEAD`'s first parent. In CI
+    /// with none of them, `None`: never a commit under review.
+    pub fn choose(&self, repo: &(impl Commits + ?Sized)) -> Option<String> {
         let head = repo.commit("HEAD")?;
         if let Some(id) = self.revs.iter().find_map(|rev| repo.commit(rev)) {
             return Some(id);
@@ -130,6 +205,13 @@ impl Base {
         let parents = repo.parents(&head);
         if self.merge_commit.as_deref() == Some(head.as_str()) && parents.len() > 1 {
             return parents.into_iter().next();
+        }
+        if self
+            .own_tip
+            .iter()
+            .any(|tip| repo.commit(tip).as_deref() == Some(head.as_str()))
+        {
+            return Some(head);
         }
         if self.in_ci {
             return None;
@@ -181,6 +263,16 @@ mod tests {
             let found = self.0.iter().find(|(c, _)| *c == id);
             found.map_or_else(Vec::new, |(_, p)| p.iter().map(|s| s.to_string()).collect())
         }
+        fn ancestors(&self, id: &str) -> std::collections::HashSet<String> {
+            let mut out = std::collections::HashSet::new();
+            let mut todo = vec![id.to_string()];
+            while let Some(c) = todo.pop() {
+                if self.commit(&c).is_some() && out.insert(c.clone()) {
+                    todo.extend(self.parents(&c));
+                }
+            }
+            out
+        }
     }
 
     #[test]
@@ -198,6 +290,7 @@ mod tests {
             revs: revs.iter().map(|s| s.to_string()).collect(),
             merge_with: merge_with.then(|| "refs/remotes/origin/main".to_string()),
             merge_commit: merge_commit.map(str::to_string),
+            own_tip: Vec::new(),
         };
         // The first named base the clone holds.
         let got = base(&["gone", "m"], true, None, true).choose(&history);
@@ -219,6 +312,115 @@ mod tests {
         assert_eq!(base(&[], false, Some("z"), true).choose(&merged), None);
         // No HEAD: none.
         assert_eq!(base(&["m"], true, None, false).choose(&Fake(vec![])), None);
+        // A run on the default branch that reviews no change: HEAD is its
+        // own base only when it is that branch's tip.
+        let own = |tips: &[&str]| Base {
+            own_tip: tips.iter().map(|s| s.to_string()).collect(),
+            ..base(&[], false, None, true)
+        };
+        assert_eq!(own(&["gone", "h"]).choose(&history).as_deref(), Some("h"));
+        assert_eq!(own(&["refs/remotes/origin/main"]).choose(&history), None);
+        assert_eq!(own(&["p2", "gone"]).choose(&history), None);
+        // A base the CI names comes first.
+        let named = Base {
+            revs: vec!["m".to_string()],
+            ..own(&["h"])
+        };
+        assert_eq!(named.choose(&history).as_deref(), Some("m"));
+    }
+
+    #[test]
+    fn a_run_that_reviews_no_change_on_the_default_branch_is_its_own_base() {
+        let a = "a".repeat(40);
+        let b = "b".repeat(40);
+        let zeros = "0".repeat(40);
+        let tip = |sha: &str| vec![sha.to_string(), "refs/remotes/origin/main".to_string()];
+        let github = |name: &str, git_ref: &str, event: &str| {
+            with(
+                &[
+                    ("CI", "true"),
+                    ("GITHUB_ACTIONS", "true"),
+                    ("GITHUB_EVENT_NAME", name),
+                    ("GITHUB_EVENT_PATH", "/e"),
+                    ("GITHUB_REF", git_ref),
+                    ("GITHUB_SHA", &b),
+                ],
+                Some(event),
+            )
+        };
+        let dispatch =
+            r#"{"ref":"refs/heads/main","inputs":{},"repository":{"default_branch":"main"}}"#;
+        let got = github("workflow_dispatch", "refs/heads/main", dispatch);
+        assert_eq!(got.own_tip, tip(&b));
+        assert!(got.revs.is_empty());
+        // A schedule's event names no branch: GitHub runs it on the default.
+        let got = github(
+            "schedule",
+            "refs/heads/main",
+            r#"{"schedule":"17 3 * * 1"}"#,
+        );
+        assert_eq!(got.own_tip, tip(&b));
+        // Not the default branch, or not shown to be: today's rules.
+        let other = r#"{"ref":"refs/heads/feature","repository":{"default_branch":"main"}}"#;
+        let got = github("workflow_dispatch", "refs/heads/feature", other);
+        assert!(got.own_tip.is_empty());
+        assert_eq!(got.merge_with.as_deref(), Some("refs/remotes/origin/main"));
+        let unnamed = r#"{"ref":"refs/heads/main"}"#;
+        assert!(github("workflow_dispatch", "refs/heads/main", unnamed)
+            .own_tip
+            .is_empty());
+        assert!(github("schedule", "refs/tags/v1", "{}").own_tip.is_empty());
+        // A push reviews what it brings, even with no `before`; a pull
+        // request or a merge queue is a review.
+        let push = format!(
+            r#"{{"before":"{zeros}","ref":"refs/heads/main","repository":{{"default_branch":"main"}}}}"#
+        );
+        assert!(github("push", "refs/heads/main", &push).own_tip.is_empty());
+        let pr = format!(
+            r#"{{"pull_request":{{"base":{{"sha":"{a}"}}}},"repository":{{"default_branch":"main"}}}}"#
+        );
+        assert!(github("schedule", "refs/heads/main", &pr)
+            .own_tip
+            .is_empty());
+        assert!(github("pull_request_target", "refs/heads/main", dispatch)
+            .own_tip
+            .is_empty());
+        let queue = format!(r#"{{"merge_group":{{"base_sha":"{a}"}}}}"#);
+        assert!(github("schedule", "refs/heads/main", &queue)
+            .own_tip
+            .is_empty());
+        // GitLab: a scheduled pipeline, or one run by hand, on the default
+        // branch (no `before`).
+        let gitlab = |source: &str, branch: &str, extra: &[(&str, &str)]| {
+            // The first of a name wins: `extra` overrides.
+            let mut vars = extra.to_vec();
+            vars.extend([
+                ("CI", "true"),
+                ("GITLAB_CI", "true"),
+                ("CI_PIPELINE_SOURCE", source),
+                ("CI_COMMIT_BRANCH", branch),
+                ("CI_DEFAULT_BRANCH", "main"),
+                ("CI_COMMIT_BEFORE_SHA", zeros.as_str()),
+                ("CI_COMMIT_SHA", b.as_str()),
+            ]);
+            with(&vars, None)
+        };
+        for source in ["schedule", "web", "api", "trigger"] {
+            let got = gitlab(source, "main", &[]);
+            assert_eq!(got.own_tip, tip(&b), "{source}");
+            assert!(got.revs.is_empty(), "{source}");
+        }
+        assert!(gitlab("push", "main", &[]).own_tip.is_empty());
+        assert!(gitlab("merge_request_event", "main", &[])
+            .own_tip
+            .is_empty());
+        assert!(gitlab("schedule", "feature", &[]).own_tip.is_empty());
+        assert!(gitlab("schedule", "main", &[("CI_MERGE_REQUEST_IID", "7")])
+            .own_tip
+            .is_empty());
+        // A `before` the pipeline names still comes first.
+        let got = gitlab("web", "main", &[("CI_COMMIT_BEFORE_SHA", a.as_str())]);
+        assert_eq!(got.revs, std::slice::from_ref(&a));
     }
 
     fn with(vars: &[(&str, &str)], event: Option<&str>) -> Base {

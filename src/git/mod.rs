@@ -103,6 +103,16 @@ impl crate::ci::Commits for Repository {
             |c| c.parent_ids().map(|p| p.to_string()).collect(),
         )
     }
+
+    fn ancestors(&self, id: &str) -> std::collections::HashSet<String> {
+        let walk = git2::Oid::from_str(id).and_then(|id| {
+            let mut walk = self.revwalk()?;
+            walk.push(id)?;
+            Ok(walk)
+        });
+        walk.map(|w| w.filter_map(Result::ok).map(|c| c.to_string()).collect())
+            .unwrap_or_default()
+    }
 }
 
 fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, String> {

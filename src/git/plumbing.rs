@@ -94,6 +94,14 @@ impl crate::ci::Commits for Commits {
             .map(str::to_string)
             .collect()
     }
+
+    fn ancestors(&self, id: &str) -> std::collections::HashSet<String> {
+        let out = git(&["rev-list", "--end-of-options", id]).unwrap_or_default();
+        String::from_utf8_lossy(&out)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 /// The work tree's root.
