@@ -782,21 +782,11 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
         if colon < done {
             continue;
         }
-        // `:` is not a scheme character: each run is walked once.
-        let start = b[..colon]
-            .iter()
-            .rposition(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))
-            .map_or(0, |i| i + 1);
-        let scheme = &text[start..colon];
-        let start = if scheme.len() > 4 && scheme[..4].eq_ignore_ascii_case("git+") {
-            start + 4
-        } else {
-            start
-        };
-        let scheme = &text[start..colon];
-        if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        // `:` is not a scheme character: each run is walked once (twice
+        // when it holds a TAB or a line break).
+        let Some(start) = http_scheme_start(b, colon) else {
             continue;
-        }
+        };
         let after = colon + 1;
         let slashes = b[after..]
             .iter()
@@ -810,9 +800,10 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
         // has a query that is the end of this one's (linear, whatever the
         // shape).
         if word_end <= end {
+            // (Not at a TAB or a line break, which the parser drops.)
             word_end = b[end..]
                 .iter()
-                .position(|&c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<' | b'>'))
+                .position(|&c| matches!(c, b' ' | b'\x0c' | b'"' | b'\'' | b'<' | b'>'))
                 .map_or(b.len(), |i| end + i);
             query_read = false;
         }
@@ -864,6 +855,53 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
         out.push((start, url.to_string()));
     }
     out
+}
+
+/// Where the URL whose scheme ends at the `:` at `colon` starts, if the
+/// scheme is `http` or `https` (after an optional `git+`, which is not
+/// part of the URL). The parser drops a TAB or a line break anywhere in a
+/// URL (`ht<TAB>tp:`; review 8, #4): when the run of scheme characters
+/// before `colon` is not such a scheme, the run with those bytes in it is
+/// read with them dropped.
+fn http_scheme_start(b: &[u8], colon: usize) -> Option<usize> {
+    let scheme_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.');
+    let read = |start: usize| {
+        let scheme: Vec<u8> = b[start..colon]
+            .iter()
+            .copied()
+            .filter(|c| !matches!(c, b'\t' | b'\n' | b'\r'))
+            .collect();
+        let (skip, scheme) = match scheme.get(..4) {
+            Some(git) if scheme.len() > 4 && git.eq_ignore_ascii_case(b"git+") => (
+                b[start..].iter().position(|&c| c == b'+')? + 1,
+                &scheme[4..],
+            ),
+            _ => (0, &scheme[..]),
+        };
+        (scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https"))
+            .then_some(start + skip)
+    };
+    let plain = b[..colon]
+        .iter()
+        .rposition(|&c| !scheme_char(c))
+        .map_or(0, |i| i + 1);
+    if let Some(start) = read(plain) {
+        return Some(start);
+    }
+    if plain == 0 || !matches!(b[plain - 1], b'\t' | b'\n' | b'\r') {
+        return None;
+    }
+    let spread = b[..colon]
+        .iter()
+        .rposition(|&c| !(scheme_char(c) || matches!(c, b'\t' | b'\n' | b'\r')))
+        .map_or(0, |i| i + 1);
+    // (A run's leading TABs are no part of its URL.)
+    let spread = spread
+        + b[spread..colon]
+            .iter()
+            .take_while(|c| matches!(c, b'\t' | b'\n' | b'\r'))
+            .count();
+    read(spread)
 }
 
 /// The first byte a predicate holds for at or after a place, searched

@@ -16,33 +16,130 @@ use std::sync::LazyLock;
 /// The hosts whose first path segment is a token when an account follows.
 const HOSTS: &[&str] = &["npm.fury.io", "npm-proxy.fury.io"];
 
-/// Where a host of [`HOSTS`] may be named: `fury` in any case. npm reads a
-/// host in any case, and its dots may be written `%2E` or `。` (WHATWG's
-/// host parsing decodes and maps them); `fury` itself is spelt out but in
-/// a percent-encoded or full-width form, which `%` (a trigger of its own)
-/// or a non-ASCII byte would show.
-static MENTION: LazyLock<regex::bytes::Regex> =
+/// `fury` in any case: where a host of [`HOSTS`] is spelt out.
+static FURY: LazyLock<regex::bytes::Regex> =
     LazyLock::new(|| regex::bytes::Regex::new(r"(?i-u)fury").expect("a valid pattern"));
 
-/// The length of what [`mentions`] finds.
+/// The longest mention [`mentions`] finds (`fury`; a byte that may hide
+/// it is one long).
 pub const MENTION_LEN: usize = 4;
 
-/// Where `hay` may name one of [`HOSTS`], in order.
+/// Where `hay` may name one of [`HOSTS`], in order: `fury` in any case, or
+/// a byte that may hide it from that search, as WHATWG's URL parser
+/// (Node's `new URL()`, the `url` crate) reads a URL (review 8, #4):
+/// - a TAB, which the parser drops anywhere in a URL (`npm.fu<TAB>ry.io`,
+///   `ht<TAB>tp:`, `/<TAB>/`; a line break ends a line before it could);
+/// - any non-ASCII byte: IDNA maps full-width (`ｆｕｒｙ`), circled
+///   (`ⓕ`), mathematical (`𝐟`) and modifier (`ʳ`) letters to ASCII ones
+///   and drops a soft hyphen or a zero-width space in a host, and the set
+///   is too large to list by its lead bytes;
+/// - `%`, which the host parser decodes (`npm.%66ury.io`), and `\`, which
+///   spells any character in a JSON, YAML or quoted `.npmrc` string
+///   (`\u0066`, `\t`).
+///
+/// An ordinary line holds none of them: the search stays a `memchr` pass.
 pub fn mentions(hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    MENTION.find_iter(hay).map(|m| m.start())
+    let mut fury = FURY.find_iter(hay).map(|m| m.start()).peekable();
+    let mut hider = Hiders {
+        hay,
+        at: 0,
+        next_special: None,
+        next_high: None,
+    };
+    let mut next_hider = hider.next();
+    std::iter::from_fn(move || match (fury.peek().copied(), next_hider) {
+        (Some(f), Some(h)) if h < f => {
+            next_hider = hider.next();
+            Some(h)
+        }
+        (Some(_), _) => fury.next(),
+        (None, Some(h)) => {
+            next_hider = hider.next();
+            Some(h)
+        }
+        (None, None) => None,
+    })
+}
+
+/// The bytes that may hide `fury` from a search for it ([`mentions`]), in
+/// order: a TAB, `%` or `\` (one `memchr3` search) or a non-ASCII byte
+/// (64 bytes at a time); each search goes on from its last answer.
+struct Hiders<'a> {
+    hay: &'a [u8],
+    at: usize,
+    next_special: Option<Option<usize>>,
+    next_high: Option<Option<usize>>,
+}
+
+impl Iterator for Hiders<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let (hay, at) = (self.hay, self.at);
+        let special = *self
+            .next_special
+            .get_or_insert_with(|| memchr::memchr3(b'\t', b'%', b'\\', &hay[at..]).map(|i| at + i));
+        let high = *self
+            .next_high
+            .get_or_insert_with(|| first_non_ascii(&hay[at..]).map(|i| at + i));
+        let found = match (special, high) {
+            (Some(s), Some(h)) => s.min(h),
+            (s, h) => s.or(h)?,
+        };
+        self.at = found + 1;
+        if special == Some(found) {
+            self.next_special = None;
+        }
+        if high == Some(found) {
+            self.next_high = None;
+        }
+        Some(found)
+    }
+}
+
+/// Where the first byte of `hay` at or above 0x80 is.
+fn first_non_ascii(hay: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for chunk in hay.chunks(64) {
+        if !chunk.is_ascii() {
+            return chunk.iter().position(|&b| b >= 0x80).map(|i| at + i);
+        }
+        at += chunk.len();
+    }
+    None
 }
 
 /// Whether `line` may name one of [`HOSTS`].
 pub fn names_a_host(line: &[u8]) -> bool {
-    MENTION.is_match(line)
+    mentions(line).next().is_some()
 }
 
 /// Where the path token is in `url`: a URL (`https://npm.fury.io/<token>/acme/`,
 /// also `https:npm.fury.io/…` and `\` for `/`, as WHATWG's parser reads a
 /// special scheme) or a `.npmrc` key's `//npm.fury.io/<token>/acme/:_authToken`.
 /// The host is read by the `url` crate, as Node's `new URL()` reads it
-/// (capitals, `%2E`, `。`, a trailing dot).
+/// (capitals, `%2E`, `。`, full-width letters, a trailing dot), after the
+/// TABs and line breaks the parser drops anywhere in a URL are dropped
+/// (`ht<TAB>tp:/<TAB>/npm.fu<TAB>ry.io/…`; review 8, #4). The range is
+/// in `url` as written (a TAB inside the token is inside it).
 pub fn find(url: &str) -> Option<Range<usize>> {
+    if memchr::memchr3(b'\t', b'\n', b'\r', url.as_bytes()).is_none() {
+        return find_in_clean(url);
+    }
+    // Where each kept byte is in `url`.
+    let kept: Vec<usize> = (0..url.len())
+        .filter(|&i| !matches!(url.as_bytes()[i], b'\t' | b'\n' | b'\r'))
+        .collect();
+    let clean: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let found = find_in_clean(&clean)?;
+    Some(kept[found.start]..kept[found.end - 1] + 1)
+}
+
+/// [`find`] in a URL that holds no TAB nor line break.
+fn find_in_clean(url: &str) -> Option<Range<usize>> {
     let b = url.as_bytes();
     let start = if url.starts_with("//") {
         2
@@ -103,6 +200,23 @@ mod tests {
             format!("https://npm\u{3002}fury\u{3002}io/{t}/acme/"),
             format!("https:\\\\npm.fury.io\\{t}\\acme\\"),
             format!("https:npm.fury.io/{t}/acme/"),
+            // What the parser drops or maps (review 8, #4): a TAB or a
+            // line break anywhere, full-width, circled, mathematical and
+            // modifier letters, a soft hyphen, a zero-width space.
+            format!("http://npm.fu\try.io/{t}/acme/"),
+            format!("ht\ttp://npm.fury.io/{t}/acme/"),
+            format!("http:/\t/npm.fury.io/{t}/acme/"),
+            format!("http://npm.fury.io/\t{t}/acme/"),
+            format!("http://npm.fury.io/{t}\n/\r\nacme/"),
+            format!("\t//npm.fury.io/{t}/acme/:_authToken"),
+            format!("http://npm.\u{ff46}\u{ff55}\u{ff52}\u{ff59}.io/{t}/acme/"),
+            format!("http://npm.\u{ff26}\u{ff35}\u{ff32}\u{ff39}.io/{t}/acme/"),
+            format!("http://npm.\u{24d5}ury.io/{t}/acme/"),
+            format!("http://npm.\u{1d41f}ury.io/{t}/acme/"),
+            format!("http://npm.fu\u{2b3}y.io/{t}/acme/"),
+            format!("http://npm.fu\u{ad}ry.io/{t}/acme/"),
+            format!("http://npm.fu\u{200b}ry.io/{t}/acme/"),
+            format!("http://npm.%66ury.io/{t}/acme/"),
         ] {
             assert_eq!(token(&url), Some(t), "{url}");
         }
@@ -118,5 +232,34 @@ mod tests {
         ] {
             assert_eq!(token(url), None, "{url}");
         }
+        // A TAB inside the token is inside what is reported.
+        let url = "http://npm.fury.io/Xq7R\tk2Lm/acme/";
+        assert_eq!(token(url), Some("Xq7R\tk2Lm"));
+        // Other hosts that a mapping gives (`ſ` is `s`, a dotless `ı`
+        // makes a punycode label).
+        for url in [
+            "http://npm.\u{17f}ury.io/T/acme/",
+            "http://npm.fury.\u{131}o/T/acme/",
+        ] {
+            assert_eq!(token(url), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn every_spelling_that_may_hide_the_host_is_a_mention() {
+        let at = |s: &str| mentions(s.as_bytes()).collect::<Vec<_>>();
+        assert_eq!(at("registry=https://npm.FURY.io/ fury"), [21, 30]);
+        assert_eq!(at("a\tb%c\\d"), [1, 3, 5]);
+        // Every byte of a non-ASCII character, in order among the others.
+        assert_eq!(at("\u{ff46}u\try fury"), [0, 1, 2, 4, 8]);
+        assert_eq!(at("npm.fu\u{ad}ry.io"), [6, 7]);
+        let long = format!("{}\u{e9}{}\t", "a".repeat(100), "b".repeat(70));
+        assert_eq!(at(&long), [100, 101, 172]);
+        // An ordinary line: none.
+        assert!(at("//registry.npmjs.org/:_authToken=${NPM_TOKEN}").is_empty());
+        assert!(!names_a_host(b"registry=https://registry.npmjs.org/"));
+        assert!(names_a_host(
+            "registry=http://npm.\u{ff46}ury.io/".as_bytes()
+        ));
     }
 }

@@ -28,8 +28,9 @@ pub struct Survey {
     /// Where `-----BEGIN` occurs, in order ([`begins`]).
     pub pem_begins: Vec<usize>,
     /// Where [`crate::path_token::mentions`] finds a Gemfury host may be
-    /// named, in order ([`hosts`]): a line names one only if one of these
-    /// is in it.
+    /// named, the first on each line, in order ([`hosts`]): a line names
+    /// one only if one of these is in it. (One a line: a mention may be
+    /// any non-ASCII byte, and a file of them is no list of its bytes.)
     pub hosts: Vec<usize>,
     /// Where the first `[section]` line starts ([`first_section`]).
     pub first_section: Option<usize>,
@@ -92,17 +93,27 @@ fn starts_in(finder: &memmem::Finder<'_>, src: &[u8], window: Range<usize>, out:
 }
 
 /// Where [`crate::path_token::mentions`] finds a host may be named in
-/// `window` (the mention may end after it).
+/// `window` (the mention may end after it), the first on each line.
 fn mentions_in(src: &[u8], window: Range<usize>, out: &mut Vec<usize>) {
     let hay = &src[window.start
         ..src
             .len()
             .min(window.end + crate::path_token::MENTION_LEN - 1)];
-    out.extend(
-        crate::path_token::mentions(hay)
-            .map(|i| window.start + i)
-            .take_while(|&at| at < window.end),
-    );
+    let mut found = crate::path_token::mentions(hay)
+        .map(|i| window.start + i)
+        .take_while(|&at| at < window.end);
+    // After a mention, the rest of its line is skipped.
+    let mut line_end = out.last().map_or(0, |&last| end_of_line(src, last));
+    while let Some(at) = found.find(|&at| at >= line_end) {
+        out.push(at);
+        line_end = end_of_line(src, at);
+    }
+}
+
+/// Where the line that holds `at` ends (npm's ini breaks lines at CR or
+/// LF).
+fn end_of_line(src: &[u8], at: usize) -> usize {
+    memchr::memchr2(b'\n', b'\r', &src[at..]).map_or(src.len(), |i| at + i)
 }
 
 /// `[]` and the first section line, as far as `window` goes: one search
@@ -136,9 +147,15 @@ pub fn begins(src: &[u8]) -> Vec<usize> {
 }
 
 /// Where [`crate::path_token::mentions`] finds a host may be named in
-/// `src`, by one search of all of it.
+/// `src`, the first on each line, by one search of all of it.
 pub fn hosts(src: &[u8]) -> Vec<usize> {
-    crate::path_token::mentions(src).collect()
+    let mut out: Vec<usize> = Vec::new();
+    for at in crate::path_token::mentions(src) {
+        if out.last().is_none_or(|&last| end_of_line(src, last) <= at) {
+            out.push(at);
+        }
+    }
+    out
 }
 
 /// Whether `[]` occurs in `src`, by one search of all of it.
@@ -168,6 +185,9 @@ mod tests {
             format!("x[\n [s]\n[t]\n]\n[]\n-----BEGIN-----BEGIN\n{token}"),
             "registry=https://npm.fury.io/T/a/\nfury.iofury.io\nr=https://npm-proxy.fury.io/T/a/"
                 .to_string(),
+            // Bytes that may hide a host, many on a line and on lines
+            // broken by CR alone (review 8, #4).
+            "a\tb=%\\\n\u{ff46}\u{ff55}ry\rr=http://npm.fu\u{ad}ry.io/fury\n\t\r\n%".to_string(),
             "k=v\r[s]\nk=[]\n".to_string(),
             "[]".to_string(),
             "]".to_string(),
@@ -191,5 +211,7 @@ mod tests {
         assert!(sample.first_section.is_some());
         assert!(!sample.in_section(0));
         assert!(sample.in_section(sample.first_section.unwrap()));
+        // One mention a line, the first.
+        assert_eq!(hosts(sources[3].as_bytes()), [1, 7, 31, 44, 47]);
     }
 }
