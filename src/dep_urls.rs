@@ -145,6 +145,9 @@ pub fn detect_unread_yaml(path: &str, src: &[u8], note: &str) -> Vec<Detected> {
 /// as YAML reads it too ([`block_scalars`]; review 7, #13): pnpm takes the
 /// URL with the line break inside, Node's URL drops it, and the password
 /// is sent.
+///
+/// So is a plain scalar continued on a more-indented line
+/// ([`crate::yaml_plain`]; review 8, #7): pnpm sent `alice:<half>%20<half>`.
 fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>) -> Vec<Url> {
     let mut scalars: Vec<(Range<usize>, String)> = multiline_scalars(src)
         .into_iter()
@@ -161,6 +164,8 @@ fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>) -> Vec<Url> {
         })
         .collect();
     scalars.extend(block_scalars(src));
+    let taken: Vec<Range<usize>> = scalars.iter().map(|(span, _)| span.clone()).collect();
+    scalars.extend(crate::yaml_plain::multiline(src, &taken));
     if scalars.is_empty() {
         return words;
     }
