@@ -39,61 +39,60 @@ pub const MENTION_LEN: usize = 4;
 ///
 /// An ordinary line holds none of them: the search stays a `memchr` pass.
 pub fn mentions(hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    let mut fury = FURY.find_iter(hay).map(|m| m.start()).peekable();
-    let mut hider = Hiders {
-        hay,
-        at: 0,
-        next_special: None,
-        next_high: None,
-    };
-    let mut next_hider = hider.next();
-    std::iter::from_fn(move || match (fury.peek().copied(), next_hider) {
-        (Some(f), Some(h)) if h < f => {
-            next_hider = hider.next();
-            Some(h)
-        }
-        (Some(_), _) => fury.next(),
-        (None, Some(h)) => {
-            next_hider = hider.next();
-            Some(h)
-        }
-        (None, None) => None,
+    let mut found = Mentions::new(hay);
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = found.first_from(from)?;
+        from = at + 1;
+        Some(at)
     })
 }
 
-/// The bytes that may hide `fury` from a search for it ([`mentions`]), in
-/// order: a TAB, `%` or `\` (one `memchr3` search) or a non-ASCII byte
-/// (64 bytes at a time); each search goes on from its last answer.
-struct Hiders<'a> {
+/// The mentions of a haystack ([`mentions`]), asked for from places that
+/// only go forward: each kind (`fury`; a TAB, `%` or `\`; a non-ASCII
+/// byte) keeps its last answer, and is searched again only from past it,
+/// so a caller may skip ahead (to the next line) at no cost.
+#[derive(Debug)]
+pub struct Mentions<'a> {
     hay: &'a [u8],
-    at: usize,
-    next_special: Option<Option<usize>>,
-    next_high: Option<Option<usize>>,
+    /// Per kind: where the last search started, and what it found.
+    last: [Option<(usize, Option<usize>)>; 3],
 }
 
-impl Iterator for Hiders<'_> {
-    type Item = usize;
+impl<'a> Mentions<'a> {
+    pub fn new(hay: &'a [u8]) -> Self {
+        Mentions {
+            hay,
+            last: [None; 3],
+        }
+    }
 
-    fn next(&mut self) -> Option<usize> {
-        let (hay, at) = (self.hay, self.at);
-        let special = *self
-            .next_special
-            .get_or_insert_with(|| memchr::memchr3(b'\t', b'%', b'\\', &hay[at..]).map(|i| at + i));
-        let high = *self
-            .next_high
-            .get_or_insert_with(|| first_non_ascii(&hay[at..]).map(|i| at + i));
-        let found = match (special, high) {
-            (Some(s), Some(h)) => s.min(h),
-            (s, h) => s.or(h)?,
-        };
-        self.at = found + 1;
-        if special == Some(found) {
-            self.next_special = None;
+    /// The first mention at or after `from`.
+    pub fn first_from(&mut self, from: usize) -> Option<usize> {
+        let hay = self.hay;
+        if from >= hay.len() {
+            return None;
         }
-        if high == Some(found) {
-            self.next_high = None;
+        let mut first: Option<usize> = None;
+        for (kind, last) in self.last.iter_mut().enumerate() {
+            let fresh = match *last {
+                Some((start, found)) if start <= from && found.is_none_or(|f| f >= from) => found,
+                _ => {
+                    let found = match kind {
+                        0 => FURY.find_at(hay, from).map(|m| m.start()),
+                        1 => memchr::memchr3(b'\t', b'%', b'\\', &hay[from..]).map(|i| from + i),
+                        _ => first_non_ascii(&hay[from..]).map(|i| from + i),
+                    };
+                    *last = Some((from, found));
+                    found
+                }
+            };
+            first = match (first, fresh) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
         }
-        Some(found)
+        first
     }
 }
 
@@ -171,7 +170,10 @@ fn find_in_clean(url: &str) -> Option<Range<usize>> {
     let mut segments = path.split(['/', '\\', '?', '#']);
     let token = segments.next()?;
     let account = segments.next()?;
-    let named = |s: &str| !s.is_empty() && !s.starts_with([':', '@', '-']);
+    // A package (`@scope%2fx`), npm's tarball folder (`-`) and Gemfury's
+    // download path (`/<account>/~/d/<pkg>/<pkg>-1.0.0`, the `resolved`
+    // of a lockfile of an account-only registry) name no account.
+    let named = |s: &str| !s.is_empty() && !s.starts_with([':', '@', '-', '~']);
     (named(token) && named(account)).then(|| path_start..path_start + token.len())
 }
 
@@ -229,6 +231,9 @@ mod tests {
             "https://npm.fury.io.evil.example/abc/def/",
             "https://npm.fury.io/acme/-/x-1.0.0.tgz",
             "https://npm.fury.io/acme/@scope%2fx",
+            // Gemfury's tarball layout under an account-only registry (a
+            // `resolved` of dependabot-core's npm_lockfiles/private_source.json).
+            "https://npm.fury.io/dependabot/~/d/%40dependabot%2Fetag/%40dependabot%2Fetag-1.8.1",
         ] {
             assert_eq!(token(url), None, "{url}");
         }

@@ -65,11 +65,12 @@ pub fn survey_by(src: &[u8], window: usize) -> Survey {
     let mut found = tokens::Finder::new(src);
     let mut out = Survey::default();
     let mut from = 0;
+    let mut mention_skip = 0;
     while from < src.len() {
         let to = src.len().min(from + window);
         found.window(from..to);
         starts_in(&BEGIN_FINDER, src, from..to, &mut out.pem_begins);
-        mentions_in(src, from..to, &mut out.hosts);
+        mentions_in(src, from..to, &mut mention_skip, &mut out.hosts);
         if !out.has_list || out.first_section.is_none() {
             brackets_in(src, from..to, &mut out);
         }
@@ -94,19 +95,22 @@ fn starts_in(finder: &memmem::Finder<'_>, src: &[u8], window: Range<usize>, out:
 
 /// Where [`crate::path_token::mentions`] finds a host may be named in
 /// `window` (the mention may end after it), the first on each line.
-fn mentions_in(src: &[u8], window: Range<usize>, out: &mut Vec<usize>) {
+/// `skip` is where the line of the last mention found ends: the search
+/// goes on from there, in this window or a later one (each byte is
+/// searched once, however long the line).
+fn mentions_in(src: &[u8], window: Range<usize>, skip: &mut usize, out: &mut Vec<usize>) {
     let hay = &src[window.start
         ..src
             .len()
             .min(window.end + crate::path_token::MENTION_LEN - 1)];
-    let mut found = crate::path_token::mentions(hay)
+    let mut found = crate::path_token::Mentions::new(hay);
+    while let Some(at) = found
+        .first_from(skip.saturating_sub(window.start))
         .map(|i| window.start + i)
-        .take_while(|&at| at < window.end);
-    // After a mention, the rest of its line is skipped.
-    let mut line_end = out.last().map_or(0, |&last| end_of_line(src, last));
-    while let Some(at) = found.find(|&at| at >= line_end) {
+        .filter(|&at| at < window.end)
+    {
         out.push(at);
-        line_end = end_of_line(src, at);
+        *skip = end_of_line(src, at);
     }
 }
 
@@ -149,10 +153,12 @@ pub fn begins(src: &[u8]) -> Vec<usize> {
 /// Where [`crate::path_token::mentions`] finds a host may be named in
 /// `src`, the first on each line, by one search of all of it.
 pub fn hosts(src: &[u8]) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
+    let mut out = Vec::new();
+    let mut skip = 0;
     for at in crate::path_token::mentions(src) {
-        if out.last().is_none_or(|&last| end_of_line(src, last) <= at) {
+        if at >= skip {
             out.push(at);
+            skip = end_of_line(src, at);
         }
     }
     out

@@ -23,7 +23,19 @@ use std::ops::Range;
 /// from its first byte to its last, and its value.
 pub fn multiline(src: &[u8], taken: &[Range<usize>]) -> Vec<(Range<usize>, String)> {
     let lines = lines(src);
-    let inside = |at: usize| taken.iter().any(|t| t.start <= at && at < t.end);
+    // The taken spans in order, walked forward with the lines.
+    let mut taken: Vec<Range<usize>> = taken.to_vec();
+    taken.sort_by_key(|t| t.start);
+    let mut next_taken = 0;
+    let mut inside = |at: usize| {
+        while next_taken < taken.len() && taken[next_taken].end <= at {
+            next_taken += 1;
+        }
+        taken[next_taken..]
+            .iter()
+            .take_while(|t| t.start <= at)
+            .any(|t| at < t.end)
+    };
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
