@@ -1234,9 +1234,46 @@ mod tests {
             assert_eq!(d.len(), 1, "{pkg}: {d:?}");
             assert_eq!(&pkg[d[0].finding.span.clone()], t);
         }
+        // A TAB (spelt `\t` or `\u0009` in JSON) in the scheme, the
+        // slashes, the host or after the token, a full-width host, `%66`
+        // (review 8, #4): the parser drops or maps them, npm sends the
+        // token.
+        for url in [
+            format!("ht\\ttp://npm.fury.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("git+ht\\u0009tps://npm.fury.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("http:/\\t/npm.fury.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("http://npm.fu\\u0009ry.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("http://npm.fury.io/{t}\\t/acme/-/x-1.0.0.tgz"),
+            format!("http://npm.\u{ff46}\u{ff55}\u{ff52}\u{ff59}.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("http://npm.%66ury.io/{t}/acme/-/x-1.0.0.tgz"),
+        ] {
+            for (name, src) in [
+                ("package-lock.json", format!("{{\"resolved\": \"{url}\"}}")),
+                (
+                    "package.json",
+                    format!("{{\"dependencies\": {{\"x\": \"{url}\"}}}}"),
+                ),
+            ] {
+                let d = if name == "package.json" {
+                    detect_package_json(name, src.as_bytes())
+                } else {
+                    detect_lockfile(name, src.as_bytes())
+                };
+                assert_eq!(d.len(), 1, "{src}: {d:?}");
+                assert_eq!(d[0].finding.rule, Rule::UrlCredentials, "{src}");
+            }
+        }
+        // A word before a scheme is no part of it; `h<TAB>ttp` is none.
+        let text = |s: &str| in_text(s).into_iter().map(|(_, u)| u).collect::<Vec<_>>();
+        assert_eq!(
+            text("x\thttp://u:Summer2024xyz@h/"),
+            ["http://u:Summer2024xyz@h"]
+        );
+        assert!(text("ht\tx://u:Summer2024xyz@h/").is_empty());
         // The account alone, another host: no token.
         for url in [
             "https://npm.fury.io/acme/-/x-1.0.0.tgz",
+            "https://npm.fury.io/dependabot/~/d/%40dependabot%2Fetag/%40dependabot%2Fetag-1.8.1",
             "https://npm.fury.io.evil.example/abc/def/x.tgz",
             "https://notfury.io/abc/def/x.tgz",
         ] {
@@ -1306,6 +1343,14 @@ mod tests {
         let src = lock("\"http://alice:pw@h/x\\\n  .tgz\"");
         assert_eq!(text(&src), ["http://alice:pw@h"]);
         assert!(multiline_scalars(b"a: it\"s\nb: \"x\"\n").is_empty());
+        // A plain scalar continued on a more-indented line, in a block
+        // mapping and in pnpm's flow mapping (review 8, #7).
+        let src = "packages:\n  x@1:\n    resolution:\n      tarball: http://alice:Kq7\n        vRm@h/x.tgz\n";
+        assert_eq!(text(src), ["http://alice:Kq7 vRm@h"]);
+        assert_eq!(
+            text(&lock("http://alice:Kq7\n      vRm@h/x.tgz")),
+            ["http://alice:Kq7 vRm@h"]
+        );
         // Block scalars (review 7, #13): literal keeps breaks, folded joins
         // with a space, chomping, explicit indentation, the span from the
         // indicator to the last content line.
