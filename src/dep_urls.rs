@@ -102,10 +102,13 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
         src
     };
     let mut urls = urls(words, 0, words.len(), json);
-    if crate::select::ends_with_caseless(path, ".yaml")
-        || crate::select::ends_with_caseless(path, "yarn.lock")
-    {
-        urls = with_multiline_scalars(src, urls);
+    if crate::select::ends_with_caseless(path, ".yaml") {
+        urls = with_multiline_scalars(src, urls, true);
+    } else if crate::select::ends_with_caseless(path, "yarn.lock") {
+        // yarn 1's own format continues no plain value on the next line;
+        // yarn 2+ uses a lockfile only with its `__metadata`.
+        let berry = !is_yarn1_lockfile(src) && memchr::memmem::find(src, b"__metadata:").is_some();
+        urls = with_multiline_scalars(src, urls, berry);
     }
     let note = "in a lockfile, whose URLs are fetched as written (npm ci, yarn, pnpm, bun); \
                 remove the credentials from the URL (give them in the user's config), \
@@ -126,7 +129,7 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
 /// (`pnpm-workspace.yaml`): every URL with credentials in it, as in a
 /// lockfile, each with `note` as its detail and no key.
 pub fn detect_unread_yaml(path: &str, src: &[u8], note: &str) -> Vec<Detected> {
-    let urls = with_multiline_scalars(src, urls(src, 0, src.len(), false));
+    let urls = with_multiline_scalars(src, urls(src, 0, src.len(), false), true);
     let mut lines = Cursor::default();
     let mut out = judge(path, src, &urls, None, note, &mut lines);
     out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
@@ -147,8 +150,9 @@ pub fn detect_unread_yaml(path: &str, src: &[u8], note: &str) -> Vec<Detected> {
 /// is sent.
 ///
 /// So is a plain scalar continued on a more-indented line
-/// ([`crate::yaml_plain`]; review 8, #7): pnpm sent `alice:<half>%20<half>`.
-fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>) -> Vec<Url> {
+/// ([`crate::yaml_plain`]; review 8, #7), when `plain`: pnpm sent
+/// `alice:<half>%20<half>`.
+fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>, plain: bool) -> Vec<Url> {
     let mut scalars: Vec<(Range<usize>, String)> = multiline_scalars(src)
         .into_iter()
         .map(|span| {
@@ -165,7 +169,9 @@ fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>) -> Vec<Url> {
         .collect();
     scalars.extend(block_scalars(src));
     let taken: Vec<Range<usize>> = scalars.iter().map(|(span, _)| span.clone()).collect();
-    scalars.extend(crate::yaml_plain::multiline(src, &taken));
+    if plain {
+        scalars.extend(crate::yaml_plain::multiline(src, &taken));
+    }
     if scalars.is_empty() {
         return words;
     }
@@ -185,6 +191,33 @@ fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>) -> Vec<Url> {
     }
     words.sort_by_key(|u| u.span.start);
     words
+}
+
+/// Whether a `yarn.lock` is in yarn 1's format, not YAML: yarn 2+ reads
+/// one whose first lines are comments ending with `# yarn lockfile v1`
+/// with that format's parser, and any other with js-yaml
+/// (`@yarnpkg/parsers`' `LEGACY_REGEXP`); yarn 1 reads its own format.
+fn is_yarn1_lockfile(src: &[u8]) -> bool {
+    for line in src.split(|&b| b == b'\n') {
+        let Some(comment) = line.strip_prefix(b"#") else {
+            return false;
+        };
+        let words: Vec<&[u8]> = comment
+            .split(u8::is_ascii_whitespace)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let header = [&b"yarn"[..], b"lockfile", b"v1"];
+        if comment.first().is_some_and(u8::is_ascii_whitespace)
+            && words.len() == 3
+            && words
+                .iter()
+                .zip(header)
+                .all(|(w, h)| w.eq_ignore_ascii_case(h))
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// The block scalars of a YAML text whose content spans lines: each one's
@@ -1325,8 +1358,11 @@ mod tests {
         // break joins, a plain one folds to a space; any indentation.
         let lock = |v: &str| format!("packages:\n  x@1:\n    resolution: {{tarball: {v}}}\n");
         let text = |src: &str| {
-            let urls =
-                with_multiline_scalars(src.as_bytes(), urls(src.as_bytes(), 0, src.len(), false));
+            let urls = with_multiline_scalars(
+                src.as_bytes(),
+                urls(src.as_bytes(), 0, src.len(), false),
+                true,
+            );
             urls.into_iter().map(|u| u.text).collect::<Vec<_>>()
         };
         for indent in ["", "  ", "      "] {
@@ -1351,6 +1387,26 @@ mod tests {
             text(&lock("http://alice:Kq7\n      vRm@h/x.tgz")),
             ["http://alice:Kq7 vRm@h"]
         );
+        // yarn 1's format is no YAML: its lines below a key continue
+        // nothing; yarn 2+'s, with `__metadata` and no such header, is.
+        assert!(is_yarn1_lockfile(
+            b"# THIS IS AN AUTOGENERATED FILE.\n# yarn lockfile v1\n\n\nx@1:\n"
+        ));
+        assert!(is_yarn1_lockfile(b"#   Yarn  LOCKFILE v1\r\n"));
+        assert!(!is_yarn1_lockfile(
+            b"__metadata:\n  version: 8\n# yarn lockfile v1\n"
+        ));
+        assert!(!is_yarn1_lockfile(b"# yarn lockfile v12\n"));
+        let v1 = "# yarn lockfile v1\n\n\nx@1:\n  version \"1\"\n  resolved \"http://u:Summer2024xyz@h/x.tgz\"\n";
+        let d = detect_lockfile("yarn.lock", v1.as_bytes());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].finding.line, d[0].finding.column), (6, 22));
+        let d = detect_lockfile("yarn.lock", &v1.as_bytes()["# yarn lockfile v1\n".len()..]);
+        assert_eq!((d[0].finding.line, d[0].finding.column), (5, 22));
+        let berry = "__metadata:\n  version: 8\n\n\"x@npm:1\":\n  resolution: \"x@npm:1\"\n  checksum: http://u:Summer\n    2024xyz@h/x.tgz\n";
+        let d = detect_lockfile("yarn.lock", berry.as_bytes());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].finding.line, d[0].finding.column), (6, 13));
         // Block scalars (review 7, #13): literal keeps breaks, folded joins
         // with a space, chomping, explicit indentation, the span from the
         // indicator to the last content line.
