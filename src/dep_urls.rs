@@ -609,13 +609,15 @@ impl<'de> Deserialize<'de> for Entries<'de> {
 }
 
 /// Whether `b` ends a word: a URL is never split by one. In JSON a string
-/// ends at `"`; elsewhere (YAML, yarn 1's format) also at whitespace and
-/// flow punctuation.
+/// ends at `"`; elsewhere (YAML, yarn 1's format) also at a space and
+/// flow punctuation. Not at a TAB: one inside a plain or quoted scalar is
+/// part of it, and the URL parser drops it (`npm.fu<TAB>ry.io`; review 8,
+/// #4).
 fn ends_word(b: u8, json: bool) -> bool {
     match b {
         b'"' | b'\n' | b'\r' => true,
         _ if json => false,
-        b'\'' | b' ' | b'\t' | b',' | b'{' | b'}' | b'[' | b']' => true,
+        b'\'' | b' ' | b',' | b'{' | b'}' | b'[' | b']' => true,
         _ => false,
     }
 }
@@ -1292,6 +1294,24 @@ mod tests {
                 } else {
                     detect_lockfile(name, src.as_bytes())
                 };
+                assert_eq!(d.len(), 1, "{src}: {d:?}");
+                assert_eq!(d[0].finding.rule, Rule::UrlCredentials, "{src}");
+            }
+        }
+        // A raw TAB in a yarn.lock's quoted value and in a YAML plain
+        // scalar is part of it.
+        for url in [
+            format!("ht\ttp://npm.fury.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("http:/\t/npm.fu\try.io/{t}/acme/-/x-1.0.0.tgz"),
+        ] {
+            for (name, src) in [
+                ("yarn.lock", format!("x@1:\n  resolved \"{url}#abc\"\n")),
+                (
+                    "pnpm-lock.yaml",
+                    format!("packages:\n  x@1:\n    resolution: {{tarball: {url}}}\n"),
+                ),
+            ] {
+                let d = detect_lockfile(name, src.as_bytes());
                 assert_eq!(d.len(), 1, "{src}: {d:?}");
                 assert_eq!(d[0].finding.rule, Rule::UrlCredentials, "{src}");
             }
