@@ -22,6 +22,9 @@ use std::ops::Range;
 /// spans `taken` (quoted and block scalars, read elsewhere): its span,
 /// from its first byte to its last, and its value.
 pub fn multiline(src: &[u8], taken: &[Range<usize>]) -> Vec<(Range<usize>, String)> {
+    if !may_continue(src) {
+        return Vec::new();
+    }
     let lines = lines(src);
     // The taken spans in order, walked forward with the lines.
     let mut taken: Vec<Range<usize>> = taken.to_vec();
@@ -54,15 +57,25 @@ pub fn multiline(src: &[u8], taken: &[Range<usize>]) -> Vec<(Range<usize>, Strin
                 limit: Some(limit),
                 flow,
             }) => Some((i, at, limit, flow)),
-            Some(Open::EmptyValue { limit }) => match open(&src[lines[next].clone()]) {
-                // A scalar on its own line below `key:`.
-                Some(Open::Scalar {
-                    at,
-                    limit: None,
-                    flow: false,
-                }) => Some((next, at, limit, false)),
-                _ => None,
-            },
+            Some(Open::EmptyValue { limit }) => {
+                // A scalar on its own line below `key:` (comment lines
+                // between them skipped).
+                let below = (next..lines.len()).find(|&j| {
+                    let l = &src[lines[j].clone()];
+                    !is_blank(l) && !l[indent(l)..].starts_with(b"#")
+                });
+                match below.map(|j| (j, open(&src[lines[j].clone()]))) {
+                    Some((
+                        j,
+                        Some(Open::Scalar {
+                            at,
+                            limit: None,
+                            flow: false,
+                        }),
+                    )) if indent(&src[lines[j].clone()]) > limit => Some((j, at, limit, false)),
+                    _ => None,
+                }
+            }
             _ => None,
         };
         let Some((first, at, limit, flow)) = opened else {
@@ -78,6 +91,44 @@ pub fn multiline(src: &[u8], taken: &[Range<usize>]) -> Vec<(Range<usize>, Strin
         }
     }
     out
+}
+
+/// Whether a line of `src` may continue a plain scalar: its previous
+/// line with content (comments skipped) does not end with `:` (a key
+/// whose value is below), and it is indented deeper than that line, or
+/// that line is a bare one (no `: `, no `- `: a scalar alone). One pass,
+/// nothing kept; a lockfile as written has no such line, and skips the
+/// rest of [`multiline`].
+fn may_continue(src: &[u8]) -> bool {
+    // (Indentation, ends with `:`, bare) of the last line with content.
+    let mut prev: Option<(usize, bool, bool)> = None;
+    let mut at = 0;
+    while at < src.len() {
+        let end = memchr::memchr(b'\n', &src[at..]).map_or(src.len(), |i| at + i);
+        let line = &src[at..end];
+        at = end + 1;
+        let ind = indent(line);
+        let body = &line[ind..];
+        let body = &body[..body.len()
+            - body
+                .iter()
+                .rev()
+                .take_while(|c| matches!(c, b' ' | b'\t' | b'\r'))
+                .count()];
+        if body.is_empty() || body.starts_with(b"#") {
+            continue;
+        }
+        if let Some((before, colon, bare)) = prev {
+            if !colon && (ind > before || bare) {
+                return true;
+            }
+        }
+        let keyed =
+            memchr::memchr_iter(b':', body).any(|i| matches!(body.get(i + 1), Some(b' ' | b'\t')));
+        let bare = !keyed && !body.starts_with(b"- ") && body != b"-";
+        prev = Some((ind, body.ends_with(b":"), bare));
+    }
+    false
 }
 
 /// The lines of `src`, without their line break (`\n`, `\r\n`).
@@ -384,7 +435,9 @@ mod tests {
         assert_eq!(value_of("t: a  \n b\t\r\n     c\nu: 1\n"), ["a b c"]);
         // Empty lines are line breaks, one less.
         assert_eq!(value_of("t: a\n\n  b\n\n\n  c\n"), ["a\nb\n\nc"]);
-        // On its own line below `key:`, continued at the same indentation.
+        // On its own line below `key:` (a comment between), continued at
+        // the same indentation.
+        assert_eq!(value_of("t:\n  # c\n  a\n  b\n"), ["a b"]);
         assert_eq!(
             value_of("a:\n  t:\n    http://u:p\n    w@h/\n  b: 1\n"),
             ["http://u:p w@h/"]
@@ -412,6 +465,25 @@ mod tests {
         assert_eq!(value_of("t: a\n  # c\n  d\n"), Vec::<String>::new());
         // A `#` inside a word, a `:` not before a space, are text.
         assert_eq!(value_of("t: http://h/#x\n  b:c\n"), ["http://h/#x b:c"]);
+    }
+
+    #[test]
+    fn the_pre_filter_passes_every_scalar_found() {
+        for src in [
+            "t: a  \n b\t\r\n     c\nu: 1\n",
+            "t: a\n\n  b\n",
+            "a:\n  t:\n    http://u:p\n    w@h/\n  b: 1\n",
+            "a:\n  t:\n      http://u:p\n    w@h/\n",
+            "l:\n  - http://u:p\n    w@h/\n",
+            "- k: a\n    b\n",
+            "r: {t: a\n  b, u: c}\n",
+            "t: a\n  # c\n  b\n",
+        ] {
+            assert!(may_continue(src.as_bytes()), "{src:?}");
+        }
+        // A lockfile as written has none.
+        let lock = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      x:\n        specifier: ^1\n        version: 1.0.0\n\npackages:\n\n  x@1.0.0:\n    resolution: {integrity: sha512-A}\n    engines: {node: '>=6'}\n    os:\n      - linux\n      - darwin\n";
+        assert!(!may_continue(lock.as_bytes()));
     }
 
     #[test]
