@@ -43,6 +43,11 @@ pub fn multiline(src: &[u8], taken: &[Range<usize>]) -> Vec<(Range<usize>, Strin
     let mut i = 0;
     while i < lines.len() {
         let line = &src[lines[i].clone()];
+        // (A blank line opens nothing: a run of them is walked once.)
+        if is_blank(line) {
+            i += 1;
+            continue;
+        }
         let Some(next) = next_content(src, &lines, i + 1) else {
             break;
         };
@@ -484,6 +489,22 @@ mod tests {
         // A lockfile as written has none.
         let lock = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      x:\n        specifier: ^1\n        version: 1.0.0\n\npackages:\n\n  x@1.0.0:\n    resolution: {integrity: sha512-A}\n    engines: {node: '>=6'}\n    os:\n      - linux\n      - darwin\n";
         assert!(!may_continue(lock.as_bytes()));
+    }
+
+    #[test]
+    fn linear_whatever_the_shape() {
+        // Runs of blank and of comment lines: each walked once (a run of
+        // 400,000 walked once per line would not end).
+        let n = 400_000;
+        let src = format!(
+            "x: 1\n{}t: a\n{}  b\nu:\n{}  c\n  d\n",
+            "\n".repeat(n),
+            "\n".repeat(n),
+            "  # x\n".repeat(n)
+        );
+        let found = value_of(&src);
+        assert_eq!(found[0], format!("a{}b", "\n".repeat(n)));
+        assert_eq!(found[1], "c d");
     }
 
     #[test]
