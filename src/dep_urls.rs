@@ -175,10 +175,21 @@ fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>, plain: bool) -> Vec<U
     if scalars.is_empty() {
         return words;
     }
+    // A word inside a scalar is read from the scalar. The spans by start,
+    // each with the furthest end of those up to it: one search a word
+    // (a search of every span for every word was quadratic in a file of
+    // many scalars, which a plain one across two lines makes cheaply).
+    scalars.sort_by_key(|(s, _)| s.start);
+    let furthest: Vec<usize> = scalars
+        .iter()
+        .scan(0, |end, (s, _)| {
+            *end = s.end.max(*end);
+            Some(*end)
+        })
+        .collect();
     words.retain(|u| {
-        !scalars
-            .iter()
-            .any(|(s, _)| s.start <= u.span.start && u.span.end <= s.end)
+        let before = scalars.partition_point(|(s, _)| s.start <= u.span.start);
+        !(before > 0 && u.span.end <= furthest[before - 1])
     });
     for (span, text) in scalars {
         for (_, url) in in_text(&text) {
@@ -1248,6 +1259,12 @@ mod tests {
         }
         let s = format!("\"{}\"", "https://npm.fury.io/a:".repeat(100_000));
         assert!(found(&s, true).len() <= 1);
+        // Many scalars across lines, each with words in it (every word was
+        // looked for in every scalar: quadratic).
+        let s = "t: http://u:Summer2024xyz@h/\n  x\n".repeat(200_000);
+        let urls =
+            with_multiline_scalars(s.as_bytes(), urls(s.as_bytes(), 0, s.len(), false), true);
+        assert_eq!(urls.len(), 200_000);
     }
 
     #[test]
