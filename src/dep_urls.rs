@@ -102,10 +102,13 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
         src
     };
     let mut urls = urls(words, 0, words.len(), json);
-    if crate::select::ends_with_caseless(path, ".yaml")
-        || crate::select::ends_with_caseless(path, "yarn.lock")
-    {
-        urls = with_multiline_scalars(src, urls);
+    if crate::select::ends_with_caseless(path, ".yaml") {
+        urls = with_multiline_scalars(src, urls, true);
+    } else if crate::select::ends_with_caseless(path, "yarn.lock") {
+        // yarn 1's own format continues no plain value on the next line;
+        // yarn 2+ uses a lockfile only with its `__metadata`.
+        let berry = !is_yarn1_lockfile(src) && memchr::memmem::find(src, b"__metadata:").is_some();
+        urls = with_multiline_scalars(src, urls, berry);
     }
     let note = "in a lockfile, whose URLs are fetched as written (npm ci, yarn, pnpm, bun); \
                 remove the credentials from the URL (give them in the user's config), \
@@ -126,7 +129,7 @@ pub fn detect_lockfile(path: &str, src: &[u8]) -> Vec<Detected> {
 /// (`pnpm-workspace.yaml`): every URL with credentials in it, as in a
 /// lockfile, each with `note` as its detail and no key.
 pub fn detect_unread_yaml(path: &str, src: &[u8], note: &str) -> Vec<Detected> {
-    let urls = with_multiline_scalars(src, urls(src, 0, src.len(), false));
+    let urls = with_multiline_scalars(src, urls(src, 0, src.len(), false), true);
     let mut lines = Cursor::default();
     let mut out = judge(path, src, &urls, None, note, &mut lines);
     out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
@@ -145,7 +148,11 @@ pub fn detect_unread_yaml(path: &str, src: &[u8], note: &str) -> Vec<Detected> {
 /// as YAML reads it too ([`block_scalars`]; review 7, #13): pnpm takes the
 /// URL with the line break inside, Node's URL drops it, and the password
 /// is sent.
-fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>) -> Vec<Url> {
+///
+/// So is a plain scalar continued on a more-indented line
+/// ([`crate::yaml_plain`]; review 8, #7), when `plain`: pnpm sent
+/// `alice:<half>%20<half>`.
+fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>, plain: bool) -> Vec<Url> {
     let mut scalars: Vec<(Range<usize>, String)> = multiline_scalars(src)
         .into_iter()
         .map(|span| {
@@ -161,13 +168,28 @@ fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>) -> Vec<Url> {
         })
         .collect();
     scalars.extend(block_scalars(src));
+    let taken: Vec<Range<usize>> = scalars.iter().map(|(span, _)| span.clone()).collect();
+    if plain {
+        scalars.extend(crate::yaml_plain::multiline(src, &taken));
+    }
     if scalars.is_empty() {
         return words;
     }
+    // A word inside a scalar is read from the scalar. The spans by start,
+    // each with the furthest end of those up to it: one search a word
+    // (a search of every span for every word was quadratic in a file of
+    // many scalars, which a plain one across two lines makes cheaply).
+    scalars.sort_by_key(|(s, _)| s.start);
+    let furthest: Vec<usize> = scalars
+        .iter()
+        .scan(0, |end, (s, _)| {
+            *end = s.end.max(*end);
+            Some(*end)
+        })
+        .collect();
     words.retain(|u| {
-        !scalars
-            .iter()
-            .any(|(s, _)| s.start <= u.span.start && u.span.end <= s.end)
+        let before = scalars.partition_point(|(s, _)| s.start <= u.span.start);
+        !(before > 0 && u.span.end <= furthest[before - 1])
     });
     for (span, text) in scalars {
         for (_, url) in in_text(&text) {
@@ -180,6 +202,33 @@ fn with_multiline_scalars(src: &[u8], mut words: Vec<Url>) -> Vec<Url> {
     }
     words.sort_by_key(|u| u.span.start);
     words
+}
+
+/// Whether a `yarn.lock` is in yarn 1's format, not YAML: yarn 2+ reads
+/// one whose first lines are comments ending with `# yarn lockfile v1`
+/// with that format's parser, and any other with js-yaml
+/// (`@yarnpkg/parsers`' `LEGACY_REGEXP`); yarn 1 reads its own format.
+fn is_yarn1_lockfile(src: &[u8]) -> bool {
+    for line in src.split(|&b| b == b'\n') {
+        let Some(comment) = line.strip_prefix(b"#") else {
+            return false;
+        };
+        let words: Vec<&[u8]> = comment
+            .split(u8::is_ascii_whitespace)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let header = [&b"yarn"[..], b"lockfile", b"v1"];
+        if comment.first().is_some_and(u8::is_ascii_whitespace)
+            && words.len() == 3
+            && words
+                .iter()
+                .zip(header)
+                .all(|(w, h)| w.eq_ignore_ascii_case(h))
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// The block scalars of a YAML text whose content spans lines: each one's
@@ -571,13 +620,15 @@ impl<'de> Deserialize<'de> for Entries<'de> {
 }
 
 /// Whether `b` ends a word: a URL is never split by one. In JSON a string
-/// ends at `"`; elsewhere (YAML, yarn 1's format) also at whitespace and
-/// flow punctuation.
+/// ends at `"`; elsewhere (YAML, yarn 1's format) also at a space and
+/// flow punctuation. Not at a TAB: one inside a plain or quoted scalar is
+/// part of it, and the URL parser drops it (`npm.fu<TAB>ry.io`; review 8,
+/// #4).
 fn ends_word(b: u8, json: bool) -> bool {
     match b {
         b'"' | b'\n' | b'\r' => true,
         _ if json => false,
-        b'\'' | b' ' | b'\t' | b',' | b'{' | b'}' | b'[' | b']' => true,
+        b'\'' | b' ' | b',' | b'{' | b'}' | b'[' | b']' => true,
         _ => false,
     }
 }
@@ -782,21 +833,11 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
         if colon < done {
             continue;
         }
-        // `:` is not a scheme character: each run is walked once.
-        let start = b[..colon]
-            .iter()
-            .rposition(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))
-            .map_or(0, |i| i + 1);
-        let scheme = &text[start..colon];
-        let start = if scheme.len() > 4 && scheme[..4].eq_ignore_ascii_case("git+") {
-            start + 4
-        } else {
-            start
-        };
-        let scheme = &text[start..colon];
-        if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        // `:` is not a scheme character: each run is walked once (twice
+        // when it holds a TAB or a line break).
+        let Some(start) = http_scheme_start(b, colon) else {
             continue;
-        }
+        };
         let after = colon + 1;
         let slashes = b[after..]
             .iter()
@@ -810,9 +851,10 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
         // has a query that is the end of this one's (linear, whatever the
         // shape).
         if word_end <= end {
+            // (Not at a TAB or a line break, which the parser drops.)
             word_end = b[end..]
                 .iter()
-                .position(|&c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<' | b'>'))
+                .position(|&c| matches!(c, b' ' | b'\x0c' | b'"' | b'\'' | b'<' | b'>'))
                 .map_or(b.len(), |i| end + i);
             query_read = false;
         }
@@ -864,6 +906,53 @@ fn in_text(text: &str) -> Vec<(usize, String)> {
         out.push((start, url.to_string()));
     }
     out
+}
+
+/// Where the URL whose scheme ends at the `:` at `colon` starts, if the
+/// scheme is `http` or `https` (after an optional `git+`, which is not
+/// part of the URL). The parser drops a TAB or a line break anywhere in a
+/// URL (`ht<TAB>tp:`; review 8, #4): when the run of scheme characters
+/// before `colon` is not such a scheme, the run with those bytes in it is
+/// read with them dropped.
+fn http_scheme_start(b: &[u8], colon: usize) -> Option<usize> {
+    let scheme_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.');
+    let read = |start: usize| {
+        let scheme: Vec<u8> = b[start..colon]
+            .iter()
+            .copied()
+            .filter(|c| !matches!(c, b'\t' | b'\n' | b'\r'))
+            .collect();
+        let (skip, scheme) = match scheme.get(..4) {
+            Some(git) if scheme.len() > 4 && git.eq_ignore_ascii_case(b"git+") => (
+                b[start..].iter().position(|&c| c == b'+')? + 1,
+                &scheme[4..],
+            ),
+            _ => (0, &scheme[..]),
+        };
+        (scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https"))
+            .then_some(start + skip)
+    };
+    let plain = b[..colon]
+        .iter()
+        .rposition(|&c| !scheme_char(c))
+        .map_or(0, |i| i + 1);
+    if let Some(start) = read(plain) {
+        return Some(start);
+    }
+    if plain == 0 || !matches!(b[plain - 1], b'\t' | b'\n' | b'\r') {
+        return None;
+    }
+    let spread = b[..colon]
+        .iter()
+        .rposition(|&c| !(scheme_char(c) || matches!(c, b'\t' | b'\n' | b'\r')))
+        .map_or(0, |i| i + 1);
+    // (A run's leading TABs are no part of its URL.)
+    let spread = spread
+        + b[spread..colon]
+            .iter()
+            .take_while(|c| matches!(c, b'\t' | b'\n' | b'\r'))
+            .count();
+    read(spread)
 }
 
 /// The first byte a predicate holds for at or after a place, searched
@@ -1170,6 +1259,12 @@ mod tests {
         }
         let s = format!("\"{}\"", "https://npm.fury.io/a:".repeat(100_000));
         assert!(found(&s, true).len() <= 1);
+        // Many scalars across lines, each with words in it (every word was
+        // looked for in every scalar: quadratic).
+        let s = "t: http://u:Summer2024xyz@h/\n  x\n".repeat(200_000);
+        let urls =
+            with_multiline_scalars(s.as_bytes(), urls(s.as_bytes(), 0, s.len(), false), true);
+        assert_eq!(urls.len(), 200_000);
     }
 
     #[test]
@@ -1191,9 +1286,64 @@ mod tests {
             assert_eq!(d.len(), 1, "{pkg}: {d:?}");
             assert_eq!(&pkg[d[0].finding.span.clone()], t);
         }
+        // A TAB (spelt `\t` or `\u0009` in JSON) in the scheme, the
+        // slashes, the host or after the token, a full-width host, `%66`
+        // (review 8, #4): the parser drops or maps them, npm sends the
+        // token.
+        for url in [
+            format!("ht\\ttp://npm.fury.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("git+ht\\u0009tps://npm.fury.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("http:/\\t/npm.fury.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("http://npm.fu\\u0009ry.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("http://npm.fury.io/{t}\\t/acme/-/x-1.0.0.tgz"),
+            format!("http://npm.\u{ff46}\u{ff55}\u{ff52}\u{ff59}.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("http://npm.%66ury.io/{t}/acme/-/x-1.0.0.tgz"),
+        ] {
+            for (name, src) in [
+                ("package-lock.json", format!("{{\"resolved\": \"{url}\"}}")),
+                (
+                    "package.json",
+                    format!("{{\"dependencies\": {{\"x\": \"{url}\"}}}}"),
+                ),
+            ] {
+                let d = if name == "package.json" {
+                    detect_package_json(name, src.as_bytes())
+                } else {
+                    detect_lockfile(name, src.as_bytes())
+                };
+                assert_eq!(d.len(), 1, "{src}: {d:?}");
+                assert_eq!(d[0].finding.rule, Rule::UrlCredentials, "{src}");
+            }
+        }
+        // A raw TAB in a yarn.lock's quoted value and in a YAML plain
+        // scalar is part of it.
+        for url in [
+            format!("ht\ttp://npm.fury.io/{t}/acme/-/x-1.0.0.tgz"),
+            format!("http:/\t/npm.fu\try.io/{t}/acme/-/x-1.0.0.tgz"),
+        ] {
+            for (name, src) in [
+                ("yarn.lock", format!("x@1:\n  resolved \"{url}#abc\"\n")),
+                (
+                    "pnpm-lock.yaml",
+                    format!("packages:\n  x@1:\n    resolution: {{tarball: {url}}}\n"),
+                ),
+            ] {
+                let d = detect_lockfile(name, src.as_bytes());
+                assert_eq!(d.len(), 1, "{src}: {d:?}");
+                assert_eq!(d[0].finding.rule, Rule::UrlCredentials, "{src}");
+            }
+        }
+        // A word before a scheme is no part of it; `h<TAB>ttp` is none.
+        let text = |s: &str| in_text(s).into_iter().map(|(_, u)| u).collect::<Vec<_>>();
+        assert_eq!(
+            text("x\thttp://u:Summer2024xyz@h/"),
+            ["http://u:Summer2024xyz@h"]
+        );
+        assert!(text("ht\tx://u:Summer2024xyz@h/").is_empty());
         // The account alone, another host: no token.
         for url in [
             "https://npm.fury.io/acme/-/x-1.0.0.tgz",
+            "https://npm.fury.io/dependabot/~/d/%40dependabot%2Fetag/%40dependabot%2Fetag-1.8.1",
             "https://npm.fury.io.evil.example/abc/def/x.tgz",
             "https://notfury.io/abc/def/x.tgz",
         ] {
@@ -1245,8 +1395,11 @@ mod tests {
         // break joins, a plain one folds to a space; any indentation.
         let lock = |v: &str| format!("packages:\n  x@1:\n    resolution: {{tarball: {v}}}\n");
         let text = |src: &str| {
-            let urls =
-                with_multiline_scalars(src.as_bytes(), urls(src.as_bytes(), 0, src.len(), false));
+            let urls = with_multiline_scalars(
+                src.as_bytes(),
+                urls(src.as_bytes(), 0, src.len(), false),
+                true,
+            );
             urls.into_iter().map(|u| u.text).collect::<Vec<_>>()
         };
         for indent in ["", "  ", "      "] {
@@ -1263,6 +1416,34 @@ mod tests {
         let src = lock("\"http://alice:pw@h/x\\\n  .tgz\"");
         assert_eq!(text(&src), ["http://alice:pw@h"]);
         assert!(multiline_scalars(b"a: it\"s\nb: \"x\"\n").is_empty());
+        // A plain scalar continued on a more-indented line, in a block
+        // mapping and in pnpm's flow mapping (review 8, #7).
+        let src = "packages:\n  x@1:\n    resolution:\n      tarball: http://alice:Kq7\n        vRm@h/x.tgz\n";
+        assert_eq!(text(src), ["http://alice:Kq7 vRm@h"]);
+        assert_eq!(
+            text(&lock("http://alice:Kq7\n      vRm@h/x.tgz")),
+            ["http://alice:Kq7 vRm@h"]
+        );
+        // yarn 1's format is no YAML: its lines below a key continue
+        // nothing; yarn 2+'s, with `__metadata` and no such header, is.
+        assert!(is_yarn1_lockfile(
+            b"# THIS IS AN AUTOGENERATED FILE.\n# yarn lockfile v1\n\n\nx@1:\n"
+        ));
+        assert!(is_yarn1_lockfile(b"#   Yarn  LOCKFILE v1\r\n"));
+        assert!(!is_yarn1_lockfile(
+            b"__metadata:\n  version: 8\n# yarn lockfile v1\n"
+        ));
+        assert!(!is_yarn1_lockfile(b"# yarn lockfile v12\n"));
+        let v1 = "# yarn lockfile v1\n\n\nx@1:\n  version \"1\"\n  resolved \"http://u:Summer2024xyz@h/x.tgz\"\n";
+        let d = detect_lockfile("yarn.lock", v1.as_bytes());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].finding.line, d[0].finding.column), (6, 22));
+        let d = detect_lockfile("yarn.lock", &v1.as_bytes()["# yarn lockfile v1\n".len()..]);
+        assert_eq!((d[0].finding.line, d[0].finding.column), (5, 22));
+        let berry = "__metadata:\n  version: 8\n\n\"x@npm:1\":\n  resolution: \"x@npm:1\"\n  checksum: http://u:Summer\n    2024xyz@h/x.tgz\n";
+        let d = detect_lockfile("yarn.lock", berry.as_bytes());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].finding.line, d[0].finding.column), (6, 13));
         // Block scalars (review 7, #13): literal keeps breaks, folded joins
         // with a space, chomping, explicit indentation, the span from the
         // indicator to the last content line.

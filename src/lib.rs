@@ -57,6 +57,7 @@ pub mod standin;
 pub mod survey;
 pub mod tokens;
 pub mod urlcreds;
+pub mod yaml_plain;
 pub mod yarn_env;
 pub mod yarnrc;
 pub mod yarnrc_yml;

@@ -28,8 +28,9 @@ pub struct Survey {
     /// Where `-----BEGIN` occurs, in order ([`begins`]).
     pub pem_begins: Vec<usize>,
     /// Where [`crate::path_token::mentions`] finds a Gemfury host may be
-    /// named, in order ([`hosts`]): a line names one only if one of these
-    /// is in it.
+    /// named, the first on each line, in order ([`hosts`]): a line names
+    /// one only if one of these is in it. (One a line: a mention may be
+    /// any non-ASCII byte, and a file of them is no list of its bytes.)
     pub hosts: Vec<usize>,
     /// Where the first `[section]` line starts ([`first_section`]).
     pub first_section: Option<usize>,
@@ -64,11 +65,12 @@ pub fn survey_by(src: &[u8], window: usize) -> Survey {
     let mut found = tokens::Finder::new(src);
     let mut out = Survey::default();
     let mut from = 0;
+    let mut mention_skip = 0;
     while from < src.len() {
         let to = src.len().min(from + window);
         found.window(from..to);
         starts_in(&BEGIN_FINDER, src, from..to, &mut out.pem_begins);
-        mentions_in(src, from..to, &mut out.hosts);
+        mentions_in(src, from..to, &mut mention_skip, &mut out.hosts);
         if !out.has_list || out.first_section.is_none() {
             brackets_in(src, from..to, &mut out);
         }
@@ -92,17 +94,30 @@ fn starts_in(finder: &memmem::Finder<'_>, src: &[u8], window: Range<usize>, out:
 }
 
 /// Where [`crate::path_token::mentions`] finds a host may be named in
-/// `window` (the mention may end after it).
-fn mentions_in(src: &[u8], window: Range<usize>, out: &mut Vec<usize>) {
+/// `window` (the mention may end after it), the first on each line.
+/// `skip` is where the line of the last mention found ends: the search
+/// goes on from there, in this window or a later one (each byte is
+/// searched once, however long the line).
+fn mentions_in(src: &[u8], window: Range<usize>, skip: &mut usize, out: &mut Vec<usize>) {
     let hay = &src[window.start
         ..src
             .len()
             .min(window.end + crate::path_token::MENTION_LEN - 1)];
-    out.extend(
-        crate::path_token::mentions(hay)
-            .map(|i| window.start + i)
-            .take_while(|&at| at < window.end),
-    );
+    let mut found = crate::path_token::Mentions::new(hay);
+    while let Some(at) = found
+        .first_from(skip.saturating_sub(window.start))
+        .map(|i| window.start + i)
+        .filter(|&at| at < window.end)
+    {
+        out.push(at);
+        *skip = end_of_line(src, at);
+    }
+}
+
+/// Where the line that holds `at` ends (npm's ini breaks lines at CR or
+/// LF).
+fn end_of_line(src: &[u8], at: usize) -> usize {
+    memchr::memchr2(b'\n', b'\r', &src[at..]).map_or(src.len(), |i| at + i)
 }
 
 /// `[]` and the first section line, as far as `window` goes: one search
@@ -136,9 +151,17 @@ pub fn begins(src: &[u8]) -> Vec<usize> {
 }
 
 /// Where [`crate::path_token::mentions`] finds a host may be named in
-/// `src`, by one search of all of it.
+/// `src`, the first on each line, by one search of all of it.
 pub fn hosts(src: &[u8]) -> Vec<usize> {
-    crate::path_token::mentions(src).collect()
+    let mut out = Vec::new();
+    let mut skip = 0;
+    for at in crate::path_token::mentions(src) {
+        if at >= skip {
+            out.push(at);
+            skip = end_of_line(src, at);
+        }
+    }
+    out
 }
 
 /// Whether `[]` occurs in `src`, by one search of all of it.
@@ -168,6 +191,9 @@ mod tests {
             format!("x[\n [s]\n[t]\n]\n[]\n-----BEGIN-----BEGIN\n{token}"),
             "registry=https://npm.fury.io/T/a/\nfury.iofury.io\nr=https://npm-proxy.fury.io/T/a/"
                 .to_string(),
+            // Bytes that may hide a host, many on a line and on lines
+            // broken by CR alone (review 8, #4).
+            "a\tb=%\\\n\u{ff46}\u{ff55}ry\rr=http://npm.fu\u{ad}ry.io/fury\n\t\r\n%".to_string(),
             "k=v\r[s]\nk=[]\n".to_string(),
             "[]".to_string(),
             "]".to_string(),
@@ -191,5 +217,7 @@ mod tests {
         assert!(sample.first_section.is_some());
         assert!(!sample.in_section(0));
         assert!(sample.in_section(sample.first_section.unwrap()));
+        // One mention a line, the first.
+        assert_eq!(hosts(sources[3].as_bytes()), [1, 7, 31, 44, 47]);
     }
 }

@@ -988,3 +988,165 @@ fn a_setting_of_a_named_config_is_sent_and_refused() {
         }
     }
 }
+
+/// pnpm-lock.yaml's `tarball:` as a plain scalar continued on a
+/// more-indented line (review 8, #7): YAML folds the break to a space,
+/// sent as `%20`. After `tarball: ` in a block mapping, on its own line
+/// below an empty `tarball:`, and inside the flow mapping pnpm writes:
+/// pnpm sends the credentials each time, and the guard refuses them.
+#[test]
+fn a_pnpm_lock_tarball_plain_scalar_across_lines_is_sent_and_refused() {
+    let Some(tools) = installed_once("pnpm-lockfile", "pnpm@10.34.2") else {
+        return;
+    };
+    let (port, seen) = capture_server();
+    let folded = format!("alice:{PW1}%20{PW2}");
+    let head = "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .:\n    dependencies:\n      somepkg:\n        specifier: 1.0.0\n        version: 1.0.0\n\npackages:\n\n  somepkg@1.0.0:\n";
+    let tail = "\nsnapshots:\n\n  somepkg@1.0.0: {}\n";
+    let url = |marker: &str, indent: &str| {
+        format!("http://alice:{PW1}\n{indent}{PW2}@127.0.0.1:{port}/{marker}/somepkg-1.0.0.tgz")
+    };
+    let cases = [
+        (
+            "after-key",
+            format!(
+                "    resolution:\n      integrity: sha512-AAAA\n      tarball: {}\n",
+                url("after-key", "        ")
+            ),
+        ),
+        (
+            "below-key",
+            format!(
+                "    resolution:\n      integrity: sha512-AAAA\n      tarball:\n        {}\n",
+                url("below-key", "        ")
+            ),
+        ),
+        (
+            "flow",
+            format!(
+                "    resolution: {{integrity: sha512-AAAA, tarball: {}}}\n",
+                url("flow", "      ")
+            ),
+        ),
+    ];
+    for (marker, packages) in cases {
+        let lock = format!("{head}{packages}{tail}");
+        let files = [
+            ("package.json", MANIFEST),
+            ("pnpm-lock.yaml", lock.as_str()),
+        ];
+        let dir = project(&files);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project("node", dir.path(), home.path());
+        cmd.arg(tools.join("node_modules/pnpm/bin/pnpm.cjs"));
+        cmd.args(["install", "--frozen-lockfile"]);
+        cmd.arg("--store-dir").arg(home.path().join("store"));
+        run("pnpm", &mut cmd, 180);
+        assert!(
+            sent(&seen, &format!("/{marker}/")).contains(&folded),
+            "{marker}: pnpm did not send the folded credentials: {:?}",
+            seen.lock().expect("lock")
+        );
+        let secrets = [pw(), PW1.to_string(), PW2.to_string()];
+        let found = guard_refuses(&files, "pnpm-lock.yaml", &secrets);
+        // At the scalar's first byte: the value is read, not held as
+        // written.
+        let (line, column) = place(&lock, "http://alice");
+        assert_eq!(
+            found,
+            [("url-credentials".to_string(), line, column)],
+            "{marker}"
+        );
+    }
+}
+
+/// A Gemfury registry URL whose host or scheme holds a TAB, or whose host
+/// is written in full-width letters or with a soft hyphen (review 8, #4):
+/// WHATWG's parser drops the TAB and IDNA maps the rest, so npm requests
+/// `http://npm.fury.io/<token>/acme/…` (seen here through `proxy=` on a
+/// capture server), from `.npmrc`'s `registry=` and from a `package.json`
+/// dependency whose TAB is spelt `\u0009`. The guard refuses each.
+#[test]
+fn a_gemfury_host_hidden_by_a_tab_or_a_mapping_is_sent_and_refused() {
+    if !have("npm") {
+        return;
+    }
+    let token = "Wq4Tn8Rz2Kx6Pm9Lc3Vb";
+    let (port, seen) = capture_server();
+    let requested = |what: &str| {
+        seen.lock()
+            .expect("lock")
+            .iter()
+            .any(|(path, _)| path == &format!("http://npm.fury.io/{token}/acme/{what}"))
+    };
+    for url in [
+        format!("http://npm.fu\try.io/{token}/acme/"),
+        format!("ht\ttp://npm.fury.io/{token}/acme/"),
+        format!("http:/\t/npm.fury.io/{token}/acme/"),
+        format!("http://npm.\u{ff46}\u{ff55}\u{ff52}\u{ff59}.io/{token}/acme/"),
+        format!("http://npm.\u{ff26}\u{ff35}\u{ff32}\u{ff39}.io/{token}/acme/"),
+        format!("http://npm.fu\u{ad}ry.io/{token}/acme/"),
+    ] {
+        seen.lock().expect("lock").clear();
+        let npmrc = format!("proxy=http://127.0.0.1:{port}/\nregistry={url}\n");
+        let dir = project(&[(".npmrc", npmrc.as_str())]);
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut cmd = in_project("npm", dir.path(), home.path());
+        cmd.args(["view", "somepkg", "--fetch-retries=0"]);
+        run("npm view", &mut cmd, 120);
+        assert!(
+            requested("somepkg"),
+            "{url:?}: npm did not request the token's path: {:?}",
+            seen.lock().expect("lock")
+        );
+        let found = guard_refuses(
+            &[(".npmrc", npmrc.as_str())],
+            ".npmrc",
+            &[token.to_string()],
+        );
+        let (line, column) = place(&npmrc, token);
+        assert_eq!(
+            found,
+            [("url-credentials".to_string(), line, column)],
+            "{url:?}"
+        );
+    }
+
+    seen.lock().expect("lock").clear();
+    let manifest = format!(
+        "{{\"name\":\"x\",\"version\":\"1.0.0\",\"dependencies\":{{\"pkg\":\"http://npm.fu\\u0009ry.io/{token}/acme/-/pkg-1.0.0.tgz\"}}}}\n"
+    );
+    let npmrc = format!("proxy=http://127.0.0.1:{port}/\n");
+    let files = [
+        ("package.json", manifest.as_str()),
+        (".npmrc", npmrc.as_str()),
+    ];
+    let dir = project(&files);
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = in_project("npm", dir.path(), home.path());
+    // (Without its update check, whose https request makes npm tunnel the
+    // next one too, `CONNECT npm.fury.io:80`, npm asks the proxy for the
+    // URL itself.)
+    cmd.args([
+        "install",
+        "--no-audit",
+        "--no-update-notifier",
+        "--fetch-retries=0",
+    ]);
+    run("npm install", &mut cmd, 120);
+    assert!(
+        requested("-/pkg-1.0.0.tgz"),
+        "npm did not request the dependency's URL: {:?}",
+        seen.lock().expect("lock")
+    );
+    let found = guard_refuses(&files, "package.json", &[token.to_string()]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "url-credentials");
+
+    // Gemfury's tarball layout under an account-only registry
+    // (`/<account>/~/d/…`) holds no token.
+    let lock = "{\"name\":\"x\",\"lockfileVersion\":1,\"dependencies\":{\"@acme/etag\":{\"version\":\"1.8.1\",\"resolved\":\"https://npm.fury.io/acme/~/d/%40acme%2Fetag/%40acme%2Fetag-1.8.1\"}}}\n";
+    let dir = project(&[("package-lock.json", lock)]);
+    let out = guard_in(dir.path(), &["check", "package-lock.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stdout));
+}
