@@ -459,11 +459,20 @@ fn is_plain_reference(raw: &[u8]) -> bool {
     plain_reference_name(raw).is_some_and(|name| is_variable_name(name) && !filled_by_npm_run(name))
 }
 
-/// The prefix of the variables the npm a script starts fills from
+/// The prefixes of the variables the npm a script starts fills from
 /// package.json: npm's run-script exports `name`, `version`, `config.*`,
 /// `engines.*` and `bin.*`, yarn 1's `yarn run` every field, flattened
-/// (`npm_package_description`, `npm_package_publishConfig_token`).
-const PACKAGE: &[u8] = b"npm_package_";
+/// (`npm_package_description`, `npm_package_publishConfig_token`); and
+/// the script itself, `npm_lifecycle_event` (its name) and
+/// `npm_lifecycle_script` (its command: npm 11.19.1 sent
+/// `Bearer npm view somepkg …` for `_authToken=${npm_lifecycle_script}`).
+const PACKAGE: [&[u8]; 2] = [b"npm_package_", b"npm_lifecycle_"];
+
+/// Whether the npm a script starts fills `name` from package.json
+/// ([`PACKAGE`]).
+fn from_package(name: &[u8]) -> bool {
+    PACKAGE.iter().any(|p| name.starts_with(p))
+}
 
 /// The prefix of the variables the npm a script starts fills from npm's
 /// own settings (`npm_config_<key>`).
@@ -473,7 +482,7 @@ const SETTING: &[u8] = b"npm_config_";
 /// from a committed file ([`PACKAGE`], [`SETTING`]): such a line is
 /// not passed over as a plain reference.
 fn filled_by_npm_run(name: &[u8]) -> bool {
-    name.starts_with(PACKAGE) || name.starts_with(SETTING)
+    from_package(name) || name.starts_with(SETTING)
 }
 
 /// The name of every `${NAME…` reference in `raw` (the name's letters,
@@ -777,11 +786,12 @@ impl LineCtx<'_, '_> {
     /// field), or `npm_config_<key>` from a literal `<key>=` of this file
     /// (npm exports each setting as `npm_config_<key>`).
     fn filled_name(&self, name: &[u8]) -> Option<String> {
-        if name.starts_with(PACKAGE) {
+        if from_package(name) {
             return Some(
-                "npm and yarn fill `${npm_package_…}` from package.json for every npm a \
-                 script starts, so the credential is committed there: remove it from \
-                 package.json, give it in the environment, and revoke it"
+                "npm and yarn fill `${npm_package_…}` and `${npm_lifecycle_…}` from \
+                 package.json for every npm a script starts, so the credential is \
+                 committed there: remove it from package.json, give it in the \
+                 environment, and revoke it"
                     .to_string(),
             );
         }
@@ -1914,6 +1924,10 @@ mod tests {
             "npm_package_name",
             "npm_package_description",
             "npm_package_publishConfig_token",
+            // The script's own name and command (npm 11.19.1 sent the
+            // command for `${npm_lifecycle_script}`).
+            "npm_lifecycle_script",
+            "npm_lifecycle_event",
         ] {
             let src = format!("//r.example/:_authToken=${{{name}}}\n");
             assert!(errs(&src), "{src:?}");
