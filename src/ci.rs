@@ -197,14 +197,26 @@ impl Base {
         if let Some(id) = self.revs.iter().find_map(|rev| repo.commit(rev)) {
             return Some(id);
         }
+        // A merge base that is HEAD is no base: the branch named is HEAD
+        // or holds it (a clone of the merge commit alone under the base
+        // branch's name; review 9, #8), and HEAD is what is reviewed.
         if let Some(target) = self.merge_with.as_deref().and_then(|r| repo.commit(r)) {
-            if let Some(base) = repo.merge_base(&head, &target) {
+            if let Some(base) = repo.merge_base(&head, &target).filter(|b| *b != head) {
                 return Some(base);
             }
         }
+        // A parent the clone does not hold is no base (a shallow clone:
+        // actions/checkout's default depth 1 holds the merge commit alone;
+        // review 9, #8).
         let parents = repo.parents(&head);
+        let first = parents
+            .first()
+            .filter(|p| repo.commit(p).is_some())
+            .cloned();
         if self.merge_commit.as_deref() == Some(head.as_str()) && parents.len() > 1 {
-            return parents.into_iter().next();
+            if first.is_some() {
+                return first;
+            }
         }
         if self
             .own_tip
@@ -216,7 +228,7 @@ impl Base {
         if self.in_ci {
             return None;
         }
-        parents.into_iter().next()
+        first
     }
 }
 
@@ -310,6 +322,16 @@ mod tests {
         assert_eq!(got.as_deref(), Some("b"));
         // Not the commit checked out: no base.
         assert_eq!(base(&[], false, Some("z"), true).choose(&merged), None);
+        // A shallow clone holds the merge commit alone (actions/checkout's
+        // default): its parents are named, not held, so there is no base
+        // (review 9, #8); nor outside CI.
+        let shallow = Fake(vec![("h", vec!["b", "x"])]);
+        assert_eq!(base(&[], false, Some("h"), true).choose(&shallow), None);
+        assert_eq!(base(&[], false, None, false).choose(&shallow), None);
+        // ... and when that clone names the merge commit as the base branch
+        // (origin/main is HEAD), the merge base is HEAD: no base either.
+        let cloned = Fake(vec![("h", vec!["b", "x"]), ("m", vec!["h"])]);
+        assert_eq!(base(&[], true, Some("h"), true).choose(&cloned), None);
         // No HEAD: none.
         assert_eq!(base(&["m"], true, None, false).choose(&Fake(vec![])), None);
         // A run on the default branch that reviews no change: HEAD is its
