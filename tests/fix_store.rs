@@ -827,6 +827,15 @@ fn a_name_filled_elsewhere_is_not_given_to_a_secret() {
     )
     .expect("write");
     assert_ne!(fixed_name(&proj, home.path(), &[]), "NPM_TOKEN");
+    // So does a parent folder's .npmrc, which yarn 1 reads (review 9, #7).
+    std::fs::remove_file(outer.path().join(".yarnrc.yml")).expect("rm");
+    assert_eq!(fixed_name(&proj, home.path(), &[]), "NPM_TOKEN");
+    std::fs::write(
+        outer.path().join(".npmrc"),
+        "//corp2.example/:_authToken=${NPM_TOKEN}\n",
+    )
+    .expect("write");
+    assert_ne!(fixed_name(&proj, home.path(), &[]), "NPM_TOKEN");
     // A git-ignored .env.local beside the config assigns it (bun loads it).
     let repo = TestRepo::new();
     repo.write(".gitignore", ".env.local\n");

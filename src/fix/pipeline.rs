@@ -325,7 +325,7 @@ pub fn names_taken_outside<'a>(
         // The configs a tool reads with this one: bun reads `bunfig.toml`
         // and `.npmrc` of the folder it runs in, yarn merges every
         // `.yarnrc.yml` up to the root, above the repository too (review
-        // 8, #10). (npm reads no `.npmrc` above the project's.)
+        // 8, #10). (npm reads no `.npmrc` above the project's; yarn 1 does.)
         let dir = absolute(path)
             .parent()
             .map(Path::to_path_buf)
@@ -333,9 +333,13 @@ pub fn names_taken_outside<'a>(
         for name in [".npmrc", ".yarnrc", crate::bunfig::NAME] {
             configs.push(dir.join(name));
         }
+        // yarn 1 reads `.npmrc` and `.yarnrc` of every folder up to the
+        // root too (review 9, #7).
         let mut up = Some(dir);
         while let Some(d) = up {
-            configs.push(d.join(".yarnrc.yml"));
+            for name in [".yarnrc.yml", ".npmrc", ".yarnrc"] {
+                configs.push(d.join(name));
+            }
             up = d.parent().map(Path::to_path_buf);
         }
     }
