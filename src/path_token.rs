@@ -139,6 +139,15 @@ pub fn find(url: &str) -> Option<Range<usize>> {
 
 /// [`find`] in a URL that holds no TAB nor line break.
 fn find_in_clean(url: &str) -> Option<Range<usize>> {
+    // WHATWG's parser strips the C0 controls and spaces before a URL
+    // (npm and yarn requested `/<TOKEN>/acme/` for `\x01http://npm.fury.io/…`;
+    // review 9, #1).
+    let lead = url.bytes().take_while(|&c| c <= b' ').count();
+    find_in_trimmed(&url[lead..]).map(|r| r.start + lead..r.end + lead)
+}
+
+/// [`find_in_clean`] past the controls before the URL.
+fn find_in_trimmed(url: &str) -> Option<Range<usize>> {
     let b = url.as_bytes();
     let start = if url.starts_with("//") {
         2
@@ -219,6 +228,9 @@ mod tests {
             format!("http://npm.fu\u{ad}ry.io/{t}/acme/"),
             format!("http://npm.fu\u{200b}ry.io/{t}/acme/"),
             format!("http://npm.%66ury.io/{t}/acme/"),
+            // The C0 controls and spaces before a URL (review 9, #1).
+            format!("\u{1}http://npm.fury.io/{t}/acme/"),
+            format!("\u{1f} \u{0}https://npm.fury.io/{t}/acme/"),
         ] {
             assert_eq!(token(&url), Some(t), "{url}");
         }
