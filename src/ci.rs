@@ -123,6 +123,35 @@ pub fn base(env: &dyn Fn(&str) -> Option<String>, read: &dyn Fn(&Path) -> Option
         own_tip.extend(var("CI_COMMIT_SHA"));
         own_tip.push(format!("refs/remotes/origin/{branch}"));
     }
+    // Another CI (Jenkins, Azure Pipelines, Bitbucket, Buildkite,
+    // CircleCI, …; review 9, #5): a pull request's target branch where the
+    // CI names one, else the clone's default branch (`origin/HEAD`): the
+    // base is where `HEAD` left it, and the default branch's own tip is
+    // its own base.
+    let github_or_gitlab = [
+        "GITHUB_ACTIONS",
+        "GITHUB_EVENT_PATH",
+        "GITHUB_BASE_REF",
+        "GITHUB_SHA",
+        "GITLAB_CI",
+        "CI_DEFAULT_BRANCH",
+        "CI_COMMIT_SHA",
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+        "CI_PIPELINE_SOURCE",
+    ]
+    .iter()
+    .any(|n| var(n).is_some());
+    if in_ci && !github_or_gitlab {
+        let target = var("SYSTEM_PULLREQUEST_TARGETBRANCH")
+            .map(|b| b.trim_start_matches("refs/heads/").to_string())
+            .or_else(|| var("BITBUCKET_PR_DESTINATION_BRANCH"))
+            .or_else(|| var("CHANGE_TARGET"))
+            .or_else(|| var("BUILDKITE_PULL_REQUEST_BASE_BRANCH"));
+        if target.is_none() {
+            own_tip.push("refs/remotes/origin/HEAD".to_string());
+        }
+        merge_with = merge_with.or(target).or_else(|| Some("HEAD".to_string()));
+    }
     // A push of a new branch names no commit before it (all zeros).
     revs.retain(|r| is_commit_id(r) && r.bytes().any(|b| b != b'0'));
     own_tip.retain(|r| r.starts_with("refs/") || is_commit_id(r));
@@ -213,10 +242,11 @@ impl Base {
             .first()
             .filter(|p| repo.commit(p).is_some())
             .cloned();
-        if self.merge_commit.as_deref() == Some(head.as_str()) && parents.len() > 1 {
-            if first.is_some() {
-                return first;
-            }
+        if self.merge_commit.as_deref() == Some(head.as_str())
+            && parents.len() > 1
+            && first.is_some()
+        {
+            return first;
         }
         if self
             .own_tip
@@ -453,6 +483,90 @@ mod tests {
         };
         let read = |_: &Path| event.map(|e| e.as_bytes().to_vec());
         base(&env, &read)
+    }
+
+    #[test]
+    fn other_cis_take_the_default_branch_or_the_target_they_name() {
+        for vars in [
+            &[("CIRCLECI", "true"), ("CIRCLE_BRANCH", "feature")][..],
+            &[("JENKINS_URL", "http://j/"), ("BRANCH_NAME", "main")][..],
+            &[("CI", "true"), ("BITBUCKET_BUILD_NUMBER", "7")][..],
+        ] {
+            let got = with(vars, None);
+            assert_eq!(got.merge_with.as_deref(), Some("refs/remotes/origin/HEAD"));
+            assert_eq!(got.own_tip, ["refs/remotes/origin/HEAD"]);
+        }
+        for (vars, target) in [
+            (
+                &[
+                    ("TF_BUILD", "True"),
+                    ("SYSTEM_PULLREQUEST_TARGETBRANCH", "refs/heads/dev"),
+                ][..],
+                "dev",
+            ),
+            (
+                &[("CI", "true"), ("BITBUCKET_PR_DESTINATION_BRANCH", "main")][..],
+                "main",
+            ),
+            (
+                &[("JENKINS_URL", "http://j/"), ("CHANGE_TARGET", "release")][..],
+                "release",
+            ),
+        ] {
+            let got = with(vars, None);
+            let want = format!("refs/remotes/origin/{target}");
+            assert_eq!(got.merge_with.as_deref(), Some(want.as_str()));
+            assert!(got.own_tip.is_empty());
+        }
+        // Outside CI, and GitHub's or GitLab's own rules: untouched.
+        assert_eq!(with(&[], None).merge_with, None);
+        let gitlab = with(&[("GITLAB_CI", "true"), ("CI", "true")], None);
+        assert!(gitlab.merge_with.is_none() && gitlab.own_tip.is_empty());
+        // The tip of origin's default branch is its own base; a branch
+        // takes the merge base; HEAD is never its own merge base.
+        let history = Fake(vec![("b", vec![]), ("h", vec!["b"]), ("m", vec!["b"])]);
+        let other = with(&[("CIRCLECI", "true")], None);
+        let on_tip = Fake(vec![("b", vec![]), ("h", vec!["b"])]);
+        struct Tip(Fake);
+        impl Commits for Tip {
+            fn commit(&self, rev: &str) -> Option<String> {
+                self.0.commit(if rev == "refs/remotes/origin/HEAD" {
+                    "h"
+                } else {
+                    rev
+                })
+            }
+            fn merge_base(&self, a: &str, b: &str) -> Option<String> {
+                self.0.merge_base(a, b)
+            }
+            fn parents(&self, id: &str) -> Vec<String> {
+                self.0.parents(id)
+            }
+            fn ancestors(&self, id: &str) -> std::collections::HashSet<String> {
+                self.0.ancestors(id)
+            }
+        }
+        assert_eq!(other.choose(&Tip(on_tip)).as_deref(), Some("h"));
+        struct Main(Fake);
+        impl Commits for Main {
+            fn commit(&self, rev: &str) -> Option<String> {
+                self.0.commit(if rev == "refs/remotes/origin/HEAD" {
+                    "m"
+                } else {
+                    rev
+                })
+            }
+            fn merge_base(&self, a: &str, b: &str) -> Option<String> {
+                self.0.merge_base(a, b)
+            }
+            fn parents(&self, id: &str) -> Vec<String> {
+                self.0.parents(id)
+            }
+            fn ancestors(&self, id: &str) -> std::collections::HashSet<String> {
+                self.0.ancestors(id)
+            }
+        }
+        assert_eq!(other.choose(&Main(history)).as_deref(), Some("b"));
     }
 
     #[test]
