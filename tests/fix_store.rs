@@ -843,6 +843,52 @@ fn a_name_filled_elsewhere_is_not_given_to_a_secret() {
     assert_ne!(fixed_name(&repo.root, home.path(), &[]), "NPM_TOKEN");
 }
 
+/// A name the repository's CI definitions give or reference is taken: a
+/// workflow's `NPM_TOKEN: ${{ secrets.NPM_TOKEN }}` (the npmjs publish
+/// token) would otherwise be sent to the fixed registry by that job's
+/// `yarn install` (review 9, #9).
+#[test]
+fn a_name_the_ci_definitions_give_is_not_given_to_a_secret() {
+    let corp = npm_token(69);
+    let repo = TestRepo::new();
+    repo.write(".gitignore", "secrets.env\n");
+    let fixed_name = || -> String {
+        let npmrc = format!("registry=https://corp.example/\n//corp.example/:_authToken={corp}\n");
+        repo.write(".npmrc", &npmrc);
+        let _ = std::fs::remove_file(repo.root.join("secrets.env"));
+        let out = repo
+            .command(env!("CARGO_BIN_EXE_npmrc-guard"))
+            .args(["fix", ".npmrc", "--save-env", "secrets.env"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert_no_secret(&out, std::slice::from_ref(&corp));
+        let fixed = read(&repo.root.join(".npmrc"));
+        let name = fixed.split("${").nth(1).and_then(|r| r.split('}').next());
+        let name = name.unwrap_or_else(|| panic!("{fixed}")).to_string();
+        assert_eq!(
+            read(&repo.root.join("secrets.env")),
+            format!("{name}='{corp}'\n")
+        );
+        name
+    };
+    assert_eq!(fixed_name(), "NPM_TOKEN");
+    // A committed GitHub workflow gives it to the job.
+    let workflow = ".github/workflows/release.yml";
+    repo.write(
+        workflow,
+        "on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    env:\n      NPM_TOKEN: ${{ secrets.NPMJS }}\n    steps:\n      - run: yarn install && npm publish\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "ci"]);
+    assert_eq!(fixed_name(), "NPM_TOKEN_2");
+    // GitLab's `variables:`, not yet committed.
+    repo.git(&["rm", "-q", workflow]);
+    assert_eq!(fixed_name(), "NPM_TOKEN");
+    repo.write(".gitlab-ci.yml", "variables:\n  NPM_TOKEN: $NPMJS_TOKEN\n");
+    assert_eq!(fixed_name(), "NPM_TOKEN_2");
+}
+
 /// `--move-to-user-config` where the project's `.npmrc` sets
 /// `userconfig=`: npm reads its user config from that file, never from
 /// `~/.npmrc`, so the moved credential would be lost to npm (review 3,

@@ -5,6 +5,7 @@
 //! [`prompt`] asks on a terminal; [`pipeline`] wires them for one file and
 //! one store; [`run`] runs the whole fix for a command.
 
+pub mod ci_names;
 pub mod pipeline;
 pub mod plan;
 pub mod prompt;

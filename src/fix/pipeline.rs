@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::detect::Detected;
 use crate::finding::{Finding, Severity};
 use crate::fix::plan::{self as fix, Names, Plan, Strategy};
-use crate::fix::{store, write, yarn_move};
+use crate::fix::{ci_names, store, write, yarn_move};
 use crate::git;
 use crate::inputs::shown;
 
@@ -312,9 +312,14 @@ pub fn names_taken_outside<'a>(
     // package reads that package's `.npmrc`, whose `${NPM_TOKEN}` for
     // another registry would then get this secret.
     let sel = repository_configs();
+    // The repository's CI definitions: a job giving `NPM_TOKEN` another
+    // registry's token runs the tools on the fixed config (review 9, #9).
+    let ci_sel = ci_definitions();
+    let mut ci_files = Vec::new();
     for &(path, _) in &fixed {
         if !configs.iter().any(|c| c == path) {
             configs.extend(git::worktree_files_beside(path, &sel));
+            ci_files.extend(git::worktree_files_beside(path, &ci_sel));
         }
     }
     // A path as the kernel would take it from here: a fixed file's path is
@@ -391,6 +396,13 @@ pub fn names_taken_outside<'a>(
             read(&path, &bytes, &mut taken);
         }
     }
+    ci_files.sort();
+    ci_files.dedup();
+    for path in ci_files {
+        if let Some(bytes) = read_regular(&path) {
+            taken.extend(ci_names::names(&bytes));
+        }
+    }
     taken
 }
 
@@ -411,6 +423,16 @@ fn repository_configs() -> crate::select::Selector {
         .map(|g| g.to_string())
         .collect();
     crate::select::Selector::new(&include, &[]).expect("the default include is valid")
+}
+
+/// A repository's CI definitions ([`ci_names::DEFINITIONS`]), from
+/// its root.
+fn ci_definitions() -> crate::select::Selector {
+    let include: Vec<String> = ci_names::DEFINITIONS
+        .iter()
+        .map(|g| g.to_string())
+        .collect();
+    crate::select::Selector::new(&include, &[]).expect("the CI definitions' globs are valid")
 }
 
 /// Where pnpm's user config (`rc`, ini as `.npmrc`) may be: its config
