@@ -150,16 +150,33 @@ fn fallback(text: &str) -> Vec<Item> {
     out
 }
 
+/// Whether `v` is a whole `$NAME`, which bun expands.
+fn whole_name(v: &str) -> bool {
+    v.len() > 1
+        && v.starts_with('$')
+        && v[1..]
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()))
+}
+
+/// The names of the variables bun puts in a value: a whole `$NAME`, a
+/// URL's password that is one, a URL that starts with `$` ([`residue`]).
+fn names(value: &str, url: bool) -> Vec<String> {
+    let name = if whole_name(value) || (url && value.starts_with('$')) {
+        Some(value)
+    } else if url {
+        url_password(value)
+            .map(|(pw, _)| pw)
+            .filter(|pw| whole_name(pw))
+    } else {
+        None
+    };
+    name.map(|n| n[1..].to_string()).into_iter().collect()
+}
+
 /// What bun sends of a value whatever the environment holds.
 fn residue(value: &str, url: bool) -> String {
-    let whole_name = |v: &str| {
-        v.len() > 1
-            && v.starts_with('$')
-            && v[1..]
-                .bytes()
-                .enumerate()
-                .all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()))
-    };
     let reference = if url {
         value.starts_with('$') && value.len() > 1
     } else {
@@ -251,6 +268,7 @@ fn item(text: &str, span: std::ops::Range<usize>, value: &str, key: String, cred
         verbatim,
         residues: Ok(vec![residue(value, cred == Cred::Url)]),
         value: value.to_string(),
+        refs: names(value, cred == Cred::Url),
     }
 }
 

@@ -469,8 +469,9 @@ fn is_plain_reference(raw: &[u8]) -> bool {
 const PACKAGE: [&[u8]; 2] = [b"npm_package_", b"npm_lifecycle_"];
 
 /// Whether the npm a script starts fills `name` from package.json
-/// ([`PACKAGE`]).
-fn from_package(name: &[u8]) -> bool {
+/// ([`PACKAGE`]); `bun run` exports the same names, and yarn 4 and bun
+/// expand them in their own files ([`crate::foreign`]).
+pub(crate) fn from_package(name: &[u8]) -> bool {
     PACKAGE.iter().any(|p| name.starts_with(p))
 }
 

@@ -50,6 +50,8 @@ pub struct Item {
     pub residues: Result<Vec<String>, String>,
     /// The value as written, once decoded from the file's syntax.
     pub value: String,
+    /// The names of the variables the tool puts in the value, in order.
+    pub refs: Vec<String>,
 }
 
 /// A name from the file (a registry URL, a scope, a `.npmrc` key) as a
@@ -108,6 +110,10 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -
     // not searched for among every finding.
     let mut at: HashMap<(Rule, usize, usize), Vec<usize>> = HashMap::new();
     for item in items {
+        if let Some(d) = filled_by_script(path, &lines, item, tool) {
+            out.push(d);
+            continue;
+        }
         let (texts, refused) = match &item.residues {
             Ok(r) => (r.clone(), None),
             // The tool refuses the value and sends nothing, but the text is
@@ -162,6 +168,49 @@ pub fn judge(path: &str, src: &[u8], items: &[Item], tool: &str, syntax: &str) -
     out.retain(|d| !allowed_at(&lines, d.finding.line));
     out.sort_by_key(|d| (d.finding.line, d.finding.column, d.finding.rule));
     out
+}
+
+/// The error of a credential `item` takes from package.json when a
+/// script runs (review 9, #3): `npm run` and `bun run` export its fields
+/// and the script as `npm_package_*` and `npm_lifecycle_*`
+/// ([`detect::from_package`]), which yarn 4 and bun expand as any other
+/// variable (checked with yarn 4 under `npm run`: `npmAuthToken:
+/// "${npm_package_config_tok}"` sent the committed value). In a URL, only
+/// such a reference in its `user:password@` counts. It is judged as the
+/// `.npmrc` line holding the same reference, so the reason is npm's.
+fn filled_by_script(path: &str, lines: &Lines, item: &Item, tool: &str) -> Option<Detected> {
+    let name = item.refs.iter().find(|n| {
+        detect::from_package(n.as_bytes())
+            && (item.cred != Cred::Url || userinfo(&item.value).is_some_and(|u| u.contains(*n)))
+    })?;
+    let line = match item.cred {
+        Cred::Url => format!("registry=http://u:${{{name}}}@registry.invalid/\n"),
+        _ => format!("//registry.invalid/:_authToken=${{{name}}}\n"),
+    };
+    let mut d = detect::detect(path, line.as_bytes()).into_iter().next()?;
+    let f = &mut d.finding;
+    if item.cred == Cred::Ident || item.cred == Cred::Password {
+        f.rule = Rule::BasicAuth;
+        f.severity = f.rule.severity();
+    }
+    (f.line, f.column) = lines.line_column(item.span.start);
+    f.span = item.span.clone();
+    f.key = Some(item.key.clone());
+    f.host = None;
+    f.fingerprint = Fingerprint::new(f.rule, path, &format!("{}\0{}", item.key, item.value));
+    f.detail = Some(format!(
+        "{}; {tool} expands it as any other variable",
+        f.detail.take().unwrap_or_default()
+    ));
+    d.fix = None;
+    Some(d)
+}
+
+/// The `user:password` of the URL `value`, if it has one.
+fn userinfo(value: &str) -> Option<&str> {
+    let rest = &value[value.find("://")? + 3..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    Some(&authority[..authority.rfind('@')?])
 }
 
 /// The findings of one residue `text` of `item`; a fix where `tool` would
@@ -384,6 +433,57 @@ mod tests {
         assert!(allowed(src, 3));
         assert!(!allowed(src, 4));
         assert!(!allowed(src, 1));
+    }
+
+    #[test]
+    fn a_credential_filled_from_package_json_is_an_error() {
+        let errors = |found: Vec<Detected>| -> Vec<(Rule, usize)> {
+            found
+                .iter()
+                .filter(|d| d.finding.severity == Severity::Error)
+                .map(|d| (d.finding.rule, d.finding.line))
+                .collect()
+        };
+        let yml = "npmAlwaysAuth: true\n\
+                   npmAuthToken: \"${npm_package_config_tok}\"\n\
+                   npmAuthIdent: \"alice:${X:-${npm_lifecycle_script}}\"\n\
+                   npmRegistries:\n  \"//r.example\":\n    npmAuthToken: \"${npm_package_pw}\"\n\
+                   npmRegistryServer: \"https://u:${npm_package_config_pw}@r.example/\"\n";
+        assert_eq!(
+            errors(crate::yarnrc_yml::detect(".yarnrc.yml", yml.as_bytes())),
+            [
+                (Rule::AuthToken, 2),
+                (Rule::BasicAuth, 3),
+                (Rule::AuthToken, 6),
+                (Rule::UrlCredentials, 7)
+            ]
+        );
+        let toml = "[install]\n\
+                    registry = { url = \"http://u:$npm_package_config_pw@r.example/\", token = \"$npm_package_config_tok\" }\n\
+                    [install.scopes]\n\
+                    corp = { url = \"https://r.example/\", password = \"$npm_lifecycle_event\" }\n";
+        assert_eq!(
+            errors(crate::bunfig::detect("bunfig.toml", toml.as_bytes())),
+            [
+                (Rule::UrlCredentials, 2),
+                (Rule::AuthToken, 2),
+                (Rule::BasicAuth, 4)
+            ]
+        );
+        // Other variables, and such a name outside a URL's userinfo, are
+        // references; nothing is shown whole.
+        let yml = "npmAuthToken: \"${NPM_TOKEN}\"\n\
+                   npmRegistryServer: \"https://${npm_package_config_host}/\"\n";
+        assert_eq!(
+            errors(crate::yarnrc_yml::detect(".yarnrc.yml", yml.as_bytes())),
+            []
+        );
+        let toml =
+            "[install]\nregistry = { url = \"https://r.example/\", token = \"$NPM_TOKEN\" }\n";
+        assert_eq!(
+            errors(crate::bunfig::detect("bunfig.toml", toml.as_bytes())),
+            []
+        );
     }
 
     #[test]

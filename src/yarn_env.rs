@@ -166,6 +166,26 @@ fn replace(s: &str, set: impl Fn(Op) -> bool) -> Result<(String, usize), String>
     Ok((out, refs))
 }
 
+/// The name of every variable `s` refers to (`${NAME}`, `${NAME:-…}`,
+/// `${NAME-…}`, those in fallbacks too), in order.
+pub fn names(s: &str) -> Vec<String> {
+    tokens(s)
+        .into_iter()
+        .filter_map(|(start, end, tok)| {
+            let Tok::Var(op) = tok else {
+                return None;
+            };
+            // (A token ends after its operator, before a plain `}`.)
+            let op_len = match op {
+                Op::Plain => 0,
+                Op::Colon => 2,
+                Op::Dash => 1,
+            };
+            Some(s[start + 2..end - op_len].to_string())
+        })
+        .collect()
+}
+
 /// The literal residue of a string yarn 2+ evaluates; `Err` (why) when
 /// yarn refuses it whatever the environment holds.
 pub fn residue(s: &str) -> Result<Residue, String> {
@@ -188,6 +208,12 @@ mod tests {
     fn r(s: &str) -> (String, String) {
         let r = residue(s).expect("valid");
         (r.set.replace(REF, ""), r.unset.replace(REF, ""))
+    }
+
+    #[test]
+    fn names_of_references_and_fallbacks() {
+        assert_eq!(names("a${X}b${Y_1:-fb${Z-q}}"), ["X", "Y_1", "Z"]);
+        assert_eq!(names(r"\${X} ${ } plain"), Vec::<String>::new());
     }
 
     #[test]

@@ -117,6 +117,8 @@ fn items(text: &str) -> Vec<Item> {
             span,
             residues: Ok(vec![value.clone()]),
             value,
+            // yarn 1 expands nothing in `.yarnrc`.
+            refs: Vec::new(),
         });
     }
     out

@@ -929,10 +929,13 @@ pub(crate) fn item(node: &Node, key: String, cred: Cred, evaluated: bool) -> Opt
     else {
         return None;
     };
-    let residues = if evaluated {
-        crate::yarn_env::residue(value).map(|r| vec![r.set, r.unset])
+    let (residues, refs) = if evaluated {
+        (
+            crate::yarn_env::residue(value).map(|r| vec![r.set, r.unset]),
+            crate::yarn_env::names(value),
+        )
     } else {
-        Ok(vec![value.clone()])
+        (Ok(vec![value.clone()]), Vec::new())
     };
     Some(Item {
         key,
@@ -941,6 +944,7 @@ pub(crate) fn item(node: &Node, key: String, cred: Cred, evaluated: bool) -> Opt
         verbatim: *verbatim,
         residues,
         value: value.clone(),
+        refs,
     })
 }
 
