@@ -527,14 +527,16 @@ mod tests {
         let history = Fake(vec![("b", vec![]), ("h", vec!["b"]), ("m", vec!["b"])]);
         let other = with(&[("CIRCLECI", "true")], None);
         let on_tip = Fake(vec![("b", vec![]), ("h", vec!["b"])]);
-        struct Tip(Fake);
-        impl Commits for Tip {
+        /// A history whose `origin/HEAD` names the given commit.
+        struct OriginHead(Fake, &'static str);
+        impl Commits for OriginHead {
             fn commit(&self, rev: &str) -> Option<String> {
-                self.0.commit(if rev == "refs/remotes/origin/HEAD" {
-                    "h"
+                let rev = if rev == "refs/remotes/origin/HEAD" {
+                    self.1
                 } else {
                     rev
-                })
+                };
+                self.0.commit(rev)
             }
             fn merge_base(&self, a: &str, b: &str) -> Option<String> {
                 self.0.merge_base(a, b)
@@ -546,27 +548,11 @@ mod tests {
                 self.0.ancestors(id)
             }
         }
-        assert_eq!(other.choose(&Tip(on_tip)).as_deref(), Some("h"));
-        struct Main(Fake);
-        impl Commits for Main {
-            fn commit(&self, rev: &str) -> Option<String> {
-                self.0.commit(if rev == "refs/remotes/origin/HEAD" {
-                    "m"
-                } else {
-                    rev
-                })
-            }
-            fn merge_base(&self, a: &str, b: &str) -> Option<String> {
-                self.0.merge_base(a, b)
-            }
-            fn parents(&self, id: &str) -> Vec<String> {
-                self.0.parents(id)
-            }
-            fn ancestors(&self, id: &str) -> std::collections::HashSet<String> {
-                self.0.ancestors(id)
-            }
-        }
-        assert_eq!(other.choose(&Main(history)).as_deref(), Some("b"));
+        assert_eq!(other.choose(&OriginHead(on_tip, "h")).as_deref(), Some("h"));
+        assert_eq!(
+            other.choose(&OriginHead(history, "m")).as_deref(),
+            Some("b")
+        );
     }
 
     #[test]
