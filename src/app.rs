@@ -432,10 +432,9 @@ fn check(args: &CheckArgs, s: &mut Settings, io: &mut Io<'_>) -> Result<ExitStat
     // Under the pre-commit framework (it sets PRE_COMMIT=1, and the base of
     // a `--from-ref` review in CI), the config is the committed one, as
     // for `scan --staged`: the files under review cannot bring their own.
-    let repo = (under_framework() || in_ci())
-        .then(|| git::open().ok())
-        .flatten();
-    let comments = if under_framework() || in_ci() {
+    let review = under_framework() || in_ci();
+    let repo = review.then(|| git::open().ok()).flatten();
+    let comments = if review {
         checkout_config(s, repo.as_ref(), &root_here(), io)?
     } else {
         s.load_config(&root_here())?;
