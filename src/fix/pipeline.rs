@@ -315,17 +315,20 @@ pub fn names_taken_outside<'a>(
     // The repository's CI definitions: a job giving `NPM_TOKEN` another
     // registry's token runs the tools on the fixed config (review 9, #9).
     let ci_sel = ci_definitions();
-    let mut ci_files = Vec::new();
-    for &(path, _) in &fixed {
-        if !configs.iter().any(|c| c == path) {
-            configs.extend(git::worktree_files_beside(path, &sel));
-            ci_files.extend(git::worktree_files_beside(path, &ci_sel));
-        }
-    }
     // A path as the kernel would take it from here: a fixed file's path is
     // often relative (`.yarnrc.yml`), and its folders go on above the
     // working directory.
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    // One listing of each repository: a fixed file a listing already
+    // found is in a repository listed.
+    let mut ci_files = Vec::new();
+    for &(path, _) in &fixed {
+        if !configs.contains(&absolute(path)) {
+            let [repo_files, ci] = git::worktree_files_beside(path, [&sel, &ci_sel]);
+            configs.extend(repo_files);
+            ci_files.extend(ci);
+        }
+    }
     for &(path, _) in &fixed {
         // The configs a tool reads with this one: bun reads `bunfig.toml`
         // and `.npmrc` of the folder it runs in, yarn merges every

@@ -390,7 +390,7 @@ pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
         .ok_or("a bare repository has no work tree; use --staged or --history")?
         .to_path_buf();
     let mut listing = Listing::default();
-    for p in worktree_paths(repo, sel)? {
+    for p in worktree_paths(repo, |p| sel.matches(p))? {
         let path = path_str(&p);
         let full: PathBuf = root.join(&*crate::os::from_bytes(&p));
         match fs::symlink_metadata(&full) {
@@ -407,15 +407,18 @@ pub fn worktree(repo: &Repository, sel: &Selector) -> Result<Listing, String> {
     Ok(listing)
 }
 
-/// The paths `sel` matches in the work tree: tracked files and untracked
+/// The paths `wanted` takes in the work tree: tracked files and untracked
 /// ones git does not ignore, sorted.
-fn worktree_paths(repo: &Repository, sel: &Selector) -> Result<Vec<Vec<u8>>, String> {
+fn worktree_paths(
+    repo: &Repository,
+    wanted: impl Fn(&[u8]) -> bool,
+) -> Result<Vec<Vec<u8>>, String> {
     let index = repo
         .index()
         .map_err(|e| format!("cannot read the index: {}", e.message()))?;
     let mut paths: Vec<Vec<u8>> = index
         .iter()
-        .filter(|e| e.mode & 0o170000 != MODE_GITLINK && sel.matches(&e.path))
+        .filter(|e| e.mode & 0o170000 != MODE_GITLINK && wanted(&e.path))
         .map(|e| e.path)
         .collect();
     let mut opts = StatusOptions::new();
@@ -428,7 +431,7 @@ fn worktree_paths(repo: &Repository, sel: &Selector) -> Result<Vec<Vec<u8>>, Str
         .statuses(Some(&mut opts))
         .map_err(|e| format!("cannot list the work tree: {}", e.message()))?;
     for s in statuses.iter() {
-        if s.status().is_wt_new() && sel.matches(s.path_bytes()) {
+        if s.status().is_wt_new() && wanted(s.path_bytes()) {
             paths.push(s.path_bytes().to_vec());
         }
     }
@@ -437,21 +440,29 @@ fn worktree_paths(repo: &Repository, sel: &Selector) -> Result<Vec<Vec<u8>>, Str
     Ok(paths)
 }
 
-/// The files `sel` matches in the work tree of the repository that holds
-/// `path` (as [`worktree`] lists them), as full paths; none outside a
-/// repository or when it cannot be listed.
-pub fn worktree_files_beside(path: &Path, sel: &Selector) -> Vec<PathBuf> {
+/// The files each of `sels` matches in the work tree of the repository
+/// that holds `path` (as [`worktree`] lists them), as full paths, from one
+/// listing of it; none outside a repository or when it cannot be listed.
+pub fn worktree_files_beside<const N: usize>(
+    path: &Path,
+    sels: [&Selector; N],
+) -> [Vec<PathBuf>; N] {
+    let mut out = std::array::from_fn(|_| Vec::new());
     let Ok(Some((repo, _))) = in_work_tree(path) else {
-        return Vec::new();
+        return out;
     };
     let Some(root) = repo.workdir().map(Path::to_path_buf) else {
-        return Vec::new();
+        return out;
     };
-    worktree_paths(&repo, sel)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|p| root.join(&*crate::os::from_bytes(&p)))
-        .collect()
+    let any = |p: &[u8]| sels.iter().any(|s| s.matches(p));
+    for p in worktree_paths(&repo, any).unwrap_or_default() {
+        for (sel, files) in sels.iter().zip(out.iter_mut()) {
+            if sel.matches(&p) {
+                files.push(root.join(&*crate::os::from_bytes(&p)));
+            }
+        }
+    }
+    out
 }
 
 /// A `.npmrc` symbolic link in the work tree: read through when its target
