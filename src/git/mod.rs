@@ -916,11 +916,12 @@ fn folder_and_name(path: &Path) -> Result<(PathBuf, std::ffi::OsString), String>
 /// only where git cannot be run.
 pub fn ignored(path: &Path) -> Result<Option<bool>, String> {
     let (dir, name) = folder_and_name(path)?;
-    if let Ok(answer) = plumbing::ignored(&dir, &name) {
-        return Ok(answer);
+    let asked = plumbing::ignored(&dir, &name);
+    if asked.is_ok() {
+        return asked;
     }
     let Some((repo, rel)) = in_work_tree(path)? else {
-        return plumbing::ignored(&dir, &name);
+        return asked;
     };
     repo.is_path_ignored(&rel).map(Some).map_err(|e| {
         format!(
