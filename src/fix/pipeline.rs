@@ -321,14 +321,15 @@ pub fn names_taken_outside<'a>(
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     // One listing of each repository: a fixed file a listing already
     // found is in a repository listed.
-    let mut ci_files = Vec::new();
+    let (mut listed, mut ci_files) = (std::collections::HashSet::new(), Vec::new());
     for &(path, _) in &fixed {
-        if !configs.contains(&absolute(path)) {
+        if !listed.contains(&absolute(path)) {
             let [repo_files, ci] = git::worktree_files_beside(path, [&sel, &ci_sel]);
-            configs.extend(repo_files);
+            listed.extend(repo_files);
             ci_files.extend(ci);
         }
     }
+    configs.extend(listed);
     for &(path, _) in &fixed {
         // The configs a tool reads with this one: bun reads `bunfig.toml`
         // and `.npmrc` of the folder it runs in, yarn merges every
